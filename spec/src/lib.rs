@@ -1,0 +1,20 @@
+//! The contract of CSBS v1 and CBR v3: the two hand-maintained OpenAPI documents of `spec/`,
+//! embedded, and what programs read from them (operations, examples, the error-code catalogue,
+//! validators that enforce every schema keyword and the `x-` rules).
+//!
+//! The mock and the conformance runner both validate through [`Contract`], so a rule lives in
+//! the YAML once and is enforced the same way on both sides.
+
+pub mod catalogue;
+pub mod document;
+pub mod examples;
+pub mod operations;
+pub mod rules;
+pub mod schema;
+pub mod validate;
+
+pub use catalogue::ErrorCode;
+pub use document::Service;
+pub use examples::{Erratum, Example, ExampleKind};
+pub use operations::{Location, Operation, Parameter, RouteError};
+pub use validate::{Contract, Violation};

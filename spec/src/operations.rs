@@ -1,0 +1,257 @@
+//! The operations of a document: method, path template, parameters, body and responses, and
+//! the routing of a concrete request path to its operation.
+
+use crate::document::deref;
+use crate::Service;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+const METHODS: [&str; 7] = ["get", "put", "post", "delete", "patch", "head", "options"];
+
+/// Where a parameter travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Location {
+    Path,
+    Query,
+    Header,
+}
+
+impl Location {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Header => "header",
+        }
+    }
+}
+
+/// A parameter with its `$ref` resolved.
+#[derive(Clone, Debug)]
+pub struct Parameter {
+    pub name: String,
+    pub location: Location,
+    pub required: bool,
+    /// The parameter's OpenAPI schema (may itself be a `$ref`).
+    pub schema: Value,
+    /// `explode` of a form-style array: `status=a&status=b`.
+    pub explode: bool,
+    pub description: String,
+}
+
+/// One operation (path + method) of a document.
+#[derive(Clone, Debug)]
+pub struct Operation {
+    pub service: Service,
+    pub id: String,
+    /// Uppercase HTTP method.
+    pub method: String,
+    /// Path template as in the document, `/v1/{project_id}/policies`.
+    pub path: String,
+    pub tag: String,
+    pub summary: String,
+    pub parameters: Vec<Parameter>,
+    /// `(required, schema)` of the JSON request body.
+    pub request_body: Option<(bool, Value)>,
+    /// Status -> JSON body schema (None when the response has no body).
+    pub responses: BTreeMap<u16, Option<Value>>,
+    pointer: String,
+}
+
+impl Operation {
+    /// The raw operation object of the document.
+    pub fn raw(&self) -> &'static Value {
+        self.service
+            .document()
+            .pointer(&self.pointer)
+            .expect("operation pointer is valid by construction")
+    }
+
+    /// Success status (the lowest 2xx).
+    pub fn success_status(&self) -> u16 {
+        self.responses.keys().copied().find(|s| (200..300).contains(s)).unwrap_or(200)
+    }
+
+    /// True if the operation changes state (create, update, delete, run).
+    pub fn is_mutation(&self) -> bool {
+        self.method != "GET" && self.id != "checkResourceCapabilities"
+    }
+
+    pub fn parameter(&self, location: Location, name: &str) -> Option<&Parameter> {
+        self.parameters.iter().find(|p| p.location == location && p.name == name)
+    }
+
+    /// Fills the path template with values; missing values are left as `{name}`.
+    pub fn render_path(&self, values: &serde_json::Map<String, Value>) -> String {
+        let mut path = self.path.clone();
+        for (name, value) in values {
+            let text = match value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let encoded = percent_encode_segment(&text);
+            path = path.replace(&format!("{{{name}}}"), &encoded);
+        }
+        path
+    }
+}
+
+/// Characters kept as they are in a path segment or query value: RFC 3986 unreserved.
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Percent-encodes a path segment or a query value.
+pub fn percent_encode_segment(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, UNRESERVED).to_string()
+}
+
+fn parse_parameter(doc: &Value, raw: &Value) -> Option<Parameter> {
+    let p = deref(doc, raw);
+    let location = match p.get("in")?.as_str()? {
+        "path" => Location::Path,
+        "query" => Location::Query,
+        "header" => Location::Header,
+        _ => return None,
+    };
+    Some(Parameter {
+        name: p.get("name")?.as_str()?.to_owned(),
+        location,
+        required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
+        schema: p.get("schema").cloned().unwrap_or(Value::Object(Default::default())),
+        explode: p.get("explode").and_then(Value::as_bool).unwrap_or(true),
+        description: p.get("description").and_then(Value::as_str).unwrap_or_default().to_owned(),
+    })
+}
+
+fn json_schema_of(doc: &Value, content_holder: &Value) -> Option<Value> {
+    let holder = deref(doc, content_holder);
+    holder.get("content")?.get("application/json")?.get("schema").cloned()
+}
+
+fn load(service: Service) -> Vec<Operation> {
+    let doc = service.document();
+    let mut out = Vec::new();
+    let paths = doc.get("paths").and_then(Value::as_object).cloned().unwrap_or_default();
+    for (path, item) in &paths {
+        let shared: Vec<Parameter> = item
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| parse_parameter(doc, p))
+            .collect();
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let mut parameters = shared.clone();
+            for p in op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+                if let Some(p) = parse_parameter(doc, p) {
+                    parameters.retain(|q| !(q.name == p.name && q.location == p.location));
+                    parameters.push(p);
+                }
+            }
+            let request_body = op.get("requestBody").and_then(|b| {
+                let b = deref(doc, b);
+                let required = b.get("required").and_then(Value::as_bool).unwrap_or(false);
+                json_schema_of(doc, b).map(|s| (required, s))
+            });
+            let responses = op
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter_map(|(status, r)| Some((status.parse().ok()?, json_schema_of(doc, r))))
+                .collect();
+            let text = |key: &str| op.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+            out.push(Operation {
+                service,
+                id: text("operationId"),
+                method: method.to_uppercase(),
+                path: path.clone(),
+                tag: op
+                    .get("tags")
+                    .and_then(|t| t.get(0))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                summary: text("summary"),
+                parameters,
+                request_body,
+                responses,
+                pointer: format!("/paths/{}/{method}", path.replace('~', "~0").replace('/', "~1")),
+            });
+        }
+    }
+    out
+}
+
+/// The operations of one document, in document order.
+pub fn operations(service: Service) -> &'static [Operation] {
+    static CSBS: OnceLock<Vec<Operation>> = OnceLock::new();
+    static CBR: OnceLock<Vec<Operation>> = OnceLock::new();
+    match service {
+        Service::Csbs => CSBS.get_or_init(|| load(Service::Csbs)),
+        Service::Cbr => CBR.get_or_init(|| load(Service::Cbr)),
+    }
+}
+
+/// Every operation of both documents.
+pub fn all_operations() -> impl Iterator<Item = &'static Operation> {
+    Service::ALL.into_iter().flat_map(operations)
+}
+
+/// The operation with this `operationId`.
+pub fn find_operation(id: &str) -> Option<&'static Operation> {
+    all_operations().find(|op| op.id == id)
+}
+
+/// Why a request path did not map to an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteError {
+    /// No path of either document matches.
+    NotFound,
+    /// The path exists but not with this method; the allowed methods.
+    MethodNotAllowed(Vec<String>),
+}
+
+struct Router {
+    router: matchit::Router<Vec<&'static Operation>>,
+}
+
+fn router() -> &'static Router {
+    static ROUTER: OnceLock<Router> = OnceLock::new();
+    ROUTER.get_or_init(|| {
+        let mut by_path: BTreeMap<&str, Vec<&'static Operation>> = BTreeMap::new();
+        for op in all_operations() {
+            by_path.entry(op.path.as_str()).or_default().push(op);
+        }
+        let mut router = matchit::Router::new();
+        for (path, ops) in by_path {
+            router
+                .insert(path, ops)
+                .unwrap_or_else(|e| panic!("path template {path} cannot be routed: {e}"));
+        }
+        Router { router }
+    })
+}
+
+/// Maps a method and a raw request path to its operation and its (percent-decoded) path
+/// parameters.
+pub fn route(method: &str, path: &str) -> Result<(&'static Operation, BTreeMap<String, String>), RouteError> {
+    let matched = router().router.at(path).map_err(|_| RouteError::NotFound)?;
+    let params = matched
+        .params
+        .iter()
+        .map(|(k, v)| (k.to_owned(), percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned()))
+        .collect();
+    let method = method.to_ascii_uppercase();
+    match matched.value.iter().find(|op| op.method == method) {
+        Some(op) => Ok((op, params)),
+        None => Err(RouteError::MethodNotAllowed(
+            matched.value.iter().map(|op| op.method.clone()).collect(),
+        )),
+    }
+}

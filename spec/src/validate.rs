@@ -1,0 +1,350 @@
+//! Validation of requests and responses against the documents: every JSON-Schema keyword,
+//! plus the `x-` rules registered as keywords (see [`crate::rules`]). Each violation names the
+//! field, the rule and the value.
+
+use crate::document::deref;
+use crate::operations::{all_operations, Location, Operation, Parameter};
+use crate::rules::{check_unique_by, is_service_datetime, RruleRule};
+use crate::schema::standalone;
+use crate::Service;
+use jsonschema::{Keyword, ValidationError, Validator};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::OnceLock;
+
+/// One broken rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Violation {
+    /// Where: `query.limit`, `path.provider_id`, `body.policy.name`, `body`.
+    pub field: String,
+    /// Which rule: a JSON-Schema keyword (`pattern`, `maxLength`, `required`, `type`) or an
+    /// extension (`x-rrule`, `x-unique-items-by`).
+    pub rule: String,
+    /// What is wrong, in words.
+    pub message: String,
+    /// The offending value (null when missing).
+    pub value: Value,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut shown = self.value.to_string();
+        if shown.len() > 80 {
+            let cut = (0..=77).rev().find(|&i| shown.is_char_boundary(i)).unwrap_or(0);
+            shown.truncate(cut);
+            shown.push_str("...");
+        }
+        write!(f, "{}: {} ({}), value {}", self.field, self.message, self.rule, shown)
+    }
+}
+
+/// How a parameter's text is read before validation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scalar {
+    String,
+    Integer,
+    Number,
+    Boolean,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    One(Scalar),
+    Many(Scalar),
+}
+
+fn scalar_of(doc: &Value, schema: &Value) -> Scalar {
+    match deref(doc, schema).get("type").and_then(Value::as_str) {
+        Some("integer") => Scalar::Integer,
+        Some("number") => Scalar::Number,
+        Some("boolean") => Scalar::Boolean,
+        _ => Scalar::String,
+    }
+}
+
+fn shape_of(doc: &Value, schema: &Value) -> Shape {
+    let s = deref(doc, schema);
+    if s.get("type").and_then(Value::as_str) == Some("array") {
+        Shape::Many(scalar_of(doc, s.get("items").unwrap_or(&Value::Null)))
+    } else {
+        Shape::One(scalar_of(doc, s))
+    }
+}
+
+/// Reads a parameter's text as the JSON value its schema expects.
+fn coerce(scalar: Scalar, text: &str) -> Result<Value, String> {
+    match scalar {
+        Scalar::String => Ok(Value::String(text.to_owned())),
+        Scalar::Integer => text
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| "is not an integer".to_owned()),
+        Scalar::Number => text
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+            .ok_or_else(|| "is not a number".to_owned()),
+        Scalar::Boolean => match text {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err("is not a boolean (true or false)".to_owned()),
+        },
+    }
+}
+
+struct CompiledParameter {
+    parameter: Parameter,
+    shape: Shape,
+    validator: Validator,
+}
+
+/// An operation with its validators compiled.
+pub struct CompiledOperation {
+    pub operation: &'static Operation,
+    parameters: Vec<CompiledParameter>,
+    body: Option<(bool, Validator)>,
+    responses: BTreeMap<u16, Option<Validator>>,
+}
+
+/// A request after validation: its parameters as typed JSON values.
+#[derive(Clone, Debug, Default)]
+pub struct ValidRequest {
+    pub path: Map<String, Value>,
+    pub query: Map<String, Value>,
+    pub body: Option<Value>,
+}
+
+/// The compiled contract of both documents.
+pub struct Contract {
+    operations: HashMap<String, CompiledOperation>,
+}
+
+struct RruleKeyword(RruleRule);
+struct UniqueByKeyword(String);
+
+impl<'i> Keyword<'i> for RruleKeyword {
+    fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
+        match instance.as_str().map(|s| self.0.check(s)) {
+            Some(Err(message)) => Err(ValidationError::custom(message)),
+            _ => Ok(()),
+        }
+    }
+    fn is_valid(&self, instance: &'i Value) -> bool {
+        instance.as_str().is_none_or(|s| self.0.check(s).is_ok())
+    }
+}
+
+impl<'i> Keyword<'i> for UniqueByKeyword {
+    fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
+        match instance.as_array().map(|items| check_unique_by(&self.0, items)) {
+            Some(Err(message)) => Err(ValidationError::custom(message)),
+            _ => Ok(()),
+        }
+    }
+    fn is_valid(&self, instance: &'i Value) -> bool {
+        instance.as_array().is_none_or(|items| check_unique_by(&self.0, items).is_ok())
+    }
+}
+
+/// Compiles a validator for an OpenAPI schema of `service`'s document.
+pub fn compile(service: Service, schema: &Value) -> Validator {
+    let root = standalone(service.document(), schema);
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .with_format("service-datetime", is_service_datetime)
+        .with_keyword("x-rrule", |_, value, _| {
+            let rule = RruleRule::from_extension(value).map_err(ValidationError::custom)?;
+            Ok(Box::new(RruleKeyword(rule)))
+        })
+        .with_keyword("x-unique-items-by", |_, value, _| {
+            let property = value.as_str().unwrap_or_default().to_owned();
+            Ok(Box::new(UniqueByKeyword(property)))
+        })
+        .build(&root)
+        .unwrap_or_else(|e| panic!("a schema of {} does not compile: {e}", service.file_name()))
+}
+
+fn field_name(prefix: &str, pointer: &str) -> String {
+    let mut out = prefix.to_owned();
+    for segment in pointer.split('/').filter(|s| !s.is_empty()) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        if segment.bytes().all(|b| b.is_ascii_digit()) {
+            out.push_str(&format!("[{segment}]"));
+        } else {
+            out.push('.');
+            out.push_str(&segment);
+        }
+    }
+    out
+}
+
+/// Every violation of `value` against a compiled validator, fields prefixed by `prefix`.
+pub fn violations(validator: &Validator, prefix: &str, value: &Value) -> Vec<Violation> {
+    validator
+        .iter_errors(value)
+        .map(|e| Violation {
+            field: field_name(prefix, e.instance_path().as_str()),
+            rule: e.kind().keyword().to_owned(),
+            message: e.to_string(),
+            value: e.instance().clone().into_owned(),
+        })
+        .collect()
+}
+
+impl CompiledOperation {
+    fn new(operation: &'static Operation) -> CompiledOperation {
+        let service = operation.service;
+        let doc = service.document();
+        let parameters = operation
+            .parameters
+            .iter()
+            .map(|p| CompiledParameter {
+                parameter: p.clone(),
+                shape: shape_of(doc, &p.schema),
+                validator: compile(service, &p.schema),
+            })
+            .collect();
+        let body = operation.request_body.as_ref().map(|(required, schema)| (*required, compile(service, schema)));
+        let responses = operation
+            .responses
+            .iter()
+            .map(|(status, schema)| (*status, schema.as_ref().map(|s| compile(service, s))))
+            .collect();
+        CompiledOperation { operation, parameters, body, responses }
+    }
+
+    /// Validates a request: path values, query pairs (in order, repeated keys kept) and the
+    /// JSON body. Unknown query parameters are ignored, as the service does.
+    pub fn validate_request(
+        &self,
+        path: &BTreeMap<String, String>,
+        query: &[(String, String)],
+        body: Option<&Value>,
+    ) -> Result<ValidRequest, Vec<Violation>> {
+        let mut valid = ValidRequest::default();
+        let mut found = Vec::new();
+        for cp in &self.parameters {
+            let p = &cp.parameter;
+            let texts: Vec<&str> = match p.location {
+                Location::Path => path.get(&p.name).map(|v| vec![v.as_str()]).unwrap_or_default(),
+                Location::Query => query.iter().filter(|(k, _)| k == &p.name).map(|(_, v)| v.as_str()).collect(),
+                Location::Header => continue,
+            };
+            let field = format!("{}.{}", p.location.as_str(), p.name);
+            if texts.is_empty() {
+                if p.required {
+                    found.push(Violation { field, rule: "required".into(), message: "is required".into(), value: Value::Null });
+                }
+                continue;
+            }
+            let value = match cp.shape {
+                Shape::One(_) if texts.len() > 1 => Err(("maxItems", "is given more than once".to_owned())),
+                Shape::One(scalar) => coerce(scalar, texts[0]).map_err(|m| ("type", m)),
+                Shape::Many(scalar) => texts
+                    .iter()
+                    .map(|t| coerce(scalar, t))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Value::Array)
+                    .map_err(|m| ("type", m)),
+            };
+            match value {
+                Err((rule, message)) => found.push(Violation {
+                    field,
+                    rule: rule.into(),
+                    message,
+                    value: Value::String(texts.join(",")),
+                }),
+                Ok(value) => {
+                    let before = found.len();
+                    found.extend(violations(&cp.validator, &field, &value));
+                    if found.len() == before {
+                        let target = if p.location == Location::Path { &mut valid.path } else { &mut valid.query };
+                        target.insert(p.name.clone(), value);
+                    }
+                }
+            }
+        }
+        match (&self.body, body) {
+            (Some((_, validator)), Some(body)) => {
+                found.extend(violations(validator, "body", body));
+                valid.body = Some(body.clone());
+            }
+            (Some((true, _)), None) => found.push(Violation {
+                field: "body".into(),
+                rule: "required".into(),
+                message: "a JSON request body is required".into(),
+                value: Value::Null,
+            }),
+            _ => {}
+        }
+        if found.is_empty() {
+            Ok(valid)
+        } else {
+            Err(found)
+        }
+    }
+
+    /// Validates a response: the status is documented and the body matches its schema.
+    pub fn validate_response(&self, status: u16, body: Option<&Value>) -> Result<(), Vec<Violation>> {
+        let Some(schema) = self.responses.get(&status) else {
+            let documented: Vec<String> = self.responses.keys().map(u16::to_string).collect();
+            return Err(vec![Violation {
+                field: "status".into(),
+                rule: "status_code_conformance".into(),
+                message: format!("status {status} is not documented (documented: {})", documented.join(", ")),
+                value: Value::from(status),
+            }]);
+        };
+        match (schema, body) {
+            (Some(validator), Some(body)) => {
+                let found = violations(validator, "body", body);
+                if found.is_empty() {
+                    Ok(())
+                } else {
+                    Err(found)
+                }
+            }
+            (Some(_), None) => Err(vec![Violation {
+                field: "body".into(),
+                rule: "required".into(),
+                message: "a JSON body is documented but none was sent".into(),
+                value: Value::Null,
+            }]),
+            (None, _) => Ok(()),
+        }
+    }
+
+    /// Statuses documented for the operation.
+    pub fn documented_statuses(&self) -> impl Iterator<Item = u16> + '_ {
+        self.responses.keys().copied()
+    }
+}
+
+impl Contract {
+    /// The contract of both documents, compiled once.
+    pub fn global() -> &'static Contract {
+        static CONTRACT: OnceLock<Contract> = OnceLock::new();
+        CONTRACT.get_or_init(|| Contract {
+            operations: all_operations().map(|op| (op.id.clone(), CompiledOperation::new(op))).collect(),
+        })
+    }
+
+    /// The compiled operation with this `operationId`.
+    pub fn operation(&self, id: &str) -> Option<&CompiledOperation> {
+        self.operations.get(id)
+    }
+
+    /// Validates any value against a schema of a document, for example a component
+    /// (`{"$ref": "#/components/schemas/Policy"}`).
+    pub fn check(service: Service, schema: &Value, value: &Value) -> Result<(), Vec<Violation>> {
+        let found = violations(&compile(service, schema), "body", value);
+        if found.is_empty() {
+            Ok(())
+        } else {
+            Err(found)
+        }
+    }
+}
