@@ -38,6 +38,29 @@ pub struct Parameter {
     /// `explode` of a form-style array: `status=a&status=b`.
     pub explode: bool,
     pub description: String,
+    /// The `x-` extensions of the parameter object and of its (dereferenced) schema; the
+    /// parameter's own win. The documents put `x-sort` in either place.
+    pub extensions: BTreeMap<String, Value>,
+}
+
+impl Parameter {
+    /// An `x-` extension of the parameter or of its schema (`x-sort`, `x-decision`).
+    pub fn extension(&self, name: &str) -> Option<&Value> {
+        self.extensions.get(name)
+    }
+}
+
+fn extensions_of(doc: &Value, parameter: &Value) -> BTreeMap<String, Value> {
+    let schema = parameter.get("schema").map(|s| deref(doc, s));
+    let mut out = BTreeMap::new();
+    for holder in [schema, Some(parameter)].into_iter().flatten() {
+        for (key, value) in holder.as_object().into_iter().flatten() {
+            if key.starts_with("x-") {
+                out.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    out
 }
 
 /// One operation (path + method) of a document.
@@ -124,6 +147,7 @@ fn parse_parameter(doc: &Value, raw: &Value) -> Option<Parameter> {
         schema: p.get("schema").cloned().unwrap_or(Value::Object(Default::default())),
         explode: p.get("explode").and_then(Value::as_bool).unwrap_or(true),
         description: p.get("description").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        extensions: extensions_of(doc, p),
     })
 }
 
@@ -253,5 +277,20 @@ pub fn route(method: &str, path: &str) -> Result<(&'static Operation, BTreeMap<S
         None => Err(RouteError::MethodNotAllowed(
             matched.value.iter().map(|op| op.method.clone()).collect(),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_rules_are_found_on_the_parameter_or_its_schema() {
+        for id in ["listPolicies", "listBackups", "listCbrBackups"] {
+            let op = find_operation(id).unwrap();
+            let sort = op.parameter(Location::Query, "sort").unwrap();
+            let keys = sort.extension("x-sort").and_then(|s| s.get("keys")).and_then(Value::as_array);
+            assert!(keys.is_some_and(|k| k.iter().any(|k| k == "created_at")), "{id}");
+        }
     }
 }

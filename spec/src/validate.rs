@@ -76,10 +76,7 @@ fn shape_of(doc: &Value, schema: &Value) -> Shape {
 fn coerce(scalar: Scalar, text: &str) -> Result<Value, String> {
     match scalar {
         Scalar::String => Ok(Value::String(text.to_owned())),
-        Scalar::Integer => text
-            .parse::<i64>()
-            .map(Value::from)
-            .map_err(|_| "is not an integer".to_owned()),
+        Scalar::Integer => coerce_integer(text),
         Scalar::Number => text
             .parse::<f64>()
             .ok()
@@ -92,6 +89,24 @@ fn coerce(scalar: Scalar, text: &str) -> Result<Value, String> {
             _ => Err("is not a boolean (true or false)".to_owned()),
         },
     }
+}
+
+/// Reads an integer of any size: beyond 64 bits it becomes a float with no fraction, which
+/// JSON Schema still counts as an integer, so range keywords (not the parser) judge it.
+fn coerce_integer(text: &str) -> Result<Value, String> {
+    if let Ok(n) = text.parse::<i64>() {
+        return Ok(Value::from(n));
+    }
+    if let Ok(n) = text.parse::<u64>() {
+        return Ok(Value::from(n));
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if let Some(n) = text.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+            return Ok(Value::Number(n));
+        }
+    }
+    Err("is not an integer".to_owned())
 }
 
 struct CompiledParameter {
@@ -346,5 +361,30 @@ impl Contract {
         } else {
             Err(found)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_of_any_size_are_read_as_integers() {
+        assert_eq!(coerce_integer("42"), Ok(Value::from(42)));
+        assert_eq!(coerce_integer("18446744073709551615"), Ok(Value::from(u64::MAX)));
+        assert!(coerce_integer("123456789012345678901234567890").unwrap().as_f64().is_some());
+        assert!(coerce_integer("1.5").is_err());
+        assert!(coerce_integer("12abc").is_err());
+        assert!(coerce_integer("").is_err());
+    }
+
+    #[test]
+    fn a_huge_limit_passes_a_minimum_only_schema() {
+        let op = Contract::global().operation("listBackups").unwrap();
+        let path = BTreeMap::from([("project_id".to_owned(), "p".to_owned())]);
+        let query = vec![("limit".to_owned(), "123456789012345678901234567890".to_owned())];
+        assert!(op.validate_request(&path, &query, None).is_ok());
+        let query = vec![("limit".to_owned(), "-123456789012345678901234567890".to_owned())];
+        assert!(op.validate_request(&path, &query, None).is_err());
     }
 }
