@@ -1,0 +1,9 @@
+//! Everything derived from `spec/`: the progenitor client modules of `generated/` and the
+//! errata list `spec/ERRATA.md`. Outputs are deterministic, so `--check` can compare them
+//! with what is committed.
+
+pub mod client;
+pub mod errata;
+pub mod output;
+
+pub use output::{check, outputs, write, Drift, Output};
