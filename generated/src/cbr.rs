@@ -854,10 +854,13 @@ pub mod types {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[A-Za-z0-9_-]{1,255}$").unwrap() });
+            { ::regress::Regex::new("^[A-Za-z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[A-Za-z0-9_-]{1,255}$\"".into());
+                return Err("doesn't match pattern \"^[A-Za-z0-9_-]*$\"".into());
             }
             Ok(Self(value.to_string()))
         }

@@ -14,6 +14,9 @@ pub enum ExampleKind {
     Response(u16),
     /// A request without a body: a URL with path and query values (`x-request-examples`).
     Url,
+    /// An error body not tied to one operation (`components/responses/*`); the operation id
+    /// is `components/responses/<name>`.
+    Error,
 }
 
 /// One repair made to a documented example.
@@ -52,11 +55,15 @@ pub struct Example {
 
 impl Example {
     fn from_object(op: &Operation, kind: ExampleKind, name: &str, obj: &Value) -> Example {
+        Example::build(op.service, op.id.clone(), kind, name, obj)
+    }
+
+    fn build(service: Service, operation_id: String, kind: ExampleKind, name: &str, obj: &Value) -> Example {
         let str_of = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_owned);
         let map_of = |key: &str| obj.get(key).and_then(Value::as_object).cloned().unwrap_or_default();
         Example {
-            service: op.service,
-            operation_id: op.id.clone(),
+            service,
+            operation_id,
             kind,
             name: name.to_owned(),
             summary: str_of("summary"),
@@ -106,6 +113,15 @@ pub fn examples(service: Service) -> Vec<Example> {
         for ex in raw.get("x-request-examples").and_then(Value::as_array).into_iter().flatten() {
             let name = ex.get("name").and_then(Value::as_str).unwrap_or_default();
             out.push(Example::from_object(op, ExampleKind::Url, name, ex));
+        }
+    }
+    for (name, resp) in doc.pointer("/components/responses").and_then(Value::as_object).into_iter().flatten() {
+        for (ex_name, ex) in media_examples(resp.get("content")) {
+            // Only documented examples (with a source) count; the others illustrate.
+            if ex.get("x-source").is_some() {
+                let id = format!("components/responses/{name}");
+                out.push(Example::build(service, id, ExampleKind::Error, ex_name, ex));
+            }
         }
     }
     out

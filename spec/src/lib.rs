@@ -11,6 +11,7 @@ pub mod examples;
 pub mod operations;
 pub mod rules;
 pub mod schema;
+pub mod surface;
 pub mod validate;
 
 pub use catalogue::ErrorCode;

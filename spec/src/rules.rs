@@ -298,13 +298,6 @@ mod tests {
     }
 
     #[test]
-    fn midnight_wraparound_counts_as_an_interval() {
-        let r = rule();
-        let err = r.check(&r.render("FREQ=DAILY;BYHOUR=0,23;BYMINUTE=30")).unwrap_err();
-        assert!(err.contains("60 minutes apart"), "{err}");
-    }
-
-    #[test]
     fn sort_grammar() {
         let s = SortRule { keys: vec!["created_at".into(), "name".into()], default_direction: "desc".into(), max_length: 255 };
         assert_eq!(
