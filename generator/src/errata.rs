@@ -42,6 +42,48 @@ fn collect(value: &Value, key: &str, pointer: &str, source: Option<String>, out:
     }
 }
 
+/// A reader's name for a JSON pointer into a document: `POST /v1/{project_id}/policies,
+/// request example weekly_policy` rather than `/paths/~1v1~1.../post/requestBody/...`.
+fn location(doc: &Value, pointer: &str) -> String {
+    let segments: Vec<String> = pointer.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
+    let words = |rest: &[String]| -> String {
+        rest.iter()
+            .filter(|s| !matches!(s.as_str(), "content" | "application/json" | "examples" | "properties" | "schema"))
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" > ")
+    };
+    match segments.first().map(String::as_str) {
+        Some("paths") if segments.len() >= 3 => {
+            let op = format!("{} {}", segments[2].to_uppercase(), segments[1]);
+            let rest = &segments[3..];
+            match rest.first().map(String::as_str) {
+                Some("requestBody") => format!("{op}, request example `{}`", rest.last().unwrap_or(&String::new())),
+                Some("responses") if rest.len() > 1 => {
+                    format!("{op}, {} response example `{}`", rest[1], rest.last().unwrap_or(&String::new()))
+                }
+                Some("x-request-examples") => {
+                    let name = doc.pointer(pointer).and_then(|v| v.get("name")).and_then(Value::as_str).unwrap_or("?");
+                    format!("{op}, example request `{name}`")
+                }
+                Some("parameters") => {
+                    let holder = doc.pointer(pointer);
+                    let field = |k: &str| holder.and_then(|v| v.get(k)).and_then(Value::as_str).unwrap_or("?").to_owned();
+                    format!("{op}, {} parameter `{}`", field("in"), field("name"))
+                }
+                _ if rest.is_empty() => op,
+                _ => format!("{op}: {}", words(rest)),
+            }
+        }
+        Some("x-error-codes") => {
+            let code = doc.pointer(pointer).and_then(|v| v.get("code")).and_then(Value::as_str).unwrap_or("?");
+            format!("error-code table, {code}")
+        }
+        _ if segments.is_empty() => "the document".to_owned(),
+        _ => words(&segments),
+    }
+}
+
 fn text(value: &Value) -> String {
     value.as_str().map(str::to_owned).unwrap_or_else(|| value.to_string())
 }
@@ -65,7 +107,7 @@ pub fn render() -> String {
         out.push_str(&format!("\n## spec/{}\n\n### 1. Repaired examples ({} examples)\n", service.file_name(), errata.len()));
         for found in &errata {
             let source = found.source.as_deref().unwrap_or("(no source)");
-            out.push_str(&format!("\n**{source}**, at `{}`\n\n", found.pointer));
+            out.push_str(&format!("\n**{source}**: {}\n\n", location(doc, &found.pointer)));
             for item in found.value.as_array().into_iter().flatten() {
                 out.push_str(&format!(
                     "- Defect: {}\n  Repair: {}\n",
@@ -76,7 +118,7 @@ pub fn render() -> String {
         }
         out.push_str(&format!("\n### 2. Decisions against the tables ({})\n\n", decisions.len()));
         for found in &decisions {
-            out.push_str(&format!("- `{}`: {}\n", found.pointer, text(&found.value).replace('\n', " ")));
+            out.push_str(&format!("- **{}**: {}\n", location(doc, &found.pointer), text(&found.value).replace('\n', " ")));
         }
     }
     out

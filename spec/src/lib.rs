@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod document;
 pub mod examples;
 pub mod operations;
+pub mod pairing;
 pub mod rules;
 pub mod schema;
 pub mod surface;
