@@ -1764,8 +1764,8 @@ a string (the service sends `"{}"`).*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ExtraInfo {
-        Variant0(::serde_json::Map<::std::string::String, ::serde_json::Value>),
-        Variant1(::std::option::Option<::std::string::String>),
+        Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+        Encoded(::std::option::Option<::std::string::String>),
     }
     impl ::std::convert::From<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1773,13 +1773,13 @@ a string (the service sends `"{}"`).*/
         fn from(
             value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ) -> Self {
-            Self::Variant0(value)
+            Self::Object(value)
         }
     }
     impl ::std::convert::From<::std::option::Option<::std::string::String>>
     for ExtraInfo {
         fn from(value: ::std::option::Option<::std::string::String>) -> Self {
-            Self::Variant1(value)
+            Self::Encoded(value)
         }
     }
     ///Error of a failed backup operation; usually empty.
