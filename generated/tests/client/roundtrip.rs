@@ -5,7 +5,7 @@
 use axum::body::Bytes;
 use axum::http::{Method, Uri};
 use axum::Router;
-use csbs_client::{cbr, csbs};
+use csbs_client::{cbr, csbs, Credentials};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 
@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 struct Seen {
     method: String,
     uri: String,
+    headers: Vec<(String, String)>,
     body: Option<Value>,
 }
 
@@ -20,13 +21,17 @@ struct Seen {
 async fn loopback(answer: Value) -> (String, Arc<Mutex<Seen>>) {
     let seen = Arc::new(Mutex::new(Seen::default()));
     let record = seen.clone();
-    let app = Router::new().fallback(move |method: Method, uri: Uri, body: Bytes| {
+    let app = Router::new().fallback(move |method: Method, uri: Uri, headers: axum::http::HeaderMap, body: Bytes| {
         let record = record.clone();
         let answer = answer.clone();
         async move {
             *record.lock().unwrap() = Seen {
                 method: method.to_string(),
                 uri: uri.to_string(),
+                headers: headers
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
+                    .collect(),
                 body: serde_json::from_slice(&body).ok(),
             };
             axum::Json(answer)
@@ -49,7 +54,7 @@ fn documented(operation_id: &str) -> Value {
 #[tokio::test]
 async fn csbs_list_policies_sends_the_query_and_decodes_the_page() {
     let (base, seen) = loopback(documented("listPolicies")).await;
-    let client = csbs::Client::new(&base);
+    let client = csbs::Client::new(&base, Credentials::Token("tok-123".into()));
     let page = client
         .list_policies()
         .project_id("b942cc8342734d15bcb246babb1953cf")
@@ -63,6 +68,7 @@ async fn csbs_list_policies_sends_the_query_and_decodes_the_page() {
     assert_eq!(page.policies[0].id, "27b11f3f-578d-4464-89d1-7c6d5894f753");
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.method, "GET");
+    assert!(seen.headers.contains(&("x-auth-token".to_owned(), "tok-123".to_owned())), "the hook adds the token");
     assert!(seen.uri.starts_with("/v1/b942cc8342734d15bcb246babb1953cf/policies?"), "{}", seen.uri);
     for part in ["sort=created_at%3Aasc", "limit=3", "offset=3"] {
         assert!(seen.uri.contains(part), "{part} missing from {}", seen.uri);
@@ -79,7 +85,7 @@ async fn csbs_create_policy_sends_the_body_as_typed() {
             "trigger": {"properties": {"pattern": "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nRRULE:FREQ=WEEKLY;BYDAY=TH;BYHOUR=12;BYMINUTE=27\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"}}}]
     }}))
     .unwrap();
-    let created = csbs::Client::new(&base).create_policy().project_id("p1").body(body).send().await.unwrap().into_inner();
+    let created = csbs::Client::new(&base, Credentials::Anonymous).create_policy().project_id("p1").body(body).send().await.unwrap().into_inner();
     assert_eq!(created.policy.name, "my-plan");
     let seen = seen.lock().unwrap().clone();
     assert_eq!((seen.method.as_str(), seen.uri.as_str()), ("POST", "/v1/p1/policies"));
@@ -94,7 +100,8 @@ async fn cbr_list_backups_repeats_status_and_decodes_nulls() {
     answer["backups"][0]["parent_id"] = Value::Null;
     answer["backups"][0]["protected_at"] = Value::Null;
     let (base, seen) = loopback(answer).await;
-    let client = cbr::Client::new(&base);
+    let credentials = Credentials::AkSk { access_key: "AK".into(), secret_key: "SK".into(), project_id: None };
+    let client = cbr::Client::new(&base, credentials);
     let list = client
         .list_cbr_backups()
         .project_id("0605767b5780d5762fc5c0118072a564")
@@ -106,6 +113,10 @@ async fn cbr_list_backups_repeats_status_and_decodes_nulls() {
     assert_eq!(list.backups.len(), 2);
     let seen = seen.lock().unwrap().clone();
     assert!(seen.uri.contains("status=available&status=error"), "{}", seen.uri);
+    let header = |name: &str| seen.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let authorization = header("authorization").expect("the hook signs the request");
+    assert!(authorization.starts_with("SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;x-sdk-date, Signature="), "{authorization}");
+    assert_eq!(header("x-sdk-date").map(|d| d.len()), Some(16));
 }
 
 #[tokio::test]
@@ -118,7 +129,7 @@ async fn a_documented_error_decodes_into_the_error_type() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let err = csbs::Client::new(&format!("http://{addr}")).show_policy().project_id("p").policy_id("x").send().await.unwrap_err();
+    let err = csbs::Client::new(&format!("http://{addr}"), Credentials::Anonymous).show_policy().project_id("p").policy_id("x").send().await.unwrap_err();
     match err {
         progenitor_client::Error::ErrorResponse(resp) => {
             assert_eq!(resp.status(), 404);
@@ -126,4 +137,12 @@ async fn a_documented_error_decodes_into_the_error_type() {
         }
         other => panic!("expected the documented error body, got {other:?}"),
     }
+}
+
+#[test]
+fn credentials_never_print_their_secrets() {
+    let token = format!("{:?}", Credentials::Token("s3cr3t-token".into()));
+    let aksk = format!("{:?}", Credentials::AkSk { access_key: "AK1".into(), secret_key: "s3cr3t-key".into(), project_id: None });
+    assert!(!token.contains("s3cr3t") && !aksk.contains("s3cr3t"), "{token} {aksk}");
+    assert!(aksk.contains("AK1"));
 }
