@@ -1,1 +1,28 @@
-//! placeholder
+//! A reference mock of CSBS v1 and CBR v3: every operation of both documents in `spec/` under
+//! one listener, stateful per project, validating requests through the spec crate's contract
+//! and answering the documented error codes.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let mock = csbs_mock::spawn(csbs_mock::MockConfig::default()).await?;
+//! println!("{} with token {}", mock.base_url(), mock.tokens[0].token);
+//! mock.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod auth;
+mod clock;
+mod config;
+mod dispatch;
+mod errors;
+mod handlers;
+mod seed;
+mod server;
+mod state;
+mod views;
+
+pub use config::{ConfigFile, MockConfig, Quotas, TokenGrant, DEFAULT_PROJECT_ID};
+pub use server::{router, spawn, RunningMock};
+
+#[doc(hidden)]
+pub use state::bulk;

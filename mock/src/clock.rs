@@ -1,0 +1,88 @@
+//! Time as the mock keeps it (microseconds since the Unix epoch, UTC) and as each document
+//! prints it: CSBS without a zone (`2017-04-18T01:21:52.701973`), CBR with an offset
+//! (`2020-02-21T07:07:25.114+00:00`), trigger start times with a space (`2017-03-07 09:31:08`).
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
+
+/// Microseconds since the Unix epoch, UTC.
+pub type Micros = i64;
+
+pub fn now() -> Micros {
+    Utc::now().timestamp_micros()
+}
+
+fn naive(t: Micros) -> NaiveDateTime {
+    DateTime::<Utc>::from_timestamp_micros(t).unwrap_or_default().naive_utc()
+}
+
+/// `2017-04-18T01:21:52.701973`
+pub fn csbs(t: Micros) -> String {
+    naive(t).format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
+}
+
+/// `2020-02-21T07:07:25.114+00:00`
+pub fn cbr(t: Micros) -> String {
+    naive(t).format("%Y-%m-%dT%H:%M:%S%.3f+00:00").to_string()
+}
+
+/// `2017-03-07 09:31:08`
+pub fn trigger(t: Micros) -> String {
+    naive(t).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// Reads a time in any of the service's forms (`T` or space, optional fraction, optional
+/// `Z` or offset); `None` when it is not a real calendar time.
+pub fn parse(text: &str) -> Option<Micros> {
+    let text = text.trim().replacen(' ', "T", 1);
+    if let Ok(t) = DateTime::parse_from_rfc3339(&text) {
+        return Some(t.timestamp_micros());
+    }
+    if let Ok(t) = DateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S%.f%z") {
+        return Some(t.timestamp_micros());
+    }
+    let bare = text.strip_suffix('Z').unwrap_or(&text);
+    NaiveDateTime::parse_from_str(bare, "%Y-%m-%dT%H:%M:%S%.f").ok().map(|t| t.and_utc().timestamp_micros())
+}
+
+/// A filter bound. The CBR filters are checked by a pattern only, so `2020-13-45T99:99:99Z`
+/// reaches here: such a value is read with every field clamped into its range rather than
+/// refused (the request is valid by the contract).
+pub fn filter_bound(text: &str) -> Option<Micros> {
+    parse(text).or_else(|| clamped(text))
+}
+
+fn clamped(text: &str) -> Option<Micros> {
+    let field = |range: std::ops::Range<usize>| text.get(range).and_then(|s| s.parse::<u32>().ok());
+    let year = i32::try_from(field(0..4)?).ok()?;
+    let month = field(5..7)?.clamp(1, 12);
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let last_day = first.with_day(31).or_else(|| first.with_day(30)).or_else(|| first.with_day(29)).or_else(|| first.with_day(28))?.day();
+    let day = field(8..10)?.clamp(1, last_day);
+    let time = first
+        .with_day(day)?
+        .and_hms_opt(field(11..13)?.min(23), field(14..16)?.min(59), field(17..19)?.min(59))?;
+    Some(time.and_utc().timestamp_micros() + i64::from(time.nanosecond() / 1000))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_in_every_form() {
+        let t = parse("2017-04-18T01:21:52.701973").unwrap();
+        assert_eq!(csbs(t), "2017-04-18T01:21:52.701973");
+        assert_eq!(cbr(t), "2017-04-18T01:21:52.701+00:00");
+        assert_eq!(trigger(t), "2017-04-18 01:21:52");
+        assert_eq!(parse("2017-04-18 01:21:52.701973"), Some(t));
+        assert_eq!(parse("2020-02-21T07:07:25.114+00:00"), parse("2020-02-21T07:07:25.114Z"));
+        assert_eq!(parse("2018-02-01T12:00:00Z"), parse("2018-02-01T12:00:00"));
+    }
+
+    #[test]
+    fn impossible_filter_times_are_clamped() {
+        assert_eq!(filter_bound("2020-13-45T99:99:99Z"), parse("2020-12-31T23:59:59"));
+        assert_eq!(filter_bound("2021-02-30T00:00:00Z"), parse("2021-02-28T00:00:00"));
+        assert_eq!(filter_bound("garbage"), None);
+    }
+}

@@ -1,0 +1,171 @@
+//! What a mock is started with: listener, tokens, lifecycle delays, limits, and the optional
+//! config file (JSON or YAML) that carries the same settings.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+/// Project of the token the mock makes up when none is configured: the project of the
+/// documented CBR backup list (`spec/cbr-v3.yaml`, `listCbrBackups`), so that the documented
+/// URL example works as printed.
+pub const DEFAULT_PROJECT_ID: &str = "0605767b5780d5762fc5c0118072a564";
+
+/// A token and the project it is scoped to. Admin tokens may also list with `all_tenants=true`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct TokenGrant {
+    pub token: String,
+    pub project_id: String,
+    #[serde(default)]
+    pub admin: bool,
+}
+
+impl TokenGrant {
+    /// Reads `TOKEN:PROJECT[:admin]` (the `--token` syntax).
+    pub fn parse(text: &str) -> Result<TokenGrant, String> {
+        let parts: Vec<&str> = text.split(':').collect();
+        let (token, project, admin) = match parts.as_slice() {
+            [t, p] => (*t, *p, false),
+            [t, p, "admin"] => (*t, *p, true),
+            [_, _, other] => return Err(format!("token flag `{other}` is not `admin` (TOKEN:PROJECT[:admin])")),
+            _ => return Err("a token is TOKEN:PROJECT[:admin]".to_owned()),
+        };
+        if token.is_empty() || project.is_empty() {
+            return Err("token and project must not be empty (TOKEN:PROJECT[:admin])".to_owned());
+        }
+        Ok(TokenGrant { token: token.to_owned(), project_id: project.to_owned(), admin })
+    }
+}
+
+/// Per-project quotas answered by `showQuotas` and enforced on backups; -1 means no limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub struct Quotas {
+    /// Number of backups kept (the documented example answers 600).
+    pub backups: i64,
+    /// Backup storage, in GB (the documented example answers -1).
+    pub backup_capacity_gb: i64,
+}
+
+impl Default for Quotas {
+    fn default() -> Quotas {
+        Quotas { backups: 600, backup_capacity_gb: -1 }
+    }
+}
+
+/// How a mock is started.
+#[derive(Clone, Debug)]
+pub struct MockConfig {
+    pub listen: SocketAddr,
+    /// Tokens and their projects; with none, [`crate::spawn`] makes one up for
+    /// [`DEFAULT_PROJECT_ID`].
+    pub tokens: Vec<TokenGrant>,
+    /// How long a new backup stays `protecting`.
+    pub protect_delay: Duration,
+    /// How long a deleted backup stays `deleting` before it disappears.
+    pub delete_delay: Duration,
+    /// How long a backup being restored from stays `restoring`.
+    pub restore_delay: Duration,
+    /// Preload the documented examples' policies, backups and checkpoints into every
+    /// configured project.
+    pub seed_examples: bool,
+    /// Larger bodies are answered 413.
+    pub max_body_bytes: usize,
+    /// Quotas of every project.
+    pub quotas: Quotas,
+}
+
+/// The body limit of the service: 12 MiB (the AK/SK limit the document names).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
+
+impl Default for MockConfig {
+    fn default() -> MockConfig {
+        MockConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            tokens: Vec::new(),
+            protect_delay: Duration::ZERO,
+            delete_delay: Duration::ZERO,
+            restore_delay: Duration::ZERO,
+            seed_examples: false,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            quotas: Quotas::default(),
+        }
+    }
+}
+
+/// The `--config FILE` contents; every key is optional.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub listen: Option<SocketAddr>,
+    #[serde(default)]
+    pub tokens: Vec<TokenGrant>,
+    pub protect_delay_ms: Option<u64>,
+    pub delete_delay_ms: Option<u64>,
+    pub restore_delay_ms: Option<u64>,
+    pub seed_examples: Option<bool>,
+    pub max_body_bytes: Option<usize>,
+    pub quotas: Option<Quotas>,
+}
+
+impl ConfigFile {
+    /// Reads a JSON or YAML file (YAML is a superset of JSON).
+    pub fn load(path: &Path) -> anyhow::Result<ConfigFile> {
+        use anyhow::Context;
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        serde_norway::from_str(&text).with_context(|| format!("{} is not a valid mock config", path.display()))
+    }
+
+    /// Applies the file's settings over `config`.
+    pub fn apply(self, config: &mut MockConfig) {
+        let ms = Duration::from_millis;
+        if let Some(listen) = self.listen {
+            config.listen = listen;
+        }
+        config.tokens.extend(self.tokens);
+        if let Some(v) = self.protect_delay_ms {
+            config.protect_delay = ms(v);
+        }
+        if let Some(v) = self.delete_delay_ms {
+            config.delete_delay = ms(v);
+        }
+        if let Some(v) = self.restore_delay_ms {
+            config.restore_delay = ms(v);
+        }
+        if let Some(v) = self.seed_examples {
+            config.seed_examples = v;
+        }
+        if let Some(v) = self.max_body_bytes {
+            config.max_body_bytes = v;
+        }
+        if let Some(v) = self.quotas {
+            config.quotas = v;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_syntax() {
+        assert_eq!(TokenGrant::parse("t:p").unwrap(), TokenGrant { token: "t".into(), project_id: "p".into(), admin: false });
+        assert!(TokenGrant::parse("t:p:admin").unwrap().admin);
+        assert!(TokenGrant::parse("t:p:root").unwrap_err().contains("`root`"));
+        assert!(TokenGrant::parse("t").is_err());
+        assert!(TokenGrant::parse(":p").is_err());
+    }
+
+    #[test]
+    fn config_file_in_yaml_or_json() {
+        let yaml: ConfigFile = serde_norway::from_str("tokens:\n  - {token: a, project_id: p, admin: true}\nprotect_delay_ms: 50\n").unwrap();
+        let json: ConfigFile = serde_norway::from_str(r#"{"quotas": {"backups": 5, "backup_capacity_gb": -1}}"#).unwrap();
+        let mut config = MockConfig::default();
+        yaml.apply(&mut config);
+        json.apply(&mut config);
+        assert_eq!(config.tokens.len(), 1);
+        assert_eq!(config.protect_delay, Duration::from_millis(50));
+        assert_eq!(config.quotas.backups, 5);
+        assert!(serde_norway::from_str::<ConfigFile>("tokenz: []").is_err());
+    }
+}

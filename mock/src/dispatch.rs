@@ -1,0 +1,93 @@
+//! Every request goes through here: route by the spec's paths (404, 405 with `Allow`),
+//! authenticate (401, 403), read the body (413 past the limit, 400 for non-JSON), validate
+//! against the contract (400 naming field, rule and value), then run the handler.
+
+use crate::auth::{allow_all_tenants, authorize};
+use crate::clock;
+use crate::errors::ApiError;
+use crate::handlers::{self, Call, Reply};
+use crate::server::App;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use csbs_spec::operations::route;
+use csbs_spec::{Contract, RouteError, Service, Violation};
+use serde_json::Value;
+use std::sync::Arc;
+
+pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
+    match serve(&app, request).await {
+        Ok(Reply::Json(body)) => {
+            let mut response = Response::new(Body::from(body));
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+        }
+        Ok(Reply::Empty) => StatusCode::OK.into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn serve(app: &App, request: Request) -> Result<Reply, ApiError> {
+    let (parts, body) = request.into_parts();
+    let raw_path = parts.uri.path();
+    let (op, path) = route(parts.method.as_str(), raw_path).map_err(|e| match e {
+        RouteError::NotFound => ApiError::gateway(404, &format!("no operation at {raw_path}")),
+        RouteError::MethodNotAllowed(allowed) => ApiError::method_not_allowed(parts.method.as_str(), &allowed),
+    })?;
+    let grant = app.tokens.authenticate(&parts.headers)?;
+    authorize(grant, path.get("project_id").map(String::as_str).unwrap_or_default())?;
+    let query_pairs: Vec<(String, String)> =
+        form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes()).into_owned().collect();
+    let body = match op.request_body {
+        Some(_) => read_json(op.service, &parts.headers, body, app.config.max_body_bytes).await?,
+        None => None,
+    };
+    let compiled = Contract::global()
+        .operation(&op.id)
+        .ok_or_else(|| ApiError::gateway(404, &format!("operation {} is not in the contract", op.id)))?;
+    let valid = compiled.validate_request(&path, &query_pairs, body.as_ref()).map_err(|v| ApiError::invalid(op.service, &v))?;
+    let all_tenants = allow_all_tenants(grant, valid.query.get("all_tenants").and_then(Value::as_bool).unwrap_or(false))?;
+    let call = Call {
+        op,
+        path: valid.path,
+        query: valid.query,
+        body: valid.body,
+        all_tenants,
+        now: clock::now(),
+        raw_path,
+        query_pairs: &query_pairs,
+    };
+    handlers::handle(app, &call)
+}
+
+fn body_violation(service: Service, rule: &str, message: String, value: Value) -> ApiError {
+    ApiError::invalid(service, &[Violation { field: "body".into(), rule: rule.into(), message, value }])
+}
+
+/// The JSON body, `None` when empty. 413 beyond `limit`; 400 for another content type or
+/// text that is not JSON.
+async fn read_json(service: Service, headers: &HeaderMap, body: Body, limit: usize) -> Result<Option<Value>, ApiError> {
+    let too_large = || ApiError::gateway(413, &format!("the body is larger than {limit} bytes"));
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    // A body that cannot be read to the end is answered like one that is too long: either way
+    // the mock will not look at it.
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| too_large())?;
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    if let Some(kind) = headers.get(header::CONTENT_TYPE) {
+        let text = kind.to_str().unwrap_or_default();
+        let essence = text.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        if essence != "application/json" && !essence.ends_with("+json") {
+            let message = "must be sent as application/json".to_owned();
+            return Err(body_violation(service, "content-type", message, Value::from(text)));
+        }
+    }
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| body_violation(service, "json", format!("is not valid JSON ({e})"), Value::Null))
+}

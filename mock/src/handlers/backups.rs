@@ -1,0 +1,175 @@
+//! Tag `backups`: run a policy, delete backups, count, show and list them.
+
+use super::call::{Call, Reply};
+use super::filters::BackupFilter;
+use super::listing::{next_link, order, page, BackupKey, Link};
+use super::quotas::check_room;
+use super::scope::read_scope;
+use crate::errors::ApiError;
+use crate::server::App;
+use crate::state::{new_backup, select, write, Backup, CheckpointInfo, NewBackup, Project, Selected, Status};
+use crate::views::csbs;
+use serde::Serialize;
+use serde_json::Value;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// `executePolicy`: one checkpoint with one backup per server of the policy (or of the
+/// listed ones, which must be bound to it).
+pub fn execute(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
+    let plan_id = call.body_str("/checkpoint/plan_id").unwrap_or_default();
+    let auto_trigger = call.body_bool("/checkpoint/parameters/auto_trigger").unwrap_or(false);
+    let lock = app.store.project(call.project_id());
+    let mut project = write(&lock);
+    project.purge(call.now);
+    let policy = project.policies.get(plan_id).ok_or_else(|| ApiError::documented("CSBS.3000", &[plan_id]))?;
+    let mut resources = policy.resources.clone();
+    if let Some(wanted) = call.body_at("/checkpoint/parameters/resources").and_then(Value::as_array) {
+        let mut chosen = Vec::new();
+        for (i, id) in wanted.iter().enumerate() {
+            let id = id.as_str().unwrap_or_default();
+            let Some(r) = resources.iter().find(|r| r.id == id) else {
+                let field = format!("body.checkpoint.parameters.resources[{i}]");
+                let message = format!("server {id} is not bound to policy {plan_id}");
+                return Err(ApiError::invalid_field(call.op.service, &field, "bound-to-policy", &message, Value::from(id)));
+            };
+            if !chosen.iter().any(|c: &crate::state::PolicyResource| c.id == id) {
+                chosen.push(r.clone());
+            }
+        }
+        resources = chosen;
+    }
+    if resources.is_empty() {
+        return Err(ApiError::documented("CSBS.6032", &[plan_id]));
+    }
+    let info = Arc::new(CheckpointInfo {
+        id: Uuid::new_v4(),
+        project_id: project.id.clone(),
+        created_at: call.now,
+        plan_id: policy.id.clone(),
+        plan_name: policy.name.clone(),
+        policy_id: Some(policy.id.clone()),
+        auto_trigger,
+        vault: project.vault.clone(),
+        retention_days: policy.retention_days(),
+    });
+    let backups: Vec<Backup> = resources
+        .iter()
+        .map(|r| {
+            let how = NewBackup {
+                name: None,
+                description: None,
+                incremental: project.has_backup_of(&r.id, call.now),
+                now: call.now,
+                protect_delay: app.protect_delay,
+            };
+            new_backup(project.server(&r.id, Some(&r.name)), info.clone(), &how)
+        })
+        .collect();
+    check_room(app, &project, &backups, call.now)?;
+    project.add_checkpoint(info.clone(), backups);
+    checkpoint_reply(&project, &info.id.to_string(), call)
+}
+
+/// The CSBS answer to a new checkpoint.
+pub fn checkpoint_reply(project: &Project, id: &str, call: &Call<'_>) -> Result<Reply, ApiError> {
+    #[derive(Serialize)]
+    struct Body<'a> {
+        checkpoint: csbs::CheckpointView<'a>,
+    }
+    let (info, backups) = project.checkpoint(id, call.now).ok_or_else(|| ApiError::documented("CSBS.3001", &[id]))?;
+    Ok(Reply::json(&Body { checkpoint: csbs::checkpoint(info, &backups, call.now) }))
+}
+
+/// `deleteCheckpoint`: marks every backup of the checkpoint (or the one named by
+/// `checkpoint_items`) `deleting`; they disappear after the delete delay.
+pub fn delete_checkpoint(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
+    let checkpoint_id = call.path_str("checkpoint_id");
+    let item = call.query_str("checkpoint_items");
+    let lock = app.store.project(call.project_id());
+    let mut project = write(&lock);
+    project.purge(call.now);
+    let (_, backups) = project.checkpoint(checkpoint_id, call.now).ok_or_else(|| ApiError::documented("CSBS.3001", &[checkpoint_id]))?;
+    let targets: Vec<Uuid> = match item {
+        None => backups.iter().map(|b| b.id).collect(),
+        Some(item) => match backups.iter().find(|b| b.id.to_string() == item) {
+            Some(b) => vec![b.id],
+            None => return Err(ApiError::documented("CSBS.3001", &[item])),
+        },
+    };
+    for b in &backups {
+        let status = b.status(call.now);
+        if targets.contains(&b.id) && matches!(status, Status::Protecting | Status::Restoring) {
+            return Err(ApiError::documented("CSBS.2003", &[&format!("backup {} is {}", b.id, status.as_str())]));
+        }
+    }
+    let gone_at = call.now + app.delete_delay;
+    for id in targets {
+        if let Some(b) = project.backups.get_mut(&id) {
+            b.life.delete.get_or_insert((call.now, gone_at));
+        }
+    }
+    project.purge(call.now);
+    Ok(Reply::json(&serde_json::json!({})))
+}
+
+/// `countBackups`.
+pub fn count(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
+    let filter = BackupFilter::csbs(call);
+    let count = read_scope(app, call, |projects| {
+        projects.iter().flat_map(|p| p.backups.values()).filter(|b| b.status(call.now) != Status::Gone && filter.matches(b, call.now)).count()
+    });
+    Ok(Reply::json(&serde_json::json!({ "count": count })))
+}
+
+/// `showBackup`.
+pub fn show(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
+    #[derive(Serialize)]
+    struct Body<'a> {
+        checkpoint_item: csbs::BackupView<'a>,
+    }
+    let id = call.path_str("checkpoint_item_id");
+    let lock = app.store.project(call.project_id());
+    let project = crate::state::read(&lock);
+    let backup = project.backup(id, call.now).ok_or_else(|| ApiError::documented("CSBS.3001", &[id]))?;
+    Ok(Reply::json(&Body { checkpoint_item: csbs::backup(backup, call.now) }))
+}
+
+/// The page of backups a list asks for; `missing_marker` answers a marker that names no
+/// backup.
+pub fn select_backups<'p>(
+    projects: &[&'p Project],
+    call: &Call<'_>,
+    filter: &BackupFilter<'_>,
+    missing_marker: impl Fn(&str) -> ApiError,
+) -> Result<Selected<'p, Backup>, ApiError> {
+    let order = order(call, BackupKey::parse, BackupKey::CreatedAt)?;
+    let marker = match call.query_str("marker") {
+        None => None,
+        Some(m) => Some(projects.iter().find_map(|p| p.backup(m, call.now)).ok_or_else(|| missing_marker(m))?),
+    };
+    let candidates = projects
+        .iter()
+        .flat_map(|p| p.backups.values())
+        .filter(|b| b.status(call.now) != Status::Gone && filter.matches(b, call.now));
+    Ok(select(candidates, marker, &order, page(call)))
+}
+
+/// `listBackups`.
+pub fn list(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
+    #[derive(Serialize)]
+    struct Body<'a> {
+        checkpoint_items: Vec<csbs::BackupView<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        checkpoint_items_links: Option<Vec<Link>>,
+    }
+    let filter = BackupFilter::csbs(call);
+    read_scope(app, call, |projects| {
+        let page = select_backups(projects, call, &filter, |m| ApiError::documented("CSBS.3001", &[m]))?;
+        let last = page.items.last().map(|b| b.id.to_string());
+        Ok(Reply::json(&Body {
+            checkpoint_items: page.items.iter().map(|b| csbs::backup(b, call.now)).collect(),
+            checkpoint_items_links: next_link(call, page.more, last),
+        }))
+    })
+}

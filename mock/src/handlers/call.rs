@@ -1,0 +1,84 @@
+//! A validated request as the handlers see it, with typed accessors, and their answer.
+
+use crate::clock::Micros;
+use csbs_spec::Operation;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// A request that passed routing, authentication and validation.
+pub struct Call<'a> {
+    pub op: &'static Operation,
+    /// Path values, typed by their schemas.
+    pub path: Map<String, Value>,
+    /// Query values, typed by their schemas (arrays for repeated keys).
+    pub query: Map<String, Value>,
+    pub body: Option<Value>,
+    /// `all_tenants=true` from an admin token.
+    pub all_tenants: bool,
+    pub now: Micros,
+    /// The request path and query pairs as sent, for `next` links.
+    pub raw_path: &'a str,
+    pub query_pairs: &'a [(String, String)],
+}
+
+impl Call<'_> {
+    pub fn project_id(&self) -> &str {
+        self.path_str("project_id")
+    }
+
+    pub fn path_str(&self, name: &str) -> &str {
+        self.path.get(name).and_then(Value::as_str).unwrap_or_default()
+    }
+
+    pub fn query_str(&self, name: &str) -> Option<&str> {
+        self.query.get(name).and_then(Value::as_str)
+    }
+
+    pub fn query_bool(&self, name: &str) -> Option<bool> {
+        self.query.get(name).and_then(Value::as_bool)
+    }
+
+    /// A non-negative integer query value; values beyond the machine's range saturate (the
+    /// schema already refused negatives and fractions).
+    pub fn query_count(&self, name: &str) -> Option<usize> {
+        let value = self.query.get(name)?;
+        let n = value.as_u64().or_else(|| value.as_f64().map(|f| if f > 0.0 { u64::MAX } else { 0 }))?;
+        Some(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    /// Every value of a repeated (array) query parameter, or the one value.
+    pub fn query_strs(&self, name: &str) -> Vec<&str> {
+        match self.query.get(name) {
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+            Some(Value::String(s)) => vec![s.as_str()],
+            _ => Vec::new(),
+        }
+    }
+
+    /// A body member by JSON pointer (`/policy/name`).
+    pub fn body_at(&self, pointer: &str) -> Option<&Value> {
+        self.body.as_ref()?.pointer(pointer)
+    }
+
+    pub fn body_str(&self, pointer: &str) -> Option<&str> {
+        self.body_at(pointer).and_then(Value::as_str)
+    }
+
+    pub fn body_bool(&self, pointer: &str) -> Option<bool> {
+        self.body_at(pointer).and_then(Value::as_bool)
+    }
+}
+
+/// A successful answer (every operation of both documents answers 200).
+pub enum Reply {
+    Json(Vec<u8>),
+    /// `deletePolicy`: 200 without a body.
+    Empty,
+}
+
+impl Reply {
+    pub fn json<T: Serialize>(body: &T) -> Reply {
+        // Serializing the views cannot fail: their maps have string keys.
+        Reply::Json(serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec()))
+    }
+}

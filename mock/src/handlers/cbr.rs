@@ -1,0 +1,46 @@
+//! Tags `cbr-backups` and `cbr-checkpoints`: the CSBS records in CBR's shapes.
+
+use super::backups::select_backups;
+use super::call::{Call, Reply};
+use super::filters::BackupFilter;
+use super::scope::read_scope;
+use crate::errors::ApiError;
+use crate::server::App;
+use crate::state::read;
+use crate::views::cbr;
+use serde::Serialize;
+
+/// `listCbrBackups`: `count` is every backup that matches, the page aside.
+pub fn list_backups(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
+    #[derive(Serialize)]
+    struct Body<'a> {
+        backups: Vec<cbr::BackupView<'a>>,
+        count: usize,
+        offset: usize,
+        limit: usize,
+    }
+    let filter = BackupFilter::cbr(call);
+    let request = super::listing::page(call);
+    read_scope(app, call, |projects| {
+        let page = select_backups(projects, call, &filter, |m| ApiError::cbr_not_found("backup", m))?;
+        Ok(Reply::json(&Body {
+            backups: page.items.iter().map(|b| cbr::backup(b, call.now)).collect(),
+            count: page.total,
+            offset: request.offset,
+            limit: request.limit,
+        }))
+    })
+}
+
+/// `showCbrCheckpoint`.
+pub fn show_checkpoint(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
+    #[derive(Serialize)]
+    struct Body<'a> {
+        checkpoint: cbr::CheckpointView<'a>,
+    }
+    let id = call.path_str("checkpoint_id");
+    let lock = app.store.project(call.project_id());
+    let project = read(&lock);
+    let (info, backups) = project.checkpoint(id, call.now).ok_or_else(|| ApiError::cbr_not_found("restore point", id))?;
+    Ok(Reply::json(&Body { checkpoint: cbr::checkpoint(info, &backups, call.now) }))
+}

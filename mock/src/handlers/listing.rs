@@ -1,0 +1,133 @@
+//! What lists share: sort keys (read with the `x-sort` rule of the operation's `sort`
+//! parameter), page size and offset, and the `next` link.
+
+use super::call::Call;
+use crate::errors::ApiError;
+use crate::state::{Backup, Order, PageRequest, Policy, Sortable};
+use csbs_spec::rules::{Direction, SortRule};
+use csbs_spec::Location;
+use serde::Serialize;
+use serde_json::Value;
+use std::cmp::Ordering;
+
+/// Page size when `limit` is absent (the documented default of both documents).
+pub const DEFAULT_LIMIT: usize = 1000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackupKey {
+    CreatedAt,
+    UpdatedAt,
+    Name,
+    Status,
+    ProtectedAt,
+    Id,
+}
+
+impl BackupKey {
+    pub fn parse(name: &str) -> Option<BackupKey> {
+        Some(match name {
+            "created_at" => BackupKey::CreatedAt,
+            "updated_at" => BackupKey::UpdatedAt,
+            "name" => BackupKey::Name,
+            "status" => BackupKey::Status,
+            "protected_at" => BackupKey::ProtectedAt,
+            "id" => BackupKey::Id,
+            _ => return None,
+        })
+    }
+}
+
+impl Sortable for Backup {
+    type Key = BackupKey;
+    fn cmp_key(&self, other: &Self, key: BackupKey, now: i64) -> Ordering {
+        match key {
+            BackupKey::CreatedAt => self.life.created_at.cmp(&other.life.created_at),
+            BackupKey::UpdatedAt => self.life.updated_at(now).cmp(&other.life.updated_at(now)),
+            BackupKey::Name => self.name.cmp(&other.name),
+            BackupKey::Status => self.status(now).as_str().cmp(other.status(now).as_str()),
+            BackupKey::ProtectedAt => self.life.protected_at(now).cmp(&other.life.protected_at(now)),
+            BackupKey::Id => self.id.cmp(&other.id),
+        }
+    }
+    fn cmp_id(&self, other: &Self) -> Ordering {
+        self.id.cmp(&other.id)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicyKey {
+    CreatedAt,
+    Name,
+    Status,
+    Id,
+}
+
+impl PolicyKey {
+    pub fn parse(name: &str) -> Option<PolicyKey> {
+        Some(match name {
+            "created_at" => PolicyKey::CreatedAt,
+            "name" => PolicyKey::Name,
+            "status" => PolicyKey::Status,
+            "id" => PolicyKey::Id,
+            _ => return None,
+        })
+    }
+}
+
+impl Sortable for Policy {
+    type Key = PolicyKey;
+    fn cmp_key(&self, other: &Self, key: PolicyKey, _: i64) -> Ordering {
+        match key {
+            PolicyKey::CreatedAt => self.created_at.cmp(&other.created_at),
+            PolicyKey::Name => self.name.cmp(&other.name),
+            PolicyKey::Status => self.status.cmp(&other.status),
+            PolicyKey::Id => self.id.cmp(&other.id),
+        }
+    }
+    fn cmp_id(&self, other: &Self) -> Ordering {
+        self.id.cmp(&other.id)
+    }
+}
+
+/// The order a list asks for: its `sort` read with the parameter's `x-sort` rule; newest
+/// first without one.
+pub fn order<K: Copy>(call: &Call<'_>, key_of: fn(&str) -> Option<K>, created_at: K) -> Result<Order<K>, ApiError> {
+    let default = Order { keys: vec![(created_at, Direction::Desc)], now: call.now };
+    let Some(text) = call.query_str("sort") else { return Ok(default) };
+    let invalid = |message: &str| ApiError::invalid_field(call.op.service, "query.sort", "x-sort", message, Value::from(text));
+    let rule = call
+        .op
+        .parameter(Location::Query, "sort")
+        .and_then(|p| p.extension("x-sort"))
+        .ok_or_else(|| invalid("the operation declares no x-sort rule"))?;
+    let rule = SortRule::from_extension(rule).map_err(|e| invalid(&e))?;
+    let keys = rule.parse(text).map_err(|e| invalid(&e))?;
+    let keys = keys.into_iter().filter_map(|(k, d)| key_of(&k).map(|k| (k, d))).collect();
+    Ok(Order { keys, now: call.now })
+}
+
+/// `limit` and `offset` of a list.
+pub fn page(call: &Call<'_>) -> PageRequest {
+    PageRequest {
+        limit: call.query_count("limit").unwrap_or(DEFAULT_LIMIT),
+        offset: call.query_count("offset").unwrap_or(0),
+    }
+}
+
+/// A pagination link (`policies_links`, `checkpoint_items_links`).
+#[derive(Serialize)]
+pub struct Link {
+    href: String,
+    rel: &'static str,
+}
+
+/// The link to the page after `last`: the same query with `marker` set and `offset` dropped.
+pub fn next_link(call: &Call<'_>, more: bool, last: Option<String>) -> Option<Vec<Link>> {
+    let last = last.filter(|_| more)?;
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in call.query_pairs.iter().filter(|(k, _)| k != "marker" && k != "offset") {
+        query.append_pair(k, v);
+    }
+    query.append_pair("marker", &last);
+    Some(vec![Link { href: format!("{}?{}", call.raw_path, query.finish()), rel: "next" }])
+}

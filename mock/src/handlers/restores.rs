@@ -1,0 +1,105 @@
+//! Tag `restores`: restoring a server from a backup, and the checks a restoration makes
+//! (shared with `check_restorable`).
+//!
+//! The target server's disks are what the project knows of that server (the disks recorded in
+//! its newest backup), or the disks the mock derives from its ID (see `state/servers.rs`):
+//! restoring to the backed-up server maps onto the source disks; every mapping error is
+//! therefore decidable.
+
+use super::call::{Call, Reply};
+use crate::errors::ApiError;
+use crate::server::App;
+use crate::state::{write, Backup, Project, Status};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// One disk backup to one disk.
+pub struct Mapping<'a> {
+    pub backup_id: &'a str,
+    pub volume_id: &'a str,
+}
+
+/// Reads `[{backup_id, volume_id}]` (already validated).
+pub fn mappings(volumes: Option<&Value>) -> Vec<Mapping<'_>> {
+    volumes
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|v| Mapping {
+            backup_id: v.get("backup_id").and_then(Value::as_str).unwrap_or_default(),
+            volume_id: v.get("volume_id").and_then(Value::as_str).unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// Everything a restoration of `item_id` to `server_id` must satisfy; the backup on success.
+pub fn check<'p>(project: &'p Project, item_id: &str, server_id: &str, volumes: &[Mapping<'_>], now: i64) -> Result<&'p Backup, ApiError> {
+    let backup = project.backup(item_id, now).ok_or_else(|| ApiError::documented("CSBS.3001", &[item_id]))?;
+    let status = backup.status(now);
+    if status.is_busy() {
+        return Err(ApiError::documented("CSBS.2003", &[&format!("backup {item_id} is {}", status.as_str())]));
+    }
+    if status != Status::Available {
+        return Err(ApiError::documented("CSBS.4000", &[&format!("backup {item_id} is {}", status.as_str())]));
+    }
+    let own: Vec<String> = backup.volumes.iter().map(|v| v.id.to_string()).collect();
+    let foreign: Vec<&str> = volumes.iter().map(|m| m.backup_id).filter(|id| !own.iter().any(|o| o == id)).collect();
+    if !foreign.is_empty() {
+        return Err(ApiError::documented("CSBS.6017", &[&foreign.join(", "), item_id]));
+    }
+    let unmapped: Vec<&str> = own.iter().map(String::as_str).filter(|o| !volumes.iter().any(|m| m.backup_id == *o)).collect();
+    if !unmapped.is_empty() {
+        return Err(ApiError::documented("CSBS.6018", &[&unmapped.join(", ")]));
+    }
+    let target = project.server(server_id, None);
+    let missing: Vec<&str> = volumes.iter().map(|m| m.volume_id).filter(|v| !target.disks.iter().any(|d| d.id == *v)).collect();
+    if !missing.is_empty() {
+        return Err(ApiError::documented("CSBS.6014", &[&missing.join(", ")]));
+    }
+    for m in volumes {
+        let source = backup.volumes.iter().find(|v| v.id.to_string() == m.backup_id).and_then(|v| backup.disk_of(v));
+        let disk = target.disks.iter().find(|d| d.id == m.volume_id);
+        if let (Some(source), Some(disk)) = (source, disk) {
+            if disk.size_gb < source.size_gb {
+                let (have, need) = (format!("{} GB", disk.size_gb), format!("{} GB", source.size_gb));
+                return Err(ApiError::documented("CSBS.6024", &[m.volume_id, &have, m.backup_id, &need]));
+            }
+        }
+    }
+    Ok(backup)
+}
+
+/// `createRestore`: the backup is `restoring` for the restore delay.
+pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
+    let checkpoint_id = call.body_str("/restore/checkpoint_id").unwrap_or_default();
+    let item_id = call.body_str("/restore/parameters/checkpoint_item_id").unwrap_or_default();
+    let server_id = call.body_str("/restore/parameters/targets/server_id").unwrap_or_default();
+    let volumes_value = call.body_at("/restore/parameters/targets/volumes");
+    let volumes = mappings(volumes_value);
+    let lock = app.store.project(call.project_id());
+    let mut project = write(&lock);
+    project.purge(call.now);
+    let backup = check(&project, item_id, server_id, &volumes, call.now)?;
+    if backup.checkpoint.id.to_string() != checkpoint_id {
+        return Err(ApiError::documented("CSBS.3001", &[&format!("{item_id} in checkpoint {checkpoint_id}")]));
+    }
+    let id = backup.id;
+    if let Some(b) = project.backups.get_mut(&id) {
+        b.life.restore = Some((call.now, call.now + app.restore_delay));
+    }
+    Ok(Reply::json(&json!({"restore": {
+        "id": Uuid::new_v4().to_string(),
+        "checkpoint_id": checkpoint_id,
+        "parameters": {
+            "checkpoint_item_id": item_id,
+            "power_on": call.body_bool("/restore/parameters/power_on").unwrap_or(false),
+            "targets": {"server_id": server_id, "volumes": volumes_value.cloned().unwrap_or_else(|| json!([]))},
+        },
+        "project_id": call.project_id(),
+        "provider_id": call.body_str("/restore/provider_id").unwrap_or_default(),
+        "resources_reason": {},
+        "resources_status": "in_progress",
+        "restore_target": call.body_str("/restore/restore_target"),
+        "status": "in_progress",
+    }})))
+}

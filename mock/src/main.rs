@@ -1,0 +1,67 @@
+//! `csbs-mock`: serves the CSBS v1 and CBR v3 mock on one listener.
+
+use clap::Parser;
+use csbs_mock::{ConfigFile, MockConfig, TokenGrant};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// A reference mock of CSBS v1 and CBR v3, built from spec/.
+#[derive(Parser, Debug)]
+#[command(version)]
+struct Args {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// A token and its project, TOKEN:PROJECT[:admin]; repeatable. Without any, a random
+    /// token for the default project is made up and printed.
+    #[arg(long = "token", value_parser = TokenGrant::parse)]
+    tokens: Vec<TokenGrant>,
+    /// A JSON or YAML file with tokens, delays, limits and quotas (flags override it).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// How long new backups stay `protecting`.
+    #[arg(long)]
+    protect_delay_ms: Option<u64>,
+    /// How long deleted backups stay `deleting`.
+    #[arg(long)]
+    delete_delay_ms: Option<u64>,
+    /// How long a backup being restored from stays `restoring`.
+    #[arg(long)]
+    restore_delay_ms: Option<u64>,
+    /// Preload the documented examples' data into every configured project.
+    #[arg(long)]
+    seed_examples: bool,
+}
+
+fn config_of(args: Args) -> anyhow::Result<MockConfig> {
+    let mut config = MockConfig::default();
+    if let Some(path) = &args.config {
+        ConfigFile::load(path)?.apply(&mut config);
+    }
+    // Flags override the file: the same settings, applied after it.
+    let flags = ConfigFile {
+        listen: args.listen,
+        tokens: args.tokens,
+        protect_delay_ms: args.protect_delay_ms,
+        delete_delay_ms: args.delete_delay_ms,
+        restore_delay_ms: args.restore_delay_ms,
+        seed_examples: args.seed_examples.then_some(true),
+        ..ConfigFile::default()
+    };
+    flags.apply(&mut config);
+    Ok(config)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let config = config_of(Args::parse())?;
+    let mock = csbs_mock::spawn(config).await?;
+    println!("csbs-mock listening on {}", mock.base_url());
+    for grant in &mock.tokens {
+        let role = if grant.admin { " (admin)" } else { "" };
+        println!("token {} for project {}{role}", grant.token, grant.project_id);
+    }
+    tokio::signal::ctrl_c().await?;
+    mock.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! The server: shared state, the axum router, and a mock running in a background task.
+
+use crate::auth::Tokens;
+use crate::clock::Micros;
+use crate::config::{MockConfig, TokenGrant, DEFAULT_PROJECT_ID};
+use crate::state::Store;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// What every request shares.
+pub struct App {
+    pub config: MockConfig,
+    pub tokens: Tokens,
+    pub store: Store,
+    pub protect_delay: Micros,
+    pub delete_delay: Micros,
+    pub restore_delay: Micros,
+}
+
+fn micros(d: Duration) -> Micros {
+    Micros::try_from(d.as_micros()).unwrap_or(Micros::MAX / 4)
+}
+
+impl App {
+    pub fn new(config: MockConfig) -> App {
+        let app = App {
+            tokens: Tokens::new(&config.tokens),
+            store: Store::default(),
+            protect_delay: micros(config.protect_delay),
+            delete_delay: micros(config.delete_delay),
+            restore_delay: micros(config.restore_delay),
+            config,
+        };
+        if app.config.seed_examples {
+            crate::seed::seed(&app);
+        }
+        app
+    }
+}
+
+/// The mock as an axum router, for in-process use: it serves exactly the configured tokens
+/// (unlike [`spawn`], it makes none up).
+pub fn router(config: MockConfig) -> axum::Router {
+    router_of(Arc::new(App::new(config)))
+}
+
+fn router_of(app: Arc<App>) -> axum::Router {
+    axum::Router::new().fallback(crate::dispatch::handle).with_state(app)
+}
+
+/// A mock serving in a background task.
+pub struct RunningMock {
+    pub addr: SocketAddr,
+    /// The tokens it accepts (the one it made up when none was configured).
+    pub tokens: Vec<TokenGrant>,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningMock {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets requests in flight finish (at most five seconds), and returns.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.task).await;
+    }
+}
+
+/// Binds `config.listen` and serves in a background tokio task. With no tokens configured it
+/// makes up one (random) for [`DEFAULT_PROJECT_ID`], returned in [`RunningMock::tokens`].
+pub async fn spawn(config: MockConfig) -> std::io::Result<RunningMock> {
+    spawn_prepared(config, |_| {}).await
+}
+
+/// [`spawn`], with `prepare` run on the state before the first request.
+pub(crate) async fn spawn_prepared(mut config: MockConfig, prepare: impl FnOnce(&App)) -> std::io::Result<RunningMock> {
+    if config.tokens.is_empty() {
+        let token = format!("mock-{}", uuid::Uuid::new_v4().simple());
+        config.tokens.push(TokenGrant { token, project_id: DEFAULT_PROJECT_ID.to_owned(), admin: false });
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let tokens = config.tokens.clone();
+    let app = App::new(config);
+    prepare(&app);
+    let router = router_of(Arc::new(app));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(RunningMock { addr, tokens, stop, task })
+}

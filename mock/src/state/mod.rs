@@ -1,0 +1,17 @@
+//! The mock's state: per-project policies, backups and checkpoints, their lifecycles, and the
+//! list machinery (filters, sort, pages) they share.
+
+pub mod bulk;
+mod lifecycle;
+mod make;
+mod model;
+mod page;
+mod servers;
+mod store;
+
+pub use lifecycle::{Lifecycle, Status};
+pub use make::{new_backup, NewBackup};
+pub use model::{Backup, CheckpointInfo, Disk, OperationDef, Policy, PolicyResource, ScheduledOp, Server, Vault, VolumeBackup};
+pub use page::{select, Order, PageRequest, Selected, Sortable};
+pub use servers::{name_uuid, provider_of, SERVER_TYPE};
+pub use store::{read, write, Project, Store};

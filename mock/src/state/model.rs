@@ -1,0 +1,164 @@
+//! What the mock stores. One backup model serves both documents: the CSBS and CBR views in
+//! `views/` render the same records.
+
+use super::lifecycle::{Lifecycle, Status};
+use crate::clock::Micros;
+use serde_json::Value;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// A disk of a server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Disk {
+    pub id: String,
+    pub name: String,
+    pub size_gb: u32,
+    pub bootable: bool,
+}
+
+/// A server (or another backed-up resource) as the mock knows it: from a backup of it, from
+/// a policy that names it, or derived from its ID (see `servers.rs`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Server {
+    pub id: String,
+    pub name: String,
+    pub resource_type: String,
+    pub az: String,
+    pub disks: Vec<Disk>,
+    pub vcpus: u32,
+    pub ram_mb: u32,
+}
+
+impl Server {
+    pub fn size_gb(&self) -> u64 {
+        self.disks.iter().map(|d| u64::from(d.size_gb)).sum()
+    }
+}
+
+/// A CBR vault. CSBS has none; every project has one default vault.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Vault {
+    pub id: String,
+    pub name: String,
+}
+
+/// What the backups of one checkpoint (backup record, restore point) share.
+#[derive(Clone, Debug)]
+pub struct CheckpointInfo {
+    pub id: Uuid,
+    pub project_id: Arc<str>,
+    pub created_at: Micros,
+    /// The policy ID, or a generated plan ID for one-off backups.
+    pub plan_id: String,
+    pub plan_name: String,
+    /// The policy that made it (filter `policy_id`).
+    pub policy_id: Option<String>,
+    pub auto_trigger: bool,
+    pub vault: Arc<Vault>,
+    /// Days the backups are kept (`None`: for ever).
+    pub retention_days: Option<i64>,
+}
+
+/// The backup of one disk; `disk` indexes the backup's server snapshot.
+#[derive(Clone, Debug)]
+pub struct VolumeBackup {
+    pub id: Uuid,
+    pub snapshot_id: Uuid,
+    pub disk: usize,
+    pub size_mb: u64,
+}
+
+/// A backup (checkpoint item) of one server.
+#[derive(Clone, Debug)]
+pub struct Backup {
+    pub id: Uuid,
+    pub checkpoint: Arc<CheckpointInfo>,
+    /// The server as it was when the backup was made.
+    pub server: Arc<Server>,
+    pub name: String,
+    pub description: Option<String>,
+    pub incremental: bool,
+    pub size_mb: u64,
+    pub volumes: Vec<VolumeBackup>,
+    pub images: Vec<String>,
+    pub tags: Vec<(String, String)>,
+    pub life: Lifecycle,
+    pub task_id: Uuid,
+}
+
+impl Backup {
+    pub fn status(&self, now: Micros) -> Status {
+        self.life.status(now)
+    }
+
+    /// Storage the backup takes, in whole GB (rounded up), for the capacity quota.
+    pub fn size_gb(&self) -> u64 {
+        self.size_mb.div_ceil(1024)
+    }
+
+    /// The disk a volume backup was made from.
+    pub fn disk_of(&self, volume: &VolumeBackup) -> Option<&Disk> {
+        self.server.disks.get(volume.disk)
+    }
+}
+
+/// Retention of a scheduled backup; `None` is absent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OperationDef {
+    pub max_backups: Option<i64>,
+    pub retention_duration_days: Option<i64>,
+    pub permanent: Option<bool>,
+}
+
+/// A policy's one scheduled backup.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduledOp {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub enabled: bool,
+    pub definition: OperationDef,
+    pub trigger_id: String,
+    pub trigger_name: String,
+    pub pattern: String,
+    pub start_time: Micros,
+}
+
+/// A server bound to a policy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyResource {
+    pub id: String,
+    pub name: String,
+    pub resource_type: String,
+    pub extra_info: Value,
+}
+
+/// A backup policy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub created_at: Micros,
+    pub project_id: String,
+    pub provider_id: String,
+    pub parameters: Value,
+    pub resources: Vec<PolicyResource>,
+    pub operation: ScheduledOp,
+    /// `started` or `suspended` (seeded examples may say `enabled`/`disabled`).
+    pub status: String,
+    /// Loaded from the documented examples: exempt from the name and binding checks, since
+    /// the documents give three policies one name and the same servers.
+    pub seeded: bool,
+}
+
+impl Policy {
+    /// Days its backups are kept, `None` for ever (`permanent` overrides, see `x-overrides`).
+    pub fn retention_days(&self) -> Option<i64> {
+        let def = &self.operation.definition;
+        if def.permanent == Some(true) {
+            return None;
+        }
+        def.retention_duration_days.filter(|&d| d >= 0)
+    }
+}

@@ -1,0 +1,143 @@
+//! Projects and their records, each project behind its own lock.
+
+use super::lifecycle::Status;
+use super::model::{Backup, CheckpointInfo, Policy, Server, Vault};
+use super::servers::{derived_server, name_uuid};
+use crate::clock::Micros;
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use uuid::Uuid;
+
+/// A checkpoint and the IDs of its backups.
+#[derive(Clone, Debug)]
+pub struct CheckpointEntry {
+    pub info: Arc<CheckpointInfo>,
+    pub backups: Vec<Uuid>,
+}
+
+/// Everything one project holds.
+#[derive(Debug)]
+pub struct Project {
+    pub id: Arc<str>,
+    pub vault: Arc<Vault>,
+    pub policies: HashMap<String, Policy>,
+    pub backups: HashMap<Uuid, Backup>,
+    pub checkpoints: HashMap<Uuid, CheckpointEntry>,
+    /// Servers seen in backups or policies, newest knowledge.
+    pub servers: HashMap<String, Arc<Server>>,
+}
+
+impl Project {
+    pub fn new(id: &str) -> Project {
+        let vault_id = name_uuid(&format!("vault/{id}"));
+        let name = format!("vault-{}", &vault_id.simple().to_string()[..4]);
+        Project {
+            id: Arc::from(id),
+            vault: Arc::new(Vault { id: vault_id.to_string(), name }),
+            policies: HashMap::new(),
+            backups: HashMap::new(),
+            checkpoints: HashMap::new(),
+            servers: HashMap::new(),
+        }
+    }
+
+    /// Drops backups whose deletion has completed, and checkpoints left empty.
+    pub fn purge(&mut self, now: Micros) {
+        self.backups.retain(|_, b| b.status(now) != Status::Gone);
+        let backups = &self.backups;
+        self.checkpoints.retain(|_, c| {
+            c.backups.retain(|id| backups.contains_key(id));
+            !c.backups.is_empty()
+        });
+    }
+
+    /// Backups that have not disappeared.
+    pub fn live_backups(&self, now: Micros) -> impl Iterator<Item = &Backup> {
+        self.backups.values().filter(move |b| b.status(now) != Status::Gone)
+    }
+
+    /// A backup that has not disappeared.
+    pub fn backup(&self, id: &str, now: Micros) -> Option<&Backup> {
+        let id = Uuid::parse_str(id).ok()?;
+        self.backups.get(&id).filter(|b| b.status(now) != Status::Gone)
+    }
+
+    /// A checkpoint and its backups that have not disappeared; `None` once all have.
+    pub fn checkpoint(&self, id: &str, now: Micros) -> Option<(&Arc<CheckpointInfo>, Vec<&Backup>)> {
+        let entry = self.checkpoints.get(&Uuid::parse_str(id).ok()?)?;
+        let backups: Vec<&Backup> = entry
+            .backups
+            .iter()
+            .filter_map(|b| self.backups.get(b))
+            .filter(|b| b.status(now) != Status::Gone)
+            .collect();
+        (!backups.is_empty()).then_some((&entry.info, backups))
+    }
+
+    /// What the mock knows of a server: the newest record, or its derived disks.
+    pub fn server(&self, id: &str, name: Option<&str>) -> Arc<Server> {
+        match self.servers.get(id) {
+            Some(known) if name.is_none_or(|n| n == known.name) => known.clone(),
+            Some(known) => Arc::new(Server { name: name.unwrap_or_default().to_owned(), ..(**known).clone() }),
+            None => Arc::new(derived_server(id, name)),
+        }
+    }
+
+    /// Stores a checkpoint with its backups (and the servers they were made of).
+    pub fn add_checkpoint(&mut self, info: Arc<CheckpointInfo>, backups: Vec<Backup>) {
+        let ids = backups.iter().map(|b| b.id).collect();
+        for backup in backups {
+            self.servers.insert(backup.server.id.clone(), backup.server.clone());
+            self.backups.insert(backup.id, backup);
+        }
+        self.checkpoints.insert(info.id, CheckpointEntry { info, backups: ids });
+    }
+
+    /// The policy a server is bound to (seeded policies aside, see `seed.rs`).
+    pub fn policy_of_resource(&self, resource_id: &str) -> Option<&Policy> {
+        self.policies.values().find(|p| !p.seeded && p.resources.iter().any(|r| r.id == resource_id))
+    }
+
+    /// Backups kept and the storage they take, in GB.
+    pub fn usage(&self, now: Micros) -> (u64, u64) {
+        self.live_backups(now).fold((0, 0), |(n, gb), b| (n + 1, gb + b.size_gb()))
+    }
+
+    /// True if the server has a backup in the project (the next one can be incremental).
+    pub fn has_backup_of(&self, server_id: &str, now: Micros) -> bool {
+        self.servers.contains_key(server_id) && self.live_backups(now).any(|b| b.server.id == server_id)
+    }
+}
+
+/// Every project, created on first use.
+#[derive(Default)]
+pub struct Store {
+    projects: RwLock<HashMap<String, Arc<RwLock<Project>>>>,
+}
+
+/// Locks ignore poisoning: handlers do not panic, and a mock must keep answering.
+pub fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+pub fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Store {
+    /// The project with this ID.
+    pub fn project(&self, id: &str) -> Arc<RwLock<Project>> {
+        if let Some(p) = read(&self.projects).get(id) {
+            return p.clone();
+        }
+        write(&self.projects).entry(id.to_owned()).or_insert_with(|| Arc::new(RwLock::new(Project::new(id)))).clone()
+    }
+
+    /// Every project (for `all_tenants`), in ID order.
+    pub fn projects(&self) -> Vec<Arc<RwLock<Project>>> {
+        let projects = read(&self.projects);
+        let mut ids: Vec<&String> = projects.keys().collect();
+        ids.sort();
+        ids.into_iter().filter_map(|id| projects.get(id).cloned()).collect()
+    }
+}

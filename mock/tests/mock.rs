@@ -1,0 +1,26 @@
+//! The mock's integration tests, one binary: raw HTTP for every error path, the generated
+//! client for every operation, and every response checked against the contract.
+
+#[path = "mock/support.rs"]
+mod support;
+
+#[path = "mock/auth.rs"]
+mod auth;
+#[path = "mock/backups.rs"]
+mod backups;
+#[path = "mock/cbr.rs"]
+mod cbr;
+#[path = "mock/contract.rs"]
+mod contract;
+#[path = "mock/examples.rs"]
+mod examples;
+#[path = "mock/hostile.rs"]
+mod hostile;
+#[path = "mock/lifecycle.rs"]
+mod lifecycle;
+#[path = "mock/pagination.rs"]
+mod pagination;
+#[path = "mock/policies.rs"]
+mod policies;
+#[path = "mock/restores.rs"]
+mod restores;

@@ -1,0 +1,121 @@
+//! Hostile input: never a crash, never a 5xx, always the error body.
+
+use crate::support::*;
+use serde_json::json;
+
+fn raw(mock: &Mock, method: &str, path: &str) -> reqwest::RequestBuilder {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    mock.http.request(method, mock.url(path)).header("X-Auth-Token", TOKEN)
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_400() {
+    let mock = Mock::start().await;
+    let path = v1("/policies");
+    let json_body = |text: &'static str| raw(&mock, "POST", &path).header("content-type", "application/json").body(text);
+    let answer = mock.send(json_body("{\"policy\": ")).await;
+    answer.expect_error(400, "CSBS.9001");
+    assert!(answer.message().starts_with("body: is not valid JSON"), "{}", answer.message());
+    mock.send(json_body("")).await.expect_error(400, "CSBS.9001");
+    mock.send(json_body("[1, 2]")).await.expect_error(400, "CSBS.9001");
+    mock.send(json_body("null")).await.expect_error(400, "CSBS.9001");
+    let deep = "[".repeat(100_000);
+    mock.send(raw(&mock, "POST", &path).header("content-type", "application/json").body(deep)).await.expect_error(400, "CSBS.9001");
+    let answer = mock.send(raw(&mock, "POST", &path).header("content-type", "text/plain").body("{}")).await;
+    answer.expect_error(400, "CSBS.9001");
+    assert!(answer.message().contains("(content-type)"), "{}", answer.message());
+    mock.send(raw(&mock, "POST", &path).header("content-type", "application/json").body(vec![0xff, 0xfe, 0x00])).await.expect_error(400, "CSBS.9001");
+}
+
+#[tokio::test]
+async fn wrong_types_name_every_field() {
+    let mock = Mock::start().await;
+    let mut body = policy_body("p", &[]);
+    body["policy"]["name"] = json!(42);
+    body["policy"]["scheduled_operations"][0]["enabled"] = json!("yes");
+    let answer = mock.post(&v1("/policies"), body).await;
+    answer.expect_error(400, "CSBS.9001");
+    for field in ["body.policy.name", "body.policy.scheduled_operations[0].enabled"] {
+        assert!(answer.message().contains(field), "{}", answer.message());
+    }
+}
+
+#[tokio::test]
+async fn unknown_fields_are_ignored() {
+    let mock = Mock::start().await;
+    let mut body = policy_body("p", &[]);
+    body["policy"]["colour"] = json!("blue");
+    body["extra"] = json!({"deep": [1, 2, 3]});
+    assert_eq!(mock.post(&v1("/policies"), body).await.status, 200);
+    assert_eq!(mock.get(&v1("/policies?colour=blue&limit=1")).await.status, 200);
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_413() {
+    let mock = Mock::with(|c| c.max_body_bytes = 1024).await;
+    let mut body = policy_body("p", &[]);
+    body["policy"]["padding"] = json!("x".repeat(2048));
+    mock.post(&v1("/policies"), body).await.expect_error(413, "APIGW.0201");
+    let chunked = raw_exchange(&mock, &format!(
+        "POST {} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {TOKEN}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n320\r\n{}\r\n320\r\n{}\r\n0\r\n\r\n",
+        v1("/policies"),
+        " ".repeat(800),
+        " ".repeat(800)
+    ))
+    .await;
+    assert!(chunked.starts_with("HTTP/1.1 413") && chunked.contains("APIGW.0201"), "{chunked}");
+    assert_eq!(mock.post(&v1("/policies"), policy_body("small", &[])).await.status, 200);
+}
+
+/// Sends raw bytes (a request no client library would make) and reads the whole answer.
+async fn raw_exchange(mock: &Mock, request: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(mock.running.addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read_to_end(&mut answer)).await;
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn garbage_on_the_wire_is_answered_or_dropped() {
+    let mock = Mock::start().await;
+    let answer = raw_exchange(&mock, "GET /v1/p-user/quotas HTTP/1.1\r\nHost: x\r\nX-Auth-Token: \u{e9}\r\nConnection: close\r\n\r\n").await;
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    let answer = raw_exchange(&mock, "NOT HTTP AT ALL\r\n\r\n").await;
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert_eq!(mock.get(&v1("/quotas")).await.status, 200, "still serving");
+}
+
+#[tokio::test]
+async fn absurd_query_values() {
+    let mock = Mock::start().await;
+    mock.protect("srv-1").await;
+    let ok = ["limit=99999999999999999999999999", "offset=18446744073709551616", "limit=1&offset=99999999", "sort=id:asc,name,status:desc,created_at", "name=%00%ff"];
+    for query in ok {
+        assert_eq!(mock.get(&v1(&format!("/checkpoint_items?{query}"))).await.status, 200, "{query}");
+    }
+    for query in ["limit=-1", "limit=1.5", "limit=", "offset=-5", "all_tenants=maybe", "limit=1&limit=2", "sort=name:sideways"] {
+        mock.get(&v1(&format!("/checkpoint_items?{query}"))).await.expect_error(400, "CSBS.9001");
+    }
+    mock.get(&v1("/checkpoint_items?marker=%F0%9F%92%A3")).await.expect_error(404, "CSBS.3001");
+    let long = "x".repeat(256);
+    let answer = mock.get(&v1(&format!("/policies?name={long}"))).await;
+    answer.expect_error(400, "CSBS.9001");
+    assert!(answer.message().contains("(maxLength)"), "{}", answer.message());
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods() {
+    let mock = Mock::start().await;
+    let answer = mock.call("GET", "/v2/whatever", Some(TOKEN), None).await;
+    answer.expect_error(404, "APIGW.0101");
+    mock.call("GET", &v1("/policies/a/b/c"), None, None).await.expect_error(404, "APIGW.0101");
+    for (method, path, allow) in [("PATCH", v1("/policies"), "GET, POST"), ("POST", v1("/quotas"), "GET"), ("DELETE", v3("/backups"), "GET")] {
+        let answer = mock.call(method, &path, Some(TOKEN), None).await;
+        answer.expect_error(405, "APIGW.0102");
+        assert_eq!(answer.headers.get("allow").and_then(|v| v.to_str().ok()), Some(allow));
+    }
+    let answer = mock.call("GET", &v1("/policies/%ff%fe"), Some(TOKEN), None).await;
+    assert_eq!(answer.status, 404);
+}
