@@ -1,1 +1,45 @@
-//! placeholder
+//! Checks a CSBS v1 / CBR v3 endpoint, real or mock, against the contract in `spec/`.
+//!
+//! A run has three parts ([`Phase`]): offline checks of the spec itself, auth probes
+//! (`ignored_auth`), and the replay of every documented example request with its response
+//! checked (`not_a_server_error`, `status_code_conformance`, `content_type_conformance`,
+//! `response_schema_conformance`, `positive_data_acceptance`, `example_structure`). Without an
+//! endpoint the reference mock runs in-process on loopback. Against a real endpoint a run is
+//! read-only unless mutations are allowed, and deletes what it created.
+//!
+//! From another crate's tests:
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use csbs_conformance::{run_suite, RunOptions, Secret};
+//!
+//! let options = RunOptions::against("http://127.0.0.1:8080", "project-id", Secret::new("token"));
+//! let report = run_suite(options).await.expect("the endpoint is reachable");
+//! assert!(report.passed(), "{}", report.summary());
+//! # }
+//! ```
+
+mod auth;
+pub mod checks;
+mod cleanup;
+pub mod cli;
+mod embedded;
+mod error;
+pub mod http;
+mod options;
+mod progress;
+pub mod replay;
+pub mod report;
+mod runner;
+mod secret;
+mod session;
+mod spec_checks;
+mod target;
+
+pub use auth::INVALID_TOKEN;
+pub use checks::Check;
+pub use error::RunError;
+pub use options::{Limits, Phase, RunOptions};
+pub use report::{Report, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_NOT_RUN, EXIT_PASSED};
+pub use runner::{run_suite, CTRL_C};
+pub use secret::{Redactor, Secret, TOKEN_PLACEHOLDER};

@@ -1,0 +1,102 @@
+//! The checks every exchange gets, whatever sent it: transport, status, content type, schema.
+
+use super::check::{Check, Failure, Verdict};
+use crate::http::{Exchange, TransportError};
+use csbs_spec::document::deref;
+use csbs_spec::validate::Contract;
+use csbs_spec::Operation;
+use serde_json::Value;
+
+/// How many schema violations one failure lists.
+const MAX_VIOLATIONS: usize = 5;
+
+/// Transport checks, then (when a response arrived) the response checks.
+pub fn response_checks(op: &'static Operation, exchange: &Exchange) -> Vec<(Check, Verdict)> {
+    let response = match &exchange.outcome {
+        Err(e @ TransportError::Timeout { .. }) => {
+            return vec![(Check::MaxResponseTime, Err(Failure::new("timeout", e.to_string())))]
+        }
+        Err(e @ TransportError::Connection { .. }) => {
+            return vec![(Check::ResponseReceived, Err(Failure::new("connection", e.to_string())))]
+        }
+        Ok(response) => response,
+    };
+    let status = response.status;
+    let mut out = vec![(Check::ResponseReceived, Ok(())), (Check::MaxResponseTime, Ok(()))];
+    out.push((
+        Check::MaxResponseSize,
+        if response.truncated {
+            Err(Failure::new("max_body_bytes", format!("the body is larger than the cap of {} bytes", response.body.len())))
+        } else {
+            Ok(())
+        },
+    ));
+    out.push((
+        Check::NotAServerError,
+        if status >= 500 {
+            Err(Failure::new(status.to_string(), format!("the server answered {status}{}", error_suffix(response.json().ok()))))
+        } else {
+            Ok(())
+        },
+    ));
+    if !op.responses.contains_key(&status) {
+        let documented: Vec<String> = op.responses.keys().map(u16::to_string).collect();
+        let message = format!("status {status} is not documented for {} (documented: {})", op.id, documented.join(", "));
+        out.push((Check::StatusCodeConformance, Err(Failure::new(status.to_string(), message))));
+        return out;
+    }
+    out.push((Check::StatusCodeConformance, Ok(())));
+    if let Some(media_types) = documented_media_types(op, status) {
+        out.push((Check::ContentTypeConformance, content_type(response.media_type(), &media_types)));
+    }
+    if let Some(Some(_)) = op.responses.get(&status) {
+        if !response.truncated {
+            out.push((Check::ResponseSchemaConformance, schema(op, status, response.json())));
+        }
+    }
+    out
+}
+
+/// Media types documented for a status; `None` when the status documents no body.
+fn documented_media_types(op: &Operation, status: u16) -> Option<Vec<String>> {
+    let doc = op.service.document();
+    let response = op.raw().get("responses")?.get(status.to_string())?;
+    let content = deref(doc, response).get("content")?.as_object()?;
+    Some(content.keys().map(|k| k.to_ascii_lowercase()).collect())
+}
+
+fn content_type(actual: Option<String>, documented: &[String]) -> Verdict {
+    match actual {
+        Some(media) if documented.contains(&media) => Ok(()),
+        Some(media) => Err(Failure::new(
+            "content-type",
+            format!("Content-Type is {media}; documented: {}", documented.join(", ")),
+        )),
+        None => Err(Failure::new("content-type", format!("no Content-Type; documented: {}", documented.join(", ")))),
+    }
+}
+
+fn schema(op: &Operation, status: u16, body: Result<Value, String>) -> Verdict {
+    let body = body.map_err(|why| Failure::new("json", why))?;
+    let Some(compiled) = Contract::global().operation(&op.id) else {
+        return Err(Failure::new("spec", format!("{} is missing from the compiled contract", op.id)));
+    };
+    compiled.validate_response(status, Some(&body)).map_err(|violations| {
+        let rule = violations.first().map(|v| v.rule.clone()).unwrap_or_default();
+        let mut shown: Vec<String> = violations.iter().take(MAX_VIOLATIONS).map(|v| v.to_string()).collect();
+        if violations.len() > MAX_VIOLATIONS {
+            shown.push(format!("and {} more", violations.len() - MAX_VIOLATIONS));
+        }
+        Failure::new(rule, shown.join("; "))
+    })
+}
+
+/// ` (CSBS.6000: server do not exist)` when the body is a documented error body.
+pub(crate) fn error_suffix(body: Option<Value>) -> String {
+    let Some(body) = body else { return String::new() };
+    match (body.get("error_code").and_then(Value::as_str), body.get("error_msg").and_then(Value::as_str)) {
+        (Some(code), Some(msg)) => format!(" ({code}: {msg})"),
+        (Some(code), None) => format!(" ({code})"),
+        _ => String::new(),
+    }
+}

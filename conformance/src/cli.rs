@@ -1,0 +1,138 @@
+//! The command line: flags and environment variables to [`RunOptions`] and report files.
+
+use crate::options::{Limits, Phase, RunOptions};
+use crate::report::ReportFile;
+use crate::secret::Secret;
+use clap::Parser;
+use std::io::IsTerminal;
+use std::time::Duration;
+
+/// Checks a CSBS v1 / CBR v3 endpoint against the contract in spec/: replays every documented
+/// example, validates every response, checks that auth is enforced, and reports.
+///
+/// Without --endpoint it starts the reference mock in-process on 127.0.0.1 and checks that.
+/// Exit codes: 0 everything passed, 1 checks failed, 2 the run could not happen, 130 Ctrl-C.
+#[derive(Debug, Parser)]
+#[command(name = "csbs-conformance", version)]
+pub struct Cli {
+    /// CSBS base URL, e.g. https://csbs.eu-west-0.myhuaweicloud.com (default: embedded mock).
+    #[arg(long, env = "CSBS_ENDPOINT")]
+    pub endpoint: Option<String>,
+    /// CBR base URL when CBR is served elsewhere (default: --endpoint).
+    #[arg(long, env = "CBR_ENDPOINT")]
+    pub cbr_endpoint: Option<String>,
+    /// Project ID the token is scoped to.
+    #[arg(long, env = "CSBS_PROJECT_ID")]
+    pub project_id: Option<String>,
+    /// X-Auth-Token; prefer the environment variable (a flag shows in the process list).
+    #[arg(long, env = "CSBS_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Replay examples that create, change and delete (what the run creates it deletes).
+    #[arg(long)]
+    pub allow_mutations: bool,
+    /// Also replay restores, which overwrite the disks of the backed-up server.
+    #[arg(long)]
+    pub allow_restore: bool,
+    /// A server the run may back up and put in a policy (repeat for two; needed for mutations).
+    #[arg(long = "server-id", value_name = "ID")]
+    pub server_ids: Vec<String>,
+    /// Parts to run, comma-separated: spec, auth, examples (default: all).
+    #[arg(long, value_delimiter = ',', value_name = "PARTS")]
+    pub only: Vec<Phase>,
+    /// Write a report: junit=FILE or json=FILE (repeatable).
+    #[arg(long = "report", value_name = "FORMAT=FILE")]
+    pub reports: Vec<ReportFile>,
+    /// Time limit of one request, body included (500ms, 10s, 1m).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// Time limit of the whole run, cleanup excluded.
+    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    pub max_duration: Duration,
+    /// How long to wait for a new backup to become available.
+    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    pub wait: Duration,
+    /// Largest response body read, in bytes (suffixes KiB, MiB).
+    #[arg(long, default_value = "4MiB", value_parser = parse_size)]
+    pub max_body: usize,
+    /// No live progress line (it is drawn only when stderr is a terminal anyway).
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+impl Cli {
+    /// The run's options and the reports to write.
+    pub fn into_options(self) -> Result<(RunOptions, Vec<ReportFile>), String> {
+        for report in &self.reports {
+            report.check_writable()?;
+        }
+        let limits = Limits {
+            request_timeout: self.timeout,
+            max_body_bytes: self.max_body,
+            max_duration: self.max_duration,
+            settle_timeout: self.wait,
+            ..Limits::default()
+        };
+        let options = RunOptions {
+            endpoint: self.endpoint.filter(|e| !e.is_empty()),
+            cbr_endpoint: self.cbr_endpoint.filter(|e| !e.is_empty()),
+            project_id: self.project_id,
+            token: self.token.filter(|t| !t.is_empty()).map(Secret::new),
+            allow_mutations: self.allow_mutations,
+            allow_restore: self.allow_restore,
+            server_ids: self.server_ids,
+            only: self.only,
+            limits,
+            progress: !self.no_progress && std::io::stderr().is_terminal(),
+            handle_ctrl_c: true,
+        };
+        Ok((options, self.reports))
+    }
+}
+
+/// `500ms`, `10s`, `5m`, `1h`, or plain seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let units = [("ms", 1), ("", 1_000), ("s", 1_000), ("m", 60_000), ("h", 3_600_000)];
+    let millis = scaled(text, &units, "a duration; write 500ms, 10s, 5m or 1h")?;
+    Ok(Duration::from_millis(millis))
+}
+
+/// `4096`, `64KiB`, `4MiB`.
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let units = [("", 1), ("B", 1), ("KiB", 1 << 10), ("MiB", 1 << 20)];
+    let bytes = scaled(text, &units, "a size; write 65536, 64KiB or 4MiB")?;
+    usize::try_from(bytes).map_err(|_| format!("`{text}` is too large"))
+}
+
+/// A number followed by one of `units`, times the unit's scale.
+fn scaled(text: &str, units: &[(&str, u64)], expected: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number.parse().map_err(|_| format!("`{text}` is not {expected}"))?;
+    let scale = units.iter().find(|(u, _)| *u == unit).map(|(_, s)| *s);
+    let scale = scale.ok_or_else(|| format!("`{text}` has an unknown unit: it is not {expected}"))?;
+    Ok(n.saturating_mul(scale))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_sizes_read_their_units() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        assert!(parse_duration("fast").is_err() && parse_duration("3d").is_err());
+        assert_eq!(parse_size("4MiB"), Ok(4 << 20));
+        assert!(parse_size("4GB").is_err());
+    }
+
+    #[test]
+    fn the_token_comes_from_the_environment_and_stays_secret() {
+        let cli = Cli::try_parse_from(["csbs-conformance", "--token", "t0ken", "--only", "spec,auth"]).unwrap();
+        let (options, _) = cli.into_options().unwrap();
+        assert_eq!(options.only, vec![Phase::Spec, Phase::Auth]);
+        assert!(!format!("{options:?}").contains("t0ken"));
+    }
+}

@@ -1,0 +1,67 @@
+//! The mock started in-process on loopback when no endpoint is given: the README's command.
+
+use crate::error::RunError;
+use crate::options::RunOptions;
+use crate::target::Target;
+#[cfg(feature = "embedded-mock")]
+use {crate::secret::Secret, std::time::Duration};
+
+/// A mock running for the length of a run.
+pub struct Embedded {
+    #[cfg(feature = "embedded-mock")]
+    mock: csbs_mock::RunningMock,
+}
+
+#[cfg(feature = "embedded-mock")]
+impl Embedded {
+    /// Starts the mock on 127.0.0.1 with a free port, seeded with the documented examples and
+    /// short lifecycle delays (so that waiting for backups is exercised, briefly). A token given
+    /// in the options is registered for the given project (or the mock's default one).
+    pub async fn start(options: &RunOptions) -> Result<(Embedded, Target), RunError> {
+        let tokens = match &options.token {
+            Some(token) => vec![csbs_mock::TokenGrant {
+                token: token.expose().to_owned(),
+                project_id: options.project_id.clone().unwrap_or_else(|| csbs_mock::DEFAULT_PROJECT_ID.to_owned()),
+                admin: false,
+            }],
+            None => Vec::new(),
+        };
+        let config = csbs_mock::MockConfig {
+            listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            tokens,
+            protect_delay: Duration::from_millis(60),
+            delete_delay: Duration::from_millis(30),
+            restore_delay: Duration::from_millis(60),
+            seed_examples: true,
+            ..csbs_mock::MockConfig::default()
+        };
+        let mock = csbs_mock::spawn(config).await.map_err(|e| RunError::Mock(e.to_string()))?;
+        let grant = mock.tokens.first().cloned().ok_or_else(|| RunError::Mock("it has no token".into()))?;
+        let base = mock.base_url().trim_end_matches('/').to_owned();
+        let target = Target {
+            csbs: base.clone(),
+            cbr: base,
+            project_id: grant.project_id,
+            token: Secret::new(grant.token),
+            embedded: true,
+        };
+        Ok((Embedded { mock }, target))
+    }
+
+    pub async fn stop(self) {
+        self.mock.shutdown().await;
+    }
+}
+
+#[cfg(not(feature = "embedded-mock"))]
+impl Embedded {
+    pub async fn start(_: &RunOptions) -> Result<(Embedded, Target), RunError> {
+        Err(RunError::invalid(
+            "no --endpoint",
+            "this build has no embedded mock (feature `embedded-mock` is off)",
+            "Pass --endpoint, or build with the default features",
+        ))
+    }
+
+    pub async fn stop(self) {}
+}

@@ -1,0 +1,7 @@
+//! Bounded HTTP exchanges: what was sent, what came back (or why nothing did).
+
+mod client;
+mod exchange;
+
+pub use client::{Auth, HttpClient, Outgoing};
+pub use exchange::{Exchange, RequestRecord, ResponseRecord, TransportError};

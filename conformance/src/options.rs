@@ -1,0 +1,120 @@
+//! What a run checks, against what, and within which bounds.
+
+use crate::secret::Secret;
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// A part of the suite, selectable with `--only`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Offline checks of the spec itself: examples validate, every operation has examples.
+    Spec,
+    /// Missing and invalid tokens are answered 401 (`ignored_auth`).
+    Auth,
+    /// Every documented example request is replayed and its response checked.
+    Examples,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 3] = [Phase::Spec, Phase::Auth, Phase::Examples];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Spec => "spec",
+            Phase::Auth => "auth",
+            Phase::Examples => "examples",
+        }
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Phase {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Phase, String> {
+        Phase::ALL.into_iter().find(|p| p.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = Phase::ALL.iter().map(|p| p.name()).collect();
+            format!("unknown part `{s}`; the parts are {}", names.join(", "))
+        })
+    }
+}
+
+/// Bounds that keep a run finite whatever the endpoint does.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// One request, from sending to the last byte of the body.
+    pub request_timeout: Duration,
+    /// Response bodies are read up to this many bytes; a larger one is a failure.
+    pub max_body_bytes: usize,
+    /// The whole run, cleanup excluded.
+    pub max_duration: Duration,
+    /// How long to wait for a created backup to become available.
+    pub settle_timeout: Duration,
+    /// Pause between two polls of a backup's status.
+    pub poll_interval: Duration,
+    /// How long cleanup may take after the run (also after a failure or Ctrl-C).
+    pub cleanup_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            request_timeout: Duration::from_secs(10),
+            max_body_bytes: 4 << 20,
+            max_duration: Duration::from_secs(600),
+            settle_timeout: Duration::from_secs(300),
+            poll_interval: Duration::from_secs(2),
+            cleanup_timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+/// Everything a run needs. `RunOptions::default()` runs the whole suite against the embedded
+/// mock; [`RunOptions::against`] targets an endpoint.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// CSBS base URL (`https://csbs.eu-west-0.example.com`); `None` starts the embedded mock.
+    pub endpoint: Option<String>,
+    /// CBR base URL when CBR is served elsewhere; defaults to `endpoint`.
+    pub cbr_endpoint: Option<String>,
+    /// The project the token is scoped to (required with an endpoint).
+    pub project_id: Option<String>,
+    /// The `X-Auth-Token` (required with an endpoint; optional for the embedded mock).
+    pub token: Option<Secret>,
+    /// Replay examples that create, change or delete (always on for the embedded mock).
+    pub allow_mutations: bool,
+    /// Also replay restores, which overwrite a server's disks (always on for the embedded mock).
+    pub allow_restore: bool,
+    /// Servers that may be backed up and put in policies; the embedded mock uses the examples' own.
+    pub server_ids: Vec<String>,
+    /// Parts to run; empty means all.
+    pub only: Vec<Phase>,
+    pub limits: Limits,
+    /// Draw a live progress line on stderr.
+    pub progress: bool,
+    /// Stop on Ctrl-C and clean up (the CLI sets it; a test harness handles signals itself).
+    pub handle_ctrl_c: bool,
+}
+
+impl RunOptions {
+    /// Options for checking the endpoint at `url` with a project-scoped token, read-only.
+    pub fn against(url: impl Into<String>, project_id: impl Into<String>, token: Secret) -> RunOptions {
+        RunOptions {
+            endpoint: Some(url.into()),
+            project_id: Some(project_id.into()),
+            token: Some(token),
+            ..RunOptions::default()
+        }
+    }
+
+    /// True when `phase` is part of this run.
+    pub fn runs(&self, phase: Phase) -> bool {
+        self.only.is_empty() || self.only.contains(&phase)
+    }
+}

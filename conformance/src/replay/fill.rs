@@ -1,0 +1,157 @@
+//! Turns a documented example into a concrete request for the target: path, query and body
+//! values from the facts where the bindings say so, the example's own values elsewhere.
+
+use super::bindings::{bindings_for, fact_for, Slot};
+use super::facts::Facts;
+use csbs_spec::document::deref;
+use csbs_spec::operations::percent_encode_segment;
+use csbs_spec::{Example, ExampleKind, Location, Operation};
+use serde_json::{Map, Value};
+
+/// What to do with a value the facts cannot give.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Missing {
+    /// Give up: the request would not mean what the example means.
+    Refuse,
+    /// Keep the example's value, or a dummy id for a placeholder (auth probes, where any id
+    /// will do because the answer must be 401 before any lookup).
+    Dummy,
+}
+
+const DUMMY_ID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// A request ready to send.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Filled {
+    pub path: Map<String, Value>,
+    pub query: Vec<(String, String)>,
+    pub body: Option<Value>,
+    /// Path and query, to append to the service's base URL.
+    pub target: String,
+}
+
+/// `{project_id}`: a value the document left for the reader to fill.
+fn is_placeholder(value: &Value) -> bool {
+    value.as_str().is_some_and(|s| s.len() > 2 && s.starts_with('{') && s.ends_with('}'))
+}
+
+fn text_of(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The only value an enum allows (`provider_id` is fixed for CSBS).
+pub(crate) fn fixed_path_value(op: &Operation, name: &str) -> Option<String> {
+    let schema = &op.parameter(Location::Path, name)?.schema;
+    match deref(op.service.document(), schema).get("enum")?.as_array()?.as_slice() {
+        [only] => Some(text_of(only)),
+        _ => None,
+    }
+}
+
+/// A stand-in for a value the facts cannot give, where `missing` allows one.
+fn substitute(missing: Missing, literal: Option<&Value>) -> Option<String> {
+    match (missing, literal) {
+        (Missing::Refuse, _) => None,
+        (Missing::Dummy, Some(v)) if !is_placeholder(v) => Some(text_of(v)),
+        (Missing::Dummy, _) => Some(DUMMY_ID.to_owned()),
+    }
+}
+
+/// The value of one path or query parameter.
+fn parameter_value(
+    op: &Operation,
+    location: Location,
+    name: &str,
+    literal: Option<&Value>,
+    facts: &Facts,
+    created_only: bool,
+    missing: Missing,
+) -> Result<String, String> {
+    if let Some(fact) = fact_for(&op.id, location, name) {
+        return facts.resolve(fact, 0, created_only).or_else(|why| substitute(missing, literal).ok_or(why));
+    }
+    if location == Location::Path {
+        if let Some(value) = fixed_path_value(op, name) {
+            return Ok(value);
+        }
+    }
+    match literal {
+        Some(v) if !is_placeholder(v) => Ok(text_of(v)),
+        _ => substitute(missing, literal)
+            .ok_or_else(|| format!("the example leaves the {} parameter {name} to fill", location.as_str())),
+    }
+}
+
+/// Fills `example` for `op`. `created_only`: objects must be the run's own (mutations).
+pub fn fill(op: &Operation, example: &Example, facts: &Facts, created_only: bool, missing: Missing) -> Result<Filled, String> {
+    let mut path = Map::new();
+    for p in op.parameters.iter().filter(|p| p.location == Location::Path) {
+        let value = parameter_value(op, Location::Path, &p.name, example.path.get(&p.name), facts, created_only, missing)?;
+        path.insert(p.name.clone(), Value::String(value));
+    }
+    let mut query = Vec::new();
+    for (name, value) in &example.query {
+        let values = match value {
+            Value::Array(items) => items.clone(),
+            other => vec![other.clone()],
+        };
+        for value in values {
+            let text = parameter_value(op, Location::Query, name, Some(&value), facts, created_only, missing)?;
+            query.push((name.clone(), text));
+        }
+    }
+    let body = match &example.value {
+        Some(value) if example.kind == ExampleKind::Request => Some(fill_body(op, value, facts, created_only, missing)?),
+        _ => None,
+    };
+    let mut target = op.render_path(&path);
+    for (i, (k, v)) in query.iter().enumerate() {
+        target.push(if i == 0 { '?' } else { '&' });
+        target.push_str(&format!("{}={}", percent_encode_segment(k), percent_encode_segment(v)));
+    }
+    Ok(Filled { path, query, body, target })
+}
+
+fn fill_body(op: &Operation, value: &Value, facts: &Facts, created_only: bool, missing: Missing) -> Result<Value, String> {
+    let mut body = value.clone();
+    for binding in bindings_for(&op.id) {
+        let Slot::Body(pattern) = binding.slot else { continue };
+        let segments: Vec<&str> = pattern.split('/').skip(1).collect();
+        visit(&mut body, &segments, None, &mut |slot, index| {
+            let filled = match facts.resolve(binding.fact, index, created_only) {
+                Ok(v) => v,
+                Err(_) if missing == Missing::Dummy => return Ok(()),
+                Err(why) => return Err(why),
+            };
+            *slot = Value::String(filled);
+            Ok(())
+        })?;
+    }
+    Ok(body)
+}
+
+type Setter<'a> = dyn FnMut(&mut Value, usize) -> Result<(), String> + 'a;
+
+/// Calls `set` on every value matching the pointer segments; `*` matches each array item and
+/// the first `*`'s index is passed on (it picks the n-th server).
+fn visit(value: &mut Value, segments: &[&str], index: Option<usize>, set: &mut Setter<'_>) -> Result<(), String> {
+    let Some((head, rest)) = segments.split_first() else {
+        return set(value, index.unwrap_or(0));
+    };
+    match (head, value) {
+        (&"*", Value::Array(items)) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                visit(item, rest, index.or(Some(i)), set)?;
+            }
+            Ok(())
+        }
+        (key, Value::Object(map)) => match map.get_mut(*key) {
+            Some(child) => visit(child, rest, index, set),
+            None => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,63 @@
+//! The example phase: every documented request, filled for the target, sent once and checked;
+//! what it creates is recorded for cleanup.
+
+use super::fill::{fill, Missing};
+use super::learn::learn;
+use super::plan::{overwrites_data, plan, Case};
+use super::settle::settle;
+use crate::checks::{accepted, missing_keys, Check, Failure, Verdict};
+use crate::http::Exchange;
+use crate::session::Session;
+use csbs_spec::ExampleKind;
+
+/// Replays every documented example request against the target.
+pub(crate) async fn run(session: &mut Session) {
+    for case in plan() {
+        replay(session, &case).await;
+    }
+}
+
+async fn replay(session: &mut Session, case: &Case) {
+    let op = case.operation;
+    let name = case.example.name.as_str();
+    if op.is_mutation() && !session.mutations {
+        let why = format!("{} {} changes the target; pass --allow-mutations to replay it", op.method, op.path);
+        session.recorder.skip(&op.id, name, why);
+        return;
+    }
+    if overwrites_data(op) && !session.restores {
+        let why = "a restore overwrites a server's disks; pass --allow-restore (with --allow-mutations) to replay it";
+        session.recorder.skip(&op.id, name, why);
+        return;
+    }
+    let filled = match fill(op, &case.example, &session.facts, op.is_mutation(), Missing::Refuse) {
+        Ok(filled) => filled,
+        Err(why) => return session.recorder.skip(&op.id, name, why),
+    };
+    let exchange = session.send(op, &filled, session.token(), name).await;
+    let extra = [
+        (Check::PositiveDataAcceptance, accepted(op, &exchange)),
+        (Check::ExampleStructure, structure(case, &exchange)),
+    ];
+    session.record(op, name, &exchange, extra);
+    let body = exchange.response().filter(|r| (200..300).contains(&r.status)).and_then(|r| r.json().ok());
+    if let Some(body) = body {
+        if let Some(checkpoint) = learn(op, &filled, &body, &mut session.facts, &mut session.ledger) {
+            settle(session, &checkpoint).await;
+        }
+    }
+}
+
+/// `example_structure` against the paired response example, when the answer has its status.
+fn structure(case: &Case, exchange: &Exchange) -> Option<Verdict> {
+    let paired = case.paired.as_ref()?;
+    let ExampleKind::Response(status) = paired.kind else { return None };
+    let response = exchange.response().filter(|r| r.status == status)?;
+    let body = response.json().ok()?;
+    let missing = missing_keys(paired.value.as_ref()?, &body);
+    if missing.is_empty() {
+        return Some(Ok(()));
+    }
+    let message = format!("the body lacks keys of the documented example `{}`: {}", paired.name, missing.join(", "));
+    Some(Err(Failure::new("required-by-example", message)))
+}

@@ -1,0 +1,17 @@
+//! The report: model, recording, the text summary, JUnit and JSON output.
+
+mod curl;
+mod junit;
+mod model;
+mod output;
+mod recorder;
+mod summary;
+
+pub use curl::curl;
+pub use model::{
+    CheckResult, CleanupReport, ExchangeView, LeftBehind, Report, Skip, TargetSummary, EXIT_FAILED,
+    EXIT_INTERRUPTED, EXIT_NOT_RUN, EXIT_PASSED,
+};
+pub use output::{Format, ReportFile};
+pub(crate) use recorder::Recorder;
+pub(crate) use recorder::cut;

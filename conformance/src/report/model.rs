@@ -1,0 +1,147 @@
+//! The report of a run: every verdict, every exchange (redacted), what was skipped and why,
+//! and what cleanup did. It serializes as the JSON report.
+
+use crate::checks::{Check, Failure};
+use crate::http::RequestRecord;
+use crate::options::Phase;
+use serde::Serialize;
+
+/// Exit code: everything passed.
+pub const EXIT_PASSED: u8 = 0;
+/// Exit code: checks failed (or cleanup left something behind, or the time bound cut the run).
+pub const EXIT_FAILED: u8 = 1;
+/// Exit code: the run could not happen (bad flags, unreachable endpoint).
+pub const EXIT_NOT_RUN: u8 = 2;
+/// Exit code: stopped by Ctrl-C (after cleanup), as shells expect after SIGINT.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// What was checked.
+#[derive(Clone, Debug, Serialize)]
+pub struct TargetSummary {
+    pub csbs_url: String,
+    pub cbr_url: String,
+    pub project_id: String,
+    pub embedded_mock: bool,
+    pub mutations: bool,
+    pub restores: bool,
+    pub phases: Vec<Phase>,
+}
+
+/// One verdict.
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckResult {
+    pub check: Check,
+    /// `operationId`, or `spec` for checks of the documents as a whole.
+    pub operation: String,
+    /// What was sent or checked: an example's name, `missing_token`, an example path.
+    pub case: String,
+    pub passed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
+    /// Index into [`Report::exchanges`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<usize>,
+}
+
+/// A case that was not sent, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct Skip {
+    pub operation: String,
+    pub case: String,
+    pub reason: String,
+}
+
+/// An exchange as reported: secrets replaced, body cut at a bound.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExchangeView {
+    pub operation: String,
+    pub case: String,
+    pub request: RequestRecord,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    pub response_headers: Vec<(String, String)>,
+    /// The body as text (lossy UTF-8), cut after the report's bound.
+    pub body: String,
+    /// Bytes read (at most the body cap).
+    pub body_bytes: usize,
+    /// The body was larger than the cap.
+    pub truncated: bool,
+    /// Why no response came.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub elapsed_ms: u64,
+    /// A command that sends the same request, with the token as `$CSBS_TOKEN`.
+    pub curl: String,
+}
+
+/// Something the run created and could not delete.
+#[derive(Clone, Debug, Serialize)]
+pub struct LeftBehind {
+    pub what: String,
+    pub id: String,
+    pub reason: String,
+    pub curl: String,
+}
+
+/// What cleanup did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct CleanupReport {
+    pub deleted: Vec<String>,
+    pub left_behind: Vec<LeftBehind>,
+}
+
+/// The outcome of a run.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub tool: String,
+    pub target: TargetSummary,
+    pub started_at: String,
+    pub duration_ms: u64,
+    pub results: Vec<CheckResult>,
+    pub skipped: Vec<Skip>,
+    pub exchanges: Vec<ExchangeView>,
+    /// Things worth knowing that are not verdicts (a backup that never became available).
+    pub notes: Vec<String>,
+    pub cleanup: CleanupReport,
+    /// Set when the run was cut short: `Ctrl-C`, or the time bound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<String>,
+}
+
+impl Report {
+    /// True when every check passed, the run was complete and cleanup left nothing behind.
+    pub fn passed(&self) -> bool {
+        self.failed_count() == 0 && self.interrupted.is_none() && self.cleanup.left_behind.is_empty()
+    }
+
+    pub fn failures(&self) -> impl Iterator<Item = &CheckResult> {
+        self.results.iter().filter(|r| !r.passed)
+    }
+
+    pub fn passed_count(&self) -> usize {
+        self.results.iter().filter(|r| r.passed).count()
+    }
+
+    pub fn failed_count(&self) -> usize {
+        self.failures().count()
+    }
+
+    /// The process exit code for this report.
+    pub fn exit_code(&self) -> u8 {
+        match &self.interrupted {
+            Some(why) if why == crate::runner::CTRL_C => EXIT_INTERRUPTED,
+            _ if self.passed() => EXIT_PASSED,
+            _ => EXIT_FAILED,
+        }
+    }
+
+    /// The verdicts of one check.
+    pub fn results_of(&self, check: Check) -> impl Iterator<Item = &CheckResult> {
+        self.results.iter().filter(move |r| r.check == check)
+    }
+
+    /// The exchange a verdict was about.
+    pub fn exchange_of(&self, result: &CheckResult) -> Option<&ExchangeView> {
+        result.exchange.and_then(|i| self.exchanges.get(i))
+    }
+}

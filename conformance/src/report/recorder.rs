@@ -1,0 +1,95 @@
+//! Collects verdicts, skips and exchanges during a run, redacting everything that enters.
+
+use super::curl::curl;
+use super::model::{CheckResult, ExchangeView, Skip};
+use crate::checks::{Check, Verdict};
+use crate::http::Exchange;
+use crate::secret::Redactor;
+
+/// Bodies longer than this are cut in the report (the checks saw all of it).
+const REPORT_BODY_BYTES: usize = 64 << 10;
+
+/// What a run has recorded so far.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    redactor: Redactor,
+    pub(crate) results: Vec<CheckResult>,
+    pub(crate) skipped: Vec<Skip>,
+    pub(crate) exchanges: Vec<ExchangeView>,
+    pub(crate) notes: Vec<String>,
+}
+
+impl Recorder {
+    pub fn new(redactor: Redactor) -> Recorder {
+        Recorder { redactor, ..Recorder::default() }
+    }
+
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
+    /// Records an exchange; returns its index for the verdicts about it.
+    pub fn exchange(&mut self, operation: &str, case: &str, exchange: &Exchange) -> usize {
+        let r = &self.redactor;
+        let mut request = exchange.request.clone();
+        request.url = r.redact(&request.url);
+        request.headers = request.headers.iter().map(|(k, v)| (k.clone(), r.redact(v))).collect();
+        if let Some(body) = &request.body {
+            request.body = serde_json::from_str(&r.redact(&body.to_string())).ok().or(Some(body.clone()));
+        }
+        let response = exchange.response();
+        let view = ExchangeView {
+            operation: operation.to_owned(),
+            case: case.to_owned(),
+            curl: curl(&request),
+            request,
+            status: response.map(|x| x.status),
+            response_headers: response
+                .map(|x| x.headers.iter().map(|(k, v)| (k.clone(), r.redact(v))).collect())
+                .unwrap_or_default(),
+            body: response.map(|x| r.redact(&cut(&x.body, REPORT_BODY_BYTES))).unwrap_or_default(),
+            body_bytes: response.map_or(0, |x| x.body.len()),
+            truncated: response.is_some_and(|x| x.truncated),
+            error: exchange.outcome.as_ref().err().map(|e| r.redact(&e.to_string())),
+            elapsed_ms: exchange.elapsed.as_millis() as u64,
+        };
+        self.exchanges.push(view);
+        self.exchanges.len() - 1
+    }
+
+    pub fn verdict(&mut self, check: Check, operation: &str, case: &str, verdict: Verdict, exchange: Option<usize>) {
+        let failure = verdict.err().map(|mut f| {
+            f.message = self.redactor.redact(&f.message);
+            f.rule = self.redactor.redact(&f.rule);
+            f
+        });
+        self.results.push(CheckResult {
+            check,
+            operation: operation.to_owned(),
+            case: case.to_owned(),
+            passed: failure.is_none(),
+            failure,
+            exchange,
+        });
+    }
+
+    pub fn skip(&mut self, operation: &str, case: &str, reason: impl Into<String>) {
+        let reason = self.redactor.redact(&reason.into());
+        self.skipped.push(Skip { operation: operation.to_owned(), case: case.to_owned(), reason });
+    }
+
+    pub fn note(&mut self, text: impl Into<String>) {
+        let text = self.redactor.redact(&text.into());
+        self.notes.push(text);
+    }
+}
+
+/// The first `max` bytes as text, cut on a character boundary, with what was left out.
+pub(crate) fn cut(bytes: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    if text.len() <= max {
+        return text.into_owned();
+    }
+    let end = (0..=max).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    format!("{}… ({} more bytes)", &text[..end], text.len() - end)
+}

@@ -1,0 +1,190 @@
+//! `run_suite`: starts or checks the target, runs the phases within the time bound (and until
+//! Ctrl-C when asked), cleans up, and assembles the report.
+
+use crate::cleanup::{cleanup, Ledger};
+use crate::embedded::Embedded;
+use crate::error::RunError;
+use crate::http::{Auth, HttpClient, Outgoing, TransportError};
+use crate::options::{Phase, RunOptions};
+use crate::progress::Progress;
+use crate::replay::Facts;
+use crate::report::{Recorder, Report, TargetSummary};
+use crate::secret::{Redactor, TOKEN_PLACEHOLDER};
+use crate::session::Session;
+use crate::target::Target;
+use crate::{auth, replay, spec_checks};
+use std::time::{Duration, Instant};
+
+/// `Report::interrupted` after Ctrl-C.
+pub const CTRL_C: &str = "Ctrl-C";
+
+/// Runs the suite the options describe and returns its report. `Err` only when the run could
+/// not happen (invalid options, unreachable endpoint); failed checks are in the report.
+///
+/// ```no_run
+/// # async fn demo() {
+/// use csbs_conformance::{run_suite, RunOptions, Secret};
+///
+/// // Against the embedded mock (the default), or against an endpoint, read-only:
+/// let options = RunOptions::against("http://127.0.0.1:8080", "my-project-id", Secret::new("token"));
+/// let report = run_suite(options).await.expect("the endpoint is reachable");
+/// assert!(report.passed(), "{}", report.summary());
+/// # }
+/// ```
+pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
+    let started = Instant::now();
+    let started_at = chrono::Utc::now().to_rfc3339();
+    check_options(&options)?;
+    let online = options.runs(Phase::Auth) || options.runs(Phase::Examples);
+    let (embedded, target) = match (&options.endpoint, online) {
+        (Some(endpoint), _) => (None, Target::remote(&options, endpoint)?),
+        (None, true) => {
+            let (mock, target) = Embedded::start(&options).await?;
+            (Some(mock), target)
+        }
+        (None, false) => (None, offline_target()),
+    };
+    let limits = match target.embedded {
+        true => crate::options::Limits { poll_interval: Duration::from_millis(20), ..options.limits.clone() },
+        false => options.limits.clone(),
+    };
+    let client = HttpClient::new(limits.request_timeout, limits.max_body_bytes, !target.embedded)?;
+    if online {
+        if let Err(e) = preflight(&client, &target).await {
+            if let Some(mock) = embedded {
+                mock.stop().await;
+            }
+            return Err(e);
+        }
+    }
+    let mut redactor = Redactor::new();
+    redactor.add(&target.token, TOKEN_PLACEHOLDER);
+    if let Some(token) = &options.token {
+        redactor.add(token, TOKEN_PLACEHOLDER);
+    }
+    let mut session = Session {
+        facts: Facts {
+            project_id: target.project_id.clone(),
+            run_name: format!("csbs-conformance-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
+            servers: servers(&options, target.embedded),
+            ..Facts::default()
+        },
+        client,
+        mutations: target.embedded || options.allow_mutations,
+        restores: target.embedded || (options.allow_mutations && options.allow_restore),
+        limits,
+        target,
+        ledger: Ledger::default(),
+        recorder: Recorder::new(redactor),
+        progress: Progress::new(options.progress),
+    };
+    let interrupted = {
+        let bound = session.limits.max_duration;
+        tokio::select! {
+            () = phases(&mut session, &options) => None,
+            () = tokio::time::sleep(bound) => Some(format!("the time bound of {bound:?} (--max-duration) was reached")),
+            () = ctrl_c(options.handle_ctrl_c) => Some(CTRL_C.to_owned()),
+        }
+    };
+    let cleanup = cleanup(&mut session).await;
+    session.progress.finish();
+    if let Some(mock) = embedded {
+        mock.stop().await;
+    }
+    let t = &session.target;
+    let target = TargetSummary {
+        csbs_url: t.csbs.clone(),
+        cbr_url: t.cbr.clone(),
+        project_id: t.project_id.clone(),
+        embedded_mock: t.embedded,
+        mutations: session.mutations,
+        restores: session.restores,
+        phases: Phase::ALL.into_iter().filter(|p| options.runs(*p)).collect(),
+    };
+    let recorder = session.recorder;
+    Ok(Report {
+        tool: format!("csbs-conformance {}", env!("CARGO_PKG_VERSION")),
+        target,
+        started_at,
+        duration_ms: started.elapsed().as_millis() as u64,
+        results: recorder.results,
+        skipped: recorder.skipped,
+        exchanges: recorder.exchanges,
+        notes: recorder.notes,
+        cleanup,
+        interrupted,
+    })
+}
+
+async fn phases(session: &mut Session, options: &RunOptions) {
+    if options.runs(Phase::Spec) {
+        session.progress.say("checking the spec");
+        spec_checks::run(&mut session.recorder);
+    }
+    if options.runs(Phase::Auth) {
+        auth::run(session).await;
+    }
+    if options.runs(Phase::Examples) {
+        replay::run(session).await;
+    }
+}
+
+async fn ctrl_c(enabled: bool) {
+    if !enabled || tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+fn check_options(options: &RunOptions) -> Result<(), RunError> {
+    let l = &options.limits;
+    if l.request_timeout.is_zero() || l.max_duration.is_zero() {
+        return Err(RunError::invalid("a zero time limit", "no request could complete", "Give --timeout and --max-duration a positive duration"));
+    }
+    if l.max_body_bytes == 0 {
+        return Err(RunError::invalid("a zero body cap", "no response body could be read", "Give --max-body a positive size"));
+    }
+    if options.endpoint.is_none() && options.cbr_endpoint.is_some() {
+        return Err(RunError::invalid("--cbr-endpoint without --endpoint", "the embedded mock serves both services", "Pass --endpoint too, or neither"));
+    }
+    if options.allow_restore && !options.allow_mutations {
+        return Err(RunError::invalid("--allow-restore without --allow-mutations", "a restore needs a backup the run created", "Pass --allow-mutations too"));
+    }
+    Ok(())
+}
+
+/// Servers to back up: the given ones; for the embedded mock, two fresh ids (the mock makes up
+/// any server it is asked about, and fresh ones belong to no seeded policy).
+fn servers(options: &RunOptions, embedded: bool) -> Vec<String> {
+    if !options.server_ids.is_empty() || !embedded {
+        return options.server_ids.clone();
+    }
+    (0..2).map(|_| uuid::Uuid::new_v4().to_string()).collect()
+}
+
+fn offline_target() -> Target {
+    Target {
+        csbs: "(offline)".into(),
+        cbr: "(offline)".into(),
+        project_id: String::new(),
+        token: crate::secret::Secret::new(""),
+        embedded: false,
+    }
+}
+
+/// One request to each base URL: any HTTP answer means the endpoint is there.
+async fn preflight(client: &HttpClient, target: &Target) -> Result<(), RunError> {
+    let mut bases = vec![target.csbs.clone()];
+    if target.cbr != target.csbs {
+        bases.push(target.cbr.clone());
+    }
+    for base in bases {
+        let out = Outgoing { method: "GET".into(), url: format!("{base}/"), body: None, auth: Auth::Missing };
+        match client.send(out).await.outcome {
+            Ok(_) => {}
+            Err(e @ TransportError::Timeout { .. }) | Err(e @ TransportError::Connection { .. }) => {
+                return Err(RunError::Unreachable { url: base, cause: e.to_string() })
+            }
+        }
+    }
+    Ok(())
+}

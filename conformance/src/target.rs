@@ -1,0 +1,66 @@
+//! The endpoint a run checks: base URLs, project and token, from the options or from the
+//! embedded mock.
+
+use crate::error::RunError;
+use crate::options::RunOptions;
+use crate::secret::Secret;
+use csbs_spec::Service;
+
+/// Where requests go.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub csbs: String,
+    pub cbr: String,
+    pub project_id: String,
+    pub token: Secret,
+    pub embedded: bool,
+}
+
+impl Target {
+    /// The base URL of a service, without a trailing slash.
+    pub fn base(&self, service: Service) -> &str {
+        match service {
+            Service::Csbs => &self.csbs,
+            Service::Cbr => &self.cbr,
+        }
+    }
+
+    /// The target named by the options (an endpoint was given).
+    pub fn remote(options: &RunOptions, endpoint: &str) -> Result<Target, RunError> {
+        let csbs = base_url("--endpoint", endpoint)?;
+        let cbr = match &options.cbr_endpoint {
+            Some(url) => base_url("--cbr-endpoint", url)?,
+            None => csbs.clone(),
+        };
+        let token = options.token.clone().ok_or_else(|| {
+            RunError::invalid(
+                "no token",
+                format!("{csbs} needs an X-Auth-Token"),
+                "Pass --token or set CSBS_TOKEN (a project-scoped IAM token)",
+            )
+        })?;
+        let project_id = options.project_id.clone().filter(|p| !p.is_empty()).ok_or_else(|| {
+            RunError::invalid(
+                "no project id",
+                "the paths of every operation start with the project id",
+                "Pass --project-id or set CSBS_PROJECT_ID (the project the token is scoped to)",
+            )
+        })?;
+        Ok(Target { csbs, cbr, project_id, token, embedded: false })
+    }
+}
+
+/// Checks that `url` is an http(s) URL and drops a trailing slash.
+pub fn base_url(flag: &str, url: &str) -> Result<String, RunError> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| {
+        RunError::invalid(format!("{flag} `{url}`"), format!("is not a URL ({e})"), "Write it like https://csbs.eu-west-0.example.com")
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
+        return Err(RunError::invalid(
+            format!("{flag} `{url}`"),
+            "is not an http or https base URL without a query",
+            "Write it like https://csbs.eu-west-0.example.com",
+        ));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
