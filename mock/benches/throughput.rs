@@ -1,1 +1,174 @@
-fn main() {}
+//! Requests per second on loopback, in one run: the mock's list and create calls, a bare
+//! axum handler answering the same bodies, and (when `PRISM_URL` is set, see
+//! `scripts/bench.sh`) Prism serving the same spec.
+//!
+//! The load generator is a small HTTP/1.1 keep-alive client on its own runtime thread; the
+//! servers get the other thread, so each side has one of the machine's two cores.
+//! `BENCH_SECONDS` (default 5) and `BENCH_CONNECTIONS` (default 32) tune it.
+
+use axum::body::Bytes;
+use axum::routing::{get, post};
+use csbs_mock::{MockConfig, Quotas, TokenGrant};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const PROJECT: &str = "bench-project";
+const TOKEN: &str = "bench-token";
+const PROVIDER: &str = "fc4d5750-22e7-4798-8a46-f48f62c4c1da";
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("a tokio runtime")
+}
+
+/// One request, as bytes on the wire.
+fn request(method: &str, host: SocketAddr, path: &str, body: &str) -> Vec<u8> {
+    let mut text = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nX-Auth-Token: {TOKEN}\r\n");
+    if !body.is_empty() {
+        text.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", body.len()));
+    }
+    text.push_str("\r\n");
+    text.push_str(body);
+    text.into_bytes()
+}
+
+/// Reads one response; its status and body.
+async fn read_response(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> std::io::Result<(u16, Vec<u8>)> {
+    let header_end = loop {
+        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        let mut chunk = [0u8; 16384];
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buffer[..header_end]).to_ascii_lowercase();
+    let status = head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    while buffer.len() < header_end + length {
+        let mut chunk = [0u8; 16384];
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    }
+    let body = buffer[header_end..header_end + length].to_vec();
+    buffer.drain(..header_end + length);
+    Ok((status, body))
+}
+
+/// One exchange on a fresh connection (setting up, capturing bodies).
+async fn exchange(addr: SocketAddr, bytes: &[u8]) -> (u16, Vec<u8>) {
+    let mut stream = TcpStream::connect(addr).await.expect("the server listens");
+    stream.write_all(bytes).await.expect("the request is sent");
+    read_response(&mut stream, &mut Vec::new()).await.expect("the server answers")
+}
+
+/// Requests per second over `connections` keep-alive connections for `seconds`; answers
+/// other than 200 are counted as errors.
+async fn load(addr: SocketAddr, bytes: Vec<u8>, connections: u64, seconds: u64) -> (f64, u64) {
+    let done = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(AtomicU64::new(0));
+    let bytes = Arc::new(bytes);
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(seconds);
+    let tasks: Vec<_> = (0..connections)
+        .map(|_| {
+            let (done, errors, bytes) = (done.clone(), errors.clone(), bytes.clone());
+            tokio::spawn(async move {
+                let Ok(mut stream) = TcpStream::connect(addr).await else { return };
+                let mut buffer = Vec::new();
+                while Instant::now() < deadline {
+                    if stream.write_all(&bytes).await.is_err() {
+                        return;
+                    }
+                    match read_response(&mut stream, &mut buffer).await {
+                        Ok((200, _)) => done.fetch_add(1, Ordering::Relaxed),
+                        Ok(_) => errors.fetch_add(1, Ordering::Relaxed),
+                        Err(_) => return,
+                    };
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        let _ = task.await;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    (done.load(Ordering::Relaxed) as f64 / elapsed, errors.load(Ordering::Relaxed))
+}
+
+fn bare_router(list_body: Bytes, create_body: Bytes) -> axum::Router {
+    let json = |body: Bytes| ([(axum::http::header::CONTENT_TYPE, "application/json")], body);
+    axum::Router::new()
+        .route("/list", get(move || std::future::ready(json(list_body.clone()))))
+        .route("/create", post(move |_: Bytes| std::future::ready(json(create_body.clone()))))
+}
+
+fn main() {
+    let seconds = env_number("BENCH_SECONDS", 5);
+    let connections = env_number("BENCH_CONNECTIONS", 32);
+    let servers = runtime();
+    let clients = runtime();
+    let config = MockConfig {
+        listen: "127.0.0.1:0".parse().expect("an address"),
+        tokens: vec![TokenGrant { token: TOKEN.into(), project_id: PROJECT.into(), admin: false }],
+        quotas: Quotas { backups: -1, backup_capacity_gb: -1 },
+        ..MockConfig::default()
+    };
+    let mock = servers.block_on(csbs_mock::spawn(config)).expect("the mock starts");
+    let addr = mock.addr;
+    let create_path = format!("/v1/{PROJECT}/providers/{PROVIDER}/resources/bench-server/action");
+    let create_body = r#"{"protect": {"backup_name": "bench", "description": "throughput"}}"#;
+    let create = request("POST", addr, &create_path, create_body);
+    for _ in 0..20 {
+        clients.block_on(exchange(addr, &create));
+    }
+    let list_path = format!("/v1/{PROJECT}/checkpoint_items?limit=10");
+    let list = request("GET", addr, &list_path, "");
+    let (_, list_answer) = clients.block_on(exchange(addr, &list));
+    let (_, create_answer) = clients.block_on(exchange(addr, &create));
+
+    let bare = servers.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
+        let addr = listener.local_addr().expect("an address");
+        let router = bare_router(Bytes::from(list_answer.clone()), Bytes::from(create_answer.clone()));
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        addr
+    });
+
+    println!("loopback, {connections} connections, {seconds} s each; list = GET {list_path} ({} bytes), create = protectResource", list_answer.len());
+    let mut results = Vec::new();
+    let mut run = |name: &str, addr: SocketAddr, bytes: Vec<u8>| {
+        let (rps, errors) = clients.block_on(load(addr, bytes, connections, seconds));
+        println!("{name:<28} {rps:>10.0} req/s  ({errors} non-200)");
+        results.push((name.to_owned(), rps));
+        rps
+    };
+    let mock_list = run("mock list", addr, list.clone());
+    let bare_list = run("bare axum, same list body", bare, request("GET", bare, "/list", ""));
+    let mock_create = run("mock create", addr, create);
+    let bare_create = run("bare axum, same create body", bare, request("POST", bare, "/create", create_body));
+    println!("mock list / bare axum:   {:.0}%", 100.0 * mock_list / bare_list);
+    println!("mock create / bare axum: {:.0}%", 100.0 * mock_create / bare_create);
+    if let Some(prism) = std::env::var("PRISM_URL").ok().and_then(|u| u.trim_start_matches("http://").trim_end_matches('/').parse::<SocketAddr>().ok()) {
+        let prism_list = run("prism list", prism, request("GET", prism, &list_path, ""));
+        println!("mock list / prism list:  {:.1}x", mock_list / prism_list);
+    }
+    servers.block_on(mock.shutdown());
+}

@@ -10,6 +10,8 @@ mod auth;
 mod backups;
 #[path = "mock/cbr.rs"]
 mod cbr;
+#[path = "mock/client.rs"]
+mod client;
 #[path = "mock/contract.rs"]
 mod contract;
 #[path = "mock/examples.rs"]

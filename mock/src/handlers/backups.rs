@@ -105,9 +105,7 @@ pub fn delete_checkpoint(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> 
     }
     let gone_at = call.now + app.delete_delay;
     for id in targets {
-        if let Some(b) = project.backups.get_mut(&id) {
-            b.life.delete.get_or_insert((call.now, gone_at));
-        }
+        project.start_deletion(id, call.now, gone_at);
     }
     project.purge(call.now);
     Ok(Reply::json(&serde_json::json!({})))

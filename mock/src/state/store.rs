@@ -25,6 +25,10 @@ pub struct Project {
     pub checkpoints: HashMap<Uuid, CheckpointEntry>,
     /// Servers seen in backups or policies, newest knowledge.
     pub servers: HashMap<String, Arc<Server>>,
+    /// The newest backup of each server (whether the next one can be incremental).
+    last_backup: HashMap<String, Uuid>,
+    /// Backups with a deletion under way, so that purging does not scan every backup.
+    deleting: Vec<Uuid>,
 }
 
 impl Project {
@@ -38,17 +42,36 @@ impl Project {
             backups: HashMap::new(),
             checkpoints: HashMap::new(),
             servers: HashMap::new(),
+            last_backup: HashMap::new(),
+            deleting: Vec::new(),
+        }
+    }
+
+    /// Starts deleting a backup; it is `deleting` until `gone_at`.
+    pub fn start_deletion(&mut self, id: Uuid, now: Micros, gone_at: Micros) {
+        if let Some(b) = self.backups.get_mut(&id) {
+            if b.life.delete.is_none() {
+                b.life.delete = Some((now, gone_at));
+                self.deleting.push(id);
+            }
         }
     }
 
     /// Drops backups whose deletion has completed, and checkpoints left empty.
     pub fn purge(&mut self, now: Micros) {
-        self.backups.retain(|_, b| b.status(now) != Status::Gone);
-        let backups = &self.backups;
-        self.checkpoints.retain(|_, c| {
-            c.backups.retain(|id| backups.contains_key(id));
-            !c.backups.is_empty()
-        });
+        let (gone, pending): (Vec<Uuid>, Vec<Uuid>) =
+            self.deleting.iter().partition(|id| self.backups.get(id).is_none_or(|b| b.status(now) == Status::Gone));
+        self.deleting = pending;
+        for id in gone {
+            let Some(backup) = self.backups.remove(&id) else { continue };
+            let checkpoint = backup.checkpoint.id;
+            if let Some(entry) = self.checkpoints.get_mut(&checkpoint) {
+                entry.backups.retain(|b| *b != id);
+                if entry.backups.is_empty() {
+                    self.checkpoints.remove(&checkpoint);
+                }
+            }
+        }
     }
 
     /// Backups that have not disappeared.
@@ -88,6 +111,7 @@ impl Project {
         let ids = backups.iter().map(|b| b.id).collect();
         for backup in backups {
             self.servers.insert(backup.server.id.clone(), backup.server.clone());
+            self.last_backup.insert(backup.server.id.clone(), backup.id);
             self.backups.insert(backup.id, backup);
         }
         self.checkpoints.insert(info.id, CheckpointEntry { info, backups: ids });
@@ -105,7 +129,9 @@ impl Project {
 
     /// True if the server has a backup in the project (the next one can be incremental).
     pub fn has_backup_of(&self, server_id: &str, now: Micros) -> bool {
-        self.servers.contains_key(server_id) && self.live_backups(now).any(|b| b.server.id == server_id)
+        let Some(last) = self.last_backup.get(server_id) else { return false };
+        let alive = |b: &Backup| b.status(now) != Status::Gone && b.server.id == server_id;
+        self.backups.get(last).is_some_and(alive) || self.live_backups(now).any(alive)
     }
 }
 
