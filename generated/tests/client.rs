@@ -5,3 +5,5 @@
 mod decode;
 #[path = "client/roundtrip.rs"]
 mod roundtrip;
+#[path = "client/signing.rs"]
+mod signing;
