@@ -57,7 +57,8 @@ pub(crate) async fn cleanup(session: &mut Session) -> CleanupReport {
         for id in ids {
             let filled = delete_request(session, op, parameter, &id);
             match delete(session, op, &filled, deadline).await {
-                Ok(()) => report.deleted.push(format!("{what} {id}")),
+                Ok(true) => report.deleted.push(format!("{what} {id}")),
+                Ok(false) => {}
                 Err((reason, exchange)) => report.left_behind.push(LeftBehind {
                     what: what.to_owned(),
                     id: id.clone(),
@@ -84,12 +85,14 @@ fn delete_request(session: &Session, op: &Operation, parameter: &str, id: &str) 
     Filled { target: op.render_path(&path), path, query: Vec::new(), body: None }
 }
 
-/// Deletes until the answer is 2xx or 404 (already gone), retrying while the object is busy.
-async fn delete(session: &Session, op: &Operation, filled: &Filled, deadline: Instant) -> Result<(), (String, Exchange)> {
+/// Deletes until the answer is 2xx (`true`) or 404 (`false`: already gone), retrying while the
+/// object is busy.
+async fn delete(session: &Session, op: &Operation, filled: &Filled, deadline: Instant) -> Result<bool, (String, Exchange)> {
     loop {
         let exchange = session.send(op, filled, session.token(), "(cleanup)").await;
         match exchange.status() {
-            Some(status) if (200..300).contains(&status) || status == 404 => return Ok(()),
+            Some(status) if (200..300).contains(&status) => return Ok(true),
+            Some(404) => return Ok(false),
             _ if Instant::now() + session.limits.poll_interval > deadline => {
                 let reason = match &exchange.outcome {
                     Ok(r) => format!("the last attempt was answered {} {}", r.status, cut(&r.body, 300)),

@@ -41,5 +41,5 @@ pub use checks::Check;
 pub use error::RunError;
 pub use options::{Limits, Phase, RunOptions};
 pub use report::{Report, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_NOT_RUN, EXIT_PASSED};
-pub use runner::{run_suite, CTRL_C};
+pub use runner::{run_suite, CTRL_C, MOCK_SERVERS};
 pub use secret::{Redactor, Secret, TOKEN_PLACEHOLDER};

@@ -152,13 +152,16 @@ fn check_options(options: &RunOptions) -> Result<(), RunError> {
     Ok(())
 }
 
-/// Servers to back up: the given ones; for the embedded mock, two fresh ids (the mock makes up
-/// any server it is asked about, and fresh ones belong to no seeded policy).
+/// Servers the embedded mock is asked to back up. The mock makes up any server it is asked
+/// about; these belong to no seeded policy, and fixed ids keep runs (and snapshots) alike.
+pub const MOCK_SERVERS: [&str; 2] = ["5e7e0001-c0f0-4a11-8000-000000000001", "5e7e0002-c0f0-4a11-8000-000000000002"];
+
+/// Servers to back up: the given ones, or the embedded mock's.
 fn servers(options: &RunOptions, embedded: bool) -> Vec<String> {
     if !options.server_ids.is_empty() || !embedded {
         return options.server_ids.clone();
     }
-    (0..2).map(|_| uuid::Uuid::new_v4().to_string()).collect()
+    MOCK_SERVERS.iter().map(|s| s.to_string()).collect()
 }
 
 fn offline_target() -> Target {

@@ -9,13 +9,14 @@ pub enum Fact {
     ProjectId,
     /// A unique name for what this run creates (policies, backups): `csbs-conformance-1a2b3c4d`.
     RunName,
-    /// The n-th server (n from the position in the example's array).
+    /// The n-th server (n: the position in the example's innermost array).
     Server,
     PolicyId,
     ScheduledOperationId,
     BackupId,
     BackupCheckpointId,
     BackupServerId,
+    /// The n-th disk backup of the backup, and the disk it was made of.
     VolumeBackupId,
     SourceVolumeId,
     CbrCheckpointId,
@@ -73,7 +74,7 @@ impl Facts {
         // The run's own objects first (they are the ones it knows most about), then any.
         let policy = || newest(&self.policies, |p| p.created, created_only);
         let backup = || newest(&self.backups, |b| b.created, created_only);
-        let volume = || backup().and_then(|b| b.volumes.first());
+        let volume = || backup().and_then(|b| b.volumes.get(index));
         let found = match fact {
             Fact::ProjectId => Some(self.project_id.clone()),
             Fact::RunName => Some(self.run_name.clone()),
@@ -98,6 +99,17 @@ impl Facts {
                 fact.describe()
             ),
         })
+    }
+
+    /// How many values a list fact has (the disks of the current backup): a request maps
+    /// every disk, however many the example shows. `None` for single facts.
+    pub fn count(&self, fact: Fact, created_only: bool) -> Option<usize> {
+        match fact {
+            Fact::VolumeBackupId | Fact::SourceVolumeId => {
+                newest(&self.backups, |b| b.created, created_only).map(|b| b.volumes.len())
+            }
+            _ => None,
+        }
     }
 
     /// Learns a policy from a response body (`policy` object); keeps the created flag.

@@ -120,6 +120,13 @@ fn fill_body(op: &Operation, value: &Value, facts: &Facts, created_only: bool, m
     for binding in bindings_for(&op.id) {
         let Slot::Body(pattern) = binding.slot else { continue };
         let segments: Vec<&str> = pattern.split('/').skip(1).collect();
+        if let (Some(count), Some(last)) = (facts.count(binding.fact, created_only), segments.iter().rposition(|s| *s == "*")) {
+            // The example maps as many items as its own backup had; the target's may have more.
+            visit(&mut body, &segments[..last], None, &mut |array, _| {
+                resize(array, count);
+                Ok(())
+            })?;
+        }
         visit(&mut body, &segments, None, &mut |slot, index| {
             let filled = match facts.resolve(binding.fact, index, created_only) {
                 Ok(v) => v,
@@ -133,10 +140,19 @@ fn fill_body(op: &Operation, value: &Value, facts: &Facts, created_only: bool, m
     Ok(body)
 }
 
+/// Makes an array `count` items long, repeating its first item.
+fn resize(array: &mut Value, count: usize) {
+    if let Value::Array(items) = array {
+        if let Some(first) = items.first().cloned() {
+            items.resize(count.max(1), first);
+        }
+    }
+}
+
 type Setter<'a> = dyn FnMut(&mut Value, usize) -> Result<(), String> + 'a;
 
 /// Calls `set` on every value matching the pointer segments; `*` matches each array item and
-/// the first `*`'s index is passed on (it picks the n-th server).
+/// the innermost `*`'s index is passed on (it picks the n-th server or disk).
 fn visit(value: &mut Value, segments: &[&str], index: Option<usize>, set: &mut Setter<'_>) -> Result<(), String> {
     let Some((head, rest)) = segments.split_first() else {
         return set(value, index.unwrap_or(0));
@@ -144,7 +160,7 @@ fn visit(value: &mut Value, segments: &[&str], index: Option<usize>, set: &mut S
     match (head, value) {
         (&"*", Value::Array(items)) => {
             for (i, item) in items.iter_mut().enumerate() {
-                visit(item, rest, index.or(Some(i)), set)?;
+                visit(item, rest, Some(i), set)?;
             }
             Ok(())
         }

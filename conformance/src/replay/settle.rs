@@ -26,7 +26,9 @@ pub async fn settle(session: &mut Session, checkpoint_id: &str) {
             body.get("checkpoint_items").and_then(Value::as_array).cloned()
         });
         let last = match items {
-            Some(items) if !items.is_empty() && items.iter().all(settled) => {
+            Some(mut items) if !items.is_empty() && items.iter().all(settled) => {
+                // Backups made together tie on time; an order by server keeps runs alike.
+                items.sort_by(|a, b| a.get("resource_id").map(Value::to_string).cmp(&b.get("resource_id").map(Value::to_string)));
                 for item in &items {
                     session.facts.learn_backup(item, true);
                 }

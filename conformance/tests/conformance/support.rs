@@ -1,0 +1,324 @@
+//! Loopback servers for the tests: raw TCP servers that misbehave on purpose, and a proxy in
+//! front of the mock that tampers with chosen answers. Every server stops when dropped.
+
+use csbs_conformance::{run_suite, Limits, Report, RunOptions, Secret, MOCK_SERVERS};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+/// Token of the mock behind the proxy.
+pub const PROXY_TOKEN: &str = "proxy-test-token-5f2a9c";
+
+/// No test may take longer than this: a hang is a failure, not a stuck CI.
+pub const TEST_BOUND: Duration = Duration::from_secs(90);
+
+/// Runs `fut` within [`TEST_BOUND`].
+pub async fn bounded<T>(fut: impl Future<Output = T>) -> T {
+    tokio::time::timeout(TEST_BOUND, fut).await.expect("the test outlived its bound: something hangs")
+}
+
+/// A server on 127.0.0.1 that stops when dropped.
+pub struct Server {
+    pub url: String,
+    task: JoinHandle<()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The head of a request a raw server received.
+#[derive(Clone, Debug)]
+pub struct Head {
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Head {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// What a raw server does with a request.
+pub enum Reply {
+    /// A complete response.
+    Respond { status: u16, content_type: Option<&'static str>, headers: Vec<(String, String)>, body: Vec<u8> },
+    /// Answers after a pause.
+    Slow(Duration, Box<Reply>),
+    /// Closes the connection without a word.
+    Close,
+    /// Answers bytes that are not HTTP.
+    Garbage,
+    /// Announces `Content-Length: n` and sends that many bytes (or until the client leaves).
+    Huge(usize),
+    /// Sends the head and half of the promised body, then closes.
+    HalfBody,
+}
+
+impl Reply {
+    pub fn json(status: u16, body: &serde_json::Value) -> Reply {
+        Reply::Respond { status, content_type: Some("application/json"), headers: vec![], body: body.to_string().into_bytes() }
+    }
+}
+
+/// A raw TCP server: one request per connection; `/` always answers 404 JSON, so the runner's
+/// reachability probe passes and the misbehaviour is met by the checks.
+pub async fn raw_server(behaviour: impl Fn(&Head) -> Reply + Send + Sync + 'static) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+    let url = format!("http://{}", listener.local_addr().expect("local address"));
+    let behaviour = Arc::new(behaviour);
+    let task = tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let behaviour = behaviour.clone();
+            tokio::spawn(async move {
+                let _ = serve_one(stream, behaviour.as_ref()).await;
+            });
+        }
+    });
+    Server { url, task }
+}
+
+async fn serve_one(mut stream: TcpStream, behaviour: &(dyn Fn(&Head) -> Reply + Send + Sync)) -> std::io::Result<()> {
+    let Some(head) = read_head(&mut stream).await? else { return Ok(()) };
+    let reply = if head.path == "/" {
+        Reply::json(404, &serde_json::json!({"error_code": "APIGW.0101", "error_msg": "not found"}))
+    } else {
+        behaviour(&head)
+    };
+    write_reply(&mut stream, reply).await
+}
+
+async fn read_head(stream: &mut TcpStream) -> std::io::Result<Option<Head>> {
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let end = loop {
+        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end;
+        }
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 || buffer.len() > 64 << 10 {
+            return Ok(None);
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    };
+    let text = String::from_utf8_lossy(&buffer[..end]).into_owned();
+    let mut lines = text.split("\r\n");
+    let path = lines.next().unwrap_or_default().split(' ').nth(1).unwrap_or_default().to_owned();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())))
+        .collect();
+    let head = Head { path, headers };
+    let length: usize = head.header("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let mut have = buffer.len() - end - 4;
+    while have < length {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            break;
+        }
+        have += n;
+    }
+    Ok(Some(head))
+}
+
+fn write_reply(stream: &mut TcpStream, reply: Reply) -> std::pin::Pin<Box<dyn Future<Output = std::io::Result<()>> + Send + '_>> {
+    Box::pin(async move {
+        match reply {
+            Reply::Respond { status, content_type, headers, body } => {
+                let mut head = format!("HTTP/1.1 {status} Whatever\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
+                if let Some(ct) = content_type {
+                    head.push_str(&format!("Content-Type: {ct}\r\n"));
+                }
+                for (k, v) in headers {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str("\r\n");
+                stream.write_all(head.as_bytes()).await?;
+                stream.write_all(&body).await?;
+                stream.shutdown().await
+            }
+            Reply::Slow(pause, reply) => {
+                tokio::time::sleep(pause).await;
+                write_reply(stream, *reply).await
+            }
+            Reply::Close => stream.shutdown().await,
+            Reply::Garbage => {
+                stream.write_all(b"this is not HTTP at all\r\n\r\n").await?;
+                stream.shutdown().await
+            }
+            Reply::Huge(n) => {
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {n}\r\n\r\n[");
+                stream.write_all(head.as_bytes()).await?;
+                let block = vec![b' '; 64 << 10];
+                let mut sent = 1;
+                while sent < n {
+                    let size = block.len().min(n - sent);
+                    stream.write_all(&block[..size]).await?;
+                    sent += size;
+                }
+                stream.shutdown().await
+            }
+            Reply::HalfBody => {
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"quotas\":";
+                stream.write_all(head.as_bytes()).await?;
+                stream.shutdown().await
+            }
+        }
+    })
+}
+
+/// An answer as the proxy lets a tamper function change it.
+pub struct Answer {
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// A pause before answering.
+    pub delay: Duration,
+}
+
+impl Answer {
+    /// Edits the JSON body in place (a non-JSON body is left alone).
+    pub fn edit_json(&mut self, edit: impl FnOnce(&mut serde_json::Value)) {
+        if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&self.body) {
+            edit(&mut value);
+            self.body = value.to_string().into_bytes();
+        }
+    }
+
+    pub fn set_header(&mut self, name: &str, value: &str) {
+        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_owned(), value.to_owned()));
+    }
+
+    /// True for `METHOD` on a path (without query) that ends with `suffix`.
+    pub fn is(&self, method: &str, suffix: &str) -> bool {
+        self.method == method && self.path.split('?').next().unwrap_or_default().ends_with(suffix)
+    }
+}
+
+/// A fresh mock, seeded like the embedded one, with [`PROXY_TOKEN`].
+pub async fn mock() -> csbs_mock::RunningMock {
+    let config = csbs_mock::MockConfig {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        tokens: vec![csbs_mock::TokenGrant {
+            token: PROXY_TOKEN.to_owned(),
+            project_id: csbs_mock::DEFAULT_PROJECT_ID.to_owned(),
+            admin: false,
+        }],
+        protect_delay: Duration::from_millis(40),
+        delete_delay: Duration::from_millis(20),
+        restore_delay: Duration::from_millis(40),
+        seed_examples: true,
+        ..csbs_mock::MockConfig::default()
+    };
+    csbs_mock::spawn(config).await.expect("the mock starts")
+}
+
+/// A proxy to `upstream` that passes every answer through `tamper`.
+pub async fn proxy(upstream: String, tamper: impl Fn(&mut Answer) + Send + Sync + 'static) -> Server {
+    use axum::body::{to_bytes, Body};
+    use axum::extract::Request;
+    use axum::response::Response;
+    let client = reqwest::Client::builder().no_proxy().build().expect("a client");
+    let tamper = Arc::new(tamper);
+    let handler = move |request: Request| {
+        let (client, tamper, upstream) = (client.clone(), tamper.clone(), upstream.clone());
+        async move {
+            let method = request.method().as_str().to_owned();
+            let path = request.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+            let mut forward = client.request(request.method().clone(), format!("{upstream}{path}"));
+            for (k, v) in request.headers() {
+                if k != "host" {
+                    forward = forward.header(k, v);
+                }
+            }
+            let body = to_bytes(request.into_body(), 16 << 20).await.unwrap_or_default();
+            let answer = forward.body(body).send().await;
+            let mut answer = match answer {
+                Ok(r) => {
+                    let status = r.status().as_u16();
+                    let headers = r
+                        .headers()
+                        .iter()
+                        .filter(|(k, _)| *k != "content-length" && *k != "transfer-encoding")
+                        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
+                        .collect();
+                    let body = r.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+                    Answer { method, path, status, headers, body, delay: Duration::ZERO }
+                }
+                Err(e) => Answer { method, path, status: 599, headers: vec![], body: e.to_string().into_bytes(), delay: Duration::ZERO },
+            };
+            tamper(&mut answer);
+            tokio::time::sleep(answer.delay).await;
+            let mut response = Response::builder().status(answer.status);
+            for (k, v) in &answer.headers {
+                response = response.header(k, v);
+            }
+            response.body(Body::from(answer.body)).unwrap_or_default()
+        }
+    };
+    let router = axum::Router::new().fallback(handler);
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+    let url = format!("http://{}", listener.local_addr().expect("local address"));
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    Server { url, task }
+}
+
+/// Options for a run through the proxy: mutations and restores allowed, the mock's servers.
+pub fn proxied_options(url: &str) -> RunOptions {
+    RunOptions {
+        allow_mutations: true,
+        allow_restore: true,
+        server_ids: MOCK_SERVERS.iter().map(|s| s.to_string()).collect(),
+        limits: quick_limits(),
+        ..RunOptions::against(url, csbs_mock::DEFAULT_PROJECT_ID, Secret::new(PROXY_TOKEN))
+    }
+}
+
+/// Short bounds for loopback.
+pub fn quick_limits() -> Limits {
+    Limits {
+        request_timeout: Duration::from_secs(5),
+        poll_interval: Duration::from_millis(20),
+        settle_timeout: Duration::from_secs(10),
+        cleanup_timeout: Duration::from_secs(10),
+        ..Limits::default()
+    }
+}
+
+/// Runs the suite through a tampering proxy in front of a fresh mock.
+pub async fn run_tampered(tamper: impl Fn(&mut Answer) + Send + Sync + 'static) -> Report {
+    let mock = mock().await;
+    let proxy = proxy(mock.base_url().trim_end_matches('/').to_owned(), tamper).await;
+    let report = bounded(run_suite(proxied_options(&proxy.url))).await.expect("the proxy is reachable");
+    drop(proxy);
+    mock.shutdown().await;
+    report
+}
+
+/// `(operation, check)` of every failure.
+pub fn failed(report: &Report) -> Vec<(String, String)> {
+    report.failures().map(|r| (r.operation.clone(), r.check.name().to_owned())).collect()
+}
+
+/// Asserts that `check` failed on `operation`, showing the summary otherwise.
+pub fn assert_failed(report: &Report, operation: &str, check: &str) {
+    let found = failed(report);
+    assert!(
+        found.iter().any(|(o, c)| o == operation && c == check),
+        "expected {check} to fail on {operation}; failures: {found:?}\n{}",
+        report.summary()
+    );
+    assert!(!report.passed());
+}
