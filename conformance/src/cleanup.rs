@@ -40,21 +40,23 @@ impl Ledger {
     }
 }
 
+/// What to delete, in order: backup records (which may hold backups of the policy) first.
+const WORK: [(&str, &str, &str); 2] =
+    [("backup record", "deleteCheckpoint", "checkpoint_id"), ("policy", "deletePolicy", "policy_id")];
+
 /// Deletes everything in the ledger, and any policy named after the run (created by a request
-/// whose answer was lost to a timeout or Ctrl-C).
-pub(crate) async fn cleanup(session: &mut Session) -> CleanupReport {
-    let mut report = CleanupReport::default();
+/// whose answer was lost to a timeout or Ctrl-C). Each object leaves the ledger once handled,
+/// so that a cleanup cut short (a second Ctrl-C) can report the rest with [`abandon`].
+pub(crate) async fn cleanup(session: &mut Session, report: &mut CleanupReport) {
     if !session.mutations {
-        return report;
+        return;
     }
     let deadline = Instant::now() + session.limits.cleanup_timeout;
     session.progress.say("cleaning up");
     find_named_policies(session).await;
-    let work = [("backup record", "deleteCheckpoint", "checkpoint_id", session.ledger.checkpoints.clone()),
-        ("policy", "deletePolicy", "policy_id", session.ledger.policies.clone())];
-    for (what, operation, parameter, ids) in work {
+    for (what, operation, parameter) in WORK {
         let Some(op) = find_operation(operation) else { continue };
-        for id in ids {
+        for id in ids(&session.ledger, parameter) {
             let filled = delete_request(session, op, parameter, &id);
             match delete(session, op, &filled, deadline).await {
                 Ok(true) => report.deleted.push(format!("{what} {id}")),
@@ -66,10 +68,37 @@ pub(crate) async fn cleanup(session: &mut Session) -> CleanupReport {
                     curl: curl(&exchange.request),
                 }),
             }
+            session.ledger.remove_checkpoint(&id);
+            session.ledger.remove_policy(&id);
+        }
+    }
+}
+
+/// Reports what is still in the ledger as left behind, with `reason` and a command to delete it.
+pub(crate) fn abandon(session: &mut Session, report: &mut CleanupReport, reason: &str) {
+    for (what, operation, parameter) in WORK {
+        let Some(op) = find_operation(operation) else { continue };
+        for id in ids(&session.ledger, parameter) {
+            let filled = delete_request(session, op, parameter, &id);
+            let url = format!("{}{}", session.target.base(op.service), filled.target);
+            let request = crate::http::RequestRecord {
+                method: op.method.clone(),
+                url,
+                headers: vec![("X-Auth-Token".into(), crate::secret::TOKEN_PLACEHOLDER.into())],
+                body: None,
+            };
+            let curl = curl(&request);
+            report.left_behind.push(LeftBehind { what: what.to_owned(), id, reason: reason.to_owned(), curl });
         }
     }
     session.ledger = Ledger::default();
-    report
+}
+
+fn ids(ledger: &Ledger, parameter: &str) -> Vec<String> {
+    match parameter {
+        "checkpoint_id" => ledger.checkpoints.clone(),
+        _ => ledger.policies.clone(),
+    }
 }
 
 fn delete_request(session: &Session, op: &Operation, parameter: &str, id: &str) -> Filled {

@@ -1,14 +1,14 @@
 //! `run_suite`: starts or checks the target, runs the phases within the time bound (and until
 //! Ctrl-C when asked), cleans up, and assembles the report.
 
-use crate::cleanup::{cleanup, Ledger};
+use crate::cleanup::{abandon, cleanup, Ledger};
 use crate::embedded::Embedded;
 use crate::error::RunError;
 use crate::http::{Auth, HttpClient, Outgoing, TransportError};
 use crate::options::{Phase, RunOptions};
 use crate::progress::Progress;
 use crate::replay::Facts;
-use crate::report::{Recorder, Report, TargetSummary};
+use crate::report::{CleanupReport, Recorder, Report, TargetSummary};
 use crate::secret::{Redactor, TOKEN_PLACEHOLDER};
 use crate::session::Session;
 use crate::target::Target;
@@ -86,7 +86,16 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
             () = ctrl_c(options.handle_ctrl_c) => Some(CTRL_C.to_owned()),
         }
     };
-    let cleanup = cleanup(&mut session).await;
+    let mut cleaned = CleanupReport::default();
+    let cut_short = {
+        tokio::select! {
+            () = cleanup(&mut session, &mut cleaned) => false,
+            () = ctrl_c(options.handle_ctrl_c) => true,
+        }
+    };
+    if cut_short {
+        abandon(&mut session, &mut cleaned, "cleanup was stopped by a second Ctrl-C");
+    }
     session.progress.finish();
     if let Some(mock) = embedded {
         mock.stop().await;
@@ -111,7 +120,7 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         skipped: recorder.skipped,
         exchanges: recorder.exchanges,
         notes: recorder.notes,
-        cleanup,
+        cleanup: cleaned,
         interrupted,
     })
 }

@@ -93,3 +93,19 @@ async fn the_spec_checks_run_offline() {
     assert!(report.exchanges.is_empty());
     assert!(report.passed(), "{}", report.summary());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cbr_requests_go_to_the_cbr_endpoint() {
+    let mock = mock().await;
+    let base = mock.base_url().trim_end_matches('/').to_owned();
+    let (csbs, cbr) = (proxy(base.clone(), |_| {}).await, proxy(base, |_| {}).await);
+    let options = RunOptions { cbr_endpoint: Some(format!("{}/", cbr.url)), ..proxied_options(&csbs.url) };
+    let report = bounded(run_suite(options)).await.expect("reachable");
+    assert_eq!(report.target.cbr_url, cbr.url);
+    for x in &report.exchanges {
+        let expected = if x.request.url.contains("/v3/") { &cbr.url } else { &csbs.url };
+        assert!(x.request.url.starts_with(expected.as_str()), "{} went to {}", x.operation, x.request.url);
+    }
+    assert!(report.exchanges.iter().any(|x| x.operation == "showCbrCheckpoint" && x.status == Some(200)));
+    mock.shutdown().await;
+}
