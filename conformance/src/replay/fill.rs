@@ -171,3 +171,71 @@ fn visit(value: &mut Value, segments: &[&str], index: Option<usize>, set: &mut S
         _ => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::replay::facts::{BackupFact, PolicyFact};
+    use crate::replay::plan::plan;
+    use csbs_spec::validate::Contract;
+    use std::collections::BTreeMap;
+
+    fn facts() -> Facts {
+        let id = |n: u32| format!("00000000-0000-4000-8000-{n:012}");
+        Facts {
+            project_id: "0605767b5780d5762fc5c0118072a564".into(),
+            run_name: "csbs-conformance-1a2b3c4d".into(),
+            servers: vec![id(1), id(2)],
+            policies: vec![PolicyFact { id: id(3), scheduled_operation_id: Some(id(4)), created: true }],
+            backups: vec![BackupFact {
+                id: id(5),
+                checkpoint_id: id(6),
+                server_id: Some(id(1)),
+                volumes: vec![(id(7), id(8)), (id(9), id(10))],
+                created: true,
+            }],
+            cbr_checkpoints: vec![id(11)],
+        }
+    }
+
+    #[test]
+    fn every_documented_request_fills_into_a_valid_request() {
+        let facts = facts();
+        for case in plan() {
+            let op = case.operation;
+            let name = format!("{} {}", op.id, case.example.name);
+            let filled = fill(op, &case.example, &facts, op.is_mutation(), Missing::Refuse)
+                .unwrap_or_else(|why| panic!("{name}: {why}"));
+            assert!(!filled.target.contains('{') && !filled.target.contains("%7B"), "{name}: {}", filled.target);
+            let path: BTreeMap<String, String> =
+                filled.path.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect();
+            let compiled = Contract::global().operation(&op.id).expect("compiled");
+            if let Err(found) = compiled.validate_request(&path, &filled.query, filled.body.as_ref()) {
+                panic!("{name}: {}", found.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("; "));
+            }
+        }
+    }
+
+    #[test]
+    fn a_restore_maps_every_disk_of_the_backup() {
+        let case = plan().into_iter().find(|c| c.operation.id == "createRestore").expect("a restore example");
+        let filled = fill(case.operation, &case.example, &facts(), true, Missing::Refuse).expect("fills");
+        let volumes = filled.body.as_ref().and_then(|b| b.pointer("/restore/parameters/targets/volumes")).cloned();
+        let expected = serde_json::json!([
+            {"backup_id": "00000000-0000-4000-8000-000000000007", "volume_id": "00000000-0000-4000-8000-000000000008"},
+            {"backup_id": "00000000-0000-4000-8000-000000000009", "volume_id": "00000000-0000-4000-8000-000000000010"}
+        ]);
+        assert_eq!(volumes, Some(expected));
+    }
+
+    #[test]
+    fn a_mutation_refuses_objects_the_run_did_not_create() {
+        let mut facts = facts();
+        facts.policies[0].created = false;
+        let case = plan().into_iter().find(|c| c.operation.id == "deletePolicy").expect("a delete example");
+        let why = fill(case.operation, &case.example, &facts, true, Missing::Refuse).expect_err("not ours");
+        assert!(why.contains("this run created"), "{why}");
+        let probe = fill(case.operation, &case.example, &Facts::default(), false, Missing::Dummy).expect("any id will do");
+        assert!(probe.target.ends_with(DUMMY_ID), "{}", probe.target);
+    }
+}
