@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Throughput of the mock (list and create calls) beside a bare axum handler answering the
+# same bodies, and Prism serving the same spec, in one run on loopback; then, unless
+# SKIP_SCALE=1, the scale bench (1,000,000 backups: pages by marker, filtered counts, memory).
+# Prism comes from npm (@stoplight/prism-cli); without npx the Prism line is skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PRISM_PORT="${PRISM_PORT:-18490}"
+PRISM_VERSION="5.16.0"
+
+prism_pid=""
+trap '[ -n "$prism_pid" ] && kill "$prism_pid" 2>/dev/null; true' EXIT
+if command -v npx >/dev/null; then
+  npx --yes "@stoplight/prism-cli@$PRISM_VERSION" mock spec/csbs-v1.yaml -h 127.0.0.1 -p "$PRISM_PORT" >/tmp/prism-bench.log 2>&1 &
+  prism_pid=$!
+  for _ in $(seq 300); do
+    if python3 -c "import socket; socket.create_connection(('127.0.0.1', $PRISM_PORT), 0.2)" 2>/dev/null; then
+      export PRISM_URL="127.0.0.1:$PRISM_PORT"
+      break
+    fi
+    sleep 0.2
+  done
+fi
+
+cargo bench --quiet -p csbs-mock --bench throughput
+if [ "${SKIP_SCALE:-0}" != 1 ]; then
+  cargo bench --quiet -p csbs-mock --bench scale
+fi
