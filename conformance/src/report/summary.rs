@@ -97,6 +97,15 @@ impl Report {
             return;
         }
         let _ = writeln!(out, "\nFailures");
+        if self.target.embedded_mock {
+            let port = self.target.csbs_url.rsplit(':').next().unwrap_or("8080");
+            let _ = writeln!(
+                out,
+                "(the embedded mock stopped with the run; to try a reproduction, start one on the same port:\n \
+                 cargo run -p csbs-mock -- --seed-examples --listen 127.0.0.1:{port} --token \"$CSBS_TOKEN:{}\")",
+                self.target.project_id
+            );
+        }
         for (n, r) in failures.iter().enumerate() {
             let (rule, message) = r.failure.as_ref().map(|f| (f.rule.as_str(), f.message.as_str())).unwrap_or_default();
             let _ = writeln!(out, "\n{}. {} {} — {} (rule: {rule})", n + 1, r.operation, r.case, r.check);
