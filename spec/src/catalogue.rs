@@ -59,3 +59,26 @@ pub fn gateway_codes() -> Vec<ErrorCode> {
 pub fn gateway_code(status: u16) -> Option<ErrorCode> {
     gateway_codes().into_iter().find(|row| row.status == status)
 }
+
+fn root_text(service: Service, key: &str) -> Option<String> {
+    service.document().get(key).and_then(serde_json::Value::as_str).map(str::to_owned)
+}
+
+/// The code a service answers for a request that breaks a validation rule
+/// (`x-validation-error-code`).
+pub fn validation_code(service: Service) -> Option<String> {
+    root_text(service, "x-validation-error-code")
+}
+
+/// True when `code` answered with `status` is documented for `service`: a row of its table, or,
+/// for a service whose table is not among the documents, a code of its documented form
+/// (`x-error-code-pattern`) that is not in another service's table.
+pub fn is_documented_for(service: Service, code: &str, status: u16) -> bool {
+    let rows = error_codes(service);
+    if !rows.is_empty() {
+        return rows.iter().any(|row| row.code == code && row.status == status);
+    }
+    root_text(service, "x-error-code-pattern")
+        .and_then(|p| regex::Regex::new(&p).ok())
+        .is_some_and(|re| re.is_match(code))
+}

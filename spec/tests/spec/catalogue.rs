@@ -40,3 +40,15 @@ fn gateway_codes_cover_what_the_table_does_not() {
         assert!(row.code.starts_with("APIGW."));
     }
 }
+
+#[test]
+fn validation_codes_and_code_forms_come_from_the_documents() {
+    use csbs_spec::catalogue::{is_documented_for, validation_code};
+    assert_eq!(validation_code(Service::Csbs).as_deref(), Some("CSBS.9001"));
+    assert_eq!(validation_code(Service::Cbr).as_deref(), Some("BackupService.9001"));
+    assert!(is_documented_for(Service::Csbs, "CSBS.9001", 400));
+    assert!(!is_documented_for(Service::Csbs, "CSBS.9001", 404));
+    assert!(!is_documented_for(Service::Csbs, "CSBS.1234", 400), "not in the table");
+    assert!(is_documented_for(Service::Cbr, "BackupService.6302", 404));
+    assert!(!is_documented_for(Service::Cbr, "CSBS.9001", 400));
+}
