@@ -36,7 +36,7 @@ pub struct Cli {
     /// A server the run may back up and put in a policy (repeat for two; needed for mutations).
     #[arg(long = "server-id", value_name = "ID")]
     pub server_ids: Vec<String>,
-    /// Parts to run, comma-separated: spec, auth, examples (default: all).
+    /// Parts to run, comma-separated: spec, auth, examples, properties, stateful (default: all).
     #[arg(long, value_delimiter = ',', value_name = "PARTS")]
     pub only: Vec<Phase>,
     /// Write a report: junit=FILE or json=FILE (repeatable).
@@ -57,6 +57,15 @@ pub struct Cli {
     /// No live progress line (it is drawn only when stderr is a terminal anyway).
     #[arg(long)]
     pub no_progress: bool,
+    /// Generated cases per operation, for valid and for invalid requests each.
+    #[arg(long, default_value_t = 100)]
+    pub cases: u32,
+    /// Seed of the generated cases (default: random; the report prints it).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Folder for proptest's regression files: seeds of failures, replayed first next time.
+    #[arg(long, value_name = "DIR")]
+    pub regressions: Option<std::path::PathBuf>,
 }
 
 impl Cli {
@@ -81,6 +90,7 @@ impl Cli {
             allow_restore: self.allow_restore,
             server_ids: self.server_ids,
             only: self.only,
+            properties: crate::properties::PropertyOptions { cases: self.cases, seed: self.seed, regressions: self.regressions },
             limits,
             progress: !self.no_progress && std::io::stderr().is_terminal(),
             handle_ctrl_c: true,

@@ -1,9 +1,12 @@
 //! Checks a CSBS v1 / CBR v3 endpoint, real or mock, against the contract in `spec/`.
 //!
-//! A run has three parts ([`Phase`]): offline checks of the spec itself, auth probes
-//! (`ignored_auth`), and the replay of every documented example request with its response
+//! A run has five parts ([`Phase`]): offline checks of the spec itself, auth probes
+//! (`ignored_auth`), the replay of every documented example request with its response
 //! checked (`not_a_server_error`, `status_code_conformance`, `content_type_conformance`,
-//! `response_schema_conformance`, `positive_data_acceptance`, `example_structure`). Without an
+//! `response_schema_conformance`, `positive_data_acceptance`, `example_structure`), generated
+//! requests that follow every validation rule or break exactly one (`positive_data_acceptance`,
+//! `negative_data_rejection`), and stateful scenarios (`ensure_resource_availability`,
+//! `use_after_free`). Without an
 //! endpoint the reference mock runs in-process on loopback. Against a real endpoint a run is
 //! read-only unless mutations are allowed, and deletes what it created.
 //!
@@ -28,12 +31,14 @@ mod error;
 pub mod http;
 mod options;
 mod progress;
+pub mod properties;
 pub mod replay;
 pub mod report;
 mod runner;
 mod secret;
 mod session;
 mod spec_checks;
+mod stateful;
 mod target;
 
 pub use auth::INVALID_TOKEN;

@@ -15,16 +15,22 @@ pub enum Phase {
     Auth,
     /// Every documented example request is replayed and its response checked.
     Examples,
+    /// Generated requests that follow every rule, or break exactly one (proptest).
+    Properties,
+    /// Created objects show up everywhere; deleted ones are gone.
+    Stateful,
 }
 
 impl Phase {
-    pub const ALL: [Phase; 3] = [Phase::Spec, Phase::Auth, Phase::Examples];
+    pub const ALL: [Phase; 5] = [Phase::Spec, Phase::Auth, Phase::Examples, Phase::Properties, Phase::Stateful];
 
     pub fn name(self) -> &'static str {
         match self {
             Phase::Spec => "spec",
             Phase::Auth => "auth",
             Phase::Examples => "examples",
+            Phase::Properties => "properties",
+            Phase::Stateful => "stateful",
         }
     }
 }
@@ -95,6 +101,8 @@ pub struct RunOptions {
     pub server_ids: Vec<String>,
     /// Parts to run; empty means all.
     pub only: Vec<Phase>,
+    /// Cases, seed and regression files of the properties part.
+    pub properties: crate::properties::PropertyOptions,
     pub limits: Limits,
     /// Draw a live progress line on stderr.
     pub progress: bool,

@@ -12,7 +12,7 @@ use crate::report::{CleanupReport, Recorder, Report, TargetSummary};
 use crate::secret::{Redactor, TOKEN_PLACEHOLDER};
 use crate::session::Session;
 use crate::target::Target;
-use crate::{auth, replay, spec_checks};
+use crate::{auth, properties, replay, spec_checks, stateful};
 use std::time::{Duration, Instant};
 
 /// `Report::interrupted` after Ctrl-C.
@@ -35,7 +35,7 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339();
     check_options(&options)?;
-    let online = options.runs(Phase::Auth) || options.runs(Phase::Examples);
+    let online = [Phase::Auth, Phase::Examples, Phase::Properties, Phase::Stateful].into_iter().any(|p| options.runs(p));
     let (embedded, target) = match (&options.endpoint, online) {
         (Some(endpoint), _) => (None, Target::remote(&options, endpoint)?),
         (None, true) => {
@@ -135,6 +135,12 @@ async fn phases(session: &mut Session, options: &RunOptions) {
     }
     if options.runs(Phase::Examples) {
         replay::run(session).await;
+    }
+    if options.runs(Phase::Properties) {
+        properties::run(session, &options.properties).await;
+    }
+    if options.runs(Phase::Stateful) {
+        stateful::run(session).await;
     }
 }
 

@@ -17,3 +17,5 @@ mod secrets;
 mod cli;
 #[path = "conformance/snapshots.rs"]
 mod snapshots;
+#[path = "conformance/properties.rs"]
+mod properties;

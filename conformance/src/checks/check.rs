@@ -31,10 +31,16 @@ pub enum Check {
     ExampleValidity,
     /// Every operation has documented examples (offline).
     ExampleCoverage,
+    /// A generated request that breaks one rule is answered 400 with a documented error.
+    NegativeDataRejection,
+    /// A created object shows up in get, list and count.
+    EnsureResourceAvailability,
+    /// A deleted object answers 404 afterwards.
+    UseAfterFree,
 }
 
 impl Check {
-    pub const ALL: [Check; 12] = [
+    pub const ALL: [Check; 15] = [
         Check::ResponseReceived,
         Check::MaxResponseTime,
         Check::MaxResponseSize,
@@ -47,6 +53,9 @@ impl Check {
         Check::IgnoredAuth,
         Check::ExampleValidity,
         Check::ExampleCoverage,
+        Check::NegativeDataRejection,
+        Check::EnsureResourceAvailability,
+        Check::UseAfterFree,
     ];
 
     pub fn name(self) -> &'static str {
@@ -63,6 +72,9 @@ impl Check {
             Check::IgnoredAuth => "ignored_auth",
             Check::ExampleValidity => "example_validity",
             Check::ExampleCoverage => "example_coverage",
+            Check::NegativeDataRejection => "negative_data_rejection",
+            Check::EnsureResourceAvailability => "ensure_resource_availability",
+            Check::UseAfterFree => "use_after_free",
         }
     }
 }

@@ -137,7 +137,13 @@ impl Report {
         }
         let c = &self.cleanup;
         if !c.deleted.is_empty() {
-            let _ = writeln!(out, "\nCleanup deleted {}", c.deleted.join(", "));
+            // Generated cases create many objects: name a few, count the rest.
+            const NAMED: usize = 5;
+            let mut line = c.deleted.iter().take(NAMED).cloned().collect::<Vec<_>>().join(", ");
+            if c.deleted.len() > NAMED {
+                line.push_str(&format!(" and {} more ({} in all)", c.deleted.len() - NAMED, c.deleted.len()));
+            }
+            let _ = writeln!(out, "\nCleanup deleted {line}");
         }
         for left in &c.left_behind {
             let _ = writeln!(out, "\nLeft behind: {} {} ({}); delete it with:\n  {}", left.what, left.id, left.reason, left.curl);

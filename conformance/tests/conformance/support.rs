@@ -176,6 +176,8 @@ fn write_reply(stream: &mut TcpStream, reply: Reply) -> std::pin::Pin<Box<dyn Fu
 /// An answer as the proxy lets a tamper function change it.
 pub struct Answer {
     pub method: String,
+    /// The request body as the client sent it.
+    pub request: Vec<u8>,
     /// Path and query.
     pub path: String,
     pub status: u16,
@@ -242,6 +244,7 @@ pub async fn proxy(upstream: String, tamper: impl Fn(&mut Answer) + Send + Sync 
                 }
             }
             let body = to_bytes(request.into_body(), 16 << 20).await.unwrap_or_default();
+            let sent = body.to_vec();
             let answer = forward.body(body).send().await;
             let mut answer = match answer {
                 Ok(r) => {
@@ -253,9 +256,17 @@ pub async fn proxy(upstream: String, tamper: impl Fn(&mut Answer) + Send + Sync 
                         .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
                         .collect();
                     let body = r.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-                    Answer { method, path, status, headers, body, delay: Duration::ZERO }
+                    Answer { method, request: sent, path, status, headers, body, delay: Duration::ZERO }
                 }
-                Err(e) => Answer { method, path, status: 599, headers: vec![], body: e.to_string().into_bytes(), delay: Duration::ZERO },
+                Err(e) => Answer {
+                    method,
+                    request: sent,
+                    path,
+                    status: 599,
+                    headers: vec![],
+                    body: e.to_string().into_bytes(),
+                    delay: Duration::ZERO,
+                },
             };
             tamper(&mut answer);
             tokio::time::sleep(answer.delay).await;
