@@ -47,6 +47,7 @@ struct Wire {
     csbs: String,
     cbr: String,
     auth: Auth,
+    project: String,
 }
 
 impl Wire {
@@ -100,6 +101,23 @@ fn judge(kind: Kind, op: &'static Operation, exchange: &Exchange, tally: &Mutex<
     Ok(())
 }
 
+/// The request that deletes what a successful create made, so that generated objects do not
+/// pile up (lists stay small, quotas stay free); cleanup catches what this misses.
+fn deletion(op: &Operation, body: &Value, project: &str) -> Option<(&'static str, Vec<(String, String)>)> {
+    let id = |pointer: &str| body.pointer(pointer).and_then(Value::as_str).map(str::to_owned);
+    let project = ("project_id".to_owned(), project.to_owned());
+    match op.id.as_str() {
+        "createPolicy" => Some(("deletePolicy", vec![project, ("policy_id".into(), id("/policy/id")?)])),
+        "protectResource" | "executePolicy" => Some((
+            "deleteCheckpoint",
+            vec![project, ("provider_id".into(), PROVIDER.into()), ("checkpoint_id".into(), id("/checkpoint/id")?)],
+        )),
+        _ => None,
+    }
+}
+
+const PROVIDER: &str = "fc4d5750-22e7-4798-8a46-f48f62c4c1da";
+
 /// What a successful answer created, for cleanup.
 fn remember_created(op: &Operation, body: &Value, tally: &mut Tally) {
     let id = |pointer: &str| body.pointer(pointer).and_then(Value::as_str).map(str::to_owned);
@@ -107,6 +125,18 @@ fn remember_created(op: &Operation, body: &Value, tally: &mut Tally) {
         "createPolicy" => tally.policies.extend(id("/policy/id")),
         "protectResource" | "executePolicy" => tally.checkpoints.extend(id("/checkpoint/id")),
         _ => {}
+    }
+}
+
+impl Tally {
+    /// Drops an object deleted right after its creation from the cleanup lists.
+    fn forget(&mut self, path: &BTreeMap<String, String>) {
+        if let Some(id) = path.get("policy_id") {
+            self.policies.retain(|p| p != id);
+        }
+        if let Some(id) = path.get("checkpoint_id") {
+            self.checkpoints.retain(|c| c != id);
+        }
     }
 }
 
@@ -164,13 +194,24 @@ fn run_one(
     let mut runner = TestRunner::new_with_rng(config, rng);
     let tally = Mutex::new(Tally::default());
     let last: Mutex<Option<(Check, Failure)>> = Mutex::new(None);
+    let project = wire.project.clone();
     let result = runner.run(&strategy, |case| {
         let exchange = handle.block_on(wire.client.send(wire.outgoing(&case)));
         judge(kind, op, &exchange, &tally).map_err(|(check, failure)| {
             let message = format!("{check}: {}", failure.message);
             *last.lock().unwrap_or_else(|p| p.into_inner()) = Some((check, failure));
             TestCaseError::fail(message)
-        })
+        })?;
+        let created = exchange.response().filter(|r| (200..300).contains(&r.status)).and_then(|r| r.json().ok());
+        if let Some((delete_id, path)) = created.and_then(|body| deletion(op, &body, &project)) {
+            let delete = csbs_spec::operations::find_operation(delete_id).expect("a documented operation");
+            let case = Case { operation: delete, path: path.into_iter().collect(), query: vec![], body: None, broken: None };
+            let answer = handle.block_on(wire.client.send(wire.outgoing(&case)));
+            if answer.status() == Some(200) {
+                tally.lock().unwrap_or_else(|p| p.into_inner()).forget(&case.path);
+            }
+        }
+        Ok(())
     });
     let failure = match result {
         Ok(()) => None,
@@ -204,6 +245,7 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
         csbs: session.target.csbs.clone(),
         cbr: session.target.cbr.clone(),
         auth: session.token(),
+        project: session.facts.project_id.clone(),
     };
     let fixed = BTreeMap::from([("project_id".to_owned(), session.facts.project_id.clone())]);
     let mut work = Vec::new();
