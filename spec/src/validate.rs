@@ -198,6 +198,10 @@ fn field_name(prefix: &str, pointer: &str) -> String {
 
 /// Every violation of `value` against a compiled validator, fields prefixed by `prefix`.
 pub fn violations(validator: &Validator, prefix: &str, value: &Value) -> Vec<Violation> {
+    // The yes/no check is far cheaper than collecting errors, and most values are valid.
+    if validator.is_valid(value) {
+        return Vec::new();
+    }
     validator
         .iter_errors(value)
         .map(|e| Violation {
@@ -248,13 +252,14 @@ impl CompiledOperation {
                 Location::Query => query.iter().filter(|(k, _)| k == &p.name).map(|(_, v)| v.as_str()).collect(),
                 Location::Header => continue,
             };
-            let field = format!("{}.{}", p.location.as_str(), p.name);
             if texts.is_empty() {
                 if p.required {
+                    let field = format!("{}.{}", p.location.as_str(), p.name);
                     found.push(Violation { field, rule: "required".into(), message: "is required".into(), value: Value::Null });
                 }
                 continue;
             }
+            let field = format!("{}.{}", p.location.as_str(), p.name);
             let value = match cp.shape {
                 Shape::One(_) if texts.len() > 1 => Err(("maxItems", "is given more than once".to_owned())),
                 Shape::One(scalar) => coerce(scalar, texts[0]).map_err(|m| ("type", m)),
@@ -354,8 +359,22 @@ impl Contract {
 
     /// Validates any value against a schema of a document, for example a component
     /// (`{"$ref": "#/components/schemas/Policy"}`).
+    /// Validators are compiled once per schema and kept: compiling converts every component.
     pub fn check(service: Service, schema: &Value, value: &Value) -> Result<(), Vec<Violation>> {
-        let found = violations(&compile(service, schema), "body", value);
+        type Cache = std::sync::Mutex<HashMap<(Service, String), std::sync::Arc<Validator>>>;
+        static CACHE: OnceLock<Cache> = OnceLock::new();
+        let key = (service, schema.to_string());
+        let cache = CACHE.get_or_init(Default::default);
+        let cached = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key).cloned();
+        let validator = match cached {
+            Some(v) => v,
+            None => {
+                let v = std::sync::Arc::new(compile(service, schema));
+                cache.lock().unwrap_or_else(|p| p.into_inner()).insert(key, v.clone());
+                v
+            }
+        };
+        let found = violations(&validator, "body", value);
         if found.is_empty() {
             Ok(())
         } else {
