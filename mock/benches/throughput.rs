@@ -2,9 +2,10 @@
 //! axum handler answering the same bodies, and (when `PRISM_URL` is set, see
 //! `scripts/bench.sh`) Prism serving the same spec.
 //!
-//! The load generator is a small HTTP/1.1 keep-alive client on its own runtime thread; the
-//! servers get the other thread, so each side has one of the machine's two cores.
-//! `BENCH_SECONDS` (default 5) and `BENCH_CONNECTIONS` (default 32) tune it.
+//! The load generator is `wrk` (one thread) when it is installed, else a small HTTP/1.1
+//! keep-alive client on its own runtime thread; the servers get one runtime thread, so each
+//! side has one of the machine's two cores. `BENCH_SECONDS` (default 5) and
+//! `BENCH_CONNECTIONS` (default 32) tune it.
 
 use axum::body::Bytes;
 use axum::routing::{get, post};
@@ -113,11 +114,44 @@ async fn load(addr: SocketAddr, bytes: Vec<u8>, connections: u64, seconds: u64) 
     (done.load(Ordering::Relaxed) as f64 / elapsed, errors.load(Ordering::Relaxed))
 }
 
-fn bare_router(list_body: Bytes, create_body: Bytes) -> axum::Router {
+fn wrk_available() -> bool {
+    std::process::Command::new("wrk").arg("--version").output().is_ok()
+}
+
+/// Requests per second measured by `wrk`, and its count of non-2xx answers.
+fn wrk(addr: SocketAddr, method: &str, path: &str, body: &str, connections: u64, seconds: u64) -> (f64, u64) {
+    let lua = |text: &str| format!("{text:?}");
+    let script = format!(
+        "wrk.method = {}\nwrk.body = {}\nwrk.headers[\"X-Auth-Token\"] = {}\nwrk.headers[\"Content-Type\"] = \"application/json\"\n",
+        lua(method),
+        lua(body),
+        lua(TOKEN)
+    );
+    let file = std::env::temp_dir().join(format!("csbs-bench-{}.lua", std::process::id()));
+    std::fs::write(&file, script).expect("a temporary wrk script");
+    let output = std::process::Command::new("wrk")
+        .args(["-t1", &format!("-c{connections}"), &format!("-d{seconds}s"), "-s"])
+        .arg(&file)
+        .arg(format!("http://{addr}{path}"))
+        .output()
+        .expect("wrk runs");
+    let _ = std::fs::remove_file(&file);
+    let text = String::from_utf8_lossy(&output.stdout);
+    let number = |prefix: &str| text.lines().find_map(|l| l.trim().strip_prefix(prefix)).and_then(|v| v.trim().parse::<f64>().ok());
+    (number("Requests/sec:").unwrap_or(0.0), number("Non-2xx or 3xx responses:").unwrap_or(0.0) as u64)
+}
+
+/// A bare axum server answering fixed bodies: `GET /list/{n}` and `POST /create`.
+async fn bare_server(lists: Vec<(usize, Bytes)>, create_body: Bytes) -> SocketAddr {
     let json = |body: Bytes| ([(axum::http::header::CONTENT_TYPE, "application/json")], body);
-    axum::Router::new()
-        .route("/list", get(move || std::future::ready(json(list_body.clone()))))
-        .route("/create", post(move |_: Bytes| std::future::ready(json(create_body.clone()))))
+    let mut router = axum::Router::new().route("/create", post(move |_: Bytes| std::future::ready(json(create_body.clone()))));
+    for (limit, body) in lists {
+        router = router.route(&format!("/list/{limit}"), get(move || std::future::ready(json(body.clone()))));
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
+    let addr = listener.local_addr().expect("an address");
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    addr
 }
 
 fn main() {
@@ -139,36 +173,42 @@ fn main() {
     for _ in 0..20 {
         clients.block_on(exchange(addr, &create));
     }
-    let list_path = format!("/v1/{PROJECT}/checkpoint_items?limit=10");
-    let list = request("GET", addr, &list_path, "");
-    let (_, list_answer) = clients.block_on(exchange(addr, &list));
+    let limits = [1usize, 10];
+    let list_path = |limit: usize| format!("/v1/{PROJECT}/checkpoint_items?limit={limit}");
+    let lists: Vec<(usize, Bytes)> =
+        limits.iter().map(|&l| (l, Bytes::from(clients.block_on(exchange(addr, &request("GET", addr, &list_path(l), ""))).1))).collect();
     let (_, create_answer) = clients.block_on(exchange(addr, &create));
+    let bare = servers.block_on(bare_server(lists.clone(), Bytes::from(create_answer)));
 
-    let bare = servers.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
-        let addr = listener.local_addr().expect("an address");
-        let router = bare_router(Bytes::from(list_answer.clone()), Bytes::from(create_answer.clone()));
-        tokio::spawn(async move { axum::serve(listener, router).await });
-        addr
-    });
-
-    println!("loopback, {connections} connections, {seconds} s each; list = GET {list_path} ({} bytes), create = protectResource", list_answer.len());
-    let mut results = Vec::new();
-    let mut run = |name: &str, addr: SocketAddr, bytes: Vec<u8>| {
-        let (rps, errors) = clients.block_on(load(addr, bytes, connections, seconds));
-        println!("{name:<28} {rps:>10.0} req/s  ({errors} non-200)");
-        results.push((name.to_owned(), rps));
+    println!("loopback, {connections} connections, {seconds} s each; create = POST {create_path}");
+    let use_wrk = wrk_available();
+    println!("load generator: {}", if use_wrk { "wrk -t1" } else { "built-in tokio client" });
+    let run = |name: &str, addr: SocketAddr, method: &str, path: &str, body: &str| {
+        let (rps, errors) = if use_wrk {
+            wrk(addr, method, path, body, connections, seconds)
+        } else {
+            clients.block_on(load(addr, request(method, addr, path, body), connections, seconds))
+        };
+        println!("{name:<44} {rps:>9.0} req/s  ({errors} non-200)");
         rps
     };
-    let mock_list = run("mock list", addr, list.clone());
-    let bare_list = run("bare axum, same list body", bare, request("GET", bare, "/list", ""));
-    let mock_create = run("mock create", addr, create);
-    let bare_create = run("bare axum, same create body", bare, request("POST", bare, "/create", create_body));
-    println!("mock list / bare axum:   {:.0}%", 100.0 * mock_list / bare_list);
-    println!("mock create / bare axum: {:.0}%", 100.0 * mock_create / bare_create);
-    if let Some(prism) = std::env::var("PRISM_URL").ok().and_then(|u| u.trim_start_matches("http://").trim_end_matches('/').parse::<SocketAddr>().ok()) {
-        let prism_list = run("prism list", prism, request("GET", prism, &list_path, ""));
-        println!("mock list / prism list:  {:.1}x", mock_list / prism_list);
+    let mut mock_lists = Vec::new();
+    for (limit, body) in &lists {
+        let label = format!("mock list GET {} ({} B)", list_path(*limit), body.len());
+        let mock_list = run(&label, addr, "GET", &list_path(*limit), "");
+        let bare_list = run("  bare axum, same body", bare, "GET", &format!("/list/{limit}"), "");
+        println!("  ratio mock / bare: {:.0}%", 100.0 * mock_list / bare_list);
+        mock_lists.push((*limit, mock_list));
+    }
+    let mock_create = run("mock create (protectResource)", addr, "POST", &create_path, create_body);
+    let bare_create = run("  bare axum, same body", bare, "POST", "/create", create_body);
+    println!("  ratio mock / bare: {:.0}%", 100.0 * mock_create / bare_create);
+    let prism_url = std::env::var("PRISM_URL").ok();
+    if let Some(prism) = prism_url.and_then(|u| u.trim_start_matches("http://").trim_end_matches('/').parse::<SocketAddr>().ok()) {
+        for (limit, mock_list) in mock_lists {
+            let prism_list = run(&format!("prism list GET {}", list_path(limit)), prism, "GET", &list_path(limit), "");
+            println!("  ratio mock / prism: {:.1}x", mock_list / prism_list);
+        }
     }
     servers.block_on(mock.shutdown());
 }

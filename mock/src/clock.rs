@@ -15,19 +15,48 @@ fn naive(t: Micros) -> NaiveDateTime {
     DateTime::<Utc>::from_timestamp_micros(t).unwrap_or_default().naive_utc()
 }
 
+/// Writes `YYYY-MM-DDTHH:MM:SS` and `fraction_digits` of the second (answers render many
+/// times, and strftime parses its pattern on every call).
+fn write_time(t: Micros, separator: char, fraction_digits: u32, out: &mut String) {
+    fn push(out: &mut String, value: u32, width: u32) {
+        for i in (0..width).rev() {
+            out.push(char::from(b'0' + (value / 10u32.pow(i) % 10) as u8));
+        }
+    }
+    let n = naive(t);
+    let year = u32::try_from(n.year().clamp(0, 9999)).unwrap_or(0);
+    let fields = [(year, 4, '-'), (n.month(), 2, '-'), (n.day(), 2, separator), (n.hour(), 2, ':'), (n.minute(), 2, ':')];
+    for (value, width, after) in fields {
+        push(out, value, width);
+        out.push(after);
+    }
+    push(out, n.second(), 2);
+    if fraction_digits > 0 {
+        out.push('.');
+        push(out, n.nanosecond() / 1000 / 10u32.pow(6 - fraction_digits), fraction_digits);
+    }
+}
+
 /// `2017-04-18T01:21:52.701973`
 pub fn csbs(t: Micros) -> String {
-    naive(t).format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
+    let mut out = String::with_capacity(26);
+    write_time(t, 'T', 6, &mut out);
+    out
 }
 
 /// `2020-02-21T07:07:25.114+00:00`
 pub fn cbr(t: Micros) -> String {
-    naive(t).format("%Y-%m-%dT%H:%M:%S%.3f+00:00").to_string()
+    let mut out = String::with_capacity(29);
+    write_time(t, 'T', 3, &mut out);
+    out.push_str("+00:00");
+    out
 }
 
 /// `2017-03-07 09:31:08`
 pub fn trigger(t: Micros) -> String {
-    naive(t).format("%Y-%m-%d %H:%M:%S").to_string()
+    let mut out = String::with_capacity(19);
+    write_time(t, ' ', 0, &mut out);
+    out
 }
 
 /// Reads a time in any of the service's forms (`T` or space, optional fraction, optional
@@ -67,6 +96,15 @@ fn clamped(text: &str) -> Option<Micros> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn renders_like_strftime() {
+        for t in [0, 1_234_567, 1_492_478_512_701_973, 4_102_444_799_999_999] {
+            assert_eq!(csbs(t), naive(t).format("%Y-%m-%dT%H:%M:%S%.6f").to_string());
+            assert_eq!(cbr(t), naive(t).format("%Y-%m-%dT%H:%M:%S%.3f+00:00").to_string());
+            assert_eq!(trigger(t), naive(t).format("%Y-%m-%d %H:%M:%S").to_string());
+        }
+    }
 
     #[test]
     fn round_trips_in_every_form() {

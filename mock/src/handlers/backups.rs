@@ -2,13 +2,14 @@
 
 use super::call::{Call, Reply};
 use super::filters::BackupFilter;
-use super::listing::{next_link, order, page, BackupKey, Link};
+use super::listing::{next_link, order, page, BackupKey};
 use super::quotas::check_room;
 use super::scope::read_scope;
 use crate::errors::ApiError;
 use crate::server::App;
 use crate::state::{new_backup, select, write, Backup, CheckpointInfo, NewBackup, Project, Selected, Status};
-use crate::views::csbs;
+use crate::state::View;
+use crate::views::{csbs, list_body, rendered};
 use serde::Serialize;
 use serde_json::Value;
 use std::sync::Arc;
@@ -155,19 +156,14 @@ pub fn select_backups<'p>(
 
 /// `listBackups`.
 pub fn list(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
-    #[derive(Serialize)]
-    struct Body<'a> {
-        checkpoint_items: Vec<csbs::BackupView<'a>>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        checkpoint_items_links: Option<Vec<Link>>,
-    }
     let filter = BackupFilter::csbs(call);
     read_scope(app, call, |projects| {
         let page = select_backups(projects, call, &filter, |m| ApiError::documented("CSBS.3001", &[m]))?;
-        let last = page.items.last().map(|b| b.id.to_string());
-        Ok(Reply::json(&Body {
-            checkpoint_items: page.items.iter().map(|b| csbs::backup(b, call.now)).collect(),
-            checkpoint_items_links: next_link(call, page.more, last),
-        }))
+        let items: Vec<_> = page.items.iter().map(|b| rendered(projects, b, View::Csbs, call.now)).collect();
+        let mut tail = serde_json::Map::new();
+        if let Some(links) = next_link(call, page.more, page.items.last().map(|b| b.id.to_string())) {
+            tail.insert("checkpoint_items_links".into(), serde_json::to_value(links).unwrap_or_default());
+        }
+        Ok(Reply::Json(list_body("checkpoint_items", &items, tail)))
     })
 }

@@ -7,28 +7,19 @@ use super::scope::read_scope;
 use crate::errors::ApiError;
 use crate::server::App;
 use crate::state::read;
-use crate::views::cbr;
+use crate::state::View;
+use crate::views::{cbr, list_body, rendered};
 use serde::Serialize;
 
 /// `listCbrBackups`: `count` is every backup that matches, the page aside.
 pub fn list_backups(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
-    #[derive(Serialize)]
-    struct Body<'a> {
-        backups: Vec<cbr::BackupView<'a>>,
-        count: usize,
-        offset: usize,
-        limit: usize,
-    }
     let filter = BackupFilter::cbr(call);
     let request = super::listing::page(call);
     read_scope(app, call, |projects| {
         let page = select_backups(projects, call, &filter, |m| ApiError::cbr_not_found("backup", m))?;
-        Ok(Reply::json(&Body {
-            backups: page.items.iter().map(|b| cbr::backup(b, call.now)).collect(),
-            count: page.total,
-            offset: request.offset,
-            limit: request.limit,
-        }))
+        let items: Vec<_> = page.items.iter().map(|b| rendered(projects, b, View::Cbr, call.now)).collect();
+        let tail = serde_json::json!({"count": page.total, "offset": request.offset, "limit": request.limit});
+        Ok(Reply::Json(list_body("backups", &items, tail.as_object().cloned().unwrap_or_default())))
     })
 }
 

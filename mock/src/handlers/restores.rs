@@ -84,9 +84,7 @@ pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
         return Err(ApiError::documented("CSBS.3001", &[&format!("{item_id} in checkpoint {checkpoint_id}")]));
     }
     let id = backup.id;
-    if let Some(b) = project.backups.get_mut(&id) {
-        b.life.restore = Some((call.now, call.now + app.restore_delay));
-    }
+    project.start_restore(id, call.now, call.now + app.restore_delay);
     Ok(Reply::json(&json!({"restore": {
         "id": Uuid::new_v4().to_string(),
         "checkpoint_id": checkpoint_id,

@@ -79,6 +79,11 @@ impl Lifecycle {
         events.into_iter().flatten().filter(|&t| t <= now).max().unwrap_or(self.created_at)
     }
 
+    /// True once nothing but a restore or a deletion changes the backup's view.
+    pub fn is_settled(&self, now: Micros) -> bool {
+        now >= self.available_at && self.delete.is_none() && self.restore.is_none_or(|(_, ends)| now >= ends)
+    }
+
     /// When the backup was taken (protection finished), once it has.
     pub fn protected_at(&self, now: Micros) -> Option<Micros> {
         (now >= self.available_at).then_some(self.available_at)

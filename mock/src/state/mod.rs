@@ -6,12 +6,14 @@ mod lifecycle;
 mod make;
 mod model;
 mod page;
+mod rendered;
 mod servers;
 mod store;
 
 pub use lifecycle::{Lifecycle, Status};
 pub use make::{new_backup, NewBackup};
 pub use model::{Backup, CheckpointInfo, Disk, OperationDef, Policy, PolicyResource, ScheduledOp, Server, Vault, VolumeBackup};
+pub use rendered::View;
 pub use page::{select, Order, PageRequest, Selected, Sortable};
 pub use servers::{name_uuid, provider_of, SERVER_TYPE};
 pub use store::{read, write, Project, Store};

@@ -2,6 +2,7 @@
 
 use super::lifecycle::Status;
 use super::model::{Backup, CheckpointInfo, Policy, Server, Vault};
+use super::rendered::RenderCache;
 use super::servers::{derived_server, name_uuid};
 use crate::clock::Micros;
 use std::collections::HashMap;
@@ -29,6 +30,8 @@ pub struct Project {
     last_backup: HashMap<String, Uuid>,
     /// Backups with a deletion under way, so that purging does not scan every backup.
     deleting: Vec<Uuid>,
+    /// Rendered views of settled backups.
+    pub rendered: RenderCache,
 }
 
 impl Project {
@@ -44,6 +47,7 @@ impl Project {
             servers: HashMap::new(),
             last_backup: HashMap::new(),
             deleting: Vec::new(),
+            rendered: RenderCache::default(),
         }
     }
 
@@ -53,7 +57,16 @@ impl Project {
             if b.life.delete.is_none() {
                 b.life.delete = Some((now, gone_at));
                 self.deleting.push(id);
+                self.rendered.forget(id);
             }
+        }
+    }
+
+    /// Starts a restoration from a backup; it is `restoring` until `ends`.
+    pub fn start_restore(&mut self, id: Uuid, now: Micros, ends: Micros) {
+        if let Some(b) = self.backups.get_mut(&id) {
+            b.life.restore = Some((now, ends));
+            self.rendered.forget(id);
         }
     }
 
@@ -64,6 +77,7 @@ impl Project {
         self.deleting = pending;
         for id in gone {
             let Some(backup) = self.backups.remove(&id) else { continue };
+            self.rendered.forget(id);
             let checkpoint = backup.checkpoint.id;
             if let Some(entry) = self.checkpoints.get_mut(&checkpoint) {
                 entry.backups.retain(|b| *b != id);

@@ -5,14 +5,15 @@ use super::csbs::checkpoint_status;
 use crate::clock::{self, Micros};
 use crate::state::{provider_of, Backup, CheckpointInfo};
 use serde::Serialize;
+use uuid::Uuid;
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 
 #[derive(Serialize)]
 pub struct BackupView<'a> {
-    id: String,
+    id: Uuid,
     name: &'a str,
-    checkpoint_id: String,
+    checkpoint_id: Uuid,
     vault_id: &'a str,
     project_id: &'a str,
     resource_id: &'a str,
@@ -39,7 +40,7 @@ pub struct BackupView<'a> {
 struct ExtendInfo {
     auto_trigger: bool,
     bootable: Option<bool>,
-    snapshot_id: Option<String>,
+    snapshot_id: Option<Uuid>,
     support_lld: bool,
     supported_restore_mode: &'static str,
     contain_system_disk: bool,
@@ -60,9 +61,9 @@ pub fn backup(b: &Backup, now: Micros) -> BackupView<'_> {
     let is_server = server.resource_type == crate::state::SERVER_TYPE;
     let bootable = server.disks.iter().any(|d| d.bootable);
     BackupView {
-        id: b.id.to_string(),
+        id: b.id,
         name: &b.name,
-        checkpoint_id: b.checkpoint.id.to_string(),
+        checkpoint_id: b.checkpoint.id,
         vault_id: &b.checkpoint.vault.id,
         project_id: &b.checkpoint.project_id,
         resource_id: &server.id,
@@ -85,7 +86,7 @@ pub fn backup(b: &Backup, now: Micros) -> BackupView<'_> {
         extend_info: ExtendInfo {
             auto_trigger: b.checkpoint.auto_trigger,
             bootable: (!is_server).then_some(bootable),
-            snapshot_id: if is_server { None } else { b.volumes.first().map(|v| v.snapshot_id.to_string()) },
+            snapshot_id: if is_server { None } else { b.volumes.first().map(|v| v.snapshot_id) },
             support_lld: true,
             supported_restore_mode: "backup",
             contain_system_disk: bootable,
@@ -99,7 +100,7 @@ pub fn backup(b: &Backup, now: Micros) -> BackupView<'_> {
 
 #[derive(Serialize)]
 pub struct CheckpointView<'a> {
-    id: String,
+    id: Uuid,
     project_id: &'a str,
     status: &'static str,
     created_at: String,
@@ -139,7 +140,7 @@ struct ExtraInfo<'a> {
 pub fn checkpoint<'a>(info: &'a CheckpointInfo, backups: &[&'a Backup], now: Micros) -> CheckpointView<'a> {
     let first = backups.first();
     CheckpointView {
-        id: info.id.to_string(),
+        id: info.id,
         project_id: &info.project_id,
         status: checkpoint_status(backups, now).as_str(),
         created_at: clock::cbr(info.created_at),

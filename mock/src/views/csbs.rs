@@ -5,11 +5,12 @@ use crate::clock::{self, Micros};
 use crate::state::{Backup, CheckpointInfo, Policy, Status};
 use serde::Serialize;
 use serde_json::Value;
+use uuid::Uuid;
 
 #[derive(Serialize)]
 pub struct BackupView<'a> {
-    id: String,
-    checkpoint_id: String,
+    id: Uuid,
+    checkpoint_id: Uuid,
     name: &'a str,
     description: Option<&'a str>,
     status: &'static str,
@@ -63,7 +64,7 @@ struct ExtendInfo<'a> {
     supported_restore_mode: &'static str,
     os_images_data: Vec<ImageData<'a>>,
     support_lld: bool,
-    taskid: String,
+    taskid: Uuid,
     hypervisor_type: &'static str,
 }
 
@@ -76,7 +77,7 @@ struct ImageData<'a> {
 struct VolumeBackupView<'a> {
     average_speed: f64,
     bootable: bool,
-    id: String,
+    id: Uuid,
     image_type: &'static str,
     incremental: bool,
     name: &'a str,
@@ -86,7 +87,7 @@ struct VolumeBackupView<'a> {
     space_saving_ratio: f64,
     status: &'static str,
     source_volume_name: &'a str,
-    snapshot_id: String,
+    snapshot_id: Uuid,
 }
 
 /// Progress of a backup in percent: the share of its protection time that has passed.
@@ -110,7 +111,7 @@ pub fn backup(b: &Backup, now: Micros) -> BackupView<'_> {
             Some(VolumeBackupView {
                 average_speed: 25.2,
                 bootable: disk.bootable,
-                id: v.id.to_string(),
+                id: v.id,
                 image_type: "backup",
                 incremental: b.incremental,
                 name: &b.name,
@@ -120,13 +121,13 @@ pub fn backup(b: &Backup, now: Micros) -> BackupView<'_> {
                 space_saving_ratio: 6.5,
                 status: status.as_str(),
                 source_volume_name: &disk.name,
-                snapshot_id: v.snapshot_id.to_string(),
+                snapshot_id: v.snapshot_id,
             })
         })
         .collect();
     BackupView {
-        id: b.id.to_string(),
-        checkpoint_id: b.checkpoint.id.to_string(),
+        id: b.id,
+        checkpoint_id: b.checkpoint.id,
         name: &b.name,
         description: b.description.as_deref(),
         status: status.as_str(),
@@ -165,7 +166,7 @@ pub fn backup(b: &Backup, now: Micros) -> BackupView<'_> {
             supported_restore_mode: "backup",
             os_images_data: b.images.iter().map(|i| ImageData { image_id: i }).collect(),
             support_lld: true,
-            taskid: b.task_id.to_string(),
+            taskid: b.task_id,
             hypervisor_type: "QEMU",
         },
         tags: b.tags.iter().map(|(key, value)| Tag { key, value }).collect(),
@@ -174,7 +175,7 @@ pub fn backup(b: &Backup, now: Micros) -> BackupView<'_> {
 
 #[derive(Serialize)]
 pub struct CheckpointView<'a> {
-    id: String,
+    id: Uuid,
     status: &'static str,
     created_at: String,
     project_id: &'a str,
@@ -211,7 +212,7 @@ pub fn checkpoint_status(backups: &[&Backup], now: Micros) -> Status {
 pub fn checkpoint<'a>(info: &'a CheckpointInfo, backups: &[&'a Backup], now: Micros) -> CheckpointView<'a> {
     let created_by = if info.auto_trigger { "auto" } else { "manual" };
     CheckpointView {
-        id: info.id.to_string(),
+        id: info.id,
         status: checkpoint_status(backups, now).as_str(),
         created_at: clock::csbs(info.created_at),
         project_id: &info.project_id,

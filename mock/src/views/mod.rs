@@ -2,3 +2,67 @@
 
 pub mod cbr;
 pub mod csbs;
+
+use crate::clock::Micros;
+use crate::state::{Backup, Project, View};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// A backup's view in one document, rendered, from its project's cache when settled.
+pub fn rendered(projects: &[&Project], b: &Backup, view: View, now: Micros) -> Arc<[u8]> {
+    let render = || {
+        let out = match view {
+            View::Csbs => serde_json::to_vec(&csbs::backup(b, now)),
+            View::Cbr => serde_json::to_vec(&cbr::backup(b, now)),
+        };
+        // Serializing the views cannot fail: their maps have string keys.
+        out.unwrap_or_else(|_| b"{}".to_vec())
+    };
+    match projects.iter().find(|p| p.id == b.checkpoint.project_id) {
+        Some(project) => project.rendered.get_or_render(b, view, now, render),
+        None => render().into(),
+    }
+}
+
+/// `{"<key>": [items...], <tail members>}` from items already rendered.
+pub fn list_body(key: &str, items: &[Arc<[u8]>], tail: Map<String, Value>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256 + items.iter().map(|i| i.len() + 1).sum::<usize>());
+    // Writing JSON into a Vec cannot fail.
+    let member = |out: &mut Vec<u8>, name: &str| {
+        let _ = serde_json::to_writer(&mut *out, name);
+        out.push(b':');
+    };
+    out.push(b'{');
+    member(&mut out, key);
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(item);
+    }
+    out.push(b']');
+    for (name, value) in &tail {
+        out.push(b',');
+        member(&mut out, name);
+        let _ = serde_json::to_writer(&mut out, value);
+    }
+    out.push(b'}');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_bodies_are_json() {
+        let items: Vec<Arc<[u8]>> = vec![Arc::from(&b"{\"a\":1}"[..]), Arc::from(&b"[2]"[..])];
+        let mut tail = Map::new();
+        tail.insert("count".into(), Value::from(2));
+        let body: Value = serde_json::from_slice(&list_body("items", &items, tail)).unwrap();
+        assert_eq!(body, serde_json::json!({"items": [{"a": 1}, [2]], "count": 2}));
+        let empty: Value = serde_json::from_slice(&list_body("items", &[], Map::new())).unwrap();
+        assert_eq!(empty, serde_json::json!({"items": []}));
+    }
+}

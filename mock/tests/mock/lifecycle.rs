@@ -51,3 +51,26 @@ async fn deleting_then_gone() {
     mock.get(&path).await.expect_error(404, "CSBS.3001");
     assert_eq!(mock.get(&v1("/checkpoint_items/count")).await.body["count"], 0);
 }
+
+#[tokio::test]
+async fn lists_never_show_a_stale_status() {
+    let mock = Mock::with(|c| {
+        c.restore_delay = DELAY;
+        c.delete_delay = DELAY;
+    })
+    .await;
+    let backup = mock.protect_backup("srv-1").await;
+    let status = |answer: &Answer, key: &str| answer.body[key][0]["status"].as_str().unwrap_or("none").to_owned();
+    for _ in 0..2 {
+        assert_eq!(status(&mock.get(&v1("/checkpoint_items")).await, "checkpoint_items"), "available");
+        assert_eq!(status(&mock.get(&v3("/backups")).await, "backups"), "available");
+    }
+    mock.post(&v1("/restores"), restore_body(&backup)).await;
+    assert_eq!(status(&mock.get(&v1("/checkpoint_items")).await, "checkpoint_items"), "restoring");
+    assert_eq!(status(&mock.get(&v3("/backups")).await, "backups"), "restoring");
+    tokio::time::sleep(DELAY).await;
+    assert_eq!(status(&mock.get(&v1("/checkpoint_items")).await, "checkpoint_items"), "available");
+    mock.delete(&v1(&format!("/providers/{PROVIDER}/checkpoints/{}", backup["checkpoint_id"].as_str().unwrap()))).await;
+    assert_eq!(status(&mock.get(&v3("/backups")).await, "backups"), "deleting");
+    assert_eq!(status(&mock.get(&v1("/checkpoint_items")).await, "checkpoint_items"), "deleting");
+}
