@@ -7,9 +7,10 @@ use super::quotas::check_room;
 use super::scope::read_scope;
 use crate::errors::ApiError;
 use crate::server::App;
-use crate::state::{new_backup, select, write, Backup, CheckpointInfo, NewBackup, Project, Selected, Status};
+use crate::state::{new_backup, select, select_ordered, write, Backup, CheckpointInfo, NewBackup, Project, Selected, Status};
 use crate::state::View;
 use crate::views::{csbs, list_body, rendered};
+use csbs_spec::rules::Direction;
 use serde::Serialize;
 use serde_json::Value;
 use std::sync::Arc;
@@ -135,11 +136,13 @@ pub fn show(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
 }
 
 /// The page of backups a list asks for; `missing_marker` answers a marker that names no
-/// backup.
+/// backup. `total` (every match) is counted only when `count_all` asks for it. A page of one
+/// project in the default order (newest first) comes from that order's index.
 pub fn select_backups<'p>(
     projects: &[&'p Project],
     call: &Call<'_>,
     filter: &BackupFilter<'_>,
+    count_all: bool,
     missing_marker: impl Fn(&str) -> ApiError,
 ) -> Result<Selected<'p, Backup>, ApiError> {
     let order = order(call, BackupKey::parse, BackupKey::CreatedAt)?;
@@ -147,18 +150,23 @@ pub fn select_backups<'p>(
         None => None,
         Some(m) => Some(projects.iter().find_map(|p| p.backup(m, call.now)).ok_or_else(|| missing_marker(m))?),
     };
-    let candidates = projects
-        .iter()
-        .flat_map(|p| p.backups.values())
-        .filter(|b| b.status(call.now) != Status::Gone && filter.matches(b, call.now));
-    Ok(select(candidates, marker, &order, page(call)))
+    let keep = |b: &&Backup| b.status(call.now) != Status::Gone && filter.matches(b, call.now);
+    let candidates = || projects.iter().flat_map(|p| p.backups.values()).filter(keep);
+    if let ([project], [(BackupKey::CreatedAt, Direction::Desc)]) = (projects, order.keys.as_slice()) {
+        let mut selected = select_ordered(project.newest_first_after(marker).filter(keep), page(call));
+        if count_all {
+            selected.total = candidates().count();
+        }
+        return Ok(selected);
+    }
+    Ok(select(candidates(), marker, &order, page(call)))
 }
 
 /// `listBackups`.
 pub fn list(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let filter = BackupFilter::csbs(call);
     read_scope(app, call, |projects| {
-        let page = select_backups(projects, call, &filter, |m| ApiError::documented("CSBS.3001", &[m]))?;
+        let page = select_backups(projects, call, &filter, false, |m| ApiError::documented("CSBS.3001", &[m]))?;
         let items: Vec<_> = page.items.iter().map(|b| rendered(projects, b, View::Csbs, call.now)).collect();
         let mut tail = serde_json::Map::new();
         if let Some(links) = next_link(call, page.more, page.items.last().map(|b| b.id.to_string())) {

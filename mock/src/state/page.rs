@@ -80,6 +80,15 @@ where
     Selected { items, more, total }
 }
 
+/// Picks the page from items already in the list's order and after its marker (filtered).
+/// `total` is not counted.
+pub fn select_ordered<'a, T: 'a>(ordered: impl Iterator<Item = &'a T>, page: PageRequest) -> Selected<'a, T> {
+    let mut items: Vec<&T> = ordered.skip(page.offset).take(page.limit.saturating_add(1)).collect();
+    let more = items.len() > page.limit;
+    items.truncate(page.limit);
+    Selected { items, more, total: 0 }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

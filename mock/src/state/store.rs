@@ -5,7 +5,8 @@ use super::model::{Backup, CheckpointInfo, Policy, Server, Vault};
 use super::rendered::RenderCache;
 use super::servers::{derived_server, name_uuid};
 use crate::clock::Micros;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Bound;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use uuid::Uuid;
 
@@ -32,6 +33,9 @@ pub struct Project {
     deleting: Vec<Uuid>,
     /// Rendered views of settled backups.
     pub rendered: RenderCache,
+    /// Every backup in the default list order, newest first (`(-created_at, id)`), so that a
+    /// page of the default order is found without scanning the project.
+    newest_first: BTreeSet<(Micros, Uuid)>,
 }
 
 impl Project {
@@ -48,6 +52,7 @@ impl Project {
             last_backup: HashMap::new(),
             deleting: Vec::new(),
             rendered: RenderCache::default(),
+            newest_first: BTreeSet::new(),
         }
     }
 
@@ -78,6 +83,7 @@ impl Project {
         for id in gone {
             let Some(backup) = self.backups.remove(&id) else { continue };
             self.rendered.forget(id);
+            self.newest_first.remove(&(-backup.life.created_at, id));
             let checkpoint = backup.checkpoint.id;
             if let Some(entry) = self.checkpoints.get_mut(&checkpoint) {
                 entry.backups.retain(|b| *b != id);
@@ -91,6 +97,15 @@ impl Project {
     /// Backups that have not disappeared.
     pub fn live_backups(&self, now: Micros) -> impl Iterator<Item = &Backup> {
         self.backups.values().filter(move |b| b.status(now) != Status::Gone)
+    }
+
+    /// Backups newest first (ties by ID), starting after `after`; gone ones included.
+    pub fn newest_first_after<'s>(&'s self, after: Option<&Backup>) -> impl Iterator<Item = &'s Backup> + 's {
+        let start = match after {
+            Some(b) => Bound::Excluded((-b.life.created_at, b.id)),
+            None => Bound::Unbounded,
+        };
+        self.newest_first.range((start, Bound::Unbounded)).filter_map(|(_, id)| self.backups.get(id))
     }
 
     /// A backup that has not disappeared.
@@ -126,6 +141,7 @@ impl Project {
         for backup in backups {
             self.servers.insert(backup.server.id.clone(), backup.server.clone());
             self.last_backup.insert(backup.server.id.clone(), backup.id);
+            self.newest_first.insert((-backup.life.created_at, backup.id));
             self.backups.insert(backup.id, backup);
         }
         self.checkpoints.insert(info.id, CheckpointEntry { info, backups: ids });

@@ -58,3 +58,24 @@ proptest! {
         prop_assert_eq!(seen.len(), count);
     }
 }
+
+/// The default order comes from an index; it must equal the general sort it stands for,
+/// ties (backups of one policy run share their creation time) included.
+#[tokio::test]
+async fn the_indexed_default_order_is_the_sorted_one() {
+    let mock = Mock::start().await;
+    let policy = mock.create_policy("p", &["s1", "s2", "s3", "s4", "s5"]).await;
+    let run = serde_json::json!({"checkpoint": {"plan_id": policy["id"], "parameters": {}}});
+    for _ in 0..4 {
+        mock.post(&v1(&format!("/providers/{PROVIDER}/checkpoints")), run.clone()).await;
+    }
+    let ids = |answer: Answer| -> Vec<String> {
+        answer.body["checkpoint_items"].as_array().unwrap().iter().map(|b| b["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let indexed = ids(mock.get(&v1("/checkpoint_items")).await);
+    let sorted = ids(mock.get(&v1("/checkpoint_items?sort=created_at:desc,id:asc")).await);
+    assert_eq!(indexed.len(), 20);
+    assert_eq!(indexed, sorted);
+    let page = ids(mock.get(&v1(&format!("/checkpoint_items?limit=7&offset=2&marker={}", indexed[3]))).await);
+    assert_eq!(page, indexed[6..13].to_vec());
+}
