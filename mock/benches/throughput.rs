@@ -4,7 +4,9 @@
 //!
 //! The load generator is `wrk` (one thread) when it is installed, else a small HTTP/1.1
 //! keep-alive client on its own runtime thread; the servers get one runtime thread, so each
-//! side has one of the machine's two cores. `BENCH_SECONDS` (default 5) and
+//! side has one of the machine's two cores. Each pair (mock, bare) is measured in turns,
+//! `BENCH_ROUNDS` times (default 3), and the medians are compared, so that load from other
+//! processes hits both sides alike. `BENCH_SECONDS` (default 3 per measurement) and
 //! `BENCH_CONNECTIONS` (default 32) tune it.
 
 use axum::body::Bytes;
@@ -155,7 +157,8 @@ async fn bare_server(lists: Vec<(usize, Bytes)>, create_body: Bytes) -> SocketAd
 }
 
 fn main() {
-    let seconds = env_number("BENCH_SECONDS", 5);
+    let seconds = env_number("BENCH_SECONDS", 3);
+    let rounds = env_number("BENCH_ROUNDS", 3).max(1);
     let connections = env_number("BENCH_CONNECTIONS", 32);
     let servers = runtime();
     let clients = runtime();
@@ -183,32 +186,54 @@ fn main() {
     println!("loopback, {connections} connections, {seconds} s each; create = POST {create_path}");
     let use_wrk = wrk_available();
     println!("load generator: {}", if use_wrk { "wrk -t1" } else { "built-in tokio client" });
-    let run = |name: &str, addr: SocketAddr, method: &str, path: &str, body: &str| {
-        let (rps, errors) = if use_wrk {
+    let measure = |addr: SocketAddr, method: &str, path: &str, body: &str| {
+        if use_wrk {
             wrk(addr, method, path, body, connections, seconds)
         } else {
             clients.block_on(load(addr, request(method, addr, path, body), connections, seconds))
-        };
-        println!("{name:<44} {rps:>9.0} req/s  ({errors} non-200)");
-        rps
+        }
     };
-    let mut mock_lists = Vec::new();
+    // Median requests per second of each target, measured in turns.
+    let compare = |label: &str, targets: &[(&str, SocketAddr, &str, &str, &str)]| -> Vec<f64> {
+        let mut samples = vec![Vec::new(); targets.len()];
+        for _ in 0..rounds {
+            for (i, (_, addr, method, path, body)) in targets.iter().enumerate() {
+                let (rps, errors) = measure(*addr, method, path, body);
+                assert_eq!(errors, 0, "{label}: answers other than 2xx");
+                samples[i].push(rps);
+            }
+        }
+        println!("{label}");
+        samples
+            .iter_mut()
+            .zip(targets)
+            .map(|(s, (name, ..))| {
+                s.sort_by(f64::total_cmp);
+                let median = s[s.len() / 2];
+                let all: Vec<String> = s.iter().map(|r| format!("{r:.0}")).collect();
+                println!("  {name:<26} {median:>9.0} req/s (median of {})", all.join(", "));
+                median
+            })
+            .collect()
+    };
+    let prism = std::env::var("PRISM_URL").ok().and_then(|u| u.trim_start_matches("http://").trim_end_matches('/').parse::<SocketAddr>().ok());
     for (limit, body) in &lists {
-        let label = format!("mock list GET {} ({} B)", list_path(*limit), body.len());
-        let mock_list = run(&label, addr, "GET", &list_path(*limit), "");
-        let bare_list = run("  bare axum, same body", bare, "GET", &format!("/list/{limit}"), "");
-        println!("  ratio mock / bare: {:.0}%", 100.0 * mock_list / bare_list);
-        mock_lists.push((*limit, mock_list));
-    }
-    let mock_create = run("mock create (protectResource)", addr, "POST", &create_path, create_body);
-    let bare_create = run("  bare axum, same body", bare, "POST", "/create", create_body);
-    println!("  ratio mock / bare: {:.0}%", 100.0 * mock_create / bare_create);
-    let prism_url = std::env::var("PRISM_URL").ok();
-    if let Some(prism) = prism_url.and_then(|u| u.trim_start_matches("http://").trim_end_matches('/').parse::<SocketAddr>().ok()) {
-        for (limit, mock_list) in mock_lists {
-            let prism_list = run(&format!("prism list GET {}", list_path(limit)), prism, "GET", &list_path(limit), "");
-            println!("  ratio mock / prism: {:.1}x", mock_list / prism_list);
+        let path = list_path(*limit);
+        let bare_path = format!("/list/{limit}");
+        let medians = compare(
+            &format!("list GET {path} ({} bytes)", body.len()),
+            &[("mock", addr, "GET", &path, ""), ("bare axum, same body", bare, "GET", &bare_path, "")],
+        );
+        println!("  mock / bare axum: {:.0}%", 100.0 * medians[0] / medians[1]);
+        if let Some(prism) = prism {
+            let (prism_rps, _) = measure(prism, "GET", &path, "");
+            println!("  {:<26} {prism_rps:>9.0} req/s; mock / prism: {:.1}x", "prism", medians[0] / prism_rps);
         }
     }
+    let medians = compare(
+        "create (protectResource)",
+        &[("mock", addr, "POST", &create_path, create_body), ("bare axum, same body", bare, "POST", "/create", create_body)],
+    );
+    println!("  mock / bare axum: {:.0}%", 100.0 * medians[0] / medians[1]);
     servers.block_on(mock.shutdown());
 }
