@@ -1,5 +1,5 @@
-//! What a mock is started with: listener, tokens, lifecycle delays, limits, and the optional
-//! config file (JSON or YAML) that carries the same settings.
+//! What a mock is started with: listener, tokens, AK/SK pairs, lifecycle delays, limits, and
+//! the optional config file (JSON or YAML) that carries the same settings.
 
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -37,6 +37,45 @@ impl TokenGrant {
     }
 }
 
+/// An access key, its secret key and the project the requests it signs are scoped to. Admin
+/// keys may also list with `all_tenants=true`. `Debug` never shows the secret key.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+pub struct KeyGrant {
+    pub access_key: String,
+    pub secret_key: String,
+    pub project_id: String,
+    #[serde(default)]
+    pub admin: bool,
+}
+
+impl std::fmt::Debug for KeyGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyGrant")
+            .field("access_key", &self.access_key)
+            .field("secret_key", &"<redacted>")
+            .field("project_id", &self.project_id)
+            .field("admin", &self.admin)
+            .finish()
+    }
+}
+
+impl KeyGrant {
+    /// Reads `AK:SK:PROJECT[:admin]` (the `--aksk` syntax). Errors never repeat the secret key.
+    pub fn parse(text: &str) -> Result<KeyGrant, String> {
+        let parts: Vec<&str> = text.split(':').collect();
+        let (ak, sk, project, admin) = match parts.as_slice() {
+            [a, s, p] => (*a, *s, *p, false),
+            [a, s, p, "admin"] => (*a, *s, *p, true),
+            [_, _, _, _] => return Err("the fourth part of an AK/SK pair can only be `admin` (AK:SK:PROJECT[:admin])".to_owned()),
+            _ => return Err("an AK/SK pair is AK:SK:PROJECT[:admin] (the secret key cannot contain `:`)".to_owned()),
+        };
+        if ak.is_empty() || sk.is_empty() || project.is_empty() {
+            return Err("access key, secret key and project must not be empty (AK:SK:PROJECT[:admin])".to_owned());
+        }
+        Ok(KeyGrant { access_key: ak.to_owned(), secret_key: sk.to_owned(), project_id: project.to_owned(), admin })
+    }
+}
+
 /// Per-project quotas answered by `showQuotas` and enforced on backups; -1 means no limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 pub struct Quotas {
@@ -59,6 +98,9 @@ pub struct MockConfig {
     /// Tokens and their projects; with none, [`crate::spawn`] makes one up for
     /// [`DEFAULT_PROJECT_ID`].
     pub tokens: Vec<TokenGrant>,
+    /// Access keys, their secret keys and projects: requests signed with one
+    /// (SDK-HMAC-SHA256) are accepted like a token of the project.
+    pub aksk: Vec<KeyGrant>,
     /// How long a new backup stays `protecting`.
     pub protect_delay: Duration,
     /// How long a deleted backup stays `deleting` before it disappears.
@@ -74,6 +116,16 @@ pub struct MockConfig {
     pub quotas: Quotas,
 }
 
+impl MockConfig {
+    /// Every project a token or an access key is scoped to, each once, sorted.
+    pub fn projects(&self) -> Vec<&str> {
+        let tokens = self.tokens.iter().map(|t| t.project_id.as_str());
+        let keys = self.aksk.iter().map(|k| k.project_id.as_str());
+        let projects: std::collections::BTreeSet<&str> = tokens.chain(keys).collect();
+        projects.into_iter().collect()
+    }
+}
+
 /// The body limit of the service: 12 MiB (the AK/SK limit the document names).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
 
@@ -82,6 +134,7 @@ impl Default for MockConfig {
         MockConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             tokens: Vec::new(),
+            aksk: Vec::new(),
             protect_delay: Duration::ZERO,
             delete_delay: Duration::ZERO,
             restore_delay: Duration::ZERO,
@@ -99,6 +152,9 @@ pub struct ConfigFile {
     pub listen: Option<SocketAddr>,
     #[serde(default)]
     pub tokens: Vec<TokenGrant>,
+    /// `[{access_key, secret_key, project_id, admin}]`.
+    #[serde(default)]
+    pub aksk: Vec<KeyGrant>,
     pub protect_delay_ms: Option<u64>,
     pub delete_delay_ms: Option<u64>,
     pub restore_delay_ms: Option<u64>,
@@ -122,6 +178,7 @@ impl ConfigFile {
             config.listen = listen;
         }
         config.tokens.extend(self.tokens);
+        config.aksk.extend(self.aksk);
         if let Some(v) = self.protect_delay_ms {
             config.protect_delay = ms(v);
         }
@@ -157,13 +214,30 @@ mod tests {
     }
 
     #[test]
+    fn aksk_syntax_and_the_secret_key_stays_out_of_debug_and_errors() {
+        let grant = KeyGrant::parse("AK1:s3cr3t-sk:p").unwrap();
+        assert_eq!((grant.access_key.as_str(), grant.project_id.as_str(), grant.admin), ("AK1", "p", false));
+        assert!(KeyGrant::parse("AK1:s3cr3t-sk:p:admin").unwrap().admin);
+        assert!(!format!("{grant:?}").contains("s3cr3t"));
+        for bad in ["AK1:s3cr3t-sk", "AK1:s3cr3t-sk:p:root", "AK1:s3cr3t-sk::", ":s3cr3t-sk:p", "AK1:s3cr3t-sk:p:admin:x"] {
+            let error = KeyGrant::parse(bad).unwrap_err();
+            assert!(!error.contains("s3cr3t"), "{error}");
+        }
+    }
+
+    #[test]
     fn config_file_in_yaml_or_json() {
-        let yaml: ConfigFile = serde_norway::from_str("tokens:\n  - {token: a, project_id: p, admin: true}\nprotect_delay_ms: 50\n").unwrap();
+        let yaml: ConfigFile = serde_norway::from_str(
+            "tokens:\n  - {token: a, project_id: p, admin: true}\naksk:\n  - {access_key: AK, secret_key: SK, project_id: q}\nprotect_delay_ms: 50\n",
+        )
+        .unwrap();
         let json: ConfigFile = serde_norway::from_str(r#"{"quotas": {"backups": 5, "backup_capacity_gb": -1}}"#).unwrap();
         let mut config = MockConfig::default();
         yaml.apply(&mut config);
         json.apply(&mut config);
         assert_eq!(config.tokens.len(), 1);
+        assert_eq!(config.aksk, vec![KeyGrant { access_key: "AK".into(), secret_key: "SK".into(), project_id: "q".into(), admin: false }]);
+        assert_eq!(config.projects(), vec!["p", "q"]);
         assert_eq!(config.protect_delay, Duration::from_millis(50));
         assert_eq!(config.quotas.backups, 5);
         assert!(serde_norway::from_str::<ConfigFile>("tokenz: []").is_err());

@@ -1,8 +1,9 @@
 //! Every request goes through here: route by the spec's paths (404, 405 with `Allow`),
 //! authenticate (401, 403), read the body (413 past the limit, 400 for non-JSON), validate
-//! against the contract (400 naming field, rule and value), then run the handler.
+//! against the contract (400 naming field, rule and value), then run the handler. A request
+//! signed with AK/SK has its body read before authentication: the signature covers it.
 
-use crate::auth::{allow_all_tenants, authorize};
+use crate::auth::{allow_all_tenants, authorize, is_signed, SignedRequest};
 use crate::clock;
 use crate::errors::ApiError;
 use crate::handlers::{self, Call, Reply};
@@ -35,19 +36,32 @@ async fn serve(app: &App, request: Request) -> Result<Reply, ApiError> {
         RouteError::NotFound => ApiError::gateway(404, &format!("no operation at {raw_path}")),
         RouteError::MethodNotAllowed(allowed) => ApiError::method_not_allowed(parts.method.as_str(), &allowed),
     })?;
-    let grant = app.tokens.authenticate(&parts.headers)?;
-    authorize(grant, path.get("project_id").map(String::as_str).unwrap_or_default())?;
+    let limit = app.config.max_body_bytes;
+    let (grant, body) = if is_signed(&parts.headers) {
+        let bytes = read_bytes(&parts.headers, body, limit).await?;
+        let signed = SignedRequest {
+            method: parts.method.as_str(),
+            path: raw_path,
+            query: parts.uri.query().unwrap_or_default(),
+            headers: &parts.headers,
+            body: &bytes,
+        };
+        (app.grants.verify(&signed, chrono::Utc::now())?, Body::from(bytes))
+    } else {
+        (app.grants.authenticate(&parts.headers)?, body)
+    };
+    authorize(&grant, path.get("project_id").map(String::as_str).unwrap_or_default())?;
     let query_pairs: Vec<(String, String)> =
         form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes()).into_owned().collect();
     let body = match op.request_body {
-        Some(_) => read_json(op.service, &parts.headers, body, app.config.max_body_bytes).await?,
+        Some(_) => parse_json(op.service, &parts.headers, &read_bytes(&parts.headers, body, limit).await?)?,
         None => None,
     };
     let compiled = Contract::global()
         .operation(&op.id)
         .ok_or_else(|| ApiError::gateway(404, &format!("operation {} is not in the contract", op.id)))?;
     let valid = compiled.validate_request(&path, &query_pairs, body.as_ref()).map_err(|v| ApiError::invalid(op.service, &v))?;
-    let all_tenants = allow_all_tenants(grant, valid.query.get("all_tenants").and_then(Value::as_bool).unwrap_or(false))?;
+    let all_tenants = allow_all_tenants(&grant, valid.query.get("all_tenants").and_then(Value::as_bool).unwrap_or(false))?;
     let call = Call {
         op,
         path: valid.path,
@@ -65,9 +79,8 @@ fn body_violation(service: Service, rule: &str, message: String, value: Value) -
     ApiError::invalid(service, &[Violation { field: "body".into(), rule: rule.into(), message, value }])
 }
 
-/// The JSON body, `None` when empty. 413 beyond `limit`; 400 for another content type or
-/// text that is not JSON.
-async fn read_json(service: Service, headers: &HeaderMap, body: Body, limit: usize) -> Result<Option<Value>, ApiError> {
+/// The body's bytes; 413 beyond `limit`.
+async fn read_bytes(headers: &HeaderMap, body: Body, limit: usize) -> Result<axum::body::Bytes, ApiError> {
     let too_large = || ApiError::gateway(413, &format!("the body is larger than {limit} bytes"));
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
@@ -75,7 +88,11 @@ async fn read_json(service: Service, headers: &HeaderMap, body: Body, limit: usi
     }
     // A body that cannot be read to the end is answered like one that is too long: either way
     // the mock will not look at it.
-    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| too_large())?;
+    axum::body::to_bytes(body, limit).await.map_err(|_| too_large())
+}
+
+/// The JSON body, `None` when empty. 400 for another content type or text that is not JSON.
+fn parse_json(service: Service, headers: &HeaderMap, bytes: &[u8]) -> Result<Option<Value>, ApiError> {
     if bytes.is_empty() {
         return Ok(None);
     }
@@ -87,7 +104,7 @@ async fn read_json(service: Service, headers: &HeaderMap, body: Body, limit: usi
             return Err(body_violation(service, "content-type", message, Value::from(text)));
         }
     }
-    serde_json::from_slice(&bytes)
+    serde_json::from_slice(bytes)
         .map(Some)
         .map_err(|e| body_violation(service, "json", format!("is not valid JSON ({e})"), Value::Null))
 }

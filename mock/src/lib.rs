@@ -21,7 +21,7 @@ mod server;
 mod state;
 mod views;
 
-pub use config::{ConfigFile, MockConfig, Quotas, TokenGrant, DEFAULT_PROJECT_ID};
+pub use config::{ConfigFile, KeyGrant, MockConfig, Quotas, TokenGrant, DEFAULT_PROJECT_ID};
 pub use server::{router, spawn, RunningMock};
 
 #[doc(hidden)]

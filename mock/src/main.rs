@@ -1,7 +1,7 @@
 //! `csbs-mock`: serves the CSBS v1 and CBR v3 mock on one listener.
 
 use clap::Parser;
-use csbs_mock::{ConfigFile, MockConfig, TokenGrant};
+use csbs_mock::{ConfigFile, KeyGrant, MockConfig, TokenGrant};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -12,11 +12,15 @@ struct Args {
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long)]
     listen: Option<SocketAddr>,
-    /// A token and its project, TOKEN:PROJECT[:admin]; repeatable. Without any, a random
-    /// token for the default project is made up and printed.
+    /// A token and its project, TOKEN:PROJECT[:admin]; repeatable. Without any token or AK/SK
+    /// pair, a random token for the default project is made up and printed.
     #[arg(long = "token", value_parser = TokenGrant::parse)]
     tokens: Vec<TokenGrant>,
-    /// A JSON or YAML file with tokens, delays, limits and quotas (flags override it).
+    /// An access key, its secret key and the project its signed requests are scoped to,
+    /// AK:SK:PROJECT[:admin]; repeatable. Requests signed with SDK-HMAC-SHA256 are verified.
+    #[arg(long = "aksk", value_name = "AK:SK:PROJECT[:admin]", value_parser = KeyGrant::parse)]
+    aksk: Vec<KeyGrant>,
+    /// A JSON or YAML file with tokens, AK/SK pairs, delays, limits and quotas (flags override it).
     #[arg(long)]
     config: Option<PathBuf>,
     /// How long new backups stay `protecting`.
@@ -42,6 +46,7 @@ fn config_of(args: Args) -> anyhow::Result<MockConfig> {
     let flags = ConfigFile {
         listen: args.listen,
         tokens: args.tokens,
+        aksk: args.aksk,
         protect_delay_ms: args.protect_delay_ms,
         delete_delay_ms: args.delete_delay_ms,
         restore_delay_ms: args.restore_delay_ms,
@@ -55,11 +60,16 @@ fn config_of(args: Args) -> anyhow::Result<MockConfig> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = config_of(Args::parse())?;
+    let keys: Vec<(String, String, bool)> = config.aksk.iter().map(|k| (k.access_key.clone(), k.project_id.clone(), k.admin)).collect();
     let mock = csbs_mock::spawn(config).await?;
     println!("csbs-mock listening on {}", mock.base_url());
     for grant in &mock.tokens {
         let role = if grant.admin { " (admin)" } else { "" };
         println!("token {} for project {}{role}", grant.token, grant.project_id);
+    }
+    for (access_key, project, admin) in keys {
+        let role = if admin { " (admin)" } else { "" };
+        println!("access key {access_key} for project {project}{role}");
     }
     tokio::signal::ctrl_c().await?;
     mock.shutdown().await;

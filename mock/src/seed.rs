@@ -14,7 +14,6 @@ use crate::state::{
 use csbs_spec::examples::all_examples;
 use csbs_spec::ExampleKind;
 use serde_json::{json, Value};
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -55,9 +54,8 @@ fn responses(operation: &str) -> Vec<Value> {
 }
 
 pub fn seed(app: &App) {
-    let projects: BTreeSet<&str> = app.config.tokens.iter().map(|t| t.project_id.as_str()).collect();
     let now = clock::now();
-    for id in projects {
+    for id in app.config.projects() {
         let lock = app.store.project(id);
         let mut project = write(&lock);
         seed_project(&mut project, app.protect_delay, now);

@@ -1,6 +1,6 @@
 //! The server: shared state, the axum router, and a mock running in a background task.
 
-use crate::auth::Tokens;
+use crate::auth::Grants;
 use crate::clock::Micros;
 use crate::config::{MockConfig, TokenGrant, DEFAULT_PROJECT_ID};
 use crate::state::Store;
@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 /// What every request shares.
 pub struct App {
     pub config: MockConfig,
-    pub tokens: Tokens,
+    pub grants: Grants,
     pub store: Store,
     pub protect_delay: Micros,
     pub delete_delay: Micros,
@@ -27,7 +27,7 @@ fn micros(d: Duration) -> Micros {
 impl App {
     pub fn new(config: MockConfig) -> App {
         let app = App {
-            tokens: Tokens::new(&config.tokens),
+            grants: Grants::new(&config.tokens, &config.aksk),
             store: Store::default(),
             protect_delay: micros(config.protect_delay),
             delete_delay: micros(config.delete_delay),
@@ -41,8 +41,8 @@ impl App {
     }
 }
 
-/// The mock as an axum router, for in-process use: it serves exactly the configured tokens
-/// (unlike [`spawn`], it makes none up).
+/// The mock as an axum router, for in-process use: it serves exactly the configured tokens and
+/// AK/SK pairs (unlike [`spawn`], it makes no token up).
 pub fn router(config: MockConfig) -> axum::Router {
     router_of(Arc::new(App::new(config)))
 }
@@ -54,7 +54,8 @@ fn router_of(app: Arc<App>) -> axum::Router {
 /// A mock serving in a background task.
 pub struct RunningMock {
     pub addr: SocketAddr,
-    /// The tokens it accepts (the one it made up when none was configured).
+    /// The tokens it accepts (the one it made up when neither a token nor an AK/SK pair was
+    /// configured).
     pub tokens: Vec<TokenGrant>,
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
@@ -72,15 +73,16 @@ impl RunningMock {
     }
 }
 
-/// Binds `config.listen` and serves in a background tokio task. With no tokens configured it
-/// makes up one (random) for [`DEFAULT_PROJECT_ID`], returned in [`RunningMock::tokens`].
+/// Binds `config.listen` and serves in a background tokio task. With neither tokens nor AK/SK
+/// pairs configured it makes up a token (random) for [`DEFAULT_PROJECT_ID`], returned in
+/// [`RunningMock::tokens`].
 pub async fn spawn(config: MockConfig) -> std::io::Result<RunningMock> {
     spawn_prepared(config, |_| {}).await
 }
 
 /// [`spawn`], with `prepare` run on the state before the first request.
 pub(crate) async fn spawn_prepared(mut config: MockConfig, prepare: impl FnOnce(&App)) -> std::io::Result<RunningMock> {
-    if config.tokens.is_empty() {
+    if config.tokens.is_empty() && config.aksk.is_empty() {
         let token = format!("mock-{}", uuid::Uuid::new_v4().simple());
         config.tokens.push(TokenGrant { token, project_id: DEFAULT_PROJECT_ID.to_owned(), admin: false });
     }

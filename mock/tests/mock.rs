@@ -26,3 +26,5 @@ mod pagination;
 mod policies;
 #[path = "mock/restores.rs"]
 mod restores;
+#[path = "mock/signing.rs"]
+mod signing;

@@ -82,7 +82,11 @@ impl Mock {
 
     /// Sends a request and checks the answer against the contract of its operation.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
-        let request = request.build().expect("a well-formed test request");
+        self.send_built(request.build().expect("a well-formed test request")).await
+    }
+
+    /// [`Mock::send`] for a request already built (and perhaps signed, or tampered with).
+    pub async fn send_built(&self, request: reqwest::Request) -> Answer {
         let (method, path) = (request.method().as_str().to_owned(), request.url().path().to_owned());
         let response = self.http.execute(request).await.expect("the mock answers");
         let status = response.status().as_u16();
