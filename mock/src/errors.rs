@@ -2,9 +2,10 @@
 //!
 //! Codes come from the spec's catalogues: the CSBS table (`x-error-codes`) for domain errors,
 //! the gateway table (`x-gateway-error-codes`) for authentication, routing and size errors.
-//! CBR's own table is not among the source documents, so CBR paths answer validation errors
-//! with `BackupService.9001` and unknown restore points with `BackupService.3001`: this mock's
-//! choice, mirroring the numbers of the CSBS codes with the same meaning.
+//! Validation errors use each document's `x-validation-error-code` (CSBS.9001,
+//! BackupService.9001). CBR's own table is not among the source documents, so unknown
+//! restore points answer `BackupService.3001`: this mock's choice, mirroring the number of the
+//! CSBS code with the same meaning.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -13,8 +14,6 @@ use csbs_spec::{ErrorCode, Service, Violation};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// CBR code for a request that fails validation (this mock's choice, see the module doc).
-pub const CBR_INVALID: &str = "BackupService.9001";
 /// CBR code for an unknown restore point or backup (this mock's choice, see the module doc).
 pub const CBR_NOT_FOUND: &str = "BackupService.3001";
 
@@ -38,6 +37,15 @@ fn documented() -> &'static HashMap<String, ErrorCode> {
         }
         table
     })
+}
+
+/// `x-validation-error-code` of each document, read once.
+fn validation_code(service: Service) -> &'static str {
+    static CODES: OnceLock<HashMap<Service, String>> = OnceLock::new();
+    let codes = CODES.get_or_init(|| {
+        Service::ALL.into_iter().filter_map(|s| csbs_spec::catalogue::validation_code(s).map(|c| (s, c))).collect()
+    });
+    codes.get(&service).map_or("CSBS.9001", String::as_str)
 }
 
 fn gateway() -> &'static HashMap<u16, ErrorCode> {
@@ -100,13 +108,11 @@ impl ApiError {
         error
     }
 
-    /// A request that breaks the contract: every violation, in the spec crate's words.
+    /// A request that breaks the contract: every violation, in the spec crate's words, with
+    /// the document's validation code.
     pub fn invalid(service: Service, violations: &[Violation]) -> ApiError {
         let message = violations.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-        match service {
-            Service::Csbs => ApiError::new(400, "CSBS.9001", message),
-            Service::Cbr => ApiError::new(400, CBR_INVALID, message),
-        }
+        ApiError::new(400, validation_code(service), message)
     }
 
     /// One violation, for checks the mock makes beyond the schemas (a marker that names
@@ -144,6 +150,12 @@ mod tests {
         let e = ApiError::documented("CSBS.3000", &["p1"]);
         assert_eq!((e.status.as_u16(), e.message.as_str()), (404, "plan not found: p1"));
         assert_eq!(ApiError::documented("CSBS.6024", &["v"]).message, "Target volume (v) size (?) small than volume backup (?) size (?).");
+    }
+
+    #[test]
+    fn validation_codes_come_from_the_spec() {
+        assert_eq!(ApiError::invalid(Service::Csbs, &[]).code, "CSBS.9001");
+        assert_eq!(ApiError::invalid(Service::Cbr, &[]).code, "BackupService.9001");
     }
 
     #[test]
