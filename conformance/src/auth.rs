@@ -1,10 +1,11 @@
 //! The auth phase (`ignored_auth`): each read-only operation, sent without a token and with an
-//! invalid one, must be answered 401. Mutations are left out: an endpoint that ignored auth
-//! would carry them out.
+//! invalid one (and, when the run signs with AK/SK, signed with a wrong secret key), must be
+//! answered 401. Mutations are left out: an endpoint that ignored auth would carry them out.
 
 use crate::checks::{refused, Check};
 use crate::http::Auth;
 use crate::replay::{fill, Missing};
+use crate::secret::Secret;
 use crate::session::Session;
 use csbs_spec::examples::all_examples;
 use csbs_spec::operations::all_operations;
@@ -12,6 +13,8 @@ use csbs_spec::ExampleKind;
 
 /// A token no service issued; printed as is.
 pub const INVALID_TOKEN: &str = "csbs-conformance-invalid-token";
+/// The wrong secret key of the `invalid_signature` probe (the run's access key, this key).
+pub const INVALID_SECRET_KEY: &str = "csbs-conformance-invalid-secret-key";
 
 pub(crate) async fn run(session: &mut Session) {
     let examples = all_examples();
@@ -30,10 +33,15 @@ pub(crate) async fn run(session: &mut Session) {
                 continue;
             }
         };
-        let probes = [
+        let mut probes = vec![
             ("missing_token", Auth::Missing, "no token"),
             ("invalid_token", Auth::Invalid(INVALID_TOKEN.to_owned()), "an invalid token"),
         ];
+        if let Auth::AkSk { access_key, project_id, .. } = session.credential() {
+            let secret_key = Secret::secret_key(INVALID_SECRET_KEY);
+            let wrong = Auth::AkSk { access_key, secret_key, project_id };
+            probes.push(("invalid_signature", wrong, "a signature made with a wrong secret key"));
+        }
         for (case, auth, what) in probes {
             let exchange = session.send(op, &filled, auth, case).await;
             let verdict = refused(&exchange, what);

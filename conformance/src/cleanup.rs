@@ -84,7 +84,7 @@ pub(crate) fn abandon(session: &mut Session, report: &mut CleanupReport, reason:
             let request = crate::http::RequestRecord {
                 method: op.method.clone(),
                 url,
-                headers: vec![("X-Auth-Token".into(), crate::secret::TOKEN_PLACEHOLDER.into())],
+                headers: crate::http::auth_headers_to_fill(&session.credential()),
                 body: None,
             };
             let curl = curl(&request);
@@ -118,7 +118,7 @@ fn delete_request(session: &Session, op: &Operation, parameter: &str, id: &str) 
 /// object is busy.
 async fn delete(session: &Session, op: &Operation, filled: &Filled, deadline: Instant) -> Result<bool, (String, Exchange)> {
     loop {
-        let exchange = session.send(op, filled, session.token(), "(cleanup)").await;
+        let exchange = session.send(op, filled, session.credential(), "(cleanup)").await;
         match exchange.status() {
             Some(status) if (200..300).contains(&status) => return Ok(true),
             Some(404) => return Ok(false),
@@ -142,7 +142,7 @@ async fn find_named_policies(session: &mut Session) {
     let name = session.facts.run_name.clone();
     let target = format!("{}?name={}", op.render_path(&path), percent_encode_segment(&name));
     let filled = Filled { path, query: vec![("name".into(), name.clone())], body: None, target };
-    let exchange = session.send(op, &filled, session.token(), "(cleanup)").await;
+    let exchange = session.send(op, &filled, session.credential(), "(cleanup)").await;
     let body = exchange.response().and_then(|r| r.json().ok()).unwrap_or_default();
     for policy in body.get("policies").and_then(Value::as_array).into_iter().flatten() {
         let named = policy.get("name").and_then(Value::as_str) == Some(name.as_str());

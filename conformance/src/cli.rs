@@ -21,12 +21,18 @@ pub struct Cli {
     /// CBR base URL when CBR is served elsewhere (default: --endpoint).
     #[arg(long, env = "CBR_ENDPOINT")]
     pub cbr_endpoint: Option<String>,
-    /// Project ID the token is scoped to.
+    /// Project ID the token or access key is scoped to.
     #[arg(long, env = "CSBS_PROJECT_ID")]
     pub project_id: Option<String>,
     /// X-Auth-Token; prefer the environment variable (a flag shows in the process list).
     #[arg(long, env = "CSBS_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// Access key: sign every request (SDK-HMAC-SHA256) instead of sending a token; needs --sk.
+    #[arg(long, env = "CSBS_AK", hide_env_values = true, value_name = "ACCESS_KEY")]
+    pub ak: Option<String>,
+    /// Secret key of --ak; prefer the environment variable (a flag shows in the process list).
+    #[arg(long, env = "CSBS_SK", hide_env_values = true, value_name = "SECRET_KEY")]
+    pub sk: Option<String>,
     /// Replay examples that create, change and delete (what the run creates it deletes).
     #[arg(long)]
     pub allow_mutations: bool,
@@ -66,6 +72,9 @@ pub struct Cli {
     /// Folder for proptest's regression files: seeds of failures, replayed first next time.
     #[arg(long, value_name = "DIR")]
     pub regressions: Option<std::path::PathBuf>,
+    /// Generate cases for this operation only (an operationId such as createPolicy; repeatable).
+    #[arg(long = "operation", value_name = "ID")]
+    pub operations: Vec<String>,
 }
 
 impl Cli {
@@ -81,16 +90,28 @@ impl Cli {
             settle_timeout: self.wait,
             ..Limits::default()
         };
+        let ak_sk = match (self.ak.filter(|k| !k.is_empty()), self.sk.filter(|k| !k.is_empty())) {
+            (Some(ak), Some(sk)) => Some((ak, Secret::secret_key(sk))),
+            (None, None) => None,
+            (Some(_), None) => return Err("--ak (CSBS_AK) is given without --sk (CSBS_SK): a signature needs both".to_owned()),
+            (None, Some(_)) => return Err("--sk (CSBS_SK) is given without --ak (CSBS_AK): a signature needs both".to_owned()),
+        };
         let options = RunOptions {
             endpoint: self.endpoint.filter(|e| !e.is_empty()),
             cbr_endpoint: self.cbr_endpoint.filter(|e| !e.is_empty()),
             project_id: self.project_id,
             token: self.token.filter(|t| !t.is_empty()).map(Secret::new),
+            ak_sk,
             allow_mutations: self.allow_mutations,
             allow_restore: self.allow_restore,
             server_ids: self.server_ids,
             only: self.only,
-            properties: crate::properties::PropertyOptions { cases: self.cases, seed: self.seed, regressions: self.regressions },
+            properties: crate::properties::PropertyOptions {
+                cases: self.cases,
+                seed: self.seed,
+                regressions: self.regressions,
+                operations: self.operations,
+            },
             limits,
             progress: !self.no_progress && std::io::stderr().is_terminal(),
             handle_ctrl_c: true,
@@ -144,5 +165,19 @@ mod tests {
         let (options, _) = cli.into_options().unwrap();
         assert_eq!(options.only, vec![Phase::Spec, Phase::Auth]);
         assert!(!format!("{options:?}").contains("t0ken"));
+    }
+
+    #[test]
+    fn ak_and_sk_go_together_and_the_secret_key_stays_secret() {
+        let cli = Cli::try_parse_from(["csbs-conformance", "--ak", "AK1", "--sk", "s3cr3t-sk"]).unwrap();
+        let (options, _) = cli.into_options().unwrap();
+        let (ak, sk) = options.ak_sk.as_ref().unwrap();
+        assert_eq!((ak.as_str(), sk.expose()), ("AK1", "s3cr3t-sk"));
+        assert!(!format!("{options:?}").contains("s3cr3t"));
+        for half in [["--ak", "AK1"], ["--sk", "s3cr3t-sk"]] {
+            let cli = Cli::try_parse_from(["csbs-conformance", half[0], half[1]]).unwrap();
+            let error = cli.into_options().unwrap_err();
+            assert!(error.contains("--ak") && error.contains("--sk") && !error.contains("s3cr3t"), "{error}");
+        }
     }
 }

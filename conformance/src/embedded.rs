@@ -4,7 +4,11 @@ use crate::error::RunError;
 use crate::options::RunOptions;
 use crate::target::Target;
 #[cfg(feature = "embedded-mock")]
-use {crate::secret::Secret, std::time::Duration};
+use {
+    crate::secret::Secret,
+    crate::target::Credential,
+    std::time::Duration,
+};
 
 /// A mock running for the length of a run.
 pub struct Embedded {
@@ -15,13 +19,21 @@ pub struct Embedded {
 #[cfg(feature = "embedded-mock")]
 impl Embedded {
     /// Starts the mock on 127.0.0.1 with a free port, seeded with the documented examples and
-    /// short lifecycle delays (so that waiting for backups is exercised, briefly). A token given
-    /// in the options is registered for the given project (or the mock's default one).
+    /// short lifecycle delays (so that waiting for backups is exercised, briefly). A token or
+    /// an AK/SK pair given in the options is registered for the given project (or the mock's
+    /// default one), and the run uses it.
     pub async fn start(options: &RunOptions) -> Result<(Embedded, Target), RunError> {
+        let project_id = options.project_id.clone().filter(|p| !p.is_empty());
+        let project_id = project_id.unwrap_or_else(|| csbs_mock::DEFAULT_PROJECT_ID.to_owned());
         let tokens = match &options.token {
-            Some(token) => vec![csbs_mock::TokenGrant {
-                token: token.expose().to_owned(),
-                project_id: options.project_id.clone().unwrap_or_else(|| csbs_mock::DEFAULT_PROJECT_ID.to_owned()),
+            Some(token) => vec![csbs_mock::TokenGrant { token: token.expose().to_owned(), project_id: project_id.clone(), admin: false }],
+            None => Vec::new(),
+        };
+        let aksk = match &options.ak_sk {
+            Some((access_key, secret_key)) => vec![csbs_mock::KeyGrant {
+                access_key: access_key.clone(),
+                secret_key: secret_key.expose().to_owned(),
+                project_id: project_id.clone(),
                 admin: false,
             }],
             None => Vec::new(),
@@ -29,6 +41,7 @@ impl Embedded {
         let config = csbs_mock::MockConfig {
             listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
             tokens,
+            aksk,
             protect_delay: Duration::from_millis(60),
             delete_delay: Duration::from_millis(30),
             restore_delay: Duration::from_millis(60),
@@ -36,15 +49,15 @@ impl Embedded {
             ..csbs_mock::MockConfig::default()
         };
         let mock = csbs_mock::spawn(config).await.map_err(|e| RunError::Mock(e.to_string()))?;
-        let grant = mock.tokens.first().cloned().ok_or_else(|| RunError::Mock("it has no token".into()))?;
-        let base = mock.base_url().trim_end_matches('/').to_owned();
-        let target = Target {
-            csbs: base.clone(),
-            cbr: base,
-            project_id: grant.project_id,
-            token: Secret::new(grant.token),
-            embedded: true,
+        let (credential, project_id) = match Credential::from_options(options) {
+            Some(credential) => (credential, project_id),
+            None => {
+                let grant = mock.tokens.first().cloned().ok_or_else(|| RunError::Mock("it has no token".into()))?;
+                (Credential::Token(Secret::new(grant.token)), grant.project_id)
+            }
         };
+        let base = mock.base_url().trim_end_matches('/').to_owned();
+        let target = Target { csbs: base.clone(), cbr: base, project_id, credential, embedded: true };
         Ok((Embedded { mock }, target))
     }
 

@@ -19,6 +19,9 @@
 //! let options = RunOptions::against("http://127.0.0.1:8080", "project-id", Secret::new("token"));
 //! let report = run_suite(options).await.expect("the endpoint is reachable");
 //! assert!(report.passed(), "{}", report.summary());
+//! // Or with every request signed with an access key and its secret key (SDK-HMAC-SHA256):
+//! let options = RunOptions::against_with_keys("http://127.0.0.1:8080", "project-id", "AK", "SK");
+//! # let _ = options;
 //! # }
 //! ```
 
@@ -41,10 +44,10 @@ mod spec_checks;
 mod stateful;
 mod target;
 
-pub use auth::INVALID_TOKEN;
+pub use auth::{INVALID_SECRET_KEY, INVALID_TOKEN};
 pub use checks::Check;
 pub use error::RunError;
 pub use options::{Limits, Phase, RunOptions};
 pub use report::{Report, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_NOT_RUN, EXIT_PASSED};
 pub use runner::{run_suite, CTRL_C, MOCK_SERVERS};
-pub use secret::{Redactor, Secret, TOKEN_PLACEHOLDER};
+pub use secret::{Redactor, Secret, AK_PLACEHOLDER, SIGNATURE_PLACEHOLDER, SK_PLACEHOLDER, TOKEN_PLACEHOLDER};

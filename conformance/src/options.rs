@@ -11,7 +11,8 @@ use std::time::Duration;
 pub enum Phase {
     /// Offline checks of the spec itself: examples validate, every operation has examples.
     Spec,
-    /// Missing and invalid tokens are answered 401 (`ignored_auth`).
+    /// Missing and invalid tokens (and, with AK/SK, a wrong signature) are answered 401
+    /// (`ignored_auth`).
     Auth,
     /// Every documented example request is replayed and its response checked.
     Examples,
@@ -89,10 +90,15 @@ pub struct RunOptions {
     pub endpoint: Option<String>,
     /// CBR base URL when CBR is served elsewhere; defaults to `endpoint`.
     pub cbr_endpoint: Option<String>,
-    /// The project the token is scoped to (required with an endpoint).
+    /// The project the token or access key is scoped to (required with an endpoint).
     pub project_id: Option<String>,
-    /// The `X-Auth-Token` (required with an endpoint; optional for the embedded mock).
+    /// The `X-Auth-Token`. With an endpoint, a token or [`RunOptions::ak_sk`] is required;
+    /// the embedded mock accepts either (or makes a token up).
     pub token: Option<Secret>,
+    /// An access key and its secret key, the alternative to a token: every request is signed
+    /// (SDK-HMAC-SHA256) and carries `X-Project-Id`. Build the secret with
+    /// [`Secret::secret_key`], so that it shows as `$CSBS_SK`.
+    pub ak_sk: Option<(String, Secret)>,
     /// Replay examples that create, change or delete (always on for the embedded mock).
     pub allow_mutations: bool,
     /// Also replay restores, which overwrite a server's disks (always on for the embedded mock).
@@ -117,6 +123,22 @@ impl RunOptions {
             endpoint: Some(url.into()),
             project_id: Some(project_id.into()),
             token: Some(token),
+            ..RunOptions::default()
+        }
+    }
+
+    /// Options for checking the endpoint at `url` with an access key and its secret key
+    /// (requests signed with SDK-HMAC-SHA256), read-only.
+    pub fn against_with_keys(
+        url: impl Into<String>,
+        project_id: impl Into<String>,
+        access_key: impl Into<String>,
+        secret_key: impl Into<String>,
+    ) -> RunOptions {
+        RunOptions {
+            endpoint: Some(url.into()),
+            project_id: Some(project_id.into()),
+            ak_sk: Some((access_key.into(), Secret::secret_key(secret_key))),
             ..RunOptions::default()
         }
     }

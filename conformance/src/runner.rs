@@ -9,9 +9,9 @@ use crate::options::{Phase, RunOptions};
 use crate::progress::Progress;
 use crate::replay::Facts;
 use crate::report::{CleanupReport, Recorder, Report, TargetSummary};
-use crate::secret::{Redactor, TOKEN_PLACEHOLDER};
+use crate::secret::Redactor;
 use crate::session::Session;
-use crate::target::Target;
+use crate::target::{Credential, Target};
 use crate::{auth, properties, replay, spec_checks, stateful};
 use std::time::{Duration, Instant};
 
@@ -58,10 +58,14 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         }
     }
     let mut redactor = Redactor::new();
-    redactor.add(&target.token, TOKEN_PLACEHOLDER);
+    redactor.add(target.credential.secret());
     if let Some(token) = &options.token {
-        redactor.add(token, TOKEN_PLACEHOLDER);
+        redactor.add(token);
     }
+    if let Some((_, secret_key)) = &options.ak_sk {
+        redactor.add(secret_key);
+    }
+    let credential = if online { target.credential.kind() } else { "none" };
     let mut session = Session {
         facts: Facts {
             project_id: target.project_id.clone(),
@@ -106,6 +110,7 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         cbr_url: t.cbr.clone(),
         project_id: t.project_id.clone(),
         embedded_mock: t.embedded,
+        credential,
         mutations: session.mutations,
         restores: session.restores,
         phases: Phase::ALL.into_iter().filter(|p| options.runs(*p)).collect(),
@@ -161,6 +166,22 @@ fn check_options(options: &RunOptions) -> Result<(), RunError> {
     if options.endpoint.is_none() && options.cbr_endpoint.is_some() {
         return Err(RunError::invalid("--cbr-endpoint without --endpoint", "the embedded mock serves both services", "Pass --endpoint too, or neither"));
     }
+    if options.token.is_some() && options.ak_sk.is_some() {
+        return Err(RunError::invalid(
+            "both a token and an AK/SK pair",
+            "a run authenticates one way",
+            "Pass either --token (CSBS_TOKEN) or --ak and --sk (CSBS_AK and CSBS_SK), and unset the other's environment variables",
+        ));
+    }
+    if let Some((access_key, secret_key)) = &options.ak_sk {
+        if access_key.is_empty() || secret_key.expose().is_empty() {
+            return Err(RunError::invalid(
+                "an empty access key or secret key",
+                "an AK/SK signature needs both",
+                "Pass --ak and --sk (or set CSBS_AK and CSBS_SK) with non-empty values",
+            ));
+        }
+    }
     if options.allow_restore && !options.allow_mutations {
         return Err(RunError::invalid("--allow-restore without --allow-mutations", "a restore needs a backup the run created", "Pass --allow-mutations too"));
     }
@@ -184,7 +205,7 @@ fn offline_target() -> Target {
         csbs: "(offline)".into(),
         cbr: "(offline)".into(),
         project_id: String::new(),
-        token: crate::secret::Secret::new(""),
+        credential: Credential::Token(crate::secret::Secret::new("")),
         embedded: false,
     }
 }

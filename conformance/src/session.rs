@@ -24,9 +24,9 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    /// The run's token.
-    pub fn token(&self) -> Auth {
-        Auth::Token(self.target.token.clone())
+    /// The run's credential: its token, or its AK/SK pair (each request signed).
+    pub fn credential(&self) -> Auth {
+        self.target.auth()
     }
 
     /// Sends a filled request for `op`.

@@ -37,7 +37,7 @@ async fn call(
     }
     let query = query.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
     let filled = Filled { path: map, query, body, target };
-    let exchange = session.send(op, &filled, session.token(), case).await;
+    let exchange = session.send(op, &filled, session.credential(), case).await;
     session.record(op, case, &exchange, []);
     let status = exchange.status();
     let json = exchange.response().and_then(|r| r.json().ok());

@@ -1,16 +1,23 @@
 //! Sends one request within the limits: a timeout over the whole exchange (body included), a
 //! cap on the body read, no redirects (a redirect could carry the token to another host).
+//! AK/SK requests are signed by the client crate (`csbs_client::Credentials::AkSk`), as the
+//! vendor's SDK signs them.
 
 use super::exchange::{Exchange, RequestRecord, ResponseRecord, TransportError};
 use crate::error::RunError;
-use crate::secret::{Secret, TOKEN_PLACEHOLDER};
+use crate::secret::{authorization_placeholder, Secret, SDK_DATE_PLACEHOLDER};
+use csbs_client::signer;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
-/// The `X-Auth-Token` a request carries.
+/// How a request authenticates.
 #[derive(Clone, Debug)]
 pub enum Auth {
+    /// `X-Auth-Token`.
     Token(Secret),
+    /// Signed (SDK-HMAC-SHA256) with this access key and secret key, with `X-Project-Id`
+    /// (signed too), as the vendor's SDK sends it.
+    AkSk { access_key: String, secret_key: Secret, project_id: String },
     /// No token at all.
     Missing,
     /// A token that no service issued (not a secret: it is printed as is).
@@ -35,6 +42,7 @@ pub struct HttpClient {
 }
 
 const AUTH_HEADER: &str = "X-Auth-Token";
+const PROJECT_HEADER: &str = "X-Project-Id";
 
 impl HttpClient {
     /// `use_proxy`: honour the proxy environment variables (not for a loopback mock).
@@ -53,28 +61,53 @@ impl HttpClient {
 
     /// Sends `out` and records the exchange; never fails and never outlives the timeout.
     pub async fn send(&self, out: Outgoing) -> Exchange {
-        let record = record_of(&out);
+        let mut record = record_of(&out);
         let started = Instant::now();
-        let outcome = match tokio::time::timeout(self.timeout, self.exchange(out)).await {
-            Ok(outcome) => outcome,
-            Err(_) => Err(TransportError::Timeout { after_ms: self.timeout.as_millis() as u64 }),
+        let outcome = match self.build(&out) {
+            Ok(request) => {
+                if matches!(out.auth, Auth::AkSk { .. }) {
+                    record_signature(&mut record, &request);
+                }
+                match tokio::time::timeout(self.timeout, self.exchange(request)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => Err(TransportError::Timeout { after_ms: self.timeout.as_millis() as u64 }),
+                }
+            }
+            Err(e) => Err(e),
         };
         Exchange { request: record, outcome, elapsed: started.elapsed() }
     }
 
-    async fn exchange(&self, out: Outgoing) -> Result<ResponseRecord, TransportError> {
+    /// The request `out` describes, with its credential (signed last, over what is sent).
+    fn build(&self, out: &Outgoing) -> Result<reqwest::Request, TransportError> {
         let method = reqwest::Method::from_bytes(out.method.as_bytes())
             .map_err(|_| TransportError::Connection { message: format!("invalid method {}", out.method) })?;
         let mut request = self.inner.request(method, &out.url).header("Accept", "application/json");
         match &out.auth {
             Auth::Token(secret) => request = request.header(AUTH_HEADER, secret.expose()),
             Auth::Invalid(token) => request = request.header(AUTH_HEADER, token),
-            Auth::Missing => {}
+            Auth::AkSk { .. } | Auth::Missing => {}
         }
         if let Some(body) = &out.body {
             request = request.header("Content-Type", "application/json").body(body.to_string());
         }
-        let mut response = request.send().await.map_err(|e| self.transport_error(e))?;
+        let mut request = request.build().map_err(|e| self.transport_error(e))?;
+        if let Auth::AkSk { access_key, secret_key, project_id } = &out.auth {
+            let credentials = csbs_client::Credentials::AkSk {
+                access_key: access_key.clone(),
+                secret_key: secret_key.expose().to_owned(),
+                project_id: Some(project_id.clone()),
+            };
+            // The client crate's errors name headers, never the keys.
+            credentials
+                .apply(&mut request)
+                .map_err(|e| TransportError::Connection { message: format!("the request could not be signed: {e}") })?;
+        }
+        Ok(request)
+    }
+
+    async fn exchange(&self, request: reqwest::Request) -> Result<ResponseRecord, TransportError> {
+        let mut response = self.inner.execute(request).await.map_err(|e| self.transport_error(e))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -105,18 +138,51 @@ impl HttpClient {
     }
 }
 
-/// What the report shows of a request: the token as its placeholder.
+/// What the report shows of a request: the token as its placeholder. An AK/SK request gets
+/// its signature headers once signed ([`record_signature`]).
 fn record_of(out: &Outgoing) -> RequestRecord {
     let mut headers = vec![("Accept".to_owned(), "application/json".to_owned())];
     match &out.auth {
-        Auth::Token(_) => headers.push((AUTH_HEADER.to_owned(), TOKEN_PLACEHOLDER.to_owned())),
+        Auth::Token(token) => headers.push((AUTH_HEADER.to_owned(), token.placeholder().to_owned())),
         Auth::Invalid(token) => headers.push((AUTH_HEADER.to_owned(), token.clone())),
-        Auth::Missing => {}
+        Auth::AkSk { .. } | Auth::Missing => {}
     }
     if out.body.is_some() {
         headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
     }
     RequestRecord { method: out.method.clone(), url: out.url.clone(), headers, body: out.body.clone() }
+}
+
+/// Adds what signing added to the record: `X-Project-Id`, `X-Sdk-Date` and the
+/// `Authorization` with the access key and the signature as placeholders (a reproduction must
+/// be signed again); the URL as sent (the signer writes the query in its canonical form).
+fn record_signature(record: &mut RequestRecord, request: &reqwest::Request) {
+    let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
+    record.url = request.url().to_string();
+    for name in [PROJECT_HEADER, signer::DATE_HEADER, signer::CONTENT_SHA256_HEADER] {
+        if let Some(value) = header(name) {
+            record.headers.push((name.to_owned(), value.to_owned()));
+        }
+    }
+    let signed = header("authorization").and_then(signer::parse_authorization);
+    if let Some(signed) = signed {
+        record.headers.push(("Authorization".to_owned(), authorization_placeholder(&signed.signed_headers.join(";"))));
+    }
+}
+
+/// The headers that authenticate a request to send later by hand (what a run left behind):
+/// the token, or the AK/SK headers with the date and signature as placeholders.
+pub(crate) fn auth_headers_to_fill(auth: &Auth) -> Vec<(String, String)> {
+    match auth {
+        Auth::Token(token) => vec![(AUTH_HEADER.to_owned(), token.placeholder().to_owned())],
+        Auth::Invalid(token) => vec![(AUTH_HEADER.to_owned(), token.clone())],
+        Auth::AkSk { project_id, .. } => vec![
+            (PROJECT_HEADER.to_owned(), project_id.clone()),
+            (signer::DATE_HEADER.to_owned(), SDK_DATE_PLACEHOLDER.to_owned()),
+            ("Authorization".to_owned(), authorization_placeholder("host;x-project-id;x-sdk-date")),
+        ],
+        Auth::Missing => Vec::new(),
+    }
 }
 
 

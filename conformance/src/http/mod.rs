@@ -3,5 +3,6 @@
 mod client;
 mod exchange;
 
+pub(crate) use client::auth_headers_to_fill;
 pub use client::{Auth, HttpClient, Outgoing};
 pub use exchange::{Exchange, RequestRecord, ResponseRecord, TransportError};

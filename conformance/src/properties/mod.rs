@@ -22,10 +22,12 @@ pub struct PropertyOptions {
     pub seed: Option<u64>,
     /// Folder of proptest's regression files (`<operation>.txt`), replayed first next time.
     pub regressions: Option<std::path::PathBuf>,
+    /// Only these operations (`operationId`s); all when empty.
+    pub operations: Vec<String>,
 }
 
 impl Default for PropertyOptions {
     fn default() -> PropertyOptions {
-        PropertyOptions { cases: 100, seed: None, regressions: None }
+        PropertyOptions { cases: 100, seed: None, regressions: None, operations: Vec::new() }
     }
 }

@@ -244,12 +244,15 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
         client: session.client.clone(),
         csbs: session.target.csbs.clone(),
         cbr: session.target.cbr.clone(),
-        auth: session.token(),
+        auth: session.credential(),
         project: session.facts.project_id.clone(),
     };
     let fixed = BTreeMap::from([("project_id".to_owned(), session.facts.project_id.clone())]);
     let mut work = Vec::new();
     for op in all_operations() {
+        if !options.operations.is_empty() && !options.operations.contains(&op.id) {
+            continue;
+        }
         if op.is_mutation() && !session.mutations {
             session.recorder.skip(&op.id, "properties", "it changes state; give --allow-mutations to generate requests for it");
             continue;

@@ -34,7 +34,7 @@ async fn replay(session: &mut Session, case: &Case) {
         Ok(filled) => filled,
         Err(why) => return session.recorder.skip(&op.id, name, why),
     };
-    let exchange = session.send(op, &filled, session.token(), name).await;
+    let exchange = session.send(op, &filled, session.credential(), name).await;
     let extra = [
         (Check::PositiveDataAcceptance, accepted(op, &exchange)),
         (Check::ExampleStructure, structure(case, &exchange)),

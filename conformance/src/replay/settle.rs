@@ -21,7 +21,7 @@ pub async fn settle(session: &mut Session, checkpoint_id: &str) {
     let deadline = Instant::now() + session.limits.settle_timeout;
     loop {
         session.progress.say(&format!("waiting for the backups of {checkpoint_id}"));
-        let exchange = session.send(op, &filled, session.token(), "(waiting for backups)").await;
+        let exchange = session.send(op, &filled, session.credential(), "(waiting for backups)").await;
         let items = exchange.response().and_then(|r| r.json().ok()).and_then(|body| {
             body.get("checkpoint_items").and_then(Value::as_array).cloned()
         });

@@ -22,6 +22,8 @@ pub struct TargetSummary {
     pub cbr_url: String,
     pub project_id: String,
     pub embedded_mock: bool,
+    /// How requests authenticated: `token`, `ak_sk` (signed), or `none` (offline run).
+    pub credential: &'static str,
     pub mutations: bool,
     pub restores: bool,
     pub phases: Vec<Phase>,

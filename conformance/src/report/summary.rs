@@ -27,7 +27,8 @@ impl Report {
             (true, false) => "mutations allowed, restores not",
             (true, true) => "mutations and restores allowed",
         };
-        let _ = writeln!(out, "{} against {}{what}, project {}, {mode}", self.tool, t.csbs_url, t.project_id);
+        let signed = if t.credential == "ak_sk" { ", requests signed with AK/SK" } else { "" };
+        let _ = writeln!(out, "{} against {}{what}, project {}{signed}, {mode}", self.tool, t.csbs_url, t.project_id);
         if t.cbr_url != t.csbs_url {
             let _ = writeln!(out, "CBR at {}", t.cbr_url);
         }
@@ -99,10 +100,14 @@ impl Report {
         let _ = writeln!(out, "\nFailures");
         if self.target.embedded_mock {
             let port = self.target.csbs_url.rsplit(':').next().unwrap_or("8080");
+            let credential = match self.target.credential {
+                "ak_sk" => "--aksk \"$CSBS_AK:$CSBS_SK",
+                _ => "--token \"$CSBS_TOKEN",
+            };
             let _ = writeln!(
                 out,
                 "(the embedded mock stopped with the run; to try a reproduction, start one on the same port:\n \
-                 cargo run -p csbs-mock -- --seed-examples --listen 127.0.0.1:{port} --token \"$CSBS_TOKEN:{}\")",
+                 cargo run -p csbs-mock -- --seed-examples --listen 127.0.0.1:{port} {credential}:{}\")",
                 self.target.project_id
             );
         }

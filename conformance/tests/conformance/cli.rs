@@ -1,5 +1,6 @@
 //! The binary: exit codes, reports, the secret, and Ctrl-C with cleanup.
 
+use crate::mock_suite::KNOWN_MOCK_DEFECTS;
 use crate::support::{bounded, mock, proxy, PROXY_TOKEN};
 use csbs_conformance::MOCK_SERVERS;
 use serde_json::Value;
@@ -12,7 +13,7 @@ const SECRET: &str = "cli-SECRET-0c4b8a1e77";
 
 fn binary() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_csbs-conformance"));
-    for var in ["CSBS_ENDPOINT", "CBR_ENDPOINT", "CSBS_PROJECT_ID", "CSBS_TOKEN"] {
+    for var in ["CSBS_ENDPOINT", "CBR_ENDPOINT", "CSBS_PROJECT_ID", "CSBS_TOKEN", "CSBS_AK", "CSBS_SK"] {
         command.env_remove(var);
     }
     command.stdin(Stdio::null());
@@ -53,6 +54,58 @@ async fn the_default_run_prints_a_summary_writes_reports_and_keeps_the_secret() 
     for written in [text(&output), xml, report.to_string()] {
         assert!(!written.contains(SECRET));
     }
+}
+
+const SECRET_KEY: &str = "cli-SECRET-KEY-91f0d3b6e2";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_signed_with_ak_sk_keeps_the_secret_key_out_of_stdout_and_reports() {
+    let dir = temp_dir();
+    let (junit, json) = (dir.join("signed.xml"), dir.join("signed.json"));
+    let mut command = binary();
+    command.env("CSBS_AK", "AKCLITEST").env("CSBS_SK", SECRET_KEY).args(["--only", "auth,examples"]);
+    command.arg("--report").arg(format!("junit={}", junit.display()));
+    command.arg("--report").arg(format!("json={}", json.display()));
+    let output = run(command).await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("requests signed with AK/SK"), "{stdout}");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).expect("json written")).expect("JSON");
+    assert_eq!(report["target"]["credential"], "ak_sk");
+    // The embedded mock accepts every signature: what fails is only its known defects.
+    let failed: Vec<&Value> = report["results"].as_array().into_iter().flatten().filter(|r| r["passed"] == false).collect();
+    let known = |r: &&Value| KNOWN_MOCK_DEFECTS.iter().any(|(op, check, _)| r["operation"] == *op && r["check"] == *check);
+    assert!(failed.iter().all(known), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(if failed.is_empty() { 0 } else { 1 }), "{}", text(&output));
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    for written in [text(&output), xml, report.to_string()] {
+        assert!(!written.contains(SECRET_KEY));
+    }
+
+    // --help shows the flags and their variables, never the values.
+    let mut help = binary();
+    help.env("CSBS_AK", "AKCLITEST").env("CSBS_SK", SECRET_KEY).arg("--help");
+    let output = run(help).await;
+    let shown = text(&output);
+    assert!(shown.contains("--ak") && shown.contains("--sk") && shown.contains("CSBS_SK"), "{shown}");
+    assert!(!shown.contains(SECRET_KEY) && !shown.contains("AKCLITEST"), "{shown}");
+
+    // Half a pair is refused, naming both flags.
+    let mut half = binary();
+    half.env("CSBS_SK", SECRET_KEY);
+    let output = run(half).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output).contains("--ak") && !text(&output).contains(SECRET_KEY), "{}", text(&output));
+    // Against an endpoint, the error without credentials names both ways.
+    let mut none = binary();
+    none.args(["--endpoint", "http://127.0.0.1:9", "--project-id", "p"]);
+    let output = run(none).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output).contains("--ak and --sk"), "{}", text(&output));
+    let mut closed = binary();
+    closed.env("CSBS_AK", "AKCLITEST").env("CSBS_SK", SECRET_KEY).args(["--endpoint", "http://127.0.0.1:9", "--project-id", "p"]);
+    let output = run(closed).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output).contains("cannot be reached") && !text(&output).contains(SECRET_KEY));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
