@@ -9,12 +9,7 @@ use csbs_spec::ExampleKind;
 
 /// Failures of the embedded mock that are reported and not fixed yet: `(operation, check, why)`.
 /// The suite must fail exactly there; when the mock is fixed the entry must go (the test says so).
-pub const KNOWN_MOCK_DEFECTS: &[(&str, &str, &str)] = &[(
-    "updatePolicy",
-    "example_structure",
-    "the mock leaves out operation_definition.permanent when it was never set; the documented \
-     updated_policy answer shows \"permanent\": \"False\"",
-)];
+pub const KNOWN_MOCK_DEFECTS: &[(&str, &str, &str)] = &[];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_suite_passes_against_the_embedded_mock() {

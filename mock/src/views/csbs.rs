@@ -271,8 +271,8 @@ struct OperationDefinitionView<'a> {
     max_backups: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     retention_duration_days: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    permanent: Option<&'static str>,
+    /// Always sent, `"False"` unless set: the service's answers carry it (5.2.3's example).
+    permanent: &'static str,
     plan_id: &'a str,
     provider_id: &'a str,
 }
@@ -318,7 +318,7 @@ pub fn policy(p: &Policy) -> PolicyView<'_> {
             operation_definition: OperationDefinitionView {
                 max_backups: def.max_backups.map(|n| n.to_string()),
                 retention_duration_days: def.retention_duration_days.map(|n| n.to_string()),
-                permanent: def.permanent.map(|b| if b { "True" } else { "False" }),
+                permanent: if def.permanent == Some(true) { "True" } else { "False" },
                 plan_id: &p.id,
                 provider_id: &p.provider_id,
             },
