@@ -200,3 +200,37 @@ pub(crate) fn describe(e: &dyn std::error::Error) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signed_request_is_recorded_with_placeholders() {
+        let client = HttpClient::new(Duration::from_secs(1), 1 << 10, false).unwrap();
+        let auth = Auth::AkSk { access_key: "AKREC".into(), secret_key: Secret::secret_key("s3cr3t-sk"), project_id: "p1".into() };
+        let out = Outgoing {
+            method: "POST".into(),
+            url: "http://127.0.0.1:1/v1/p1/policies?b=2&a=x y".into(),
+            body: Some(serde_json::json!({"k": 1})),
+            auth: auth.clone(),
+        };
+        let request = client.build(&out).unwrap();
+        let sent = request.headers()["authorization"].to_str().unwrap();
+        assert!(sent.starts_with("SDK-HMAC-SHA256 Access=AKREC, SignedHeaders=accept;content-type;host;x-project-id;x-sdk-date, Signature="));
+        let mut record = record_of(&out);
+        record_signature(&mut record, &request);
+        assert_eq!(record.url, "http://127.0.0.1:1/v1/p1/policies?a=x%20y&b=2", "the query as signed and sent");
+        let shown = format!("{record:?}");
+        assert!(!shown.contains("s3cr3t") && !shown.contains("AKREC") && !shown.contains(&sent[sent.len() - 64..]), "{shown}");
+        let names: Vec<&str> = record.headers.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["Accept", "Content-Type", "X-Project-Id", "X-Sdk-Date", "Authorization"]);
+        assert_eq!(
+            record.headers[4].1,
+            "SDK-HMAC-SHA256 Access=$CSBS_AK, SignedHeaders=accept;content-type;host;x-project-id;x-sdk-date, Signature=$CSBS_SIGNATURE"
+        );
+        let to_fill = auth_headers_to_fill(&auth);
+        assert_eq!(to_fill[0], ("X-Project-Id".to_owned(), "p1".to_owned()));
+        assert!(!format!("{to_fill:?} {auth:?}").contains("s3cr3t"));
+    }
+}
