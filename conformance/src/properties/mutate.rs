@@ -148,7 +148,7 @@ fn string_mutations(s: &Map<String, Value>, path: &[Seg], out: &mut Vec<Mutation
         return;
     }
     if s.get("format").and_then(Value::as_str) == Some("service-datetime") {
-        push(out, "format", "not a real calendar time".into(), set(json!("2017-13-45T25:61:00")));
+        push(out, "format", "not a real calendar day (30 February)".into(), set(json!("2017-02-30T12:00:00")));
         return;
     }
     if let Some(max) = max {

@@ -75,7 +75,8 @@ fn query_values_are_typed_then_checked() {
     assert_eq!((v.field.as_str(), v.rule.as_str()), ("query.limit", "type"));
     assert_eq!(only(list(&[("sort", "size:asc")])).rule, "pattern");
     assert_eq!(only(list(&[("status", "sleeping")])).rule, "enum");
-    assert_eq!(only(list(&[("start_time", "2017-13-45T01:00:00")])).rule, "format");
+    assert_eq!(only(list(&[("start_time", "2017-02-30T01:00:00")])).rule, "format", "a day February lacks");
+    assert!(list(&[("start_time", "2017-13-45T01:00:00")]).unwrap_err().iter().any(|v| v.rule == "pattern"));
     assert_eq!(only(list(&[("all_tenants", "yes")])).rule, "type");
 }
 
