@@ -16,16 +16,8 @@ if ! command -v st >/dev/null || ! st --version | grep -q "$ST_VERSION"; then
 fi
 
 cargo build --release --quiet -p csbs-mock
-config="$(mktemp)"
-# Unlimited quotas: hundreds of generated protects must not fill the documented 600.
-printf '{"quotas": {"backups": -1, "backup_capacity_gb": -1}}\n' > "$config"
-./target/release/csbs-mock --listen "127.0.0.1:$PORT" --config "$config" --token "$TOKEN:$ST_PROJECT" >/dev/null &
-mock_pid=$!
-trap 'kill "$mock_pid" 2>/dev/null; rm -f "$config"' EXIT
-for _ in $(seq 50); do
-  if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $PORT), 0.2)" 2>/dev/null; then break; fi
-  sleep 0.1
-done
+. scripts/fuzz_mock.sh
+start_fuzz_mock "$ST_PROJECT"
 
 export PYTHONPATH="$PWD/scripts${PYTHONPATH:+:$PYTHONPATH}"
 export SCHEMATHESIS_HOOKS=schemathesis_hooks
