@@ -80,7 +80,7 @@ impl Example {
     }
 }
 
-fn media_examples<'a>(content: Option<&'a Value>) -> impl Iterator<Item = (&'a String, &'a Value)> {
+fn media_examples(content: Option<&Value>) -> impl Iterator<Item = (&String, &Value)> {
     content
         .and_then(Value::as_object)
         .into_iter()

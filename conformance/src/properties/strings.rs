@@ -85,7 +85,7 @@ pub fn service_datetime(pattern: Option<&str>) -> BoxedStrategy<String> {
 }
 
 pub fn uuid() -> BoxedStrategy<String> {
-    any::<u128>().prop_map(|n| uuid_text(n)).boxed()
+    any::<u128>().prop_map(uuid_text).boxed()
 }
 
 fn uuid_text(n: u128) -> String {

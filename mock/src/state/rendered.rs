@@ -18,9 +18,12 @@ pub enum View {
     Cbr,
 }
 
+/// Rendered bodies by backup and view.
+type Rendered = HashMap<(Uuid, View), Arc<[u8]>>;
+
 #[derive(Debug, Default)]
 pub struct RenderCache {
-    entries: Mutex<HashMap<(Uuid, View), Arc<[u8]>>>,
+    entries: Mutex<Rendered>,
 }
 
 impl RenderCache {

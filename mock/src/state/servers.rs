@@ -29,11 +29,11 @@ pub fn derived_server(id: &str, name: Option<&str>) -> Server {
         size_gb: 40,
         bootable: true,
     }];
-    for i in 1..=data_disks {
+    for (i, byte) in seed.iter().enumerate().take(data_disks + 1).skip(1) {
         disks.push(Disk {
             id: name_uuid(&format!("{id}/disk/{i}")).to_string(),
             name: format!("{short}-volume-{i:04}"),
-            size_gb: 10 * (1 + u32::from(seed[i] % 10)),
+            size_gb: 10 * (1 + u32::from(byte % 10)),
             bootable: false,
         });
     }

@@ -97,7 +97,7 @@ async fn documented_request_examples_answer_the_documented_shape() {
                 // The documented plan does not exist: first as printed (a documented 404),
                 // then with a policy bound to the example's servers.
                 let path = op.render_path(&path_of(&example, &Map::new()));
-                check_shape(&example, &mock.post(&path, body.clone()).await.expect_error(404, "CSBS.3000"));
+                check_shape(&example, mock.post(&path, body.clone()).await.expect_error(404, "CSBS.3000"));
                 let servers: Vec<&str> = body["checkpoint"]["parameters"]["resources"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
                 body["checkpoint"]["plan_id"] = mock.create_policy("example", &servers).await["id"].clone();
             }
