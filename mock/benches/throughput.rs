@@ -19,6 +19,9 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const PROJECT: &str = "bench-project";
 const TOKEN: &str = "bench-token";
 const PROVIDER: &str = "fc4d5750-22e7-4798-8a46-f48f62c4c1da";

@@ -66,11 +66,11 @@ async fn serve(app: &App, request: Request) -> Result<Reply, ApiError> {
         op,
         path: valid.path,
         query: valid.query,
-        body: valid.body,
+        body,
         all_tenants,
         now: clock::now(),
         raw_path,
-        query_pairs: &query_pairs,
+        raw_query: parts.uri.query().unwrap_or_default(),
     };
     handlers::handle(app, &call)
 }

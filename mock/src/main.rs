@@ -5,6 +5,9 @@ use csbs_mock::{ConfigFile, KeyGrant, MockConfig, TokenGrant};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A reference mock of CSBS v1 and CBR v3, built from spec/.
 #[derive(Parser, Debug)]
 #[command(version)]

@@ -271,8 +271,7 @@ pub fn route(method: &str, path: &str) -> Result<(&'static Operation, BTreeMap<S
         .iter()
         .map(|(k, v)| (k.to_owned(), percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned()))
         .collect();
-    let method = method.to_ascii_uppercase();
-    match matched.value.iter().find(|op| op.method == method) {
+    match matched.value.iter().find(|op| op.method.eq_ignore_ascii_case(method)) {
         Some(op) => Ok((op, params)),
         None => Err(RouteError::MethodNotAllowed(
             matched.value.iter().map(|op| op.method.clone()).collect(),

@@ -123,12 +123,12 @@ pub struct CompiledOperation {
     responses: BTreeMap<u16, Option<Validator>>,
 }
 
-/// A request after validation: its parameters as typed JSON values.
+/// A request after validation: its parameters as typed JSON values (the body, valid as
+/// sent, stays with the caller).
 #[derive(Clone, Debug, Default)]
 pub struct ValidRequest {
     pub path: Map<String, Value>,
     pub query: Map<String, Value>,
-    pub body: Option<Value>,
 }
 
 /// The compiled contract of both documents.
@@ -252,14 +252,14 @@ impl CompiledOperation {
                 Location::Query => query.iter().filter(|(k, _)| k == &p.name).map(|(_, v)| v.as_str()).collect(),
                 Location::Header => continue,
             };
+            // Named only when something is wrong: most requests are valid.
+            let field = || format!("{}.{}", p.location.as_str(), p.name);
             if texts.is_empty() {
                 if p.required {
-                    let field = format!("{}.{}", p.location.as_str(), p.name);
-                    found.push(Violation { field, rule: "required".into(), message: "is required".into(), value: Value::Null });
+                    found.push(Violation { field: field(), rule: "required".into(), message: "is required".into(), value: Value::Null });
                 }
                 continue;
             }
-            let field = format!("{}.{}", p.location.as_str(), p.name);
             let value = match cp.shape {
                 Shape::One(_) if texts.len() > 1 => Err(("maxItems", "is given more than once".to_owned())),
                 Shape::One(scalar) => coerce(scalar, texts[0]).map_err(|m| ("type", m)),
@@ -272,26 +272,20 @@ impl CompiledOperation {
             };
             match value {
                 Err((rule, message)) => found.push(Violation {
-                    field,
+                    field: field(),
                     rule: rule.into(),
                     message,
                     value: Value::String(texts.join(",")),
                 }),
-                Ok(value) => {
-                    let before = found.len();
-                    found.extend(violations(&cp.validator, &field, &value));
-                    if found.len() == before {
-                        let target = if p.location == Location::Path { &mut valid.path } else { &mut valid.query };
-                        target.insert(p.name.clone(), value);
-                    }
+                Ok(value) if cp.validator.is_valid(&value) => {
+                    let target = if p.location == Location::Path { &mut valid.path } else { &mut valid.query };
+                    target.insert(p.name.clone(), value);
                 }
+                Ok(value) => found.extend(violations(&cp.validator, &field(), &value)),
             }
         }
         match (&self.body, body) {
-            (Some((_, validator)), Some(body)) => {
-                found.extend(violations(validator, "body", body));
-                valid.body = Some(body.clone());
-            }
+            (Some((_, validator)), Some(body)) => found.extend(violations(validator, "body", body)),
             (Some((true, _)), None) => found.push(Violation {
                 field: "body".into(),
                 rule: "required".into(),

@@ -2,7 +2,7 @@
 
 use super::call::{Call, Reply};
 use super::filters::BackupFilter;
-use super::listing::{next_link, order, page, BackupKey};
+use super::listing::{next_link, order, page, BackupKey, Link};
 use super::quotas::check_room;
 use super::scope::read_scope;
 use crate::errors::ApiError;
@@ -117,7 +117,7 @@ pub fn delete_checkpoint(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> 
 pub fn count(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let filter = BackupFilter::csbs(call);
     let count = read_scope(app, call, |projects| {
-        projects.iter().flat_map(|p| p.backups.values()).filter(|b| b.status(call.now) != Status::Gone && filter.matches(b, call.now)).count()
+        projects.iter().flat_map(|p| p.backups.values().map(|b| &**b)).filter(|b| b.status(call.now) != Status::Gone && filter.matches(b, call.now)).count()
     });
     Ok(Reply::json(&serde_json::json!({ "count": count })))
 }
@@ -151,7 +151,7 @@ pub fn select_backups<'p>(
         Some(m) => Some(projects.iter().find_map(|p| p.backup(m, call.now)).ok_or_else(|| missing_marker(m))?),
     };
     let keep = |b: &&Backup| b.status(call.now) != Status::Gone && filter.matches(b, call.now);
-    let candidates = || projects.iter().flat_map(|p| p.backups.values()).filter(keep);
+    let candidates = || projects.iter().flat_map(|p| p.backups.values().map(|b| &**b)).filter(keep);
     if let ([project], [(BackupKey::CreatedAt, Direction::Desc)]) = (projects, order.keys.as_slice()) {
         let mut selected = select_ordered(project.newest_first_after(marker).filter(keep), page(call));
         if count_all {
@@ -168,10 +168,12 @@ pub fn list(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     read_scope(app, call, |projects| {
         let page = select_backups(projects, call, &filter, false, |m| ApiError::documented("CSBS.3001", &[m]))?;
         let items: Vec<_> = page.items.iter().map(|b| rendered(projects, b, View::Csbs, call.now)).collect();
-        let mut tail = serde_json::Map::new();
-        if let Some(links) = next_link(call, page.more, page.items.last().map(|b| b.id.to_string())) {
-            tail.insert("checkpoint_items_links".into(), serde_json::to_value(links).unwrap_or_default());
+        #[derive(Serialize)]
+        struct Tail {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            checkpoint_items_links: Option<Vec<Link>>,
         }
-        Ok(Reply::Json(list_body("checkpoint_items", &items, tail)))
+        let links = next_link(call, page.more, page.items.last().map(|b| b.id.to_string()));
+        Ok(Reply::Json(list_body("checkpoint_items", &items, &Tail { checkpoint_items_links: links })))
     })
 }

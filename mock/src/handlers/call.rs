@@ -16,9 +16,9 @@ pub struct Call<'a> {
     /// `all_tenants=true` from an admin token.
     pub all_tenants: bool,
     pub now: Micros,
-    /// The request path and query pairs as sent, for `next` links.
+    /// The request path and query as sent, for `next` links.
     pub raw_path: &'a str,
-    pub query_pairs: &'a [(String, String)],
+    pub raw_query: &'a str,
 }
 
 impl Call<'_> {
@@ -55,9 +55,14 @@ impl Call<'_> {
         }
     }
 
-    /// A body member by JSON pointer (`/policy/name`).
-    pub fn body_at(&self, pointer: &str) -> Option<&Value> {
-        self.body.as_ref()?.pointer(pointer)
+    /// A body member by a path of member names and array indexes (`/policy/name`); unlike
+    /// a JSON pointer it knows no escapes (no name in the documents needs one) and so
+    /// allocates nothing.
+    pub fn body_at(&self, path: &str) -> Option<&Value> {
+        path.split('/').skip(1).try_fold(self.body.as_ref()?, |value, step| match value {
+            Value::Array(items) => items.get(step.parse::<usize>().ok()?),
+            _ => value.get(step),
+        })
     }
 
     pub fn body_str(&self, pointer: &str) -> Option<&str> {

@@ -18,8 +18,14 @@ pub fn list_backups(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     read_scope(app, call, |projects| {
         let page = select_backups(projects, call, &filter, true, |m| ApiError::cbr_not_found("backup", m))?;
         let items: Vec<_> = page.items.iter().map(|b| rendered(projects, b, View::Cbr, call.now)).collect();
-        let tail = serde_json::json!({"count": page.total, "offset": request.offset, "limit": request.limit});
-        Ok(Reply::Json(list_body("backups", &items, tail.as_object().cloned().unwrap_or_default())))
+        #[derive(Serialize)]
+        struct Tail {
+            count: usize,
+            offset: usize,
+            limit: usize,
+        }
+        let tail = Tail { count: page.total, offset: request.offset, limit: request.limit };
+        Ok(Reply::Json(list_body("backups", &items, &tail)))
     })
 }
 

@@ -121,13 +121,22 @@ pub struct Link {
     rel: &'static str,
 }
 
-/// The link to the page after `last`: the same query with `marker` set and `offset` dropped.
+/// The link to the page after `last`: the same query, as sent, with `offset` dropped and
+/// `marker` set.
 pub fn next_link(call: &Call<'_>, more: bool, last: Option<String>) -> Option<Vec<Link>> {
     let last = last.filter(|_| more)?;
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in call.query_pairs.iter().filter(|(k, _)| k != "marker" && k != "offset") {
-        query.append_pair(k, v);
+    let mut href = String::with_capacity(call.raw_path.len() + call.raw_query.len() + last.len() + 9);
+    href.push_str(call.raw_path);
+    href.push('?');
+    for pair in call.raw_query.split('&').filter(|p| !p.is_empty()) {
+        // Keys are compared decoded (`m%61rker` is `marker`); kept pairs are copied as sent.
+        let key = form_urlencoded::parse(pair.as_bytes()).next().map(|(k, _)| k);
+        if !key.is_some_and(|k| k == "marker" || k == "offset") {
+            href.push_str(pair);
+            href.push('&');
+        }
     }
-    query.append_pair("marker", &last);
-    Some(vec![Link { href: format!("{}?{}", call.raw_path, query.finish()), rel: "next" }])
+    href.push_str("marker=");
+    href.extend(form_urlencoded::byte_serialize(last.as_bytes()));
+    Some(vec![Link { href, rel: "next" }])
 }

@@ -5,7 +5,7 @@ pub mod csbs;
 
 use crate::clock::Micros;
 use crate::state::{Backup, Project, View};
-use serde_json::{Map, Value};
+use serde::Serialize;
 use std::sync::Arc;
 
 /// A backup's view in one document, rendered, from its project's cache when settled.
@@ -24,17 +24,14 @@ pub fn rendered(projects: &[&Project], b: &Backup, view: View, now: Micros) -> A
     }
 }
 
-/// `{"<key>": [items...], <tail members>}` from items already rendered.
-pub fn list_body(key: &str, items: &[Arc<[u8]>], tail: Map<String, Value>) -> Vec<u8> {
+/// `{"<key>": [items...], <tail members>}` from items already rendered; `tail` is a struct
+/// (or map) whose members follow the list.
+pub fn list_body(key: &str, items: &[Arc<[u8]>], tail: &impl Serialize) -> Vec<u8> {
     let mut out = Vec::with_capacity(256 + items.iter().map(|i| i.len() + 1).sum::<usize>());
-    // Writing JSON into a Vec cannot fail.
-    let member = |out: &mut Vec<u8>, name: &str| {
-        let _ = serde_json::to_writer(&mut *out, name);
-        out.push(b':');
-    };
+    // Writing JSON into a Vec cannot fail, and the views' maps have string keys.
     out.push(b'{');
-    member(&mut out, key);
-    out.push(b'[');
+    let _ = serde_json::to_writer(&mut out, key);
+    out.extend_from_slice(b":[");
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push(b',');
@@ -42,12 +39,15 @@ pub fn list_body(key: &str, items: &[Arc<[u8]>], tail: Map<String, Value>) -> Ve
         out.extend_from_slice(item);
     }
     out.push(b']');
-    for (name, value) in &tail {
-        out.push(b',');
-        member(&mut out, name);
-        let _ = serde_json::to_writer(&mut out, value);
+    // The tail's object without its braces: `{}` adds nothing, `{"a":1}` adds `,"a":1`.
+    let members = out.len();
+    let _ = serde_json::to_writer(&mut out, tail);
+    if out.len() - members > 2 && out[members] == b'{' {
+        out[members] = b',';
+    } else {
+        out.truncate(members);
+        out.push(b'}');
     }
-    out.push(b'}');
     out
 }
 
@@ -57,12 +57,11 @@ mod tests {
 
     #[test]
     fn list_bodies_are_json() {
+        use serde_json::{json, Value};
         let items: Vec<Arc<[u8]>> = vec![Arc::from(&b"{\"a\":1}"[..]), Arc::from(&b"[2]"[..])];
-        let mut tail = Map::new();
-        tail.insert("count".into(), Value::from(2));
-        let body: Value = serde_json::from_slice(&list_body("items", &items, tail)).unwrap();
-        assert_eq!(body, serde_json::json!({"items": [{"a": 1}, [2]], "count": 2}));
-        let empty: Value = serde_json::from_slice(&list_body("items", &[], Map::new())).unwrap();
-        assert_eq!(empty, serde_json::json!({"items": []}));
+        let body: Value = serde_json::from_slice(&list_body("items", &items, &json!({"count": 2, "more": {"x": []}}))).unwrap();
+        assert_eq!(body, json!({"items": [{"a": 1}, [2]], "count": 2, "more": {"x": []}}));
+        let empty: Value = serde_json::from_slice(&list_body("items", &[], &json!({}))).unwrap();
+        assert_eq!(empty, json!({"items": []}));
     }
 }

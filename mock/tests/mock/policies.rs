@@ -105,4 +105,12 @@ async fn lists_sort_and_link_to_the_next_page() {
     assert_eq!(names(&second), ["c"]);
     assert!(second.body.get("policies_links").is_none());
     assert_eq!(names(&mock.get(&v1("/policies?sort=name:asc&offset=1&limit=1")).await), ["b"]);
+    // The next link keeps the other pairs as sent, drops `offset` and replaces the marker.
+    let a_id = first.body["policies"][0]["id"].as_str().unwrap().to_owned();
+    let b_id = first.body["policies"][1]["id"].as_str().unwrap().to_owned();
+    let path = v1(&format!("/policies?m%61rker={a_id}&sort=name%3Aasc&limit=1&offset=0"));
+    let linked = mock.get(&path).await;
+    assert_eq!(names(&linked), ["b"]);
+    let href = linked.body["policies_links"][0]["href"].as_str().unwrap();
+    assert_eq!(href, v1(&format!("/policies?sort=name%3Aasc&limit=1&marker={b_id}")));
 }
