@@ -117,7 +117,7 @@ pub fn delete_checkpoint(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> 
 pub fn count(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let filter = BackupFilter::csbs(call);
     let count = read_scope(app, call, |projects| {
-        projects.iter().flat_map(|p| p.backups.values().map(|b| &**b)).filter(|b| b.status(call.now) != Status::Gone && filter.matches(b, call.now)).count()
+        projects.iter().flat_map(|p| p.backups.values()).filter(|b| b.status(call.now) != Status::Gone && filter.matches(b, call.now)).count()
     });
     Ok(Reply::json(&serde_json::json!({ "count": count })))
 }
@@ -151,7 +151,7 @@ pub fn select_backups<'p>(
         Some(m) => Some(projects.iter().find_map(|p| p.backup(m, call.now)).ok_or_else(|| missing_marker(m))?),
     };
     let keep = |b: &&Backup| b.status(call.now) != Status::Gone && filter.matches(b, call.now);
-    let candidates = || projects.iter().flat_map(|p| p.backups.values().map(|b| &**b)).filter(keep);
+    let candidates = || projects.iter().flat_map(|p| p.backups.values()).filter(keep);
     if let ([project], [(BackupKey::CreatedAt, Direction::Desc)]) = (projects, order.keys.as_slice()) {
         let mut selected = select_ordered(project.newest_first_after(marker).filter(keep), page(call));
         if count_all {

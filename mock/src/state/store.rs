@@ -23,9 +23,7 @@ pub struct Project {
     pub id: Arc<str>,
     pub vault: Arc<Vault>,
     pub policies: HashMap<String, Policy>,
-    // Boxed: the table regrows as backups are added, and moving 16-byte keys with pointers
-    // is far cheaper than moving whole records.
-    pub backups: HashMap<Uuid, Box<Backup>>,
+    pub backups: HashMap<Uuid, Backup>,
     pub checkpoints: HashMap<Uuid, CheckpointEntry>,
     /// Servers seen in backups or policies, newest knowledge.
     pub servers: HashMap<String, Arc<Server>>,
@@ -98,7 +96,7 @@ impl Project {
 
     /// Backups that have not disappeared.
     pub fn live_backups(&self, now: Micros) -> impl Iterator<Item = &Backup> {
-        self.backups.values().map(|b| &**b).filter(move |b| b.status(now) != Status::Gone)
+        self.backups.values().filter(move |b| b.status(now) != Status::Gone)
     }
 
     /// Backups newest first (ties by ID), starting after `after`; gone ones included.
@@ -107,13 +105,13 @@ impl Project {
             Some(b) => Bound::Excluded((-b.life.created_at, b.id)),
             None => Bound::Unbounded,
         };
-        self.newest_first.range((start, Bound::Unbounded)).filter_map(|(_, id)| self.backups.get(id).map(|b| &**b))
+        self.newest_first.range((start, Bound::Unbounded)).filter_map(|(_, id)| self.backups.get(id))
     }
 
     /// A backup that has not disappeared.
     pub fn backup(&self, id: &str, now: Micros) -> Option<&Backup> {
         let id = Uuid::parse_str(id).ok()?;
-        self.backups.get(&id).map(|b| &**b).filter(|b| b.status(now) != Status::Gone)
+        self.backups.get(&id).filter(|b| b.status(now) != Status::Gone)
     }
 
     /// A checkpoint and its backups that have not disappeared; `None` once all have.
@@ -122,7 +120,7 @@ impl Project {
         let backups: Vec<&Backup> = entry
             .backups
             .iter()
-            .filter_map(|b| self.backups.get(b).map(|b| &**b))
+            .filter_map(|b| self.backups.get(b))
             .filter(|b| b.status(now) != Status::Gone)
             .collect();
         (!backups.is_empty()).then_some((&entry.info, backups))
@@ -151,7 +149,7 @@ impl Project {
                 None => drop(self.last_backup.insert(backup.server.id.clone(), backup.id)),
             }
             self.newest_first.insert((-backup.life.created_at, backup.id));
-            self.backups.insert(backup.id, Box::new(backup));
+            self.backups.insert(backup.id, backup);
         }
         self.checkpoints.insert(info.id, CheckpointEntry { info, backups: ids });
     }
@@ -170,7 +168,7 @@ impl Project {
     pub fn has_backup_of(&self, server_id: &str, now: Micros) -> bool {
         let Some(last) = self.last_backup.get(server_id) else { return false };
         let alive = |b: &Backup| b.status(now) != Status::Gone && b.server.id == server_id;
-        self.backups.get(last).is_some_and(|b| alive(b)) || self.live_backups(now).any(alive)
+        self.backups.get(last).is_some_and(alive) || self.live_backups(now).any(alive)
     }
 }
 
