@@ -5,6 +5,10 @@
 use csbs_mock::{MockConfig, TokenGrant};
 use std::time::{Duration, Instant};
 
+// The allocator of the csbs-mock binary, so that memory per backup is what it uses.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const PROJECT: &str = "scale-project";
 const TOKEN: &str = "scale-token";
 

@@ -7,7 +7,8 @@
 //! side has one of the machine's two cores. Each pair (mock, bare) is measured in turns,
 //! `BENCH_ROUNDS` times (default 3), and the medians are compared, so that load from other
 //! processes hits both sides alike. `BENCH_SECONDS` (default 3 per measurement) and
-//! `BENCH_CONNECTIONS` (default 32) tune it.
+//! `BENCH_CONNECTIONS` (default 32) tune it. Both servers run on the binary's allocator
+//! (mimalloc).
 
 use axum::body::Bytes;
 use axum::routing::{get, post};

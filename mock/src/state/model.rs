@@ -161,4 +161,14 @@ impl Policy {
         }
         def.retention_duration_days.filter(|&d| d >= 0)
     }
+
+    /// How many of its backups of one server it keeps, `None` for all (`-1`, unset, or
+    /// `permanent`).
+    pub fn max_backups(&self) -> Option<usize> {
+        let def = &self.operation.definition;
+        if def.permanent == Some(true) {
+            return None;
+        }
+        def.max_backups.and_then(|n| usize::try_from(n).ok())
+    }
 }

@@ -154,6 +154,23 @@ impl Project {
         self.checkpoints.insert(info.id, CheckpointEntry { info, backups: ids });
     }
 
+    /// Starts deleting the oldest backups that `policy_id` made of `server_id` beyond the
+    /// newest `keep` (never fewer than one); busy ones (protecting, restoring) are left.
+    pub fn trim_policy_backups(&mut self, policy_id: &str, server_id: &str, keep: usize, now: Micros, gone_at: Micros) {
+        let mut made: Vec<(Micros, Uuid)> = self
+            .live_backups(now)
+            .filter(|b| b.server.id == server_id && b.checkpoint.policy_id.as_deref() == Some(policy_id))
+            .filter(|b| b.life.delete.is_none())
+            .map(|b| (b.life.created_at, b.id))
+            .collect();
+        made.sort_unstable_by(|a, b| b.cmp(a));
+        for (_, id) in made.into_iter().skip(keep.max(1)) {
+            if self.backups.get(&id).is_some_and(|b| b.status(now) == Status::Available) {
+                self.start_deletion(id, now, gone_at);
+            }
+        }
+    }
+
     /// The policy a server is bound to (seeded policies aside, see `seed.rs`).
     pub fn policy_of_resource(&self, resource_id: &str) -> Option<&Policy> {
         self.policies.values().find(|p| !p.seeded && p.resources.iter().any(|r| r.id == resource_id))

@@ -162,3 +162,39 @@ async fn capability_checks() {
     assert_eq!(codes, ["", "CSBS.6018", "CSBS.3001"]);
     mock.post(&path, json!({"check_protectable": []})).await.expect_error(400, "CSBS.9001");
 }
+
+#[tokio::test]
+async fn policy_runs_keep_at_most_max_backups_per_server() {
+    let mock = Mock::start().await;
+    let mut body = policy_body("keep-two", &["srv-1", "srv-2"]);
+    body["policy"]["scheduled_operations"][0]["operation_definition"] = json!({"max_backups": 2});
+    let policy = mock.post(&v1("/policies"), body.clone()).await.body["policy"].clone();
+    body["policy"]["name"] = json!("forever");
+    body["policy"]["resources"] = json!([{"id": "srv-3", "type": "OS::Nova::Server", "name": "three"}]);
+    body["policy"]["scheduled_operations"][0]["operation_definition"] = json!({"max_backups": 1, "permanent": true});
+    let permanent = mock.post(&v1("/policies"), body).await.body["policy"].clone();
+    let manual = mock.protect_backup("srv-1").await;
+    let path = v1(&format!("/providers/{PROVIDER}/checkpoints"));
+    let mut made = Vec::new();
+    for _ in 0..4 {
+        for plan in [&policy, &permanent] {
+            let run = mock.post(&path, json!({"checkpoint": {"plan_id": plan["id"], "parameters": {}}})).await;
+            assert_eq!(run.status, 200, "{}", run.text);
+            made.push(run.body["checkpoint"]["id"].as_str().unwrap().to_owned());
+        }
+    }
+    let of = |server: &str, plan: &Value| {
+        let query = format!("/checkpoint_items?resource_id={server}&policy_id={}", plan["id"].as_str().unwrap());
+        let mock = &mock;
+        async move { mock.get(&v1(&query)).await }
+    };
+    for server in ["srv-1", "srv-2"] {
+        let kept = of(server, &policy).await;
+        let checkpoints: Vec<&str> =
+            kept.body["checkpoint_items"].as_array().unwrap().iter().map(|b| b["checkpoint_id"].as_str().unwrap()).collect();
+        assert_eq!(checkpoints, [made[6].as_str(), made[4].as_str()], "{server}: the two newest runs are kept");
+    }
+    assert_eq!(ids(&of("srv-3", &permanent).await, "checkpoint_items").len(), 4, "permanent overrides max_backups");
+    let still = mock.get(&v1(&format!("/checkpoint_items/{}", manual["id"].as_str().unwrap()))).await;
+    assert_eq!(still.status, 200, "a backup made by protect is not the policy's to trim");
+}
