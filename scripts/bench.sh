@@ -10,9 +10,10 @@ PRISM_PORT="${PRISM_PORT:-18490}"
 PRISM_VERSION="5.16.0"
 
 prism_pid=""
-trap '[ -n "$prism_pid" ] && kill "$prism_pid" 2>/dev/null; true' EXIT
+# npx runs Prism as a child: it gets a process group of its own, and the whole group is stopped.
+trap '[ -z "$prism_pid" ] || kill -- "-$prism_pid" 2>/dev/null || true' EXIT
 if command -v npx >/dev/null; then
-  npx --yes "@stoplight/prism-cli@$PRISM_VERSION" mock spec/csbs-v1.yaml -h 127.0.0.1 -p "$PRISM_PORT" >/tmp/prism-bench.log 2>&1 &
+  setsid npx --yes "@stoplight/prism-cli@$PRISM_VERSION" mock spec/csbs-v1.yaml -h 127.0.0.1 -p "$PRISM_PORT" >/tmp/prism-bench.log 2>&1 &
   prism_pid=$!
   for _ in $(seq 300); do
     if python3 -c "import socket; socket.create_connection(('127.0.0.1', $PRISM_PORT), 0.2)" 2>/dev/null; then
