@@ -8,11 +8,12 @@
 //! `BENCH_ROUNDS` times (default 3), and the medians are compared, so that load from other
 //! processes hits both sides alike. `BENCH_SECONDS` (default 3 per measurement) and
 //! `BENCH_CONNECTIONS` (default 32) tune it. Both servers run on the binary's allocator
-//! (mimalloc).
+//! (mimalloc, see `fixture`).
+
+mod fixture;
 
 use axum::body::Bytes;
-use axum::routing::{get, post};
-use csbs_mock::{MockConfig, Quotas, TokenGrant};
+use fixture::{bare_router, config, create_path, list_path, CREATE_BODY, TOKEN};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -20,12 +21,6 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-const PROJECT: &str = "bench-project";
-const TOKEN: &str = "bench-token";
-const PROVIDER: &str = "fc4d5750-22e7-4798-8a46-f48f62c4c1da";
 
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -147,13 +142,9 @@ fn wrk(addr: SocketAddr, method: &str, path: &str, body: &str, connections: u64,
     (number("Requests/sec:").unwrap_or(0.0), number("Non-2xx or 3xx responses:").unwrap_or(0.0) as u64)
 }
 
-/// A bare axum server answering fixed bodies: `GET /list/{n}` and `POST /create`.
-async fn bare_server(lists: Vec<(usize, Bytes)>, create_body: Bytes) -> SocketAddr {
-    let json = |body: Bytes| ([(axum::http::header::CONTENT_TYPE, "application/json")], body);
-    let mut router = axum::Router::new().route("/create", post(move |_: Bytes| std::future::ready(json(create_body.clone()))));
-    for (limit, body) in lists {
-        router = router.route(&format!("/list/{limit}"), get(move || std::future::ready(json(body.clone()))));
-    }
+/// The bare axum handler (see `fixture::bare_router`), serving on loopback.
+async fn bare_server(lists: Vec<(usize, Bytes)>, create_answer: Bytes) -> SocketAddr {
+    let router = bare_router(lists, create_answer);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
     let addr = listener.local_addr().expect("an address");
     tokio::spawn(async move { axum::serve(listener, router).await });
@@ -166,22 +157,15 @@ fn main() {
     let connections = env_number("BENCH_CONNECTIONS", 32);
     let servers = runtime();
     let clients = runtime();
-    let config = MockConfig {
-        listen: "127.0.0.1:0".parse().expect("an address"),
-        tokens: vec![TokenGrant { token: TOKEN.into(), project_id: PROJECT.into(), admin: false }],
-        quotas: Quotas { backups: -1, backup_capacity_gb: -1 },
-        ..MockConfig::default()
-    };
-    let mock = servers.block_on(csbs_mock::spawn(config)).expect("the mock starts");
+    let mock = servers.block_on(csbs_mock::spawn(config())).expect("the mock starts");
     let addr = mock.addr;
-    let create_path = format!("/v1/{PROJECT}/providers/{PROVIDER}/resources/bench-server/action");
-    let create_body = r#"{"protect": {"backup_name": "bench", "description": "throughput"}}"#;
+    let create_path = create_path();
+    let create_body = CREATE_BODY;
     let create = request("POST", addr, &create_path, create_body);
     for _ in 0..20 {
         clients.block_on(exchange(addr, &create));
     }
     let limits = [1usize, 10];
-    let list_path = |limit: usize| format!("/v1/{PROJECT}/checkpoint_items?limit={limit}");
     let lists: Vec<(usize, Bytes)> =
         limits.iter().map(|&l| (l, Bytes::from(clients.block_on(exchange(addr, &request("GET", addr, &list_path(l), ""))).1))).collect();
     let (_, create_answer) = clients.block_on(exchange(addr, &create));

@@ -70,13 +70,11 @@ pub fn execute(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
         .collect();
     check_room(app, &project, &backups, call.now)?;
     let keep = policy.max_backups();
-    let servers: Vec<String> = backups.iter().map(|b| b.server.id.clone()).collect();
     project.add_checkpoint(info.clone(), backups);
     // `max_backups`: the policy's oldest backups of each server beyond the limit go.
     if let Some(keep) = keep {
-        for server in &servers {
-            project.trim_policy_backups(plan_id, server, keep, call.now, call.now + app.delete_delay);
-        }
+        let servers: Vec<&str> = resources.iter().map(|r| r.id.as_str()).collect();
+        project.trim_policy_backups(plan_id, &servers, keep, call.now, call.now + app.delete_delay);
     }
     checkpoint_reply(&project, &info.id.to_string(), call)
 }

@@ -154,20 +154,23 @@ impl Project {
         self.checkpoints.insert(info.id, CheckpointEntry { info, backups: ids });
     }
 
-    /// Starts deleting the oldest backups that `policy_id` made of `server_id` beyond the
-    /// newest `keep` (never fewer than one); busy ones (protecting, restoring) are left.
-    pub fn trim_policy_backups(&mut self, policy_id: &str, server_id: &str, keep: usize, now: Micros, gone_at: Micros) {
-        let mut made: Vec<(Micros, Uuid)> = self
-            .live_backups(now)
-            .filter(|b| b.server.id == server_id && b.checkpoint.policy_id.as_deref() == Some(policy_id))
-            .filter(|b| b.life.delete.is_none())
-            .map(|b| (b.life.created_at, b.id))
-            .collect();
-        made.sort_unstable_by(|a, b| b.cmp(a));
-        for (_, id) in made.into_iter().skip(keep.max(1)) {
-            if self.backups.get(&id).is_some_and(|b| b.status(now) == Status::Available) {
-                self.start_deletion(id, now, gone_at);
+    /// Starts deleting, for each server, the oldest backups `policy_id` made of it beyond the
+    /// newest `keep` (never fewer than one); busy ones (protecting, restoring) stay. One pass
+    /// over the project's backups, whatever the number of servers.
+    pub fn trim_policy_backups(&mut self, policy_id: &str, servers: &[&str], keep: usize, now: Micros, gone_at: Micros) {
+        let mut made: HashMap<&str, Vec<(Micros, Uuid, bool)>> = HashMap::new();
+        for b in self.live_backups(now).filter(|b| b.life.delete.is_none() && b.checkpoint.policy_id.as_deref() == Some(policy_id)) {
+            if let Some(server) = servers.iter().find(|s| **s == b.server.id) {
+                made.entry(server).or_default().push((b.life.created_at, b.id, b.status(now) == Status::Available));
             }
+        }
+        let mut surplus = Vec::new();
+        for mut backups in made.into_values() {
+            backups.sort_unstable_by(|a, b| b.cmp(a));
+            surplus.extend(backups.into_iter().skip(keep.max(1)).filter(|(.., available)| *available).map(|(_, id, _)| id));
+        }
+        for id in surplus {
+            self.start_deletion(id, now, gone_at);
         }
     }
 
