@@ -45,12 +45,14 @@ fn main() {
                 if skip {
                     return;
                 }
-                let start = Instant::now();
+                let (start, allocations) = (Instant::now(), fixture::allocations());
                 for _ in 0..n {
                     call(&router, req(method, &path, body)).await;
                 }
                 let us = start.elapsed().as_secs_f64() * 1e6 / n as f64;
-                println!("{label:<14} {us:>7.2} µs/request");
+                let per_request = (fixture::allocations() - allocations) as f64 / n as f64;
+                // Allocations include the bench's own (building the request, reading the answer).
+                println!("{label:<14} {us:>7.2} µs/request {per_request:>7.1} allocations/request");
             }
         };
         time("list mock", mock.clone(), "GET", list.clone(), "").await;

@@ -119,8 +119,29 @@ fn wrk_available() -> bool {
     std::process::Command::new("wrk").arg("--version").output().is_ok()
 }
 
-/// Requests per second measured by `wrk`, and its count of non-2xx answers.
-fn wrk(addr: SocketAddr, method: &str, path: &str, body: &str, connections: u64, seconds: u64) -> (f64, u64) {
+/// CPU time this process has used (user and system, all threads), in seconds; `None` off Linux.
+/// While `wrk` runs, the process's only busy thread is the servers' runtime, so the CPU used
+/// over a run divided by the requests answered is the server's CPU per request: steadier on a
+/// shared machine than requests per second, which also move with the load generator's share.
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and
+    // 13th, in clock ticks (USER_HZ, 100 on Linux).
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// What one measurement found: requests per second, answers other than 2xx, and the server's
+/// CPU time per request in µs (with `wrk` on Linux).
+struct Run {
+    rps: f64,
+    errors: u64,
+    cpu_us: Option<f64>,
+}
+
+/// Requests per second measured by `wrk`, its count of non-2xx answers, and the servers' CPU.
+fn wrk(addr: SocketAddr, method: &str, path: &str, body: &str, connections: u64, seconds: u64) -> Run {
     let lua = |text: &str| format!("{text:?}");
     let script = format!(
         "wrk.method = {}\nwrk.body = {}\nwrk.headers[\"X-Auth-Token\"] = {}\nwrk.headers[\"Content-Type\"] = \"application/json\"\n",
@@ -130,16 +151,24 @@ fn wrk(addr: SocketAddr, method: &str, path: &str, body: &str, connections: u64,
     );
     let file = std::env::temp_dir().join(format!("csbs-bench-{}.lua", std::process::id()));
     std::fs::write(&file, script).expect("a temporary wrk script");
+    let cpu_before = process_cpu_seconds();
     let output = std::process::Command::new("wrk")
         .args(["-t1", &format!("-c{connections}"), &format!("-d{seconds}s"), "-s"])
         .arg(&file)
         .arg(format!("http://{addr}{path}"))
         .output()
         .expect("wrk runs");
+    let cpu = process_cpu_seconds().zip(cpu_before).map(|(after, before)| after - before);
     let _ = std::fs::remove_file(&file);
     let text = String::from_utf8_lossy(&output.stdout);
     let number = |prefix: &str| text.lines().find_map(|l| l.trim().strip_prefix(prefix)).and_then(|v| v.trim().parse::<f64>().ok());
-    (number("Requests/sec:").unwrap_or(0.0), number("Non-2xx or 3xx responses:").unwrap_or(0.0) as u64)
+    // "123456 requests in 3.00s, ..."
+    let answered = text.lines().find_map(|l| l.trim().split_once(" requests in ")).and_then(|(n, _)| n.parse::<f64>().ok());
+    Run {
+        rps: number("Requests/sec:").unwrap_or(0.0),
+        errors: number("Non-2xx or 3xx responses:").unwrap_or(0.0) as u64,
+        cpu_us: cpu.zip(answered.filter(|n| *n > 0.0)).map(|(cpu, n)| cpu * 1e6 / n),
+    }
 }
 
 /// The bare axum handler (see `fixture::bare_router`), serving on loopback.
@@ -178,31 +207,43 @@ fn main() {
         if use_wrk {
             wrk(addr, method, path, body, connections, seconds)
         } else {
-            clients.block_on(load(addr, request(method, addr, path, body), connections, seconds))
+            // The built-in client shares the process: its CPU cannot be told from the server's.
+            let (rps, errors) = clients.block_on(load(addr, request(method, addr, path, body), connections, seconds));
+            Run { rps, errors, cpu_us: None }
         }
     };
-    // Median requests per second of each target, measured in turns.
-    let compare = |label: &str, targets: &[(&str, SocketAddr, &str, &str, &str)]| -> Vec<f64> {
-        let mut samples = vec![Vec::new(); targets.len()];
+    // Median requests per second (and server CPU per request) of each target, measured in turns.
+    let compare = |label: &str, targets: &[(&str, SocketAddr, &str, &str, &str)]| -> Vec<(f64, Option<f64>)> {
+        let mut samples: Vec<Vec<Run>> = targets.iter().map(|_| Vec::new()).collect();
         for _ in 0..rounds {
             for (i, (_, addr, method, path, body)) in targets.iter().enumerate() {
-                let (rps, errors) = measure(*addr, method, path, body);
-                assert_eq!(errors, 0, "{label}: answers other than 2xx");
-                samples[i].push(rps);
+                let run = measure(*addr, method, path, body);
+                assert_eq!(run.errors, 0, "{label}: answers other than 2xx");
+                samples[i].push(run);
             }
         }
         println!("{label}");
         samples
             .iter_mut()
             .zip(targets)
-            .map(|(s, (name, ..))| {
-                s.sort_by(f64::total_cmp);
-                let median = s[s.len() / 2];
-                let all: Vec<String> = s.iter().map(|r| format!("{r:.0}")).collect();
-                println!("  {name:<26} {median:>9.0} req/s (median of {})", all.join(", "));
-                median
+            .map(|(runs, (name, ..))| {
+                let mut rps: Vec<f64> = runs.iter().map(|r| r.rps).collect();
+                rps.sort_by(f64::total_cmp);
+                let median = rps[rps.len() / 2];
+                let all: Vec<String> = rps.iter().map(|r| format!("{r:.0}")).collect();
+                let mut cpu: Vec<f64> = runs.iter().filter_map(|r| r.cpu_us).collect();
+                cpu.sort_by(f64::total_cmp);
+                let cpu = (cpu.len() == runs.len()).then(|| cpu[cpu.len() / 2]);
+                let cpu_text = cpu.map(|c| format!(", server CPU {c:.1} µs/request")).unwrap_or_default();
+                println!("  {name:<26} {median:>9.0} req/s (median of {}){cpu_text}", all.join(", "));
+                (median, cpu)
             })
             .collect()
+    };
+    let ratios = |medians: &[(f64, Option<f64>)]| {
+        let (mock, bare) = (medians[0], medians[1]);
+        let cpu = mock.1.zip(bare.1).map(|(m, b)| format!("; bare / mock CPU per request: {:.0}%", 100.0 * b / m)).unwrap_or_default();
+        println!("  mock / bare axum: {:.0}%{cpu}", 100.0 * mock.0 / bare.0);
     };
     let prism = std::env::var("PRISM_URL").ok().and_then(|u| u.trim_start_matches("http://").trim_end_matches('/').parse::<SocketAddr>().ok());
     for (limit, body) in &lists {
@@ -212,16 +253,16 @@ fn main() {
             &format!("list GET {path} ({} bytes)", body.len()),
             &[("mock", addr, "GET", &path, ""), ("bare axum, same body", bare, "GET", &bare_path, "")],
         );
-        println!("  mock / bare axum: {:.0}%", 100.0 * medians[0] / medians[1]);
+        ratios(&medians);
         if let Some(prism) = prism {
-            let (prism_rps, _) = measure(prism, "GET", &path, "");
-            println!("  {:<26} {prism_rps:>9.0} req/s; mock / prism: {:.1}x", "prism", medians[0] / prism_rps);
+            let prism_rps = measure(prism, "GET", &path, "").rps;
+            println!("  {:<26} {prism_rps:>9.0} req/s; mock / prism: {:.1}x", "prism", medians[0].0 / prism_rps);
         }
     }
     let medians = compare(
         "create (protectResource)",
         &[("mock", addr, "POST", &create_path, create_body), ("bare axum, same body", bare, "POST", "/create", create_body)],
     );
-    println!("  mock / bare axum: {:.0}%", 100.0 * medians[0] / medians[1]);
+    ratios(&medians);
     servers.block_on(mock.shutdown());
 }

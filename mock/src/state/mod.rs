@@ -9,6 +9,7 @@ mod page;
 mod rendered;
 mod servers;
 mod store;
+mod table;
 
 pub use lifecycle::{Lifecycle, Status};
 pub use make::{new_backup, NewBackup};

@@ -4,6 +4,7 @@ use super::lifecycle::Status;
 use super::model::{Backup, CheckpointInfo, Policy, Server, Vault};
 use super::rendered::RenderCache;
 use super::servers::{derived_server, name_uuid};
+use super::table::Table;
 use crate::clock::Micros;
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
@@ -23,7 +24,7 @@ pub struct Project {
     pub id: Arc<str>,
     pub vault: Arc<Vault>,
     pub policies: HashMap<String, Policy>,
-    pub backups: HashMap<Uuid, Backup>,
+    pub backups: Table<Backup>,
     pub checkpoints: HashMap<Uuid, CheckpointEntry>,
     /// Servers seen in backups or policies, newest knowledge.
     pub servers: HashMap<String, Arc<Server>>,
@@ -46,7 +47,7 @@ impl Project {
             id: Arc::from(id),
             vault: Arc::new(Vault { id: vault_id.to_string(), name }),
             policies: HashMap::new(),
-            backups: HashMap::new(),
+            backups: Table::default(),
             checkpoints: HashMap::new(),
             servers: HashMap::new(),
             last_backup: HashMap::new(),
