@@ -76,18 +76,22 @@ impl KeyGrant {
     }
 }
 
-/// Per-project quotas answered by `showQuotas` and enforced on backups; -1 means no limit.
+/// Per-project quotas; -1 means no limit. Keys left out of a config file keep their defaults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Quotas {
-    /// Number of backups kept (the documented example answers 600).
+    /// Number of backups kept (the documented example answers 600); in `showQuotas`.
     pub backups: i64,
-    /// Backup storage, in GB (the documented example answers -1).
+    /// Backup storage, in GB (the documented example answers -1); in `showQuotas`.
     pub backup_capacity_gb: i64,
+    /// Number of backup policies (CSBS.0001 beyond it). The documents give no number and
+    /// `showQuotas` has no entry for it, so there is no limit unless one is configured.
+    pub policies: i64,
 }
 
 impl Default for Quotas {
     fn default() -> Quotas {
-        Quotas { backups: 600, backup_capacity_gb: -1 }
+        Quotas { backups: 600, backup_capacity_gb: -1, policies: -1 }
     }
 }
 
@@ -240,6 +244,10 @@ mod tests {
         assert_eq!(config.projects(), vec!["p", "q"]);
         assert_eq!(config.protect_delay, Duration::from_millis(50));
         assert_eq!(config.quotas.backups, 5);
+        let partial: ConfigFile = serde_norway::from_str("quotas: {policies: 2}").unwrap();
+        partial.apply(&mut config);
+        assert_eq!(config.quotas, Quotas { backups: 600, backup_capacity_gb: -1, policies: 2 });
+        assert!(serde_norway::from_str::<ConfigFile>("quotas: {policys: 2}").is_err());
         assert!(serde_norway::from_str::<ConfigFile>("tokenz: []").is_err());
     }
 }

@@ -86,6 +86,11 @@ pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let lock = app.store.project(call.project_id());
     let mut project = write(&lock);
     check_conflicts(&project, "", Some(name), &resources)?;
+    let limit = app.config.quotas.policies;
+    // Seeded policies stay out of the count as they stay out of the name and binding checks.
+    if limit >= 0 && project.policies.values().filter(|p| !p.seeded).count() as u64 >= limit.unsigned_abs() {
+        return Err(ApiError::documented("CSBS.0001", &[]));
+    }
     let op = body.pointer("/scheduled_operations/0").unwrap_or(&empty);
     let enabled = op.get("enabled").and_then(Value::as_bool).unwrap_or(true);
     let mut definition = OperationDef::default();

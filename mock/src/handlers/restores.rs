@@ -1,5 +1,6 @@
 //! Tag `restores`: restoring a server from a backup, and the checks a restoration makes
-//! (shared with `check_restorable`).
+//! (shared with `check_restorable`). A server being restored (for the restore delay) cannot
+//! be restored again until that ends (CSBS.6015).
 //!
 //! The target server's disks are what the project knows of that server (the disks recorded in
 //! its newest backup), or the disks the mock derives from its ID (see `state/servers.rs`):
@@ -41,6 +42,9 @@ pub fn check<'p>(project: &'p Project, item_id: &str, server_id: &str, volumes: 
     }
     if status != Status::Available {
         return Err(ApiError::documented("CSBS.4000", &[&format!("backup {item_id} is {}", status.as_str())]));
+    }
+    if project.server_restoring(server_id, now) {
+        return Err(ApiError::documented("CSBS.6015", &[]));
     }
     let own: Vec<String> = backup.volumes.iter().map(|v| v.id.to_string()).collect();
     let foreign: Vec<&str> = volumes.iter().map(|m| m.backup_id).filter(|id| !own.iter().any(|o| o == id)).collect();
@@ -84,7 +88,7 @@ pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
         return Err(ApiError::documented("CSBS.3001", &[&format!("{item_id} in checkpoint {checkpoint_id}")]));
     }
     let id = backup.id;
-    project.start_restore(id, call.now, call.now + app.restore_delay);
+    project.start_restore(id, server_id, call.now, call.now + app.restore_delay);
     Ok(Reply::json(&json!({"restore": {
         "id": Uuid::new_v4().to_string(),
         "checkpoint_id": checkpoint_id,

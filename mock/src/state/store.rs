@@ -32,6 +32,8 @@ pub struct Project {
     last_backup: HashMap<String, Uuid>,
     /// Backups with a deletion under way, so that purging does not scan every backup.
     deleting: Vec<Uuid>,
+    /// Servers being restored, and when their restoration ends (CSBS.6015 until then).
+    restoring_servers: HashMap<String, Micros>,
     /// Rendered views of settled backups.
     pub rendered: RenderCache,
     /// Every backup in the default list order, newest first (`(-created_at, id)`), so that a
@@ -52,6 +54,7 @@ impl Project {
             servers: HashMap::new(),
             last_backup: HashMap::new(),
             deleting: Vec::new(),
+            restoring_servers: HashMap::new(),
             rendered: RenderCache::default(),
             newest_first: BTreeSet::new(),
         }
@@ -68,12 +71,21 @@ impl Project {
         }
     }
 
-    /// Starts a restoration from a backup; it is `restoring` until `ends`.
-    pub fn start_restore(&mut self, id: Uuid, now: Micros, ends: Micros) {
+    /// Starts a restoration from a backup to a server; both are `restoring` until `ends`.
+    pub fn start_restore(&mut self, id: Uuid, server_id: &str, now: Micros, ends: Micros) {
         if let Some(b) = self.backups.get_mut(&id) {
             b.life.restore = Some((now, ends));
             self.rendered.forget(id);
         }
+        self.restoring_servers.retain(|_, until| *until > now);
+        if ends > now {
+            self.restoring_servers.insert(server_id.to_owned(), ends);
+        }
+    }
+
+    /// True while a restoration to the server is under way.
+    pub fn server_restoring(&self, server_id: &str, now: Micros) -> bool {
+        self.restoring_servers.get(server_id).is_some_and(|until| *until > now)
     }
 
     /// Drops backups whose deletion has completed, and checkpoints left empty.

@@ -114,3 +114,17 @@ async fn lists_sort_and_link_to_the_next_page() {
     let href = linked.body["policies_links"][0]["href"].as_str().unwrap();
     assert_eq!(href, v1(&format!("/policies?sort=name%3Aasc&limit=1&marker={b_id}")));
 }
+
+#[tokio::test]
+async fn the_policy_quota_answers_csbs_0001_and_frees_up_on_delete() {
+    let mock = Mock::with(|c| c.quotas.policies = 2).await;
+    let first = mock.create_policy("p1", &["srv-1"]).await;
+    mock.create_policy("p2", &["srv-2"]).await;
+    let answer = mock.post(&v1("/policies"), policy_body("p3", &["srv-3"])).await;
+    answer.expect_error(400, "CSBS.0001");
+    assert_eq!(answer.message(), "Service over limit");
+    let id = first["id"].as_str().unwrap();
+    mock.delete(&v1(&format!("/policies/{id}"))).await;
+    let third = mock.create_policy("p3", &["srv-3"]).await;
+    assert_eq!(third["name"], "p3");
+}

@@ -1,4 +1,5 @@
-//! Restorations and their mapping errors (CSBS.6014, 6017, 6018, 6024).
+//! Restorations, their mapping errors (CSBS.6014, 6017, 6018, 6024) and a server restored
+//! twice at once (CSBS.6015).
 
 use crate::support::*;
 use serde_json::{json, Value};
@@ -72,4 +73,23 @@ async fn a_smaller_target_disk_is_refused() {
     let answer = mock.post(&v1("/restores"), body).await;
     answer.expect_error(400, "CSBS.6024");
     assert!(answer.message().contains("GB"), "{}", answer.message());
+}
+
+#[tokio::test]
+async fn a_server_being_restored_cannot_be_restored_again_until_it_is_done() {
+    let mock = Mock::with(|c| c.restore_delay = std::time::Duration::from_millis(400)).await;
+    let first = mock.protect_backup("srv-1").await;
+    let second = mock.protect_backup("srv-1").await;
+    assert_eq!(mock.post(&v1("/restores"), restore_body(&first)).await.body["restore"]["status"], "in_progress");
+    // Another backup of the same server, to the same server: the server is busy.
+    let answer = mock.post(&v1("/restores"), restore_body(&second)).await;
+    answer.expect_error(400, "CSBS.6015");
+    assert_eq!(answer.message(), "The server is restoring.");
+    // The same backup again: the backup itself is busy, which is checked first.
+    mock.post(&v1("/restores"), restore_body(&first)).await.expect_error(400, "CSBS.2003");
+    // Another server is free.
+    let other = mock.protect_backup("srv-2").await;
+    assert_eq!(mock.post(&v1("/restores"), restore_body(&other)).await.body["restore"]["status"], "in_progress");
+    tokio::time::sleep(std::time::Duration::from_millis(450)).await;
+    assert_eq!(mock.post(&v1("/restores"), restore_body(&second)).await.body["restore"]["status"], "in_progress");
 }
