@@ -1,6 +1,7 @@
 //! Lifecycles computed lazily from timestamps: a backup is `protecting` until its
 //! `available_at`, `restoring` until its `restore_until`, `deleting` from its deletion until
-//! `gone_at`, and then gone. No timer runs; reads compare with the clock.
+//! `gone_at`, and then gone; a backup kept for a number of days is gone from `expires_at`.
+//! No timer runs; reads compare with the clock.
 
 use crate::clock::Micros;
 
@@ -47,14 +48,26 @@ pub struct Lifecycle {
     pub restore: Option<(Micros, Micros)>,
     /// A deletion: `(requested, gone_at)`.
     pub delete: Option<(Micros, Micros)>,
+    /// The end of its retention (`retention_duration_days` of the policy that made it).
+    pub expires_at: Option<Micros>,
 }
 
 impl Lifecycle {
     pub fn new(created_at: Micros, protect_delay: Micros) -> Lifecycle {
-        Lifecycle { created_at, available_at: created_at + protect_delay, settled: Status::Available, restore: None, delete: None }
+        Lifecycle {
+            created_at,
+            available_at: created_at + protect_delay,
+            settled: Status::Available,
+            restore: None,
+            delete: None,
+            expires_at: None,
+        }
     }
 
     pub fn status(&self, now: Micros) -> Status {
+        if self.expires_at.is_some_and(|at| now >= at) {
+            return Status::Gone;
+        }
         if let Some((_, gone_at)) = self.delete {
             return if now >= gone_at { Status::Gone } else { Status::Deleting };
         }
@@ -106,6 +119,17 @@ mod tests {
         l.delete = Some((300, 400));
         assert_eq!(l.status(350), Status::Deleting);
         assert_eq!(l.status(400), Status::Gone);
+    }
+
+    #[test]
+    fn retention_ends_in_gone_whatever_the_state() {
+        let mut l = Lifecycle::new(100, 0);
+        l.expires_at = Some(500);
+        assert_eq!(l.status(499), Status::Available);
+        assert_eq!(l.status(500), Status::Gone);
+        l.restore = Some((450, 600));
+        assert_eq!(l.status(499), Status::Restoring);
+        assert_eq!(l.status(550), Status::Gone);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! server, sizes that look like a quarter of each disk in use (a fortieth for incrementals).
 
 use super::lifecycle::Lifecycle;
-use super::model::{Backup, CheckpointInfo, Server, VolumeBackup};
+use super::model::{retention_end, Backup, CheckpointInfo, Server, VolumeBackup};
 use crate::clock::Micros;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -31,6 +31,7 @@ pub fn new_backup(server: Arc<Server>, checkpoint: Arc<CheckpointInfo>, how: &Ne
             size_mb: u64::from(d.size_gb) * 1024 / divisor,
         })
         .collect();
+    let checkpoint_retention = checkpoint.retention_days;
     let prefix = if checkpoint.auto_trigger { "autobk" } else { "manualbk" };
     let name = match how.name {
         Some(name) => name.to_owned(),
@@ -47,7 +48,7 @@ pub fn new_backup(server: Arc<Server>, checkpoint: Arc<CheckpointInfo>, how: &Ne
         volumes,
         images: Vec::new(),
         tags: Vec::new(),
-        life: Lifecycle::new(how.now, how.protect_delay),
+        life: Lifecycle { expires_at: retention_end(how.now, checkpoint_retention), ..Lifecycle::new(how.now, how.protect_delay) },
         task_id: Uuid::new_v4(),
     }
 }

@@ -13,7 +13,7 @@ mod table;
 
 pub use lifecycle::{Lifecycle, Status};
 pub use make::{new_backup, NewBackup};
-pub use model::{Backup, CheckpointInfo, Disk, OperationDef, Policy, PolicyResource, ScheduledOp, Server, Vault, VolumeBackup};
+pub use model::{retention_end, Backup, CheckpointInfo, Disk, OperationDef, Policy, PolicyResource, ScheduledOp, Server, Vault, VolumeBackup};
 pub use rendered::View;
 pub use page::{select, select_ordered, Order, PageRequest, Selected, Sortable};
 pub use servers::{name_uuid, provider_of, SERVER_TYPE};

@@ -86,6 +86,13 @@ pub struct Backup {
     pub task_id: Uuid,
 }
 
+const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+/// When a backup made at `created_at` under `retention_days` expires; `None`: kept for ever.
+pub fn retention_end(created_at: Micros, retention_days: Option<i64>) -> Option<Micros> {
+    retention_days.map(|days| created_at.saturating_add(days.saturating_mul(MICROS_PER_DAY)))
+}
+
 impl Backup {
     pub fn status(&self, now: Micros) -> Status {
         self.life.status(now)

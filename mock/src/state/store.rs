@@ -32,6 +32,8 @@ pub struct Project {
     last_backup: HashMap<String, Uuid>,
     /// Backups with a deletion under way, so that purging does not scan every backup.
     deleting: Vec<Uuid>,
+    /// Backups that expire, by the end of their retention, so that purging finds them at once.
+    expiring: BTreeSet<(Micros, Uuid)>,
     /// Servers being restored, and when their restoration ends (CSBS.6015 until then).
     restoring_servers: HashMap<String, Micros>,
     /// Rendered views of settled backups.
@@ -55,6 +57,7 @@ impl Project {
             last_backup: HashMap::new(),
             deleting: Vec::new(),
             restoring_servers: HashMap::new(),
+            expiring: BTreeSet::new(),
             rendered: RenderCache::default(),
             newest_first: BTreeSet::new(),
         }
@@ -88,21 +91,31 @@ impl Project {
         self.restoring_servers.get(server_id).is_some_and(|until| *until > now)
     }
 
-    /// Drops backups whose deletion has completed, and checkpoints left empty.
+    /// Drops backups whose deletion has completed or whose retention has ended, and
+    /// checkpoints left empty.
     pub fn purge(&mut self, now: Micros) {
-        let (gone, pending): (Vec<Uuid>, Vec<Uuid>) =
+        let (mut gone, pending): (Vec<Uuid>, Vec<Uuid>) =
             self.deleting.iter().partition(|id| self.backups.get(id).is_none_or(|b| b.status(now) == Status::Gone));
         self.deleting = pending;
+        let still_kept = self.expiring.split_off(&(now.saturating_add(1), Uuid::nil()));
+        gone.extend(std::mem::replace(&mut self.expiring, still_kept).into_iter().map(|(_, id)| id));
         for id in gone {
-            let Some(backup) = self.backups.remove(&id) else { continue };
-            self.rendered.forget(id);
-            self.newest_first.remove(&(-backup.life.created_at, id));
-            let checkpoint = backup.checkpoint.id;
-            if let Some(entry) = self.checkpoints.get_mut(&checkpoint) {
-                entry.backups.retain(|b| *b != id);
-                if entry.backups.is_empty() {
-                    self.checkpoints.remove(&checkpoint);
-                }
+            self.drop_backup(id);
+        }
+    }
+
+    fn drop_backup(&mut self, id: Uuid) {
+        let Some(backup) = self.backups.remove(&id) else { return };
+        self.rendered.forget(id);
+        self.newest_first.remove(&(-backup.life.created_at, id));
+        if let Some(at) = backup.life.expires_at {
+            self.expiring.remove(&(at, id));
+        }
+        let checkpoint = backup.checkpoint.id;
+        if let Some(entry) = self.checkpoints.get_mut(&checkpoint) {
+            entry.backups.retain(|b| *b != id);
+            if entry.backups.is_empty() {
+                self.checkpoints.remove(&checkpoint);
             }
         }
     }
@@ -162,6 +175,9 @@ impl Project {
                 None => drop(self.last_backup.insert(backup.server.id.clone(), backup.id)),
             }
             self.newest_first.insert((-backup.life.created_at, backup.id));
+            if let Some(at) = backup.life.expires_at {
+                self.expiring.insert((at, backup.id));
+            }
             self.backups.insert(backup.id, backup);
         }
         self.checkpoints.insert(info.id, CheckpointEntry { info, backups: ids });
@@ -235,5 +251,52 @@ impl Store {
         let mut ids: Vec<&String> = projects.keys().collect();
         ids.sort();
         ids.into_iter().filter_map(|id| projects.get(id).cloned()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::make::{new_backup, NewBackup};
+
+    const DAY: Micros = 86_400_000_000;
+
+    fn run(project: &mut Project, retention_days: Option<i64>, now: Micros) -> Uuid {
+        let info = Arc::new(CheckpointInfo {
+            id: Uuid::new_v4(),
+            project_id: project.id.clone(),
+            created_at: now,
+            plan_id: "plan".into(),
+            plan_name: "plan".into(),
+            policy_id: Some("plan".into()),
+            auto_trigger: true,
+            vault: project.vault.clone(),
+            retention_days,
+        });
+        let how = NewBackup { name: None, description: None, incremental: false, now, protect_delay: 0 };
+        let backup = new_backup(project.server("srv-1", None), info.clone(), &how);
+        let id = backup.id;
+        project.add_checkpoint(info, vec![backup]);
+        id
+    }
+
+    #[test]
+    fn backups_disappear_when_their_retention_ends_and_are_purged() {
+        let mut project = Project::new("p");
+        let t = 1_000 * DAY;
+        let kept_a_day = run(&mut project, Some(1), t);
+        let for_ever = run(&mut project, None, t);
+        let (a, b) = (kept_a_day.to_string(), for_ever.to_string());
+        assert!(project.backup(&a, t + DAY - 1).is_some());
+        assert_eq!(project.usage(t + DAY - 1).0, 2);
+        assert!(project.backup(&a, t + DAY).is_none(), "gone once its retention has ended");
+        assert!(project.backup(&b, t + 100 * DAY).is_some());
+        assert_eq!(project.usage(t + DAY).0, 1);
+        project.purge(t + DAY - 1);
+        assert!(project.backups.get(&kept_a_day).is_some(), "not purged before its time");
+        project.purge(t + DAY);
+        assert!(project.backups.get(&kept_a_day).is_none());
+        assert!(project.expiring.is_empty());
+        assert_eq!(project.checkpoints.len(), 1, "its checkpoint, left empty, went with it");
     }
 }

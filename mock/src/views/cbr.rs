@@ -3,11 +3,10 @@
 
 use super::csbs::checkpoint_status;
 use crate::clock::{self, Micros};
-use crate::state::{provider_of, Backup, CheckpointInfo};
+use crate::state::{provider_of, retention_end, Backup, CheckpointInfo};
 use serde::Serialize;
 use uuid::Uuid;
 
-const MICROS_PER_DAY: i64 = 86_400_000_000;
 
 #[derive(Serialize)]
 pub struct BackupView<'a> {
@@ -50,10 +49,10 @@ struct ExtendInfo {
     progress: u32,
 }
 
-/// When the backup expires under its checkpoint's retention.
+/// When the backup expires under its checkpoint's retention (seeded examples show their
+/// documented date, long past, and stay).
 pub fn expires_at(b: &Backup) -> Option<Micros> {
-    let days = b.checkpoint.retention_days?;
-    Some(b.life.created_at.saturating_add(days.saturating_mul(MICROS_PER_DAY)))
+    retention_end(b.life.created_at, b.checkpoint.retention_days)
 }
 
 pub fn backup(b: &Backup, now: Micros) -> BackupView<'_> {
