@@ -4,7 +4,6 @@
 //! signed with AK/SK has its body read before authentication: the signature covers it.
 
 use crate::auth::{allow_all_tenants, authorize, is_signed, SignedRequest};
-use crate::clock;
 use crate::errors::ApiError;
 use crate::handlers::{self, Call, Reply};
 use crate::server::App;
@@ -68,7 +67,7 @@ async fn serve(app: &App, request: Request) -> Result<Reply, ApiError> {
         query: valid.query,
         body,
         all_tenants,
-        now: clock::now(),
+        now: app.now(),
         raw_path,
         raw_query: parts.uri.query().unwrap_or_default(),
     };

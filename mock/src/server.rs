@@ -1,10 +1,11 @@
 //! The server: shared state, the axum router, and a mock running in a background task.
 
 use crate::auth::Grants;
-use crate::clock::Micros;
+use crate::clock::{self, Micros};
 use crate::config::{MockConfig, TokenGrant, DEFAULT_PROJECT_ID};
 use crate::state::Store;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -18,6 +19,8 @@ pub struct App {
     pub protect_delay: Micros,
     pub delete_delay: Micros,
     pub restore_delay: Micros,
+    /// How far the mock's clock is ahead of the real one (see [`RunningMock::advance_clock`]).
+    clock_offset: AtomicI64,
 }
 
 fn micros(d: Duration) -> Micros {
@@ -32,12 +35,20 @@ impl App {
             protect_delay: micros(config.protect_delay),
             delete_delay: micros(config.delete_delay),
             restore_delay: micros(config.restore_delay),
+            clock_offset: AtomicI64::new(0),
             config,
         };
         if app.config.seed_examples {
             crate::seed::seed(&app);
         }
         app
+    }
+}
+
+impl App {
+    /// The mock's time: the real clock, plus however far it has been advanced.
+    pub fn now(&self) -> Micros {
+        clock::now().saturating_add(self.clock_offset.load(Ordering::Relaxed))
     }
 }
 
@@ -59,11 +70,19 @@ pub struct RunningMock {
     pub tokens: Vec<TokenGrant>,
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
+    app: Arc<App>,
 }
 
 impl RunningMock {
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Moves the mock's clock forward (never back), so that what takes time (delays,
+    /// retention, schedules) can be seen at once. Signed requests are still checked against
+    /// the real clock, which is what clients sign with.
+    pub fn advance_clock(&self, by: Duration) {
+        self.app.clock_offset.fetch_add(micros(by), Ordering::Relaxed);
     }
 
     /// Stops accepting, lets requests in flight finish (at most five seconds), and returns.
@@ -91,7 +110,8 @@ pub(crate) async fn spawn_prepared(mut config: MockConfig, prepare: impl FnOnce(
     let tokens = config.tokens.clone();
     let app = App::new(config);
     prepare(&app);
-    let router = router_of(Arc::new(app));
+    let app = Arc::new(app);
+    let router = router_of(app.clone());
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, router)
@@ -100,5 +120,5 @@ pub(crate) async fn spawn_prepared(mut config: MockConfig, prepare: impl FnOnce(
             })
             .await
     });
-    Ok(RunningMock { addr, tokens, stop, task })
+    Ok(RunningMock { addr, tokens, stop, task, app })
 }

@@ -28,3 +28,5 @@ mod policies;
 mod restores;
 #[path = "mock/signing.rs"]
 mod signing;
+#[path = "mock/time.rs"]
+mod time;

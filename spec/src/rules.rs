@@ -54,6 +54,14 @@ impl RruleRule {
         self.check_times(&params)
     }
 
+    /// When a valid schedule runs: minutes from Monday 00:00, sorted, over one week (DAILY
+    /// without BYDAY runs every day, WEEKLY without BYDAY on Mondays; no BYHOUR or BYMINUTE
+    /// means 0).
+    pub fn weekly_runs(&self, text: &str) -> Result<Vec<u32>, String> {
+        self.check(text)?;
+        Ok(runs_of(&self.parse_params(self.rrule_line(text)?)?))
+    }
+
     /// The expected lines around the RRULE, in order.
     pub fn render(&self, rrule: &str) -> String {
         let mut out = String::new();
@@ -120,36 +128,14 @@ impl RruleRule {
     }
 
     fn check_times(&self, params: &BTreeMap<&str, Vec<&str>>) -> Result<(), String> {
-        let numbers = |name: &str| -> BTreeSet<u32> {
-            params.get(name).map(|v| v.iter().filter_map(|s| s.parse().ok()).collect()).unwrap_or_default()
-        };
-        let (hours, minutes) = (numbers("BYHOUR"), numbers("BYMINUTE"));
-        let per_day = hours.len().max(1) * minutes.len().max(1);
+        let per_day = numbers(params, "BYHOUR").len().max(1) * numbers(params, "BYMINUTE").len().max(1);
         if per_day > self.max_times_per_day {
             return Err(format!(
                 "schedule runs {per_day} times a day (BYHOUR x BYMINUTE); at most {} are allowed",
                 self.max_times_per_day
             ));
         }
-        let days: BTreeSet<usize> = match params.get("FREQ").and_then(|f| f.first()).copied() {
-            Some("WEEKLY") => params
-                .get("BYDAY")
-                .map(|d| d.iter().filter_map(|day| WEEKDAYS.iter().position(|w| w == day)).collect())
-                .unwrap_or_else(|| BTreeSet::from([0])),
-            _ => match params.get("BYDAY") {
-                Some(d) => d.iter().filter_map(|day| WEEKDAYS.iter().position(|w| w == day)).collect(),
-                None => (0..7).collect(),
-            },
-        };
-        let hours: Vec<u32> = if hours.is_empty() { vec![0] } else { hours.into_iter().collect() };
-        let minutes: Vec<u32> = if minutes.is_empty() { vec![0] } else { minutes.into_iter().collect() };
-        let mut runs = Vec::new();
-        for &d in &days {
-            for &h in &hours {
-                runs.extend(minutes.iter().map(|&m| d as u32 * MINUTES_PER_DAY + h * 60 + m));
-            }
-        }
-        runs.sort_unstable();
+        let runs = runs_of(params);
         if runs.len() > 1 {
             let week = 7 * MINUTES_PER_DAY;
             let wrap = runs[0] + week - runs[runs.len() - 1];
@@ -163,6 +149,34 @@ impl RruleRule {
         }
         Ok(())
     }
+}
+
+fn numbers(params: &BTreeMap<&str, Vec<&str>>, name: &str) -> BTreeSet<u32> {
+    params.get(name).map(|v| v.iter().filter_map(|s| s.parse().ok()).collect()).unwrap_or_default()
+}
+
+/// Minutes from Monday 00:00 at which the (parsed) rule runs over a week, sorted.
+fn runs_of(params: &BTreeMap<&str, Vec<&str>>) -> Vec<u32> {
+    let days: BTreeSet<usize> = match params.get("FREQ").and_then(|f| f.first()).copied() {
+        Some("WEEKLY") => params
+            .get("BYDAY")
+            .map(|d| d.iter().filter_map(|day| WEEKDAYS.iter().position(|w| w == day)).collect())
+            .unwrap_or_else(|| BTreeSet::from([0])),
+        _ => match params.get("BYDAY") {
+            Some(d) => d.iter().filter_map(|day| WEEKDAYS.iter().position(|w| w == day)).collect(),
+            None => (0..7).collect(),
+        },
+    };
+    let or_zero = |set: BTreeSet<u32>| if set.is_empty() { vec![0] } else { set.into_iter().collect::<Vec<u32>>() };
+    let (hours, minutes) = (or_zero(numbers(params, "BYHOUR")), or_zero(numbers(params, "BYMINUTE")));
+    let mut runs = Vec::new();
+    for &d in &days {
+        for &h in &hours {
+            runs.extend(minutes.iter().map(|&m| d as u32 * MINUTES_PER_DAY + h * 60 + m));
+        }
+    }
+    runs.sort_unstable();
+    runs
 }
 
 fn check_value(name: &str, rule: &RruleParameter, item: &str) -> Result<(), String> {
@@ -285,6 +299,18 @@ mod tests {
         assert!(err("FREQ=DAILY;BYHOUR=1,2;BYMINUTE=0,30").contains("30 minutes apart"));
         assert!(r.check("RRULE:FREQ=DAILY").unwrap_err().contains("5 lines"));
         assert!(r.check(&"x".repeat(10241)).unwrap_err().contains("10240"));
+    }
+
+    #[test]
+    fn weekly_runs_are_minutes_from_monday() {
+        let r = rule();
+        let runs = |rrule: &str| r.weekly_runs(&r.render(rrule));
+        assert_eq!(runs("FREQ=WEEKLY;BYDAY=TH;BYHOUR=12;BYMINUTE=27"), Ok(vec![3 * 1440 + 12 * 60 + 27]));
+        assert_eq!(runs("FREQ=WEEKLY;BYDAY=SU,MO;BYHOUR=1"), Ok(vec![60, 6 * 1440 + 60]));
+        let daily = runs("FREQ=DAILY;BYHOUR=6,18;BYMINUTE=30").unwrap();
+        assert_eq!(daily.len(), 14);
+        assert_eq!(&daily[..3], &[390, 1110, 1440 + 390]);
+        assert!(runs("FREQ=DAILY;BYHOUR=1,2;BYMINUTE=0,30").unwrap_err().contains("30 minutes apart"));
     }
 
     #[test]

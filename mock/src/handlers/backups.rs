@@ -7,7 +7,8 @@ use super::quotas::check_room;
 use super::scope::read_scope;
 use crate::errors::ApiError;
 use crate::server::App;
-use crate::state::{new_backup, select, select_ordered, write, Backup, CheckpointInfo, NewBackup, Project, Selected, Status};
+use crate::clock::Micros;
+use crate::state::{new_backup, select, select_ordered, write, Backup, CheckpointInfo, NewBackup, PolicyResource, Project, Selected, Status};
 use crate::state::View;
 use crate::views::{csbs, list_body, rendered};
 use csbs_spec::rules::Direction;
@@ -35,19 +36,35 @@ pub fn execute(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
                 let message = format!("server {id} is not bound to policy {plan_id}");
                 return Err(ApiError::invalid_field(call.op.service, &field, "bound-to-policy", &message, Value::from(id)));
             };
-            if !chosen.iter().any(|c: &crate::state::PolicyResource| c.id == id) {
+            if !chosen.iter().any(|c: &PolicyResource| c.id == id) {
                 chosen.push(r.clone());
             }
         }
         resources = chosen;
     }
+    let checkpoint = run_policy(app, &mut project, plan_id, &resources, auto_trigger, call.now)?;
+    checkpoint_reply(&project, &checkpoint.to_string(), call)
+}
+
+/// A run of a policy over some of its servers, at `now` (by `executePolicy` or by its
+/// schedule): one checkpoint with one backup per server, then `max_backups` applied. The
+/// new checkpoint's ID.
+pub fn run_policy(
+    app: &App,
+    project: &mut Project,
+    plan_id: &str,
+    resources: &[PolicyResource],
+    auto_trigger: bool,
+    now: Micros,
+) -> Result<Uuid, ApiError> {
+    let policy = project.policies.get(plan_id).ok_or_else(|| ApiError::documented("CSBS.3000", &[plan_id]))?;
     if resources.is_empty() {
         return Err(ApiError::documented("CSBS.6032", &[plan_id]));
     }
     let info = Arc::new(CheckpointInfo {
         id: Uuid::new_v4(),
         project_id: project.id.clone(),
-        created_at: call.now,
+        created_at: now,
         plan_id: policy.id.clone(),
         plan_name: policy.name.clone(),
         policy_id: Some(policy.id.clone()),
@@ -61,22 +78,22 @@ pub fn execute(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
             let how = NewBackup {
                 name: None,
                 description: None,
-                incremental: project.has_backup_of(&r.id, call.now),
-                now: call.now,
+                incremental: project.has_backup_of(&r.id, now),
+                now,
                 protect_delay: app.protect_delay,
             };
             new_backup(project.server(&r.id, Some(&r.name)), info.clone(), &how)
         })
         .collect();
-    check_room(app, &project, &backups, call.now)?;
+    check_room(app, project, &backups, now)?;
     let keep = policy.max_backups();
     project.add_checkpoint(info.clone(), backups);
     // `max_backups`: the policy's oldest backups of each server beyond the limit go.
     if let Some(keep) = keep {
         let servers: Vec<&str> = resources.iter().map(|r| r.id.as_str()).collect();
-        project.trim_policy_backups(plan_id, &servers, keep, call.now, call.now + app.delete_delay);
+        project.trim_policy_backups(plan_id, &servers, keep, now, now + app.delete_delay);
     }
-    checkpoint_reply(&project, &info.id.to_string(), call)
+    Ok(info.id)
 }
 
 /// The CSBS answer to a new checkpoint.

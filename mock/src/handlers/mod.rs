@@ -11,6 +11,7 @@ mod policies;
 mod quotas;
 mod resources;
 mod restores;
+mod scheduled;
 
 pub use call::{Call, Reply};
 
@@ -19,6 +20,7 @@ use crate::server::App;
 
 /// Runs the operation named by `call.op.id`.
 pub fn handle(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
+    scheduled::catch_up(app, call);
     match call.op.id.as_str() {
         "protectResource" => resources::protect(app, call),
         "checkResourceCapabilities" => resources::capabilities(app, call),

@@ -120,7 +120,9 @@ pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
         seeded: false,
     };
     let answer = reply(&policy);
-    project.policies.insert(policy.id.clone(), policy);
+    let id = policy.id.clone();
+    project.policies.insert(id.clone(), policy);
+    project.track_schedule(&id, call.now);
     Ok(answer)
 }
 
@@ -208,6 +210,8 @@ pub fn update(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     }
     let answer = reply(&policy);
     project.policies.insert(policy.id.clone(), policy);
+    // A changed schedule (or one enabled again) starts from now: no run is made up.
+    project.track_schedule(id, call.now);
     Ok(answer)
 }
 
@@ -216,5 +220,7 @@ pub fn delete(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let id = call.path_str("policy_id");
     let lock = app.store.project(call.project_id());
     let mut project = write(&lock);
-    project.policies.remove(id).map(|_| Reply::Empty).ok_or_else(|| ApiError::documented("CSBS.3000", &[id]))
+    project.policies.remove(id).ok_or_else(|| ApiError::documented("CSBS.3000", &[id]))?;
+    project.untrack_schedule(id);
+    Ok(Reply::Empty)
 }

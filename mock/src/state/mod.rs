@@ -7,6 +7,7 @@ mod make;
 mod model;
 mod page;
 mod rendered;
+mod schedule;
 mod servers;
 mod store;
 mod table;

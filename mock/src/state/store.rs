@@ -34,6 +34,11 @@ pub struct Project {
     deleting: Vec<Uuid>,
     /// Backups that expire, by the end of their retention, so that purging finds them at once.
     expiring: BTreeSet<(Micros, Uuid)>,
+    /// Policies that may run by themselves, and the time up to which their runs are made
+    /// (see `schedule.rs`).
+    pub(super) scheduled_until: HashMap<String, Micros>,
+    /// The earliest time a scheduled run is due (`Micros::MAX`: none).
+    pub(super) next_scheduled_run: Micros,
     /// Servers being restored, and when their restoration ends (CSBS.6015 until then).
     restoring_servers: HashMap<String, Micros>,
     /// Rendered views of settled backups.
@@ -58,6 +63,8 @@ impl Project {
             deleting: Vec::new(),
             restoring_servers: HashMap::new(),
             expiring: BTreeSet::new(),
+            scheduled_until: HashMap::new(),
+            next_scheduled_run: Micros::MAX,
             rendered: RenderCache::default(),
             newest_first: BTreeSet::new(),
         }
