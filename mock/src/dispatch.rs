@@ -49,9 +49,8 @@ async fn serve(app: &App, request: Request) -> Result<Reply, ApiError> {
     } else {
         (app.grants.authenticate(&parts.headers)?, body)
     };
-    authorize(&grant, path.get("project_id").map(String::as_str).unwrap_or_default())?;
-    let query_pairs: Vec<(String, String)> =
-        form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes()).into_owned().collect();
+    authorize(&grant, path.get("project_id").unwrap_or_default())?;
+    let query_pairs: Vec<_> = form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes()).collect();
     let body = match op.request_body {
         Some(_) => parse_json(op.service, &parts.headers, &read_bytes(&parts.headers, body, limit).await?)?,
         None => None,

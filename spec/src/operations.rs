@@ -2,6 +2,7 @@
 //! the routing of a concrete request path to its operation.
 
 use crate::document::deref;
+use crate::params::PathParams;
 use crate::Service;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -264,13 +265,10 @@ fn router() -> &'static Router {
 
 /// Maps a method and a raw request path to its operation and its (percent-decoded) path
 /// parameters.
-pub fn route(method: &str, path: &str) -> Result<(&'static Operation, BTreeMap<String, String>), RouteError> {
+pub fn route<'p>(method: &str, path: &'p str) -> Result<(&'static Operation, PathParams<'p>), RouteError> {
     let matched = router().router.at(path).map_err(|_| RouteError::NotFound)?;
-    let params = matched
-        .params
-        .iter()
-        .map(|(k, v)| (k.to_owned(), percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned()))
-        .collect();
+    let params = matched.params.iter().map(|(k, v)| (k, percent_encoding::percent_decode_str(v).decode_utf8_lossy())).collect();
+    let params = PathParams(params);
     match matched.value.iter().find(|op| op.method.eq_ignore_ascii_case(method)) {
         Some(op) => Ok((op, params)),
         None => Err(RouteError::MethodNotAllowed(

@@ -4,11 +4,12 @@
 
 use crate::document::deref;
 use crate::operations::{all_operations, Location, Operation, Parameter};
+use crate::params::{PathValues, Values};
 use crate::rules::{check_unique_by, is_service_datetime, RruleRule};
 use crate::schema::standalone;
 use crate::Service;
 use jsonschema::{Keyword, ValidationError, Validator};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::OnceLock;
@@ -126,9 +127,9 @@ pub struct CompiledOperation {
 /// A request after validation: its parameters as typed JSON values (the body, valid as
 /// sent, stays with the caller).
 #[derive(Clone, Debug, Default)]
-pub struct ValidRequest {
-    pub path: Map<String, Value>,
-    pub query: Map<String, Value>,
+pub struct ValidRequest<'c> {
+    pub path: Values<'c>,
+    pub query: Values<'c>,
 }
 
 /// The compiled contract of both documents.
@@ -237,34 +238,39 @@ impl CompiledOperation {
 
     /// Validates a request: path values, query pairs (in order, repeated keys kept) and the
     /// JSON body. Unknown query parameters are ignored, as the service does.
-    pub fn validate_request(
+    pub fn validate_request<Q: AsRef<str>>(
         &self,
-        path: &BTreeMap<String, String>,
-        query: &[(String, String)],
+        path: &(impl PathValues + ?Sized),
+        query: &[(Q, Q)],
         body: Option<&Value>,
-    ) -> Result<ValidRequest, Vec<Violation>> {
+    ) -> Result<ValidRequest<'_>, Vec<Violation>> {
         let mut valid = ValidRequest::default();
         let mut found = Vec::new();
         for cp in &self.parameters {
             let p = &cp.parameter;
-            let texts: Vec<&str> = match p.location {
-                Location::Path => path.get(&p.name).map(|v| vec![v.as_str()]).unwrap_or_default(),
-                Location::Query => query.iter().filter(|(k, _)| k == &p.name).map(|(_, v)| v.as_str()).collect(),
-                Location::Header => continue,
+            if p.location == Location::Header {
+                continue;
+            }
+            // The parameter's i-th text: looked up again rather than collected, since nearly
+            // every parameter is given once or not at all.
+            let text = |i: usize| match p.location {
+                Location::Path => path.path_value(&p.name).filter(|_| i == 0),
+                Location::Query => query.iter().filter(|(k, _)| k.as_ref() == p.name).nth(i).map(|(_, v)| v.as_ref()),
+                Location::Header => None,
             };
             // Named only when something is wrong: most requests are valid.
             let field = || format!("{}.{}", p.location.as_str(), p.name);
-            if texts.is_empty() {
+            let Some(first) = text(0) else {
                 if p.required {
                     found.push(Violation { field: field(), rule: "required".into(), message: "is required".into(), value: Value::Null });
                 }
                 continue;
-            }
+            };
             let value = match cp.shape {
-                Shape::One(_) if texts.len() > 1 => Err(("maxItems", "is given more than once".to_owned())),
-                Shape::One(scalar) => coerce(scalar, texts[0]).map_err(|m| ("type", m)),
-                Shape::Many(scalar) => texts
-                    .iter()
+                Shape::One(_) if text(1).is_some() => Err(("maxItems", "is given more than once".to_owned())),
+                Shape::One(scalar) => coerce(scalar, first).map_err(|m| ("type", m)),
+                Shape::Many(scalar) => (0..)
+                    .map_while(text)
                     .map(|t| coerce(scalar, t))
                     .collect::<Result<Vec<_>, _>>()
                     .map(Value::Array)
@@ -275,11 +281,11 @@ impl CompiledOperation {
                     field: field(),
                     rule: rule.into(),
                     message,
-                    value: Value::String(texts.join(",")),
+                    value: Value::String((0..).map_while(text).collect::<Vec<_>>().join(",")),
                 }),
                 Ok(value) if cp.validator.is_valid(&value) => {
                     let target = if p.location == Location::Path { &mut valid.path } else { &mut valid.query };
-                    target.insert(p.name.clone(), value);
+                    target.push(&p.name, value);
                 }
                 Ok(value) => found.extend(violations(&cp.validator, &field(), &value)),
             }

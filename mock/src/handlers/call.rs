@@ -1,17 +1,17 @@
 //! A validated request as the handlers see it, with typed accessors, and their answer.
 
 use crate::clock::Micros;
-use csbs_spec::Operation;
+use csbs_spec::{Operation, Values};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// A request that passed routing, authentication and validation.
 pub struct Call<'a> {
     pub op: &'static Operation,
     /// Path values, typed by their schemas.
-    pub path: Map<String, Value>,
+    pub path: Values<'static>,
     /// Query values, typed by their schemas (arrays for repeated keys).
-    pub query: Map<String, Value>,
+    pub query: Values<'static>,
     pub body: Option<Value>,
     /// `all_tenants=true` from an admin token.
     pub all_tenants: bool,

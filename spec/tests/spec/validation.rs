@@ -16,7 +16,7 @@ fn policy(name: &str, pattern: &str) -> Value {
 
 fn create(body: &Value) -> Result<(), Vec<Violation>> {
     let path = BTreeMap::from([("project_id".to_owned(), "p".to_owned())]);
-    Contract::global().operation("createPolicy").unwrap().validate_request(&path, &[], Some(body)).map(|_| ())
+    Contract::global().operation("createPolicy").unwrap().validate_request(&path, &[] as &[(&str, &str)], Some(body)).map(|_| ())
 }
 
 fn list(query: &[(&str, &str)]) -> Result<(), Vec<Violation>> {
