@@ -5,6 +5,7 @@ use crate::document::deref;
 use crate::params::PathParams;
 use crate::Service;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -267,7 +268,15 @@ fn router() -> &'static Router {
 /// parameters.
 pub fn route<'p>(method: &str, path: &'p str) -> Result<(&'static Operation, PathParams<'p>), RouteError> {
     let matched = router().router.at(path).map_err(|_| RouteError::NotFound)?;
-    let params = matched.params.iter().map(|(k, v)| (k, percent_encoding::percent_decode_str(v).decode_utf8_lossy())).collect();
+    // Decoding is skipped for the usual value with nothing encoded: it costs more than the match.
+    let decode = |v: &'p str| {
+        if v.contains('%') {
+            percent_encoding::percent_decode_str(v).decode_utf8_lossy()
+        } else {
+            Cow::Borrowed(v)
+        }
+    };
+    let params = matched.params.iter().map(|(k, v)| (k, decode(v))).collect();
     let params = PathParams(params);
     match matched.value.iter().find(|op| op.method.eq_ignore_ascii_case(method)) {
         Some(op) => Ok((op, params)),

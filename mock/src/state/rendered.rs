@@ -5,7 +5,7 @@
 
 use super::model::Backup;
 use crate::clock::Micros;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use uuid::Uuid;
 

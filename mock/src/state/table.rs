@@ -4,7 +4,7 @@
 //! leaves up to half its slots empty); here growth allocates one more chunk, the index moves
 //! only IDs and slot numbers, and scans read the chunks in order.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use uuid::Uuid;
 
 /// Records per chunk: big enough that scans stay sequential, small enough that an almost
