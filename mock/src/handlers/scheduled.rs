@@ -5,6 +5,7 @@
 
 use super::backups::run_policy;
 use super::call::Call;
+use crate::clock::Micros;
 use crate::server::App;
 use crate::state::{read, write, Project};
 use std::sync::RwLock;
@@ -20,7 +21,7 @@ pub fn catch_up(app: &App, call: &Call<'_>) {
     }
 }
 
-fn catch_up_project(app: &App, lock: &RwLock<Project>, now: i64) {
+fn catch_up_project(app: &App, lock: &RwLock<Project>, now: Micros) {
     if !read(lock).run_may_be_due(now) {
         return;
     }
