@@ -22,7 +22,7 @@ mod state;
 mod views;
 
 pub use config::{ConfigFile, KeyGrant, MockConfig, Quotas, TokenGrant, DEFAULT_PROJECT_ID};
-pub use server::{router, spawn, RunningMock};
+pub use server::{service, spawn, RunningMock};
 
 #[doc(hidden)]
 pub use state::bulk;
