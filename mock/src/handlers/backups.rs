@@ -43,7 +43,7 @@ pub fn execute(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
         resources = chosen;
     }
     let checkpoint = run_policy(app, &mut project, plan_id, &resources, auto_trigger, call.now)?;
-    checkpoint_reply(&project, &checkpoint.to_string(), call)
+    checkpoint_reply(&project, checkpoint, call)
 }
 
 /// A run of a policy over some of its servers, at `now` (by `executePolicy` or by its
@@ -97,12 +97,12 @@ pub fn run_policy(
 }
 
 /// The CSBS answer to a new checkpoint.
-pub fn checkpoint_reply(project: &Project, id: &str, call: &Call<'_>) -> Result<Reply, ApiError> {
+pub fn checkpoint_reply(project: &Project, id: Uuid, call: &Call<'_>) -> Result<Reply, ApiError> {
     #[derive(Serialize)]
     struct Body<'a> {
         checkpoint: csbs::CheckpointView<'a>,
     }
-    let (info, backups) = project.checkpoint(id, call.now).ok_or_else(|| ApiError::documented("CSBS.3001", &[id]))?;
+    let (info, backups) = project.checkpoint_by_id(id, call.now).ok_or_else(|| ApiError::documented("CSBS.3001", &[&id.to_string()]))?;
     Ok(Reply::json(&Body { checkpoint: csbs::checkpoint(info, &backups, call.now) }))
 }
 

@@ -30,17 +30,19 @@ pub fn protect(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
         vault: project.vault.clone(),
         retention_days: None,
     });
+    let protect = call.body_at("/protect");
+    let member = |name: &str| protect.and_then(|p| p.get(name));
     let how = NewBackup {
-        name: call.body_str("/protect/backup_name"),
-        description: call.body_str("/protect/description"),
-        incremental: call.body_bool("/protect/incremental").unwrap_or(false) && project.has_backup_of(resource_id, call.now),
+        name: member("backup_name").and_then(Value::as_str),
+        description: member("description").and_then(Value::as_str),
+        incremental: member("incremental").and_then(Value::as_bool).unwrap_or(false) && project.has_backup_of(resource_id, call.now),
         now: call.now,
         protect_delay: app.protect_delay,
     };
     let backup = new_backup(project.server(resource_id, None), info.clone(), &how);
     check_room(app, &project, std::slice::from_ref(&backup), call.now)?;
     project.add_checkpoint(info.clone(), vec![backup]);
-    checkpoint_reply(&project, &info.id.to_string(), call)
+    checkpoint_reply(&project, info.id, call)
 }
 
 /// One answer of a capability check.

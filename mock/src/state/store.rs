@@ -150,7 +150,12 @@ impl Project {
 
     /// A checkpoint and its backups that have not disappeared; `None` once all have.
     pub fn checkpoint(&self, id: &str, now: Micros) -> Option<(&Arc<CheckpointInfo>, Vec<&Backup>)> {
-        let entry = self.checkpoints.get(&Uuid::parse_str(id).ok()?)?;
+        self.checkpoint_by_id(Uuid::parse_str(id).ok()?, now)
+    }
+
+    /// [`Project::checkpoint`] by its parsed ID.
+    pub fn checkpoint_by_id(&self, id: Uuid, now: Micros) -> Option<(&Arc<CheckpointInfo>, Vec<&Backup>)> {
+        let entry = self.checkpoints.get(&id)?;
         let backups: Vec<&Backup> = entry
             .backups
             .iter()

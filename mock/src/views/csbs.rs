@@ -181,7 +181,7 @@ pub struct CheckpointView<'a> {
     project_id: &'a str,
     resource_graph: Option<String>,
     protection_plan: ProtectionPlan<'a>,
-    extra_info: String,
+    extra_info: &'static str,
 }
 
 #[derive(Serialize)]
@@ -202,15 +202,14 @@ struct PlanResource<'a> {
 
 /// The status of a checkpoint: the most telling status of its backups.
 pub fn checkpoint_status(backups: &[&Backup], now: Micros) -> Status {
-    let statuses: Vec<Status> = backups.iter().map(|b| b.status(now)).collect();
     [Status::Protecting, Status::Restoring, Status::Deleting, Status::Error]
         .into_iter()
-        .find(|s| statuses.contains(s))
+        .find(|s| backups.iter().any(|b| b.status(now) == *s))
         .unwrap_or(Status::Available)
 }
 
 pub fn checkpoint<'a>(info: &'a CheckpointInfo, backups: &[&'a Backup], now: Micros) -> CheckpointView<'a> {
-    let created_by = if info.auto_trigger { "auto" } else { "manual" };
+    let extra_info = if info.auto_trigger { r#"{"created_by": "auto"}"# } else { r#"{"created_by": "manual"}"# };
     CheckpointView {
         id: info.id,
         status: checkpoint_status(backups, now).as_str(),
@@ -225,7 +224,7 @@ pub fn checkpoint<'a>(info: &'a CheckpointInfo, backups: &[&'a Backup], now: Mic
                 .map(|b| PlanResource { id: &b.server.id, kind: &b.server.resource_type, name: &b.server.name, extra_info: "{}" })
                 .collect(),
         },
-        extra_info: format!("{{\"created_by\": \"{created_by}\"}}"),
+        extra_info,
     }
 }
 
