@@ -7,10 +7,9 @@ use axum::body::{Body, Bytes};
 use axum::http::Request;
 use axum::response::Response;
 use std::convert::Infallible;
-use tower::Service;
 use fixture::{bare_router, config, create_path, list_path, CREATE_BODY, TOKEN};
 use std::time::Instant;
-use tower::ServiceExt;
+use tower::{Service, ServiceExt};
 
 fn req(method: &str, path: &str, body: &'static str) -> Request<Body> {
     let mut b = Request::builder().method(method).uri(path).header("X-Auth-Token", TOKEN).header("Host", "127.0.0.1:1");

@@ -62,7 +62,7 @@ impl App {
 /// exactly the configured tokens and AK/SK pairs (unlike [`spawn`], it makes no token up).
 ///
 /// Here and in [`spawn`] the dispatcher gets no axum `Router` in front: the mock routes by the
-/// spec's paths itself, and a router would only run its fallback (about 2,000 instructions a
+/// spec's paths itself, and a router would only run its fallback (about 4,000 instructions a
 /// request).
 pub fn service(config: MockConfig) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + Sync {
     crate::dispatch::handle.with_state(Arc::new(App::new(config)))

@@ -26,10 +26,6 @@ impl PathParams<'_> {
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_ref())
     }
-
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        self.0.iter().map(|(k, v)| (*k, v.as_ref()))
-    }
 }
 
 impl PathValues for PathParams<'_> {
@@ -38,35 +34,13 @@ impl PathValues for PathParams<'_> {
     }
 }
 
-impl Index<&str> for PathParams<'_> {
-    type Output = str;
-
-    /// Panics when the path has no such parameter, like a map's index.
-    fn index(&self, name: &str) -> &str {
-        self.get(name).unwrap_or_else(|| panic!("no path parameter {name}"))
-    }
-}
-
-/// Parameter values read as the JSON their schemas describe, in the order the operation
-/// declares them.
+/// Parameter values read as the JSON their schemas describe.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Values<'c>(pub(crate) Vec<(&'c str, Value)>);
 
 impl<'c> Values<'c> {
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (&'c str, &Value)> {
-        self.0.iter().map(|(k, v)| (*k, v))
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 
     pub(crate) fn push(&mut self, name: &'c str, value: Value) {
@@ -95,14 +69,13 @@ mod tests {
         assert_eq!(values.get("sort"), Some(&Value::from("name:asc")));
         assert_eq!(values["limit"], Value::from(5));
         assert_eq!(values["marker"], Value::Null);
-        assert_eq!(values.iter().map(|(k, _)| k).collect::<Vec<_>>(), ["limit", "sort"]);
     }
 
     #[test]
     fn path_params_read_like_a_map() {
         let params = PathParams(vec![("project_id", Cow::Borrowed("p1")), ("id", Cow::Owned("a b".to_owned()))]);
         assert_eq!(params.path_value("id"), Some("a b"));
-        assert_eq!(&params["project_id"], "p1");
+        assert_eq!(params.get("project_id"), Some("p1"));
         assert_eq!(params.get("nope"), None);
     }
 }

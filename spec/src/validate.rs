@@ -251,26 +251,26 @@ impl CompiledOperation {
             if p.location == Location::Header {
                 continue;
             }
-            // The parameter's i-th text: looked up again rather than collected, since nearly
-            // every parameter is given once or not at all.
-            let text = |i: usize| match p.location {
-                Location::Path => path.path_value(&p.name).filter(|_| i == 0),
-                Location::Query => query.iter().filter(|(k, _)| k.as_ref() == p.name).nth(i).map(|(_, v)| v.as_ref()),
-                Location::Header => None,
+            // The parameter's texts in order: a path value once, a query key as often as it is
+            // repeated. Iterated again where needed rather than collected: most are given once.
+            let texts = || {
+                let in_path = if p.location == Location::Path { path.path_value(&p.name) } else { None };
+                let in_query = query.iter().filter(|(k, _)| p.location == Location::Query && k.as_ref() == p.name);
+                in_path.into_iter().chain(in_query.map(|(_, v)| v.as_ref()))
             };
             // Named only when something is wrong: most requests are valid.
             let field = || format!("{}.{}", p.location.as_str(), p.name);
-            let Some(first) = text(0) else {
+            let mut given = texts();
+            let Some(first) = given.next() else {
                 if p.required {
                     found.push(Violation { field: field(), rule: "required".into(), message: "is required".into(), value: Value::Null });
                 }
                 continue;
             };
             let value = match cp.shape {
-                Shape::One(_) if text(1).is_some() => Err(("maxItems", "is given more than once".to_owned())),
+                Shape::One(_) if given.next().is_some() => Err(("maxItems", "is given more than once".to_owned())),
                 Shape::One(scalar) => coerce(scalar, first).map_err(|m| ("type", m)),
-                Shape::Many(scalar) => (0..)
-                    .map_while(text)
+                Shape::Many(scalar) => texts()
                     .map(|t| coerce(scalar, t))
                     .collect::<Result<Vec<_>, _>>()
                     .map(Value::Array)
@@ -281,7 +281,7 @@ impl CompiledOperation {
                     field: field(),
                     rule: rule.into(),
                     message,
-                    value: Value::String((0..).map_while(text).collect::<Vec<_>>().join(",")),
+                    value: Value::String(texts().collect::<Vec<_>>().join(",")),
                 }),
                 Ok(value) if cp.validator.is_valid(&value) => {
                     let target = if p.location == Location::Path { &mut valid.path } else { &mut valid.query };
