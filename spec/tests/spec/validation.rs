@@ -81,6 +81,13 @@ fn query_values_are_typed_then_checked() {
 }
 
 #[test]
+fn a_single_valued_query_parameter_given_twice_is_refused_with_both_values() {
+    let v = only(list(&[("limit", "5"), ("status", "available"), ("limit", "7")]));
+    assert_eq!((v.field.as_str(), v.rule.as_str(), v.value), ("query.limit", "maxItems", json!("5,7")));
+    assert!(list(&[("limit", "5")]).is_ok());
+}
+
+#[test]
 fn cbr_status_repeats() {
     let path = BTreeMap::from([("project_id".to_owned(), "p".to_owned())]);
     let op = Contract::global().operation("listCbrBackups").unwrap();
