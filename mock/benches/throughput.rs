@@ -5,8 +5,9 @@
 //! The load generator is `wrk` (one thread) when it is installed, else a small HTTP/1.1
 //! keep-alive client on its own runtime thread; the servers get one runtime thread, so each
 //! side has one of the machine's two cores. Each pair (mock, bare) is measured in turns,
-//! `BENCH_ROUNDS` times (default 3), and the medians are compared, so that load from other
-//! processes hits both sides alike. `BENCH_SECONDS` (default 3 per measurement) and
+//! `BENCH_ROUNDS` times (default 3), so that load from other processes hits both sides alike;
+//! the medians are compared, and the spread of the per-round ratios is printed beside them
+//! (on a shared VM it is wide). `BENCH_SECONDS` (default 3 per measurement) and
 //! `BENCH_CONNECTIONS` (default 32) tune it. Both servers run on the binary's allocator
 //! (mimalloc, see `fixture`).
 
@@ -171,6 +172,14 @@ fn wrk(addr: SocketAddr, method: &str, path: &str, body: &str, connections: u64,
     }
 }
 
+/// One target's runs of a comparison: median requests per second, median server CPU per
+/// request, and requests per second in round order.
+struct Summary {
+    median: f64,
+    cpu: Option<f64>,
+    rounds: Vec<f64>,
+}
+
 /// The bare axum handler (see `fixture::bare_router`), serving on loopback.
 async fn bare_server(lists: Vec<(usize, Bytes)>, create_answer: Bytes) -> SocketAddr {
     let router = bare_router(lists, create_answer);
@@ -212,8 +221,10 @@ fn main() {
             Run { rps, errors, cpu_us: None }
         }
     };
-    // Median requests per second (and server CPU per request) of each target, measured in turns.
-    let compare = |label: &str, targets: &[(&str, SocketAddr, &str, &str, &str)]| -> Vec<(f64, Option<f64>)> {
+    // Each target measured in turns, `rounds` times: its median requests per second (and server
+    // CPU per request), and its runs in round order, so that the spread of the per-round ratios
+    // can be shown beside the ratio of the medians.
+    let compare = |label: &str, targets: &[(&str, SocketAddr, &str, &str, &str)]| -> Vec<Summary> {
         let mut samples: Vec<Vec<Run>> = targets.iter().map(|_| Vec::new()).collect();
         for _ in 0..rounds {
             for (i, (_, addr, method, path, body)) in targets.iter().enumerate() {
@@ -224,10 +235,11 @@ fn main() {
         }
         println!("{label}");
         samples
-            .iter_mut()
+            .iter()
             .zip(targets)
             .map(|(runs, (name, ..))| {
-                let mut rps: Vec<f64> = runs.iter().map(|r| r.rps).collect();
+                let rounds: Vec<f64> = runs.iter().map(|r| r.rps).collect();
+                let mut rps = rounds.clone();
                 rps.sort_by(f64::total_cmp);
                 let median = rps[rps.len() / 2];
                 let all: Vec<String> = rps.iter().map(|r| format!("{r:.0}")).collect();
@@ -236,33 +248,35 @@ fn main() {
                 let cpu = (cpu.len() == runs.len()).then(|| cpu[cpu.len() / 2]);
                 let cpu_text = cpu.map(|c| format!(", server CPU {c:.1} µs/request")).unwrap_or_default();
                 println!("  {name:<26} {median:>9.0} req/s (median of {}){cpu_text}", all.join(", "));
-                (median, cpu)
+                Summary { median, cpu, rounds }
             })
             .collect()
     };
-    let ratios = |medians: &[(f64, Option<f64>)]| {
-        let (mock, bare) = (medians[0], medians[1]);
-        let cpu = mock.1.zip(bare.1).map(|(m, b)| format!("; bare / mock CPU per request: {:.0}%", 100.0 * b / m)).unwrap_or_default();
-        println!("  mock / bare axum: {:.0}%{cpu}", 100.0 * mock.0 / bare.0);
+    let ratios = |summaries: &[Summary]| {
+        let (mock, bare) = (&summaries[0], &summaries[1]);
+        let cpu = mock.cpu.zip(bare.cpu).map(|(m, b)| format!("; bare / mock CPU per request: {:.0}%", 100.0 * b / m)).unwrap_or_default();
+        let per_round: Vec<f64> = mock.rounds.iter().zip(&bare.rounds).map(|(m, b)| 100.0 * m / b).collect();
+        let (low, high) = per_round.iter().fold((f64::MAX, f64::MIN), |(l, h), r| (l.min(*r), h.max(*r)));
+        println!("  mock / bare axum: {:.0}% (rounds {low:.0}-{high:.0}%){cpu}", 100.0 * mock.median / bare.median);
     };
     let prism = std::env::var("PRISM_URL").ok().and_then(|u| u.trim_start_matches("http://").trim_end_matches('/').parse::<SocketAddr>().ok());
     for (limit, body) in &lists {
         let path = list_path(*limit);
         let bare_path = format!("/list/{limit}");
-        let medians = compare(
+        let summaries = compare(
             &format!("list GET {path} ({} bytes)", body.len()),
             &[("mock", addr, "GET", &path, ""), ("bare axum, same body", bare, "GET", &bare_path, "")],
         );
-        ratios(&medians);
+        ratios(&summaries);
         if let Some(prism) = prism {
             let prism_rps = measure(prism, "GET", &path, "").rps;
-            println!("  {:<26} {prism_rps:>9.0} req/s; mock / prism: {:.1}x", "prism", medians[0].0 / prism_rps);
+            println!("  {:<26} {prism_rps:>9.0} req/s; mock / prism: {:.1}x", "prism", summaries[0].median / prism_rps);
         }
     }
-    let medians = compare(
+    let summaries = compare(
         "create (protectResource)",
         &[("mock", addr, "POST", &create_path, create_body), ("bare axum, same body", bare, "POST", "/create", create_body)],
     );
-    ratios(&medians);
+    ratios(&summaries);
     servers.block_on(mock.shutdown());
 }
