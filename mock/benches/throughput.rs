@@ -177,7 +177,7 @@ fn wrk(addr: SocketAddr, method: &str, path: &str, body: &str, connections: u64,
 struct Summary {
     median: f64,
     cpu: Option<f64>,
-    rounds: Vec<f64>,
+    in_order: Vec<f64>,
 }
 
 /// The bare axum handler (see `fixture::bare_router`), serving on loopback.
@@ -238,8 +238,8 @@ fn main() {
             .iter()
             .zip(targets)
             .map(|(runs, (name, ..))| {
-                let rounds: Vec<f64> = runs.iter().map(|r| r.rps).collect();
-                let mut rps = rounds.clone();
+                let in_order: Vec<f64> = runs.iter().map(|r| r.rps).collect();
+                let mut rps = in_order.clone();
                 rps.sort_by(f64::total_cmp);
                 let median = rps[rps.len() / 2];
                 let all: Vec<String> = rps.iter().map(|r| format!("{r:.0}")).collect();
@@ -248,14 +248,14 @@ fn main() {
                 let cpu = (cpu.len() == runs.len()).then(|| cpu[cpu.len() / 2]);
                 let cpu_text = cpu.map(|c| format!(", server CPU {c:.1} µs/request")).unwrap_or_default();
                 println!("  {name:<26} {median:>9.0} req/s (median of {}){cpu_text}", all.join(", "));
-                Summary { median, cpu, rounds }
+                Summary { median, cpu, in_order }
             })
             .collect()
     };
     let ratios = |summaries: &[Summary]| {
         let (mock, bare) = (&summaries[0], &summaries[1]);
         let cpu = mock.cpu.zip(bare.cpu).map(|(m, b)| format!("; bare / mock CPU per request: {:.0}%", 100.0 * b / m)).unwrap_or_default();
-        let per_round: Vec<f64> = mock.rounds.iter().zip(&bare.rounds).map(|(m, b)| 100.0 * m / b).collect();
+        let per_round: Vec<f64> = mock.in_order.iter().zip(&bare.in_order).map(|(m, b)| 100.0 * m / b).collect();
         let (low, high) = per_round.iter().fold((f64::MAX, f64::MIN), |(l, h), r| (l.min(*r), h.max(*r)));
         println!("  mock / bare axum: {:.0}% (rounds {low:.0}-{high:.0}%){cpu}", 100.0 * mock.median / bare.median);
     };
