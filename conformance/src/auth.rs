@@ -19,9 +19,10 @@ pub const INVALID_SECRET_KEY: &str = "csbs-conformance-invalid-secret-key";
 pub(crate) async fn run(session: &mut Session) {
     let examples = all_examples();
     for op in all_operations().filter(|op| !op.is_mutation()) {
-        let example = examples
-            .iter()
-            .find(|e| e.operation_id == op.id && (e.kind == ExampleKind::Request || e.kind == ExampleKind::Url));
+        let example = examples.iter().find(|e| {
+            e.operation_id == op.id
+                && (e.kind == ExampleKind::Request || e.kind == ExampleKind::Url)
+        });
         let Some(example) = example else {
             session.recorder.skip(&op.id, "missing_token", "no documented request example to send");
             continue;

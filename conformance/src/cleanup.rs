@@ -41,8 +41,10 @@ impl Ledger {
 }
 
 /// What to delete, in order: backup records (which may hold backups of the policy) first.
-const WORK: [(&str, &str, &str); 2] =
-    [("backup record", "deleteCheckpoint", "checkpoint_id"), ("policy", "deletePolicy", "policy_id")];
+const WORK: [(&str, &str, &str); 2] = [
+    ("backup record", "deleteCheckpoint", "checkpoint_id"),
+    ("policy", "deletePolicy", "policy_id"),
+];
 
 /// Deletes everything in the ledger, and any policy named after the run (created by a request
 /// whose answer was lost to a timeout or Ctrl-C). Each object leaves the ledger once handled,
@@ -88,7 +90,12 @@ pub(crate) fn abandon(session: &mut Session, report: &mut CleanupReport, reason:
                 body: None,
             };
             let curl = curl(&request);
-            report.left_behind.push(LeftBehind { what: what.to_owned(), id, reason: reason.to_owned(), curl });
+            report.left_behind.push(LeftBehind {
+                what: what.to_owned(),
+                id,
+                reason: reason.to_owned(),
+                curl,
+            });
         }
     }
     session.ledger = Ledger::default();
@@ -116,7 +123,12 @@ fn delete_request(session: &Session, op: &Operation, parameter: &str, id: &str) 
 
 /// Deletes until the answer is 2xx (`true`) or 404 (`false`: already gone), retrying while the
 /// object is busy.
-async fn delete(session: &Session, op: &Operation, filled: &Filled, deadline: Instant) -> Result<bool, (String, Exchange)> {
+async fn delete(
+    session: &Session,
+    op: &Operation,
+    filled: &Filled,
+    deadline: Instant,
+) -> Result<bool, (String, Exchange)> {
     loop {
         let exchange = session.send(op, filled, session.credential(), "(cleanup)").await;
         match exchange.status() {
@@ -124,7 +136,9 @@ async fn delete(session: &Session, op: &Operation, filled: &Filled, deadline: In
             Some(404) => return Ok(false),
             _ if Instant::now() + session.limits.poll_interval > deadline => {
                 let reason = match &exchange.outcome {
-                    Ok(r) => format!("the last attempt was answered {} {}", r.status, cut(&r.body, 300)),
+                    Ok(r) => {
+                        format!("the last attempt was answered {} {}", r.status, cut(&r.body, 300))
+                    }
                     Err(e) => format!("the last attempt failed: {e}"),
                 };
                 return Err((reason, exchange));

@@ -93,8 +93,18 @@ impl Cli {
         let ak_sk = match (self.ak.filter(|k| !k.is_empty()), self.sk.filter(|k| !k.is_empty())) {
             (Some(ak), Some(sk)) => Some((ak, Secret::secret_key(sk))),
             (None, None) => None,
-            (Some(_), None) => return Err("--ak (CSBS_AK) is given without --sk (CSBS_SK): a signature needs both".to_owned()),
-            (None, Some(_)) => return Err("--sk (CSBS_SK) is given without --ak (CSBS_AK): a signature needs both".to_owned()),
+            (Some(_), None) => {
+                return Err(
+                    "--ak (CSBS_AK) is given without --sk (CSBS_SK): a signature needs both"
+                        .to_owned(),
+                )
+            }
+            (None, Some(_)) => {
+                return Err(
+                    "--sk (CSBS_SK) is given without --ak (CSBS_AK): a signature needs both"
+                        .to_owned(),
+                )
+            }
         };
         let options = RunOptions {
             endpoint: self.endpoint.filter(|e| !e.is_empty()),
@@ -141,7 +151,8 @@ fn scaled(text: &str, units: &[(&str, u64)], expected: &str) -> Result<u64, Stri
     let (number, unit) = text.split_at(split);
     let n: u64 = number.parse().map_err(|_| format!("`{text}` is not {expected}"))?;
     let scale = units.iter().find(|(u, _)| *u == unit).map(|(_, s)| *s);
-    let scale = scale.ok_or_else(|| format!("`{text}` has an unknown unit: it is not {expected}"))?;
+    let scale =
+        scale.ok_or_else(|| format!("`{text}` has an unknown unit: it is not {expected}"))?;
     Ok(n.saturating_mul(scale))
 }
 
@@ -161,7 +172,9 @@ mod tests {
 
     #[test]
     fn the_token_comes_from_the_environment_and_stays_secret() {
-        let cli = Cli::try_parse_from(["csbs-conformance", "--token", "t0ken", "--only", "spec,auth"]).unwrap();
+        let cli =
+            Cli::try_parse_from(["csbs-conformance", "--token", "t0ken", "--only", "spec,auth"])
+                .unwrap();
         let (options, _) = cli.into_options().unwrap();
         assert_eq!(options.only, vec![Phase::Spec, Phase::Auth]);
         assert!(!format!("{options:?}").contains("t0ken"));
@@ -169,7 +182,8 @@ mod tests {
 
     #[test]
     fn ak_and_sk_go_together_and_the_secret_key_stays_secret() {
-        let cli = Cli::try_parse_from(["csbs-conformance", "--ak", "AK1", "--sk", "s3cr3t-sk"]).unwrap();
+        let cli =
+            Cli::try_parse_from(["csbs-conformance", "--ak", "AK1", "--sk", "s3cr3t-sk"]).unwrap();
         let (options, _) = cli.into_options().unwrap();
         let (ak, sk) = options.ak_sk.as_ref().unwrap();
         assert_eq!((ak.as_str(), sk.expose()), ("AK1", "s3cr3t-sk"));
@@ -177,7 +191,10 @@ mod tests {
         for half in [["--ak", "AK1"], ["--sk", "s3cr3t-sk"]] {
             let cli = Cli::try_parse_from(["csbs-conformance", half[0], half[1]]).unwrap();
             let error = cli.into_options().unwrap_err();
-            assert!(error.contains("--ak") && error.contains("--sk") && !error.contains("s3cr3t"), "{error}");
+            assert!(
+                error.contains("--ak") && error.contains("--sk") && !error.contains("s3cr3t"),
+                "{error}"
+            );
         }
     }
 }

@@ -4,11 +4,7 @@ use crate::error::RunError;
 use crate::options::RunOptions;
 use crate::target::Target;
 #[cfg(feature = "embedded-mock")]
-use {
-    crate::secret::Secret,
-    crate::target::Credential,
-    std::time::Duration,
-};
+use {crate::secret::Secret, crate::target::Credential, std::time::Duration};
 
 /// A mock running for the length of a run.
 pub struct Embedded {
@@ -26,7 +22,11 @@ impl Embedded {
         let project_id = options.project_id.clone().filter(|p| !p.is_empty());
         let project_id = project_id.unwrap_or_else(|| csbs_mock::DEFAULT_PROJECT_ID.to_owned());
         let tokens = match &options.token {
-            Some(token) => vec![csbs_mock::TokenGrant { token: token.expose().to_owned(), project_id: project_id.clone(), admin: false }],
+            Some(token) => vec![csbs_mock::TokenGrant {
+                token: token.expose().to_owned(),
+                project_id: project_id.clone(),
+                admin: false,
+            }],
             None => Vec::new(),
         };
         let aksk = match &options.ak_sk {
@@ -52,12 +52,17 @@ impl Embedded {
         let (credential, project_id) = match Credential::from_options(options) {
             Some(credential) => (credential, project_id),
             None => {
-                let grant = mock.tokens.first().cloned().ok_or_else(|| RunError::Mock("it has no token".into()))?;
+                let grant = mock
+                    .tokens
+                    .first()
+                    .cloned()
+                    .ok_or_else(|| RunError::Mock("it has no token".into()))?;
                 (Credential::Token(Secret::new(grant.token)), grant.project_id)
             }
         };
         let base = mock.base_url().trim_end_matches('/').to_owned();
-        let target = Target { csbs: base.clone(), cbr: base, project_id, credential, embedded: true };
+        let target =
+            Target { csbs: base.clone(), cbr: base, project_id, credential, embedded: true };
         Ok((Embedded { mock }, target))
     }
 

@@ -22,7 +22,11 @@ pub enum RunError {
 }
 
 impl RunError {
-    pub(crate) fn invalid(what: impl Into<String>, why: impl Into<String>, fix: impl Into<String>) -> RunError {
+    pub(crate) fn invalid(
+        what: impl Into<String>,
+        why: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> RunError {
         RunError::InvalidOptions { what: what.into(), why: why.into(), fix: fix.into() }
     }
 }

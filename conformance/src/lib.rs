@@ -50,4 +50,6 @@ pub use error::RunError;
 pub use options::{Limits, Phase, RunOptions};
 pub use report::{Report, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_NOT_RUN, EXIT_PASSED};
 pub use runner::{run_suite, CTRL_C, MOCK_SERVERS};
-pub use secret::{Redactor, Secret, AK_PLACEHOLDER, SIGNATURE_PLACEHOLDER, SK_PLACEHOLDER, TOKEN_PLACEHOLDER};
+pub use secret::{
+    Redactor, Secret, AK_PLACEHOLDER, SIGNATURE_PLACEHOLDER, SK_PLACEHOLDER, TOKEN_PLACEHOLDER,
+};

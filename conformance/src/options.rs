@@ -23,7 +23,8 @@ pub enum Phase {
 }
 
 impl Phase {
-    pub const ALL: [Phase; 5] = [Phase::Spec, Phase::Auth, Phase::Examples, Phase::Properties, Phase::Stateful];
+    pub const ALL: [Phase; 5] =
+        [Phase::Spec, Phase::Auth, Phase::Examples, Phase::Properties, Phase::Stateful];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -118,7 +119,11 @@ pub struct RunOptions {
 
 impl RunOptions {
     /// Options for checking the endpoint at `url` with a project-scoped token, read-only.
-    pub fn against(url: impl Into<String>, project_id: impl Into<String>, token: Secret) -> RunOptions {
+    pub fn against(
+        url: impl Into<String>,
+        project_id: impl Into<String>,
+        token: Secret,
+    ) -> RunOptions {
         RunOptions {
             endpoint: Some(url.into()),
             project_id: Some(project_id.into()),

@@ -15,7 +15,9 @@ impl Progress {
             return Progress { bar: ProgressBar::hidden() };
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed:>4} {pos:>4} requests  {wide_msg}") {
+        if let Ok(style) =
+            ProgressStyle::with_template("{spinner} {elapsed:>4} {pos:>4} requests  {wide_msg}")
+        {
             bar.set_style(style);
         }
         bar.enable_steady_tick(Duration::from_millis(120));

@@ -35,7 +35,9 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339();
     check_options(&options)?;
-    let online = [Phase::Auth, Phase::Examples, Phase::Properties, Phase::Stateful].into_iter().any(|p| options.runs(p));
+    let online = [Phase::Auth, Phase::Examples, Phase::Properties, Phase::Stateful]
+        .into_iter()
+        .any(|p| options.runs(p));
     let (embedded, target) = match (&options.endpoint, online) {
         (Some(endpoint), _) => (None, Target::remote(&options, endpoint)?),
         (None, true) => {
@@ -45,7 +47,10 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         (None, false) => (None, offline_target()),
     };
     let limits = match target.embedded {
-        true => crate::options::Limits { poll_interval: Duration::from_millis(20), ..options.limits.clone() },
+        true => crate::options::Limits {
+            poll_interval: Duration::from_millis(20),
+            ..options.limits.clone()
+        },
         false => options.limits.clone(),
     };
     let client = HttpClient::new(limits.request_timeout, limits.max_body_bytes, !target.embedded)?;
@@ -69,7 +74,10 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     let mut session = Session {
         facts: Facts {
             project_id: target.project_id.clone(),
-            run_name: format!("csbs-conformance-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
+            run_name: format!(
+                "csbs-conformance-{}",
+                &uuid::Uuid::new_v4().simple().to_string()[..8]
+            ),
             servers: servers(&options, target.embedded),
             ..Facts::default()
         },
@@ -158,13 +166,25 @@ async fn ctrl_c(enabled: bool) {
 fn check_options(options: &RunOptions) -> Result<(), RunError> {
     let l = &options.limits;
     if l.request_timeout.is_zero() || l.max_duration.is_zero() {
-        return Err(RunError::invalid("a zero time limit", "no request could complete", "Give --timeout and --max-duration a positive duration"));
+        return Err(RunError::invalid(
+            "a zero time limit",
+            "no request could complete",
+            "Give --timeout and --max-duration a positive duration",
+        ));
     }
     if l.max_body_bytes == 0 {
-        return Err(RunError::invalid("a zero body cap", "no response body could be read", "Give --max-body a positive size"));
+        return Err(RunError::invalid(
+            "a zero body cap",
+            "no response body could be read",
+            "Give --max-body a positive size",
+        ));
     }
     if options.endpoint.is_none() && options.cbr_endpoint.is_some() {
-        return Err(RunError::invalid("--cbr-endpoint without --endpoint", "the embedded mock serves both services", "Pass --endpoint too, or neither"));
+        return Err(RunError::invalid(
+            "--cbr-endpoint without --endpoint",
+            "the embedded mock serves both services",
+            "Pass --endpoint too, or neither",
+        ));
     }
     if options.token.is_some() && options.ak_sk.is_some() {
         return Err(RunError::invalid(
@@ -183,14 +203,19 @@ fn check_options(options: &RunOptions) -> Result<(), RunError> {
         }
     }
     if options.allow_restore && !options.allow_mutations {
-        return Err(RunError::invalid("--allow-restore without --allow-mutations", "a restore needs a backup the run created", "Pass --allow-mutations too"));
+        return Err(RunError::invalid(
+            "--allow-restore without --allow-mutations",
+            "a restore needs a backup the run created",
+            "Pass --allow-mutations too",
+        ));
     }
     Ok(())
 }
 
 /// Servers the embedded mock is asked to back up. The mock makes up any server it is asked
 /// about; these belong to no seeded policy, and fixed ids keep runs (and snapshots) alike.
-pub const MOCK_SERVERS: [&str; 2] = ["5e7e0001-c0f0-4a11-8000-000000000001", "5e7e0002-c0f0-4a11-8000-000000000002"];
+pub const MOCK_SERVERS: [&str; 2] =
+    ["5e7e0001-c0f0-4a11-8000-000000000001", "5e7e0002-c0f0-4a11-8000-000000000002"];
 
 /// Servers to back up: the given ones, or the embedded mock's.
 fn servers(options: &RunOptions, embedded: bool) -> Vec<String> {
@@ -217,10 +242,16 @@ async fn preflight(client: &HttpClient, target: &Target) -> Result<(), RunError>
         bases.push(target.cbr.clone());
     }
     for base in bases {
-        let out = Outgoing { method: "GET".into(), url: format!("{base}/"), body: None, auth: Auth::Missing };
+        let out = Outgoing {
+            method: "GET".into(),
+            url: format!("{base}/"),
+            body: None,
+            auth: Auth::Missing,
+        };
         match client.send(out).await.outcome {
             Ok(_) => {}
-            Err(e @ TransportError::Timeout { .. }) | Err(e @ TransportError::Connection { .. }) => {
+            Err(e @ TransportError::Timeout { .. })
+            | Err(e @ TransportError::Connection { .. }) => {
                 return Err(RunError::Unreachable { url: base, cause: e.to_string() })
             }
         }

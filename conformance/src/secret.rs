@@ -18,7 +18,13 @@ pub const SIGNATURE_PLACEHOLDER: &str = "$CSBS_SIGNATURE";
 pub const SDK_DATE_PLACEHOLDER: &str = "$CSBS_SDK_DATE";
 
 /// Every placeholder, for the shell quoting of reproductions (they must expand).
-pub const PLACEHOLDERS: [&str; 5] = [TOKEN_PLACEHOLDER, SK_PLACEHOLDER, AK_PLACEHOLDER, SIGNATURE_PLACEHOLDER, SDK_DATE_PLACEHOLDER];
+pub const PLACEHOLDERS: [&str; 5] = [
+    TOKEN_PLACEHOLDER,
+    SK_PLACEHOLDER,
+    AK_PLACEHOLDER,
+    SIGNATURE_PLACEHOLDER,
+    SDK_DATE_PLACEHOLDER,
+];
 
 /// A credential. `Debug` never shows it, `Display` shows its placeholder; only
 /// [`Secret::expose`] gives the value.
@@ -142,7 +148,8 @@ mod tests {
     #[test]
     fn signatures_are_replaced_wherever_they_appear() {
         let redactor = Redactor::new();
-        let sent = "SDK-HMAC-SHA256 Access=AKREAL, SignedHeaders=host;x-sdk-date, Signature=0123abcd";
+        let sent =
+            "SDK-HMAC-SHA256 Access=AKREAL, SignedHeaders=host;x-sdk-date, Signature=0123abcd";
         let shown = "SDK-HMAC-SHA256 Access=$CSBS_AK, SignedHeaders=host;x-sdk-date, Signature=$CSBS_SIGNATURE";
         assert_eq!(redactor.redact(sent), shown);
         assert_eq!(redactor.redact(shown), shown, "a placeholder stays as it is");

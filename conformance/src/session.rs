@@ -33,7 +33,9 @@ impl Session {
     pub async fn send(&self, op: &Operation, filled: &Filled, auth: Auth, what: &str) -> Exchange {
         self.progress.step(&format!("{} {what}", op.id));
         let url = format!("{}{}", self.target.base(op.service), filled.target);
-        self.client.send(Outgoing { method: op.method.clone(), url, body: filled.body.clone(), auth }).await
+        self.client
+            .send(Outgoing { method: op.method.clone(), url, body: filled.body.clone(), auth })
+            .await
     }
 
     /// Records an exchange with the checks every exchange gets plus the scenario's own

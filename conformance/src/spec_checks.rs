@@ -62,9 +62,11 @@ fn check(service: csbs_spec::Service, schema: &Value, value: &Value) -> Vec<Viol
 /// fill and are not judged.
 fn url_violations(example: &Example) -> Option<Vec<Violation>> {
     let compiled = Contract::global().operation(&example.operation_id)?;
-    let is_placeholder = |v: &Value| v.as_str().is_some_and(|s| s.starts_with('{') && s.ends_with('}'));
+    let is_placeholder =
+        |v: &Value| v.as_str().is_some_and(|s| s.starts_with('{') && s.ends_with('}'));
     let text = |v: &Value| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
-    let path: BTreeMap<String, String> = example.path.iter().map(|(k, v)| (k.clone(), text(v))).collect();
+    let path: BTreeMap<String, String> =
+        example.path.iter().map(|(k, v)| (k.clone(), text(v))).collect();
     let mut query = Vec::new();
     for (k, v) in &example.query {
         let values = v.as_array().cloned().unwrap_or_else(|| vec![v.clone()]);
@@ -96,12 +98,17 @@ fn coverage(op: &Operation, examples: &[Example]) -> Verdict {
         missing.push("a request example (requestBody examples or x-request-examples)".to_owned());
     }
     let success = op.success_status();
-    if matches!(op.responses.get(&success), Some(Some(_))) && !mine.iter().any(|e| e.kind == ExampleKind::Response(success)) {
+    if matches!(op.responses.get(&success), Some(Some(_)))
+        && !mine.iter().any(|e| e.kind == ExampleKind::Response(success))
+    {
         missing.push(format!("a {success} response example"));
     }
     if missing.is_empty() {
         Ok(())
     } else {
-        Err(Failure::new("examples", format!("{} documents no {}", op.id, missing.join(" and no "))))
+        Err(Failure::new(
+            "examples",
+            format!("{} documents no {}", op.id, missing.join(" and no ")),
+        ))
     }
 }

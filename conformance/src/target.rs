@@ -20,9 +20,10 @@ impl Credential {
     /// The credential the options name: a token or an AK/SK pair, not both (checked before).
     pub fn from_options(options: &RunOptions) -> Option<Credential> {
         match (&options.ak_sk, &options.token) {
-            (Some((access_key, secret_key)), _) => {
-                Some(Credential::AkSk { access_key: access_key.clone(), secret_key: secret_key.clone() })
-            }
+            (Some((access_key, secret_key)), _) => Some(Credential::AkSk {
+                access_key: access_key.clone(),
+                secret_key: secret_key.clone(),
+            }),
             (None, Some(token)) => Some(Credential::Token(token.clone())),
             (None, None) => None,
         }
@@ -105,7 +106,11 @@ impl Target {
 /// Checks that `url` is an http(s) URL and drops a trailing slash.
 pub fn base_url(flag: &str, url: &str) -> Result<String, RunError> {
     let parsed = reqwest::Url::parse(url).map_err(|e| {
-        RunError::invalid(format!("{flag} `{url}`"), format!("is not a URL ({e})"), "Write it like https://csbs.eu-west-0.example.com")
+        RunError::invalid(
+            format!("{flag} `{url}`"),
+            format!("is not a URL ({e})"),
+            "Write it like https://csbs.eu-west-0.example.com",
+        )
     })?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
         return Err(RunError::invalid(

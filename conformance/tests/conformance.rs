@@ -1,21 +1,21 @@
 //! The runner's tests, one binary: the suite against the embedded mock, against broken
 //! loopback servers and a tampering proxy, the reports, the secret, the CLI and snapshots.
 
-#[path = "conformance/support.rs"]
-mod support;
-#[path = "conformance/mock_suite.rs"]
-mod mock_suite;
-#[path = "conformance/tampered.rs"]
-mod tampered;
 #[path = "conformance/broken.rs"]
 mod broken;
+#[path = "conformance/cli.rs"]
+mod cli;
+#[path = "conformance/mock_suite.rs"]
+mod mock_suite;
+#[path = "conformance/properties.rs"]
+mod properties;
 #[path = "conformance/reports.rs"]
 mod reports;
 #[path = "conformance/secrets.rs"]
 mod secrets;
-#[path = "conformance/cli.rs"]
-mod cli;
 #[path = "conformance/snapshots.rs"]
 mod snapshots;
-#[path = "conformance/properties.rs"]
-mod properties;
+#[path = "conformance/support.rs"]
+mod support;
+#[path = "conformance/tampered.rs"]
+mod tampered;

@@ -52,7 +52,8 @@ impl fmt::Display for AuthError {
 impl std::error::Error for AuthError {}
 
 fn header_value(name: &str, value: &str) -> Result<HeaderValue, AuthError> {
-    HeaderValue::from_str(value).map_err(|_| AuthError(format!("the {name} header value has characters HTTP forbids")))
+    HeaderValue::from_str(value)
+        .map_err(|_| AuthError(format!("the {name} header value has characters HTTP forbids")))
 }
 
 impl Credentials {
@@ -62,16 +63,27 @@ impl Credentials {
     }
 
     /// Adds the authentication headers, signing as if at `now` (for reproducible signatures).
-    pub fn apply_at(&self, request: &mut reqwest::Request, now: chrono::DateTime<chrono::Utc>) -> Result<(), AuthError> {
+    pub fn apply_at(
+        &self,
+        request: &mut reqwest::Request,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), AuthError> {
         match self {
             Credentials::Anonymous => Ok(()),
             Credentials::Token(token) => {
-                request.headers_mut().insert(HeaderName::from_static("x-auth-token"), header_value("X-Auth-Token", token)?);
+                request.headers_mut().insert(
+                    HeaderName::from_static("x-auth-token"),
+                    header_value("X-Auth-Token", token)?,
+                );
                 Ok(())
             }
-            Credentials::AkSk { access_key, secret_key, project_id } => {
-                sign(request, access_key, secret_key, project_id.as_deref(), &now.format(DATE_FORMAT).to_string())
-            }
+            Credentials::AkSk { access_key, secret_key, project_id } => sign(
+                request,
+                access_key,
+                secret_key,
+                project_id.as_deref(),
+                &now.format(DATE_FORMAT).to_string(),
+            ),
         }
     }
 }
@@ -81,7 +93,13 @@ impl Credentials {
 /// are added, then every header the request carries is signed (but names with an `_`), and
 /// the query is rewritten in its canonical form (sorted, every reserved byte escaped, so a
 /// space is `%20` and a `+` is `%2B`), which is also what the SDK sends.
-fn sign(request: &mut reqwest::Request, ak: &str, sk: &str, project_id: Option<&str>, date: &str) -> Result<(), AuthError> {
+fn sign(
+    request: &mut reqwest::Request,
+    ak: &str,
+    sk: &str,
+    project_id: Option<&str>,
+    date: &str,
+) -> Result<(), AuthError> {
     let host = match (request.url().host_str(), request.url().port()) {
         (Some(h), Some(p)) => format!("{h}:{p}"),
         (Some(h), None) => h.to_owned(),
@@ -93,11 +111,20 @@ fn sign(request: &mut reqwest::Request, ak: &str, sk: &str, project_id: Option<&
     headers.insert(HOST, header_value("Host", &host)?);
     headers.insert(HeaderName::from_static("x-sdk-date"), header_value(DATE_HEADER, date)?);
     if let Some(project) = project_id {
-        headers.insert(HeaderName::from_static("x-project-id"), header_value("X-Project-Id", project)?);
+        headers.insert(
+            HeaderName::from_static("x-project-id"),
+            header_value("X-Project-Id", project)?,
+        );
     }
-    let content_type = headers.get(CONTENT_TYPE).map(|v| v.to_str().map_err(|_| not_utf8("Content-Type"))).transpose()?;
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .map(|v| v.to_str().map_err(|_| not_utf8("Content-Type")))
+        .transpose()?;
     if signer::is_unsigned_payload_content_type(content_type) {
-        headers.insert(HeaderName::from_static("x-sdk-content-sha256"), HeaderValue::from_static(signer::UNSIGNED_PAYLOAD));
+        headers.insert(
+            HeaderName::from_static("x-sdk-content-sha256"),
+            HeaderValue::from_static(signer::UNSIGNED_PAYLOAD),
+        );
     }
 
     let mut signed = Vec::with_capacity(headers.len());
@@ -108,21 +135,36 @@ fn sign(request: &mut reqwest::Request, ak: &str, sk: &str, project_id: Option<&
         let mut values = headers.get_all(name).iter();
         let value = values.next().expect("a key of the map has a value");
         if values.next().is_some() {
-            return Err(AuthError(format!("the {name} header is given more than once; such a request cannot be signed")));
+            return Err(AuthError(format!(
+                "the {name} header is given more than once; such a request cannot be signed"
+            )));
         }
         let value = std::str::from_utf8(value.as_bytes()).map_err(|_| not_utf8(name.as_str()))?;
         signed.push((name.as_str().to_owned(), value.to_owned()));
     }
 
-    let query: Vec<(String, String)> = request.url().query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let query: Vec<(String, String)> =
+        request.url().query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
     let canonical_query = signer::canonical_query(&query);
-    request.url_mut().set_query(if canonical_query.is_empty() { None } else { Some(&canonical_query) });
+    request.url_mut().set_query(if canonical_query.is_empty() {
+        None
+    } else {
+        Some(&canonical_query)
+    });
 
     let body = match request.body() {
         None => &[][..],
-        Some(b) => b.as_bytes().ok_or_else(|| AuthError("a streamed body cannot be signed".into()))?,
+        Some(b) => {
+            b.as_bytes().ok_or_else(|| AuthError("a streamed body cannot be signed".into()))?
+        }
     };
-    let input = SigningInput { method: request.method().as_str(), path: request.url().path(), query, headers: signed, body };
+    let input = SigningInput {
+        method: request.method().as_str(),
+        path: request.url().path(),
+        query,
+        headers: signed,
+        body,
+    };
     let value = signer::authorization(ak, sk, &input, date);
     request.headers_mut().insert(AUTHORIZATION, header_value("Authorization", &value)?);
     Ok(())
@@ -135,7 +177,11 @@ fn not_utf8(name: &str) -> AuthError {
 macro_rules! hooks_for {
     ($client:ty) => {
         impl ClientHooks<Credentials> for $client {
-            async fn pre<E>(&self, request: &mut reqwest::Request, _info: &OperationInfo) -> Result<(), Error<E>> {
+            async fn pre<E>(
+                &self,
+                request: &mut reqwest::Request,
+                _info: &OperationInfo,
+            ) -> Result<(), Error<E>> {
                 self.inner().apply(request).map_err(|e| Error::Custom(e.to_string()))
             }
         }

@@ -136,7 +136,8 @@ pub fn payload_hash(body: &[u8], content_sha256: Option<&str>) -> String {
 /// Whether the SDK marks a body of this `Content-Type` `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`:
 /// when there is a content type and it is neither JSON nor BSON.
 pub fn is_unsigned_payload_content_type(content_type: Option<&str>) -> bool {
-    content_type.is_some_and(|t| !t.starts_with("application/json") && !t.starts_with("application/bson"))
+    content_type
+        .is_some_and(|t| !t.starts_with("application/json") && !t.starts_with("application/bson"))
 }
 
 fn header_of<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
@@ -164,7 +165,8 @@ pub fn string_to_sign(canonical_request: &str, sdk_date: &str) -> String {
 }
 
 fn mac(secret_key: &[u8], text: &str) -> Hmac<Sha256> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret_key).expect("HMAC accepts keys of any length");
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret_key).expect("HMAC accepts keys of any length");
     mac.update(text.as_bytes());
     mac
 }
@@ -186,18 +188,36 @@ pub struct Signed {
 }
 
 /// Signs `input` at `sdk_date`, which must be the `X-Sdk-Date` among `input.headers`.
-pub fn sign(access_key: &str, secret_key: &str, input: &SigningInput<'_>, sdk_date: &str) -> Signed {
+pub fn sign(
+    access_key: &str,
+    secret_key: &str,
+    input: &SigningInput<'_>,
+    sdk_date: &str,
+) -> Signed {
     let canonical = canonical_request(input);
     let string_to_sign = string_to_sign(&canonical.text, sdk_date);
     let signature = signature(secret_key, &string_to_sign);
-    let authorization =
-        format!("{ALGORITHM} Access={access_key}, SignedHeaders={}, Signature={signature}", canonical.signed_headers);
-    Signed { canonical_request: canonical.text, signed_headers: canonical.signed_headers, string_to_sign, signature, authorization }
+    let authorization = format!(
+        "{ALGORITHM} Access={access_key}, SignedHeaders={}, Signature={signature}",
+        canonical.signed_headers
+    );
+    Signed {
+        canonical_request: canonical.text,
+        signed_headers: canonical.signed_headers,
+        string_to_sign,
+        signature,
+        authorization,
+    }
 }
 
 /// The `Authorization` header value for a request. `input.headers` must hold the
 /// `X-Sdk-Date` the request carries.
-pub fn authorization(access_key: &str, secret_key: &str, input: &SigningInput<'_>, sdk_date: &str) -> String {
+pub fn authorization(
+    access_key: &str,
+    secret_key: &str,
+    input: &SigningInput<'_>,
+    sdk_date: &str,
+) -> String {
     sign(access_key, secret_key, input, sdk_date).authorization
 }
 
@@ -340,13 +360,15 @@ where
     if !value.trim_start().starts_with(ALGORITHM) {
         return Err(VerifyError::MalformedAuthorization("not the SDK-HMAC-SHA256 scheme"));
     }
-    let parsed = parse_authorization(&value)
-        .ok_or(VerifyError::MalformedAuthorization("expected Access=…, SignedHeaders=…, Signature=…"))?;
+    let parsed = parse_authorization(&value).ok_or(VerifyError::MalformedAuthorization(
+        "expected Access=…, SignedHeaders=…, Signature=…",
+    ))?;
     let claimed = hex::decode(&parsed.signature)
         .ok()
         .filter(|s| s.len() == 32)
         .ok_or(VerifyError::MalformedAuthorization("the signature is not 64 hex digits"))?;
-    let secret = secret_key_for(&parsed.access_key).ok_or_else(|| VerifyError::UnknownAccessKey(parsed.access_key.clone()))?;
+    let secret = secret_key_for(&parsed.access_key)
+        .ok_or_else(|| VerifyError::UnknownAccessKey(parsed.access_key.clone()))?;
 
     let date = header("x-sdk-date").ok_or(VerifyError::MissingDate)?;
     let date = date.trim().to_owned();
@@ -355,7 +377,11 @@ where
         .and_utc();
     let skew = (signed_at - now).num_seconds();
     if skew.unsigned_abs() > max_skew.as_secs() {
-        return Err(VerifyError::StaleDate { date, skew_seconds: skew, max_seconds: max_skew.as_secs() });
+        return Err(VerifyError::StaleDate {
+            date,
+            skew_seconds: skew,
+            max_seconds: max_skew.as_secs(),
+        });
     }
 
     let names: Vec<String> = parsed.signed_headers.iter().map(|n| n.to_ascii_lowercase()).collect();
@@ -374,8 +400,9 @@ where
         }
         canonical_headers.push_str(&format!("{name}:{value}\n"));
     }
-    let query: Vec<(String, String)> =
-        form_urlencoded::parse(request.query.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let query: Vec<(String, String)> = form_urlencoded::parse(request.query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
     let canonical = format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
         request.method.to_ascii_uppercase(),
@@ -406,9 +433,16 @@ mod tests {
 
     #[test]
     fn query_is_sorted_decoded_then_encoded_and_keeps_repeats() {
-        let q = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+        let q = |pairs: &[(&str, &str)]| {
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>()
+        };
         assert_eq!(
-            canonical_query(&q(&[("status", "error"), ("limit", "2"), ("status", "available"), ("sort", "created_at:asc")])),
+            canonical_query(&q(&[
+                ("status", "error"),
+                ("limit", "2"),
+                ("status", "available"),
+                ("sort", "created_at:asc")
+            ])),
             "limit=2&sort=created_at%3Aasc&status=available&status=error"
         );
         // Sorted before encoding: "0" < ":x" although "%3Ax" < "0".
@@ -417,8 +451,11 @@ mod tests {
 
     #[test]
     fn headers_with_underscores_are_not_signed_and_the_last_repeat_counts() {
-        let h = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
-        let (lines, signed) = canonical_headers(&h(&[("X_A", "1"), ("Host", "h"), ("x-b", " 2 "), ("X-B", "3")]));
+        let h = |pairs: &[(&str, &str)]| {
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>()
+        };
+        let (lines, signed) =
+            canonical_headers(&h(&[("X_A", "1"), ("Host", "h"), ("x-b", " 2 "), ("X-B", "3")]));
         assert_eq!(lines, "host:h\nx-b:3\n");
         assert_eq!(signed, "host;x-b");
     }
@@ -429,7 +466,10 @@ mod tests {
             method: "get",
             path: "/v3/p/backups",
             query: vec![],
-            headers: vec![("Host".into(), "example.test".into()), ("X-Sdk-Date".into(), "20200101T000000Z".into())],
+            headers: vec![
+                ("Host".into(), "example.test".into()),
+                ("X-Sdk-Date".into(), "20200101T000000Z".into()),
+            ],
             body: b"",
         };
         let header = authorization("AK", "SK", &input, "20200101T000000Z");
@@ -438,8 +478,13 @@ mod tests {
         assert_eq!(parsed.signed_headers, vec!["host", "x-sdk-date"]);
         assert_eq!(parsed.signature.len(), 64);
         assert!(parse_authorization("Bearer x").is_none());
-        assert!(parse_authorization("SDK-HMAC-SHA256Access=a, SignedHeaders=b, Signature=c").is_none());
-        assert!(parse_authorization("SDK-HMAC-SHA256 Access=a, Access=b, SignedHeaders=b, Signature=c").is_none());
+        assert!(
+            parse_authorization("SDK-HMAC-SHA256Access=a, SignedHeaders=b, Signature=c").is_none()
+        );
+        assert!(parse_authorization(
+            "SDK-HMAC-SHA256 Access=a, Access=b, SignedHeaders=b, Signature=c"
+        )
+        .is_none());
         assert!(parse_authorization("SDK-HMAC-SHA256 Access=a, SignedHeaders=b").is_none());
     }
 }

@@ -58,7 +58,9 @@ impl<'de> Deserialize<'de> for LenientInteger {
                 Ok(LenientInteger(v))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                i64::try_from(v).map(LenientInteger).map_err(|_| E::custom(format!("{v} is out of range for an integer")))
+                i64::try_from(v)
+                    .map(LenientInteger)
+                    .map_err(|_| E::custom(format!("{v} is out of range for an integer")))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
                 v.parse().map_err(E::custom)
@@ -171,17 +173,22 @@ impl FromStr for Timestamp {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let normalized = s.replacen(' ', "T", 1);
-        let parsed = if let Ok(local) = NaiveDateTime::parse_from_str(&normalized, "%Y-%m-%dT%H:%M:%S%.f") {
-            Some((local, None))
-        } else {
-            DateTime::parse_from_rfc3339(&normalized)
-                .or_else(|_| DateTime::parse_from_str(&normalized, "%Y-%m-%dT%H:%M:%S%.f%z"))
-                .ok()
-                .map(|dt| (dt.naive_local(), Some(*dt.offset())))
-        };
-        parsed
-            .map(|(local, offset)| Timestamp { text: s.to_owned(), local, offset })
-            .ok_or_else(|| format!("`{s}` is not a time like 2017-04-18T01:21:52.701973 or 2017-03-07 09:31:08"))
+        let parsed =
+            if let Ok(local) = NaiveDateTime::parse_from_str(&normalized, "%Y-%m-%dT%H:%M:%S%.f") {
+                Some((local, None))
+            } else {
+                DateTime::parse_from_rfc3339(&normalized)
+                    .or_else(|_| DateTime::parse_from_str(&normalized, "%Y-%m-%dT%H:%M:%S%.f%z"))
+                    .ok()
+                    .map(|dt| (dt.naive_local(), Some(*dt.offset())))
+            };
+        parsed.map(|(local, offset)| Timestamp { text: s.to_owned(), local, offset }).ok_or_else(
+            || {
+                format!(
+                    "`{s}` is not a time like 2017-04-18T01:21:52.701973 or 2017-03-07 09:31:08"
+                )
+            },
+        )
     }
 }
 
@@ -210,7 +217,9 @@ mod tests {
     fn lenient_integer_accepts_numbers_and_digit_strings_only() {
         assert_eq!(de::<LenientInteger>("20"), Ok(LenientInteger(20)));
         assert_eq!(de::<LenientInteger>("\"-1\""), Ok(LenientInteger(-1)));
-        for garbage in ["\"\"", "\"twenty\"", "\"2.5\"", "2.5", "true", "null", "\"99999999999999999999\""] {
+        for garbage in
+            ["\"\"", "\"twenty\"", "\"2.5\"", "2.5", "true", "null", "\"99999999999999999999\""]
+        {
             assert!(de::<LenientInteger>(garbage).is_err(), "{garbage} must be rejected");
         }
         assert_eq!(serde_json::to_string(&LenientInteger(7)).unwrap(), "7");

@@ -29,16 +29,20 @@ fn settings() -> GenerationSettings {
         .with_inner_type(CREDENTIALS.parse().expect("a Rust path"))
         .with_hooks(HooksMode::Expected);
     for (schema, rust_type) in REPLACEMENTS {
-        settings.with_replacement(schema, rust_type, [TypeImpl::Display, TypeImpl::FromStr].into_iter());
+        settings.with_replacement(
+            schema,
+            rust_type,
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
     }
     settings
 }
 
 /// The formatted Rust source of a service's client module.
 pub fn generate(service: Service) -> Result<String> {
-    let spec = service
-        .openapi()
-        .with_context(|| format!("spec/{} is not an OpenAPI 3.0 document progenitor can read", service.file_name()))?;
+    let spec = service.openapi().with_context(|| {
+        format!("spec/{} is not an OpenAPI 3.0 document progenitor can read", service.file_name())
+    })?;
     let mut generator = Generator::new(&settings());
     let tokens = generator
         .generate_tokens(&spec)

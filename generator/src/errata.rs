@@ -12,11 +12,7 @@ struct Found {
 
 fn source_of(obj: &serde_json::Map<String, Value>) -> Option<String> {
     let src = obj.get("x-source")?;
-    Some(format!(
-        "{} § {}",
-        src.get("document")?.as_str()?,
-        src.get("section")?.as_str()?
-    ))
+    Some(format!("{} § {}", src.get("document")?.as_str()?, src.get("section")?.as_str()?))
 }
 
 /// Depth-first walk collecting `key` with the pointer of its holder and the nearest `x-source`.
@@ -25,11 +21,21 @@ fn collect(value: &Value, key: &str, pointer: &str, source: Option<String>, out:
         Value::Object(obj) => {
             let source = source_of(obj).or(source);
             if let Some(found) = obj.get(key) {
-                out.push(Found { pointer: pointer.to_owned(), source: source.clone(), value: found.clone() });
+                out.push(Found {
+                    pointer: pointer.to_owned(),
+                    source: source.clone(),
+                    value: found.clone(),
+                });
             }
             for (k, v) in obj {
                 if k != key {
-                    collect(v, key, &format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1")), source.clone(), out);
+                    collect(
+                        v,
+                        key,
+                        &format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1")),
+                        source.clone(),
+                        out,
+                    );
                 }
             }
         }
@@ -45,10 +51,16 @@ fn collect(value: &Value, key: &str, pointer: &str, source: Option<String>, out:
 /// A reader's name for a JSON pointer into a document: `POST /v1/{project_id}/policies,
 /// request example weekly_policy` rather than `/paths/~1v1~1.../post/requestBody/...`.
 fn location(doc: &Value, pointer: &str) -> String {
-    let segments: Vec<String> = pointer.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
+    let segments: Vec<String> =
+        pointer.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
     let words = |rest: &[String]| -> String {
         rest.iter()
-            .filter(|s| !matches!(s.as_str(), "content" | "application/json" | "examples" | "properties" | "schema"))
+            .filter(|s| {
+                !matches!(
+                    s.as_str(),
+                    "content" | "application/json" | "examples" | "properties" | "schema"
+                )
+            })
             .map(String::as_str)
             .collect::<Vec<_>>()
             .join(" > ")
@@ -58,17 +70,33 @@ fn location(doc: &Value, pointer: &str) -> String {
             let op = format!("{} {}", segments[2].to_uppercase(), segments[1]);
             let rest = &segments[3..];
             match rest.first().map(String::as_str) {
-                Some("requestBody") => format!("{op}, request example `{}`", rest.last().unwrap_or(&String::new())),
+                Some("requestBody") => {
+                    format!("{op}, request example `{}`", rest.last().unwrap_or(&String::new()))
+                }
                 Some("responses") if rest.len() > 1 => {
-                    format!("{op}, {} response example `{}`", rest[1], rest.last().unwrap_or(&String::new()))
+                    format!(
+                        "{op}, {} response example `{}`",
+                        rest[1],
+                        rest.last().unwrap_or(&String::new())
+                    )
                 }
                 Some("x-request-examples") => {
-                    let name = doc.pointer(pointer).and_then(|v| v.get("name")).and_then(Value::as_str).unwrap_or("?");
+                    let name = doc
+                        .pointer(pointer)
+                        .and_then(|v| v.get("name"))
+                        .and_then(Value::as_str)
+                        .unwrap_or("?");
                     format!("{op}, example request `{name}`")
                 }
                 Some("parameters") => {
                     let holder = doc.pointer(pointer);
-                    let field = |k: &str| holder.and_then(|v| v.get(k)).and_then(Value::as_str).unwrap_or("?").to_owned();
+                    let field = |k: &str| {
+                        holder
+                            .and_then(|v| v.get(k))
+                            .and_then(Value::as_str)
+                            .unwrap_or("?")
+                            .to_owned()
+                    };
                     format!("{op}, {} parameter `{}`", field("in"), field("name"))
                 }
                 _ if rest.is_empty() => op,
@@ -76,7 +104,11 @@ fn location(doc: &Value, pointer: &str) -> String {
             }
         }
         Some("x-error-codes") => {
-            let code = doc.pointer(pointer).and_then(|v| v.get("code")).and_then(Value::as_str).unwrap_or("?");
+            let code = doc
+                .pointer(pointer)
+                .and_then(|v| v.get("code"))
+                .and_then(Value::as_str)
+                .unwrap_or("?");
             format!("error-code table, {code}")
         }
         _ if segments.is_empty() => "the document".to_owned(),
@@ -104,7 +136,11 @@ pub fn render() -> String {
         collect(doc, "x-errata", "", None, &mut errata);
         let mut decisions = Vec::new();
         collect(doc, "x-decision", "", None, &mut decisions);
-        out.push_str(&format!("\n## spec/{}\n\n### 1. Repaired examples ({} examples)\n", service.file_name(), errata.len()));
+        out.push_str(&format!(
+            "\n## spec/{}\n\n### 1. Repaired examples ({} examples)\n",
+            service.file_name(),
+            errata.len()
+        ));
         for found in &errata {
             let source = found.source.as_deref().unwrap_or("(no source)");
             out.push_str(&format!("\n**{source}**: {}\n\n", location(doc, &found.pointer)));
@@ -118,7 +154,11 @@ pub fn render() -> String {
         }
         out.push_str(&format!("\n### 2. Decisions against the tables ({})\n\n", decisions.len()));
         for found in &decisions {
-            out.push_str(&format!("- **{}**: {}\n", location(doc, &found.pointer), text(&found.value).replace('\n', " ")));
+            out.push_str(&format!(
+                "- **{}**: {}\n",
+                location(doc, &found.pointer),
+                text(&found.value).replace('\n', " ")
+            ));
         }
     }
     out

@@ -24,8 +24,12 @@ fn main() -> ExitCode {
                 println!("generated files are up to date");
                 ExitCode::SUCCESS
             } else {
-                let names: Vec<String> = drift.iter().map(|d| d.path.display().to_string()).collect();
-                eprintln!("stale: {} (run `cargo run -p csbs-generator` and commit)", names.join(", "));
+                let names: Vec<String> =
+                    drift.iter().map(|d| d.path.display().to_string()).collect();
+                eprintln!(
+                    "stale: {} (run `cargo run -p csbs-generator` and commit)",
+                    names.join(", ")
+                );
                 ExitCode::FAILURE
             }
         })

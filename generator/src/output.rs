@@ -41,7 +41,8 @@ pub fn write(root: &Path) -> Result<Vec<PathBuf>> {
         let path = root.join(&output.path);
         let current = std::fs::read_to_string(&path).unwrap_or_default();
         if current != output.content {
-            std::fs::write(&path, &output.content).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(&path, &output.content)
+                .with_context(|| format!("cannot write {}", path.display()))?;
             changed.push(output.path);
         }
     }
@@ -58,7 +59,10 @@ pub fn check(root: &Path) -> Result<Vec<Drift>> {
             let diff = similar::TextDiff::from_lines(&current, &output.content)
                 .unified_diff()
                 .context_radius(3)
-                .header(&format!("{} (committed)", output.path.display()), &format!("{} (from spec)", output.path.display()))
+                .header(
+                    &format!("{} (committed)", output.path.display()),
+                    &format!("{} (from spec)", output.path.display()),
+                )
                 .to_string();
             drift.push(Drift { path: output.path, diff });
         }

@@ -6,13 +6,17 @@ mod fixture;
 use axum::body::{Body, Bytes};
 use axum::http::Request;
 use axum::response::Response;
-use std::convert::Infallible;
 use fixture::{bare_router, config, create_path, list_path, CREATE_BODY, TOKEN};
+use std::convert::Infallible;
 use std::time::Instant;
 use tower::{Service, ServiceExt};
 
 fn req(method: &str, path: &str, body: &'static str) -> Request<Body> {
-    let mut b = Request::builder().method(method).uri(path).header("X-Auth-Token", TOKEN).header("Host", "127.0.0.1:1");
+    let mut b = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("X-Auth-Token", TOKEN)
+        .header("Host", "127.0.0.1:1");
     if !body.is_empty() {
         b = b.header("Content-Type", "application/json").header("Content-Length", body.len());
     }
@@ -60,7 +64,14 @@ struct Timing {
 
 impl Timing {
     /// Times `n` calls and prints the time and allocations per call, unless filtered out.
-    async fn run(&self, label: &str, service: &impl Answers, method: &str, path: &str, body: &'static str) {
+    async fn run(
+        &self,
+        label: &str,
+        service: &impl Answers,
+        method: &str,
+        path: &str,
+        body: &'static str,
+    ) {
         if self.filter.as_ref().is_some_and(|f| !label.contains(f.as_str())) {
             return;
         }

@@ -22,20 +22,26 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("a tokio runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
 }
 
 /// One request, as bytes on the wire.
 fn request(method: &str, host: SocketAddr, path: &str, body: &str) -> Vec<u8> {
     let mut text = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nX-Auth-Token: {TOKEN}\r\n");
     if !body.is_empty() {
-        text.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", body.len()));
+        text.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
     }
     text.push_str("\r\n");
     text.push_str(body);
@@ -43,7 +49,10 @@ fn request(method: &str, host: SocketAddr, path: &str, body: &str) -> Vec<u8> {
 }
 
 /// Reads one response; its status and body.
-async fn read_response(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> std::io::Result<(u16, Vec<u8>)> {
+async fn read_response(
+    stream: &mut TcpStream,
+    buffer: &mut Vec<u8>,
+) -> std::io::Result<(u16, Vec<u8>)> {
     let header_end = loop {
         if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
             break at + 4;
@@ -142,7 +151,14 @@ struct Run {
 }
 
 /// Requests per second measured by `wrk`, its count of non-2xx answers, and the servers' CPU.
-fn wrk(addr: SocketAddr, method: &str, path: &str, body: &str, connections: u64, seconds: u64) -> Run {
+fn wrk(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: &str,
+    connections: u64,
+    seconds: u64,
+) -> Run {
     let lua = |text: &str| format!("{text:?}");
     let script = format!(
         "wrk.method = {}\nwrk.body = {}\nwrk.headers[\"X-Auth-Token\"] = {}\nwrk.headers[\"Content-Type\"] = \"application/json\"\n",
@@ -162,9 +178,16 @@ fn wrk(addr: SocketAddr, method: &str, path: &str, body: &str, connections: u64,
     let cpu = process_cpu_seconds().zip(cpu_before).map(|(after, before)| after - before);
     let _ = std::fs::remove_file(&file);
     let text = String::from_utf8_lossy(&output.stdout);
-    let number = |prefix: &str| text.lines().find_map(|l| l.trim().strip_prefix(prefix)).and_then(|v| v.trim().parse::<f64>().ok());
+    let number = |prefix: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(prefix))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+    };
     // "123456 requests in 3.00s, ..."
-    let answered = text.lines().find_map(|l| l.trim().split_once(" requests in ")).and_then(|(n, _)| n.parse::<f64>().ok());
+    let answered = text
+        .lines()
+        .find_map(|l| l.trim().split_once(" requests in "))
+        .and_then(|(n, _)| n.parse::<f64>().ok());
     Run {
         rps: number("Requests/sec:").unwrap_or(0.0),
         errors: number("Non-2xx or 3xx responses:").unwrap_or(0.0) as u64,
@@ -204,8 +227,17 @@ fn main() {
         clients.block_on(exchange(addr, &create));
     }
     let limits = [1usize, 10];
-    let lists: Vec<(usize, Bytes)> =
-        limits.iter().map(|&l| (l, Bytes::from(clients.block_on(exchange(addr, &request("GET", addr, &list_path(l), ""))).1))).collect();
+    let lists: Vec<(usize, Bytes)> = limits
+        .iter()
+        .map(|&l| {
+            (
+                l,
+                Bytes::from(
+                    clients.block_on(exchange(addr, &request("GET", addr, &list_path(l), ""))).1,
+                ),
+            )
+        })
+        .collect();
     let (_, create_answer) = clients.block_on(exchange(addr, &create));
     let bare = servers.block_on(bare_server(lists.clone(), Bytes::from(create_answer)));
 
@@ -217,7 +249,12 @@ fn main() {
             wrk(addr, method, path, body, connections, seconds)
         } else {
             // The built-in client shares the process: its CPU cannot be told from the server's.
-            let (rps, errors) = clients.block_on(load(addr, request(method, addr, path, body), connections, seconds));
+            let (rps, errors) = clients.block_on(load(
+                addr,
+                request(method, addr, path, body),
+                connections,
+                seconds,
+            ));
             Run { rps, errors, cpu_us: None }
         }
     };
@@ -246,36 +283,61 @@ fn main() {
                 let mut cpu: Vec<f64> = runs.iter().filter_map(|r| r.cpu_us).collect();
                 cpu.sort_by(f64::total_cmp);
                 let cpu = (cpu.len() == runs.len()).then(|| cpu[cpu.len() / 2]);
-                let cpu_text = cpu.map(|c| format!(", server CPU {c:.1} µs/request")).unwrap_or_default();
-                println!("  {name:<26} {median:>9.0} req/s (median of {}){cpu_text}", all.join(", "));
+                let cpu_text =
+                    cpu.map(|c| format!(", server CPU {c:.1} µs/request")).unwrap_or_default();
+                println!(
+                    "  {name:<26} {median:>9.0} req/s (median of {}){cpu_text}",
+                    all.join(", ")
+                );
                 Summary { median, cpu, in_order }
             })
             .collect()
     };
     let ratios = |summaries: &[Summary]| {
         let (mock, bare) = (&summaries[0], &summaries[1]);
-        let cpu = mock.cpu.zip(bare.cpu).map(|(m, b)| format!("; bare / mock CPU per request: {:.0}%", 100.0 * b / m)).unwrap_or_default();
-        let per_round: Vec<f64> = mock.in_order.iter().zip(&bare.in_order).map(|(m, b)| 100.0 * m / b).collect();
-        let (low, high) = per_round.iter().fold((f64::MAX, f64::MIN), |(l, h), r| (l.min(*r), h.max(*r)));
-        println!("  mock / bare axum: {:.0}% (rounds {low:.0}-{high:.0}%){cpu}", 100.0 * mock.median / bare.median);
+        let cpu = mock
+            .cpu
+            .zip(bare.cpu)
+            .map(|(m, b)| format!("; bare / mock CPU per request: {:.0}%", 100.0 * b / m))
+            .unwrap_or_default();
+        let per_round: Vec<f64> =
+            mock.in_order.iter().zip(&bare.in_order).map(|(m, b)| 100.0 * m / b).collect();
+        let (low, high) =
+            per_round.iter().fold((f64::MAX, f64::MIN), |(l, h), r| (l.min(*r), h.max(*r)));
+        println!(
+            "  mock / bare axum: {:.0}% (rounds {low:.0}-{high:.0}%){cpu}",
+            100.0 * mock.median / bare.median
+        );
     };
-    let prism = std::env::var("PRISM_URL").ok().and_then(|u| u.trim_start_matches("http://").trim_end_matches('/').parse::<SocketAddr>().ok());
+    let prism = std::env::var("PRISM_URL").ok().and_then(|u| {
+        u.trim_start_matches("http://").trim_end_matches('/').parse::<SocketAddr>().ok()
+    });
     for (limit, body) in &lists {
         let path = list_path(*limit);
         let bare_path = format!("/list/{limit}");
         let summaries = compare(
             &format!("list GET {path} ({} bytes)", body.len()),
-            &[("mock", addr, "GET", &path, ""), ("bare axum, same body", bare, "GET", &bare_path, "")],
+            &[
+                ("mock", addr, "GET", &path, ""),
+                ("bare axum, same body", bare, "GET", &bare_path, ""),
+            ],
         );
         ratios(&summaries);
         if let Some(prism) = prism {
             let prism_rps = measure(prism, "GET", &path, "").rps;
-            println!("  {:<26} {prism_rps:>9.0} req/s; mock / prism: {:.1}x", "prism", summaries[0].median / prism_rps);
+            println!(
+                "  {:<26} {prism_rps:>9.0} req/s; mock / prism: {:.1}x",
+                "prism",
+                summaries[0].median / prism_rps
+            );
         }
     }
     let summaries = compare(
         "create (protectResource)",
-        &[("mock", addr, "POST", &create_path, create_body), ("bare axum, same body", bare, "POST", "/create", create_body)],
+        &[
+            ("mock", addr, "POST", &create_path, create_body),
+            ("bare axum, same body", bare, "POST", "/create", create_body),
+        ],
     );
     ratios(&summaries);
     servers.block_on(mock.shutdown());

@@ -77,7 +77,11 @@ impl Grants {
     /// `X-Sdk-Date` more than 15 minutes off, or a method, path, query, signed header or body
     /// other than what was signed; the message says which, never with a secret. 403 when a
     /// signed `X-Project-Id` names another project than the key's.
-    pub fn verify(&self, request: &SignedRequest<'_>, now: chrono::DateTime<chrono::Utc>) -> Result<Principal<'_>, ApiError> {
+    pub fn verify(
+        &self,
+        request: &SignedRequest<'_>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Principal<'_>, ApiError> {
         let headers = request.headers;
         let received = signer::Received {
             method: request.method,
@@ -87,12 +91,23 @@ impl Grants {
             body: request.body,
         };
         let secret_of = |ak: &str| self.keys.get(ak).map(|k| k.secret_key.as_bytes());
-        let access_key = signer::verify(&received, secret_of, now, signer::MAX_SKEW)
-            .map_err(|e| ApiError::gateway(401, &format!("the AK/SK signature is refused ({}): {e}", e.code())))?;
-        let grant = self.keys.get(&access_key).ok_or_else(|| ApiError::gateway(401, "the access key is unknown"))?;
+        let access_key =
+            signer::verify(&received, secret_of, now, signer::MAX_SKEW).map_err(|e| {
+                ApiError::gateway(
+                    401,
+                    &format!("the AK/SK signature is refused ({}): {e}", e.code()),
+                )
+            })?;
+        let grant = self
+            .keys
+            .get(&access_key)
+            .ok_or_else(|| ApiError::gateway(401, "the access key is unknown"))?;
         if let Some(project) = headers.get(PROJECT_HEADER) {
             if project.as_bytes() != grant.project_id.as_bytes() {
-                return Err(ApiError::gateway(403, "X-Project-Id names another project than the one the access key is bound to"));
+                return Err(ApiError::gateway(
+                    403,
+                    "X-Project-Id names another project than the one the access key is bound to",
+                ));
             }
         }
         Ok(Principal { project_id: &grant.project_id, admin: grant.admin, by: "access key" })
@@ -104,7 +119,8 @@ pub fn authorize(principal: &Principal<'_>, path_project: &str) -> Result<(), Ap
     if principal.project_id == path_project {
         Ok(())
     } else {
-        let message = format!("the {} is scoped to another project than the one in the path", principal.by);
+        let message =
+            format!("the {} is scoped to another project than the one in the path", principal.by);
         Err(ApiError::gateway(403, &message))
     }
 }
@@ -112,7 +128,10 @@ pub fn authorize(principal: &Principal<'_>, path_project: &str) -> Result<(), Ap
 /// 403 when a credential that is not an admin's asks for `all_tenants=true`.
 pub fn allow_all_tenants(principal: &Principal<'_>, requested: bool) -> Result<bool, ApiError> {
     if requested && !principal.admin {
-        Err(ApiError::gateway(403, &format!("all_tenants=true needs an administrator {}", principal.by)))
+        Err(ApiError::gateway(
+            403,
+            &format!("all_tenants=true needs an administrator {}", principal.by),
+        ))
     } else {
         Ok(requested)
     }
@@ -145,7 +164,10 @@ mod tests {
         assert!(!is_signed(&headers));
         headers.insert(header::AUTHORIZATION, "Bearer x".parse().unwrap());
         assert!(!is_signed(&headers));
-        headers.insert(header::AUTHORIZATION, "SDK-HMAC-SHA256 Access=a, SignedHeaders=host, Signature=00".parse().unwrap());
+        headers.insert(
+            header::AUTHORIZATION,
+            "SDK-HMAC-SHA256 Access=a, SignedHeaders=host, Signature=00".parse().unwrap(),
+        );
         assert!(is_signed(&headers));
     }
 }

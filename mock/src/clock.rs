@@ -25,7 +25,13 @@ fn write_time(t: Micros, separator: char, fraction_digits: u32, out: &mut String
     }
     let n = naive(t);
     let year = u32::try_from(n.year().clamp(0, 9999)).unwrap_or(0);
-    let fields = [(year, 4, '-'), (n.month(), 2, '-'), (n.day(), 2, separator), (n.hour(), 2, ':'), (n.minute(), 2, ':')];
+    let fields = [
+        (year, 4, '-'),
+        (n.month(), 2, '-'),
+        (n.day(), 2, separator),
+        (n.hour(), 2, ':'),
+        (n.minute(), 2, ':'),
+    ];
     for (value, width, after) in fields {
         push(out, value, width);
         out.push(after);
@@ -70,7 +76,9 @@ pub fn parse(text: &str) -> Option<Micros> {
         return Some(t.timestamp_micros());
     }
     let bare = text.strip_suffix('Z').unwrap_or(&text);
-    NaiveDateTime::parse_from_str(bare, "%Y-%m-%dT%H:%M:%S%.f").ok().map(|t| t.and_utc().timestamp_micros())
+    NaiveDateTime::parse_from_str(bare, "%Y-%m-%dT%H:%M:%S%.f")
+        .ok()
+        .map(|t| t.and_utc().timestamp_micros())
 }
 
 /// A filter bound. The CBR filters are checked by a pattern only, so `2020-13-45T99:99:99Z`
@@ -85,11 +93,18 @@ fn clamped(text: &str) -> Option<Micros> {
     let year = i32::try_from(field(0..4)?).ok()?;
     let month = field(5..7)?.clamp(1, 12);
     let first = NaiveDate::from_ymd_opt(year, month, 1)?;
-    let last_day = first.with_day(31).or_else(|| first.with_day(30)).or_else(|| first.with_day(29)).or_else(|| first.with_day(28))?.day();
+    let last_day = first
+        .with_day(31)
+        .or_else(|| first.with_day(30))
+        .or_else(|| first.with_day(29))
+        .or_else(|| first.with_day(28))?
+        .day();
     let day = field(8..10)?.clamp(1, last_day);
-    let time = first
-        .with_day(day)?
-        .and_hms_opt(field(11..13)?.min(23), field(14..16)?.min(59), field(17..19)?.min(59))?;
+    let time = first.with_day(day)?.and_hms_opt(
+        field(11..13)?.min(23),
+        field(14..16)?.min(59),
+        field(17..19)?.min(59),
+    )?;
     Some(time.and_utc().timestamp_micros() + i64::from(time.nanosecond() / 1000))
 }
 

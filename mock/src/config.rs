@@ -27,7 +27,9 @@ impl TokenGrant {
         let (token, project, admin) = match parts.as_slice() {
             [t, p] => (*t, *p, false),
             [t, p, "admin"] => (*t, *p, true),
-            [_, _, other] => return Err(format!("token flag `{other}` is not `admin` (TOKEN:PROJECT[:admin])")),
+            [_, _, other] => {
+                return Err(format!("token flag `{other}` is not `admin` (TOKEN:PROJECT[:admin])"))
+            }
             _ => return Err("a token is TOKEN:PROJECT[:admin]".to_owned()),
         };
         if token.is_empty() || project.is_empty() {
@@ -63,16 +65,31 @@ impl KeyGrant {
     /// Reads `AK:SK:PROJECT[:admin]` (the `--aksk` syntax). Errors never repeat the secret key.
     pub fn parse(text: &str) -> Result<KeyGrant, String> {
         let parts: Vec<&str> = text.split(':').collect();
-        let (ak, sk, project, admin) = match parts.as_slice() {
-            [a, s, p] => (*a, *s, *p, false),
-            [a, s, p, "admin"] => (*a, *s, *p, true),
-            [_, _, _, _] => return Err("the fourth part of an AK/SK pair can only be `admin` (AK:SK:PROJECT[:admin])".to_owned()),
-            _ => return Err("an AK/SK pair is AK:SK:PROJECT[:admin] (the secret key cannot contain `:`)".to_owned()),
-        };
+        let (ak, sk, project, admin) =
+            match parts.as_slice() {
+                [a, s, p] => (*a, *s, *p, false),
+                [a, s, p, "admin"] => (*a, *s, *p, true),
+                [_, _, _, _] => return Err(
+                    "the fourth part of an AK/SK pair can only be `admin` (AK:SK:PROJECT[:admin])"
+                        .to_owned(),
+                ),
+                _ => return Err(
+                    "an AK/SK pair is AK:SK:PROJECT[:admin] (the secret key cannot contain `:`)"
+                        .to_owned(),
+                ),
+            };
         if ak.is_empty() || sk.is_empty() || project.is_empty() {
-            return Err("access key, secret key and project must not be empty (AK:SK:PROJECT[:admin])".to_owned());
+            return Err(
+                "access key, secret key and project must not be empty (AK:SK:PROJECT[:admin])"
+                    .to_owned(),
+            );
         }
-        Ok(KeyGrant { access_key: ak.to_owned(), secret_key: sk.to_owned(), project_id: project.to_owned(), admin })
+        Ok(KeyGrant {
+            access_key: ak.to_owned(),
+            secret_key: sk.to_owned(),
+            project_id: project.to_owned(),
+            admin,
+        })
     }
 }
 
@@ -171,8 +188,10 @@ impl ConfigFile {
     /// Reads a JSON or YAML file (YAML is a superset of JSON).
     pub fn load(path: &Path) -> anyhow::Result<ConfigFile> {
         use anyhow::Context;
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        serde_norway::from_str(&text).with_context(|| format!("{} is not a valid mock config", path.display()))
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        serde_norway::from_str(&text)
+            .with_context(|| format!("{} is not a valid mock config", path.display()))
     }
 
     /// Applies the file's settings over `config`.
@@ -210,7 +229,10 @@ mod tests {
 
     #[test]
     fn token_syntax() {
-        assert_eq!(TokenGrant::parse("t:p").unwrap(), TokenGrant { token: "t".into(), project_id: "p".into(), admin: false });
+        assert_eq!(
+            TokenGrant::parse("t:p").unwrap(),
+            TokenGrant { token: "t".into(), project_id: "p".into(), admin: false }
+        );
         assert!(TokenGrant::parse("t:p:admin").unwrap().admin);
         assert!(TokenGrant::parse("t:p:root").unwrap_err().contains("`root`"));
         assert!(TokenGrant::parse("t").is_err());
@@ -220,10 +242,19 @@ mod tests {
     #[test]
     fn aksk_syntax_and_the_secret_key_stays_out_of_debug_and_errors() {
         let grant = KeyGrant::parse("AK1:s3cr3t-sk:p").unwrap();
-        assert_eq!((grant.access_key.as_str(), grant.project_id.as_str(), grant.admin), ("AK1", "p", false));
+        assert_eq!(
+            (grant.access_key.as_str(), grant.project_id.as_str(), grant.admin),
+            ("AK1", "p", false)
+        );
         assert!(KeyGrant::parse("AK1:s3cr3t-sk:p:admin").unwrap().admin);
         assert!(!format!("{grant:?}").contains("s3cr3t"));
-        for bad in ["AK1:s3cr3t-sk", "AK1:s3cr3t-sk:p:root", "AK1:s3cr3t-sk::", ":s3cr3t-sk:p", "AK1:s3cr3t-sk:p:admin:x"] {
+        for bad in [
+            "AK1:s3cr3t-sk",
+            "AK1:s3cr3t-sk:p:root",
+            "AK1:s3cr3t-sk::",
+            ":s3cr3t-sk:p",
+            "AK1:s3cr3t-sk:p:admin:x",
+        ] {
             let error = KeyGrant::parse(bad).unwrap_err();
             assert!(!error.contains("s3cr3t"), "{error}");
         }
@@ -235,12 +266,22 @@ mod tests {
             "tokens:\n  - {token: a, project_id: p, admin: true}\naksk:\n  - {access_key: AK, secret_key: SK, project_id: q}\nprotect_delay_ms: 50\n",
         )
         .unwrap();
-        let json: ConfigFile = serde_norway::from_str(r#"{"quotas": {"backups": 5, "backup_capacity_gb": -1}}"#).unwrap();
+        let json: ConfigFile =
+            serde_norway::from_str(r#"{"quotas": {"backups": 5, "backup_capacity_gb": -1}}"#)
+                .unwrap();
         let mut config = MockConfig::default();
         yaml.apply(&mut config);
         json.apply(&mut config);
         assert_eq!(config.tokens.len(), 1);
-        assert_eq!(config.aksk, vec![KeyGrant { access_key: "AK".into(), secret_key: "SK".into(), project_id: "q".into(), admin: false }]);
+        assert_eq!(
+            config.aksk,
+            vec![KeyGrant {
+                access_key: "AK".into(),
+                secret_key: "SK".into(),
+                project_id: "q".into(),
+                admin: false
+            }]
+        );
         assert_eq!(config.projects(), vec!["p", "q"]);
         assert_eq!(config.protect_delay, Duration::from_millis(50));
         assert_eq!(config.quotas.backups, 5);

@@ -20,7 +20,9 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     match serve(&app, request).await {
         Ok(Reply::Json(body)) => {
             let mut response = Response::new(Body::from(body));
-            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             response
         }
         Ok(Reply::Empty) => StatusCode::OK.into_response(),
@@ -33,7 +35,9 @@ async fn serve(app: &App, request: Request) -> Result<Reply, ApiError> {
     let raw_path = parts.uri.path();
     let (op, path) = route(parts.method.as_str(), raw_path).map_err(|e| match e {
         RouteError::NotFound => ApiError::gateway(404, &format!("no operation at {raw_path}")),
-        RouteError::MethodNotAllowed(allowed) => ApiError::method_not_allowed(parts.method.as_str(), &allowed),
+        RouteError::MethodNotAllowed(allowed) => {
+            ApiError::method_not_allowed(parts.method.as_str(), &allowed)
+        }
     })?;
     let limit = app.config.max_body_bytes;
     let (grant, body) = if is_signed(&parts.headers) {
@@ -50,16 +54,24 @@ async fn serve(app: &App, request: Request) -> Result<Reply, ApiError> {
         (app.grants.authenticate(&parts.headers)?, body)
     };
     authorize(&grant, path.get("project_id").unwrap_or_default())?;
-    let query_pairs: Vec<_> = form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes()).collect();
+    let query_pairs: Vec<_> =
+        form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes()).collect();
     let body = match op.request_body {
-        Some(_) => parse_json(op.service, &parts.headers, &read_bytes(&parts.headers, body, limit).await?)?,
+        Some(_) => {
+            parse_json(op.service, &parts.headers, &read_bytes(&parts.headers, body, limit).await?)?
+        }
         None => None,
     };
-    let compiled = Contract::global()
-        .operation(&op.id)
-        .ok_or_else(|| ApiError::gateway(404, &format!("operation {} is not in the contract", op.id)))?;
-    let valid = compiled.validate_request(&path, &query_pairs, body.as_ref()).map_err(|v| ApiError::invalid(op.service, &v))?;
-    let all_tenants = allow_all_tenants(&grant, valid.query.get("all_tenants").and_then(Value::as_bool).unwrap_or(false))?;
+    let compiled = Contract::global().operation(&op.id).ok_or_else(|| {
+        ApiError::gateway(404, &format!("operation {} is not in the contract", op.id))
+    })?;
+    let valid = compiled
+        .validate_request(&path, &query_pairs, body.as_ref())
+        .map_err(|v| ApiError::invalid(op.service, &v))?;
+    let all_tenants = allow_all_tenants(
+        &grant,
+        valid.query.get("all_tenants").and_then(Value::as_bool).unwrap_or(false),
+    )?;
     let call = Call {
         op,
         path: valid.path,
@@ -74,13 +86,23 @@ async fn serve(app: &App, request: Request) -> Result<Reply, ApiError> {
 }
 
 fn body_violation(service: Service, rule: &str, message: String, value: Value) -> ApiError {
-    ApiError::invalid(service, &[Violation { field: "body".into(), rule: rule.into(), message, value }])
+    ApiError::invalid(
+        service,
+        &[Violation { field: "body".into(), rule: rule.into(), message, value }],
+    )
 }
 
 /// The body's bytes; 413 beyond `limit`.
-async fn read_bytes(headers: &HeaderMap, body: Body, limit: usize) -> Result<axum::body::Bytes, ApiError> {
+async fn read_bytes(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<axum::body::Bytes, ApiError> {
     let too_large = || ApiError::gateway(413, &format!("the body is larger than {limit} bytes"));
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
@@ -90,7 +112,11 @@ async fn read_bytes(headers: &HeaderMap, body: Body, limit: usize) -> Result<axu
 }
 
 /// The JSON body, `None` when empty. 400 for another content type or text that is not JSON.
-fn parse_json(service: Service, headers: &HeaderMap, bytes: &[u8]) -> Result<Option<Value>, ApiError> {
+fn parse_json(
+    service: Service,
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> Result<Option<Value>, ApiError> {
     if bytes.is_empty() {
         return Ok(None);
     }
@@ -102,7 +128,7 @@ fn parse_json(service: Service, headers: &HeaderMap, bytes: &[u8]) -> Result<Opt
             return Err(body_violation(service, "content-type", message, Value::from(text)));
         }
     }
-    serde_json::from_slice(bytes)
-        .map(Some)
-        .map_err(|e| body_violation(service, "json", format!("is not valid JSON ({e})"), Value::Null))
+    serde_json::from_slice(bytes).map(Some).map_err(|e| {
+        body_violation(service, "json", format!("is not valid JSON ({e})"), Value::Null)
+    })
 }

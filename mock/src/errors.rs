@@ -43,7 +43,10 @@ fn documented() -> &'static HashMap<String, ErrorCode> {
 fn validation_code(service: Service) -> &'static str {
     static CODES: OnceLock<HashMap<Service, String>> = OnceLock::new();
     let codes = CODES.get_or_init(|| {
-        Service::ALL.into_iter().filter_map(|s| csbs_spec::catalogue::validation_code(s).map(|c| (s, c))).collect()
+        Service::ALL
+            .into_iter()
+            .filter_map(|s| csbs_spec::catalogue::validation_code(s).map(|c| (s, c)))
+            .collect()
     });
     codes.get(&service).map_or("CSBS.9001", String::as_str)
 }
@@ -103,7 +106,8 @@ impl ApiError {
     /// 405 with the `Allow` header.
     pub fn method_not_allowed(method: &str, allowed: &[String]) -> ApiError {
         let allow = allowed.join(", ");
-        let mut error = ApiError::gateway(405, &format!("{method} is not allowed here; use {allow}"));
+        let mut error =
+            ApiError::gateway(405, &format!("{method} is not allowed here; use {allow}"));
         error.allow = Some(allow);
         error
     }
@@ -117,8 +121,19 @@ impl ApiError {
 
     /// One violation, for checks the mock makes beyond the schemas (a marker that names
     /// nothing is a 404 instead, see the handlers).
-    pub fn invalid_field(service: Service, field: &str, rule: &str, message: &str, value: serde_json::Value) -> ApiError {
-        let violation = Violation { field: field.to_owned(), rule: rule.to_owned(), message: message.to_owned(), value };
+    pub fn invalid_field(
+        service: Service,
+        field: &str,
+        rule: &str,
+        message: &str,
+        value: serde_json::Value,
+    ) -> ApiError {
+        let violation = Violation {
+            field: field.to_owned(),
+            rule: rule.to_owned(),
+            message: message.to_owned(),
+            value,
+        };
         ApiError::invalid(service, &[violation])
     }
 
@@ -146,10 +161,16 @@ mod tests {
     #[test]
     fn documented_messages_are_filled() {
         let e = ApiError::documented("CSBS.3001", &["abc"]);
-        assert_eq!((e.status.as_u16(), e.message.as_str()), (404, "Checkpoint_item (abc) is not found."));
+        assert_eq!(
+            (e.status.as_u16(), e.message.as_str()),
+            (404, "Checkpoint_item (abc) is not found.")
+        );
         let e = ApiError::documented("CSBS.3000", &["p1"]);
         assert_eq!((e.status.as_u16(), e.message.as_str()), (404, "plan not found: p1"));
-        assert_eq!(ApiError::documented("CSBS.6024", &["v"]).message, "Target volume (v) size (?) small than volume backup (?) size (?).");
+        assert_eq!(
+            ApiError::documented("CSBS.6024", &["v"]).message,
+            "Target volume (v) size (?) small than volume backup (?) size (?)."
+        );
     }
 
     #[test]

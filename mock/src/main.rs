@@ -63,7 +63,8 @@ fn config_of(args: Args) -> anyhow::Result<MockConfig> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = config_of(Args::parse())?;
-    let keys: Vec<(String, String, bool)> = config.aksk.iter().map(|k| (k.access_key.clone(), k.project_id.clone(), k.admin)).collect();
+    let keys: Vec<(String, String, bool)> =
+        config.aksk.iter().map(|k| (k.access_key.clone(), k.project_id.clone(), k.admin)).collect();
     let mock = csbs_mock::spawn(config).await?;
     println!("csbs-mock listening on {}", mock.base_url());
     for grant in &mock.tokens {

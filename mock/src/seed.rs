@@ -8,8 +8,8 @@
 use crate::clock::{self, Micros};
 use crate::server::App;
 use crate::state::{
-    name_uuid, new_backup, write, Backup, CheckpointInfo, Disk, Lifecycle, NewBackup, OperationDef, Policy, PolicyResource, Project,
-    ScheduledOp, Server, Status, Vault, VolumeBackup, SERVER_TYPE,
+    name_uuid, new_backup, write, Backup, CheckpointInfo, Disk, Lifecycle, NewBackup, OperationDef,
+    Policy, PolicyResource, Project, ScheduledOp, Server, Status, Vault, VolumeBackup, SERVER_TYPE,
 };
 use csbs_spec::examples::all_examples;
 use csbs_spec::ExampleKind;
@@ -65,7 +65,11 @@ pub fn seed(app: &App) {
 fn seed_project(project: &mut Project, protect_delay: Micros, now: Micros) {
     for op in ["showPolicy", "listPolicies", "createPolicy", "updatePolicy"] {
         for body in responses(op) {
-            let items = body.get("policies").and_then(Value::as_array).cloned().unwrap_or_else(|| vec![body["policy"].clone()]);
+            let items = body
+                .get("policies")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_else(|| vec![body["policy"].clone()]);
             for item in items {
                 let policy = policy(&item, &project.id, now);
                 project.policies.entry(policy.id.clone()).or_insert(policy);
@@ -74,7 +78,11 @@ fn seed_project(project: &mut Project, protect_delay: Micros, now: Micros) {
     }
     for op in ["showBackup", "listBackups"] {
         for body in responses(op) {
-            let items = body.get("checkpoint_items").and_then(Value::as_array).cloned().unwrap_or_else(|| vec![body["checkpoint_item"].clone()]);
+            let items = body
+                .get("checkpoint_items")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_else(|| vec![body["checkpoint_item"].clone()]);
             for item in &items {
                 if project.backup(text(item, "/id").unwrap_or_default(), now).is_none() {
                     csbs_backup(project, item, now);
@@ -123,10 +131,14 @@ fn policy(v: &Value, project: &str, now: Micros) -> Policy {
             enabled: op.get("enabled").and_then(Value::as_bool).unwrap_or(true),
             definition: OperationDef {
                 max_backups: lenient_int(&op, "/operation_definition/max_backups"),
-                retention_duration_days: lenient_int(&op, "/operation_definition/retention_duration_days"),
+                retention_duration_days: lenient_int(
+                    &op,
+                    "/operation_definition/retention_duration_days",
+                ),
                 permanent: lenient_bool(&op, "/operation_definition/permanent"),
             },
-            trigger_id: text(&op, "/trigger/id").map_or_else(|| Uuid::new_v4().to_string(), str::to_owned),
+            trigger_id: text(&op, "/trigger/id")
+                .map_or_else(|| Uuid::new_v4().to_string(), str::to_owned),
             trigger_name: text(&op, "/trigger/name").unwrap_or("default").to_owned(),
             pattern: owned(&op, "/trigger/properties/pattern"),
             start_time: time(&op, "/trigger/properties/start_time", now),
@@ -137,7 +149,14 @@ fn policy(v: &Value, project: &str, now: Micros) -> Policy {
 }
 
 /// The checkpoint a seeded backup belongs to, made on first mention.
-fn checkpoint_info(project: &Project, id: Uuid, created_at: Micros, vault: Arc<Vault>, auto_trigger: bool, retention_days: Option<i64>) -> Arc<CheckpointInfo> {
+fn checkpoint_info(
+    project: &Project,
+    id: Uuid,
+    created_at: Micros,
+    vault: Arc<Vault>,
+    auto_trigger: bool,
+    retention_days: Option<i64>,
+) -> Arc<CheckpointInfo> {
     if let Some(entry) = project.checkpoints.get(&id) {
         return entry.info.clone();
     }
@@ -166,7 +185,8 @@ fn add(project: &mut Project, backup: Backup) {
 
 fn settled(v: &Value, created_at: Micros, finished_at: Micros) -> Lifecycle {
     let mut life = Lifecycle::new(created_at, (finished_at - created_at).max(0));
-    life.settled = if text(v, "/status") == Some("error") { Status::Error } else { Status::Available };
+    life.settled =
+        if text(v, "/status") == Some("error") { Status::Error } else { Status::Available };
     life
 }
 
@@ -183,17 +203,24 @@ fn csbs_backup(project: &mut Project, v: &Value, now: Micros) {
             .map(|vb| Disk {
                 id: owned(vb, "/source_volume_id"),
                 name: owned(vb, "/source_volume_name"),
-                size_gb: lenient_int(vb, "/source_volume_size").and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
+                size_gb: lenient_int(vb, "/source_volume_size")
+                    .and_then(|n| u32::try_from(n).ok())
+                    .unwrap_or(0),
                 bootable: vb.get("bootable").and_then(Value::as_bool).unwrap_or(false),
             })
             .collect(),
-        vcpus: lenient_int(v, "/backup_data/vcpus").and_then(|n| u32::try_from(n).ok()).unwrap_or(1),
-        ram_mb: lenient_int(v, "/backup_data/ram").and_then(|n| u32::try_from(n).ok()).unwrap_or(2048),
+        vcpus: lenient_int(v, "/backup_data/vcpus")
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(1),
+        ram_mb: lenient_int(v, "/backup_data/ram")
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(2048),
     };
     let created_at = time(v, "/created_at", now);
     let checkpoint_id = uuid_or_new(text(v, "/checkpoint_id"));
     let auto = ext.get("auto_trigger").and_then(Value::as_bool).unwrap_or(false);
-    let info = checkpoint_info(project, checkpoint_id, created_at, project.vault.clone(), auto, None);
+    let info =
+        checkpoint_info(project, checkpoint_id, created_at, project.vault.clone(), auto, None);
     let backup = Backup {
         id: uuid_or_new(text(v, "/id")),
         checkpoint: info,
@@ -212,7 +239,13 @@ fn csbs_backup(project: &mut Project, v: &Value, now: Micros) {
                 size_mb: lenient_int(vb, "/size").and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
             })
             .collect(),
-        images: ext.get("os_images_data").and_then(Value::as_array).into_iter().flatten().map(|i| owned(i, "/image_id")).collect(),
+        images: ext
+            .get("os_images_data")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|i| owned(i, "/image_id"))
+            .collect(),
         tags: Vec::new(),
         life: settled(v, created_at, time(&ext, "/finished_at", created_at)),
         task_id: uuid_or_new(text(&ext, "/taskid")),
@@ -227,7 +260,12 @@ fn sized_server(v: &Value, size_gb: u32, resource_type: &str) -> Server {
         name: owned(v, "/resource_name"),
         resource_type: resource_type.to_owned(),
         az: owned(v, "/resource_az"),
-        disks: vec![Disk { id: name_uuid(&format!("{id}/disk/0")).to_string(), name: format!("{id}-disk"), size_gb, bootable: true }],
+        disks: vec![Disk {
+            id: name_uuid(&format!("{id}/disk/0")).to_string(),
+            name: format!("{id}-disk"),
+            size_gb,
+            bootable: true,
+        }],
         vcpus: 2,
         ram_mb: 4096,
         id,
@@ -239,11 +277,28 @@ fn cbr_backup(project: &mut Project, v: &Value, now: Micros) {
     let server = sized_server(v, size, text(v, "/resource_type").unwrap_or(SERVER_TYPE));
     let created_at = time(v, "/created_at", now);
     let vault_id = owned(v, "/vault_id");
-    let vault = Arc::new(Vault { name: format!("vault-{}", vault_id.get(..4).unwrap_or_default()), id: vault_id });
-    let retention = text(v, "/expired_at").and_then(clock::parse).map(|e| (e - created_at) / 86_400_000_000);
+    let vault = Arc::new(Vault {
+        name: format!("vault-{}", vault_id.get(..4).unwrap_or_default()),
+        id: vault_id,
+    });
+    let retention =
+        text(v, "/expired_at").and_then(clock::parse).map(|e| (e - created_at) / 86_400_000_000);
     let auto = v.pointer("/extend_info/auto_trigger").and_then(Value::as_bool).unwrap_or(false);
-    let info = checkpoint_info(project, uuid_or_new(text(v, "/checkpoint_id")), created_at, vault, auto, retention);
-    let how = NewBackup { name: text(v, "/name"), description: text(v, "/description"), incremental: false, now: created_at, protect_delay: 0 };
+    let info = checkpoint_info(
+        project,
+        uuid_or_new(text(v, "/checkpoint_id")),
+        created_at,
+        vault,
+        auto,
+        retention,
+    );
+    let how = NewBackup {
+        name: text(v, "/name"),
+        description: text(v, "/description"),
+        incremental: false,
+        now: created_at,
+        protect_delay: 0,
+    };
     let mut backup = new_backup(Arc::new(server), info, &how);
     backup.id = uuid_or_new(text(v, "/id"));
     backup.life = settled(v, created_at, time(v, "/updated_at", created_at));
@@ -256,10 +311,18 @@ fn cbr_checkpoint(project: &mut Project, v: &Value, now: Micros) {
     let vault = Arc::new(Vault { id: owned(v, "/vault/id"), name: owned(v, "/vault/name") });
     let info = checkpoint_info(project, id, created_at, vault, false, None);
     for r in v.pointer("/vault/resources").and_then(Value::as_array).into_iter().flatten() {
-        let as_backup = json!({"resource_id": r["id"], "resource_name": r["name"], "resource_az": ""});
-        let size = lenient_int(r, "/resource_size").and_then(|n| u32::try_from(n).ok()).unwrap_or(40);
+        let as_backup =
+            json!({"resource_id": r["id"], "resource_name": r["name"], "resource_az": ""});
+        let size =
+            lenient_int(r, "/resource_size").and_then(|n| u32::try_from(n).ok()).unwrap_or(40);
         let server = sized_server(&as_backup, size, text(r, "/type").unwrap_or(SERVER_TYPE));
-        let how = NewBackup { name: text(r, "/name"), description: None, incremental: false, now: created_at, protect_delay: 0 };
+        let how = NewBackup {
+            name: text(r, "/name"),
+            description: None,
+            incremental: false,
+            now: created_at,
+            protect_delay: 0,
+        };
         let mut backup = new_backup(Arc::new(server), info.clone(), &how);
         backup.id = name_uuid(&format!("{id}/{}", owned(r, "/id")));
         add(project, backup);
@@ -280,9 +343,11 @@ fn csbs_checkpoint(project: &mut Project, v: &Value, protect_delay: Micros, now:
         vault: project.vault.clone(),
         retention_days: None,
     });
-    for r in v.pointer("/protection_plan/resources").and_then(Value::as_array).into_iter().flatten() {
+    for r in v.pointer("/protection_plan/resources").and_then(Value::as_array).into_iter().flatten()
+    {
         let server = project.server(text(r, "/id").unwrap_or_default(), text(r, "/name"));
-        let how = NewBackup { name: None, description: None, incremental: false, now, protect_delay };
+        let how =
+            NewBackup { name: None, description: None, incremental: false, now, protect_delay };
         let mut backup = new_backup(server, info.clone(), &how);
         backup.id = name_uuid(&format!("{id}/{}", owned(r, "/id")));
         add(project, backup);

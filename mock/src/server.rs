@@ -9,13 +9,13 @@ use axum::extract::Request;
 use axum::handler::Handler;
 use axum::response::Response;
 use std::convert::Infallible;
-use tower_service::Service;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tower_service::Service;
 
 /// What every request shares.
 pub struct App {
@@ -64,7 +64,10 @@ impl App {
 /// Here and in [`spawn`] the dispatcher gets no axum `Router` in front: the mock routes by the
 /// spec's paths itself, and a router would only run its fallback (about 4,000 instructions a
 /// request).
-pub fn service(config: MockConfig) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + Sync {
+pub fn service(
+    config: MockConfig,
+) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + Sync
+{
     crate::dispatch::handle.with_state(Arc::new(App::new(config)))
 }
 
@@ -106,10 +109,17 @@ pub async fn spawn(config: MockConfig) -> std::io::Result<RunningMock> {
 }
 
 /// [`spawn`], with `prepare` run on the state before the first request.
-pub(crate) async fn spawn_prepared(mut config: MockConfig, prepare: impl FnOnce(&App)) -> std::io::Result<RunningMock> {
+pub(crate) async fn spawn_prepared(
+    mut config: MockConfig,
+    prepare: impl FnOnce(&App),
+) -> std::io::Result<RunningMock> {
     if config.tokens.is_empty() && config.aksk.is_empty() {
         let token = format!("mock-{}", uuid::Uuid::new_v4().simple());
-        config.tokens.push(TokenGrant { token, project_id: DEFAULT_PROJECT_ID.to_owned(), admin: false });
+        config.tokens.push(TokenGrant {
+            token,
+            project_id: DEFAULT_PROJECT_ID.to_owned(),
+            admin: false,
+        });
     }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;

@@ -25,19 +25,16 @@ pub fn error_codes(service: Service) -> Vec<ErrorCode> {
         .document()
         .get("x-error-codes")
         .map(|v| {
-            serde_json::from_value(v.clone())
-                .unwrap_or_else(|e| panic!("x-error-codes of {} is malformed: {e}", service.file_name()))
+            serde_json::from_value(v.clone()).unwrap_or_else(|e| {
+                panic!("x-error-codes of {} is malformed: {e}", service.file_name())
+            })
         })
         .unwrap_or_default()
 }
 
 /// The rows for `code` (with the given status first when one matches).
 pub fn lookup(code: &str) -> Vec<ErrorCode> {
-    Service::ALL
-        .into_iter()
-        .flat_map(error_codes)
-        .filter(|row| row.code == code)
-        .collect()
+    Service::ALL.into_iter().flat_map(error_codes).filter(|row| row.code == code).collect()
 }
 
 /// True when `code` answered with `status` is a documented pair.
@@ -51,7 +48,10 @@ pub fn gateway_codes() -> Vec<ErrorCode> {
     Service::Csbs
         .document()
         .get("x-gateway-error-codes")
-        .map(|v| serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("x-gateway-error-codes is malformed: {e}")))
+        .map(|v| {
+            serde_json::from_value(v.clone())
+                .unwrap_or_else(|e| panic!("x-gateway-error-codes is malformed: {e}"))
+        })
         .unwrap_or_default()
 }
 

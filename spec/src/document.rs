@@ -52,8 +52,9 @@ impl Service {
             Service::Cbr => &CBR,
         };
         cell.get_or_init(|| {
-            parse_yaml(self.source())
-                .unwrap_or_else(|e| panic!("embedded spec/{} is not valid YAML: {e}", self.file_name()))
+            parse_yaml(self.source()).unwrap_or_else(|e| {
+                panic!("embedded spec/{} is not valid YAML: {e}", self.file_name())
+            })
         })
     }
 

@@ -58,9 +58,16 @@ impl Example {
         Example::build(op.service, op.id.clone(), kind, name, obj)
     }
 
-    fn build(service: Service, operation_id: String, kind: ExampleKind, name: &str, obj: &Value) -> Example {
+    fn build(
+        service: Service,
+        operation_id: String,
+        kind: ExampleKind,
+        name: &str,
+        obj: &Value,
+    ) -> Example {
         let str_of = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_owned);
-        let map_of = |key: &str| obj.get(key).and_then(Value::as_object).cloned().unwrap_or_default();
+        let map_of =
+            |key: &str| obj.get(key).and_then(Value::as_object).cloned().unwrap_or_default();
         Example {
             service,
             operation_id,
@@ -100,7 +107,8 @@ pub fn examples(service: Service) -> Vec<Example> {
                 out.push(Example::from_object(op, ExampleKind::Request, name, ex));
             }
         }
-        for (status, resp) in raw.get("responses").and_then(Value::as_object).into_iter().flatten() {
+        for (status, resp) in raw.get("responses").and_then(Value::as_object).into_iter().flatten()
+        {
             let Ok(code) = status.parse::<u16>() else { continue };
             // Shared error responses carry one illustrative example, not a documented one.
             if resp.get("$ref").is_some() {
@@ -115,7 +123,9 @@ pub fn examples(service: Service) -> Vec<Example> {
             out.push(Example::from_object(op, ExampleKind::Url, name, ex));
         }
     }
-    for (name, resp) in doc.pointer("/components/responses").and_then(Value::as_object).into_iter().flatten() {
+    for (name, resp) in
+        doc.pointer("/components/responses").and_then(Value::as_object).into_iter().flatten()
+    {
         for (ex_name, ex) in media_examples(resp.get("content")) {
             // Only documented examples (with a source) count; the others illustrate.
             if ex.get("x-source").is_some() {

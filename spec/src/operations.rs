@@ -123,11 +123,8 @@ impl Operation {
 }
 
 /// Characters kept as they are in a path segment or query value: RFC 3986 unreserved.
-const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+const UNRESERVED: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// Percent-encodes a path segment or a query value.
 pub fn percent_encode_segment(text: &str) -> String {
@@ -191,7 +188,8 @@ fn load(service: Service) -> Vec<Operation> {
                 .flatten()
                 .filter_map(|(status, r)| Some((status.parse().ok()?, json_schema_of(doc, r))))
                 .collect();
-            let text = |key: &str| op.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+            let text =
+                |key: &str| op.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
             out.push(Operation {
                 service,
                 id: text("operationId"),
@@ -266,7 +264,10 @@ fn router() -> &'static Router {
 
 /// Maps a method and a raw request path to its operation and its (percent-decoded) path
 /// parameters.
-pub fn route<'p>(method: &str, path: &'p str) -> Result<(&'static Operation, PathParams<'p>), RouteError> {
+pub fn route<'p>(
+    method: &str,
+    path: &'p str,
+) -> Result<(&'static Operation, PathParams<'p>), RouteError> {
     let matched = router().router.at(path).map_err(|_| RouteError::NotFound)?;
     // Decoding is skipped for the usual value with nothing encoded: it costs more than the match.
     let decode = |v: &'p str| {
@@ -295,7 +296,8 @@ mod tests {
         for id in ["listPolicies", "listBackups", "listCbrBackups"] {
             let op = find_operation(id).unwrap();
             let sort = op.parameter(Location::Query, "sort").unwrap();
-            let keys = sort.extension("x-sort").and_then(|s| s.get("keys")).and_then(Value::as_array);
+            let keys =
+                sort.extension("x-sort").and_then(|s| s.get("keys")).and_then(Value::as_array);
             assert!(keys.is_some_and(|k| k.iter().any(|k| k == "created_at")), "{id}");
         }
     }

@@ -18,8 +18,7 @@ pub fn paired_response(request: &Example) -> Option<Example> {
         .into_iter()
         .filter(|e| e.operation_id == request.operation_id && is_success_response(e).is_some())
         .collect();
-    let same_source =
-        |e: &&Example| request.source.is_some() && e.source == request.source;
+    let same_source = |e: &&Example| request.source.is_some() && e.source == request.source;
     let by_source: Vec<&Example> = candidates.iter().filter(same_source).collect();
     if let [only] = by_source.as_slice() {
         return Some((*only).clone());
@@ -41,18 +40,31 @@ mod tests {
     fn request(operation: &str, name: &str) -> Example {
         all_examples()
             .into_iter()
-            .find(|e| e.operation_id == operation && e.name == name && !matches!(e.kind, ExampleKind::Response(_)))
+            .find(|e| {
+                e.operation_id == operation
+                    && e.name == name
+                    && !matches!(e.kind, ExampleKind::Response(_))
+            })
             .unwrap_or_else(|| panic!("no request example {operation}/{name}"))
     }
 
     #[test]
     fn requests_pair_with_the_response_of_their_page() {
         let paired = |op, name| paired_response(&request(op, name)).map(|e| e.name);
-        assert_eq!(paired("checkResourceCapabilities", "check_restorable").as_deref(), Some("check_restorable"));
-        assert_eq!(paired("listBackups", "list_all_newer_page").as_deref(), Some("one_available_server_backup_newer_page"));
+        assert_eq!(
+            paired("checkResourceCapabilities", "check_restorable").as_deref(),
+            Some("check_restorable")
+        );
+        assert_eq!(
+            paired("listBackups", "list_all_newer_page").as_deref(),
+            Some("one_available_server_backup_newer_page")
+        );
         assert_eq!(paired("countBackups", "count_by_status").as_deref(), Some("count"));
         // The Getting Started page prints no response: the operation's only one stands in.
-        assert_eq!(paired("protectResource", "getting_started").as_deref(), Some("protecting_checkpoint"));
+        assert_eq!(
+            paired("protectResource", "getting_started").as_deref(),
+            Some("protecting_checkpoint")
+        );
         assert_eq!(paired("deletePolicy", "delete_policy"), None);
     }
 }

@@ -73,7 +73,10 @@ mod tests {
 
     #[test]
     fn path_params_read_like_a_map() {
-        let params = PathParams(vec![("project_id", Cow::Borrowed("p1")), ("id", Cow::Owned("a b".to_owned()))]);
+        let params = PathParams(vec![
+            ("project_id", Cow::Borrowed("p1")),
+            ("id", Cow::Owned("a b".to_owned())),
+        ]);
         assert_eq!(params.path_value("id"), Some("a b"));
         assert_eq!(params.get("project_id"), Some("p1"));
         assert_eq!(params.get("nope"), None);

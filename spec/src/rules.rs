@@ -96,9 +96,9 @@ impl RruleRule {
                 return Err(format!("line {} must be `{end}`, found `{}`", j + 1, lines[j]));
             }
         }
-        lines[depth]
-            .strip_prefix("RRULE:")
-            .ok_or_else(|| format!("line {} must start with `RRULE:`, found `{}`", depth + 1, lines[depth]))
+        lines[depth].strip_prefix("RRULE:").ok_or_else(|| {
+            format!("line {} must start with `RRULE:`, found `{}`", depth + 1, lines[depth])
+        })
     }
 
     fn parse_params<'a>(&self, rrule: &'a str) -> Result<BTreeMap<&'a str, Vec<&'a str>>, String> {
@@ -109,7 +109,10 @@ impl RruleRule {
                 .ok_or_else(|| format!("RRULE part `{part}` is not NAME=VALUE"))?;
             let Some(rule) = self.parameters.get(name) else {
                 let known: Vec<&str> = self.parameters.keys().map(String::as_str).collect();
-                return Err(format!("RRULE parameter {name} is not supported (only {})", known.join(", ")));
+                return Err(format!(
+                    "RRULE parameter {name} is not supported (only {})",
+                    known.join(", ")
+                ));
             };
             let items: Vec<&str> = if rule.list { value.split(',').collect() } else { vec![value] };
             for item in &items {
@@ -128,7 +131,8 @@ impl RruleRule {
     }
 
     fn check_times(&self, params: &BTreeMap<&str, Vec<&str>>) -> Result<(), String> {
-        let per_day = numbers(params, "BYHOUR").len().max(1) * numbers(params, "BYMINUTE").len().max(1);
+        let per_day =
+            numbers(params, "BYHOUR").len().max(1) * numbers(params, "BYMINUTE").len().max(1);
         if per_day > self.max_times_per_day {
             return Err(format!(
                 "schedule runs {per_day} times a day (BYHOUR x BYMINUTE); at most {} are allowed",
@@ -167,8 +171,15 @@ fn runs_of(params: &BTreeMap<&str, Vec<&str>>) -> Vec<u32> {
             None => (0..7).collect(),
         },
     };
-    let or_zero = |set: BTreeSet<u32>| if set.is_empty() { vec![0] } else { set.into_iter().collect::<Vec<u32>>() };
-    let (hours, minutes) = (or_zero(numbers(params, "BYHOUR")), or_zero(numbers(params, "BYMINUTE")));
+    let or_zero = |set: BTreeSet<u32>| {
+        if set.is_empty() {
+            vec![0]
+        } else {
+            set.into_iter().collect::<Vec<u32>>()
+        }
+    };
+    let (hours, minutes) =
+        (or_zero(numbers(params, "BYHOUR")), or_zero(numbers(params, "BYMINUTE")));
     let mut runs = Vec::new();
     for &d in &days {
         for &h in &hours {
@@ -181,7 +192,10 @@ fn runs_of(params: &BTreeMap<&str, Vec<&str>>) -> Vec<u32> {
 
 fn check_value(name: &str, rule: &RruleParameter, item: &str) -> Result<(), String> {
     if !rule.values.is_empty() && !rule.values.iter().any(|v| v == item) {
-        return Err(format!("RRULE {name} value `{item}` is not one of {}", rule.values.join(", ")));
+        return Err(format!(
+            "RRULE {name} value `{item}` is not one of {}",
+            rule.values.join(", ")
+        ));
     }
     if let Some((lo, hi)) = rule.range {
         let ok = !item.is_empty()
@@ -220,7 +234,8 @@ impl SortRule {
         if text.chars().count() > self.max_length {
             return Err(format!("sort is longer than {} characters", self.max_length));
         }
-        let default = if self.default_direction == "asc" { Direction::Asc } else { Direction::Desc };
+        let default =
+            if self.default_direction == "asc" { Direction::Asc } else { Direction::Desc };
         text.split(',')
             .map(|item| {
                 let (key, dir) = match item.split_once(':') {
@@ -305,12 +320,17 @@ mod tests {
     fn weekly_runs_are_minutes_from_monday() {
         let r = rule();
         let runs = |rrule: &str| r.weekly_runs(&r.render(rrule));
-        assert_eq!(runs("FREQ=WEEKLY;BYDAY=TH;BYHOUR=12;BYMINUTE=27"), Ok(vec![3 * 1440 + 12 * 60 + 27]));
+        assert_eq!(
+            runs("FREQ=WEEKLY;BYDAY=TH;BYHOUR=12;BYMINUTE=27"),
+            Ok(vec![3 * 1440 + 12 * 60 + 27])
+        );
         assert_eq!(runs("FREQ=WEEKLY;BYDAY=SU,MO;BYHOUR=1"), Ok(vec![60, 6 * 1440 + 60]));
         let daily = runs("FREQ=DAILY;BYHOUR=6,18;BYMINUTE=30").unwrap();
         assert_eq!(daily.len(), 14);
         assert_eq!(&daily[..3], &[390, 1110, 1440 + 390]);
-        assert!(runs("FREQ=DAILY;BYHOUR=1,2;BYMINUTE=0,30").unwrap_err().contains("30 minutes apart"));
+        assert!(runs("FREQ=DAILY;BYHOUR=1,2;BYMINUTE=0,30")
+            .unwrap_err()
+            .contains("30 minutes apart"));
     }
 
     #[test]
@@ -325,7 +345,11 @@ mod tests {
 
     #[test]
     fn sort_grammar() {
-        let s = SortRule { keys: vec!["created_at".into(), "name".into()], default_direction: "desc".into(), max_length: 255 };
+        let s = SortRule {
+            keys: vec!["created_at".into(), "name".into()],
+            default_direction: "desc".into(),
+            max_length: 255,
+        };
         assert_eq!(
             s.parse("created_at:asc,name").unwrap(),
             vec![("created_at".to_owned(), Direction::Asc), ("name".to_owned(), Direction::Desc)]
@@ -336,7 +360,12 @@ mod tests {
 
     #[test]
     fn service_datetimes() {
-        for ok in ["2017-04-18T01:21:52.701973", "2017-03-07 09:31:08", "2020-02-21T07:07:25.114+00:00", "2018-02-01T12:00:00Z"] {
+        for ok in [
+            "2017-04-18T01:21:52.701973",
+            "2017-03-07 09:31:08",
+            "2020-02-21T07:07:25.114+00:00",
+            "2018-02-01T12:00:00Z",
+        ] {
             assert!(is_service_datetime(ok), "{ok}");
         }
         for bad in ["2017-13-18T01:21:52", "yesterday", "2017-04-18"] {
@@ -347,6 +376,8 @@ mod tests {
     #[test]
     fn unique_by() {
         assert!(check_unique_by("key", &[json!({"key": "a"}), json!({"key": "b"})]).is_ok());
-        assert!(check_unique_by("key", &[json!({"key": "a"}), json!({"key": "a"})]).unwrap_err().contains("same key"));
+        assert!(check_unique_by("key", &[json!({"key": "a"}), json!({"key": "a"})])
+            .unwrap_err()
+            .contains("same key"));
     }
 }

@@ -6,7 +6,8 @@
 
 use serde_json::{json, Map, Value};
 
-const DROPPED: [&str; 6] = ["example", "discriminator", "xml", "externalDocs", "readOnly", "writeOnly"];
+const DROPPED: [&str; 6] =
+    ["example", "discriminator", "xml", "externalDocs", "readOnly", "writeOnly"];
 const SUBSCHEMA_LISTS: [&str; 3] = ["allOf", "oneOf", "anyOf"];
 const SUBSCHEMAS: [&str; 3] = ["items", "not", "additionalProperties"];
 
@@ -27,7 +28,10 @@ pub fn to_json_schema(schema: &Value) -> Value {
                 out.insert(key.clone(), Value::Object(props));
             }
             k if SUBSCHEMA_LISTS.contains(&k) => {
-                let list = value.as_array().map(|l| l.iter().map(to_json_schema).collect()).unwrap_or_default();
+                let list = value
+                    .as_array()
+                    .map(|l| l.iter().map(to_json_schema).collect())
+                    .unwrap_or_default();
                 out.insert(key.clone(), Value::Array(list));
             }
             k if SUBSCHEMAS.contains(&k) => {
@@ -67,7 +71,8 @@ mod tests {
 
     #[test]
     fn nullable_becomes_a_union_with_null() {
-        let converted = to_json_schema(&json!({"type": "string", "nullable": true, "example": "x"}));
+        let converted =
+            to_json_schema(&json!({"type": "string", "nullable": true, "example": "x"}));
         assert_eq!(converted, json!({"anyOf": [{"type": "string"}, {"type": "null"}]}));
     }
 

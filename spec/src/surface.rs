@@ -9,9 +9,24 @@ use serde_json::Value;
 use std::fmt::Write;
 
 const CONSTRAINTS: [&str; 18] = [
-    "format", "nullable", "minLength", "maxLength", "pattern", "minimum", "maximum", "enum", "default",
-    "minItems", "maxItems", "additionalProperties", "x-known-values", "x-rrule", "x-sort",
-    "x-unique-items-by", "x-overrides", "readOnly",
+    "format",
+    "nullable",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "enum",
+    "default",
+    "minItems",
+    "maxItems",
+    "additionalProperties",
+    "x-known-values",
+    "x-rrule",
+    "x-sort",
+    "x-unique-items-by",
+    "x-overrides",
+    "readOnly",
 ];
 
 /// One line describing a schema: its type or reference, then its constraints.
@@ -43,7 +58,11 @@ pub fn describe(schema: &Value) -> String {
 fn compact(v: &Value) -> String {
     let text = v.to_string();
     if text.len() > 160 {
-        format!("{}... ({} chars)", &text[..text.char_indices().nth(150).map_or(text.len(), |(i, _)| i)], text.len())
+        format!(
+            "{}... ({} chars)",
+            &text[..text.char_indices().nth(150).map_or(text.len(), |(i, _)| i)],
+            text.len()
+        )
     } else {
         text
     }
@@ -58,10 +77,22 @@ pub fn render(service: Service) -> String {
         let _ = writeln!(out, "\n{} {}  {}  [{}]", op.method, op.path, op.id, op.tag);
         for p in &op.parameters {
             let req = if p.required { " required" } else { "" };
-            let _ = writeln!(out, "  {} {}{}: {}", p.location.as_str(), p.name, req, describe(deref(doc, &p.schema)));
+            let _ = writeln!(
+                out,
+                "  {} {}{}: {}",
+                p.location.as_str(),
+                p.name,
+                req,
+                describe(deref(doc, &p.schema))
+            );
         }
         if let Some((required, schema)) = &op.request_body {
-            let _ = writeln!(out, "  body{}: {}", if *required { " required" } else { "" }, describe(schema));
+            let _ = writeln!(
+                out,
+                "  body{}: {}",
+                if *required { " required" } else { "" },
+                describe(schema)
+            );
         }
         for (status, schema) in &op.responses {
             let body = schema.as_ref().map(describe).unwrap_or_else(|| "no body".to_owned());
@@ -69,14 +100,18 @@ pub fn render(service: Service) -> String {
         }
     }
     let _ = writeln!(out, "\n# {} schemas", service.file_name());
-    for (name, schema) in doc.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten() {
+    for (name, schema) in
+        doc.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten()
+    {
         let _ = writeln!(out, "\n{name}: {}", describe(schema));
         let required: Vec<&str> = schema
             .get("required")
             .and_then(Value::as_array)
             .map(|r| r.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
-        for (prop, pschema) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+        for (prop, pschema) in
+            schema.get("properties").and_then(Value::as_object).into_iter().flatten()
+        {
             let req = if required.contains(&prop.as_str()) { " required" } else { "" };
             let _ = writeln!(out, "  {prop}{req}: {}", describe(pschema));
         }

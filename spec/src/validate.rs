@@ -227,7 +227,10 @@ impl CompiledOperation {
                 validator: compile(service, &p.schema),
             })
             .collect();
-        let body = operation.request_body.as_ref().map(|(required, schema)| (*required, compile(service, schema)));
+        let body = operation
+            .request_body
+            .as_ref()
+            .map(|(required, schema)| (*required, compile(service, schema)));
         let responses = operation
             .responses
             .iter()
@@ -254,8 +257,11 @@ impl CompiledOperation {
             // The parameter's texts in order: a path value once, a query key as often as it is
             // repeated. Iterated again where needed rather than collected: most are given once.
             let texts = || {
-                let in_path = if p.location == Location::Path { path.path_value(&p.name) } else { None };
-                let in_query = query.iter().filter(|(k, _)| p.location == Location::Query && k.as_ref() == p.name);
+                let in_path =
+                    if p.location == Location::Path { path.path_value(&p.name) } else { None };
+                let in_query = query
+                    .iter()
+                    .filter(|(k, _)| p.location == Location::Query && k.as_ref() == p.name);
                 in_path.into_iter().chain(in_query.map(|(_, v)| v.as_ref()))
             };
             // Named only when something is wrong: most requests are valid.
@@ -263,12 +269,19 @@ impl CompiledOperation {
             let mut given = texts();
             let Some(first) = given.next() else {
                 if p.required {
-                    found.push(Violation { field: field(), rule: "required".into(), message: "is required".into(), value: Value::Null });
+                    found.push(Violation {
+                        field: field(),
+                        rule: "required".into(),
+                        message: "is required".into(),
+                        value: Value::Null,
+                    });
                 }
                 continue;
             };
             let value = match cp.shape {
-                Shape::One(_) if given.next().is_some() => Err(("maxItems", "is given more than once".to_owned())),
+                Shape::One(_) if given.next().is_some() => {
+                    Err(("maxItems", "is given more than once".to_owned()))
+                }
                 Shape::One(scalar) => coerce(scalar, first).map_err(|m| ("type", m)),
                 Shape::Many(scalar) => texts()
                     .map(|t| coerce(scalar, t))
@@ -284,7 +297,11 @@ impl CompiledOperation {
                     value: Value::String(texts().collect::<Vec<_>>().join(",")),
                 }),
                 Ok(value) if cp.validator.is_valid(&value) => {
-                    let target = if p.location == Location::Path { &mut valid.path } else { &mut valid.query };
+                    let target = if p.location == Location::Path {
+                        &mut valid.path
+                    } else {
+                        &mut valid.query
+                    };
                     target.push(&p.name, value);
                 }
                 Ok(value) => found.extend(violations(&cp.validator, &field(), &value)),
@@ -308,13 +325,20 @@ impl CompiledOperation {
     }
 
     /// Validates a response: the status is documented and the body matches its schema.
-    pub fn validate_response(&self, status: u16, body: Option<&Value>) -> Result<(), Vec<Violation>> {
+    pub fn validate_response(
+        &self,
+        status: u16,
+        body: Option<&Value>,
+    ) -> Result<(), Vec<Violation>> {
         let Some(schema) = self.responses.get(&status) else {
             let documented: Vec<String> = self.responses.keys().map(u16::to_string).collect();
             return Err(vec![Violation {
                 field: "status".into(),
                 rule: "status_code_conformance".into(),
-                message: format!("status {status} is not documented (documented: {})", documented.join(", ")),
+                message: format!(
+                    "status {status} is not documented (documented: {})",
+                    documented.join(", ")
+                ),
                 value: Value::from(status),
             }]);
         };
@@ -348,7 +372,9 @@ impl Contract {
     pub fn global() -> &'static Contract {
         static CONTRACT: OnceLock<Contract> = OnceLock::new();
         CONTRACT.get_or_init(|| Contract {
-            operations: all_operations().map(|op| (op.id.clone(), CompiledOperation::new(op))).collect(),
+            operations: all_operations()
+                .map(|op| (op.id.clone(), CompiledOperation::new(op)))
+                .collect(),
         })
     }
 

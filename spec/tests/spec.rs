@@ -2,13 +2,13 @@
 //! and valid, the errata honest, the error table complete, validation messages precise, and a
 //! snapshot of the API surface.
 
+#[path = "spec/catalogue.rs"]
+mod catalogue;
 #[path = "spec/documents.rs"]
 mod documents;
 #[path = "spec/examples.rs"]
 mod examples;
-#[path = "spec/catalogue.rs"]
-mod catalogue;
-#[path = "spec/validation.rs"]
-mod validation;
 #[path = "spec/seeds.rs"]
 mod seeds;
+#[path = "spec/validation.rs"]
+mod validation;

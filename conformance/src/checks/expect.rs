@@ -17,7 +17,8 @@ pub fn accepted(op: &Operation, exchange: &Exchange) -> Option<Verdict> {
         return Some(Ok(()));
     }
     let body = response.json().ok();
-    let mut message = format!("the documented example was answered {status}{}", error_suffix(body.clone()));
+    let mut message =
+        format!("the documented example was answered {status}{}", error_suffix(body.clone()));
     let code = body.as_ref().and_then(|b| b.get("error_code")).and_then(Value::as_str);
     if let Some(row) = code.and_then(|c| catalogue::lookup(c).into_iter().next()) {
         message.push_str(&format!("; the catalogue says: {} {}", row.meaning, row.solution));

@@ -26,7 +26,10 @@ pub fn response_checks(op: &'static Operation, exchange: &Exchange) -> Vec<(Chec
     out.push((
         Check::MaxResponseSize,
         if response.truncated {
-            Err(Failure::new("max_body_bytes", format!("the body is larger than the cap of {} bytes", response.body.len())))
+            Err(Failure::new(
+                "max_body_bytes",
+                format!("the body is larger than the cap of {} bytes", response.body.len()),
+            ))
         } else {
             Ok(())
         },
@@ -34,20 +37,30 @@ pub fn response_checks(op: &'static Operation, exchange: &Exchange) -> Vec<(Chec
     out.push((
         Check::NotAServerError,
         if status >= 500 {
-            Err(Failure::new(status.to_string(), format!("the server answered {status}{}", error_suffix(response.json().ok()))))
+            Err(Failure::new(
+                status.to_string(),
+                format!("the server answered {status}{}", error_suffix(response.json().ok())),
+            ))
         } else {
             Ok(())
         },
     ));
     if !op.responses.contains_key(&status) {
         let documented: Vec<String> = op.responses.keys().map(u16::to_string).collect();
-        let message = format!("status {status} is not documented for {} (documented: {})", op.id, documented.join(", "));
+        let message = format!(
+            "status {status} is not documented for {} (documented: {})",
+            op.id,
+            documented.join(", ")
+        );
         out.push((Check::StatusCodeConformance, Err(Failure::new(status.to_string(), message))));
         return out;
     }
     out.push((Check::StatusCodeConformance, Ok(())));
     if let Some(media_types) = documented_media_types(op, status) {
-        out.push((Check::ContentTypeConformance, content_type(response.media_type(), &media_types)));
+        out.push((
+            Check::ContentTypeConformance,
+            content_type(response.media_type(), &media_types),
+        ));
     }
     if let Some(Some(_)) = op.responses.get(&status) {
         if !response.truncated {
@@ -72,18 +85,25 @@ fn content_type(actual: Option<String>, documented: &[String]) -> Verdict {
             "content-type",
             format!("Content-Type is {media}; documented: {}", documented.join(", ")),
         )),
-        None => Err(Failure::new("content-type", format!("no Content-Type; documented: {}", documented.join(", ")))),
+        None => Err(Failure::new(
+            "content-type",
+            format!("no Content-Type; documented: {}", documented.join(", ")),
+        )),
     }
 }
 
 fn schema(op: &Operation, status: u16, body: Result<Value, String>) -> Verdict {
     let body = body.map_err(|why| Failure::new("json", why))?;
     let Some(compiled) = Contract::global().operation(&op.id) else {
-        return Err(Failure::new("spec", format!("{} is missing from the compiled contract", op.id)));
+        return Err(Failure::new(
+            "spec",
+            format!("{} is missing from the compiled contract", op.id),
+        ));
     };
     compiled.validate_response(status, Some(&body)).map_err(|violations| {
         let rule = violations.first().map(|v| v.rule.clone()).unwrap_or_default();
-        let mut shown: Vec<String> = violations.iter().take(MAX_VIOLATIONS).map(|v| v.to_string()).collect();
+        let mut shown: Vec<String> =
+            violations.iter().take(MAX_VIOLATIONS).map(|v| v.to_string()).collect();
         if violations.len() > MAX_VIOLATIONS {
             shown.push(format!("and {} more", violations.len() - MAX_VIOLATIONS));
         }
@@ -94,7 +114,10 @@ fn schema(op: &Operation, status: u16, body: Result<Value, String>) -> Verdict {
 /// ` (CSBS.6000: server do not exist)` when the body is a documented error body.
 pub(crate) fn error_suffix(body: Option<Value>) -> String {
     let Some(body) = body else { return String::new() };
-    match (body.get("error_code").and_then(Value::as_str), body.get("error_msg").and_then(Value::as_str)) {
+    match (
+        body.get("error_code").and_then(Value::as_str),
+        body.get("error_msg").and_then(Value::as_str),
+    ) {
         (Some(code), Some(msg)) => format!(" ({code}: {msg})"),
         (Some(code), None) => format!(" ({code})"),
         _ => String::new(),

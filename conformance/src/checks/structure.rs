@@ -43,8 +43,10 @@ fn common_shape(items: &[Value]) -> Option<Value> {
 fn intersect(a: &Value, b: &Value) -> Value {
     match (a, b) {
         (Value::Object(a), Value::Object(b)) => {
-            let kept: Map<String, Value> =
-                a.iter().filter_map(|(k, v)| b.get(k).map(|w| (k.clone(), intersect(v, w)))).collect();
+            let kept: Map<String, Value> = a
+                .iter()
+                .filter_map(|(k, v)| b.get(k).map(|w| (k.clone(), intersect(v, w))))
+                .collect();
             Value::Object(kept)
         }
         (Value::Array(a), Value::Array(b)) => Value::Array(a.iter().chain(b).cloned().collect()),
@@ -61,7 +63,8 @@ mod tests {
     #[test]
     fn keys_are_compared_at_every_depth_where_the_example_has_them() {
         let example = json!({"policy": {"id": "x", "resources": [{"id": 1, "extra": {}}, {"id": 2}], "tags": []}});
-        let good = json!({"policy": {"id": "y", "more": 1, "resources": [{"id": 3}], "tags": [{"k": 1}]}});
+        let good =
+            json!({"policy": {"id": "y", "more": 1, "resources": [{"id": 3}], "tags": [{"k": 1}]}});
         assert!(missing_keys(&example, &good).is_empty());
         let bad = json!({"policy": {"resources": [{"name": 3}, {"name": 4}]}});
         assert_eq!(

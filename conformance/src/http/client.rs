@@ -46,7 +46,11 @@ const PROJECT_HEADER: &str = "X-Project-Id";
 
 impl HttpClient {
     /// `use_proxy`: honour the proxy environment variables (not for a loopback mock).
-    pub fn new(timeout: Duration, max_body_bytes: usize, use_proxy: bool) -> Result<HttpClient, RunError> {
+    pub fn new(
+        timeout: Duration,
+        max_body_bytes: usize,
+        use_proxy: bool,
+    ) -> Result<HttpClient, RunError> {
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(timeout)
@@ -70,7 +74,9 @@ impl HttpClient {
                 }
                 match tokio::time::timeout(self.timeout, self.exchange(request)).await {
                     Ok(outcome) => outcome,
-                    Err(_) => Err(TransportError::Timeout { after_ms: self.timeout.as_millis() as u64 }),
+                    Err(_) => {
+                        Err(TransportError::Timeout { after_ms: self.timeout.as_millis() as u64 })
+                    }
                 }
             }
             Err(e) => Err(e),
@@ -80,8 +86,9 @@ impl HttpClient {
 
     /// The request `out` describes, with its credential (signed last, over what is sent).
     fn build(&self, out: &Outgoing) -> Result<reqwest::Request, TransportError> {
-        let method = reqwest::Method::from_bytes(out.method.as_bytes())
-            .map_err(|_| TransportError::Connection { message: format!("invalid method {}", out.method) })?;
+        let method = reqwest::Method::from_bytes(out.method.as_bytes()).map_err(|_| {
+            TransportError::Connection { message: format!("invalid method {}", out.method) }
+        })?;
         let mut request = self.inner.request(method, &out.url).header("Accept", "application/json");
         match &out.auth {
             Auth::Token(secret) => request = request.header(AUTH_HEADER, secret.expose()),
@@ -99,20 +106,23 @@ impl HttpClient {
                 project_id: Some(project_id.clone()),
             };
             // The client crate's errors name headers, never the keys.
-            credentials
-                .apply(&mut request)
-                .map_err(|e| TransportError::Connection { message: format!("the request could not be signed: {e}") })?;
+            credentials.apply(&mut request).map_err(|e| TransportError::Connection {
+                message: format!("the request could not be signed: {e}"),
+            })?;
         }
         Ok(request)
     }
 
     async fn exchange(&self, request: reqwest::Request) -> Result<ResponseRecord, TransportError> {
-        let mut response = self.inner.execute(request).await.map_err(|e| self.transport_error(e))?;
+        let mut response =
+            self.inner.execute(request).await.map_err(|e| self.transport_error(e))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned())
+            })
             .collect();
         let mut body = Vec::new();
         let mut truncated = false;
@@ -143,14 +153,21 @@ impl HttpClient {
 fn record_of(out: &Outgoing) -> RequestRecord {
     let mut headers = vec![("Accept".to_owned(), "application/json".to_owned())];
     match &out.auth {
-        Auth::Token(token) => headers.push((AUTH_HEADER.to_owned(), token.placeholder().to_owned())),
+        Auth::Token(token) => {
+            headers.push((AUTH_HEADER.to_owned(), token.placeholder().to_owned()))
+        }
         Auth::Invalid(token) => headers.push((AUTH_HEADER.to_owned(), token.clone())),
         Auth::AkSk { .. } | Auth::Missing => {}
     }
     if out.body.is_some() {
         headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
     }
-    RequestRecord { method: out.method.clone(), url: out.url.clone(), headers, body: out.body.clone() }
+    RequestRecord {
+        method: out.method.clone(),
+        url: out.url.clone(),
+        headers,
+        body: out.body.clone(),
+    }
 }
 
 /// Adds what signing added to the record: `X-Project-Id`, `X-Sdk-Date` and the
@@ -166,7 +183,10 @@ fn record_signature(record: &mut RequestRecord, request: &reqwest::Request) {
     }
     let signed = header("authorization").and_then(signer::parse_authorization);
     if let Some(signed) = signed {
-        record.headers.push(("Authorization".to_owned(), authorization_placeholder(&signed.signed_headers.join(";"))));
+        record.headers.push((
+            "Authorization".to_owned(),
+            authorization_placeholder(&signed.signed_headers.join(";")),
+        ));
     }
 }
 
@@ -184,7 +204,6 @@ pub(crate) fn auth_headers_to_fill(auth: &Auth) -> Vec<(String, String)> {
         Auth::Missing => Vec::new(),
     }
 }
-
 
 /// The error with its causes, outermost first (reqwest's own text hides the root cause).
 pub(crate) fn describe(e: &dyn std::error::Error) -> String {
@@ -208,7 +227,11 @@ mod tests {
     #[test]
     fn a_signed_request_is_recorded_with_placeholders() {
         let client = HttpClient::new(Duration::from_secs(1), 1 << 10, false).unwrap();
-        let auth = Auth::AkSk { access_key: "AKREC".into(), secret_key: Secret::secret_key("s3cr3t-sk"), project_id: "p1".into() };
+        let auth = Auth::AkSk {
+            access_key: "AKREC".into(),
+            secret_key: Secret::secret_key("s3cr3t-sk"),
+            project_id: "p1".into(),
+        };
         let out = Outgoing {
             method: "POST".into(),
             url: "http://127.0.0.1:1/v1/p1/policies?b=2&a=x y".into(),
@@ -220,11 +243,22 @@ mod tests {
         assert!(sent.starts_with("SDK-HMAC-SHA256 Access=AKREC, SignedHeaders=accept;content-type;host;x-project-id;x-sdk-date, Signature="));
         let mut record = record_of(&out);
         record_signature(&mut record, &request);
-        assert_eq!(record.url, "http://127.0.0.1:1/v1/p1/policies?a=x%20y&b=2", "the query as signed and sent");
+        assert_eq!(
+            record.url, "http://127.0.0.1:1/v1/p1/policies?a=x%20y&b=2",
+            "the query as signed and sent"
+        );
         let shown = format!("{record:?}");
-        assert!(!shown.contains("s3cr3t") && !shown.contains("AKREC") && !shown.contains(&sent[sent.len() - 64..]), "{shown}");
+        assert!(
+            !shown.contains("s3cr3t")
+                && !shown.contains("AKREC")
+                && !shown.contains(&sent[sent.len() - 64..]),
+            "{shown}"
+        );
         let names: Vec<&str> = record.headers.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(names, ["Accept", "Content-Type", "X-Project-Id", "X-Sdk-Date", "Authorization"]);
+        assert_eq!(
+            names,
+            ["Accept", "Content-Type", "X-Project-Id", "X-Sdk-Date", "Authorization"]
+        );
         assert_eq!(
             record.headers[4].1,
             "SDK-HMAC-SHA256 Access=$CSBS_AK, SignedHeaders=accept;content-type;host;x-project-id;x-sdk-date, Signature=$CSBS_SIGNATURE"

@@ -41,7 +41,10 @@ impl ResponseRecord {
     /// The body as JSON, or why it is not JSON.
     pub fn json(&self) -> Result<Value, String> {
         if self.truncated {
-            return Err(format!("the body is larger than the cap and was cut after {} bytes", self.body.len()));
+            return Err(format!(
+                "the body is larger than the cap and was cut after {} bytes",
+                self.body.len()
+            ));
         }
         serde_json::from_slice(&self.body).map_err(|e| format!("the body is not JSON: {e}"))
     }
@@ -60,7 +63,9 @@ pub enum TransportError {
 impl std::fmt::Display for TransportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            TransportError::Timeout { after_ms } => write!(f, "no complete response within {after_ms} ms"),
+            TransportError::Timeout { after_ms } => {
+                write!(f, "no complete response within {after_ms} ms")
+            }
             TransportError::Connection { message } => write!(f, "connection failed: {message}"),
         }
     }

@@ -70,7 +70,10 @@ fn input_schema(op: &Operation, fixed: &BTreeMap<String, String>) -> Value {
         }
     }
     let mut props = Map::new();
-    props.insert("path".into(), serde_json::json!({"type": "object", "required": path_required, "properties": path_props}));
+    props.insert(
+        "path".into(),
+        serde_json::json!({"type": "object", "required": path_required, "properties": path_props}),
+    );
     props.insert("query".into(), serde_json::json!({"type": "object", "properties": query_props}));
     let mut required = vec![Value::from("path")];
     if let Some((body_required, schema)) = &op.request_body {
@@ -82,7 +85,12 @@ fn input_schema(op: &Operation, fixed: &BTreeMap<String, String>) -> Value {
     serde_json::json!({"type": "object", "required": required, "properties": props})
 }
 
-fn to_case(op: &'static Operation, fixed: &BTreeMap<String, String>, input: &Value, broken: Option<Broken>) -> Case {
+fn to_case(
+    op: &'static Operation,
+    fixed: &BTreeMap<String, String>,
+    input: &Value,
+    broken: Option<Broken>,
+) -> Case {
     let mut path = fixed.clone();
     for (k, v) in input.get("path").and_then(Value::as_object).into_iter().flatten() {
         if let Some(text) = texts(v).into_iter().next() {
@@ -115,7 +123,9 @@ fn breaks_only(case: &Case, broken_field: &str) -> bool {
     let Some(compiled) = Contract::global().operation(&case.operation.id) else { return false };
     match compiled.validate_request(&case.path, &case.query, case.body.as_ref()) {
         Ok(_) => false,
-        Err(found) => found.iter().all(|v| v.field.starts_with(broken_field) || broken_field.starts_with(&v.field)),
+        Err(found) => found
+            .iter()
+            .all(|v| v.field.starts_with(broken_field) || broken_field.starts_with(&v.field)),
     }
 }
 
@@ -124,7 +134,9 @@ fn breaks_only(case: &Case, broken_field: &str) -> bool {
 fn expressible(path: &[Seg], rule: &str) -> bool {
     match path.first() {
         Some(Seg::Key(k)) if k == "body" => true,
-        Some(Seg::Key(k)) if k == "path" => path.len() == 2 && !matches!(rule, "required" | "minLength"),
+        Some(Seg::Key(k)) if k == "path" => {
+            path.len() == 2 && !matches!(rule, "required" | "minLength")
+        }
         Some(Seg::Key(k)) if k == "query" => path.len() >= 2,
         _ => false,
     }
@@ -132,7 +144,10 @@ fn expressible(path: &[Seg], rule: &str) -> bool {
 
 /// Requests of `op` that each break exactly one rule; `None` when the operation has no input
 /// that can be broken.
-pub fn invalid_cases(op: &'static Operation, fixed: BTreeMap<String, String>) -> Option<BoxedStrategy<Case>> {
+pub fn invalid_cases(
+    op: &'static Operation,
+    fixed: BTreeMap<String, String>,
+) -> Option<BoxedStrategy<Case>> {
     let doc = op.service.document();
     let schema = input_schema(op, &fixed);
     let mut found = Vec::new();
@@ -161,7 +176,9 @@ pub fn invalid_cases(op: &'static Operation, fixed: BTreeMap<String, String>) ->
         });
         if works {
             let strategy = (base.clone(), edit)
-                .prop_filter_map("the mutation breaks only its field", move |(input, edit)| make(&input, &edit))
+                .prop_filter_map("the mutation breaks only its field", move |(input, edit)| {
+                    make(&input, &edit)
+                })
                 .boxed();
             strategies.push(strategy);
         }

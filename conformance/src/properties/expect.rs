@@ -20,7 +20,8 @@ fn error_code(body: &Value) -> Option<&str> {
 }
 
 fn error_body_ok(op: &Operation, body: &Value) -> bool {
-    Contract::check(op.service, &json!({"$ref": "#/components/schemas/ErrorResponse"}), body).is_ok()
+    Contract::check(op.service, &json!({"$ref": "#/components/schemas/ErrorResponse"}), body)
+        .is_ok()
 }
 
 /// `positive_data_acceptance` (and `not_a_server_error`) for a request that follows every
@@ -35,7 +36,9 @@ pub fn judge_valid(op: &Operation, status: u16, body: Option<&Value>) -> Result<
     let code = body.and_then(error_code).unwrap_or_default();
     let message = body.and_then(|b| b.get("error_msg")).and_then(Value::as_str).unwrap_or_default();
     let validation = validation_code(op.service);
-    if status == 400 && (validation.as_deref() == Some(code) || !is_documented_for(op.service, code, status)) {
+    if status == 400
+        && (validation.as_deref() == Some(code) || !is_documented_for(op.service, code, status))
+    {
         return Err(format!("a valid request was rejected as invalid: {status} {code} {message}"));
     }
     if is_documented_for(op.service, code, status) || matches!(status, 403 | 404) {
@@ -49,13 +52,17 @@ pub fn judge_valid(op: &Operation, status: u16, body: Option<&Value>) -> Result<
 pub fn judge_invalid(op: &Operation, status: u16, body: Option<&Value>) -> Result<Judged, String> {
     if status != 400 {
         let code = body.and_then(error_code).unwrap_or_default();
-        return Err(format!("answered {status} {code}; a request breaking a rule must be answered 400"));
+        return Err(format!(
+            "answered {status} {code}; a request breaking a rule must be answered 400"
+        ));
     }
     let Some(body) = body else {
         return Err("answered 400 without a JSON error body".into());
     };
     if !error_body_ok(op, body) {
-        return Err(format!("the 400 body is not the documented error body {{error_code, error_msg}}: {body}"));
+        return Err(format!(
+            "the 400 body is not the documented error body {{error_code, error_msg}}: {body}"
+        ));
     }
     let code = error_code(body).unwrap_or_default();
     if !is_documented_for(op.service, code, 400) {
@@ -77,12 +84,20 @@ mod tests {
         let create = op("createPolicy");
         assert_eq!(judge_valid(create, 200, None), Ok(Judged::Passed));
         let taken = json!({"error_code": "CSBS.9007", "error_msg": "duplicate service name"});
-        assert_eq!(judge_valid(create, 400, Some(&taken)), Ok(Judged::Business("400 CSBS.9007".into())));
+        assert_eq!(
+            judge_valid(create, 400, Some(&taken)),
+            Ok(Judged::Business("400 CSBS.9007".into()))
+        );
         let invalid = json!({"error_code": "CSBS.9001", "error_msg": "body.policy.name: ..."});
-        assert!(judge_valid(create, 400, Some(&invalid)).unwrap_err().contains("rejected as invalid"));
+        assert!(judge_valid(create, 400, Some(&invalid))
+            .unwrap_err()
+            .contains("rejected as invalid"));
         assert!(judge_valid(create, 500, None).unwrap_err().contains("not_a_server_error"));
         let unknown = json!({"error_code": "CSBS.3000", "error_msg": "plan not found"});
-        assert_eq!(judge_valid(op("showPolicy"), 404, Some(&unknown)), Ok(Judged::Business("404 CSBS.3000".into())));
+        assert_eq!(
+            judge_valid(op("showPolicy"), 404, Some(&unknown)),
+            Ok(Judged::Business("404 CSBS.3000".into()))
+        );
     }
 
     #[test]
@@ -91,9 +106,13 @@ mod tests {
         let invalid = json!({"error_code": "CSBS.9001", "error_msg": "body.policy.name: too long"});
         assert_eq!(judge_invalid(create, 400, Some(&invalid)), Ok(Judged::Passed));
         assert!(judge_invalid(create, 200, None).unwrap_err().contains("must be answered 400"));
-        assert!(judge_invalid(create, 400, Some(&json!({"message": "bad"}))).unwrap_err().contains("error body"));
+        assert!(judge_invalid(create, 400, Some(&json!({"message": "bad"})))
+            .unwrap_err()
+            .contains("error body"));
         let made_up = json!({"error_code": "CSBS.1234", "error_msg": "?"});
-        assert!(judge_invalid(create, 400, Some(&made_up)).unwrap_err().contains("undocumented code"));
+        assert!(judge_invalid(create, 400, Some(&made_up))
+            .unwrap_err()
+            .contains("undocumented code"));
         let cbr = json!({"error_code": "BackupService.9001", "error_msg": "query.limit"});
         assert_eq!(judge_invalid(op("listCbrBackups"), 400, Some(&cbr)), Ok(Judged::Passed));
     }

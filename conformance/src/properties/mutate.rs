@@ -69,19 +69,31 @@ fn wrong_type(kind: &str) -> Value {
 }
 
 /// Every mutation of a value of `schema` found at `path` (required in its parent or not).
-pub fn mutations(doc: &'static Value, schema: &Value, path: Vec<Seg>, required: bool, out: &mut Vec<Mutation>) {
+pub fn mutations(
+    doc: &'static Value,
+    schema: &Value,
+    path: Vec<Seg>,
+    required: bool,
+    out: &mut Vec<Mutation>,
+) {
     let s = resolve(doc, schema);
     if required && !path.is_empty() {
-        out.push(Mutation { path: path.clone(), rule: "required", what: "a required field is missing".into(), edit: Just(Edit::Remove).boxed() });
+        out.push(Mutation {
+            path: path.clone(),
+            rule: "required",
+            what: "a required field is missing".into(),
+            edit: Just(Edit::Remove).boxed(),
+        });
     }
     // Inside alternatives a broken field only breaks the alternative: not one rule.
     if s.contains_key("oneOf") || s.contains_key("anyOf") {
         return;
     }
     let Some(kind) = s.get("type").and_then(Value::as_str) else { return };
-    let push = |out: &mut Vec<Mutation>, rule: &'static str, what: String, edit: BoxedStrategy<Edit>| {
-        out.push(Mutation { path: path.clone(), rule, what, edit });
-    };
+    let push =
+        |out: &mut Vec<Mutation>, rule: &'static str, what: String, edit: BoxedStrategy<Edit>| {
+            out.push(Mutation { path: path.clone(), rule, what, edit });
+        };
     push(out, "type", format!("not a {kind}"), set(wrong_type(kind)));
     if let Some(values) = s.get("enum").and_then(Value::as_array) {
         let bogus = if kind == "string" { json!("not-a-documented-value") } else { json!(-987654) };
@@ -105,19 +117,33 @@ pub fn mutations(doc: &'static Value, schema: &Value, path: Vec<Seg>, required: 
                 push(out, "minItems", format!("fewer than {min} items"), set(json!([])));
             }
             if let Some(max) = int(&s, "maxItems") {
-                push(out, "maxItems", format!("more than {max} items"), Just(Edit::Grow(max as usize + 1)).boxed());
+                push(
+                    out,
+                    "maxItems",
+                    format!("more than {max} items"),
+                    Just(Edit::Grow(max as usize + 1)).boxed(),
+                );
             }
             if let Some(p) = s.get("x-unique-items-by").and_then(Value::as_str) {
-                push(out, "x-unique-items-by", format!("two items with the same {p}"), Just(Edit::Grow(2)).boxed());
+                push(
+                    out,
+                    "x-unique-items-by",
+                    format!("two items with the same {p}"),
+                    Just(Edit::Grow(2)).boxed(),
+                );
             }
             let mut item_path = path.clone();
             item_path.push(Seg::Index(0));
             mutations(doc, s.get("items").unwrap_or(&Value::Null), item_path, false, out);
         }
         "object" => {
-            let required: Vec<&str> =
-                s.get("required").and_then(Value::as_array).map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
-            for (name, prop) in s.get("properties").and_then(Value::as_object).into_iter().flatten() {
+            let required: Vec<&str> = s
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            for (name, prop) in s.get("properties").and_then(Value::as_object).into_iter().flatten()
+            {
                 let mut p = path.clone();
                 p.push(Seg::Key(name.clone()));
                 mutations(doc, prop, p, required.contains(&name.as_str()), out);
@@ -128,31 +154,47 @@ pub fn mutations(doc: &'static Value, schema: &Value, path: Vec<Seg>, required: 
 }
 
 fn string_mutations(s: &Map<String, Value>, path: &[Seg], out: &mut Vec<Mutation>) {
-    let push = |out: &mut Vec<Mutation>, rule: &'static str, what: String, edit: BoxedStrategy<Edit>| {
-        out.push(Mutation { path: path.to_vec(), rule, what, edit });
-    };
+    let push =
+        |out: &mut Vec<Mutation>, rule: &'static str, what: String, edit: BoxedStrategy<Edit>| {
+            out.push(Mutation { path: path.to_vec(), rule, what, edit });
+        };
     let min = int(s, "minLength").unwrap_or(0).max(0) as usize;
     let max = int(s, "maxLength").map(|m| m as usize);
     let pattern = s.get("pattern").and_then(Value::as_str);
     if let Some(rule) = s.get("x-rrule").and_then(|v| RruleRule::from_extension(v).ok()) {
-        let edits = strings::rrule_broken(rule).prop_map(|(text, _why)| Edit::Set(Value::String(text)));
+        let edits =
+            strings::rrule_broken(rule).prop_map(|(text, _why)| Edit::Set(Value::String(text)));
         push(out, "x-rrule", "a malformed or out-of-range schedule".into(), edits.boxed());
         return;
     }
     if let Some(rule) = s.get("x-sort").and_then(|v| SortRule::from_extension(v).ok()) {
         let key = rule.keys.first().cloned().unwrap_or_default();
-        let too_long = std::iter::repeat_n(key.as_str(), rule.max_length / key.len().max(1) + 1).collect::<Vec<_>>().join(",");
-        push(out, "maxLength", format!("a sort longer than {}", rule.max_length), set(json!(too_long)));
-        let edits = strings::sort_broken(rule).prop_map(|(text, _why)| Edit::Set(Value::String(text)));
+        let too_long = std::iter::repeat_n(key.as_str(), rule.max_length / key.len().max(1) + 1)
+            .collect::<Vec<_>>()
+            .join(",");
+        push(
+            out,
+            "maxLength",
+            format!("a sort longer than {}", rule.max_length),
+            set(json!(too_long)),
+        );
+        let edits =
+            strings::sort_broken(rule).prop_map(|(text, _why)| Edit::Set(Value::String(text)));
         push(out, "pattern", "a sort with an unknown key or direction".into(), edits.boxed());
         return;
     }
     if s.get("format").and_then(Value::as_str) == Some("service-datetime") {
-        push(out, "format", "not a real calendar day (30 February)".into(), set(json!("2017-02-30T12:00:00")));
+        push(
+            out,
+            "format",
+            "not a real calendar day (30 February)".into(),
+            set(json!("2017-02-30T12:00:00")),
+        );
         return;
     }
     if let Some(max) = max {
-        let edits = strings::matching(pattern, max + 1, Some(max + 8)).prop_map(|t| Edit::Set(Value::String(t)));
+        let edits = strings::matching(pattern, max + 1, Some(max + 8))
+            .prop_map(|t| Edit::Set(Value::String(t)));
         push(out, "maxLength", format!("longer than {max} characters"), edits.boxed());
     }
     if min > 0 {

@@ -11,7 +11,9 @@ use crate::session::Session;
 use csbs_spec::operations::{all_operations, percent_encode_segment};
 use csbs_spec::Operation;
 use proptest::strategy::BoxedStrategy;
-use proptest::test_runner::{Config, FileFailurePersistence, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
+use proptest::test_runner::{
+    Config, FileFailurePersistence, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner,
+};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -53,19 +55,28 @@ struct Wire {
 impl Wire {
     fn outgoing(&self, case: &Case) -> Outgoing {
         let op = case.operation;
-        let path: Map<String, Value> = case.path.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        let path: Map<String, Value> =
+            case.path.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
         let base = match op.service {
             csbs_spec::Service::Csbs => &self.csbs,
             csbs_spec::Service::Cbr => &self.cbr,
         };
         let mut url = format!("{base}{}", op.render_path(&path));
-        let query: Vec<String> =
-            case.query.iter().map(|(k, v)| format!("{}={}", percent_encode_segment(k), percent_encode_segment(v))).collect();
+        let query: Vec<String> = case
+            .query
+            .iter()
+            .map(|(k, v)| format!("{}={}", percent_encode_segment(k), percent_encode_segment(v)))
+            .collect();
         if !query.is_empty() {
             url.push('?');
             url.push_str(&query.join("&"));
         }
-        Outgoing { method: op.method.clone(), url, body: case.body.clone(), auth: self.auth.clone() }
+        Outgoing {
+            method: op.method.clone(),
+            url,
+            body: case.body.clone(),
+            auth: self.auth.clone(),
+        }
     }
 }
 
@@ -79,7 +90,12 @@ struct Tally {
 }
 
 /// The verdicts on one answer: every response check, then the kind's own expectation.
-fn judge(kind: Kind, op: &'static Operation, exchange: &Exchange, tally: &Mutex<Tally>) -> Result<(), (Check, Failure)> {
+fn judge(
+    kind: Kind,
+    op: &'static Operation,
+    exchange: &Exchange,
+    tally: &Mutex<Tally>,
+) -> Result<(), (Check, Failure)> {
     for (check, verdict) in response_checks(op, exchange) {
         verdict.map_err(|f| (check, f))?;
     }
@@ -89,7 +105,8 @@ fn judge(kind: Kind, op: &'static Operation, exchange: &Exchange, tally: &Mutex<
         Kind::Valid => judge_valid(op, response.status, body.as_ref()),
         Kind::Invalid => judge_invalid(op, response.status, body.as_ref()),
     };
-    let judged = verdict.map_err(|message| (kind.check(), Failure::new(response.status.to_string(), message)))?;
+    let judged = verdict
+        .map_err(|message| (kind.check(), Failure::new(response.status.to_string(), message)))?;
     let mut tally = tally.lock().unwrap_or_else(|p| p.into_inner());
     tally.cases += 1;
     if let Judged::Business(what) = judged {
@@ -103,14 +120,24 @@ fn judge(kind: Kind, op: &'static Operation, exchange: &Exchange, tally: &Mutex<
 
 /// The request that deletes what a successful create made, so that generated objects do not
 /// pile up (lists stay small, quotas stay free); cleanup catches what this misses.
-fn deletion(op: &Operation, body: &Value, project: &str) -> Option<(&'static str, Vec<(String, String)>)> {
+fn deletion(
+    op: &Operation,
+    body: &Value,
+    project: &str,
+) -> Option<(&'static str, Vec<(String, String)>)> {
     let id = |pointer: &str| body.pointer(pointer).and_then(Value::as_str).map(str::to_owned);
     let project = ("project_id".to_owned(), project.to_owned());
     match op.id.as_str() {
-        "createPolicy" => Some(("deletePolicy", vec![project, ("policy_id".into(), id("/policy/id")?)])),
+        "createPolicy" => {
+            Some(("deletePolicy", vec![project, ("policy_id".into(), id("/policy/id")?)]))
+        }
         "protectResource" | "executePolicy" => Some((
             "deleteCheckpoint",
-            vec![project, ("provider_id".into(), PROVIDER.into()), ("checkpoint_id".into(), id("/checkpoint/id")?)],
+            vec![
+                project,
+                ("provider_id".into(), PROVIDER.into()),
+                ("checkpoint_id".into(), id("/checkpoint/id")?),
+            ],
         )),
         _ => None,
     }
@@ -181,7 +208,8 @@ fn run_one(
     let persistence = options.regressions.as_ref().map(|dir| {
         let path = dir.join(format!("{}-{}.txt", op.id, kind.name()));
         let leaked: &'static str = Box::leak(path.to_string_lossy().into_owned().into_boxed_str());
-        Box::new(FileFailurePersistence::Direct(leaked)) as Box<dyn proptest::test_runner::FailurePersistence>
+        Box::new(FileFailurePersistence::Direct(leaked))
+            as Box<dyn proptest::test_runner::FailurePersistence>
     });
     let config = Config {
         cases: options.cases,
@@ -202,10 +230,20 @@ fn run_one(
             *last.lock().unwrap_or_else(|p| p.into_inner()) = Some((check, failure));
             TestCaseError::fail(message)
         })?;
-        let created = exchange.response().filter(|r| (200..300).contains(&r.status)).and_then(|r| r.json().ok());
+        let created = exchange
+            .response()
+            .filter(|r| (200..300).contains(&r.status))
+            .and_then(|r| r.json().ok());
         if let Some((delete_id, path)) = created.and_then(|body| deletion(op, &body, &project)) {
-            let delete = csbs_spec::operations::find_operation(delete_id).expect("a documented operation");
-            let case = Case { operation: delete, path: path.into_iter().collect(), query: vec![], body: None, broken: None };
+            let delete =
+                csbs_spec::operations::find_operation(delete_id).expect("a documented operation");
+            let case = Case {
+                operation: delete,
+                path: path.into_iter().collect(),
+                query: vec![],
+                body: None,
+                broken: None,
+            };
             let answer = handle.block_on(wire.client.send(wire.outgoing(&case)));
             if answer.status() == Some(200) {
                 tally.lock().unwrap_or_else(|p| p.into_inner()).forget(&case.path);
@@ -221,16 +259,30 @@ fn run_one(
             let verdict = judge(kind, op, &exchange, &Mutex::new(Tally::default())).err();
             let (check, failure) = verdict
                 .or_else(|| last.lock().unwrap_or_else(|p| p.into_inner()).take())
-                .unwrap_or((kind.check(), Failure::new("flaky", "failed once, then passed when repeated")));
+                .unwrap_or((
+                    kind.check(),
+                    Failure::new("flaky", "failed once, then passed when repeated"),
+                ));
             Some((minimal, check, failure))
         }
         Err(TestError::Abort(why)) => Some((
-            Case { operation: op, path: Default::default(), query: vec![], body: None, broken: None },
+            Case {
+                operation: op,
+                path: Default::default(),
+                query: vec![],
+                body: None,
+                broken: None,
+            },
             kind.check(),
             Failure::new("generation", format!("no cases could be generated: {why}")),
         )),
     };
-    Some(Outcome { op, kind, tally: tally.into_inner().unwrap_or_else(|p| p.into_inner()), failure })
+    Some(Outcome {
+        op,
+        kind,
+        tally: tally.into_inner().unwrap_or_else(|p| p.into_inner()),
+        failure,
+    })
 }
 
 /// The properties part of a run.
@@ -254,7 +306,11 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
             continue;
         }
         if op.is_mutation() && !session.mutations {
-            session.recorder.skip(&op.id, "properties", "it changes state; give --allow-mutations to generate requests for it");
+            session.recorder.skip(
+                &op.id,
+                "properties",
+                "it changes state; give --allow-mutations to generate requests for it",
+            );
             continue;
         }
         work.push((op, Kind::Valid));
@@ -263,12 +319,16 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
     let limit = Arc::new(tokio::sync::Semaphore::new(PARALLEL));
     let mut tasks = tokio::task::JoinSet::new();
     for (op, kind) in work {
-        let (wire, options, limit, fixed) = (wire.clone(), options.clone(), limit.clone(), fixed.clone());
+        let (wire, options, limit, fixed) =
+            (wire.clone(), options.clone(), limit.clone(), fixed.clone());
         let handle = tokio::runtime::Handle::current();
         session.progress.step(&format!("{} {} cases", op.id, kind.name()));
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await;
-            tokio::task::spawn_blocking(move || run_one(wire, op, kind, fixed, seed, &options, handle)).await
+            tokio::task::spawn_blocking(move || {
+                run_one(wire, op, kind, fixed, seed, &options, handle)
+            })
+            .await
         });
     }
     let mut outcomes = Vec::new();
@@ -277,7 +337,8 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
             outcomes.push(outcome);
         }
     }
-    outcomes.sort_by(|a, b| (a.op.id.as_str(), a.kind.name()).cmp(&(b.op.id.as_str(), b.kind.name())));
+    outcomes
+        .sort_by(|a, b| (a.op.id.as_str(), a.kind.name()).cmp(&(b.op.id.as_str(), b.kind.name())));
     record(session, &wire, outcomes).await;
 }
 

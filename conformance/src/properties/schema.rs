@@ -49,7 +49,12 @@ pub fn valid(doc: &'static Value, schema: &Value, fill: Fill) -> BoxedStrategy<V
     valid_at(doc, &resolve(doc, schema), fill, 0)
 }
 
-fn valid_at(doc: &'static Value, s: &Map<String, Value>, fill: Fill, depth: u32) -> BoxedStrategy<Value> {
+fn valid_at(
+    doc: &'static Value,
+    s: &Map<String, Value>,
+    fill: Fill,
+    depth: u32,
+) -> BoxedStrategy<Value> {
     if let Some(values) = s.get("enum").and_then(Value::as_array).filter(|v| !v.is_empty()) {
         return select(values.clone()).boxed();
     }
@@ -64,7 +69,9 @@ fn valid_at(doc: &'static Value, s: &Map<String, Value>, fill: Fill, depth: u32)
         Some("object") => object(doc, s, fill, depth),
         Some("array") => array(doc, s, fill, depth),
         Some("integer") => integer(s),
-        Some("number") => integer(s).prop_map(|v| Value::from(v.as_i64().unwrap_or(0) as f64 + 0.5)).boxed(),
+        Some("number") => {
+            integer(s).prop_map(|v| Value::from(v.as_i64().unwrap_or(0) as f64 + 0.5)).boxed()
+        }
         Some("boolean") => any::<bool>().prop_map(Value::Bool).boxed(),
         Some("string") => string(s),
         _ => Just(Value::Null).boxed(),
@@ -97,7 +104,12 @@ fn string(s: &Map<String, Value>) -> BoxedStrategy<Value> {
     strings::matching(pattern, min, max).prop_map(Value::String).boxed()
 }
 
-fn array(doc: &'static Value, s: &Map<String, Value>, fill: Fill, depth: u32) -> BoxedStrategy<Value> {
+fn array(
+    doc: &'static Value,
+    s: &Map<String, Value>,
+    fill: Fill,
+    depth: u32,
+) -> BoxedStrategy<Value> {
     let items = resolve(doc, s.get("items").unwrap_or(&Value::Null));
     let mut min = int(s, "minItems").unwrap_or(0).max(0) as usize;
     if fill == Fill::Full {
@@ -107,15 +119,22 @@ fn array(doc: &'static Value, s: &Map<String, Value>, fill: Fill, depth: u32) ->
     let max = if depth >= MAX_DEPTH { min } else { max };
     let unique_by = s.get("x-unique-items-by").and_then(Value::as_str).map(str::to_owned);
     proptest::collection::vec(valid_at(doc, &items, fill, depth + 1), min..=max)
-        .prop_filter("items must differ in the x-unique-items-by property", move |list| match &unique_by {
-            Some(p) => csbs_spec::rules::check_unique_by(p, list).is_ok(),
-            None => true,
+        .prop_filter("items must differ in the x-unique-items-by property", move |list| {
+            match &unique_by {
+                Some(p) => csbs_spec::rules::check_unique_by(p, list).is_ok(),
+                None => true,
+            }
         })
         .prop_map(Value::Array)
         .boxed()
 }
 
-fn object(doc: &'static Value, s: &Map<String, Value>, fill: Fill, depth: u32) -> BoxedStrategy<Value> {
+fn object(
+    doc: &'static Value,
+    s: &Map<String, Value>,
+    fill: Fill,
+    depth: u32,
+) -> BoxedStrategy<Value> {
     let required: Vec<String> = s
         .get("required")
         .and_then(Value::as_array)
@@ -128,14 +147,13 @@ fn object(doc: &'static Value, s: &Map<String, Value>, fill: Fill, depth: u32) -
             continue;
         }
         let key = name.clone();
-        let value = valid_at(doc, &resolve(doc, prop), fill, depth + 1).prop_map(move |v| (key.clone(), v));
+        let value =
+            valid_at(doc, &resolve(doc, prop), fill, depth + 1).prop_map(move |v| (key.clone(), v));
         fields.push(if is_required || fill == Fill::Full {
             value.prop_map(Some).boxed()
         } else {
             proptest::option::of(value).boxed()
         });
     }
-    fields
-        .prop_map(|pairs| Value::Object(pairs.into_iter().flatten().collect()))
-        .boxed()
+    fields.prop_map(|pairs| Value::Object(pairs.into_iter().flatten().collect())).boxed()
 }

@@ -20,7 +20,8 @@ pub fn generable(pattern: &str) -> String {
 fn star_class(pattern: &str) -> Option<String> {
     let body = generable(pattern);
     let class = body.strip_suffix('*')?;
-    (class.starts_with('[') && class.ends_with(']') && class.matches('[').count() == 1).then(|| class.to_owned())
+    (class.starts_with('[') && class.ends_with(']') && class.matches('[').count() == 1)
+        .then(|| class.to_owned())
 }
 
 /// Strings matching `pattern` (when given) with `min..=max` characters; lengths at the
@@ -44,10 +45,12 @@ pub fn matching(pattern: Option<&str>, min: usize, max: Option<usize>) -> BoxedS
         },
     };
     let typical_max = max.map_or(min + TYPICAL, |m| m.min(min + TYPICAL));
-    let typical = proptest::string::string_regex(&format!("{class}{{{min},{typical_max}}}")).expect("a class regex");
+    let typical = proptest::string::string_regex(&format!("{class}{{{min},{typical_max}}}"))
+        .expect("a class regex");
     match max {
         Some(m) if m > typical_max => {
-            let longest = proptest::string::string_regex(&format!("{class}{{{m}}}")).expect("a class regex");
+            let longest =
+                proptest::string::string_regex(&format!("{class}{{{m}}}")).expect("a class regex");
             prop_oneof![8 => typical, 2 => longest].boxed()
         }
         _ => typical.boxed(),
@@ -56,7 +59,8 @@ pub fn matching(pattern: Option<&str>, min: usize, max: Option<usize>) -> BoxedS
 
 /// Strings of `min..=max` characters that do NOT match `pattern`.
 pub fn not_matching(pattern: &str, min: usize, max: Option<usize>) -> BoxedStrategy<String> {
-    let regex = regex::Regex::new(pattern).unwrap_or_else(|e| panic!("pattern {pattern} is not a regex: {e}"));
+    let regex = regex::Regex::new(pattern)
+        .unwrap_or_else(|e| panic!("pattern {pattern} is not a regex: {e}"));
     let max = max.unwrap_or(min + TYPICAL).max(min.max(1));
     let min = min.max(1);
     proptest::string::string_regex(&format!("[ -~<>é\\t]{{{min},{max}}}"))
@@ -67,9 +71,13 @@ pub fn not_matching(pattern: &str, min: usize, max: Option<usize>) -> BoxedStrat
 
 /// A real calendar time in the first of the service's forms that `pattern` accepts.
 pub fn service_datetime(pattern: Option<&str>) -> BoxedStrategy<String> {
-    let forms = ["%Y-%m-%dT%H:%M:%S%.6f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"];
+    let forms =
+        ["%Y-%m-%dT%H:%M:%S%.6f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"];
     let regex = pattern.map(|p| regex::Regex::new(p).expect("a pattern"));
-    let sample = chrono::NaiveDate::from_ymd_opt(2017, 4, 18).unwrap().and_hms_micro_opt(1, 21, 52, 701973).unwrap();
+    let sample = chrono::NaiveDate::from_ymd_opt(2017, 4, 18)
+        .unwrap()
+        .and_hms_micro_opt(1, 21, 52, 701973)
+        .unwrap();
     let usable: Vec<&'static str> = forms
         .into_iter()
         .filter(|f| regex.as_ref().is_none_or(|r| r.is_match(&sample.format(f).to_string())))
@@ -77,8 +85,11 @@ pub fn service_datetime(pattern: Option<&str>) -> BoxedStrategy<String> {
     let usable = if usable.is_empty() { vec![forms[0]] } else { usable };
     (select(usable), 0i64..(20 * 365 * 86_400), 0u32..1_000_000)
         .prop_map(|(form, secs, micros)| {
-            let base = chrono::NaiveDate::from_ymd_opt(2010, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
-            let t = base + chrono::Duration::seconds(secs) + chrono::Duration::microseconds(micros as i64);
+            let base =
+                chrono::NaiveDate::from_ymd_opt(2010, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
+            let t = base
+                + chrono::Duration::seconds(secs)
+                + chrono::Duration::microseconds(micros as i64);
             t.format(form).to_string()
         })
         .boxed()
@@ -94,7 +105,11 @@ fn uuid_text(n: u128) -> String {
 }
 
 fn numbers(rule: &RruleRule, name: &str) -> Vec<u32> {
-    rule.parameters.get(name).and_then(|p| p.range).map(|(lo, hi)| (lo..=hi).collect()).unwrap_or_default()
+    rule.parameters
+        .get(name)
+        .and_then(|p| p.range)
+        .map(|(lo, hi)| (lo..=hi).collect())
+        .unwrap_or_default()
 }
 
 fn words(rule: &RruleRule, name: &str) -> Vec<String> {
@@ -110,9 +125,18 @@ pub fn rrule(rule: RruleRule) -> BoxedStrategy<String> {
     // Whole hours apart (one BYMINUTE) keep runs at least an hour apart.
     let max_hours = rule.max_times_per_day.min(hours.len()).max(1);
     let gap_ok = rule.min_interval_minutes <= 60;
-    (select(freqs), subsequence(days.clone(), 1..=days.len().max(1)), subsequence(hours, 1..=max_hours), select(minutes))
+    (
+        select(freqs),
+        subsequence(days.clone(), 1..=days.len().max(1)),
+        subsequence(hours, 1..=max_hours),
+        select(minutes),
+    )
         .prop_map(move |(freq, days, hours, minute)| {
-            let hours: Vec<String> = if gap_ok { hours.iter().map(u32::to_string).collect() } else { vec![hours[0].to_string()] };
+            let hours: Vec<String> = if gap_ok {
+                hours.iter().map(u32::to_string).collect()
+            } else {
+                vec![hours[0].to_string()]
+            };
             let mut parts = vec![format!("FREQ={freq}")];
             if freq == "WEEKLY" {
                 parts.push(format!("BYDAY={}", days.join(",")));
@@ -137,11 +161,17 @@ pub fn rrule_broken(rule: RruleRule) -> BoxedStrategy<(String, &'static str)> {
         (ok("BYHOUR=1;BYMINUTE=0".into()), "FREQ missing"),
         (ok("FREQ=DAILY;BYHOUR=1,2;BYMINUTE=0,30".into()), "runs less than an hour apart"),
         (
-            ok(format!("FREQ=DAILY;BYHOUR={};BYMINUTE=0,59", (0..24).map(|h| h.to_string()).collect::<Vec<_>>().join(","))),
+            ok(format!(
+                "FREQ=DAILY;BYHOUR={};BYMINUTE=0,59",
+                (0..24).map(|h| h.to_string()).collect::<Vec<_>>().join(",")
+            )),
             "more than 24 runs a day",
         ),
         ("RRULE:FREQ=DAILY;BYHOUR=1;BYMINUTE=0".into(), "not wrapped in VCALENDAR/VEVENT"),
-        (ok("FREQ=DAILY;BYHOUR=1;BYMINUTE=0".into()).replace("\r\n", "\n"), "lines not separated by CRLF"),
+        (
+            ok("FREQ=DAILY;BYHOUR=1;BYMINUTE=0".into()).replace("\r\n", "\n"),
+            "lines not separated by CRLF",
+        ),
     ];
     select(cases).boxed()
 }
@@ -154,7 +184,9 @@ pub fn sort(rule: SortRule) -> BoxedStrategy<String> {
             let n = keys.len();
             (Just(keys), proptest::collection::vec(select(vec!["", ":asc", ":desc"]), n))
         })
-        .prop_map(|(keys, dirs)| keys.iter().zip(dirs).map(|(k, d)| format!("{k}{d}")).collect::<Vec<_>>().join(","))
+        .prop_map(|(keys, dirs)| {
+            keys.iter().zip(dirs).map(|(k, d)| format!("{k}{d}")).collect::<Vec<_>>().join(",")
+        })
         .boxed()
 }
 

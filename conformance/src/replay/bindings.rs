@@ -51,8 +51,16 @@ pub const BINDINGS: &[Binding] = &[
     on("checkResourceCapabilities", Body("/check_protectable/*/resource_id"), Server),
     on("checkResourceCapabilities", Body("/check_restorable/*/checkpoint_item_id"), BackupId),
     on("checkResourceCapabilities", Body("/check_restorable/*/target/resource_id"), BackupServerId),
-    on("checkResourceCapabilities", Body("/check_restorable/*/target/volumes/*/backup_id"), VolumeBackupId),
-    on("checkResourceCapabilities", Body("/check_restorable/*/target/volumes/*/volume_id"), SourceVolumeId),
+    on(
+        "checkResourceCapabilities",
+        Body("/check_restorable/*/target/volumes/*/backup_id"),
+        VolumeBackupId,
+    ),
+    on(
+        "checkResourceCapabilities",
+        Body("/check_restorable/*/target/volumes/*/volume_id"),
+        SourceVolumeId,
+    ),
     on("createRestore", Body("/restore/checkpoint_id"), BackupCheckpointId),
     on("createRestore", Body("/restore/parameters/checkpoint_item_id"), BackupId),
     on("createRestore", Body("/restore/parameters/targets/server_id"), BackupServerId),

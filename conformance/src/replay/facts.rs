@@ -119,7 +119,8 @@ impl Facts {
         match self.policies.iter_mut().find(|p| p.id == id) {
             Some(known) => {
                 known.created |= created;
-                known.scheduled_operation_id = scheduled_operation_id.or(known.scheduled_operation_id.take());
+                known.scheduled_operation_id =
+                    scheduled_operation_id.or(known.scheduled_operation_id.take());
             }
             None => self.policies.push(PolicyFact { id, scheduled_operation_id, created }),
         }
@@ -127,7 +128,10 @@ impl Facts {
 
     /// Learns a backup from a response body (`checkpoint_item` object).
     pub fn learn_backup(&mut self, item: &Value, created: bool) {
-        let (Some(id), Some(checkpoint_id)) = (str_at(item, "/id"), str_at(item, "/checkpoint_id")) else { return };
+        let (Some(id), Some(checkpoint_id)) = (str_at(item, "/id"), str_at(item, "/checkpoint_id"))
+        else {
+            return;
+        };
         let volumes = item
             .pointer("/extend_info/volume_backups")
             .and_then(Value::as_array)
@@ -135,7 +139,13 @@ impl Facts {
             .flatten()
             .filter_map(|v| Some((str_at(v, "/id")?, str_at(v, "/source_volume_id")?)))
             .collect();
-        let fact = BackupFact { id, checkpoint_id, server_id: str_at(item, "/resource_id"), volumes, created };
+        let fact = BackupFact {
+            id,
+            checkpoint_id,
+            server_id: str_at(item, "/resource_id"),
+            volumes,
+            created,
+        };
         match self.backups.iter_mut().find(|b| b.id == fact.id) {
             Some(known) => {
                 let created = known.created || created;

@@ -71,7 +71,9 @@ fn parameter_value(
     missing: Missing,
 ) -> Result<String, String> {
     if let Some(fact) = fact_for(&op.id, location, name) {
-        return facts.resolve(fact, 0, created_only).or_else(|why| substitute(missing, literal).ok_or(why));
+        return facts
+            .resolve(fact, 0, created_only)
+            .or_else(|why| substitute(missing, literal).ok_or(why));
     }
     if location == Location::Path {
         if let Some(value) = fixed_path_value(op, name) {
@@ -80,16 +82,31 @@ fn parameter_value(
     }
     match literal {
         Some(v) if !is_placeholder(v) => Ok(text_of(v)),
-        _ => substitute(missing, literal)
-            .ok_or_else(|| format!("the example leaves the {} parameter {name} to fill", location.as_str())),
+        _ => substitute(missing, literal).ok_or_else(|| {
+            format!("the example leaves the {} parameter {name} to fill", location.as_str())
+        }),
     }
 }
 
 /// Fills `example` for `op`. `created_only`: objects must be the run's own (mutations).
-pub fn fill(op: &Operation, example: &Example, facts: &Facts, created_only: bool, missing: Missing) -> Result<Filled, String> {
+pub fn fill(
+    op: &Operation,
+    example: &Example,
+    facts: &Facts,
+    created_only: bool,
+    missing: Missing,
+) -> Result<Filled, String> {
     let mut path = Map::new();
     for p in op.parameters.iter().filter(|p| p.location == Location::Path) {
-        let value = parameter_value(op, Location::Path, &p.name, example.path.get(&p.name), facts, created_only, missing)?;
+        let value = parameter_value(
+            op,
+            Location::Path,
+            &p.name,
+            example.path.get(&p.name),
+            facts,
+            created_only,
+            missing,
+        )?;
         path.insert(p.name.clone(), Value::String(value));
     }
     let mut query = Vec::new();
@@ -99,12 +116,22 @@ pub fn fill(op: &Operation, example: &Example, facts: &Facts, created_only: bool
             other => vec![other.clone()],
         };
         for value in values {
-            let text = parameter_value(op, Location::Query, name, Some(&value), facts, created_only, missing)?;
+            let text = parameter_value(
+                op,
+                Location::Query,
+                name,
+                Some(&value),
+                facts,
+                created_only,
+                missing,
+            )?;
             query.push((name.clone(), text));
         }
     }
     let body = match &example.value {
-        Some(value) if example.kind == ExampleKind::Request => Some(fill_body(op, value, facts, created_only, missing)?),
+        Some(value) if example.kind == ExampleKind::Request => {
+            Some(fill_body(op, value, facts, created_only, missing)?)
+        }
         _ => None,
     };
     let mut target = op.render_path(&path);
@@ -115,12 +142,20 @@ pub fn fill(op: &Operation, example: &Example, facts: &Facts, created_only: bool
     Ok(Filled { path, query, body, target })
 }
 
-fn fill_body(op: &Operation, value: &Value, facts: &Facts, created_only: bool, missing: Missing) -> Result<Value, String> {
+fn fill_body(
+    op: &Operation,
+    value: &Value,
+    facts: &Facts,
+    created_only: bool,
+    missing: Missing,
+) -> Result<Value, String> {
     let mut body = value.clone();
     for binding in bindings_for(&op.id) {
         let Slot::Body(pattern) = binding.slot else { continue };
         let segments: Vec<&str> = pattern.split('/').skip(1).collect();
-        if let (Some(count), Some(last)) = (facts.count(binding.fact, created_only), segments.iter().rposition(|s| *s == "*")) {
+        if let (Some(count), Some(last)) =
+            (facts.count(binding.fact, created_only), segments.iter().rposition(|s| *s == "*"))
+        {
             // The example maps as many items as its own backup had; the target's may have more.
             visit(&mut body, &segments[..last], None, &mut |array, _| {
                 resize(array, count);
@@ -153,7 +188,12 @@ type Setter<'a> = dyn FnMut(&mut Value, usize) -> Result<(), String> + 'a;
 
 /// Calls `set` on every value matching the pointer segments; `*` matches each array item and
 /// the innermost `*`'s index is passed on (it picks the n-th server or disk).
-fn visit(value: &mut Value, segments: &[&str], index: Option<usize>, set: &mut Setter<'_>) -> Result<(), String> {
+fn visit(
+    value: &mut Value,
+    segments: &[&str],
+    index: Option<usize>,
+    set: &mut Setter<'_>,
+) -> Result<(), String> {
     let Some((head, rest)) = segments.split_first() else {
         return set(value, index.unwrap_or(0));
     };
@@ -186,7 +226,11 @@ mod tests {
             project_id: "0605767b5780d5762fc5c0118072a564".into(),
             run_name: "csbs-conformance-1a2b3c4d".into(),
             servers: vec![id(1), id(2)],
-            policies: vec![PolicyFact { id: id(3), scheduled_operation_id: Some(id(4)), created: true }],
+            policies: vec![PolicyFact {
+                id: id(3),
+                scheduled_operation_id: Some(id(4)),
+                created: true,
+            }],
             backups: vec![BackupFact {
                 id: id(5),
                 checkpoint_id: id(6),
@@ -206,21 +250,41 @@ mod tests {
             let name = format!("{} {}", op.id, case.example.name);
             let filled = fill(op, &case.example, &facts, op.is_mutation(), Missing::Refuse)
                 .unwrap_or_else(|why| panic!("{name}: {why}"));
-            assert!(!filled.target.contains('{') && !filled.target.contains("%7B"), "{name}: {}", filled.target);
-            let path: BTreeMap<String, String> =
-                filled.path.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect();
+            assert!(
+                !filled.target.contains('{') && !filled.target.contains("%7B"),
+                "{name}: {}",
+                filled.target
+            );
+            let path: BTreeMap<String, String> = filled
+                .path
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                .collect();
             let compiled = Contract::global().operation(&op.id).expect("compiled");
-            if let Err(found) = compiled.validate_request(&path, &filled.query, filled.body.as_ref()) {
-                panic!("{name}: {}", found.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("; "));
+            if let Err(found) =
+                compiled.validate_request(&path, &filled.query, filled.body.as_ref())
+            {
+                panic!(
+                    "{name}: {}",
+                    found.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("; ")
+                );
             }
         }
     }
 
     #[test]
     fn a_restore_maps_every_disk_of_the_backup() {
-        let case = plan().into_iter().find(|c| c.operation.id == "createRestore").expect("a restore example");
-        let filled = fill(case.operation, &case.example, &facts(), true, Missing::Refuse).expect("fills");
-        let volumes = filled.body.as_ref().and_then(|b| b.pointer("/restore/parameters/targets/volumes")).cloned();
+        let case = plan()
+            .into_iter()
+            .find(|c| c.operation.id == "createRestore")
+            .expect("a restore example");
+        let filled =
+            fill(case.operation, &case.example, &facts(), true, Missing::Refuse).expect("fills");
+        let volumes = filled
+            .body
+            .as_ref()
+            .and_then(|b| b.pointer("/restore/parameters/targets/volumes"))
+            .cloned();
         let expected = serde_json::json!([
             {"backup_id": "00000000-0000-4000-8000-000000000007", "volume_id": "00000000-0000-4000-8000-000000000008"},
             {"backup_id": "00000000-0000-4000-8000-000000000009", "volume_id": "00000000-0000-4000-8000-000000000010"}
@@ -232,10 +296,15 @@ mod tests {
     fn a_mutation_refuses_objects_the_run_did_not_create() {
         let mut facts = facts();
         facts.policies[0].created = false;
-        let case = plan().into_iter().find(|c| c.operation.id == "deletePolicy").expect("a delete example");
-        let why = fill(case.operation, &case.example, &facts, true, Missing::Refuse).expect_err("not ours");
+        let case = plan()
+            .into_iter()
+            .find(|c| c.operation.id == "deletePolicy")
+            .expect("a delete example");
+        let why = fill(case.operation, &case.example, &facts, true, Missing::Refuse)
+            .expect_err("not ours");
         assert!(why.contains("this run created"), "{why}");
-        let probe = fill(case.operation, &case.example, &Facts::default(), false, Missing::Dummy).expect("any id will do");
+        let probe = fill(case.operation, &case.example, &Facts::default(), false, Missing::Dummy)
+            .expect("any id will do");
         assert!(probe.target.ends_with(DUMMY_ID), "{}", probe.target);
     }
 }

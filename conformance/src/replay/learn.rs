@@ -9,7 +9,13 @@ use serde_json::Value;
 
 /// Records what `body` (a 2xx answer to `filled`) says; returns a backup record whose backups
 /// the run must wait for (a new backup, a restore in progress).
-pub fn learn(op: &Operation, filled: &Filled, body: &Value, facts: &mut Facts, ledger: &mut Ledger) -> Option<String> {
+pub fn learn(
+    op: &Operation,
+    filled: &Filled,
+    body: &Value,
+    facts: &mut Facts,
+    ledger: &mut Ledger,
+) -> Option<String> {
     let creates = op.method == "POST";
     if let Some(policy) = body.get("policy") {
         facts.learn_policy(policy, creates);
@@ -52,7 +58,8 @@ fn forget(filled: &Filled, facts: &mut Facts, ledger: &mut Ledger) {
         ledger.remove_policy(policy);
     }
     if let Some(checkpoint) = path("checkpoint_id") {
-        let item = filled.query.iter().find(|(k, _)| k == "checkpoint_items").map(|(_, v)| v.as_str());
+        let item =
+            filled.query.iter().find(|(k, _)| k == "checkpoint_items").map(|(_, v)| v.as_str());
         facts.forget_backups(checkpoint, item);
         if item.is_none() {
             ledger.remove_checkpoint(checkpoint);

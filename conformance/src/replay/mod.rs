@@ -11,7 +11,7 @@ mod settle;
 
 pub use bindings::{Binding, Slot, BINDINGS};
 pub use facts::{BackupFact, Fact, Facts, PolicyFact};
+pub(crate) use fill::fixed_path_value;
 pub use fill::{fill, Filled, Missing};
 pub use plan::{plan, Case, ORDER};
 pub(crate) use run::run;
-pub(crate) use fill::fixed_path_value;

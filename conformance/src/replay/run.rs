@@ -21,7 +21,10 @@ async fn replay(session: &mut Session, case: &Case) {
     let op = case.operation;
     let name = case.example.name.as_str();
     if op.is_mutation() && !session.mutations {
-        let why = format!("{} {} changes the target; pass --allow-mutations to replay it", op.method, op.path);
+        let why = format!(
+            "{} {} changes the target; pass --allow-mutations to replay it",
+            op.method, op.path
+        );
         session.recorder.skip(&op.id, name, why);
         return;
     }
@@ -41,7 +44,9 @@ async fn replay(session: &mut Session, case: &Case) {
     ];
     session.record(op, name, &exchange, extra);
     // A 2xx may have no body (deletePolicy): it still tells that the object is gone.
-    let Some(success) = exchange.response().filter(|r| (200..300).contains(&r.status)) else { return };
+    let Some(success) = exchange.response().filter(|r| (200..300).contains(&r.status)) else {
+        return;
+    };
     let body = success.json().unwrap_or(serde_json::Value::Null);
     if let Some(checkpoint) = learn(op, &filled, &body, &mut session.facts, &mut session.ledger) {
         settle(session, &checkpoint).await;
@@ -58,6 +63,10 @@ fn structure(case: &Case, exchange: &Exchange) -> Option<Verdict> {
     if missing.is_empty() {
         return Some(Ok(()));
     }
-    let message = format!("the body lacks keys of the documented example `{}`: {}", paired.name, missing.join(", "));
+    let message = format!(
+        "the body lacks keys of the documented example `{}`: {}",
+        paired.name,
+        missing.join(", ")
+    );
     Some(Err(Failure::new("required-by-example", message)))
 }

@@ -16,19 +16,34 @@ pub async fn settle(session: &mut Session, checkpoint_id: &str) {
     let Some(op) = find_operation("listBackups") else { return };
     let mut path = Map::new();
     path.insert("project_id".into(), Value::String(session.facts.project_id.clone()));
-    let target = format!("{}?checkpoint_id={}", op.render_path(&path), percent_encode_segment(checkpoint_id));
-    let filled = Filled { path, query: vec![("checkpoint_id".into(), checkpoint_id.into())], body: None, target };
+    let target = format!(
+        "{}?checkpoint_id={}",
+        op.render_path(&path),
+        percent_encode_segment(checkpoint_id)
+    );
+    let filled = Filled {
+        path,
+        query: vec![("checkpoint_id".into(), checkpoint_id.into())],
+        body: None,
+        target,
+    };
     let deadline = Instant::now() + session.limits.settle_timeout;
     loop {
         session.progress.say(&format!("waiting for the backups of {checkpoint_id}"));
-        let exchange = session.send(op, &filled, session.credential(), "(waiting for backups)").await;
-        let items = exchange.response().and_then(|r| r.json().ok()).and_then(|body| {
-            body.get("checkpoint_items").and_then(Value::as_array).cloned()
-        });
+        let exchange =
+            session.send(op, &filled, session.credential(), "(waiting for backups)").await;
+        let items = exchange
+            .response()
+            .and_then(|r| r.json().ok())
+            .and_then(|body| body.get("checkpoint_items").and_then(Value::as_array).cloned());
         let last = match items {
             Some(mut items) if !items.is_empty() && items.iter().all(settled) => {
                 // Backups made together tie on time; an order by server keeps runs alike.
-                items.sort_by(|a, b| a.get("resource_id").map(Value::to_string).cmp(&b.get("resource_id").map(Value::to_string)));
+                items.sort_by(|a, b| {
+                    a.get("resource_id")
+                        .map(Value::to_string)
+                        .cmp(&b.get("resource_id").map(Value::to_string))
+                });
                 for item in &items {
                     session.facts.learn_backup(item, true);
                 }

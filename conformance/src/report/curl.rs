@@ -7,18 +7,28 @@ use crate::http::RequestRecord;
 use crate::secret::PLACEHOLDERS;
 
 /// The note after a reproduction of a signed request.
-pub const RESIGN_NOTE: &str = "# signed with AK/SK: sign it again with $CSBS_AK and $CSBS_SK (e.g. with the vendor's SDK) \
+pub const RESIGN_NOTE: &str =
+    "# signed with AK/SK: sign it again with $CSBS_AK and $CSBS_SK (e.g. with the vendor's SDK) \
      and set X-Sdk-Date and $CSBS_SIGNATURE; a signature is valid for 15 minutes";
 
 /// `curl -sS -i -X POST 'url' -H "X-Auth-Token: $CSBS_TOKEN" -d '{...}'`.
 pub fn curl(request: &RequestRecord) -> String {
-    let mut parts = vec!["curl -sS -i".to_owned(), format!("-X {}", request.method), single_quoted(&request.url)];
+    let mut parts = vec![
+        "curl -sS -i".to_owned(),
+        format!("-X {}", request.method),
+        single_quoted(&request.url),
+    ];
     let mut signed = false;
     for (name, value) in &request.headers {
-        signed |= name.eq_ignore_ascii_case("authorization") && value.starts_with("SDK-HMAC-SHA256");
+        signed |=
+            name.eq_ignore_ascii_case("authorization") && value.starts_with("SDK-HMAC-SHA256");
         let header = format!("{name}: {value}");
         // A placeholder must expand in the shell; anything else must not.
-        let quoted = if PLACEHOLDERS.iter().any(|p| header.contains(p)) { double_quoted(&header) } else { single_quoted(&header) };
+        let quoted = if PLACEHOLDERS.iter().any(|p| header.contains(p)) {
+            double_quoted(&header)
+        } else {
+            single_quoted(&header)
+        };
         parts.push(format!("-H {quoted}"));
     }
     if let Some(body) = &request.body {
@@ -40,7 +50,8 @@ fn double_quoted(text: &str) -> String {
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
         let placeholder = PLACEHOLDERS.iter().find(|p| {
-            rest.starts_with(**p) && !rest[p.len()..].starts_with(|n: char| n.is_ascii_alphanumeric() || n == '_')
+            rest.starts_with(**p)
+                && !rest[p.len()..].starts_with(|n: char| n.is_ascii_alphanumeric() || n == '_')
         });
         if let Some(p) = placeholder {
             out.push_str(p);
@@ -67,7 +78,10 @@ mod tests {
         let request = RequestRecord {
             method: "POST".into(),
             url: "http://127.0.0.1:1/v1/p/policies".into(),
-            headers: vec![("X-Auth-Token".into(), "$CSBS_TOKEN".into()), ("Accept".into(), "application/json".into())],
+            headers: vec![
+                ("X-Auth-Token".into(), "$CSBS_TOKEN".into()),
+                ("Accept".into(), "application/json".into()),
+            ],
             body: Some(json!({"name": "it's"})),
         };
         assert_eq!(
@@ -93,6 +107,9 @@ mod tests {
         assert!(command.contains(&format!(r#"-H "Authorization: {authorization}""#)), "{command}");
         assert!(command.contains("-H 'X-Sdk-Date: 20261123T080910Z'"), "{command}");
         assert!(command.ends_with(RESIGN_NOTE), "{command}");
-        assert_eq!(double_quoted(r#"a "$x" `y` \ $CSBS_SK $CSBS_SKY"#), r#""a \"\$x\" \`y\` \\ $CSBS_SK \$CSBS_SKY""#);
+        assert_eq!(
+            double_quoted(r#"a "$x" `y` \ $CSBS_SK $CSBS_SKY"#),
+            r#""a \"\$x\" \`y\` \\ $CSBS_SK \$CSBS_SKY""#
+        );
     }
 }

@@ -35,14 +35,20 @@ impl Report {
             if let Some(x) = self.exchange_of(r) {
                 case.set_time(Duration::from_millis(x.elapsed_ms));
             }
-            suites.entry(&r.operation).or_insert_with(|| TestSuite::new(r.operation.clone())).add_test_case(case);
+            suites
+                .entry(&r.operation)
+                .or_insert_with(|| TestSuite::new(r.operation.clone()))
+                .add_test_case(case);
         }
         for s in &self.skipped {
             let mut status = TestCaseStatus::skipped();
             status.set_message(s.reason.clone());
             let mut case = TestCase::new(s.case.clone(), status);
             case.set_classname(s.operation.clone());
-            suites.entry(&s.operation).or_insert_with(|| TestSuite::new(s.operation.clone())).add_test_case(case);
+            suites
+                .entry(&s.operation)
+                .or_insert_with(|| TestSuite::new(s.operation.clone()))
+                .add_test_case(case);
         }
         let mut report = quick_junit::Report::new("csbs-conformance");
         report.set_time(Duration::from_millis(self.duration_ms));

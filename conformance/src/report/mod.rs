@@ -13,5 +13,5 @@ pub use model::{
     EXIT_INTERRUPTED, EXIT_NOT_RUN, EXIT_PASSED,
 };
 pub use output::{Format, ReportFile};
-pub(crate) use recorder::Recorder;
 pub(crate) use recorder::cut;
+pub(crate) use recorder::Recorder;

@@ -113,7 +113,9 @@ pub struct Report {
 impl Report {
     /// True when every check passed, the run was complete and cleanup left nothing behind.
     pub fn passed(&self) -> bool {
-        self.failed_count() == 0 && self.interrupted.is_none() && self.cleanup.left_behind.is_empty()
+        self.failed_count() == 0
+            && self.interrupted.is_none()
+            && self.cleanup.left_behind.is_empty()
     }
 
     pub fn failures(&self) -> impl Iterator<Item = &CheckResult> {

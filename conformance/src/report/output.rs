@@ -21,13 +21,17 @@ pub struct ReportFile {
 impl FromStr for ReportFile {
     type Err = String;
     fn from_str(s: &str) -> Result<ReportFile, String> {
-        let (format, path) = s
-            .split_once('=')
-            .ok_or_else(|| format!("`{s}` is not FORMAT=FILE; write junit=report.xml or json=report.json"))?;
+        let (format, path) = s.split_once('=').ok_or_else(|| {
+            format!("`{s}` is not FORMAT=FILE; write junit=report.xml or json=report.json")
+        })?;
         let format = match format {
             "junit" => Format::Junit,
             "json" => Format::Json,
-            other => return Err(format!("unknown report format `{other}`; the formats are junit and json")),
+            other => {
+                return Err(format!(
+                    "unknown report format `{other}`; the formats are junit and json"
+                ))
+            }
         };
         if path.is_empty() {
             return Err(format!("`{s}` names no file; write {format:?}=FILE").to_lowercase());
@@ -66,7 +70,10 @@ mod tests {
 
     #[test]
     fn report_arguments_name_a_format_and_a_file() {
-        assert_eq!("junit=out/r.xml".parse(), Ok(ReportFile { format: Format::Junit, path: "out/r.xml".into() }));
+        assert_eq!(
+            "junit=out/r.xml".parse(),
+            Ok(ReportFile { format: Format::Junit, path: "out/r.xml".into() })
+        );
         assert!("xml=r.xml".parse::<ReportFile>().unwrap_err().contains("junit and json"));
         assert!("r.xml".parse::<ReportFile>().unwrap_err().contains("FORMAT=FILE"));
         assert!("json=".parse::<ReportFile>().is_err());

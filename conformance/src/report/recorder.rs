@@ -35,7 +35,8 @@ impl Recorder {
         request.url = r.redact(&request.url);
         request.headers = request.headers.iter().map(|(k, v)| (k.clone(), r.redact(v))).collect();
         if let Some(body) = &request.body {
-            request.body = serde_json::from_str(&r.redact(&body.to_string())).ok().or(Some(body.clone()));
+            request.body =
+                serde_json::from_str(&r.redact(&body.to_string())).ok().or(Some(body.clone()));
         }
         let response = exchange.response();
         let view = ExchangeView {
@@ -57,7 +58,14 @@ impl Recorder {
         self.exchanges.len() - 1
     }
 
-    pub fn verdict(&mut self, check: Check, operation: &str, case: &str, verdict: Verdict, exchange: Option<usize>) {
+    pub fn verdict(
+        &mut self,
+        check: Check,
+        operation: &str,
+        case: &str,
+        verdict: Verdict,
+        exchange: Option<usize>,
+    ) {
         let failure = verdict.err().map(|mut f| {
             f.message = self.redactor.redact(&f.message);
             f.rule = self.redactor.redact(&f.rule);

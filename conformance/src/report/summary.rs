@@ -28,7 +28,11 @@ impl Report {
             (true, true) => "mutations and restores allowed",
         };
         let signed = if t.credential == "ak_sk" { ", requests signed with AK/SK" } else { "" };
-        let _ = writeln!(out, "{} against {}{what}, project {}{signed}, {mode}", self.tool, t.csbs_url, t.project_id);
+        let _ = writeln!(
+            out,
+            "{} against {}{what}, project {}{signed}, {mode}",
+            self.tool, t.csbs_url, t.project_id
+        );
         if t.cbr_url != t.csbs_url {
             let _ = writeln!(out, "CBR at {}", t.cbr_url);
         }
@@ -43,7 +47,13 @@ impl Report {
             self.exchanges.len(),
             self.duration_ms as f64 / 1000.0
         );
-        let _ = writeln!(out, "{} passed, {} failed, {} skipped", self.passed_count(), self.failed_count(), self.skipped.len());
+        let _ = writeln!(
+            out,
+            "{} passed, {} failed, {} skipped",
+            self.passed_count(),
+            self.failed_count(),
+            self.skipped.len()
+        );
         out
     }
 
@@ -60,7 +70,11 @@ impl Report {
         for s in &self.skipped {
             rows.entry(&s.operation).or_default().skipped += 1;
         }
-        let _ = writeln!(out, "\n{:<40} {:>7} {:>7} {:>7}", "By operation", "passed", "failed", "skipped");
+        let _ = writeln!(
+            out,
+            "\n{:<40} {:>7} {:>7} {:>7}",
+            "By operation", "passed", "failed", "skipped"
+        );
         for (op, t) in rows {
             let _ = writeln!(out, "  {op:<38} {:>7} {:>7} {:>7}", t.passed, t.failed, t.skipped);
         }
@@ -112,8 +126,19 @@ impl Report {
             );
         }
         for (n, r) in failures.iter().enumerate() {
-            let (rule, message) = r.failure.as_ref().map(|f| (f.rule.as_str(), f.message.as_str())).unwrap_or_default();
-            let _ = writeln!(out, "\n{}. {} {} — {} (rule: {rule})", n + 1, r.operation, r.case, r.check);
+            let (rule, message) = r
+                .failure
+                .as_ref()
+                .map(|f| (f.rule.as_str(), f.message.as_str()))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "\n{}. {} {} — {} (rule: {rule})",
+                n + 1,
+                r.operation,
+                r.case,
+                r.check
+            );
             let _ = writeln!(out, "   {message}");
             if let Some(x) = self.exchange_of(r) {
                 let _ = writeln!(out, "   request:  {} {}", x.request.method, x.request.url);
@@ -123,7 +148,8 @@ impl Report {
                     }
                     (Some(status), None) => {
                         let more = if x.truncated { ", cut at the cap" } else { "" };
-                        let _ = writeln!(out, "   response: {status}, {} bytes{more}", x.body_bytes);
+                        let _ =
+                            writeln!(out, "   response: {status}, {} bytes{more}", x.body_bytes);
                         if !x.body.is_empty() {
                             let body = cut(x.body.as_bytes(), SHOWN_BODY_BYTES);
                             let _ = writeln!(out, "     {}", body.replace('\n', "\n     "));
@@ -146,12 +172,20 @@ impl Report {
             const NAMED: usize = 5;
             let mut line = c.deleted.iter().take(NAMED).cloned().collect::<Vec<_>>().join(", ");
             if c.deleted.len() > NAMED {
-                line.push_str(&format!(" and {} more ({} in all)", c.deleted.len() - NAMED, c.deleted.len()));
+                line.push_str(&format!(
+                    " and {} more ({} in all)",
+                    c.deleted.len() - NAMED,
+                    c.deleted.len()
+                ));
             }
             let _ = writeln!(out, "\nCleanup deleted {line}");
         }
         for left in &c.left_behind {
-            let _ = writeln!(out, "\nLeft behind: {} {} ({}); delete it with:\n  {}", left.what, left.id, left.reason, left.curl);
+            let _ = writeln!(
+                out,
+                "\nLeft behind: {} {} ({}); delete it with:\n  {}",
+                left.what, left.id, left.reason, left.curl
+            );
         }
         if let Some(why) = &self.interrupted {
             let _ = writeln!(out, "\nInterrupted: {why}; the run is incomplete");

@@ -13,7 +13,9 @@ const SECRET: &str = "cli-SECRET-0c4b8a1e77";
 
 fn binary() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_csbs-conformance"));
-    for var in ["CSBS_ENDPOINT", "CBR_ENDPOINT", "CSBS_PROJECT_ID", "CSBS_TOKEN", "CSBS_AK", "CSBS_SK"] {
+    for var in
+        ["CSBS_ENDPOINT", "CBR_ENDPOINT", "CSBS_PROJECT_ID", "CSBS_TOKEN", "CSBS_AK", "CSBS_SK"]
+    {
         command.env_remove(var);
     }
     command.stdin(Stdio::null());
@@ -27,11 +29,16 @@ async fn run(mut command: Command) -> Output {
 }
 
 fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }
 
 fn temp_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{}", std::process::id()));
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temporary folder");
     dir
 }
@@ -44,11 +51,17 @@ async fn the_default_run_prints_a_summary_writes_reports_and_keeps_the_secret() 
     command.env("CSBS_TOKEN", SECRET).arg("--report").arg(format!("junit={}", junit.display()));
     command.arg("--report").arg(format!("json={}", json.display()));
     let output = run(command).await;
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).expect("json written")).expect("JSON");
-    let failed = report["results"].as_array().into_iter().flatten().filter(|r| r["passed"] == false).count();
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json written")).expect("JSON");
+    let failed =
+        report["results"].as_array().into_iter().flatten().filter(|r| r["passed"] == false).count();
     assert_eq!(output.status.code(), Some(if failed == 0 { 0 } else { 1 }), "{}", text(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("(embedded mock)") && stdout.contains("By operation") && stdout.contains("By check"));
+    assert!(
+        stdout.contains("(embedded mock)")
+            && stdout.contains("By operation")
+            && stdout.contains("By check")
+    );
     assert!(output.stderr.is_empty(), "no progress line when stderr is not a terminal");
     let xml = std::fs::read_to_string(&junit).expect("junit written");
     for written in [text(&output), xml, report.to_string()] {
@@ -63,19 +76,37 @@ async fn a_run_signed_with_ak_sk_keeps_the_secret_key_out_of_stdout_and_reports(
     let dir = temp_dir();
     let (junit, json) = (dir.join("signed.xml"), dir.join("signed.json"));
     let mut command = binary();
-    command.env("CSBS_AK", "AKCLITEST").env("CSBS_SK", SECRET_KEY).args(["--only", "auth,examples"]);
+    command
+        .env("CSBS_AK", "AKCLITEST")
+        .env("CSBS_SK", SECRET_KEY)
+        .args(["--only", "auth,examples"]);
     command.arg("--report").arg(format!("junit={}", junit.display()));
     command.arg("--report").arg(format!("json={}", json.display()));
     let output = run(command).await;
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("requests signed with AK/SK"), "{stdout}");
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).expect("json written")).expect("JSON");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json written")).expect("JSON");
     assert_eq!(report["target"]["credential"], "ak_sk");
     // The embedded mock accepts every signature: what fails is only its known defects.
-    let failed: Vec<&Value> = report["results"].as_array().into_iter().flatten().filter(|r| r["passed"] == false).collect();
-    let known = |r: &&Value| KNOWN_MOCK_DEFECTS.iter().any(|(op, check, _)| r["operation"] == *op && r["check"] == *check);
+    let failed: Vec<&Value> = report["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["passed"] == false)
+        .collect();
+    let known = |r: &&Value| {
+        KNOWN_MOCK_DEFECTS
+            .iter()
+            .any(|(op, check, _)| r["operation"] == *op && r["check"] == *check)
+    };
     assert!(failed.iter().all(known), "{}", text(&output));
-    assert_eq!(output.status.code(), Some(if failed.is_empty() { 0 } else { 1 }), "{}", text(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(if failed.is_empty() { 0 } else { 1 }),
+        "{}",
+        text(&output)
+    );
     let xml = std::fs::read_to_string(&junit).expect("junit written");
     for written in [text(&output), xml, report.to_string()] {
         assert!(!written.contains(SECRET_KEY));
@@ -86,7 +117,10 @@ async fn a_run_signed_with_ak_sk_keeps_the_secret_key_out_of_stdout_and_reports(
     help.env("CSBS_AK", "AKCLITEST").env("CSBS_SK", SECRET_KEY).arg("--help");
     let output = run(help).await;
     let shown = text(&output);
-    assert!(shown.contains("--ak") && shown.contains("--sk") && shown.contains("CSBS_SK"), "{shown}");
+    assert!(
+        shown.contains("--ak") && shown.contains("--sk") && shown.contains("CSBS_SK"),
+        "{shown}"
+    );
     assert!(!shown.contains(SECRET_KEY) && !shown.contains("AKCLITEST"), "{shown}");
 
     // Half a pair is refused, naming both flags.
@@ -94,7 +128,11 @@ async fn a_run_signed_with_ak_sk_keeps_the_secret_key_out_of_stdout_and_reports(
     half.env("CSBS_SK", SECRET_KEY);
     let output = run(half).await;
     assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output).contains("--ak") && !text(&output).contains(SECRET_KEY), "{}", text(&output));
+    assert!(
+        text(&output).contains("--ak") && !text(&output).contains(SECRET_KEY),
+        "{}",
+        text(&output)
+    );
     // Against an endpoint, the error without credentials names both ways.
     let mut none = binary();
     none.args(["--endpoint", "http://127.0.0.1:9", "--project-id", "p"]);
@@ -102,7 +140,12 @@ async fn a_run_signed_with_ak_sk_keeps_the_secret_key_out_of_stdout_and_reports(
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output).contains("--ak and --sk"), "{}", text(&output));
     let mut closed = binary();
-    closed.env("CSBS_AK", "AKCLITEST").env("CSBS_SK", SECRET_KEY).args(["--endpoint", "http://127.0.0.1:9", "--project-id", "p"]);
+    closed.env("CSBS_AK", "AKCLITEST").env("CSBS_SK", SECRET_KEY).args([
+        "--endpoint",
+        "http://127.0.0.1:9",
+        "--project-id",
+        "p",
+    ]);
     let output = run(closed).await;
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output).contains("cannot be reached") && !text(&output).contains(SECRET_KEY));
@@ -133,7 +176,12 @@ async fn bad_flags_and_unreachable_endpoints_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output).contains("CSBS_TOKEN"), "{}", text(&output));
     let mut closed = binary();
-    closed.env("CSBS_TOKEN", SECRET).args(["--endpoint", "http://127.0.0.1:9", "--project-id", "p"]);
+    closed.env("CSBS_TOKEN", SECRET).args([
+        "--endpoint",
+        "http://127.0.0.1:9",
+        "--project-id",
+        "p",
+    ]);
     let output = run(closed).await;
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output).contains("cannot be reached") && !text(&output).contains(SECRET));
@@ -158,16 +206,33 @@ async fn ctrl_c_stops_the_run_and_cleans_up() {
     .await;
     let mut command = binary();
     command.env("CSBS_TOKEN", PROXY_TOKEN).stdout(Stdio::piped()).stderr(Stdio::piped());
-    command.args(["--endpoint", &proxy.url, "--project-id", "0605767b5780d5762fc5c0118072a564", "--allow-mutations"]);
-    command.args(["--timeout", "60s", "--server-id", MOCK_SERVERS[0], "--server-id", MOCK_SERVERS[1], "--only", "examples"]);
+    command.args([
+        "--endpoint",
+        &proxy.url,
+        "--project-id",
+        "0605767b5780d5762fc5c0118072a564",
+        "--allow-mutations",
+    ]);
+    command.args([
+        "--timeout",
+        "60s",
+        "--server-id",
+        MOCK_SERVERS[0],
+        "--server-id",
+        MOCK_SERVERS[1],
+        "--only",
+        "examples",
+    ]);
     let child = command.spawn().expect("the binary starts");
     let pid = child.id();
     bounded(reached.notified()).await;
-    let kill = Command::new("sh").arg("-c").arg(format!("kill -INT {pid}")).status().expect("kill runs");
+    let kill =
+        Command::new("sh").arg("-c").arg(format!("kill -INT {pid}")).status().expect("kill runs");
     assert!(kill.success());
-    let output = bounded(tokio::task::spawn_blocking(move || child.wait_with_output().expect("waits")))
-        .await
-        .expect("joined");
+    let output =
+        bounded(tokio::task::spawn_blocking(move || child.wait_with_output().expect("waits")))
+            .await
+            .expect("joined");
     let shown = text(&output);
     assert_eq!(output.status.code(), Some(130), "{shown}");
     assert!(shown.contains("Interrupted: Ctrl-C"), "{shown}");
@@ -185,7 +250,12 @@ async fn ctrl_c_stops_the_run_and_cleans_up() {
         .json()
         .await
         .expect("JSON");
-    let names: Vec<&str> = policies["policies"].as_array().into_iter().flatten().filter_map(|p| p["name"].as_str()).collect();
+    let names: Vec<&str> = policies["policies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
     assert!(names.iter().all(|n| !n.starts_with("csbs-conformance-")), "{names:?}");
     drop(proxy);
     mock.shutdown().await;

@@ -20,16 +20,26 @@ fn only(phases: &[Phase], cases: u32, seed: u64) -> impl Fn(RunOptions) -> RunOp
 fn create_policy(cases: u32, seed: u64) -> impl Fn(RunOptions) -> RunOptions {
     move |options| RunOptions {
         only: vec![Phase::Properties],
-        properties: PropertyOptions { cases, seed: Some(seed), operations: vec!["createPolicy".into()], ..PropertyOptions::default() },
+        properties: PropertyOptions {
+            cases,
+            seed: Some(seed),
+            operations: vec!["createPolicy".into()],
+            ..PropertyOptions::default()
+        },
         ..options
     }
 }
 
 /// Runs `phases` through a proxy in front of a fresh mock.
-async fn through(tamper: impl Fn(&mut Answer) + Send + Sync + 'static, adjust: impl Fn(RunOptions) -> RunOptions) -> Report {
+async fn through(
+    tamper: impl Fn(&mut Answer) + Send + Sync + 'static,
+    adjust: impl Fn(RunOptions) -> RunOptions,
+) -> Report {
     let mock = mock().await;
     let proxy = proxy(mock.base_url().trim_end_matches('/').to_owned(), tamper).await;
-    let report = bounded(run_suite(adjust(proxied_options(&proxy.url)))).await.expect("the proxy is reachable");
+    let report = bounded(run_suite(adjust(proxied_options(&proxy.url))))
+        .await
+        .expect("the proxy is reachable");
     drop(proxy);
     mock.shutdown().await;
     report
@@ -39,7 +49,11 @@ fn request_json(answer: &Answer) -> Value {
     serde_json::from_slice(&answer.request).unwrap_or(Value::Null)
 }
 
-fn failure<'a>(report: &'a Report, check: Check, operation: &str) -> &'a csbs_conformance::report::CheckResult {
+fn failure<'a>(
+    report: &'a Report,
+    check: Check,
+    operation: &str,
+) -> &'a csbs_conformance::report::CheckResult {
     report
         .failures()
         .find(|r| r.check == check && r.operation == operation)
@@ -51,11 +65,24 @@ async fn generated_requests_pass_against_the_embedded_mock() {
     let options = only(&[Phase::Properties, Phase::Stateful], 40, 11)(RunOptions::default());
     let report = bounded(run_suite(options)).await.expect("the embedded mock runs");
     assert!(report.passed(), "{}", report.summary());
-    for check in [Check::PositiveDataAcceptance, Check::NegativeDataRejection, Check::EnsureResourceAvailability, Check::UseAfterFree] {
+    for check in [
+        Check::PositiveDataAcceptance,
+        Check::NegativeDataRejection,
+        Check::EnsureResourceAvailability,
+        Check::UseAfterFree,
+    ] {
         assert!(report.results_of(check).count() > 0, "{check} never ran");
     }
-    let negative: Vec<&str> = report.results_of(Check::NegativeDataRejection).map(|r| r.operation.as_str()).collect();
-    for op in ["createPolicy", "updatePolicy", "listBackups", "listCbrBackups", "createRestore", "protectResource"] {
+    let negative: Vec<&str> =
+        report.results_of(Check::NegativeDataRejection).map(|r| r.operation.as_str()).collect();
+    for op in [
+        "createPolicy",
+        "updatePolicy",
+        "listBackups",
+        "listCbrBackups",
+        "createRestore",
+        "protectResource",
+    ] {
         assert!(negative.contains(&op), "no invalid requests for {op}: {negative:?}");
     }
     assert!(report.notes.iter().any(|n| n.contains("seed 11")), "{:?}", report.notes);
@@ -64,11 +91,17 @@ async fn generated_requests_pass_against_the_embedded_mock() {
 
 /// A lax endpoint: a policy name of 256 characters is created instead of refused.
 fn lax(answer: &mut Answer) {
-    let long_name = request_json(answer).pointer("/policy/name").and_then(Value::as_str).is_some_and(|n| n.chars().count() > 255);
+    let long_name = request_json(answer)
+        .pointer("/policy/name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| n.chars().count() > 255);
     if answer.is("POST", "/policies") && long_name {
         let documented = csbs_spec::examples::all_examples()
             .into_iter()
-            .find(|e| e.operation_id == "createPolicy" && matches!(e.kind, csbs_spec::ExampleKind::Response(200)))
+            .find(|e| {
+                e.operation_id == "createPolicy"
+                    && matches!(e.kind, csbs_spec::ExampleKind::Response(200))
+            })
             .and_then(|e| e.value)
             .unwrap();
         answer.status = 200;
@@ -84,7 +117,8 @@ async fn a_lax_endpoint_fails_negative_data_rejection_and_the_rule_is_named() {
     assert_eq!(why.rule, "body.policy.name maxLength", "{}", report.summary());
     assert!(why.message.contains("answered 200"), "{}", why.message);
     let exchange = &report.exchanges[f.exchange.expect("the minimal case is recorded")];
-    let name = exchange.request.body.as_ref().unwrap()["policy"]["name"].as_str().unwrap().to_owned();
+    let name =
+        exchange.request.body.as_ref().unwrap()["policy"]["name"].as_str().unwrap().to_owned();
     assert_eq!(name.chars().count(), 256, "shrunk to the smallest name that breaks the rule");
     assert!(exchange.curl.starts_with("curl "), "{}", exchange.curl);
     assert_eq!(report.failures().count(), 1, "only that rule is lax:\n{}", report.summary());
@@ -104,12 +138,17 @@ async fn the_same_seed_finds_the_same_minimal_case() {
 /// A strict endpoint: a schedule on more than one weekday is refused.
 fn strict(answer: &mut Answer) {
     let body = request_json(answer);
-    let pattern = body.pointer("/policy/scheduled_operations/0/trigger/properties/pattern").and_then(Value::as_str).unwrap_or_default();
+    let pattern = body
+        .pointer("/policy/scheduled_operations/0/trigger/properties/pattern")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let several_days = pattern.split(';').any(|p| p.starts_with("BYDAY=") && p.contains(','));
     if answer.is("POST", "/policies") && several_days {
         answer.status = 400;
         answer.set_header("content-type", "application/json");
-        answer.body = json!({"error_code": "CSBS.9001", "error_msg": "BYDAY must name one day"}).to_string().into_bytes();
+        answer.body = json!({"error_code": "CSBS.9001", "error_msg": "BYDAY must name one day"})
+            .to_string()
+            .into_bytes();
     }
 }
 
@@ -118,10 +157,24 @@ async fn a_strict_endpoint_fails_positive_data_acceptance() {
     let report = through(strict, create_policy(200, 3)).await;
     let f = failure(&report, Check::PositiveDataAcceptance, "createPolicy");
     let why = f.failure.as_ref().unwrap();
-    assert!(why.message.contains("rejected as invalid") && why.message.contains("BYDAY must name one day"), "{}", why.message);
+    assert!(
+        why.message.contains("rejected as invalid")
+            && why.message.contains("BYDAY must name one day"),
+        "{}",
+        why.message
+    );
     let exchange = &report.exchanges[f.exchange.unwrap()];
-    let pattern = exchange.request.body.as_ref().unwrap().pointer("/policy/scheduled_operations/0/trigger/properties/pattern").cloned();
-    assert!(pattern.unwrap().as_str().unwrap().contains("BYDAY="), "the minimal case keeps a BYDAY list");
+    let pattern = exchange
+        .request
+        .body
+        .as_ref()
+        .unwrap()
+        .pointer("/policy/scheduled_operations/0/trigger/properties/pattern")
+        .cloned();
+    assert!(
+        pattern.unwrap().as_str().unwrap().contains("BYDAY="),
+        "the minimal case keeps a BYDAY list"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -142,7 +195,8 @@ async fn failures_are_kept_in_regression_files() {
     })
     .await;
     assert!(!report.passed());
-    let file = std::fs::read_to_string(dir.join("createPolicy-invalid.txt")).expect("proptest wrote the failing seed");
+    let file = std::fs::read_to_string(dir.join("createPolicy-invalid.txt"))
+        .expect("proptest wrote the failing seed");
     assert!(file.lines().any(|l| l.starts_with("cc ")), "{file}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -151,7 +205,8 @@ async fn failures_are_kept_in_regression_files() {
 async fn an_endpoint_that_resurrects_deleted_policies_fails_use_after_free() {
     let report = through(
         |answer: &mut Answer| {
-            if answer.method == "GET" && answer.path.contains("/policies/") && answer.status == 404 {
+            if answer.method == "GET" && answer.path.contains("/policies/") && answer.status == 404
+            {
                 answer.status = 200;
             }
         },

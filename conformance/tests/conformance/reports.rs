@@ -6,7 +6,8 @@ use csbs_conformance::{run_suite, RunOptions};
 use std::path::PathBuf;
 
 fn temp_file(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("reports-{}", std::process::id()));
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("reports-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temporary folder");
     dir.join(name)
 }
@@ -26,7 +27,11 @@ async fn the_junit_report_parses_back_with_every_verdict() {
     let cases: usize = parsed.test_suites.iter().map(|s| s.test_cases.len()).sum();
     assert_eq!(cases, report.results.len() + report.skipped.len());
     assert_eq!(parsed.failures, report.failed_count());
-    let failing = parsed.test_suites.iter().find(|s| s.name.as_str() == "showQuotas").expect("a suite per operation");
+    let failing = parsed
+        .test_suites
+        .iter()
+        .find(|s| s.name.as_str() == "showQuotas")
+        .expect("a suite per operation");
     assert!(failing.failures > 0);
     assert!(xml.contains("not_a_server_error") && xml.contains("curl -sS -i -X GET"));
 }
@@ -36,14 +41,28 @@ async fn the_json_report_has_verdicts_exchanges_and_cleanup() {
     let report = bounded(run_suite(RunOptions::default())).await.expect("runs");
     let path = temp_file("report.json");
     ReportFile { format: Format::Json, path: path.clone() }.write(&report).expect("written");
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("readable")).expect("JSON");
-    for key in ["tool", "target", "started_at", "duration_ms", "results", "skipped", "exchanges", "cleanup"] {
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("readable")).expect("JSON");
+    for key in [
+        "tool",
+        "target",
+        "started_at",
+        "duration_ms",
+        "results",
+        "skipped",
+        "exchanges",
+        "cleanup",
+    ] {
         assert!(json.get(key).is_some(), "no {key}");
     }
     assert_eq!(json["results"].as_array().map(Vec::len), Some(report.results.len()));
     let first = &json["exchanges"][0];
     assert!(first["curl"].as_str().is_some_and(|c| c.starts_with("curl ")));
-    assert!(json["results"].as_array().into_iter().flatten().all(|r| r["check"].is_string() && r["passed"].is_boolean()));
+    assert!(json["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .all(|r| r["check"].is_string() && r["passed"].is_boolean()));
 }
 
 #[test]

@@ -9,7 +9,12 @@ use std::time::Duration;
 const SECRET: &str = "tok-SECRET-7f3e1d2c9b";
 
 fn all_text(report: &Report) -> String {
-    format!("{}\n{}\n{}\n{report:?}", report.summary(), report.to_json(), report.to_junit().expect("junit"))
+    format!(
+        "{}\n{}\n{}\n{report:?}",
+        report.summary(),
+        report.to_json(),
+        report.to_junit().expect("junit")
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -30,7 +35,8 @@ async fn an_endpoint_that_echoes_the_token_does_not_leak_it() {
             status: 500,
             content_type: Some("application/json"),
             headers: vec![("X-Echo".into(), token.clone())],
-            body: format!(r#"{{"error_code": "{token}", "error_msg": "your token is {token}"}}"#).into_bytes(),
+            body: format!(r#"{{"error_code": "{token}", "error_msg": "your token is {token}"}}"#)
+                .into_bytes(),
         }
     })
     .await;
@@ -63,14 +69,20 @@ fn has_a_signature(text: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_secret_key_stays_out_of_everything_against_the_mock() {
-    let options = RunOptions { ak_sk: Some((AK.to_owned(), Secret::secret_key(SK))), ..RunOptions::default() };
+    let options = RunOptions {
+        ak_sk: Some((AK.to_owned(), Secret::secret_key(SK))),
+        ..RunOptions::default()
+    };
     assert!(!format!("{options:?}").contains(SK));
     let report = bounded(run_suite(options)).await.expect("runs");
     // The embedded mock verifies every signature: the suite passes (but for the mock's known
     // defects, which have nothing to do with auth) only if they are right.
-    let known = |op: &str, check: &str| KNOWN_MOCK_DEFECTS.iter().any(|(o, c, _)| *o == op && *c == check);
+    let known =
+        |op: &str, check: &str| KNOWN_MOCK_DEFECTS.iter().any(|(o, c, _)| *o == op && *c == check);
     assert!(report.failures().all(|r| known(&r.operation, r.check.name())), "{}", report.summary());
-    assert!(report.exchanges.iter().all(|x| x.status != Some(401) || x.case.ends_with("_token") || x.case == "invalid_signature"));
+    assert!(report.exchanges.iter().all(|x| x.status != Some(401)
+        || x.case.ends_with("_token")
+        || x.case == "invalid_signature"));
     assert!(report.exchanges.len() > 10);
     let text = all_text(&report);
     assert!(!text.contains(SK));
@@ -78,14 +90,28 @@ async fn the_secret_key_stays_out_of_everything_against_the_mock() {
     assert!(report.summary().contains("requests signed with AK/SK"));
     assert_eq!(report.target.credential, "ak_sk");
 
-    let signed = report.exchanges.iter().find(|x| x.case != "missing_token" && x.case != "invalid_token").expect("a signed request");
-    let header = |name: &str| signed.request.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let signed = report
+        .exchanges
+        .iter()
+        .find(|x| x.case != "missing_token" && x.case != "invalid_token")
+        .expect("a signed request");
+    let header = |name: &str| {
+        signed.request.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    };
     assert_eq!(header("X-Project-Id"), Some(report.target.project_id.as_str()));
     assert!(header("X-Sdk-Date").is_some_and(|d| d.len() == 16 && d.ends_with('Z')));
     let authorization = header("Authorization").expect("the signature's placeholder");
-    assert!(authorization.starts_with("SDK-HMAC-SHA256 Access=$CSBS_AK, SignedHeaders=") && authorization.contains("x-sdk-date"));
+    assert!(
+        authorization.starts_with("SDK-HMAC-SHA256 Access=$CSBS_AK, SignedHeaders=")
+            && authorization.contains("x-sdk-date")
+    );
     assert!(authorization.ends_with("Signature=$CSBS_SIGNATURE"), "{authorization}");
-    assert!(signed.curl.contains("\"Authorization: SDK-HMAC-SHA256 Access=$CSBS_AK") && signed.curl.contains("sign it again"), "{}", signed.curl);
+    assert!(
+        signed.curl.contains("\"Authorization: SDK-HMAC-SHA256 Access=$CSBS_AK")
+            && signed.curl.contains("sign it again"),
+        "{}",
+        signed.curl
+    );
     assert!(header("X-Auth-Token").is_none());
 
     // A signature made with a wrong secret key is probed, and refused by the mock.
@@ -101,7 +127,10 @@ async fn an_endpoint_that_echoes_the_signature_and_the_secret_key_does_not_leak_
             status: 500,
             content_type: Some("application/json"),
             headers: vec![("X-Echo".into(), authorization.clone()), ("X-Key".into(), SK.into())],
-            body: format!(r#"{{"error_code": "{SK}", "error_msg": "you signed {authorization} with {SK}"}}"#).into_bytes(),
+            body: format!(
+                r#"{{"error_code": "{SK}", "error_msg": "you signed {authorization} with {SK}"}}"#
+            )
+            .into_bytes(),
         }
     })
     .await;
@@ -111,7 +140,10 @@ async fn an_endpoint_that_echoes_the_signature_and_the_secret_key_does_not_leak_
     let report = bounded(run_suite(options)).await.expect("reachable");
     assert!(!report.passed());
     let text = all_text(&report);
-    assert!(text.contains("you signed SDK-HMAC-SHA256 Access=$CSBS_AK"), "the echo is shown, redacted");
+    assert!(
+        text.contains("you signed SDK-HMAC-SHA256 Access=$CSBS_AK"),
+        "the echo is shown, redacted"
+    );
     assert!(text.contains("with $CSBS_SK"));
     assert!(!text.contains(SK));
     assert!(!has_a_signature(&text));
@@ -123,16 +155,34 @@ async fn errors_do_not_carry_the_secret_key() {
     let error = bounded(run_suite(unreachable)).await.expect_err("port 9 is closed");
     assert!(!format!("{error} {error:?}").contains(SK));
 
-    let both = RunOptions { token: Some(Secret::new(SECRET)), ..RunOptions::against_with_keys("http://127.0.0.1:9", "p", AK, SK) };
+    let both = RunOptions {
+        token: Some(Secret::new(SECRET)),
+        ..RunOptions::against_with_keys("http://127.0.0.1:9", "p", AK, SK)
+    };
     let error = bounded(run_suite(both)).await.expect_err("a token and a key pair");
     let text = format!("{error} {error:?}");
-    assert!(text.contains("--token") && text.contains("--ak") && !text.contains(SK) && !text.contains(SECRET), "{text}");
+    assert!(
+        text.contains("--token")
+            && text.contains("--ak")
+            && !text.contains(SK)
+            && !text.contains(SECRET),
+        "{text}"
+    );
 
     let empty_ak = RunOptions::against_with_keys("http://127.0.0.1:9", "p", "", SK);
     let error = bounded(run_suite(empty_ak)).await.expect_err("an empty access key");
     assert!(!format!("{error} {error:?}").contains(SK));
 
-    let none = RunOptions { endpoint: Some("http://127.0.0.1:9".into()), project_id: Some("p".into()), ..RunOptions::default() };
+    let none = RunOptions {
+        endpoint: Some("http://127.0.0.1:9".into()),
+        project_id: Some("p".into()),
+        ..RunOptions::default()
+    };
     let text = bounded(run_suite(none)).await.expect_err("no credentials").to_string();
-    assert!(["--token", "CSBS_TOKEN", "--ak", "--sk", "CSBS_AK", "CSBS_SK"].iter().all(|flag| text.contains(flag)), "{text}");
+    assert!(
+        ["--token", "CSBS_TOKEN", "--ak", "--sk", "CSBS_AK", "CSBS_SK"]
+            .iter()
+            .all(|flag| text.contains(flag)),
+        "{text}"
+    );
 }

@@ -15,7 +15,10 @@ fn patterns() -> &'static [(Regex, &'static str)] {
             (r"https?://127\.0\.0\.1:\d+", "[mock]"),
             (r"csbs-conformance-[0-9a-f]{8}", "[run_name]"),
             (r"(manual|auto)bk_[0-9a-f]{4}", "${1}bk_[id]"),
-            (r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "[uuid]"),
+            (
+                r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+                "[uuid]",
+            ),
             (r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?", "[timestamp]"),
         ]
         .into_iter()
@@ -40,14 +43,22 @@ fn redact(value: &Value) -> Value {
             }
             Value::Array(items)
         }
-        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), redact(v))).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), redact(v))).collect())
+        }
         other => other.clone(),
     }
 }
 
 fn normalized(x: &ExchangeView) -> Value {
-    let content_type = x.response_headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-type")).map(|(_, v)| v);
-    let body = serde_json::from_str::<Value>(&x.body).map(|b| redact(&b)).unwrap_or_else(|_| json!(redact_text(&x.body)));
+    let content_type = x
+        .response_headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        .map(|(_, v)| v);
+    let body = serde_json::from_str::<Value>(&x.body)
+        .map(|b| redact(&b))
+        .unwrap_or_else(|_| json!(redact_text(&x.body)));
     json!({
         "case": format!("{} {}", x.operation, x.case),
         "request": format!("{} {}", x.request.method, redact_text(&x.request.url)),

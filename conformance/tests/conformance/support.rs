@@ -18,7 +18,9 @@ pub const TEST_BOUND: Duration = Duration::from_secs(90);
 
 /// Runs `fut` within [`TEST_BOUND`].
 pub async fn bounded<T>(fut: impl Future<Output = T>) -> T {
-    tokio::time::timeout(TEST_BOUND, fut).await.expect("the test outlived its bound: something hangs")
+    tokio::time::timeout(TEST_BOUND, fut)
+        .await
+        .expect("the test outlived its bound: something hangs")
 }
 
 /// A server on 127.0.0.1 that stops when dropped.
@@ -49,7 +51,12 @@ impl Head {
 /// What a raw server does with a request.
 pub enum Reply {
     /// A complete response.
-    Respond { status: u16, content_type: Option<&'static str>, headers: Vec<(String, String)>, body: Vec<u8> },
+    Respond {
+        status: u16,
+        content_type: Option<&'static str>,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
     /// Answers after a pause.
     Slow(Duration, Box<Reply>),
     /// Closes the connection without a word.
@@ -64,7 +71,12 @@ pub enum Reply {
 
 impl Reply {
     pub fn json(status: u16, body: &serde_json::Value) -> Reply {
-        Reply::Respond { status, content_type: Some("application/json"), headers: vec![], body: body.to_string().into_bytes() }
+        Reply::Respond {
+            status,
+            content_type: Some("application/json"),
+            headers: vec![],
+            body: body.to_string().into_bytes(),
+        }
     }
 }
 
@@ -85,7 +97,10 @@ pub async fn raw_server(behaviour: impl Fn(&Head) -> Reply + Send + Sync + 'stat
     Server { url, task }
 }
 
-async fn serve_one(mut stream: TcpStream, behaviour: &(dyn Fn(&Head) -> Reply + Send + Sync)) -> std::io::Result<()> {
+async fn serve_one(
+    mut stream: TcpStream,
+    behaviour: &(dyn Fn(&Head) -> Reply + Send + Sync),
+) -> std::io::Result<()> {
     let Some(head) = read_head(&mut stream).await? else { return Ok(()) };
     let reply = if head.path == "/" {
         Reply::json(404, &serde_json::json!({"error_code": "APIGW.0101", "error_msg": "not found"}))
@@ -127,11 +142,17 @@ async fn read_head(stream: &mut TcpStream) -> std::io::Result<Option<Head>> {
     Ok(Some(head))
 }
 
-fn write_reply(stream: &mut TcpStream, reply: Reply) -> std::pin::Pin<Box<dyn Future<Output = std::io::Result<()>> + Send + '_>> {
+fn write_reply(
+    stream: &mut TcpStream,
+    reply: Reply,
+) -> std::pin::Pin<Box<dyn Future<Output = std::io::Result<()>> + Send + '_>> {
     Box::pin(async move {
         match reply {
             Reply::Respond { status, content_type, headers, body } => {
-                let mut head = format!("HTTP/1.1 {status} Whatever\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
+                let mut head = format!(
+                    "HTTP/1.1 {status} Whatever\r\nContent-Length: {}\r\nConnection: close\r\n",
+                    body.len()
+                );
                 if let Some(ct) = content_type {
                     head.push_str(&format!("Content-Type: {ct}\r\n"));
                 }
@@ -226,7 +247,10 @@ pub async fn mock() -> csbs_mock::RunningMock {
 }
 
 /// A proxy to `upstream` that passes every answer through `tamper`.
-pub async fn proxy(upstream: String, tamper: impl Fn(&mut Answer) + Send + Sync + 'static) -> Server {
+pub async fn proxy(
+    upstream: String,
+    tamper: impl Fn(&mut Answer) + Send + Sync + 'static,
+) -> Server {
     use axum::body::{to_bytes, Body};
     use axum::extract::Request;
     use axum::response::Response;
@@ -236,7 +260,8 @@ pub async fn proxy(upstream: String, tamper: impl Fn(&mut Answer) + Send + Sync 
         let (client, tamper, upstream) = (client.clone(), tamper.clone(), upstream.clone());
         async move {
             let method = request.method().as_str().to_owned();
-            let path = request.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+            let path =
+                request.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
             let mut forward = client.request(request.method().clone(), format!("{upstream}{path}"));
             for (k, v) in request.headers() {
                 if k != "host" {
@@ -256,7 +281,15 @@ pub async fn proxy(upstream: String, tamper: impl Fn(&mut Answer) + Send + Sync 
                         .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
                         .collect();
                     let body = r.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-                    Answer { method, request: sent, path, status, headers, body, delay: Duration::ZERO }
+                    Answer {
+                        method,
+                        request: sent,
+                        path,
+                        status,
+                        headers,
+                        body,
+                        delay: Duration::ZERO,
+                    }
                 }
                 Err(e) => Answer {
                     method,
@@ -312,7 +345,8 @@ pub fn quick_limits() -> Limits {
 pub async fn run_tampered(tamper: impl Fn(&mut Answer) + Send + Sync + 'static) -> Report {
     let mock = mock().await;
     let proxy = proxy(mock.base_url().trim_end_matches('/').to_owned(), tamper).await;
-    let report = bounded(run_suite(proxied_options(&proxy.url))).await.expect("the proxy is reachable");
+    let report =
+        bounded(run_suite(proxied_options(&proxy.url))).await.expect("the proxy is reachable");
     drop(proxy);
     mock.shutdown().await;
     report

@@ -15,7 +15,9 @@ async fn an_undocumented_status_fails_status_code_conformance() {
     .await;
     assert_failed(&report, "showQuotas", "status_code_conformance");
     assert_failed(&report, "showQuotas", "positive_data_acceptance");
-    assert!(!failed(&report).iter().any(|(o, c)| o != "showQuotas" && c == "status_code_conformance"));
+    assert!(!failed(&report)
+        .iter()
+        .any(|(o, c)| o != "showQuotas" && c == "status_code_conformance"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -31,14 +33,16 @@ async fn a_wrong_type_fails_response_schema_conformance() {
     })
     .await;
     assert_failed(&report, "listPolicies", "response_schema_conformance");
-    let failure = report.failures().find(|r| r.operation == "listPolicies").and_then(|r| r.failure.clone());
+    let failure =
+        report.failures().find(|r| r.operation == "listPolicies").and_then(|r| r.failure.clone());
     assert_eq!(failure.map(|f| f.rule), Some("type".to_owned()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_field_fails_the_schema_and_the_example_structure() {
     let report = run_tampered(|a| {
-        if a.method == "GET" && a.path.contains("/checkpoint_items/") && !a.path.contains("/count") {
+        if a.method == "GET" && a.path.contains("/checkpoint_items/") && !a.path.contains("/count")
+        {
             a.edit_json(|v| {
                 if let Some(item) = v.get_mut("checkpoint_item").and_then(Value::as_object_mut) {
                     item.remove("checkpoint_id");
@@ -72,7 +76,8 @@ async fn a_body_that_is_not_json_fails_the_schema_check() {
     })
     .await;
     assert_failed(&report, "showQuotas", "response_schema_conformance");
-    let failure = report.failures().find(|r| r.operation == "showQuotas").and_then(|r| r.failure.clone());
+    let failure =
+        report.failures().find(|r| r.operation == "showQuotas").and_then(|r| r.failure.clone());
     assert_eq!(failure.map(|f| f.rule), Some("json".to_owned()));
 }
 
@@ -106,5 +111,8 @@ async fn a_slow_answer_fails_max_response_time_and_the_run_goes_on() {
     .await;
     assert_failed(&report, "showQuotas", "max_response_time");
     // Everything after the slow answer was still checked.
-    assert!(report.exchanges.iter().any(|x| x.operation == "deletePolicy" && x.status == Some(200)));
+    assert!(report
+        .exchanges
+        .iter()
+        .any(|x| x.operation == "deletePolicy" && x.status == Some(200)));
 }

@@ -14,7 +14,9 @@ fn decode_response(operation_id: &str, value: &Value) -> Result<(), String> {
     match operation_id {
         "protectResource" | "executePolicy" => decode::<csbs::types::CheckpointResponse>(value),
         "checkResourceCapabilities" => decode::<csbs::types::CapabilityCheckResponse>(value),
-        "createPolicy" | "updatePolicy" | "showPolicy" => decode::<csbs::types::PolicyResponse>(value),
+        "createPolicy" | "updatePolicy" | "showPolicy" => {
+            decode::<csbs::types::PolicyResponse>(value)
+        }
         "listPolicies" => decode::<csbs::types::PolicyList>(value),
         "countBackups" => decode::<csbs::types::BackupCount>(value),
         "showBackup" => decode::<csbs::types::BackupResponse>(value),
@@ -78,16 +80,18 @@ fn lenient_fields_decode_the_wire_forms() {
     assert_eq!(def.max_backups.unwrap().get(), 20);
     assert_eq!(def.retention_duration_days.unwrap().get(), -1);
     assert!(def.permanent.unwrap().get());
-    let start = op.trigger.as_ref().unwrap().properties.as_ref().unwrap().start_time.as_ref().unwrap();
+    let start =
+        op.trigger.as_ref().unwrap().properties.as_ref().unwrap().start_time.as_ref().unwrap();
     assert_eq!(start.to_utc().to_rfc3339(), "2018-08-20T07:31:32+00:00");
 }
 
 #[test]
 fn garbage_in_a_lenient_field_fails_the_decode() {
-    let result: Result<csbs::types::PolicyResponse, _> = serde_json::from_value(serde_json::json!({"policy": {
-        "id": "p", "name": "n", "status": "s",
-        "scheduled_operations": [{"operation_definition": {"max_backups": "lots"}}]
-    }}));
+    let result: Result<csbs::types::PolicyResponse, _> =
+        serde_json::from_value(serde_json::json!({"policy": {
+            "id": "p", "name": "n", "status": "s",
+            "scheduled_operations": [{"operation_definition": {"max_backups": "lots"}}]
+        }}));
     let err = result.unwrap_err().to_string();
     assert!(err.contains("lots"), "{err}");
 }

@@ -21,22 +21,24 @@ struct Seen {
 async fn loopback(answer: Value) -> (String, Arc<Mutex<Seen>>) {
     let seen = Arc::new(Mutex::new(Seen::default()));
     let record = seen.clone();
-    let app = Router::new().fallback(move |method: Method, uri: Uri, headers: axum::http::HeaderMap, body: Bytes| {
-        let record = record.clone();
-        let answer = answer.clone();
-        async move {
-            *record.lock().unwrap() = Seen {
-                method: method.to_string(),
-                uri: uri.to_string(),
-                headers: headers
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
-                    .collect(),
-                body: serde_json::from_slice(&body).ok(),
-            };
-            axum::Json(answer)
-        }
-    });
+    let app = Router::new().fallback(
+        move |method: Method, uri: Uri, headers: axum::http::HeaderMap, body: Bytes| {
+            let record = record.clone();
+            let answer = answer.clone();
+            async move {
+                *record.lock().unwrap() = Seen {
+                    method: method.to_string(),
+                    uri: uri.to_string(),
+                    headers: headers
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
+                        .collect(),
+                    body: serde_json::from_slice(&body).ok(),
+                };
+                axum::Json(answer)
+            }
+        },
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -46,7 +48,10 @@ async fn loopback(answer: Value) -> (String, Arc<Mutex<Seen>>) {
 fn documented(operation_id: &str) -> Value {
     csbs_spec::examples::all_examples()
         .into_iter()
-        .find(|e| e.operation_id == operation_id && matches!(e.kind, csbs_spec::ExampleKind::Response(200)))
+        .find(|e| {
+            e.operation_id == operation_id
+                && matches!(e.kind, csbs_spec::ExampleKind::Response(200))
+        })
         .and_then(|e| e.value)
         .unwrap_or_else(|| panic!("{operation_id} has a documented response"))
 }
@@ -68,7 +73,10 @@ async fn csbs_list_policies_sends_the_query_and_decodes_the_page() {
     assert_eq!(page.policies[0].id, "27b11f3f-578d-4464-89d1-7c6d5894f753");
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.method, "GET");
-    assert!(seen.headers.contains(&("x-auth-token".to_owned(), "tok-123".to_owned())), "the hook adds the token");
+    assert!(
+        seen.headers.contains(&("x-auth-token".to_owned(), "tok-123".to_owned())),
+        "the hook adds the token"
+    );
     assert!(seen.uri.starts_with("/v1/b942cc8342734d15bcb246babb1953cf/policies?"), "{}", seen.uri);
     for part in ["sort=created_at%3Aasc", "limit=3", "offset=3"] {
         assert!(seen.uri.contains(part), "{part} missing from {}", seen.uri);
@@ -85,12 +93,22 @@ async fn csbs_create_policy_sends_the_body_as_typed() {
             "trigger": {"properties": {"pattern": "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nRRULE:FREQ=WEEKLY;BYDAY=TH;BYHOUR=12;BYMINUTE=27\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"}}}]
     }}))
     .unwrap();
-    let created = csbs::Client::new(&base, Credentials::Anonymous).create_policy().project_id("p1").body(body).send().await.unwrap().into_inner();
+    let created = csbs::Client::new(&base, Credentials::Anonymous)
+        .create_policy()
+        .project_id("p1")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(created.policy.name, "my-plan");
     let seen = seen.lock().unwrap().clone();
     assert_eq!((seen.method.as_str(), seen.uri.as_str()), ("POST", "/v1/p1/policies"));
     let sent = seen.body.unwrap();
-    assert_eq!(sent["policy"]["scheduled_operations"][0]["operation_definition"]["max_backups"], json!(20));
+    assert_eq!(
+        sent["policy"]["scheduled_operations"][0]["operation_definition"]["max_backups"],
+        json!(20)
+    );
     assert_eq!(sent["policy"]["resources"][0]["type"], json!("OS::Nova::Server"));
 }
 
@@ -100,12 +118,16 @@ async fn cbr_list_backups_repeats_status_and_decodes_nulls() {
     answer["backups"][0]["parent_id"] = Value::Null;
     answer["backups"][0]["protected_at"] = Value::Null;
     let (base, seen) = loopback(answer).await;
-    let credentials = Credentials::AkSk { access_key: "AK".into(), secret_key: "SK".into(), project_id: None };
+    let credentials =
+        Credentials::AkSk { access_key: "AK".into(), secret_key: "SK".into(), project_id: None };
     let client = cbr::Client::new(&base, credentials);
     let list = client
         .list_cbr_backups()
         .project_id("0605767b5780d5762fc5c0118072a564")
-        .status(vec![cbr::types::ListCbrBackupsStatusItem::Available, cbr::types::ListCbrBackupsStatusItem::Error])
+        .status(vec![
+            cbr::types::ListCbrBackupsStatusItem::Available,
+            cbr::types::ListCbrBackupsStatusItem::Error,
+        ])
         .send()
         .await
         .unwrap()
@@ -130,7 +152,13 @@ async fn a_documented_error_decodes_into_the_error_type() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let err = csbs::Client::new(&format!("http://{addr}"), Credentials::Anonymous).show_policy().project_id("p").policy_id("x").send().await.unwrap_err();
+    let err = csbs::Client::new(&format!("http://{addr}"), Credentials::Anonymous)
+        .show_policy()
+        .project_id("p")
+        .policy_id("x")
+        .send()
+        .await
+        .unwrap_err();
     match err {
         progenitor_client::Error::ErrorResponse(resp) => {
             assert_eq!(resp.status(), 404);
@@ -143,7 +171,14 @@ async fn a_documented_error_decodes_into_the_error_type() {
 #[test]
 fn credentials_never_print_their_secrets() {
     let token = format!("{:?}", Credentials::Token("s3cr3t-token".into()));
-    let aksk = format!("{:?}", Credentials::AkSk { access_key: "AK1".into(), secret_key: "s3cr3t-key".into(), project_id: None });
+    let aksk = format!(
+        "{:?}",
+        Credentials::AkSk {
+            access_key: "AK1".into(),
+            secret_key: "s3cr3t-key".into(),
+            project_id: None
+        }
+    );
     assert!(!token.contains("s3cr3t") && !aksk.contains("s3cr3t"), "{token} {aksk}");
     assert!(aksk.contains("AK1"));
 }

@@ -87,7 +87,11 @@ fn headers_to_sign(input: &Input) -> Vec<(String, String)> {
     if let Some(project) = &input.project_id {
         headers.push(("X-Project-Id".into(), project.clone()));
     }
-    let content_type = input.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-type")).map(|(_, v)| v.as_str());
+    let content_type = input
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        .map(|(_, v)| v.as_str());
     if signer::is_unsigned_payload_content_type(content_type) {
         headers.push((signer::CONTENT_SHA256_HEADER.into(), signer::UNSIGNED_PAYLOAD.into()));
     }
@@ -98,26 +102,51 @@ fn headers_to_sign(input: &Input) -> Vec<(String, String)> {
 #[test]
 fn the_vectors_come_from_the_pinned_sdk_and_cover_the_cases() {
     let doc = document();
-    assert_eq!((doc.sdk.package.as_str(), doc.sdk.version.as_str()), ("huaweicloudsdkcore", "3.1.219"));
+    assert_eq!(
+        (doc.sdk.package.as_str(), doc.sdk.version.as_str()),
+        ("huaweicloudsdkcore", "3.1.219")
+    );
     assert!(doc.vectors.len() >= 8, "{} vectors", doc.vectors.len());
     let methods: Vec<&str> = doc.vectors.iter().map(|v| v.input.method.as_str()).collect();
     for method in ["GET", "POST", "PUT", "DELETE"] {
         assert!(methods.contains(&method), "no {method} vector");
     }
     let any = |f: &dyn Fn(&Vector) -> bool| doc.vectors.iter().any(f);
-    assert!(any(&|v| v.input.query.iter().filter(|(k, _)| k == "status").count() == 2), "repeated query key");
     assert!(
-        any(&|v| [" ", ":", "%", "+", "=", "é"].iter().all(|c| v.input.query.iter().any(|(_, x)| x.contains(c)))),
+        any(&|v| v.input.query.iter().filter(|(k, _)| k == "status").count() == 2),
+        "repeated query key"
+    );
+    assert!(
+        any(&|v| [" ", ":", "%", "+", "=", "é"].iter().all(|c| v
+            .input
+            .query
+            .iter()
+            .any(|(_, x)| x.contains(c)))),
         "query values with a space, ':', '%', '+', '=' and non-ASCII"
     );
-    assert!(any(&|v| v.input.path.contains(' ') && v.input.path.contains(':') && !v.input.path.is_ascii()), "path to encode");
+    assert!(
+        any(&|v| v.input.path.contains(' ')
+            && v.input.path.contains(':')
+            && !v.input.path.is_ascii()),
+        "path to encode"
+    );
     assert!(any(&|v| v.input.method == "POST" && v.input.body.starts_with('{')), "JSON body");
     assert!(any(&|v| v.input.method == "POST" && v.input.body.is_empty()), "empty body");
-    assert!(any(&|v| v.input.method == "DELETE" && !v.input.query.is_empty()), "DELETE with a query");
-    assert!(any(&|v| v.input.project_id.is_some()) && any(&|v| v.input.project_id.is_none()), "with and without X-Project-Id");
+    assert!(
+        any(&|v| v.input.method == "DELETE" && !v.input.query.is_empty()),
+        "DELETE with a query"
+    );
+    assert!(
+        any(&|v| v.input.project_id.is_some()) && any(&|v| v.input.project_id.is_none()),
+        "with and without X-Project-Id"
+    );
     assert!(any(&|v| v.input.host.contains(':')), "host with a port");
     for v in &doc.vectors {
-        assert!(v.input.sk.contains("NOT-A-REAL"), "{}: the secret key in the vectors is obviously fake", v.name);
+        assert!(
+            v.input.sk.contains("NOT-A-REAL"),
+            "{}: the secret key in the vectors is obviously fake",
+            v.name
+        );
     }
 }
 
@@ -147,7 +176,11 @@ fn every_step_matches_the_sdk_byte_for_byte() {
         }
         let query = signer::canonical_query(&v.input.query);
         if query != query_sent(&v) {
-            failures.push(format!("{}: canonical query {query:?} is not the query the SDK sent {:?}", v.name, query_sent(&v)));
+            failures.push(format!(
+                "{}: canonical query {query:?} is not the query the SDK sent {:?}",
+                v.name,
+                query_sent(&v)
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -170,7 +203,11 @@ fn reqwest_request(v: &Vector) -> reqwest::Request {
 }
 
 fn credentials(v: &Vector) -> Credentials {
-    Credentials::AkSk { access_key: v.input.ak.clone(), secret_key: v.input.sk.clone(), project_id: v.input.project_id.clone() }
+    Credentials::AkSk {
+        access_key: v.input.ak.clone(),
+        secret_key: v.input.sk.clone(),
+        project_id: v.input.project_id.clone(),
+    }
 }
 
 #[test]
@@ -179,17 +216,32 @@ fn apply_at_signs_a_reqwest_request_as_the_sdk_does() {
     for v in vectors() {
         let mut request = reqwest_request(&v);
         credentials(&v).apply_at(&mut request, at(&v.input.x_sdk_date)).unwrap();
-        let header = |name: &str| request.headers().get(name).map(|h| h.to_str().unwrap().trim().to_owned());
+        let header =
+            |name: &str| request.headers().get(name).map(|h| h.to_str().unwrap().trim().to_owned());
         if header("authorization").as_deref() != Some(v.output.authorization.as_str()) {
-            failures.push(format!("{}: Authorization\n  ours: {:?}\n  sdk:  {:?}", v.name, header("authorization"), v.output.authorization));
+            failures.push(format!(
+                "{}: Authorization\n  ours: {:?}\n  sdk:  {:?}",
+                v.name,
+                header("authorization"),
+                v.output.authorization
+            ));
         }
         for (name, value) in &v.output.headers_sent {
             if header(name).as_deref() != Some(value.as_str()) {
-                failures.push(format!("{}: header {name} is {:?}, the SDK sent {value:?}", v.name, header(name)));
+                failures.push(format!(
+                    "{}: header {name} is {:?}, the SDK sent {value:?}",
+                    v.name,
+                    header(name)
+                ));
             }
         }
         if request.url().query().unwrap_or("") != query_sent(&v) {
-            failures.push(format!("{}: query sent {:?}, the SDK sent {:?}", v.name, request.url().query(), query_sent(&v)));
+            failures.push(format!(
+                "{}: query sent {:?}, the SDK sent {:?}",
+                v.name,
+                request.url().query(),
+                query_sent(&v)
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -220,12 +272,21 @@ fn sent_by_sdk(v: &Vector) -> Sent {
         method: v.input.method.clone(),
         path: url.path().to_owned(),
         query: query_sent(v).to_owned(),
-        headers: v.output.headers_sent.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect(),
+        headers: v
+            .output
+            .headers_sent
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+            .collect(),
         body: v.input.body.clone().into_bytes(),
     }
 }
 
-fn verify_sent(sent: &Sent, keys: &[(&str, &str)], now: chrono::DateTime<chrono::Utc>) -> Result<String, VerifyError> {
+fn verify_sent(
+    sent: &Sent,
+    keys: &[(&str, &str)],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, VerifyError> {
     let received = Received {
         method: &sent.method,
         path: &sent.path,
@@ -233,7 +294,12 @@ fn verify_sent(sent: &Sent, keys: &[(&str, &str)], now: chrono::DateTime<chrono:
         header: |name: &str| sent.headers.get(name).cloned(),
         body: &sent.body,
     };
-    signer::verify(&received, |ak: &str| keys.iter().find(|(k, _)| *k == ak).map(|(_, sk)| sk.to_string()), now, MAX_SKEW)
+    signer::verify(
+        &received,
+        |ak: &str| keys.iter().find(|(k, _)| *k == ak).map(|(_, sk)| sk.to_string()),
+        now,
+        MAX_SKEW,
+    )
 }
 
 #[test]
@@ -241,7 +307,12 @@ fn the_verifier_accepts_every_request_the_sdk_signed() {
     for v in vectors() {
         let keys = [(v.input.ak.as_str(), v.input.sk.as_str())];
         let sent = sent_by_sdk(&v);
-        assert_eq!(verify_sent(&sent, &keys, at(&v.input.x_sdk_date)), Ok(v.input.ak.clone()), "{}", v.name);
+        assert_eq!(
+            verify_sent(&sent, &keys, at(&v.input.x_sdk_date)),
+            Ok(v.input.ak.clone()),
+            "{}",
+            v.name
+        );
     }
 }
 
@@ -259,11 +330,21 @@ fn the_verifier_refuses_each_flaw_for_its_reason() {
     assert!(check(&sent_by_sdk(&v), &keys, now + minutes(15)).is_ok());
     assert!(check(&sent_by_sdk(&v), &keys, now - minutes(15)).is_ok());
 
-    assert_eq!(check(&sent_by_sdk(&v), &[(ak, "sk-test-NOT-A-REAL-SECRET-but-the-wrong-one")], now), Err(VerifyError::SignatureMismatch));
-    assert_eq!(check(&sent_by_sdk(&v), &[("AKOTHER", sk)], now), Err(VerifyError::UnknownAccessKey(ak.to_owned())));
-    for (offset, skew) in [(minutes(15) + chrono::TimeDelta::seconds(1), -901), (-minutes(20), 1200)] {
+    assert_eq!(
+        check(&sent_by_sdk(&v), &[(ak, "sk-test-NOT-A-REAL-SECRET-but-the-wrong-one")], now),
+        Err(VerifyError::SignatureMismatch)
+    );
+    assert_eq!(
+        check(&sent_by_sdk(&v), &[("AKOTHER", sk)], now),
+        Err(VerifyError::UnknownAccessKey(ak.to_owned()))
+    );
+    for (offset, skew) in
+        [(minutes(15) + chrono::TimeDelta::seconds(1), -901), (-minutes(20), 1200)]
+    {
         match check(&sent_by_sdk(&v), &keys, now + offset) {
-            Err(VerifyError::StaleDate { skew_seconds, max_seconds: 900, .. }) => assert_eq!(skew_seconds, skew),
+            Err(VerifyError::StaleDate { skew_seconds, max_seconds: 900, .. }) => {
+                assert_eq!(skew_seconds, skew)
+            }
             other => panic!("a date {skew} s off: {other:?}"),
         }
     }
@@ -273,27 +354,48 @@ fn the_verifier_refuses_each_flaw_for_its_reason() {
     assert_eq!(check(&tampered, &keys, now), Err(VerifyError::SignatureMismatch), "tampered query");
     let mut tampered = sent_by_sdk(&v);
     tampered.query.push_str("&limit=1");
-    assert_eq!(check(&tampered, &keys, now), Err(VerifyError::SignatureMismatch), "added query parameter");
+    assert_eq!(
+        check(&tampered, &keys, now),
+        Err(VerifyError::SignatureMismatch),
+        "added query parameter"
+    );
     let mut tampered = sent_by_sdk(&v);
     tampered.path = tampered.path.replace("backups", "checkpoints");
     assert_eq!(check(&tampered, &keys, now), Err(VerifyError::SignatureMismatch), "tampered path");
     let mut tampered = sent_by_sdk(&v);
     tampered.headers.insert("x-project-id".into(), "another-project".into());
-    assert_eq!(check(&tampered, &keys, now), Err(VerifyError::SignatureMismatch), "tampered signed header");
+    assert_eq!(
+        check(&tampered, &keys, now),
+        Err(VerifyError::SignatureMismatch),
+        "tampered signed header"
+    );
 
     let body = vector("post_json_body");
     let body_keys = [(body.input.ak.as_str(), body.input.sk.as_str())];
     let body_now = at(&body.input.x_sdk_date);
     assert!(check(&sent_by_sdk(&body), &body_keys, body_now).is_ok());
     let mut tampered = sent_by_sdk(&body);
-    tampered.body = String::from_utf8(tampered.body).unwrap().replace("nightly", "hourly").into_bytes();
-    assert_eq!(check(&tampered, &body_keys, body_now), Err(VerifyError::SignatureMismatch), "tampered body");
+    tampered.body =
+        String::from_utf8(tampered.body).unwrap().replace("nightly", "hourly").into_bytes();
+    assert_eq!(
+        check(&tampered, &body_keys, body_now),
+        Err(VerifyError::SignatureMismatch),
+        "tampered body"
+    );
     let mut tampered = sent_by_sdk(&body);
     tampered.body.clear();
-    assert_eq!(check(&tampered, &body_keys, body_now), Err(VerifyError::SignatureMismatch), "body removed");
+    assert_eq!(
+        check(&tampered, &body_keys, body_now),
+        Err(VerifyError::SignatureMismatch),
+        "body removed"
+    );
     let mut tampered = sent_by_sdk(&body);
     tampered.method = "PUT".into();
-    assert_eq!(check(&tampered, &body_keys, body_now), Err(VerifyError::SignatureMismatch), "tampered method");
+    assert_eq!(
+        check(&tampered, &body_keys, body_now),
+        Err(VerifyError::SignatureMismatch),
+        "tampered method"
+    );
 
     let mut missing = sent_by_sdk(&v);
     missing.headers.remove("authorization");
@@ -306,21 +408,31 @@ fn the_verifier_refuses_each_flaw_for_its_reason() {
     ] {
         let mut sent = sent_by_sdk(&v);
         sent.headers.insert("authorization".into(), garbled.into());
-        assert!(matches!(check(&sent, &keys, now), Err(VerifyError::MalformedAuthorization(_))), "{garbled}");
+        assert!(
+            matches!(check(&sent, &keys, now), Err(VerifyError::MalformedAuthorization(_))),
+            "{garbled}"
+        );
     }
     let mut missing = sent_by_sdk(&v);
     missing.headers.remove("x-sdk-date");
     assert_eq!(check(&missing, &keys, now), Err(VerifyError::MissingDate));
     let mut garbled = sent_by_sdk(&v);
     garbled.headers.insert("x-sdk-date".into(), "2026-11-23T08:09:10Z".into());
-    assert_eq!(check(&garbled, &keys, now), Err(VerifyError::MalformedDate("2026-11-23T08:09:10Z".into())));
+    assert_eq!(
+        check(&garbled, &keys, now),
+        Err(VerifyError::MalformedDate("2026-11-23T08:09:10Z".into()))
+    );
     let mut unsigned_host = sent_by_sdk(&v);
-    let auth = unsigned_host.headers["authorization"].replace("SignedHeaders=content-type;host;", "SignedHeaders=content-type;");
+    let auth = unsigned_host.headers["authorization"]
+        .replace("SignedHeaders=content-type;host;", "SignedHeaders=content-type;");
     unsigned_host.headers.insert("authorization".into(), auth);
     assert_eq!(check(&unsigned_host, &keys, now), Err(VerifyError::HeaderNotSigned("host")));
     let mut dropped = sent_by_sdk(&v);
     dropped.headers.remove("x-project-id");
-    assert_eq!(check(&dropped, &keys, now), Err(VerifyError::MissingSignedHeader("x-project-id".into())));
+    assert_eq!(
+        check(&dropped, &keys, now),
+        Err(VerifyError::MissingSignedHeader("x-project-id".into()))
+    );
 }
 
 #[test]
@@ -335,7 +447,11 @@ fn the_secret_key_never_shows() {
     assert!(!format!("{request:?}").contains(&sk), "a signed request's Debug output");
 
     // Requests that cannot be signed: the errors name the reason, not the key.
-    let bad_project = Credentials::AkSk { access_key: v.input.ak.clone(), secret_key: sk.clone(), project_id: Some("p\nq".into()) };
+    let bad_project = Credentials::AkSk {
+        access_key: v.input.ak.clone(),
+        secret_key: sk.clone(),
+        project_id: Some("p\nq".into()),
+    };
     let mut request = reqwest_request(&v);
     let err = bad_project.apply_at(&mut request, at(&v.input.x_sdk_date)).unwrap_err();
     let mut twice = reqwest_request(&v);
@@ -380,30 +496,50 @@ async fn the_generated_client_signs_what_the_verifier_accepts() {
     let verdicts: Arc<Mutex<Vec<Result<String, String>>>> = Arc::default();
     let queries: Arc<Mutex<Vec<String>>> = Arc::default();
     let (record, record_query) = (verdicts.clone(), queries.clone());
-    let app = Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-        let (record, record_query) = (record.clone(), record_query.clone());
-        async move {
-            record_query.lock().unwrap().push(uri.query().unwrap_or("").to_owned());
-            let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-            let received =
-                Received { method: method.as_str(), path: uri.path(), query: uri.query().unwrap_or(""), header: lookup, body: &body };
-            let verdict = signer::verify(&received, |ak: &str| (ak == AK).then_some(SK), chrono::Utc::now(), MAX_SKEW);
-            let status = if verdict.is_ok() { StatusCode::OK } else { StatusCode::UNAUTHORIZED };
-            record.lock().unwrap().push(verdict.map_err(|e| e.to_string()));
-            (status, axum::Json(serde_json::json!({"backups": [], "count": 0})))
-        }
-    });
+    let app =
+        Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+            let (record, record_query) = (record.clone(), record_query.clone());
+            async move {
+                record_query.lock().unwrap().push(uri.query().unwrap_or("").to_owned());
+                let lookup =
+                    |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+                let received = Received {
+                    method: method.as_str(),
+                    path: uri.path(),
+                    query: uri.query().unwrap_or(""),
+                    header: lookup,
+                    body: &body,
+                };
+                let verdict = signer::verify(
+                    &received,
+                    |ak: &str| (ak == AK).then_some(SK),
+                    chrono::Utc::now(),
+                    MAX_SKEW,
+                );
+                let status =
+                    if verdict.is_ok() { StatusCode::OK } else { StatusCode::UNAUTHORIZED };
+                record.lock().unwrap().push(verdict.map_err(|e| e.to_string()));
+                (status, axum::Json(serde_json::json!({"backups": [], "count": 0})))
+            }
+        });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let base = format!("http://{addr}");
 
-    let credentials = Credentials::AkSk { access_key: AK.into(), secret_key: SK.into(), project_id: Some("0605767b5780d5762fc5c0118072a564".into()) };
+    let credentials = Credentials::AkSk {
+        access_key: AK.into(),
+        secret_key: SK.into(),
+        project_id: Some("0605767b5780d5762fc5c0118072a564".into()),
+    };
     let client = cbr::Client::new(&base, credentials);
     let list = client
         .list_cbr_backups()
         .project_id("0605767b5780d5762fc5c0118072a564")
-        .status(vec![cbr::types::ListCbrBackupsStatusItem::Error, cbr::types::ListCbrBackupsStatusItem::Available])
+        .status(vec![
+            cbr::types::ListCbrBackupsStatusItem::Error,
+            cbr::types::ListCbrBackupsStatusItem::Available,
+        ])
         .resource_name("vm a+b:c é/1")
         .send()
         .await;
@@ -415,8 +551,16 @@ async fn the_generated_client_signs_what_the_verifier_accepts() {
         "resource_name=vm%20a%2Bb%3Ac%20%C3%A9%2F1&status=available&status=error"
     );
 
-    let wrong = cbr::Client::new(&base, Credentials::AkSk { access_key: AK.into(), secret_key: "nope".into(), project_id: None });
-    assert!(wrong.list_cbr_backups().project_id("0605767b5780d5762fc5c0118072a564").send().await.is_err());
+    let wrong = cbr::Client::new(
+        &base,
+        Credentials::AkSk { access_key: AK.into(), secret_key: "nope".into(), project_id: None },
+    );
+    assert!(wrong
+        .list_cbr_backups()
+        .project_id("0605767b5780d5762fc5c0118072a564")
+        .send()
+        .await
+        .is_err());
     let verdicts = verdicts.lock().unwrap().clone();
     assert_eq!(verdicts, vec![Ok(AK.to_owned()), Err(VerifyError::SignatureMismatch.to_string())]);
 }

@@ -5,11 +5,14 @@ use super::filters::BackupFilter;
 use super::listing::{next_link, order, page, BackupKey, Link};
 use super::quotas::check_room;
 use super::scope::read_scope;
+use crate::clock::Micros;
 use crate::errors::ApiError;
 use crate::server::App;
-use crate::clock::Micros;
-use crate::state::{new_backup, select, select_ordered, write, Backup, CheckpointInfo, NewBackup, PolicyResource, Project, Selected, Status};
 use crate::state::View;
+use crate::state::{
+    new_backup, select, select_ordered, write, Backup, CheckpointInfo, NewBackup, PolicyResource,
+    Project, Selected, Status,
+};
 use crate::views::{csbs, list_body, rendered};
 use csbs_spec::rules::Direction;
 use serde::Serialize;
@@ -25,16 +28,26 @@ pub fn execute(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let lock = app.store.project(call.project_id());
     let mut project = write(&lock);
     project.purge(call.now);
-    let policy = project.policies.get(plan_id).ok_or_else(|| ApiError::documented("CSBS.3000", &[plan_id]))?;
+    let policy = project
+        .policies
+        .get(plan_id)
+        .ok_or_else(|| ApiError::documented("CSBS.3000", &[plan_id]))?;
     let mut resources = policy.resources.clone();
-    if let Some(wanted) = call.body_at("/checkpoint/parameters/resources").and_then(Value::as_array) {
+    if let Some(wanted) = call.body_at("/checkpoint/parameters/resources").and_then(Value::as_array)
+    {
         let mut chosen = Vec::new();
         for (i, id) in wanted.iter().enumerate() {
             let id = id.as_str().unwrap_or_default();
             let Some(r) = resources.iter().find(|r| r.id == id) else {
                 let field = format!("body.checkpoint.parameters.resources[{i}]");
                 let message = format!("server {id} is not bound to policy {plan_id}");
-                return Err(ApiError::invalid_field(call.op.service, &field, "bound-to-policy", &message, Value::from(id)));
+                return Err(ApiError::invalid_field(
+                    call.op.service,
+                    &field,
+                    "bound-to-policy",
+                    &message,
+                    Value::from(id),
+                ));
             };
             if !chosen.iter().any(|c: &PolicyResource| c.id == id) {
                 chosen.push(r.clone());
@@ -57,7 +70,10 @@ pub fn run_policy(
     auto_trigger: bool,
     now: Micros,
 ) -> Result<Uuid, ApiError> {
-    let policy = project.policies.get(plan_id).ok_or_else(|| ApiError::documented("CSBS.3000", &[plan_id]))?;
+    let policy = project
+        .policies
+        .get(plan_id)
+        .ok_or_else(|| ApiError::documented("CSBS.3000", &[plan_id]))?;
     if resources.is_empty() {
         return Err(ApiError::documented("CSBS.6032", &[plan_id]));
     }
@@ -102,7 +118,9 @@ pub fn checkpoint_reply(project: &Project, id: Uuid, call: &Call<'_>) -> Result<
     struct Body<'a> {
         checkpoint: csbs::CheckpointView<'a>,
     }
-    let (info, backups) = project.checkpoint_by_id(id, call.now).ok_or_else(|| ApiError::documented("CSBS.3001", &[&id.to_string()]))?;
+    let (info, backups) = project
+        .checkpoint_by_id(id, call.now)
+        .ok_or_else(|| ApiError::documented("CSBS.3001", &[&id.to_string()]))?;
     Ok(Reply::json(&Body { checkpoint: csbs::checkpoint(info, &backups, call.now) }))
 }
 
@@ -114,7 +132,9 @@ pub fn delete_checkpoint(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> 
     let lock = app.store.project(call.project_id());
     let mut project = write(&lock);
     project.purge(call.now);
-    let (_, backups) = project.checkpoint(checkpoint_id, call.now).ok_or_else(|| ApiError::documented("CSBS.3001", &[checkpoint_id]))?;
+    let (_, backups) = project
+        .checkpoint(checkpoint_id, call.now)
+        .ok_or_else(|| ApiError::documented("CSBS.3001", &[checkpoint_id]))?;
     let targets: Vec<Uuid> = match item {
         None => backups.iter().map(|b| b.id).collect(),
         Some(item) => match backups.iter().find(|b| b.id.to_string() == item) {
@@ -125,7 +145,10 @@ pub fn delete_checkpoint(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> 
     for b in &backups {
         let status = b.status(call.now);
         if targets.contains(&b.id) && matches!(status, Status::Protecting | Status::Restoring) {
-            return Err(ApiError::documented("CSBS.2003", &[&format!("backup {} is {}", b.id, status.as_str())]));
+            return Err(ApiError::documented(
+                "CSBS.2003",
+                &[&format!("backup {} is {}", b.id, status.as_str())],
+            ));
         }
     }
     let gone_at = call.now + app.delete_delay;
@@ -140,7 +163,11 @@ pub fn delete_checkpoint(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> 
 pub fn count(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let filter = BackupFilter::csbs(call);
     let count = read_scope(app, call, |projects| {
-        projects.iter().flat_map(|p| p.backups.values()).filter(|b| b.status(call.now) != Status::Gone && filter.matches(b, call.now)).count()
+        projects
+            .iter()
+            .flat_map(|p| p.backups.values())
+            .filter(|b| b.status(call.now) != Status::Gone && filter.matches(b, call.now))
+            .count()
     });
     Ok(Reply::json(&serde_json::json!({ "count": count })))
 }
@@ -154,7 +181,8 @@ pub fn show(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let id = call.path_str("checkpoint_item_id");
     let lock = app.store.project(call.project_id());
     let project = crate::state::read(&lock);
-    let backup = project.backup(id, call.now).ok_or_else(|| ApiError::documented("CSBS.3001", &[id]))?;
+    let backup =
+        project.backup(id, call.now).ok_or_else(|| ApiError::documented("CSBS.3001", &[id]))?;
     Ok(Reply::json(&Body { checkpoint_item: csbs::backup(backup, call.now) }))
 }
 
@@ -171,12 +199,17 @@ pub fn select_backups<'p>(
     let order = order(call, BackupKey::parse, BackupKey::CreatedAt)?;
     let marker = match call.query_str("marker") {
         None => None,
-        Some(m) => Some(projects.iter().find_map(|p| p.backup(m, call.now)).ok_or_else(|| missing_marker(m))?),
+        Some(m) => Some(
+            projects.iter().find_map(|p| p.backup(m, call.now)).ok_or_else(|| missing_marker(m))?,
+        ),
     };
     let keep = |b: &&Backup| b.status(call.now) != Status::Gone && filter.matches(b, call.now);
     let candidates = || projects.iter().flat_map(|p| p.backups.values()).filter(keep);
-    if let ([project], [(BackupKey::CreatedAt, Direction::Desc)]) = (projects, order.keys.as_slice()) {
-        let mut selected = select_ordered(project.newest_first_after(marker).filter(keep), page(call));
+    if let ([project], [(BackupKey::CreatedAt, Direction::Desc)]) =
+        (projects, order.keys.as_slice())
+    {
+        let mut selected =
+            select_ordered(project.newest_first_after(marker).filter(keep), page(call));
         if count_all {
             selected.total = candidates().count();
         }
@@ -189,14 +222,21 @@ pub fn select_backups<'p>(
 pub fn list(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let filter = BackupFilter::csbs(call);
     read_scope(app, call, |projects| {
-        let page = select_backups(projects, call, &filter, false, |m| ApiError::documented("CSBS.3001", &[m]))?;
-        let items: Vec<_> = page.items.iter().map(|b| rendered(projects, b, View::Csbs, call.now)).collect();
+        let page = select_backups(projects, call, &filter, false, |m| {
+            ApiError::documented("CSBS.3001", &[m])
+        })?;
+        let items: Vec<_> =
+            page.items.iter().map(|b| rendered(projects, b, View::Csbs, call.now)).collect();
         #[derive(Serialize)]
         struct Tail {
             #[serde(skip_serializing_if = "Option::is_none")]
             checkpoint_items_links: Option<Vec<Link>>,
         }
         let links = next_link(call, page.more, page.items.last().map(|b| b.id.to_string()));
-        Ok(Reply::Json(list_body("checkpoint_items", &items, &Tail { checkpoint_items_links: links })))
+        Ok(Reply::Json(list_body(
+            "checkpoint_items",
+            &items,
+            &Tail { checkpoint_items_links: links },
+        )))
     })
 }

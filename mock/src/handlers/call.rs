@@ -42,7 +42,9 @@ impl Call<'_> {
     /// schema already refused negatives and fractions).
     pub fn query_count(&self, name: &str) -> Option<usize> {
         let value = self.query.get(name)?;
-        let n = value.as_u64().or_else(|| value.as_f64().map(|f| if f > 0.0 { u64::MAX } else { 0 }))?;
+        let n = value
+            .as_u64()
+            .or_else(|| value.as_f64().map(|f| if f > 0.0 { u64::MAX } else { 0 }))?;
         Some(usize::try_from(n).unwrap_or(usize::MAX))
     }
 

@@ -16,8 +16,11 @@ pub fn list_backups(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let filter = BackupFilter::cbr(call);
     let request = super::listing::page(call);
     read_scope(app, call, |projects| {
-        let page = select_backups(projects, call, &filter, true, |m| ApiError::cbr_not_found("backup", m))?;
-        let items: Vec<_> = page.items.iter().map(|b| rendered(projects, b, View::Cbr, call.now)).collect();
+        let page = select_backups(projects, call, &filter, true, |m| {
+            ApiError::cbr_not_found("backup", m)
+        })?;
+        let items: Vec<_> =
+            page.items.iter().map(|b| rendered(projects, b, View::Cbr, call.now)).collect();
         #[derive(Serialize)]
         struct Tail {
             count: usize,
@@ -38,6 +41,8 @@ pub fn show_checkpoint(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let id = call.path_str("checkpoint_id");
     let lock = app.store.project(call.project_id());
     let project = read(&lock);
-    let (info, backups) = project.checkpoint(id, call.now).ok_or_else(|| ApiError::cbr_not_found("restore point", id))?;
+    let (info, backups) = project
+        .checkpoint(id, call.now)
+        .ok_or_else(|| ApiError::cbr_not_found("restore point", id))?;
     Ok(Reply::json(&Body { checkpoint: cbr::checkpoint(info, &backups, call.now) }))
 }

@@ -45,7 +45,9 @@ impl Sortable for Backup {
             BackupKey::UpdatedAt => self.life.updated_at(now).cmp(&other.life.updated_at(now)),
             BackupKey::Name => self.name.cmp(&other.name),
             BackupKey::Status => self.status(now).as_str().cmp(other.status(now).as_str()),
-            BackupKey::ProtectedAt => self.life.protected_at(now).cmp(&other.life.protected_at(now)),
+            BackupKey::ProtectedAt => {
+                self.life.protected_at(now).cmp(&other.life.protected_at(now))
+            }
             BackupKey::Id => self.id.cmp(&other.id),
         }
     }
@@ -91,10 +93,16 @@ impl Sortable for Policy {
 
 /// The order a list asks for: its `sort` read with the parameter's `x-sort` rule; newest
 /// first without one.
-pub fn order<K: Copy>(call: &Call<'_>, key_of: fn(&str) -> Option<K>, created_at: K) -> Result<Order<K>, ApiError> {
+pub fn order<K: Copy>(
+    call: &Call<'_>,
+    key_of: fn(&str) -> Option<K>,
+    created_at: K,
+) -> Result<Order<K>, ApiError> {
     let default = Order { keys: vec![(created_at, Direction::Desc)], now: call.now };
     let Some(text) = call.query_str("sort") else { return Ok(default) };
-    let invalid = |message: &str| ApiError::invalid_field(call.op.service, "query.sort", "x-sort", message, Value::from(text));
+    let invalid = |message: &str| {
+        ApiError::invalid_field(call.op.service, "query.sort", "x-sort", message, Value::from(text))
+    };
     let rule = call
         .op
         .parameter(Location::Query, "sort")
@@ -125,7 +133,8 @@ pub struct Link {
 /// `marker` set.
 pub fn next_link(call: &Call<'_>, more: bool, last: Option<String>) -> Option<Vec<Link>> {
     let last = last.filter(|_| more)?;
-    let mut href = String::with_capacity(call.raw_path.len() + call.raw_query.len() + last.len() + 9);
+    let mut href =
+        String::with_capacity(call.raw_path.len() + call.raw_query.len() + last.len() + 9);
     href.push_str(call.raw_path);
     href.push('?');
     for pair in call.raw_query.split('&').filter(|p| !p.is_empty()) {

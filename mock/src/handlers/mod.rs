@@ -4,7 +4,6 @@
 mod backups;
 mod call;
 mod cbr;
-mod scope;
 mod filters;
 mod listing;
 mod policies;
@@ -12,6 +11,7 @@ mod quotas;
 mod resources;
 mod restores;
 mod scheduled;
+mod scope;
 
 pub use call::{Call, Reply};
 
@@ -38,7 +38,9 @@ pub fn handle(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
         "showQuotas" => quotas::show(app, call),
         "listCbrBackups" => cbr::list_backups(app, call),
         "showCbrCheckpoint" => cbr::show_checkpoint(app, call),
-        other => Err(ApiError::gateway(404, &format!("operation {other} is not served by this mock"))),
+        other => {
+            Err(ApiError::gateway(404, &format!("operation {other} is not served by this mock")))
+        }
     }
 }
 
@@ -67,7 +69,8 @@ const SERVED: [&str; 16] = [
 mod tests {
     #[test]
     fn every_operation_of_the_spec_is_served() {
-        let mut spec: Vec<&str> = csbs_spec::operations::all_operations().map(|op| op.id.as_str()).collect();
+        let mut spec: Vec<&str> =
+            csbs_spec::operations::all_operations().map(|op| op.id.as_str()).collect();
         let mut served = super::SERVED.to_vec();
         spec.sort_unstable();
         served.sort_unstable();

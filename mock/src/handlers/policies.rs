@@ -6,7 +6,9 @@ use super::listing::{next_link, order, page, Link, PolicyKey};
 use super::scope::read_scope;
 use crate::errors::ApiError;
 use crate::server::App;
-use crate::state::{read, select, write, OperationDef, Policy, PolicyResource, Project, ScheduledOp, SERVER_TYPE};
+use crate::state::{
+    read, select, write, OperationDef, Policy, PolicyResource, Project, ScheduledOp, SERVER_TYPE,
+};
 use crate::views::csbs;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -62,7 +64,12 @@ fn apply_definition(def: &mut OperationDef, value: Option<&Value>) {
 }
 
 /// CSBS.9007 if another policy has `name`; CSBS.6004 if a server is bound to another policy.
-fn check_conflicts(project: &Project, own_id: &str, name: Option<&str>, resources: &[PolicyResource]) -> Result<(), ApiError> {
+fn check_conflicts(
+    project: &Project,
+    own_id: &str,
+    name: Option<&str>,
+    resources: &[PolicyResource],
+) -> Result<(), ApiError> {
     let others = || project.policies.values().filter(|p| p.id != own_id && !p.seeded);
     if let Some(name) = name {
         if others().any(|p| p.name == name) {
@@ -88,7 +95,9 @@ pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     check_conflicts(&project, "", Some(name), &resources)?;
     let limit = app.config.quotas.policies;
     // Seeded policies stay out of the count as they stay out of the name and binding checks.
-    if limit >= 0 && project.policies.values().filter(|p| !p.seeded).count() as u64 >= limit.unsigned_abs() {
+    if limit >= 0
+        && project.policies.values().filter(|p| !p.seeded).count() as u64 >= limit.unsigned_abs()
+    {
         return Err(ApiError::documented("CSBS.0001", &[]));
     }
     let op = body.pointer("/scheduled_operations/0").unwrap_or(&empty);
@@ -113,7 +122,11 @@ pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
             definition,
             trigger_id,
             trigger_name: "default".to_owned(),
-            pattern: op.pointer("/trigger/properties/pattern").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            pattern: op
+                .pointer("/trigger/properties/pattern")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
             start_time: call.now,
         },
         status: status_of(enabled).to_owned(),
@@ -139,9 +152,17 @@ pub fn list(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     read_scope(app, call, |projects| {
         let marker = match call.query_str("marker") {
             None => None,
-            Some(m) => Some(projects.iter().find_map(|p| p.policies.get(m)).ok_or_else(|| ApiError::documented("CSBS.3000", &[m]))?),
+            Some(m) => Some(
+                projects
+                    .iter()
+                    .find_map(|p| p.policies.get(m))
+                    .ok_or_else(|| ApiError::documented("CSBS.3000", &[m]))?,
+            ),
         };
-        let candidates = projects.iter().flat_map(|p| p.policies.values()).filter(|p| name.is_none_or(|n| p.name == n));
+        let candidates = projects
+            .iter()
+            .flat_map(|p| p.policies.values())
+            .filter(|p| name.is_none_or(|n| p.name == n));
         let page = select(candidates, marker, &order, page(call));
         let last = page.items.last().map(|p| p.id.clone());
         Ok(Reply::json(&Body {
@@ -167,15 +188,25 @@ pub fn update(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let body = call.body_at("/policy").unwrap_or(&empty);
     let lock = app.store.project(call.project_id());
     let mut project = write(&lock);
-    let current = project.policies.get(id).ok_or_else(|| ApiError::documented("CSBS.3000", &[id]))?;
+    let current =
+        project.policies.get(id).ok_or_else(|| ApiError::documented("CSBS.3000", &[id]))?;
     let resources = body.get("resources").map(resources_of);
     check_conflicts(&project, id, text(body, "name"), resources.as_deref().unwrap_or_default())?;
     let op = body.pointer("/scheduled_operations/0");
     if let Some(op_id) = op.and_then(|o| text(o, "id")) {
         if op_id != current.operation.id {
-            let message = format!("policy {id} has no scheduled operation with this ID (its operation is {})", current.operation.id);
+            let message = format!(
+                "policy {id} has no scheduled operation with this ID (its operation is {})",
+                current.operation.id
+            );
             let field = "body.policy.scheduled_operations[0].id";
-            return Err(ApiError::invalid_field(call.op.service, field, "scheduled-operation", &message, Value::from(op_id)));
+            return Err(ApiError::invalid_field(
+                call.op.service,
+                field,
+                "scheduled-operation",
+                &message,
+                Value::from(op_id),
+            ));
         }
     }
     let mut policy = current.clone();

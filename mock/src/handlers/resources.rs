@@ -35,7 +35,8 @@ pub fn protect(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let how = NewBackup {
         name: member("backup_name").and_then(Value::as_str),
         description: member("description").and_then(Value::as_str),
-        incremental: member("incremental").and_then(Value::as_bool).unwrap_or(false) && project.has_backup_of(resource_id, call.now),
+        incremental: member("incremental").and_then(Value::as_bool).unwrap_or(false)
+            && project.has_backup_of(resource_id, call.now),
         now: call.now,
         protect_delay: app.protect_delay,
     };
@@ -57,12 +58,23 @@ struct Capability {
 
 impl Capability {
     fn of(item: &Value, resource: &str, outcome: Result<(), ApiError>) -> Capability {
-        let text = |name: &str| item.pointer(&format!("{resource}/{name}")).and_then(Value::as_str).unwrap_or_default().to_owned();
+        let text = |name: &str| {
+            item.pointer(&format!("{resource}/{name}"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
         let (result, error_code, error_msg) = match outcome {
             Ok(()) => (true, String::new(), String::new()),
             Err(e) => (false, e.code, e.message),
         };
-        Capability { resource_id: text("resource_id"), resource_type: text("resource_type"), result, error_code, error_msg }
+        Capability {
+            resource_id: text("resource_id"),
+            resource_type: text("resource_type"),
+            result,
+            error_code,
+            error_msg,
+        }
     }
 }
 
@@ -81,9 +93,13 @@ fn protectable(project: &Project, item: &Value) -> Result<(), ApiError> {
 fn restorable(project: &Project, item: &Value, now: i64) -> Result<(), ApiError> {
     let item_id = item.get("checkpoint_item_id").and_then(Value::as_str).unwrap_or_default();
     let target = item.get("target");
-    let field = |name: &str| target.and_then(|t| t.get(name)).and_then(Value::as_str).unwrap_or_default();
+    let field =
+        |name: &str| target.and_then(|t| t.get(name)).and_then(Value::as_str).unwrap_or_default();
     if field("resource_type") != SERVER_TYPE {
-        return Err(ApiError::documented("CSBS.6013", &[field("resource_id"), field("resource_type")]));
+        return Err(ApiError::documented(
+            "CSBS.6013",
+            &[field("resource_id"), field("resource_type")],
+        ));
     }
     let volumes = mappings(target.and_then(|t| t.get("volumes")));
     check(project, item_id, field("resource_id"), &volumes, now).map(|_| ())
@@ -94,10 +110,14 @@ fn restorable(project: &Project, item: &Value, now: i64) -> Result<(), ApiError>
 pub fn capabilities(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let lock = app.store.project(call.project_id());
     let project = read(&lock);
-    let items = |key: &str| call.body_at(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    let items = |key: &str| {
+        call.body_at(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default()
+    };
     if call.body_at("/check_protectable").is_some() {
-        let answers: Vec<Capability> =
-            items("/check_protectable").iter().map(|i| Capability::of(i, "", protectable(&project, i))).collect();
+        let answers: Vec<Capability> = items("/check_protectable")
+            .iter()
+            .map(|i| Capability::of(i, "", protectable(&project, i)))
+            .collect();
         return Ok(Reply::json(&serde_json::json!({ "protectable": answers })));
     }
     let answers: Vec<Capability> = items("/check_restorable")

@@ -34,39 +34,70 @@ pub fn mappings(volumes: Option<&Value>) -> Vec<Mapping<'_>> {
 }
 
 /// Everything a restoration of `item_id` to `server_id` must satisfy; the backup on success.
-pub fn check<'p>(project: &'p Project, item_id: &str, server_id: &str, volumes: &[Mapping<'_>], now: i64) -> Result<&'p Backup, ApiError> {
-    let backup = project.backup(item_id, now).ok_or_else(|| ApiError::documented("CSBS.3001", &[item_id]))?;
+pub fn check<'p>(
+    project: &'p Project,
+    item_id: &str,
+    server_id: &str,
+    volumes: &[Mapping<'_>],
+    now: i64,
+) -> Result<&'p Backup, ApiError> {
+    let backup = project
+        .backup(item_id, now)
+        .ok_or_else(|| ApiError::documented("CSBS.3001", &[item_id]))?;
     let status = backup.status(now);
     if status.is_busy() {
-        return Err(ApiError::documented("CSBS.2003", &[&format!("backup {item_id} is {}", status.as_str())]));
+        return Err(ApiError::documented(
+            "CSBS.2003",
+            &[&format!("backup {item_id} is {}", status.as_str())],
+        ));
     }
     if status != Status::Available {
-        return Err(ApiError::documented("CSBS.4000", &[&format!("backup {item_id} is {}", status.as_str())]));
+        return Err(ApiError::documented(
+            "CSBS.4000",
+            &[&format!("backup {item_id} is {}", status.as_str())],
+        ));
     }
     if project.server_restoring(server_id, now) {
         return Err(ApiError::documented("CSBS.6015", &[]));
     }
     let own: Vec<String> = backup.volumes.iter().map(|v| v.id.to_string()).collect();
-    let foreign: Vec<&str> = volumes.iter().map(|m| m.backup_id).filter(|id| !own.iter().any(|o| o == id)).collect();
+    let foreign: Vec<&str> =
+        volumes.iter().map(|m| m.backup_id).filter(|id| !own.iter().any(|o| o == id)).collect();
     if !foreign.is_empty() {
         return Err(ApiError::documented("CSBS.6017", &[&foreign.join(", "), item_id]));
     }
-    let unmapped: Vec<&str> = own.iter().map(String::as_str).filter(|o| !volumes.iter().any(|m| m.backup_id == *o)).collect();
+    let unmapped: Vec<&str> = own
+        .iter()
+        .map(String::as_str)
+        .filter(|o| !volumes.iter().any(|m| m.backup_id == *o))
+        .collect();
     if !unmapped.is_empty() {
         return Err(ApiError::documented("CSBS.6018", &[&unmapped.join(", ")]));
     }
     let target = project.server(server_id, None);
-    let missing: Vec<&str> = volumes.iter().map(|m| m.volume_id).filter(|v| !target.disks.iter().any(|d| d.id == *v)).collect();
+    let missing: Vec<&str> = volumes
+        .iter()
+        .map(|m| m.volume_id)
+        .filter(|v| !target.disks.iter().any(|d| d.id == *v))
+        .collect();
     if !missing.is_empty() {
         return Err(ApiError::documented("CSBS.6014", &[&missing.join(", ")]));
     }
     for m in volumes {
-        let source = backup.volumes.iter().find(|v| v.id.to_string() == m.backup_id).and_then(|v| backup.disk_of(v));
+        let source = backup
+            .volumes
+            .iter()
+            .find(|v| v.id.to_string() == m.backup_id)
+            .and_then(|v| backup.disk_of(v));
         let disk = target.disks.iter().find(|d| d.id == m.volume_id);
         if let (Some(source), Some(disk)) = (source, disk) {
             if disk.size_gb < source.size_gb {
-                let (have, need) = (format!("{} GB", disk.size_gb), format!("{} GB", source.size_gb));
-                return Err(ApiError::documented("CSBS.6024", &[m.volume_id, &have, m.backup_id, &need]));
+                let (have, need) =
+                    (format!("{} GB", disk.size_gb), format!("{} GB", source.size_gb));
+                return Err(ApiError::documented(
+                    "CSBS.6024",
+                    &[m.volume_id, &have, m.backup_id, &need],
+                ));
             }
         }
     }
@@ -85,7 +116,10 @@ pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     project.purge(call.now);
     let backup = check(&project, item_id, server_id, &volumes, call.now)?;
     if backup.checkpoint.id.to_string() != checkpoint_id {
-        return Err(ApiError::documented("CSBS.3001", &[&format!("{item_id} in checkpoint {checkpoint_id}")]));
+        return Err(ApiError::documented(
+            "CSBS.3001",
+            &[&format!("{item_id} in checkpoint {checkpoint_id}")],
+        ));
     }
     let id = backup.id;
     project.start_restore(id, server_id, call.now, call.now + app.restore_delay);

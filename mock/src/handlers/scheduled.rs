@@ -27,7 +27,9 @@ fn catch_up_project(app: &App, lock: &RwLock<Project>, now: Micros) {
     }
     let mut project = write(lock);
     for (at, policy_id) in project.due_runs(now) {
-        let Some(resources) = project.policies.get(&policy_id).map(|p| p.resources.clone()) else { continue };
+        let Some(resources) = project.policies.get(&policy_id).map(|p| p.resources.clone()) else {
+            continue;
+        };
         let _skipped_when_full = run_policy(app, &mut project, &policy_id, &resources, true, at);
     }
     project.schedules_run_until(now);

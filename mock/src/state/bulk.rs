@@ -35,7 +35,13 @@ pub fn load(project: &mut Project, count: usize, servers: usize, now: Micros) {
         for i in made..made + run {
             let server_id = format!("bulk-server-{:06}", i % servers);
             let name = format!("bulk_{i:07}");
-            let how = NewBackup { name: Some(&name), description: None, incremental: i >= servers, now: created_at, protect_delay: 0 };
+            let how = NewBackup {
+                name: Some(&name),
+                description: None,
+                incremental: i >= servers,
+                now: created_at,
+                protect_delay: 0,
+            };
             backups.push(new_backup(project.server(&server_id, None), info.clone(), &how));
         }
         project.add_checkpoint(info, backups);

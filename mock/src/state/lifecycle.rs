@@ -94,7 +94,9 @@ impl Lifecycle {
 
     /// True once nothing but a restore or a deletion changes the backup's view.
     pub fn is_settled(&self, now: Micros) -> bool {
-        now >= self.available_at && self.delete.is_none() && self.restore.is_none_or(|(_, ends)| now >= ends)
+        now >= self.available_at
+            && self.delete.is_none()
+            && self.restore.is_none_or(|(_, ends)| now >= ends)
     }
 
     /// When the backup was taken (protection finished), once it has.

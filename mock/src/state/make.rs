@@ -17,7 +17,11 @@ pub struct NewBackup<'a> {
 }
 
 /// A backup of `server` in `checkpoint`.
-pub fn new_backup(server: Arc<Server>, checkpoint: Arc<CheckpointInfo>, how: &NewBackup<'_>) -> Backup {
+pub fn new_backup(
+    server: Arc<Server>,
+    checkpoint: Arc<CheckpointInfo>,
+    how: &NewBackup<'_>,
+) -> Backup {
     let id = Uuid::new_v4();
     let divisor = if how.incremental { 40 } else { 4 };
     let volumes: Vec<VolumeBackup> = server
@@ -48,7 +52,10 @@ pub fn new_backup(server: Arc<Server>, checkpoint: Arc<CheckpointInfo>, how: &Ne
         volumes,
         images: Vec::new(),
         tags: Vec::new(),
-        life: Lifecycle { expires_at: retention_end(how.now, checkpoint_retention), ..Lifecycle::new(how.now, how.protect_delay) },
+        life: Lifecycle {
+            expires_at: retention_end(how.now, checkpoint_retention),
+            ..Lifecycle::new(how.now, how.protect_delay)
+        },
         task_id: Uuid::new_v4(),
     }
 }

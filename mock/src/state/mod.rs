@@ -17,8 +17,11 @@ mod table;
 
 pub use lifecycle::{Lifecycle, Status};
 pub use make::{new_backup, NewBackup};
-pub use model::{retention_end, Backup, CheckpointInfo, Disk, OperationDef, Policy, PolicyResource, ScheduledOp, Server, Vault, VolumeBackup};
-pub use rendered::View;
+pub use model::{
+    retention_end, Backup, CheckpointInfo, Disk, OperationDef, Policy, PolicyResource, ScheduledOp,
+    Server, Vault, VolumeBackup,
+};
 pub use page::{select, select_ordered, Order, PageRequest, Selected, Sortable};
+pub use rendered::View;
 pub use servers::{name_uuid, provider_of, SERVER_TYPE};
 pub use store::{read, write, Project, Store};

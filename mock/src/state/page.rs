@@ -56,7 +56,12 @@ pub struct Selected<'a, T> {
 
 /// Picks the page of `candidates` (already filtered) that starts after `after` (the marker
 /// item, which need not match the filters) and `offset` more.
-pub fn select<'a, T, K>(candidates: impl Iterator<Item = &'a T>, after: Option<&T>, order: &Order<K>, page: PageRequest) -> Selected<'a, T>
+pub fn select<'a, T, K>(
+    candidates: impl Iterator<Item = &'a T>,
+    after: Option<&T>,
+    order: &Order<K>,
+    page: PageRequest,
+) -> Selected<'a, T>
 where
     T: Sortable<Key = K> + 'a,
     K: Copy,
@@ -82,7 +87,10 @@ where
 
 /// Picks the page from items already in the list's order and after its marker (filtered).
 /// `total` is not counted.
-pub fn select_ordered<'a, T: 'a>(ordered: impl Iterator<Item = &'a T>, page: PageRequest) -> Selected<'a, T> {
+pub fn select_ordered<'a, T: 'a>(
+    ordered: impl Iterator<Item = &'a T>,
+    page: PageRequest,
+) -> Selected<'a, T> {
     let mut items: Vec<&T> = ordered.skip(page.offset).take(page.limit.saturating_add(1)).collect();
     let more = items.len() > page.limit;
     items.truncate(page.limit);
@@ -132,7 +140,12 @@ mod tests {
         let page = select(items.iter(), None, &order, PageRequest { limit: 3, offset: 8 });
         assert_eq!(page.items.iter().map(|i| i.0).collect::<Vec<_>>(), vec![8, 9]);
         assert!(!page.more);
-        let page = select(items.iter(), None, &order, PageRequest { limit: usize::MAX, offset: usize::MAX });
+        let page = select(
+            items.iter(),
+            None,
+            &order,
+            PageRequest { limit: usize::MAX, offset: usize::MAX },
+        );
         assert!(page.items.is_empty());
     }
 }

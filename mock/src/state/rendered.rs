@@ -28,7 +28,13 @@ pub struct RenderCache {
 
 impl RenderCache {
     /// The rendered view of `backup`, from the cache when it is settled.
-    pub fn get_or_render(&self, backup: &Backup, view: View, now: Micros, render: impl FnOnce() -> Vec<u8>) -> Arc<[u8]> {
+    pub fn get_or_render(
+        &self,
+        backup: &Backup,
+        view: View,
+        now: Micros,
+        render: impl FnOnce() -> Vec<u8>,
+    ) -> Arc<[u8]> {
         if !backup.life.is_settled(now) {
             return render().into();
         }

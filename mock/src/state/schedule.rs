@@ -20,7 +20,8 @@ const FIRST_MONDAY: Micros = 4 * 24 * 60 * MINUTE;
 fn rule() -> Option<&'static RruleRule> {
     static RULE: OnceLock<Option<RruleRule>> = OnceLock::new();
     RULE.get_or_init(|| {
-        let extension = Service::Csbs.document().pointer("/components/schemas/SchedulePattern/x-rrule")?;
+        let extension =
+            Service::Csbs.document().pointer("/components/schemas/SchedulePattern/x-rrule")?;
         RruleRule::from_extension(extension).ok()
     })
     .as_ref()
@@ -60,7 +61,10 @@ impl Schedule {
     /// The first run after `after`.
     pub fn next_run(&self, after: Micros) -> Micros {
         let week = Schedule::week_start(after);
-        [week, week + WEEK].into_iter().find_map(|w| self.times_in_week(w).find(|&t| t > after)).unwrap_or(Micros::MAX)
+        [week, week + WEEK]
+            .into_iter()
+            .find_map(|w| self.times_in_week(w).find(|&t| t > after))
+            .unwrap_or(Micros::MAX)
     }
 }
 
@@ -68,7 +72,10 @@ impl Project {
     /// The schedule of a policy that runs by itself: known, enabled, with servers, and not a
     /// seeded example.
     fn schedule_of(&self, policy_id: &str) -> Option<Schedule> {
-        let policy = self.policies.get(policy_id).filter(|p| !p.seeded && p.operation.enabled && !p.resources.is_empty())?;
+        let policy = self
+            .policies
+            .get(policy_id)
+            .filter(|p| !p.seeded && p.operation.enabled && !p.resources.is_empty())?;
         Schedule::of(&policy.operation.pattern)
     }
 
@@ -95,7 +102,9 @@ impl Project {
         let mut due: Vec<(Micros, String)> = self
             .scheduled_until
             .iter()
-            .filter_map(|(id, &until)| Some((self.schedule_of(id)?.last_run(until, now)?, id.clone())))
+            .filter_map(|(id, &until)| {
+                Some((self.schedule_of(id)?.last_run(until, now)?, id.clone()))
+            })
             .collect();
         due.sort();
         due
@@ -129,7 +138,9 @@ mod tests {
     }
 
     fn pattern(rrule: &str) -> String {
-        format!("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nRRULE:{rrule}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+        format!(
+            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nRRULE:{rrule}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
     }
 
     #[test]
@@ -138,18 +149,35 @@ mod tests {
         let s = Schedule::of(&pattern("FREQ=WEEKLY;BYDAY=TH;BYHOUR=12;BYMINUTE=27")).unwrap();
         assert_eq!(s.next_run(at(2026, 11, 23, 14, 0)), at(2026, 11, 26, 12, 27));
         assert_eq!(s.next_run(at(2026, 11, 26, 12, 27)), at(2026, 12, 3, 12, 27), "after, not at");
-        assert_eq!(s.last_run(at(2026, 11, 20, 0, 0), at(2026, 11, 30, 0, 0)), Some(at(2026, 11, 26, 12, 27)));
-        assert_eq!(s.last_run(at(2026, 11, 26, 12, 27), at(2026, 12, 3, 12, 26)), None, "nothing new due");
+        assert_eq!(
+            s.last_run(at(2026, 11, 20, 0, 0), at(2026, 11, 30, 0, 0)),
+            Some(at(2026, 11, 26, 12, 27))
+        );
+        assert_eq!(
+            s.last_run(at(2026, 11, 26, 12, 27), at(2026, 12, 3, 12, 26)),
+            None,
+            "nothing new due"
+        );
         // Weeks missed: one run, the latest.
-        assert_eq!(s.last_run(at(2026, 1, 1, 0, 0), at(2026, 11, 27, 0, 0)), Some(at(2026, 11, 26, 12, 27)));
+        assert_eq!(
+            s.last_run(at(2026, 1, 1, 0, 0), at(2026, 11, 27, 0, 0)),
+            Some(at(2026, 11, 26, 12, 27))
+        );
     }
 
     #[test]
     fn daily_runs_and_sundays_wrap_to_monday() {
         let s = Schedule::of(&pattern("FREQ=DAILY;BYHOUR=6,18;BYMINUTE=0")).unwrap();
-        assert_eq!(s.next_run(at(2026, 11, 29, 19, 0)), at(2026, 11, 30, 6, 0), "Sunday evening to Monday morning");
+        assert_eq!(
+            s.next_run(at(2026, 11, 29, 19, 0)),
+            at(2026, 11, 30, 6, 0),
+            "Sunday evening to Monday morning"
+        );
         assert_eq!(s.last_run(at(2026, 11, 30, 0, 0), at(2026, 11, 30, 5, 59)), None);
-        assert_eq!(s.last_run(at(2026, 11, 29, 0, 0), at(2026, 11, 30, 5, 59)), Some(at(2026, 11, 29, 18, 0)));
+        assert_eq!(
+            s.last_run(at(2026, 11, 29, 0, 0), at(2026, 11, 30, 5, 59)),
+            Some(at(2026, 11, 29, 18, 0))
+        );
         assert_eq!(Schedule::of("not a calendar"), None);
     }
 }

@@ -102,11 +102,15 @@ impl Project {
     /// Drops backups whose deletion has completed or whose retention has ended, and
     /// checkpoints left empty.
     pub fn purge(&mut self, now: Micros) {
-        let (mut gone, pending): (Vec<Uuid>, Vec<Uuid>) =
-            self.deleting.iter().partition(|id| self.backups.get(id).is_none_or(|b| b.status(now) == Status::Gone));
+        let (mut gone, pending): (Vec<Uuid>, Vec<Uuid>) = self
+            .deleting
+            .iter()
+            .partition(|id| self.backups.get(id).is_none_or(|b| b.status(now) == Status::Gone));
         self.deleting = pending;
         let still_kept = self.expiring.split_off(&(now.saturating_add(1), Uuid::nil()));
-        gone.extend(std::mem::replace(&mut self.expiring, still_kept).into_iter().map(|(_, id)| id));
+        gone.extend(
+            std::mem::replace(&mut self.expiring, still_kept).into_iter().map(|(_, id)| id),
+        );
         for id in gone {
             self.drop_backup(id);
         }
@@ -134,12 +138,17 @@ impl Project {
     }
 
     /// Backups newest first (ties by ID), starting after `after`; gone ones included.
-    pub fn newest_first_after<'s>(&'s self, after: Option<&Backup>) -> impl Iterator<Item = &'s Backup> + 's {
+    pub fn newest_first_after<'s>(
+        &'s self,
+        after: Option<&Backup>,
+    ) -> impl Iterator<Item = &'s Backup> + 's {
         let start = match after {
             Some(b) => Bound::Excluded((-b.life.created_at, b.id)),
             None => Bound::Unbounded,
         };
-        self.newest_first.range((start, Bound::Unbounded)).filter_map(|(_, id)| self.backups.get(id))
+        self.newest_first
+            .range((start, Bound::Unbounded))
+            .filter_map(|(_, id)| self.backups.get(id))
     }
 
     /// A backup that has not disappeared.
@@ -149,12 +158,20 @@ impl Project {
     }
 
     /// A checkpoint and its backups that have not disappeared; `None` once all have.
-    pub fn checkpoint(&self, id: &str, now: Micros) -> Option<(&Arc<CheckpointInfo>, Vec<&Backup>)> {
+    pub fn checkpoint(
+        &self,
+        id: &str,
+        now: Micros,
+    ) -> Option<(&Arc<CheckpointInfo>, Vec<&Backup>)> {
         self.checkpoint_by_id(Uuid::parse_str(id).ok()?, now)
     }
 
     /// [`Project::checkpoint`] by its parsed ID.
-    pub fn checkpoint_by_id(&self, id: Uuid, now: Micros) -> Option<(&Arc<CheckpointInfo>, Vec<&Backup>)> {
+    pub fn checkpoint_by_id(
+        &self,
+        id: Uuid,
+        now: Micros,
+    ) -> Option<(&Arc<CheckpointInfo>, Vec<&Backup>)> {
         let entry = self.checkpoints.get(&id)?;
         let backups: Vec<&Backup> = entry
             .backups
@@ -169,7 +186,9 @@ impl Project {
     pub fn server(&self, id: &str, name: Option<&str>) -> Arc<Server> {
         match self.servers.get(id) {
             Some(known) if name.is_none_or(|n| n == known.name) => known.clone(),
-            Some(known) => Arc::new(Server { name: name.unwrap_or_default().to_owned(), ..(**known).clone() }),
+            Some(known) => {
+                Arc::new(Server { name: name.unwrap_or_default().to_owned(), ..(**known).clone() })
+            }
             None => Arc::new(derived_server(id, name)),
         }
     }
@@ -199,17 +218,36 @@ impl Project {
     /// Starts deleting, for each server, the oldest backups `policy_id` made of it beyond the
     /// newest `keep` (never fewer than one); busy ones (protecting, restoring) stay. One pass
     /// over the project's backups, whatever the number of servers.
-    pub fn trim_policy_backups(&mut self, policy_id: &str, servers: &[&str], keep: usize, now: Micros, gone_at: Micros) {
+    pub fn trim_policy_backups(
+        &mut self,
+        policy_id: &str,
+        servers: &[&str],
+        keep: usize,
+        now: Micros,
+        gone_at: Micros,
+    ) {
         let mut made: HashMap<&str, Vec<(Micros, Uuid, bool)>> = HashMap::new();
-        for b in self.live_backups(now).filter(|b| b.life.delete.is_none() && b.checkpoint.policy_id.as_deref() == Some(policy_id)) {
+        for b in self.live_backups(now).filter(|b| {
+            b.life.delete.is_none() && b.checkpoint.policy_id.as_deref() == Some(policy_id)
+        }) {
             if let Some(server) = servers.iter().find(|s| **s == b.server.id) {
-                made.entry(server).or_default().push((b.life.created_at, b.id, b.status(now) == Status::Available));
+                made.entry(server).or_default().push((
+                    b.life.created_at,
+                    b.id,
+                    b.status(now) == Status::Available,
+                ));
             }
         }
         let mut surplus = Vec::new();
         for mut backups in made.into_values() {
             backups.sort_unstable_by(|a, b| b.cmp(a));
-            surplus.extend(backups.into_iter().skip(keep.max(1)).filter(|(.., available)| *available).map(|(_, id, _)| id));
+            surplus.extend(
+                backups
+                    .into_iter()
+                    .skip(keep.max(1))
+                    .filter(|(.., available)| *available)
+                    .map(|(_, id, _)| id),
+            );
         }
         for id in surplus {
             self.start_deletion(id, now, gone_at);
@@ -218,7 +256,9 @@ impl Project {
 
     /// The policy a server is bound to (seeded policies aside, see `seed.rs`).
     pub fn policy_of_resource(&self, resource_id: &str) -> Option<&Policy> {
-        self.policies.values().find(|p| !p.seeded && p.resources.iter().any(|r| r.id == resource_id))
+        self.policies
+            .values()
+            .find(|p| !p.seeded && p.resources.iter().any(|r| r.id == resource_id))
     }
 
     /// Backups kept and the storage they take, in GB.
@@ -255,7 +295,10 @@ impl Store {
         if let Some(p) = read(&self.projects).get(id) {
             return p.clone();
         }
-        write(&self.projects).entry(id.to_owned()).or_insert_with(|| Arc::new(RwLock::new(Project::new(id)))).clone()
+        write(&self.projects)
+            .entry(id.to_owned())
+            .or_insert_with(|| Arc::new(RwLock::new(Project::new(id))))
+            .clone()
     }
 
     /// Every project (for `all_tenants`), in ID order.
@@ -286,7 +329,8 @@ mod tests {
             vault: project.vault.clone(),
             retention_days,
         });
-        let how = NewBackup { name: None, description: None, incremental: false, now, protect_delay: 0 };
+        let how =
+            NewBackup { name: None, description: None, incremental: false, now, protect_delay: 0 };
         let backup = new_backup(project.server("srv-1", None), info.clone(), &how);
         let id = backup.id;
         project.add_checkpoint(info, vec![backup]);

@@ -55,7 +55,11 @@ impl<T> Table<T> {
             None => {
                 if self.chunks.last().is_none_or(|c| c.len() == CHUNK) {
                     // The first chunk grows as needed, so that small projects stay small.
-                    self.chunks.push(Vec::with_capacity(if self.chunks.is_empty() { 0 } else { CHUNK }));
+                    self.chunks.push(Vec::with_capacity(if self.chunks.is_empty() {
+                        0
+                    } else {
+                        CHUNK
+                    }));
                 }
                 let last = self.chunks.len() - 1;
                 let chunk = &mut self.chunks[last];
@@ -104,7 +108,18 @@ mod tests {
         assert_eq!(t.get(&id(9)), None);
         let mut seen: Vec<u128> = t.values().copied().collect();
         seen.sort_unstable();
-        let mut expected: Vec<u128> = (0..n).filter(|k| *k != 9).map(|k| if k == 7 { 700 } else if k == 8 { 800 } else { k }).collect();
+        let mut expected: Vec<u128> = (0..n)
+            .filter(|k| *k != 9)
+            .map(|k| {
+                if k == 7 {
+                    700
+                } else if k == 8 {
+                    800
+                } else {
+                    k
+                }
+            })
+            .collect();
         expected.sort_unstable();
         assert_eq!(seen, expected);
     }

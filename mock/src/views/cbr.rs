@@ -7,7 +7,6 @@ use crate::state::{provider_of, retention_end, Backup, CheckpointInfo};
 use serde::Serialize;
 use uuid::Uuid;
 
-
 #[derive(Serialize)]
 pub struct BackupView<'a> {
     id: Uuid,
@@ -136,7 +135,11 @@ struct ExtraInfo<'a> {
     retention_duration: i64,
 }
 
-pub fn checkpoint<'a>(info: &'a CheckpointInfo, backups: &[&'a Backup], now: Micros) -> CheckpointView<'a> {
+pub fn checkpoint<'a>(
+    info: &'a CheckpointInfo,
+    backups: &[&'a Backup],
+    now: Micros,
+) -> CheckpointView<'a> {
     let first = backups.first();
     CheckpointView {
         id: info.id,

@@ -208,8 +208,13 @@ pub fn checkpoint_status(backups: &[&Backup], now: Micros) -> Status {
         .unwrap_or(Status::Available)
 }
 
-pub fn checkpoint<'a>(info: &'a CheckpointInfo, backups: &[&'a Backup], now: Micros) -> CheckpointView<'a> {
-    let extra_info = if info.auto_trigger { r#"{"created_by": "auto"}"# } else { r#"{"created_by": "manual"}"# };
+pub fn checkpoint<'a>(
+    info: &'a CheckpointInfo,
+    backups: &[&'a Backup],
+    now: Micros,
+) -> CheckpointView<'a> {
+    let extra_info =
+        if info.auto_trigger { r#"{"created_by": "auto"}"# } else { r#"{"created_by": "manual"}"# };
     CheckpointView {
         id: info.id,
         status: checkpoint_status(backups, now).as_str(),
@@ -221,7 +226,12 @@ pub fn checkpoint<'a>(info: &'a CheckpointInfo, backups: &[&'a Backup], now: Mic
             name: &info.plan_name,
             resources: backups
                 .iter()
-                .map(|b| PlanResource { id: &b.server.id, kind: &b.server.resource_type, name: &b.server.name, extra_info: "{}" })
+                .map(|b| PlanResource {
+                    id: &b.server.id,
+                    kind: &b.server.resource_type,
+                    name: &b.server.name,
+                    extra_info: "{}",
+                })
                 .collect(),
         },
         extra_info,
@@ -306,7 +316,12 @@ pub fn policy(p: &Policy) -> PolicyView<'_> {
         resources: p
             .resources
             .iter()
-            .map(|r| PolicyResourceView { id: &r.id, name: &r.name, kind: &r.resource_type, extra_info: &r.extra_info })
+            .map(|r| PolicyResourceView {
+                id: &r.id,
+                name: &r.name,
+                kind: &r.resource_type,
+                extra_info: &r.extra_info,
+            })
             .collect(),
         scheduled_operations: [ScheduledOperationView {
             id: &op.id,
@@ -325,7 +340,11 @@ pub fn policy(p: &Policy) -> PolicyView<'_> {
                 id: &op.trigger_id,
                 name: &op.trigger_name,
                 kind: "time",
-                properties: TriggerProperties { pattern: &op.pattern, start_time: clock::trigger(op.start_time), format: "ical" },
+                properties: TriggerProperties {
+                    pattern: &op.pattern,
+                    start_time: clock::trigger(op.start_time),
+                    format: "ical",
+                },
             },
             trigger_id: &op.trigger_id,
         }],

@@ -59,7 +59,12 @@ mod tests {
     fn list_bodies_are_json() {
         use serde_json::{json, Value};
         let items: Vec<Arc<[u8]>> = vec![Arc::from(&b"{\"a\":1}"[..]), Arc::from(&b"[2]"[..])];
-        let body: Value = serde_json::from_slice(&list_body("items", &items, &json!({"count": 2, "more": {"x": []}}))).unwrap();
+        let body: Value = serde_json::from_slice(&list_body(
+            "items",
+            &items,
+            &json!({"count": 2, "more": {"x": []}}),
+        ))
+        .unwrap();
         assert_eq!(body, json!({"items": [{"a": 1}, [2]], "count": 2, "more": {"x": []}}));
         let empty: Value = serde_json::from_slice(&list_body("items", &[], &json!({}))).unwrap();
         assert_eq!(empty, json!({"items": []}));

@@ -24,23 +24,50 @@ async fn every_operation_succeeds_and_fails_within_the_contract() {
         }};
     }
     let unknown = "00000000-0000-0000-0000-000000000000";
-    let policy = call!("POST", v1("/policies"), Some(policy_body("p", &["srv-1"]))).body["policy"].clone();
+    let policy =
+        call!("POST", v1("/policies"), Some(policy_body("p", &["srv-1"]))).body["policy"].clone();
     call!("POST", v1("/policies"), Some(policy_body("p", &[])));
     let pid = policy["id"].as_str().unwrap().to_owned();
     call!("GET", v1("/policies"), None);
     call!("GET", v1("/policies?limit=0"), None);
     call!("GET", v1(&format!("/policies/{pid}")), None);
     call!("GET", v1("/policies/nope"), None);
-    call!("PUT", v1(&format!("/policies/{pid}")), Some(json!({"policy": {"description": "changed"}})));
-    call!("PUT", v1(&format!("/policies/{pid}")), Some(json!({"policy": {"description": "<bad>"}})));
+    call!(
+        "PUT",
+        v1(&format!("/policies/{pid}")),
+        Some(json!({"policy": {"description": "changed"}}))
+    );
+    call!(
+        "PUT",
+        v1(&format!("/policies/{pid}")),
+        Some(json!({"policy": {"description": "<bad>"}}))
+    );
     let run = json!({"checkpoint": {"plan_id": pid, "parameters": {}}});
-    let checkpoint = call!("POST", v1(&format!("/providers/{PROVIDER}/checkpoints")), Some(run)).body["checkpoint"].clone();
-    call!("POST", v1(&format!("/providers/{PROVIDER}/checkpoints")), Some(json!({"checkpoint": {"plan_id": "nope", "parameters": {}}})));
-    call!("POST", v1(&format!("/providers/{PROVIDER}/resources/srv-2/action")), Some(json!({"protect": {}})));
-    call!("POST", v1(&format!("/providers/{PROVIDER}/resources/srv-2/action")), Some(json!({"protect": {"backup_name": ""}})));
+    let checkpoint = call!("POST", v1(&format!("/providers/{PROVIDER}/checkpoints")), Some(run))
+        .body["checkpoint"]
+        .clone();
+    call!(
+        "POST",
+        v1(&format!("/providers/{PROVIDER}/checkpoints")),
+        Some(json!({"checkpoint": {"plan_id": "nope", "parameters": {}}}))
+    );
+    call!(
+        "POST",
+        v1(&format!("/providers/{PROVIDER}/resources/srv-2/action")),
+        Some(json!({"protect": {}}))
+    );
+    call!(
+        "POST",
+        v1(&format!("/providers/{PROVIDER}/resources/srv-2/action")),
+        Some(json!({"protect": {"backup_name": ""}}))
+    );
     let ask = json!({"check_protectable": [{"resource_id": "srv-3", "resource_type": "OS::Nova::Server"}]});
     call!("POST", v1(&format!("/providers/{PROVIDER}/resources/action")), Some(ask));
-    call!("POST", v1(&format!("/providers/{PROVIDER}/resources/action")), Some(json!({"check_both": []})));
+    call!(
+        "POST",
+        v1(&format!("/providers/{PROVIDER}/resources/action")),
+        Some(json!({"check_both": []}))
+    );
     let item = call!("GET", v1("/checkpoint_items"), None).body["checkpoint_items"][0].clone();
     call!("GET", v1("/checkpoint_items?marker=nope"), None);
     call!("GET", v1("/checkpoint_items/count?status=available"), None);
@@ -55,12 +82,24 @@ async fn every_operation_succeeds_and_fails_within_the_contract() {
     call!("GET", v3("/backups?sort=size"), None);
     call!("GET", v3(&format!("/checkpoints/{}", checkpoint["id"].as_str().unwrap())), None);
     call!("GET", v3(&format!("/checkpoints/{unknown}")), None);
-    call!("DELETE", v1(&format!("/providers/{PROVIDER}/checkpoints/{}", checkpoint["id"].as_str().unwrap())), None);
+    call!(
+        "DELETE",
+        v1(&format!("/providers/{PROVIDER}/checkpoints/{}", checkpoint["id"].as_str().unwrap())),
+        None
+    );
     call!("DELETE", v1(&format!("/providers/{PROVIDER}/checkpoints/{unknown}")), None);
     call!("DELETE", v1(&format!("/policies/{pid}")), None);
     call!("DELETE", v1(&format!("/policies/{pid}")), None);
     for op in all_operations() {
-        assert!(seen.contains(&(op.id.clone(), true)), "{} was not reached on its success path", op.id);
-        assert!(seen.contains(&(op.id.clone(), false)), "{} was not reached on an error path", op.id);
+        assert!(
+            seen.contains(&(op.id.clone(), true)),
+            "{} was not reached on its success path",
+            op.id
+        );
+        assert!(
+            seen.contains(&(op.id.clone(), false)),
+            "{} was not reached on an error path",
+            op.id
+        );
     }
 }

@@ -12,7 +12,9 @@ fn raw(mock: &Mock, method: &str, path: &str) -> reqwest::RequestBuilder {
 async fn malformed_bodies_are_400() {
     let mock = Mock::start().await;
     let path = v1("/policies");
-    let json_body = |text: &'static str| raw(&mock, "POST", &path).header("content-type", "application/json").body(text);
+    let json_body = |text: &'static str| {
+        raw(&mock, "POST", &path).header("content-type", "application/json").body(text)
+    };
     let answer = mock.send(json_body("{\"policy\": ")).await;
     answer.expect_error(400, "CSBS.9001");
     assert!(answer.message().starts_with("body: is not valid JSON"), "{}", answer.message());
@@ -20,11 +22,20 @@ async fn malformed_bodies_are_400() {
     mock.send(json_body("[1, 2]")).await.expect_error(400, "CSBS.9001");
     mock.send(json_body("null")).await.expect_error(400, "CSBS.9001");
     let deep = "[".repeat(100_000);
-    mock.send(raw(&mock, "POST", &path).header("content-type", "application/json").body(deep)).await.expect_error(400, "CSBS.9001");
-    let answer = mock.send(raw(&mock, "POST", &path).header("content-type", "text/plain").body("{}")).await;
+    mock.send(raw(&mock, "POST", &path).header("content-type", "application/json").body(deep))
+        .await
+        .expect_error(400, "CSBS.9001");
+    let answer =
+        mock.send(raw(&mock, "POST", &path).header("content-type", "text/plain").body("{}")).await;
     answer.expect_error(400, "CSBS.9001");
     assert!(answer.message().contains("(content-type)"), "{}", answer.message());
-    mock.send(raw(&mock, "POST", &path).header("content-type", "application/json").body(vec![0xff, 0xfe, 0x00])).await.expect_error(400, "CSBS.9001");
+    mock.send(
+        raw(&mock, "POST", &path)
+            .header("content-type", "application/json")
+            .body(vec![0xff, 0xfe, 0x00]),
+    )
+    .await
+    .expect_error(400, "CSBS.9001");
 }
 
 #[tokio::test]
@@ -73,7 +84,9 @@ async fn raw_exchange(mock: &Mock, request: &str) -> String {
     let mut stream = tokio::net::TcpStream::connect(mock.running.addr).await.unwrap();
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut answer = Vec::new();
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read_to_end(&mut answer)).await;
+    let _ =
+        tokio::time::timeout(std::time::Duration::from_secs(5), stream.read_to_end(&mut answer))
+            .await;
     String::from_utf8_lossy(&answer).into_owned()
 }
 
@@ -91,11 +104,29 @@ async fn garbage_on_the_wire_is_answered_or_dropped() {
 async fn absurd_query_values() {
     let mock = Mock::start().await;
     mock.protect("srv-1").await;
-    let ok = ["limit=99999999999999999999999999", "offset=18446744073709551616", "limit=1&offset=99999999", "sort=id:asc,name,status:desc,created_at", "name=%00%ff"];
+    let ok = [
+        "limit=99999999999999999999999999",
+        "offset=18446744073709551616",
+        "limit=1&offset=99999999",
+        "sort=id:asc,name,status:desc,created_at",
+        "name=%00%ff",
+    ];
     for query in ok {
-        assert_eq!(mock.get(&v1(&format!("/checkpoint_items?{query}"))).await.status, 200, "{query}");
+        assert_eq!(
+            mock.get(&v1(&format!("/checkpoint_items?{query}"))).await.status,
+            200,
+            "{query}"
+        );
     }
-    for query in ["limit=-1", "limit=1.5", "limit=", "offset=-5", "all_tenants=maybe", "limit=1&limit=2", "sort=name:sideways"] {
+    for query in [
+        "limit=-1",
+        "limit=1.5",
+        "limit=",
+        "offset=-5",
+        "all_tenants=maybe",
+        "limit=1&limit=2",
+        "sort=name:sideways",
+    ] {
         mock.get(&v1(&format!("/checkpoint_items?{query}"))).await.expect_error(400, "CSBS.9001");
     }
     mock.get(&v1("/checkpoint_items?marker=%F0%9F%92%A3")).await.expect_error(404, "CSBS.3001");
@@ -111,7 +142,11 @@ async fn unknown_paths_and_methods() {
     let answer = mock.call("GET", "/v2/whatever", Some(TOKEN), None).await;
     answer.expect_error(404, "APIGW.0101");
     mock.call("GET", &v1("/policies/a/b/c"), None, None).await.expect_error(404, "APIGW.0101");
-    for (method, path, allow) in [("PATCH", v1("/policies"), "GET, POST"), ("POST", v1("/quotas"), "GET"), ("DELETE", v3("/backups"), "GET")] {
+    for (method, path, allow) in [
+        ("PATCH", v1("/policies"), "GET, POST"),
+        ("POST", v1("/quotas"), "GET"),
+        ("DELETE", v3("/backups"), "GET"),
+    ] {
         let answer = mock.call(method, &path, Some(TOKEN), None).await;
         answer.expect_error(405, "APIGW.0102");
         assert_eq!(answer.headers.get("allow").and_then(|v| v.to_str().ok()), Some(allow));

@@ -17,11 +17,16 @@ async fn protecting_then_available() {
     assert!(item["extend_info"]["progress"].as_u64().unwrap() < 100);
     let id = item["id"].as_str().unwrap();
     mock.post(&v1("/restores"), restore_body(&item)).await.expect_error(400, "CSBS.2003");
-    let delete = v1(&format!("/providers/{PROVIDER}/checkpoints/{}", checkpoint["id"].as_str().unwrap()));
+    let delete =
+        v1(&format!("/providers/{PROVIDER}/checkpoints/{}", checkpoint["id"].as_str().unwrap()));
     mock.delete(&delete).await.expect_error(400, "CSBS.2003");
     tokio::time::sleep(DELAY).await;
-    let item = mock.get(&v1(&format!("/checkpoint_items/{id}"))).await.body["checkpoint_item"].clone();
-    assert_eq!((item["status"].as_str(), item["extend_info"]["progress"].as_u64()), (Some("available"), Some(100)));
+    let item =
+        mock.get(&v1(&format!("/checkpoint_items/{id}"))).await.body["checkpoint_item"].clone();
+    assert_eq!(
+        (item["status"].as_str(), item["extend_info"]["progress"].as_u64()),
+        (Some("available"), Some(100))
+    );
     assert!(item["extend_info"]["finished_at"].is_string());
 }
 
@@ -42,7 +47,10 @@ async fn restoring_then_back() {
 async fn deleting_then_gone() {
     let mock = Mock::with(|c| c.delete_delay = DELAY).await;
     let backup = mock.protect_backup("srv-1").await;
-    let delete = v1(&format!("/providers/{PROVIDER}/checkpoints/{}", backup["checkpoint_id"].as_str().unwrap()));
+    let delete = v1(&format!(
+        "/providers/{PROVIDER}/checkpoints/{}",
+        backup["checkpoint_id"].as_str().unwrap()
+    ));
     assert_eq!(mock.delete(&delete).await.body, json!({}));
     let path = v1(&format!("/checkpoint_items/{}", backup["id"].as_str().unwrap()));
     assert_eq!(mock.get(&path).await.body["checkpoint_item"]["status"], "deleting");
@@ -60,9 +68,14 @@ async fn lists_never_show_a_stale_status() {
     })
     .await;
     let backup = mock.protect_backup("srv-1").await;
-    let status = |answer: &Answer, key: &str| answer.body[key][0]["status"].as_str().unwrap_or("none").to_owned();
+    let status = |answer: &Answer, key: &str| {
+        answer.body[key][0]["status"].as_str().unwrap_or("none").to_owned()
+    };
     for _ in 0..2 {
-        assert_eq!(status(&mock.get(&v1("/checkpoint_items")).await, "checkpoint_items"), "available");
+        assert_eq!(
+            status(&mock.get(&v1("/checkpoint_items")).await, "checkpoint_items"),
+            "available"
+        );
         assert_eq!(status(&mock.get(&v3("/backups")).await, "backups"), "available");
     }
     mock.post(&v1("/restores"), restore_body(&backup)).await;
@@ -70,7 +83,11 @@ async fn lists_never_show_a_stale_status() {
     assert_eq!(status(&mock.get(&v3("/backups")).await, "backups"), "restoring");
     tokio::time::sleep(DELAY).await;
     assert_eq!(status(&mock.get(&v1("/checkpoint_items")).await, "checkpoint_items"), "available");
-    mock.delete(&v1(&format!("/providers/{PROVIDER}/checkpoints/{}", backup["checkpoint_id"].as_str().unwrap()))).await;
+    mock.delete(&v1(&format!(
+        "/providers/{PROVIDER}/checkpoints/{}",
+        backup["checkpoint_id"].as_str().unwrap()
+    )))
+    .await;
     assert_eq!(status(&mock.get(&v3("/backups")).await, "backups"), "deleting");
     assert_eq!(status(&mock.get(&v1("/checkpoint_items")).await, "checkpoint_items"), "deleting");
 }

@@ -4,7 +4,13 @@ use crate::support::*;
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 
-fn pages(mock: &Mock, runtime: &tokio::runtime::Handle, base: &str, key: &str, limit: usize) -> Vec<String> {
+fn pages(
+    mock: &Mock,
+    runtime: &tokio::runtime::Handle,
+    base: &str,
+    key: &str,
+    limit: usize,
+) -> Vec<String> {
     let mut seen = Vec::new();
     let mut marker: Option<String> = None;
     for _ in 0..200 {
@@ -14,7 +20,9 @@ fn pages(mock: &Mock, runtime: &tokio::runtime::Handle, base: &str, key: &str, l
         let items = answer.body[key].as_array().unwrap().clone();
         seen.extend(items.iter().map(|i| i["id"].as_str().unwrap().to_owned()));
         match items.last() {
-            Some(last) if items.len() == limit => marker = Some(last["id"].as_str().unwrap().to_owned()),
+            Some(last) if items.len() == limit => {
+                marker = Some(last["id"].as_str().unwrap().to_owned())
+            }
             _ => break,
         }
     }
@@ -22,7 +30,8 @@ fn pages(mock: &Mock, runtime: &tokio::runtime::Handle, base: &str, key: &str, l
 }
 
 fn sort_strategy(keys: &'static [&'static str]) -> impl Strategy<Value = String> {
-    let item = (prop::sample::select(keys), prop::sample::select(&["", ":asc", ":desc"][..])).prop_map(|(k, d)| format!("{k}{d}"));
+    let item = (prop::sample::select(keys), prop::sample::select(&["", ":asc", ":desc"][..]))
+        .prop_map(|(k, d)| format!("{k}{d}"));
     prop::collection::vec(item, 0..3).prop_map(|items| items.join(","))
 }
 
@@ -70,12 +79,19 @@ async fn the_indexed_default_order_is_the_sorted_one() {
         mock.post(&v1(&format!("/providers/{PROVIDER}/checkpoints")), run.clone()).await;
     }
     let ids = |answer: Answer| -> Vec<String> {
-        answer.body["checkpoint_items"].as_array().unwrap().iter().map(|b| b["id"].as_str().unwrap().to_owned()).collect()
+        answer.body["checkpoint_items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["id"].as_str().unwrap().to_owned())
+            .collect()
     };
     let indexed = ids(mock.get(&v1("/checkpoint_items")).await);
     let sorted = ids(mock.get(&v1("/checkpoint_items?sort=created_at:desc,id:asc")).await);
     assert_eq!(indexed.len(), 20);
     assert_eq!(indexed, sorted);
-    let page = ids(mock.get(&v1(&format!("/checkpoint_items?limit=7&offset=2&marker={}", indexed[3]))).await);
+    let page = ids(mock
+        .get(&v1(&format!("/checkpoint_items?limit=7&offset=2&marker={}", indexed[3])))
+        .await);
     assert_eq!(page, indexed[6..13].to_vec());
 }

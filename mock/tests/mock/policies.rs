@@ -18,7 +18,10 @@ async fn create_show_list_update_delete() {
     let op_id = policy["scheduled_operations"][0]["id"].clone();
     let change = json!({"policy": {"name": "renamed", "scheduled_operations": [{"id": op_id, "enabled": false, "operation_definition": {"permanent": true}}]}});
     let updated = mock.put(&v1(&format!("/policies/{id}")), change).await.body["policy"].clone();
-    assert_eq!((updated["name"].as_str(), updated["status"].as_str()), (Some("renamed"), Some("suspended")));
+    assert_eq!(
+        (updated["name"].as_str(), updated["status"].as_str()),
+        (Some("renamed"), Some("suspended"))
+    );
     assert_eq!(updated["scheduled_operations"][0]["operation_definition"]["permanent"], "True");
     assert_eq!(updated["description"], "test policy", "fields left out keep their values");
 
@@ -39,7 +42,11 @@ async fn names_are_unique_and_servers_bound_once() {
     let path = v1(&format!("/policies/{}", b["id"].as_str().unwrap()));
     mock.put(&path, json!({"policy": {"name": "a"}})).await.expect_error(400, "CSBS.9007");
     mock.put(&path, json!({"policy": {"resources": [{"id": "srv-1", "type": "OS::Nova::Server", "name": "x"}]}})).await.expect_error(400, "CSBS.6004");
-    assert_eq!(mock.put(&path, json!({"policy": {"name": "b"}})).await.status, 200, "keeping its own name is no conflict");
+    assert_eq!(
+        mock.put(&path, json!({"policy": {"name": "b"}})).await.status,
+        200,
+        "keeping its own name is no conflict"
+    );
 }
 
 #[tokio::test]
@@ -50,7 +57,9 @@ async fn unknown_policies_answer_csbs_3000() {
     mock.put(&path, json!({"policy": {"name": "x"}})).await.expect_error(404, "CSBS.3000");
     mock.delete(&path).await.expect_error(404, "CSBS.3000");
     let run = json!({"checkpoint": {"plan_id": "no-such-policy", "parameters": {}}});
-    mock.post(&v1(&format!("/providers/{PROVIDER}/checkpoints")), run).await.expect_error(404, "CSBS.3000");
+    mock.post(&v1(&format!("/providers/{PROVIDER}/checkpoints")), run)
+        .await
+        .expect_error(404, "CSBS.3000");
     mock.get(&v1("/policies?marker=no-such-policy")).await.expect_error(404, "CSBS.3000");
 }
 
@@ -59,9 +68,14 @@ async fn a_scheduled_operation_is_named_by_its_id() {
     let mock = Mock::start().await;
     let policy = mock.create_policy("p", &[]).await;
     let path = v1(&format!("/policies/{}", policy["id"].as_str().unwrap()));
-    let answer = mock.put(&path, json!({"policy": {"scheduled_operations": [{"id": "other"}]}})).await;
+    let answer =
+        mock.put(&path, json!({"policy": {"scheduled_operations": [{"id": "other"}]}})).await;
     answer.expect_error(400, "CSBS.9001");
-    assert!(answer.message().starts_with("body.policy.scheduled_operations[0].id: "), "{}", answer.message());
+    assert!(
+        answer.message().starts_with("body.policy.scheduled_operations[0].id: "),
+        "{}",
+        answer.message()
+    );
 }
 
 #[tokio::test]
@@ -70,19 +84,33 @@ async fn violations_name_field_rule_and_value() {
     let mut body = policy_body("bad name!", &[]);
     let answer = mock.post(&v1("/policies"), body.clone()).await;
     answer.expect_error(400, "CSBS.9001");
-    assert!(answer.message().contains("body.policy.name: ") && answer.message().contains("(pattern), value \"bad name!\""), "{}", answer.message());
+    assert!(
+        answer.message().contains("body.policy.name: ")
+            && answer.message().contains("(pattern), value \"bad name!\""),
+        "{}",
+        answer.message()
+    );
 
     body = policy_body("ok", &[]);
-    body["policy"]["scheduled_operations"][0]["trigger"]["properties"]["pattern"] =
-        json!("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nRRULE:FREQ=HOURLY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+    body["policy"]["scheduled_operations"][0]["trigger"]["properties"]["pattern"] = json!(
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nRRULE:FREQ=HOURLY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    );
     let answer = mock.post(&v1("/policies"), body).await;
     answer.expect_error(400, "CSBS.9001");
-    assert!(answer.message().contains("(x-rrule)") && answer.message().contains("HOURLY"), "{}", answer.message());
+    assert!(
+        answer.message().contains("(x-rrule)") && answer.message().contains("HOURLY"),
+        "{}",
+        answer.message()
+    );
 
     let answer = mock.get(&v1("/policies?sort=size:asc")).await;
     assert!(answer.message().starts_with("query.sort: "), "{}", answer.message());
     let answer = mock.get(&v1("/policies?limit=abc")).await;
-    assert!(answer.message().contains("query.limit: is not an integer (type)"), "{}", answer.message());
+    assert!(
+        answer.message().contains("query.limit: is not an integer (type)"),
+        "{}",
+        answer.message()
+    );
 }
 
 #[tokio::test]
@@ -92,11 +120,24 @@ async fn lists_sort_and_link_to_the_next_page() {
         mock.create_policy(name, &[]).await;
     }
     let names = |answer: &Answer| -> Vec<String> {
-        answer.body["policies"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_owned()).collect()
+        answer.body["policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect()
     };
     assert_eq!(names(&mock.get(&v1("/policies?sort=name:asc")).await), ["a", "b", "c"]);
-    assert_eq!(names(&mock.get(&v1("/policies?sort=name")).await), ["c", "b", "a"], "a key without direction sorts descending");
-    assert_eq!(names(&mock.get(&v1("/policies")).await), ["b", "a", "c"], "newest first by default");
+    assert_eq!(
+        names(&mock.get(&v1("/policies?sort=name")).await),
+        ["c", "b", "a"],
+        "a key without direction sorts descending"
+    );
+    assert_eq!(
+        names(&mock.get(&v1("/policies")).await),
+        ["b", "a", "c"],
+        "newest first by default"
+    );
     let first = mock.get(&v1("/policies?sort=name:asc&limit=2")).await;
     assert_eq!(names(&first), ["a", "b"]);
     let next = first.body["policies_links"][0]["href"].as_str().unwrap().to_owned();

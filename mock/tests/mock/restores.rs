@@ -46,7 +46,8 @@ async fn mapping_errors_are_decided() {
     wrong_record["restore"]["checkpoint_id"] = json!("00000000-0000-0000-0000-000000000000");
     mock.post(&v1("/restores"), wrong_record).await.expect_error(404, "CSBS.3001");
     let mut unknown = good.clone();
-    unknown["restore"]["parameters"]["checkpoint_item_id"] = json!("00000000-0000-0000-0000-000000000000");
+    unknown["restore"]["parameters"]["checkpoint_item_id"] =
+        json!("00000000-0000-0000-0000-000000000000");
     mock.post(&v1("/restores"), unknown).await.expect_error(404, "CSBS.3001");
 }
 
@@ -80,7 +81,10 @@ async fn a_server_being_restored_cannot_be_restored_again_until_it_is_done() {
     let mock = Mock::with(|c| c.restore_delay = std::time::Duration::from_millis(400)).await;
     let first = mock.protect_backup("srv-1").await;
     let second = mock.protect_backup("srv-1").await;
-    assert_eq!(mock.post(&v1("/restores"), restore_body(&first)).await.body["restore"]["status"], "in_progress");
+    assert_eq!(
+        mock.post(&v1("/restores"), restore_body(&first)).await.body["restore"]["status"],
+        "in_progress"
+    );
     // Another backup of the same server, to the same server: the server is busy.
     let answer = mock.post(&v1("/restores"), restore_body(&second)).await;
     answer.expect_error(400, "CSBS.6015");
@@ -89,7 +93,13 @@ async fn a_server_being_restored_cannot_be_restored_again_until_it_is_done() {
     mock.post(&v1("/restores"), restore_body(&first)).await.expect_error(400, "CSBS.2003");
     // Another server is free.
     let other = mock.protect_backup("srv-2").await;
-    assert_eq!(mock.post(&v1("/restores"), restore_body(&other)).await.body["restore"]["status"], "in_progress");
+    assert_eq!(
+        mock.post(&v1("/restores"), restore_body(&other)).await.body["restore"]["status"],
+        "in_progress"
+    );
     tokio::time::sleep(std::time::Duration::from_millis(450)).await;
-    assert_eq!(mock.post(&v1("/restores"), restore_body(&second)).await.body["restore"]["status"], "in_progress");
+    assert_eq!(
+        mock.post(&v1("/restores"), restore_body(&second)).await.body["restore"]["status"],
+        "in_progress"
+    );
 }

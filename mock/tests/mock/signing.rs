@@ -19,8 +19,18 @@ const FORBIDDEN: &str = "APIGW.0302";
 
 fn keys() -> Vec<KeyGrant> {
     vec![
-        KeyGrant { access_key: AK.into(), secret_key: SK.into(), project_id: PROJECT.into(), admin: false },
-        KeyGrant { access_key: OTHER_AK.into(), secret_key: OTHER_SK.into(), project_id: OTHER_PROJECT.into(), admin: false },
+        KeyGrant {
+            access_key: AK.into(),
+            secret_key: SK.into(),
+            project_id: PROJECT.into(),
+            admin: false,
+        },
+        KeyGrant {
+            access_key: OTHER_AK.into(),
+            secret_key: OTHER_SK.into(),
+            project_id: OTHER_PROJECT.into(),
+            admin: false,
+        },
     ]
 }
 
@@ -29,13 +39,25 @@ async fn mock() -> Mock {
 }
 
 fn aksk(access_key: &str, secret_key: &str) -> Credentials {
-    Credentials::AkSk { access_key: access_key.into(), secret_key: secret_key.into(), project_id: Some(PROJECT.into()) }
+    Credentials::AkSk {
+        access_key: access_key.into(),
+        secret_key: secret_key.into(),
+        project_id: Some(PROJECT.into()),
+    }
 }
 
 /// A request signed by the client crate's credentials as if at `at`.
-fn signed_at(mock: &Mock, method: &str, path: &str, body: Option<&Value>, credentials: &Credentials, at: chrono::DateTime<Utc>) -> reqwest::Request {
+fn signed_at(
+    mock: &Mock,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    credentials: &Credentials,
+    at: chrono::DateTime<Utc>,
+) -> reqwest::Request {
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut builder = mock.http.request(method, mock.url(path)).header("Accept", "application/json");
+    let mut builder =
+        mock.http.request(method, mock.url(path)).header("Accept", "application/json");
     if let Some(body) = body {
         builder = builder.header("Content-Type", "application/json").body(body.to_string());
     }
@@ -44,7 +66,13 @@ fn signed_at(mock: &Mock, method: &str, path: &str, body: Option<&Value>, creden
     request
 }
 
-fn signed(mock: &Mock, method: &str, path: &str, body: Option<&Value>, credentials: &Credentials) -> reqwest::Request {
+fn signed(
+    mock: &Mock,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    credentials: &Credentials,
+) -> reqwest::Request {
     signed_at(mock, method, path, body, credentials, Utc::now())
 }
 
@@ -62,14 +90,35 @@ async fn requests_signed_by_the_generated_client_are_accepted() {
     let base = mock.running.base_url();
     let client = csbs::Client::new(&base, aksk(AK, SK));
     let body = policy_body("signed", &["srv-a"]);
-    let created = client.create_policy().project_id(PROJECT).body(serde_json::from_value::<csbs::types::PolicyCreateRequest>(body).unwrap()).send().await;
+    let created = client
+        .create_policy()
+        .project_id(PROJECT)
+        .body(serde_json::from_value::<csbs::types::PolicyCreateRequest>(body).unwrap())
+        .send()
+        .await;
     assert_eq!(created.expect("a signed POST with a JSON body").status().as_u16(), 200);
-    let listed = client.list_policies().project_id(PROJECT).sort("name:asc").send().await.expect("a signed GET with a query");
+    let listed = client
+        .list_policies()
+        .project_id(PROJECT)
+        .sort("name:asc")
+        .send()
+        .await
+        .expect("a signed GET with a query");
     assert_eq!(listed.into_inner().policies.len(), 1);
 
     let cbr_client = cbr::Client::new(&base, aksk(AK, SK));
-    let statuses = vec![cbr::types::ListCbrBackupsStatusItem::Available, cbr::types::ListCbrBackupsStatusItem::Error];
-    let page = cbr_client.list_cbr_backups().project_id(PROJECT).status(statuses).limit(10).send().await.expect("repeated status");
+    let statuses = vec![
+        cbr::types::ListCbrBackupsStatusItem::Available,
+        cbr::types::ListCbrBackupsStatusItem::Error,
+    ];
+    let page = cbr_client
+        .list_cbr_backups()
+        .project_id(PROJECT)
+        .status(statuses)
+        .limit(10)
+        .send()
+        .await
+        .expect("repeated status");
     assert_eq!(serde_json::to_value(page.into_inner()).unwrap()["count"], 1);
 
     let wrong = csbs::Client::new(&base, aksk(AK, "not-the-secret-key"));
@@ -94,7 +143,8 @@ async fn hand_built_signed_requests_are_accepted() {
         ("host".to_owned(), host),
         ("x-sdk-date".to_owned(), date.clone()),
     ];
-    let input = SigningInput { method: "POST", path: &path, query: vec![], headers, body: body.as_bytes() };
+    let input =
+        SigningInput { method: "POST", path: &path, query: vec![], headers, body: body.as_bytes() };
     let authorization = signer::authorization(AK, SK, &input, &date);
     let request = mock
         .http
@@ -109,11 +159,19 @@ async fn hand_built_signed_requests_are_accepted() {
 
     // The same, with a query signed in its canonical form but sent as written.
     let date = Utc::now().format(DATE_FORMAT).to_string();
-    let headers = vec![("host".to_owned(), mock.running.addr.to_string()), ("x-sdk-date".to_owned(), date.clone())];
-    let query = vec![("sort".to_owned(), "name:asc".to_owned()), ("limit".to_owned(), "5".to_owned())];
+    let headers = vec![
+        ("host".to_owned(), mock.running.addr.to_string()),
+        ("x-sdk-date".to_owned(), date.clone()),
+    ];
+    let query =
+        vec![("sort".to_owned(), "name:asc".to_owned()), ("limit".to_owned(), "5".to_owned())];
     let input = SigningInput { method: "GET", path: &path, query, headers, body: b"" };
     let authorization = signer::authorization(AK, SK, &input, &date);
-    let request = mock.http.get(mock.url(&format!("{path}?sort=name:asc&limit=5"))).header("X-Sdk-Date", &date).header("Authorization", authorization);
+    let request = mock
+        .http
+        .get(mock.url(&format!("{path}?sort=name:asc&limit=5")))
+        .header("X-Sdk-Date", &date)
+        .header("Authorization", authorization);
     let answer = mock.send(request).await;
     assert_eq!(answer.status, 200, "{}", answer.text);
     assert_eq!(answer.body["policies"].as_array().unwrap().len(), 1);
@@ -122,19 +180,27 @@ async fn hand_built_signed_requests_are_accepted() {
 #[tokio::test]
 async fn a_wrong_secret_key_is_refused() {
     let mock = mock().await;
-    let answer = mock.send_built(signed(&mock, "GET", &v1("/policies"), None, &aksk(AK, "sk-wrong"))).await;
+    let answer =
+        mock.send_built(signed(&mock, "GET", &v1("/policies"), None, &aksk(AK, "sk-wrong"))).await;
     expect_refused(&answer, "signature_mismatch");
     // Another known key's secret is just as wrong.
-    let answer = mock.send_built(signed(&mock, "GET", &v1("/policies"), None, &aksk(AK, OTHER_SK))).await;
+    let answer =
+        mock.send_built(signed(&mock, "GET", &v1("/policies"), None, &aksk(AK, OTHER_SK))).await;
     expect_refused(&answer, "signature_mismatch");
 }
 
 #[tokio::test]
 async fn an_unknown_access_key_is_refused() {
     let mock = mock().await;
-    let answer = mock.send_built(signed(&mock, "GET", &v1("/policies"), None, &aksk("AKNOBODYKNOWS", SK))).await;
+    let answer = mock
+        .send_built(signed(&mock, "GET", &v1("/policies"), None, &aksk("AKNOBODYKNOWS", SK)))
+        .await;
     expect_refused(&answer, "unknown_access_key");
-    assert!(answer.message().contains("AKNOBODYKNOWS"), "the access key is named: {}", answer.message());
+    assert!(
+        answer.message().contains("AKNOBODYKNOWS"),
+        "the access key is named: {}",
+        answer.message()
+    );
 }
 
 #[tokio::test]
@@ -164,7 +230,8 @@ async fn a_tampered_body_is_refused() {
     expect_refused(&mock.send_built(request).await, "signature_mismatch");
     // Nothing was created; the untouched request goes through.
     assert_eq!(mock.get(&v1("/policies")).await.body["policies"].as_array().unwrap().len(), 0);
-    let answer = mock.send_built(signed(&mock, "POST", &v1("/policies"), Some(&body), &aksk(AK, SK))).await;
+    let answer =
+        mock.send_built(signed(&mock, "POST", &v1("/policies"), Some(&body), &aksk(AK, SK))).await;
     assert_eq!(answer.status, 200, "{}", answer.text);
 }
 
@@ -172,7 +239,12 @@ async fn a_tampered_body_is_refused() {
 async fn a_tampered_query_is_refused() {
     let mock = mock().await;
     let path = v3("/backups?limit=1&status=available");
-    for tampered in ["limit=2&status=available", "limit=1&status=available&status=error", "limit=1", "limit=1&status=available&x=1"] {
+    for tampered in [
+        "limit=2&status=available",
+        "limit=1&status=available&status=error",
+        "limit=1",
+        "limit=1&status=available&x=1",
+    ] {
         let mut request = signed(&mock, "GET", &path, None, &aksk(AK, SK));
         request.url_mut().set_query(Some(tampered));
         expect_refused(&mock.send_built(request).await, "signature_mismatch");
@@ -198,14 +270,28 @@ async fn a_key_is_bound_to_its_project() {
     answer.expect_error(403, FORBIDDEN);
     assert!(answer.message().contains("access key"), "{}", answer.message());
     // The other key reads its own project, not this one.
-    let other_keys = Credentials::AkSk { access_key: OTHER_AK.into(), secret_key: OTHER_SK.into(), project_id: Some(OTHER_PROJECT.into()) };
+    let other_keys = Credentials::AkSk {
+        access_key: OTHER_AK.into(),
+        secret_key: OTHER_SK.into(),
+        project_id: Some(OTHER_PROJECT.into()),
+    };
     assert_eq!(mock.send_built(signed(&mock, "GET", &other, None, &other_keys)).await.status, 200);
-    mock.send_built(signed(&mock, "GET", &v1("/policies"), None, &other_keys)).await.expect_error(403, FORBIDDEN);
+    mock.send_built(signed(&mock, "GET", &v1("/policies"), None, &other_keys))
+        .await
+        .expect_error(403, FORBIDDEN);
     // A signed X-Project-Id that is not the key's project.
-    let claims_other = Credentials::AkSk { access_key: AK.into(), secret_key: SK.into(), project_id: Some(OTHER_PROJECT.into()) };
-    mock.send_built(signed(&mock, "GET", &v1("/policies"), None, &claims_other)).await.expect_error(403, FORBIDDEN);
+    let claims_other = Credentials::AkSk {
+        access_key: AK.into(),
+        secret_key: SK.into(),
+        project_id: Some(OTHER_PROJECT.into()),
+    };
+    mock.send_built(signed(&mock, "GET", &v1("/policies"), None, &claims_other))
+        .await
+        .expect_error(403, FORBIDDEN);
     // all_tenants=true needs an admin key.
-    mock.send_built(signed(&mock, "GET", &v1("/policies?all_tenants=true"), None, &aksk(AK, SK))).await.expect_error(403, FORBIDDEN);
+    mock.send_built(signed(&mock, "GET", &v1("/policies?all_tenants=true"), None, &aksk(AK, SK)))
+        .await
+        .expect_error(403, FORBIDDEN);
 }
 
 #[tokio::test]
@@ -213,7 +299,8 @@ async fn unsigned_or_garbled_authorization_is_refused() {
     let mock = mock().await;
     let path = v1("/policies");
     mock.call("GET", &path, None, None).await.expect_error(401, UNAUTHORIZED);
-    let garbled = mock.http.get(mock.url(&path)).header("Authorization", "SDK-HMAC-SHA256 Access=AK");
+    let garbled =
+        mock.http.get(mock.url(&path)).header("Authorization", "SDK-HMAC-SHA256 Access=AK");
     expect_refused(&mock.send(garbled).await, "malformed_authorization");
     let mut no_date = signed(&mock, "GET", &path, None, &aksk(AK, SK));
     no_date.headers_mut().remove("x-sdk-date");
@@ -224,11 +311,21 @@ async fn unsigned_or_garbled_authorization_is_refused() {
 
 #[tokio::test]
 async fn only_keys_configured_makes_no_token_up_and_seeds_their_projects() {
-    let config = csbs_mock::MockConfig { listen: "127.0.0.1:0".parse().unwrap(), aksk: keys(), seed_examples: true, ..Default::default() };
+    let config = csbs_mock::MockConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        aksk: keys(),
+        seed_examples: true,
+        ..Default::default()
+    };
     let running = csbs_mock::spawn(config).await.unwrap();
     assert!(running.tokens.is_empty());
     let client = cbr::Client::new(&running.base_url(), aksk(AK, SK));
-    let page = client.list_cbr_backups().project_id(PROJECT).send().await.expect("the seeded project answers");
+    let page = client
+        .list_cbr_backups()
+        .project_id(PROJECT)
+        .send()
+        .await
+        .expect("the seeded project answers");
     assert!(serde_json::to_value(page.into_inner()).unwrap()["count"].as_u64().unwrap() > 0);
     running.shutdown().await;
 }

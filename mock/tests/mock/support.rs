@@ -70,7 +70,11 @@ impl Mock {
     }
 
     pub async fn with(adjust: impl FnOnce(&mut MockConfig)) -> Mock {
-        let mut config = MockConfig { listen: "127.0.0.1:0".parse().unwrap(), tokens: grants(), ..MockConfig::default() };
+        let mut config = MockConfig {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            tokens: grants(),
+            ..MockConfig::default()
+        };
         adjust(&mut config);
         let running = csbs_mock::spawn(config).await.expect("the mock binds a loopback port");
         Mock { running, http: reqwest::Client::new() }
@@ -87,27 +91,45 @@ impl Mock {
 
     /// [`Mock::send`] for a request already built (and perhaps signed, or tampered with).
     pub async fn send_built(&self, request: reqwest::Request) -> Answer {
-        let (method, path) = (request.method().as_str().to_owned(), request.url().path().to_owned());
+        let (method, path) =
+            (request.method().as_str().to_owned(), request.url().path().to_owned());
         let response = self.http.execute(request).await.expect("the mock answers");
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let text = response.text().await.unwrap_or_default();
         let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        assert!(status < 500 || status == 500 && body["error_code"] == "CSBS.6032", "{method} {path}: {status} {text}");
+        assert!(
+            status < 500 || status == 500 && body["error_code"] == "CSBS.6032",
+            "{method} {path}: {status} {text}"
+        );
         if let Ok((op, _)) = route(&method, &path) {
             if status != 413 {
                 let body = (!text.is_empty()).then_some(&body);
-                let checked = Contract::global().operation(&op.id).unwrap().validate_response(status, body);
-                assert!(checked.is_ok(), "{} answered {status} {text}\nviolations: {checked:?}", op.id);
+                let checked =
+                    Contract::global().operation(&op.id).unwrap().validate_response(status, body);
+                assert!(
+                    checked.is_ok(),
+                    "{} answered {status} {text}\nviolations: {checked:?}",
+                    op.id
+                );
             }
         }
         if status >= 400 {
-            assert!(body["error_code"].is_string() && body["error_msg"].is_string(), "{method} {path}: {text}");
+            assert!(
+                body["error_code"].is_string() && body["error_msg"].is_string(),
+                "{method} {path}: {text}"
+            );
         }
         Answer { status, headers, text, body }
     }
 
-    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Answer {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let mut request = self.http.request(method, self.url(path));
         if let Some(token) = token {
@@ -137,7 +159,12 @@ impl Mock {
 
     /// Backs up a server; the checkpoint.
     pub async fn protect(&self, server: &str) -> Value {
-        let answer = self.post(&v1(&format!("/providers/{PROVIDER}/resources/{server}/action")), json!({"protect": {}})).await;
+        let answer = self
+            .post(
+                &v1(&format!("/providers/{PROVIDER}/resources/{server}/action")),
+                json!({"protect": {}}),
+            )
+            .await;
         assert_eq!(answer.status, 200, "{}", answer.text);
         answer.body["checkpoint"].clone()
     }
@@ -145,7 +172,12 @@ impl Mock {
     /// Backs up a server; the backup.
     pub async fn protect_backup(&self, server: &str) -> Value {
         let checkpoint = self.protect(server).await;
-        let list = self.get(&v1(&format!("/checkpoint_items?checkpoint_id={}", checkpoint["id"].as_str().unwrap()))).await;
+        let list = self
+            .get(&v1(&format!(
+                "/checkpoint_items?checkpoint_id={}",
+                checkpoint["id"].as_str().unwrap()
+            )))
+            .await;
         list.body["checkpoint_items"][0].clone()
     }
 
@@ -158,8 +190,10 @@ impl Mock {
 }
 
 pub fn policy_body(name: &str, servers: &[&str]) -> Value {
-    let resources: Vec<Value> =
-        servers.iter().map(|s| json!({"id": s, "type": "OS::Nova::Server", "name": format!("name-{s}")})).collect();
+    let resources: Vec<Value> = servers
+        .iter()
+        .map(|s| json!({"id": s, "type": "OS::Nova::Server", "name": format!("name-{s}")}))
+        .collect();
     json!({"policy": {
         "name": name,
         "description": "test policy",

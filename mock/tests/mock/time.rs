@@ -31,7 +31,17 @@ async fn backups_of(mock: &Mock, policy_id: &str) -> Vec<Value> {
 #[tokio::test]
 async fn an_enabled_policy_runs_once_a_day_by_itself_and_a_disabled_one_does_not() {
     let mock = Mock::start().await;
-    let policy = mock.post(&v1("/policies"), scheduled_policy("daily", &["srv-1", "srv-2"], &daily_at(3), json!({"max_backups": -1}))).await;
+    let policy = mock
+        .post(
+            &v1("/policies"),
+            scheduled_policy(
+                "daily",
+                &["srv-1", "srv-2"],
+                &daily_at(3),
+                json!({"max_backups": -1}),
+            ),
+        )
+        .await;
     let id = policy.body["policy"]["id"].as_str().unwrap().to_owned();
     let mut off = scheduled_policy("off", &["srv-3"], &daily_at(3), json!({"max_backups": -1}));
     off["policy"]["scheduled_operations"][0]["enabled"] = json!(false);
@@ -50,11 +60,16 @@ async fn an_enabled_policy_runs_once_a_day_by_itself_and_a_disabled_one_does_not
     // Three days unseen: the missed runs are made once, not three times.
     mock.running.advance_clock(3 * DAY);
     assert_eq!(backups_of(&mock, &id).await.len(), 4);
-    assert_eq!(mock.get(&v1("/checkpoint_items/count?resource_id=srv-3")).await.body["count"], 0, "the disabled policy never ran");
+    assert_eq!(
+        mock.get(&v1("/checkpoint_items/count?resource_id=srv-3")).await.body["count"],
+        0,
+        "the disabled policy never ran"
+    );
 
     // Disabled now: no more runs; deleted: none either.
     let mut update = json!({"policy": {"scheduled_operations": [{"enabled": false}]}});
-    update["policy"]["scheduled_operations"][0]["id"] = policy.body["policy"]["scheduled_operations"][0]["id"].clone();
+    update["policy"]["scheduled_operations"][0]["id"] =
+        policy.body["policy"]["scheduled_operations"][0]["id"].clone();
     assert_eq!(mock.put(&v1(&format!("/policies/{id}")), update).await.status, 200);
     mock.running.advance_clock(2 * DAY);
     assert_eq!(backups_of(&mock, &id).await.len(), 4);
@@ -69,22 +84,42 @@ async fn backups_are_gone_when_their_retention_ends() {
     update["policy"]["scheduled_operations"][0]["enabled"] = json!(false);
     assert_eq!(mock.put(&v1(&format!("/policies/{id}")), update).await.status, 200);
     let execute = v1(&format!("/providers/{PROVIDER}/checkpoints"));
-    let run = mock.post(&execute, json!({"checkpoint": {"plan_id": id, "parameters": {"auto_trigger": false}}})).await;
+    let run = mock
+        .post(
+            &execute,
+            json!({"checkpoint": {"plan_id": id, "parameters": {"auto_trigger": false}}}),
+        )
+        .await;
     assert_eq!(run.status, 200, "{}", run.text);
     let made = mock.protect_backup("srv-2").await;
-    let item = mock.get(&v1("/checkpoint_items?resource_id=srv-1")).await.body["checkpoint_items"][0].clone();
+    let item = mock.get(&v1("/checkpoint_items?resource_id=srv-1")).await.body["checkpoint_items"]
+        [0]
+    .clone();
     let path = v1(&format!("/checkpoint_items/{}", item["id"].as_str().unwrap()));
     let cbr = mock.get(&v3("/backups")).await;
-    let expires = cbr.body["backups"].as_array().unwrap().iter().find(|b| b["id"] == item["id"]).unwrap()["expired_at"].clone();
+    let expires =
+        cbr.body["backups"].as_array().unwrap().iter().find(|b| b["id"] == item["id"]).unwrap()
+            ["expired_at"]
+            .clone();
     assert!(expires.is_string(), "CBR shows when it expires: {expires}");
 
     mock.running.advance_clock(DAY);
     assert_eq!(mock.get(&path).await.status, 200);
     mock.running.advance_clock(DAY + Duration::from_secs(1));
     mock.get(&path).await.expect_error(404, "CSBS.3001");
-    assert_eq!(mock.get(&v1("/checkpoint_items/count")).await.body["count"], 1, "the protect-made backup stays");
+    assert_eq!(
+        mock.get(&v1("/checkpoint_items/count")).await.body["count"],
+        1,
+        "the protect-made backup stays"
+    );
     let quotas = mock.get(&v1("/quotas")).await;
-    let used = quotas.body["quotas"]["resources"].as_array().unwrap().iter().find(|r| r["type"] == "backups").unwrap()["used"].clone();
+    let used = quotas.body["quotas"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "backups")
+        .unwrap()["used"]
+        .clone();
     assert_eq!(used, 1);
     assert_eq!(made["resource_id"], "srv-2");
 }

@@ -20,7 +20,10 @@ fn the_whole_error_table_is_in_the_spec() {
     for ((status, code, message, description), row) in printed.iter().zip(&spec) {
         assert_eq!((row.status, &row.code), (*status, code));
         assert_eq!(row.message.trim_end_matches('"'), message.trim_end_matches('"'), "{code}");
-        assert!(!row.meaning.is_empty() && row.meaning != *description, "{code}: meaning must be in our own words");
+        assert!(
+            !row.meaning.is_empty() && row.meaning != *description,
+            "{code}: meaning must be in our own words"
+        );
         assert!(!row.solution.is_empty(), "{code}");
     }
 }

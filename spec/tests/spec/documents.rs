@@ -5,11 +5,16 @@ use std::collections::BTreeSet;
 
 #[test]
 fn csbs_has_the_fourteen_documented_operations_and_cbr_two() {
-    let pairs = |s: Service| -> BTreeSet<String> { operations(s).iter().map(|o| format!("{} {}", o.method, o.path)).collect() };
+    let pairs = |s: Service| -> BTreeSet<String> {
+        operations(s).iter().map(|o| format!("{} {}", o.method, o.path)).collect()
+    };
     assert_eq!(pairs(Service::Csbs).len(), 14, "{:#?}", pairs(Service::Csbs));
     assert_eq!(
         pairs(Service::Cbr),
-        BTreeSet::from(["GET /v3/{project_id}/backups".to_owned(), "GET /v3/{project_id}/checkpoints/{checkpoint_id}".to_owned()])
+        BTreeSet::from([
+            "GET /v3/{project_id}/backups".to_owned(),
+            "GET /v3/{project_id}/checkpoints/{checkpoint_id}".to_owned()
+        ])
     );
 }
 
@@ -20,7 +25,11 @@ fn every_operation_is_identified_tagged_described_and_sourced() {
         assert!(ids.insert(op.id.clone()), "operationId {} is not unique", op.id);
         let raw = op.raw();
         for key in ["summary", "description"] {
-            assert!(raw.get(key).and_then(|v| v.as_str()).is_some_and(|s| !s.is_empty()), "{} lacks {key}", op.id);
+            assert!(
+                raw.get(key).and_then(|v| v.as_str()).is_some_and(|s| !s.is_empty()),
+                "{} lacks {key}",
+                op.id
+            );
         }
         assert!(!op.tag.is_empty(), "{} has no tag", op.id);
         assert!(raw.get("x-source").is_some(), "{} has no x-source", op.id);
@@ -38,7 +47,10 @@ fn the_shared_capability_path_serves_both_questions() {
         .iter()
         .map(|s| s["section"].as_str().unwrap().to_owned())
         .collect();
-    assert!(sections.iter().any(|s| s.starts_with("5.1.2")) && sections.iter().any(|s| s.starts_with("5.1.3")));
+    assert!(
+        sections.iter().any(|s| s.starts_with("5.1.2"))
+            && sections.iter().any(|s| s.starts_with("5.1.3"))
+    );
 }
 
 #[test]
@@ -52,7 +64,10 @@ fn cbr_lists_backups_with_all_twenty_three_query_parameters() {
         .collect();
     assert_eq!(query.len(), 23, "{query:?}");
     let status = op.parameter(csbs_spec::Location::Query, "status").unwrap();
-    assert!(status.explode && status.schema["type"] == "array", "status must be a repeatable array parameter");
+    assert!(
+        status.explode && status.schema["type"] == "array",
+        "status must be a repeatable array parameter"
+    );
 }
 
 #[test]
@@ -72,7 +87,9 @@ fn the_routing_maps_concrete_paths_to_operations() {
     assert_eq!((op.id.as_str(), params.get("checkpoint_item_id")), ("showBackup", Some("abc d")));
     assert!(matches!(route("GET", "/v2/nothing"), Err(csbs_spec::RouteError::NotFound)));
     match route("PATCH", "/v1/p1/policies") {
-        Err(csbs_spec::RouteError::MethodNotAllowed(allowed)) => assert_eq!(allowed, vec!["GET", "POST"]),
+        Err(csbs_spec::RouteError::MethodNotAllowed(allowed)) => {
+            assert_eq!(allowed, vec!["GET", "POST"])
+        }
         other => panic!("expected 405, got {:?}", other.map(|(o, _)| &o.id)),
     }
 }

@@ -9,8 +9,12 @@ pub fn dir() -> PathBuf {
 
 pub fn read(document: &str) -> String {
     let path = dir().join(document);
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read the vendor document {}: {e} (../shared must sit beside the repository)", path.display()))
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read the vendor document {}: {e} (../shared must sit beside the repository)",
+            path.display()
+        )
+    })
 }
 
 pub const ALL: [&str; 5] = [
