@@ -1,8 +1,9 @@
-//! Everything derived from `spec/`: the progenitor client modules of `generated/` and the
-//! errata list `spec/ERRATA.md`. Outputs are deterministic, so `--check` can compare them
-//! with what is committed.
+//! Everything derived from `spec/`: the progenitor client modules of `generated/`, the error
+//! codes of `types/` and the errata list `spec/ERRATA.md`. Outputs are deterministic, so
+//! `--check` can compare them with what is committed.
 
 pub mod client;
+pub mod codes;
 pub mod errata;
 pub mod output;
 

@@ -30,6 +30,7 @@ pub fn outputs() -> Result<Vec<Output>> {
             content: crate::client::generate(service)?,
         });
     }
+    out.push(Output { path: PathBuf::from("types/src/codes.rs"), content: crate::codes::render() });
     out.push(Output { path: PathBuf::from("spec/ERRATA.md"), content: crate::errata::render() });
     Ok(out)
 }
@@ -41,6 +42,10 @@ pub fn write(root: &Path) -> Result<Vec<PathBuf>> {
         let path = root.join(&output.path);
         let current = std::fs::read_to_string(&path).unwrap_or_default();
         if current != output.content {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
             std::fs::write(&path, &output.content)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             changed.push(output.path);

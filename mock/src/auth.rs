@@ -6,6 +6,7 @@ use crate::config::{KeyGrant, TokenGrant};
 use crate::errors::ApiError;
 use axum::http::{header, HeaderMap};
 use csbs_client::signer;
+use csbs_types::codes::gateway::{APIGW_0301, APIGW_0302};
 use std::collections::HashMap;
 
 pub const TOKEN_HEADER: &str = "x-auth-token";
@@ -62,14 +63,14 @@ impl Grants {
     /// The grant of the request's token; 401 when it is missing or unknown.
     pub fn authenticate(&self, headers: &HeaderMap) -> Result<Principal<'_>, ApiError> {
         let Some(value) = headers.get(TOKEN_HEADER) else {
-            return Err(ApiError::gateway(401, "the X-Auth-Token header is missing"));
+            return Err(ApiError::gateway(APIGW_0301, "the X-Auth-Token header is missing"));
         };
         value
             .to_str()
             .ok()
             .and_then(|token| self.tokens.get(token))
             .map(Principal::from)
-            .ok_or_else(|| ApiError::gateway(401, "the X-Auth-Token is not valid"))
+            .ok_or_else(|| ApiError::gateway(APIGW_0301, "the X-Auth-Token is not valid"))
     }
 
     /// The grant of the access key that signed the request, at the server time `now`. 401
@@ -94,18 +95,18 @@ impl Grants {
         let access_key =
             signer::verify(&received, secret_of, now, signer::MAX_SKEW).map_err(|e| {
                 ApiError::gateway(
-                    401,
+                    APIGW_0301,
                     &format!("the AK/SK signature is refused ({}): {e}", e.code()),
                 )
             })?;
         let grant = self
             .keys
             .get(&access_key)
-            .ok_or_else(|| ApiError::gateway(401, "the access key is unknown"))?;
+            .ok_or_else(|| ApiError::gateway(APIGW_0301, "the access key is unknown"))?;
         if let Some(project) = headers.get(PROJECT_HEADER) {
             if project.as_bytes() != grant.project_id.as_bytes() {
                 return Err(ApiError::gateway(
-                    403,
+                    APIGW_0302,
                     "X-Project-Id names another project than the one the access key is bound to",
                 ));
             }
@@ -121,7 +122,7 @@ pub fn authorize(principal: &Principal<'_>, path_project: &str) -> Result<(), Ap
     } else {
         let message =
             format!("the {} is scoped to another project than the one in the path", principal.by);
-        Err(ApiError::gateway(403, &message))
+        Err(ApiError::gateway(APIGW_0302, &message))
     }
 }
 
@@ -129,7 +130,7 @@ pub fn authorize(principal: &Principal<'_>, path_project: &str) -> Result<(), Ap
 pub fn allow_all_tenants(principal: &Principal<'_>, requested: bool) -> Result<bool, ApiError> {
     if requested && !principal.admin {
         Err(ApiError::gateway(
-            403,
+            APIGW_0302,
             &format!("all_tenants=true needs an administrator {}", principal.by),
         ))
     } else {

@@ -13,6 +13,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use csbs_spec::operations::route;
 use csbs_spec::{Contract, RouteError, Service, Violation};
+use csbs_types::codes::gateway::{APIGW_0101, APIGW_0201};
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -34,7 +35,9 @@ async fn serve(app: &App, request: Request) -> Result<Reply, ApiError> {
     let (parts, body) = request.into_parts();
     let raw_path = parts.uri.path();
     let (op, path) = route(parts.method.as_str(), raw_path).map_err(|e| match e {
-        RouteError::NotFound => ApiError::gateway(404, &format!("no operation at {raw_path}")),
+        RouteError::NotFound => {
+            ApiError::gateway(APIGW_0101, &format!("no operation at {raw_path}"))
+        }
         RouteError::MethodNotAllowed(allowed) => {
             ApiError::method_not_allowed(parts.method.as_str(), &allowed)
         }
@@ -63,7 +66,7 @@ async fn serve(app: &App, request: Request) -> Result<Reply, ApiError> {
         None => None,
     };
     let compiled = Contract::global().operation(&op.id).ok_or_else(|| {
-        ApiError::gateway(404, &format!("operation {} is not in the contract", op.id))
+        ApiError::gateway(APIGW_0101, &format!("operation {} is not in the contract", op.id))
     })?;
     let valid = compiled
         .validate_request(&path, &query_pairs, body.as_ref())
@@ -98,7 +101,8 @@ async fn read_bytes(
     body: Body,
     limit: usize,
 ) -> Result<axum::body::Bytes, ApiError> {
-    let too_large = || ApiError::gateway(413, &format!("the body is larger than {limit} bytes"));
+    let too_large =
+        || ApiError::gateway(APIGW_0201, &format!("the body is larger than {limit} bytes"));
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())

@@ -15,6 +15,7 @@ use crate::state::{
 };
 use crate::views::{csbs, list_body, rendered};
 use csbs_spec::rules::Direction;
+use csbs_types::codes::csbs::{CSBS_2003, CSBS_3000, CSBS_3001, CSBS_6032};
 use serde::Serialize;
 use serde_json::Value;
 use std::sync::Arc;
@@ -28,10 +29,8 @@ pub fn execute(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let lock = app.store.project(call.project_id());
     let mut project = write(&lock);
     project.purge(call.now);
-    let policy = project
-        .policies
-        .get(plan_id)
-        .ok_or_else(|| ApiError::documented("CSBS.3000", &[plan_id]))?;
+    let policy =
+        project.policies.get(plan_id).ok_or_else(|| ApiError::documented(CSBS_3000, &[plan_id]))?;
     let mut resources = policy.resources.clone();
     if let Some(wanted) = call.body_at("/checkpoint/parameters/resources").and_then(Value::as_array)
     {
@@ -70,12 +69,10 @@ pub fn run_policy(
     auto_trigger: bool,
     now: Micros,
 ) -> Result<Uuid, ApiError> {
-    let policy = project
-        .policies
-        .get(plan_id)
-        .ok_or_else(|| ApiError::documented("CSBS.3000", &[plan_id]))?;
+    let policy =
+        project.policies.get(plan_id).ok_or_else(|| ApiError::documented(CSBS_3000, &[plan_id]))?;
     if resources.is_empty() {
-        return Err(ApiError::documented("CSBS.6032", &[plan_id]));
+        return Err(ApiError::documented(CSBS_6032, &[plan_id]));
     }
     let info = Arc::new(CheckpointInfo {
         id: Uuid::new_v4(),
@@ -120,7 +117,7 @@ pub fn checkpoint_reply(project: &Project, id: Uuid, call: &Call<'_>) -> Result<
     }
     let (info, backups) = project
         .checkpoint_by_id(id, call.now)
-        .ok_or_else(|| ApiError::documented("CSBS.3001", &[&id.to_string()]))?;
+        .ok_or_else(|| ApiError::documented(CSBS_3001, &[&id.to_string()]))?;
     Ok(Reply::json(&Body { checkpoint: csbs::checkpoint(info, &backups, call.now) }))
 }
 
@@ -134,19 +131,19 @@ pub fn delete_checkpoint(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> 
     project.purge(call.now);
     let (_, backups) = project
         .checkpoint(checkpoint_id, call.now)
-        .ok_or_else(|| ApiError::documented("CSBS.3001", &[checkpoint_id]))?;
+        .ok_or_else(|| ApiError::documented(CSBS_3001, &[checkpoint_id]))?;
     let targets: Vec<Uuid> = match item {
         None => backups.iter().map(|b| b.id).collect(),
         Some(item) => match backups.iter().find(|b| b.id.to_string() == item) {
             Some(b) => vec![b.id],
-            None => return Err(ApiError::documented("CSBS.3001", &[item])),
+            None => return Err(ApiError::documented(CSBS_3001, &[item])),
         },
     };
     for b in &backups {
         let status = b.status(call.now);
         if targets.contains(&b.id) && matches!(status, Status::Protecting | Status::Restoring) {
             return Err(ApiError::documented(
-                "CSBS.2003",
+                CSBS_2003,
                 &[&format!("backup {} is {}", b.id, status.as_str())],
             ));
         }
@@ -182,7 +179,7 @@ pub fn show(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let lock = app.store.project(call.project_id());
     let project = crate::state::read(&lock);
     let backup =
-        project.backup(id, call.now).ok_or_else(|| ApiError::documented("CSBS.3001", &[id]))?;
+        project.backup(id, call.now).ok_or_else(|| ApiError::documented(CSBS_3001, &[id]))?;
     Ok(Reply::json(&Body { checkpoint_item: csbs::backup(backup, call.now) }))
 }
 
@@ -223,7 +220,7 @@ pub fn list(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let filter = BackupFilter::csbs(call);
     read_scope(app, call, |projects| {
         let page = select_backups(projects, call, &filter, false, |m| {
-            ApiError::documented("CSBS.3001", &[m])
+            ApiError::documented(CSBS_3001, &[m])
         })?;
         let items: Vec<_> =
             page.items.iter().map(|b| rendered(projects, b, View::Csbs, call.now)).collect();

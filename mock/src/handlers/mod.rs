@@ -17,6 +17,7 @@ pub use call::{Call, Reply};
 
 use crate::errors::ApiError;
 use crate::server::App;
+use csbs_types::codes::gateway::APIGW_0101;
 
 /// Runs the operation named by `call.op.id`.
 pub fn handle(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
@@ -38,9 +39,10 @@ pub fn handle(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
         "showQuotas" => quotas::show(app, call),
         "listCbrBackups" => cbr::list_backups(app, call),
         "showCbrCheckpoint" => cbr::show_checkpoint(app, call),
-        other => {
-            Err(ApiError::gateway(404, &format!("operation {other} is not served by this mock")))
-        }
+        other => Err(ApiError::gateway(
+            APIGW_0101,
+            &format!("operation {other} is not served by this mock"),
+        )),
     }
 }
 

@@ -10,6 +10,7 @@ use crate::state::{
     read, select, write, OperationDef, Policy, PolicyResource, Project, ScheduledOp, SERVER_TYPE,
 };
 use crate::views::csbs;
+use csbs_types::codes::csbs::{CSBS_0001, CSBS_3000, CSBS_6004, CSBS_9007};
 use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -73,12 +74,12 @@ fn check_conflicts(
     let others = || project.policies.values().filter(|p| p.id != own_id && !p.seeded);
     if let Some(name) = name {
         if others().any(|p| p.name == name) {
-            return Err(ApiError::documented("CSBS.9007", &[name]));
+            return Err(ApiError::documented(CSBS_9007, &[name]));
         }
     }
     for r in resources {
         if others().any(|p| p.resources.iter().any(|o| o.id == r.id)) {
-            return Err(ApiError::documented("CSBS.6004", &[&r.id]));
+            return Err(ApiError::documented(CSBS_6004, &[&r.id]));
         }
     }
     Ok(())
@@ -98,7 +99,7 @@ pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     if limit >= 0
         && project.policies.values().filter(|p| !p.seeded).count() as u64 >= limit.unsigned_abs()
     {
-        return Err(ApiError::documented("CSBS.0001", &[]));
+        return Err(ApiError::documented(CSBS_0001, &[]));
     }
     let op = body.pointer("/scheduled_operations/0").unwrap_or(&empty);
     let enabled = op.get("enabled").and_then(Value::as_bool).unwrap_or(true);
@@ -156,7 +157,7 @@ pub fn list(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
                 projects
                     .iter()
                     .find_map(|p| p.policies.get(m))
-                    .ok_or_else(|| ApiError::documented("CSBS.3000", &[m]))?,
+                    .ok_or_else(|| ApiError::documented(CSBS_3000, &[m]))?,
             ),
         };
         let candidates = projects
@@ -177,7 +178,7 @@ pub fn show(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let id = call.path_str("policy_id");
     let lock = app.store.project(call.project_id());
     let project = read(&lock);
-    project.policies.get(id).map(reply).ok_or_else(|| ApiError::documented("CSBS.3000", &[id]))
+    project.policies.get(id).map(reply).ok_or_else(|| ApiError::documented(CSBS_3000, &[id]))
 }
 
 /// `updatePolicy`: fields left out keep their values; the scheduled operation is named by
@@ -188,8 +189,7 @@ pub fn update(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let body = call.body_at("/policy").unwrap_or(&empty);
     let lock = app.store.project(call.project_id());
     let mut project = write(&lock);
-    let current =
-        project.policies.get(id).ok_or_else(|| ApiError::documented("CSBS.3000", &[id]))?;
+    let current = project.policies.get(id).ok_or_else(|| ApiError::documented(CSBS_3000, &[id]))?;
     let resources = body.get("resources").map(resources_of);
     check_conflicts(&project, id, text(body, "name"), resources.as_deref().unwrap_or_default())?;
     let op = body.pointer("/scheduled_operations/0");
@@ -251,7 +251,7 @@ pub fn delete(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let id = call.path_str("policy_id");
     let lock = app.store.project(call.project_id());
     let mut project = write(&lock);
-    project.policies.remove(id).ok_or_else(|| ApiError::documented("CSBS.3000", &[id]))?;
+    project.policies.remove(id).ok_or_else(|| ApiError::documented(CSBS_3000, &[id]))?;
     project.untrack_schedule(id);
     Ok(Reply::Empty)
 }

@@ -5,6 +5,7 @@ use super::call::{Call, Reply};
 use crate::errors::ApiError;
 use crate::server::App;
 use crate::state::{read, Backup, Project};
+use csbs_types::codes::csbs::CSBS_9006;
 
 /// CSBS.9006 unless `new` backups fit in the project's quotas.
 pub fn check_room(app: &App, project: &Project, new: &[Backup], now: i64) -> Result<(), ApiError> {
@@ -16,10 +17,10 @@ pub fn check_room(app: &App, project: &Project, new: &[Backup], now: i64) -> Res
     let new_gb: u64 = new.iter().map(Backup::size_gb).sum();
     let over = |quota: i64, total: u64| quota >= 0 && total > quota.unsigned_abs();
     if over(quotas.backups, count + new.len() as u64) {
-        return Err(ApiError::documented("CSBS.9006", &["backups"]));
+        return Err(ApiError::documented(CSBS_9006, &["backups"]));
     }
     if over(quotas.backup_capacity_gb, gb + new_gb) {
-        return Err(ApiError::documented("CSBS.9006", &["backup_capacity"]));
+        return Err(ApiError::documented(CSBS_9006, &["backup_capacity"]));
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use super::restores::{check, mappings};
 use crate::errors::ApiError;
 use crate::server::App;
 use crate::state::{new_backup, read, write, CheckpointInfo, NewBackup, Project, SERVER_TYPE};
+use csbs_types::codes::csbs::{CSBS_6003, CSBS_6004, CSBS_6013};
 use serde::Serialize;
 use serde_json::Value;
 use std::sync::Arc;
@@ -66,7 +67,7 @@ impl Capability {
         };
         let (result, error_code, error_msg) = match outcome {
             Ok(()) => (true, String::new(), String::new()),
-            Err(e) => (false, e.code, e.message),
+            Err(e) => (false, e.code.to_owned(), e.message),
         };
         Capability {
             resource_id: text("resource_id"),
@@ -82,10 +83,10 @@ fn protectable(project: &Project, item: &Value) -> Result<(), ApiError> {
     let id = item.get("resource_id").and_then(Value::as_str).unwrap_or_default();
     let kind = item.get("resource_type").and_then(Value::as_str).unwrap_or_default();
     if kind != SERVER_TYPE {
-        return Err(ApiError::documented("CSBS.6003", &[id, kind]));
+        return Err(ApiError::documented(CSBS_6003, &[id, kind]));
     }
     match project.policy_of_resource(id) {
-        Some(_) => Err(ApiError::documented("CSBS.6004", &[id])),
+        Some(_) => Err(ApiError::documented(CSBS_6004, &[id])),
         None => Ok(()),
     }
 }
@@ -97,7 +98,7 @@ fn restorable(project: &Project, item: &Value, now: i64) -> Result<(), ApiError>
         |name: &str| target.and_then(|t| t.get(name)).and_then(Value::as_str).unwrap_or_default();
     if field("resource_type") != SERVER_TYPE {
         return Err(ApiError::documented(
-            "CSBS.6013",
+            CSBS_6013,
             &[field("resource_id"), field("resource_type")],
         ));
     }

@@ -11,6 +11,9 @@ use super::call::{Call, Reply};
 use crate::errors::ApiError;
 use crate::server::App;
 use crate::state::{write, Backup, Project, Status};
+use csbs_types::codes::csbs::{
+    CSBS_2003, CSBS_3001, CSBS_4000, CSBS_6014, CSBS_6015, CSBS_6017, CSBS_6018, CSBS_6024,
+};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -41,30 +44,29 @@ pub fn check<'p>(
     volumes: &[Mapping<'_>],
     now: i64,
 ) -> Result<&'p Backup, ApiError> {
-    let backup = project
-        .backup(item_id, now)
-        .ok_or_else(|| ApiError::documented("CSBS.3001", &[item_id]))?;
+    let backup =
+        project.backup(item_id, now).ok_or_else(|| ApiError::documented(CSBS_3001, &[item_id]))?;
     let status = backup.status(now);
     if status.is_busy() {
         return Err(ApiError::documented(
-            "CSBS.2003",
+            CSBS_2003,
             &[&format!("backup {item_id} is {}", status.as_str())],
         ));
     }
     if status != Status::Available {
         return Err(ApiError::documented(
-            "CSBS.4000",
+            CSBS_4000,
             &[&format!("backup {item_id} is {}", status.as_str())],
         ));
     }
     if project.server_restoring(server_id, now) {
-        return Err(ApiError::documented("CSBS.6015", &[]));
+        return Err(ApiError::documented(CSBS_6015, &[]));
     }
     let own: Vec<String> = backup.volumes.iter().map(|v| v.id.to_string()).collect();
     let foreign: Vec<&str> =
         volumes.iter().map(|m| m.backup_id).filter(|id| !own.iter().any(|o| o == id)).collect();
     if !foreign.is_empty() {
-        return Err(ApiError::documented("CSBS.6017", &[&foreign.join(", "), item_id]));
+        return Err(ApiError::documented(CSBS_6017, &[&foreign.join(", "), item_id]));
     }
     let unmapped: Vec<&str> = own
         .iter()
@@ -72,7 +74,7 @@ pub fn check<'p>(
         .filter(|o| !volumes.iter().any(|m| m.backup_id == *o))
         .collect();
     if !unmapped.is_empty() {
-        return Err(ApiError::documented("CSBS.6018", &[&unmapped.join(", ")]));
+        return Err(ApiError::documented(CSBS_6018, &[&unmapped.join(", ")]));
     }
     let target = project.server(server_id, None);
     let missing: Vec<&str> = volumes
@@ -81,7 +83,7 @@ pub fn check<'p>(
         .filter(|v| !target.disks.iter().any(|d| d.id == *v))
         .collect();
     if !missing.is_empty() {
-        return Err(ApiError::documented("CSBS.6014", &[&missing.join(", ")]));
+        return Err(ApiError::documented(CSBS_6014, &[&missing.join(", ")]));
     }
     for m in volumes {
         let source = backup
@@ -95,7 +97,7 @@ pub fn check<'p>(
                 let (have, need) =
                     (format!("{} GB", disk.size_gb), format!("{} GB", source.size_gb));
                 return Err(ApiError::documented(
-                    "CSBS.6024",
+                    CSBS_6024,
                     &[m.volume_id, &have, m.backup_id, &need],
                 ));
             }
@@ -117,7 +119,7 @@ pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let backup = check(&project, item_id, server_id, &volumes, call.now)?;
     if backup.checkpoint.id.to_string() != checkpoint_id {
         return Err(ApiError::documented(
-            "CSBS.3001",
+            CSBS_3001,
             &[&format!("{item_id} in checkpoint {checkpoint_id}")],
         ));
     }
