@@ -1,7 +1,8 @@
-//! Everything derived from `spec/`: the progenitor client modules of `generated/`, the error
-//! codes of `types/` and the errata list `spec/ERRATA.md`. Outputs are deterministic, so
+//! Everything derived from `spec/`: the progenitor client modules of `generated/`, the body
+//! types and error codes of `types/`, and the errata list `spec/ERRATA.md`. Outputs are deterministic, so
 //! `--check` can compare them with what is committed.
 
+pub mod bodies;
 pub mod client;
 pub mod codes;
 pub mod errata;

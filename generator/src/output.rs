@@ -30,6 +30,12 @@ pub fn outputs() -> Result<Vec<Output>> {
             content: crate::client::generate(service)?,
         });
     }
+    for service in Service::ALL {
+        out.push(Output {
+            path: PathBuf::from(format!("types/src/{}.rs", service.name())),
+            content: crate::bodies::render(service)?,
+        });
+    }
     out.push(Output { path: PathBuf::from("types/src/codes.rs"), content: crate::codes::render() });
     out.push(Output { path: PathBuf::from("spec/ERRATA.md"), content: crate::errata::render() });
     Ok(out)

@@ -65,6 +65,11 @@ pub fn trigger(t: Micros) -> String {
     out
 }
 
+/// A time read from the wire as the mock keeps it (a zone-less time is UTC).
+pub fn of_timestamp(t: &csbs_wire::Timestamp) -> Micros {
+    t.to_utc().timestamp_micros()
+}
+
 /// Reads a time in any of the service's forms (`T` or space, optional fraction, optional
 /// `Z` or offset); `None` when it is not a real calendar time.
 pub fn parse(text: &str) -> Option<Micros> {

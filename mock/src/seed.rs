@@ -4,6 +4,11 @@
 //! hosting project's. Seeded policies are loaded as documented and stay out of the name and
 //! binding checks (the documents give three policies the name `my-plan` and the same
 //! servers), so every documented example request still succeeds on a seeded mock.
+//!
+//! Each example is read into its operation's answer type of `csbs_types` (`response::<Id>`),
+//! so the service's lenient forms are read by `csbs-wire`'s rules, and a member the spec
+//! renames is a compile error here rather than a silent default. One mapping per shape: the
+//! request shapes are read by the handlers, the answer shapes here, and written by `views`.
 
 use crate::clock::{self, Micros};
 use crate::server::App;
@@ -13,35 +18,24 @@ use crate::state::{
 };
 use csbs_spec::examples::all_examples;
 use csbs_spec::ExampleKind;
+use csbs_types::{cbr, csbs};
+use csbs_wire::Timestamp;
+use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 use uuid::Uuid;
 
-fn text<'v>(v: &'v Value, pointer: &str) -> Option<&'v str> {
-    v.pointer(pointer).and_then(Value::as_str)
-}
-
-fn owned(v: &Value, pointer: &str) -> String {
-    text(v, pointer).unwrap_or_default().to_owned()
-}
-
-/// A number or a numeric string (the documents send both).
-fn lenient_int(v: &Value, pointer: &str) -> Option<i64> {
-    let value = v.pointer(pointer)?;
-    value.as_i64().or_else(|| value.as_str()?.parse().ok())
-}
-
-fn lenient_bool(v: &Value, pointer: &str) -> Option<bool> {
-    let value = v.pointer(pointer)?;
-    value.as_bool().or_else(|| value.as_str().map(|s| s.eq_ignore_ascii_case("true")))
-}
-
-fn time(v: &Value, pointer: &str, now: Micros) -> Micros {
-    text(v, pointer).and_then(clock::parse).unwrap_or(now)
+fn time(t: Option<&Timestamp>, now: Micros) -> Micros {
+    t.map_or(now, clock::of_timestamp)
 }
 
 fn uuid_or_new(text: Option<&str>) -> Uuid {
     text.and_then(|t| Uuid::parse_str(t).ok()).unwrap_or_else(Uuid::new_v4)
+}
+
+/// A count that fits `T`, else `default`.
+fn count<T: TryFrom<i64>>(n: Option<i64>, default: T) -> T {
+    n.and_then(|n| T::try_from(n).ok()).unwrap_or(default)
 }
 
 /// Response bodies of one operation's documented examples.
@@ -51,6 +45,12 @@ fn responses(operation: &str) -> Vec<Value> {
         .filter(|e| e.operation_id == operation && matches!(e.kind, ExampleKind::Response(200)))
         .filter_map(|e| e.value)
         .collect()
+}
+
+/// Documented answers read as `T`. Every documented body reads into its type (the tests of
+/// `csbs-types` check it), so one that would not is left out rather than stopping the mock.
+fn each<'v, T: Deserialize<'v>>(bodies: &'v [Value]) -> impl Iterator<Item = T> + 'v {
+    bodies.iter().filter_map(|body| T::deserialize(body).ok())
 }
 
 pub fn seed(app: &App) {
@@ -63,87 +63,95 @@ pub fn seed(app: &App) {
 }
 
 fn seed_project(project: &mut Project, protect_delay: Micros, now: Micros) {
-    for op in ["showPolicy", "listPolicies", "createPolicy", "updatePolicy"] {
-        for body in responses(op) {
-            let items = body
-                .get("policies")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_else(|| vec![body["policy"].clone()]);
-            for item in items {
-                let policy = policy(&item, &project.id, now);
-                project.policies.entry(policy.id.clone()).or_insert(policy);
-            }
-        }
+    let mut add_policy = |p: &csbs::Policy<'_>| {
+        let policy = policy(p, &project.id, now);
+        project.policies.entry(policy.id.clone()).or_insert(policy);
+    };
+    for answer in each::<csbs::response::ShowPolicy>(&responses("showPolicy")) {
+        add_policy(&answer.policy);
     }
-    for op in ["showBackup", "listBackups"] {
-        for body in responses(op) {
-            let items = body
-                .get("checkpoint_items")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_else(|| vec![body["checkpoint_item"].clone()]);
-            for item in &items {
-                if project.backup(text(item, "/id").unwrap_or_default(), now).is_none() {
-                    csbs_backup(project, item, now);
-                }
-            }
-        }
+    for list in each::<csbs::response::ListPolicies>(&responses("listPolicies")) {
+        list.policies.iter().for_each(&mut add_policy);
     }
-    for body in responses("listCbrBackups") {
-        for item in body.get("backups").and_then(Value::as_array).into_iter().flatten() {
-            cbr_backup(project, item, now);
-        }
+    for answer in each::<csbs::response::CreatePolicy>(&responses("createPolicy")) {
+        add_policy(&answer.policy);
     }
-    for body in responses("showCbrCheckpoint") {
-        cbr_checkpoint(project, &body["checkpoint"], now);
+    for answer in each::<csbs::response::UpdatePolicy>(&responses("updatePolicy")) {
+        add_policy(&answer.policy);
     }
-    for op in ["protectResource", "executePolicy"] {
-        for body in responses(op) {
-            csbs_checkpoint(project, &body["checkpoint"], protect_delay, now);
+    let mut add_backup = |b: &csbs::Backup<'_>| {
+        if project.backup(b.id, now).is_none() {
+            csbs_backup(project, b, now);
         }
+    };
+    for answer in each::<csbs::response::ShowBackup>(&responses("showBackup")) {
+        add_backup(&answer.checkpoint_item);
+    }
+    for list in each::<csbs::response::ListBackups>(&responses("listBackups")) {
+        list.checkpoint_items.iter().for_each(&mut add_backup);
+    }
+    for list in each::<cbr::response::ListCbrBackups>(&responses("listCbrBackups")) {
+        list.backups.iter().for_each(|b| cbr_backup(project, b, now));
+    }
+    for answer in each::<cbr::response::ShowCbrCheckpoint>(&responses("showCbrCheckpoint")) {
+        cbr_checkpoint(project, &answer.checkpoint, now);
+    }
+    for answer in each::<csbs::response::ProtectResource>(&responses("protectResource")) {
+        csbs_checkpoint(project, &answer.checkpoint, protect_delay, now);
+    }
+    for answer in each::<csbs::response::ExecutePolicy>(&responses("executePolicy")) {
+        csbs_checkpoint(project, &answer.checkpoint, protect_delay, now);
     }
 }
 
-fn policy(v: &Value, project: &str, now: Micros) -> Policy {
-    let op = v.pointer("/scheduled_operations/0").cloned().unwrap_or_else(|| json!({}));
-    let resources = v.get("resources").and_then(Value::as_array).into_iter().flatten();
+fn policy(p: &csbs::Policy<'_>, project: &str, now: Micros) -> Policy {
+    let op = p.scheduled_operations.first();
+    let definition = op.and_then(|op| op.operation_definition.as_ref());
+    let trigger = op.and_then(|op| op.trigger.as_ref());
+    let properties = trigger.and_then(|t| t.properties.as_ref());
     Policy {
-        id: owned(v, "/id"),
-        name: owned(v, "/name"),
-        description: owned(v, "/description"),
-        created_at: time(v, "/created_at", now),
+        id: p.id.to_owned(),
+        name: p.name.to_owned(),
+        description: p.description.unwrap_or_default().to_owned(),
+        created_at: time(p.created_at.as_ref(), now),
         project_id: project.to_owned(),
-        provider_id: owned(v, "/provider_id"),
-        parameters: v.get("parameters").cloned().unwrap_or_else(|| json!({"common": {}})),
-        resources: resources
+        provider_id: p.provider_id.unwrap_or_default().to_owned(),
+        parameters: p
+            .parameters
+            .as_ref()
+            .and_then(|p| serde_json::to_value(p).ok())
+            .unwrap_or_else(|| json!({"common": {}})),
+        resources: p
+            .resources
+            .iter()
+            .flatten()
             .map(|r| PolicyResource {
-                id: owned(r, "/id"),
-                name: owned(r, "/name"),
-                resource_type: text(r, "/type").unwrap_or(SERVER_TYPE).to_owned(),
-                extra_info: r.get("extra_info").cloned().unwrap_or_else(|| json!({})),
+                id: r.id.unwrap_or_default().to_owned(),
+                name: r.name.unwrap_or_default().to_owned(),
+                resource_type: r.type_.unwrap_or(SERVER_TYPE).to_owned(),
+                extra_info: r.extra_info.clone().unwrap_or_else(|| json!({})),
             })
             .collect(),
         operation: ScheduledOp {
-            id: owned(&op, "/id"),
-            name: owned(&op, "/name"),
-            description: owned(&op, "/description"),
-            enabled: op.get("enabled").and_then(Value::as_bool).unwrap_or(true),
+            id: op.and_then(|op| op.id).unwrap_or_default().to_owned(),
+            name: op.and_then(|op| op.name).unwrap_or_default().to_owned(),
+            description: op.and_then(|op| op.description).unwrap_or_default().to_owned(),
+            enabled: op.and_then(|op| op.enabled).unwrap_or(true),
             definition: OperationDef {
-                max_backups: lenient_int(&op, "/operation_definition/max_backups"),
-                retention_duration_days: lenient_int(
-                    &op,
-                    "/operation_definition/retention_duration_days",
-                ),
-                permanent: lenient_bool(&op, "/operation_definition/permanent"),
+                max_backups: definition.and_then(|d| d.max_backups).map(|n| n.get()),
+                retention_duration_days: definition
+                    .and_then(|d| d.retention_duration_days)
+                    .map(|n| n.get()),
+                permanent: definition.and_then(|d| d.permanent).map(|b| b.get()),
             },
-            trigger_id: text(&op, "/trigger/id")
+            trigger_id: trigger
+                .and_then(|t| t.id)
                 .map_or_else(|| Uuid::new_v4().to_string(), str::to_owned),
-            trigger_name: text(&op, "/trigger/name").unwrap_or("default").to_owned(),
-            pattern: owned(&op, "/trigger/properties/pattern"),
-            start_time: time(&op, "/trigger/properties/start_time", now),
+            trigger_name: trigger.and_then(|t| t.name).unwrap_or("default").to_owned(),
+            pattern: properties.and_then(|p| p.pattern).unwrap_or_default().to_owned(),
+            start_time: time(properties.and_then(|p| p.start_time.as_ref()), now),
         },
-        status: owned(v, "/status"),
+        status: p.status.to_owned(),
         seeded: true,
     }
 }
@@ -183,83 +191,77 @@ fn add(project: &mut Project, backup: Backup) {
     project.add_checkpoint(info, backups);
 }
 
-fn settled(v: &Value, created_at: Micros, finished_at: Micros) -> Lifecycle {
+fn settled(status: &str, created_at: Micros, finished_at: Micros) -> Lifecycle {
     let mut life = Lifecycle::new(created_at, (finished_at - created_at).max(0));
-    life.settled =
-        if text(v, "/status") == Some("error") { Status::Error } else { Status::Available };
+    life.settled = if status == "error" { Status::Error } else { Status::Available };
     life
 }
 
-fn csbs_backup(project: &mut Project, v: &Value, now: Micros) {
-    let ext = v.get("extend_info").cloned().unwrap_or_else(|| json!({}));
-    let volumes = ext.get("volume_backups").and_then(Value::as_array).cloned().unwrap_or_default();
+fn csbs_backup(project: &mut Project, b: &csbs::Backup<'_>, now: Micros) {
+    let ext = b.extend_info.as_ref();
+    let volumes = ext.and_then(|e| e.volume_backups.as_deref()).unwrap_or_default();
+    let data = b.backup_data.as_ref();
     let server = Server {
-        id: owned(v, "/resource_id"),
-        name: owned(&ext, "/resource_name"),
-        resource_type: text(v, "/resource_type").unwrap_or(SERVER_TYPE).to_owned(),
-        az: owned(&ext, "/resource_az"),
+        id: b.resource_id.unwrap_or_default().to_owned(),
+        name: ext.and_then(|e| e.resource_name).unwrap_or_default().to_owned(),
+        resource_type: b.resource_type.unwrap_or(SERVER_TYPE).to_owned(),
+        az: ext.and_then(|e| e.resource_az).unwrap_or_default().to_owned(),
         disks: volumes
             .iter()
             .map(|vb| Disk {
-                id: owned(vb, "/source_volume_id"),
-                name: owned(vb, "/source_volume_name"),
-                size_gb: lenient_int(vb, "/source_volume_size")
-                    .and_then(|n| u32::try_from(n).ok())
-                    .unwrap_or(0),
-                bootable: vb.get("bootable").and_then(Value::as_bool).unwrap_or(false),
+                id: vb.source_volume_id.unwrap_or_default().to_owned(),
+                name: vb.source_volume_name.unwrap_or_default().to_owned(),
+                size_gb: count(vb.source_volume_size, 0),
+                bootable: vb.bootable.unwrap_or(false),
             })
             .collect(),
-        vcpus: lenient_int(v, "/backup_data/vcpus")
-            .and_then(|n| u32::try_from(n).ok())
-            .unwrap_or(1),
-        ram_mb: lenient_int(v, "/backup_data/ram")
-            .and_then(|n| u32::try_from(n).ok())
-            .unwrap_or(2048),
+        vcpus: count(data.and_then(|d| d.vcpus), 1),
+        ram_mb: count(data.and_then(|d| d.ram), 2048),
     };
-    let created_at = time(v, "/created_at", now);
-    let checkpoint_id = uuid_or_new(text(v, "/checkpoint_id"));
-    let auto = ext.get("auto_trigger").and_then(Value::as_bool).unwrap_or(false);
+    let created_at = time(b.created_at.as_ref(), now);
+    let auto = ext.and_then(|e| e.auto_trigger).unwrap_or(false);
+    let checkpoint_id = uuid_or_new(Some(b.checkpoint_id));
     let info =
         checkpoint_info(project, checkpoint_id, created_at, project.vault.clone(), auto, None);
+    let finished_at = time(ext.and_then(|e| e.finished_at.as_ref()), created_at);
     let backup = Backup {
-        id: uuid_or_new(text(v, "/id")),
+        id: uuid_or_new(Some(b.id)),
         checkpoint: info,
         server: Arc::new(server),
-        name: owned(v, "/name"),
-        description: text(v, "/description").map(str::to_owned),
-        incremental: ext.get("incremental").and_then(Value::as_bool).unwrap_or(false),
-        size_mb: lenient_int(&ext, "/size").and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
+        name: b.name.unwrap_or_default().to_owned(),
+        description: b.description.map(str::to_owned),
+        incremental: ext.and_then(|e| e.incremental).unwrap_or(false),
+        size_mb: count(ext.and_then(|e| e.size), 0),
         volumes: volumes
             .iter()
             .enumerate()
             .map(|(disk, vb)| VolumeBackup {
-                id: uuid_or_new(text(vb, "/id")),
-                snapshot_id: uuid_or_new(text(vb, "/snapshot_id")),
+                id: uuid_or_new(vb.id),
+                snapshot_id: uuid_or_new(vb.snapshot_id),
                 disk,
-                size_mb: lenient_int(vb, "/size").and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
+                size_mb: count(vb.size, 0),
             })
             .collect(),
         images: ext
-            .get("os_images_data")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .map(|i| owned(i, "/image_id"))
+            .and_then(|e| e.os_images_data.as_deref())
+            .unwrap_or_default()
+            .iter()
+            .map(|i| i.image_id.unwrap_or_default().to_owned())
             .collect(),
         tags: Vec::new(),
-        life: settled(v, created_at, time(&ext, "/finished_at", created_at)),
-        task_id: uuid_or_new(text(&ext, "/taskid")),
+        life: settled(b.status, created_at, finished_at),
+        task_id: uuid_or_new(ext.and_then(|e| e.taskid)),
     };
     add(project, backup);
 }
 
 /// A one-disk resource of `size_gb` (CBR examples give sizes, not disks).
-fn sized_server(v: &Value, size_gb: u32, resource_type: &str) -> Server {
-    let id = owned(v, "/resource_id");
+fn sized_server(id: &str, name: &str, az: &str, size_gb: u32, resource_type: &str) -> Server {
     Server {
-        name: owned(v, "/resource_name"),
+        id: id.to_owned(),
+        name: name.to_owned(),
         resource_type: resource_type.to_owned(),
-        az: owned(v, "/resource_az"),
+        az: az.to_owned(),
         disks: vec![Disk {
             id: name_uuid(&format!("{id}/disk/0")).to_string(),
             name: format!("{id}-disk"),
@@ -268,88 +270,92 @@ fn sized_server(v: &Value, size_gb: u32, resource_type: &str) -> Server {
         }],
         vcpus: 2,
         ram_mb: 4096,
-        id,
     }
 }
 
-fn cbr_backup(project: &mut Project, v: &Value, now: Micros) {
-    let size = lenient_int(v, "/resource_size").and_then(|n| u32::try_from(n).ok()).unwrap_or(40);
-    let server = sized_server(v, size, text(v, "/resource_type").unwrap_or(SERVER_TYPE));
-    let created_at = time(v, "/created_at", now);
-    let vault_id = owned(v, "/vault_id");
+fn cbr_backup(project: &mut Project, b: &cbr::BackupResp<'_>, now: Micros) {
+    let size = count(b.resource_size.map(|n| n.get()), 40);
+    let name = b.resource_name.unwrap_or_default();
+    let server =
+        sized_server(b.resource_id, name, b.resource_az.unwrap_or_default(), size, b.resource_type);
+    let created_at = time(Some(&b.created_at), now);
     let vault = Arc::new(Vault {
-        name: format!("vault-{}", vault_id.get(..4).unwrap_or_default()),
-        id: vault_id,
+        name: format!("vault-{}", b.vault_id.get(..4).unwrap_or_default()),
+        id: b.vault_id.to_owned(),
     });
     let retention =
-        text(v, "/expired_at").and_then(clock::parse).map(|e| (e - created_at) / 86_400_000_000);
-    let auto = v.pointer("/extend_info/auto_trigger").and_then(Value::as_bool).unwrap_or(false);
+        b.expired_at.as_ref().map(|e| (clock::of_timestamp(e) - created_at) / 86_400_000_000);
+    let auto = b.extend_info.as_ref().and_then(|e| e.auto_trigger).unwrap_or(false);
     let info = checkpoint_info(
         project,
-        uuid_or_new(text(v, "/checkpoint_id")),
+        uuid_or_new(Some(b.checkpoint_id)),
         created_at,
         vault,
         auto,
         retention,
     );
     let how = NewBackup {
-        name: text(v, "/name"),
-        description: text(v, "/description"),
+        name: Some(b.name),
+        description: b.description,
         incremental: false,
         now: created_at,
         protect_delay: 0,
     };
     let mut backup = new_backup(Arc::new(server), info, &how);
-    backup.id = uuid_or_new(text(v, "/id"));
-    backup.life = settled(v, created_at, time(v, "/updated_at", created_at));
+    backup.id = uuid_or_new(Some(b.id));
+    backup.life = settled(b.status, created_at, time(b.updated_at.as_ref(), created_at));
     add(project, backup);
 }
 
-fn cbr_checkpoint(project: &mut Project, v: &Value, now: Micros) {
-    let id = uuid_or_new(text(v, "/id"));
-    let created_at = time(v, "/created_at", now);
-    let vault = Arc::new(Vault { id: owned(v, "/vault/id"), name: owned(v, "/vault/name") });
+fn cbr_checkpoint(project: &mut Project, c: &cbr::CbrCheckpoint<'_>, now: Micros) {
+    let id = uuid_or_new(Some(c.id));
+    let created_at = time(Some(&c.created_at), now);
+    let vault = Arc::new(Vault { id: c.vault.id.to_owned(), name: c.vault.name.to_owned() });
     let info = checkpoint_info(project, id, created_at, vault, false, None);
-    for r in v.pointer("/vault/resources").and_then(Value::as_array).into_iter().flatten() {
-        let as_backup =
-            json!({"resource_id": r["id"], "resource_name": r["name"], "resource_az": ""});
-        let size =
-            lenient_int(r, "/resource_size").and_then(|n| u32::try_from(n).ok()).unwrap_or(40);
-        let server = sized_server(&as_backup, size, text(r, "/type").unwrap_or(SERVER_TYPE));
+    for r in &c.vault.resources {
+        let size = count(r.resource_size.map(|n| n.get()), 40);
+        let name = r.name.unwrap_or_default();
+        let server = sized_server(r.id, name, "", size, r.type_);
         let how = NewBackup {
-            name: text(r, "/name"),
+            name: r.name,
             description: None,
             incremental: false,
             now: created_at,
             protect_delay: 0,
         };
         let mut backup = new_backup(Arc::new(server), info.clone(), &how);
-        backup.id = name_uuid(&format!("{id}/{}", owned(r, "/id")));
+        backup.id = name_uuid(&format!("{id}/{}", r.id));
         add(project, backup);
     }
 }
 
-fn csbs_checkpoint(project: &mut Project, v: &Value, protect_delay: Micros, now: Micros) {
-    let id = uuid_or_new(text(v, "/id"));
-    let plan_id = owned(v, "/protection_plan/id");
+fn csbs_checkpoint(
+    project: &mut Project,
+    c: &csbs::Checkpoint<'_>,
+    protect_delay: Micros,
+    now: Micros,
+) {
+    let id = uuid_or_new(Some(c.id));
+    let plan = c.protection_plan.as_ref();
+    let plan_id = plan.and_then(|p| p.id).unwrap_or_default().to_owned();
     let info = Arc::new(CheckpointInfo {
         id,
         project_id: project.id.clone(),
-        created_at: time(v, "/created_at", now),
+        created_at: time(c.created_at.as_ref(), now),
         policy_id: (!plan_id.starts_with("fake_")).then(|| plan_id.clone()),
         plan_id,
-        plan_name: owned(v, "/protection_plan/name"),
+        plan_name: plan.and_then(|p| p.name).unwrap_or_default().to_owned(),
         auto_trigger: false,
         vault: project.vault.clone(),
         retention_days: None,
     });
-    for r in v.pointer("/protection_plan/resources").and_then(Value::as_array).into_iter().flatten()
-    {
-        let server = project.server(text(r, "/id").unwrap_or_default(), text(r, "/name"));
+    for r in plan.and_then(|p| p.resources.as_deref()).unwrap_or_default() {
+        let resource_id = r.id.unwrap_or_default();
+        let server = project.server(resource_id, r.name);
         let how =
             NewBackup { name: None, description: None, incremental: false, now, protect_delay };
         let mut backup = new_backup(server, info.clone(), &how);
-        backup.id = name_uuid(&format!("{id}/{}", owned(r, "/id")));
+        backup.id = name_uuid(&format!("{id}/{resource_id}"));
         add(project, backup);
     }
 }

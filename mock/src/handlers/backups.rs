@@ -16,6 +16,7 @@ use crate::state::{
 use crate::views::{csbs, list_body, rendered};
 use csbs_spec::rules::Direction;
 use csbs_types::codes::csbs::{CSBS_2003, CSBS_3000, CSBS_3001, CSBS_6032};
+use csbs_types::csbs::request;
 use serde::Serialize;
 use serde_json::Value;
 use std::sync::Arc;
@@ -24,19 +25,19 @@ use uuid::Uuid;
 /// `executePolicy`: one checkpoint with one backup per server of the policy (or of the
 /// listed ones, which must be bound to it).
 pub fn execute(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
-    let plan_id = call.body_str("/checkpoint/plan_id").unwrap_or_default();
-    let auto_trigger = call.body_bool("/checkpoint/parameters/auto_trigger").unwrap_or(false);
+    let sent: request::ExecutePolicy = call.decode()?;
+    let plan_id = sent.checkpoint.plan_id;
+    let parameters = &sent.checkpoint.parameters;
+    let auto_trigger = parameters.auto_trigger.unwrap_or(false);
     let lock = app.store.project(call.project_id());
     let mut project = write(&lock);
     project.purge(call.now);
     let policy =
         project.policies.get(plan_id).ok_or_else(|| ApiError::documented(CSBS_3000, &[plan_id]))?;
     let mut resources = policy.resources.clone();
-    if let Some(wanted) = call.body_at("/checkpoint/parameters/resources").and_then(Value::as_array)
-    {
+    if let Some(wanted) = &parameters.resources {
         let mut chosen = Vec::new();
-        for (i, id) in wanted.iter().enumerate() {
-            let id = id.as_str().unwrap_or_default();
+        for (i, &id) in wanted.iter().enumerate() {
             let Some(r) = resources.iter().find(|r| r.id == id) else {
                 let field = format!("body.checkpoint.parameters.resources[{i}]");
                 let message = format!("server {id} is not bound to policy {plan_id}");

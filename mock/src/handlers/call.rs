@@ -1,8 +1,9 @@
 //! A validated request as the handlers see it, with typed accessors, and their answer.
 
 use crate::clock::Micros;
+use crate::errors::ApiError;
 use csbs_spec::{Operation, Values};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// A request that passed routing, authentication and validation.
@@ -57,22 +58,15 @@ impl Call<'_> {
         }
     }
 
-    /// A body member by a path of member names and array indexes (`/policy/name`); unlike
-    /// a JSON pointer it knows no escapes (no name in the documents needs one) and so
-    /// allocates nothing.
-    pub fn body_at(&self, path: &str) -> Option<&Value> {
-        path.split('/').skip(1).try_fold(self.body.as_ref()?, |value, step| match value {
-            Value::Array(items) => items.get(step.parse::<usize>().ok()?),
-            _ => value.get(step),
+    /// The body as the operation's body type of `csbs_types` (`request::<OperationId>`), its
+    /// text borrowed. The body passed validation, so this fails only where the generated type
+    /// and the validator read the schema differently: a 400 naming the decoder's complaint.
+    pub fn decode<'c, T: Deserialize<'c>>(&'c self) -> Result<T, ApiError> {
+        let body = self.body.as_ref().unwrap_or(&Value::Null);
+        T::deserialize(body).map_err(|e| {
+            let message = format!("does not fit the operation's body type ({e})");
+            ApiError::invalid_field(self.op.service, "body", "type", &message, Value::Null)
         })
-    }
-
-    pub fn body_str(&self, pointer: &str) -> Option<&str> {
-        self.body_at(pointer).and_then(Value::as_str)
-    }
-
-    pub fn body_bool(&self, pointer: &str) -> Option<bool> {
-        self.body_at(pointer).and_then(Value::as_bool)
     }
 }
 

@@ -7,10 +7,11 @@ use super::scope::read_scope;
 use crate::errors::ApiError;
 use crate::server::App;
 use crate::state::{
-    read, select, write, OperationDef, Policy, PolicyResource, Project, ScheduledOp, SERVER_TYPE,
+    read, select, write, OperationDef, Policy, PolicyResource, Project, ScheduledOp,
 };
 use crate::views::csbs;
 use csbs_types::codes::csbs::{CSBS_0001, CSBS_3000, CSBS_6004, CSBS_9007};
+use csbs_types::csbs::{self as body, request};
 use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -24,10 +25,6 @@ fn reply(policy: &Policy) -> Reply {
     Reply::json(&PolicyBody { policy: csbs::policy(policy) })
 }
 
-fn text<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
-    value.get(key).and_then(Value::as_str)
-}
-
 fn status_of(enabled: bool) -> &'static str {
     if enabled {
         "started"
@@ -36,32 +33,26 @@ fn status_of(enabled: bool) -> &'static str {
     }
 }
 
-fn resources_of(value: &Value) -> Vec<PolicyResource> {
-    value
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|r| PolicyResource {
-            id: text(r, "id").unwrap_or_default().to_owned(),
-            name: text(r, "name").unwrap_or_default().to_owned(),
-            resource_type: text(r, "type").unwrap_or(SERVER_TYPE).to_owned(),
-            extra_info: r.get("extra_info").cloned().unwrap_or_else(|| json!({})),
-        })
-        .collect()
+/// A server of a policy, as a request names it.
+fn resource(r: &body::PolicyResource<'_>) -> PolicyResource {
+    PolicyResource {
+        id: r.id.to_owned(),
+        name: r.name.to_owned(),
+        resource_type: r.type_.to_owned(),
+        extra_info: r.extra_info.clone().unwrap_or_else(|| json!({})),
+    }
+}
+
+/// The policy's `parameters` as sent (the typed members only).
+fn parameters(p: &body::PolicyParameters) -> Value {
+    serde_json::to_value(p).unwrap_or_else(|_| json!({}))
 }
 
 /// Applies the members of an `operation_definition` that are present.
-fn apply_definition(def: &mut OperationDef, value: Option<&Value>) {
-    let Some(value) = value else { return };
-    if let Some(n) = value.get("max_backups").and_then(Value::as_i64) {
-        def.max_backups = Some(n);
-    }
-    if let Some(n) = value.get("retention_duration_days").and_then(Value::as_i64) {
-        def.retention_duration_days = Some(n);
-    }
-    if let Some(b) = value.get("permanent").and_then(Value::as_bool) {
-        def.permanent = Some(b);
-    }
+fn apply_definition(def: &mut OperationDef, sent: &body::OperationDefinition<'_>) {
+    def.max_backups = sent.max_backups.or(def.max_backups);
+    def.retention_duration_days = sent.retention_duration_days.or(def.retention_duration_days);
+    def.permanent = sent.permanent.or(def.permanent);
 }
 
 /// CSBS.9007 if another policy has `name`; CSBS.6004 if a server is bound to another policy.
@@ -87,13 +78,12 @@ fn check_conflicts(
 
 /// `createPolicy`.
 pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
-    let empty = json!({});
-    let body = call.body_at("/policy").unwrap_or(&empty);
-    let name = text(body, "name").unwrap_or_default();
-    let resources = resources_of(body.get("resources").unwrap_or(&Value::Null));
+    let sent: request::CreatePolicy = call.decode()?;
+    let body = &sent.policy;
+    let resources: Vec<PolicyResource> = body.resources.iter().map(resource).collect();
     let lock = app.store.project(call.project_id());
     let mut project = write(&lock);
-    check_conflicts(&project, "", Some(name), &resources)?;
+    check_conflicts(&project, "", Some(body.name), &resources)?;
     let limit = app.config.quotas.policies;
     // Seeded policies stay out of the count as they stay out of the name and binding checks.
     if limit >= 0
@@ -101,33 +91,31 @@ pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     {
         return Err(ApiError::documented(CSBS_0001, &[]));
     }
-    let op = body.pointer("/scheduled_operations/0").unwrap_or(&empty);
-    let enabled = op.get("enabled").and_then(Value::as_bool).unwrap_or(true);
+    let op = body.scheduled_operations.first();
+    let enabled = op.is_none_or(|op| op.enabled);
     let mut definition = OperationDef::default();
-    apply_definition(&mut definition, op.get("operation_definition"));
+    if let Some(op) = op {
+        apply_definition(&mut definition, &op.operation_definition);
+    }
     let trigger_id = Uuid::new_v4().to_string();
     let policy = Policy {
         id: Uuid::new_v4().to_string(),
-        name: name.to_owned(),
-        description: text(body, "description").unwrap_or_default().to_owned(),
+        name: body.name.to_owned(),
+        description: body.description.unwrap_or_default().to_owned(),
         created_at: call.now,
         project_id: call.project_id().to_owned(),
-        provider_id: text(body, "provider_id").unwrap_or_default().to_owned(),
-        parameters: body.get("parameters").cloned().unwrap_or_else(|| json!({"common": {}})),
+        provider_id: body.provider_id.to_owned(),
+        parameters: parameters(&body.parameters),
         resources,
         operation: ScheduledOp {
             id: Uuid::new_v4().to_string(),
-            name: text(op, "name").unwrap_or("default").to_owned(),
-            description: text(op, "description").unwrap_or_default().to_owned(),
+            name: op.and_then(|op| op.name).unwrap_or("default").to_owned(),
+            description: op.and_then(|op| op.description).unwrap_or_default().to_owned(),
             enabled,
             definition,
             trigger_id,
             trigger_name: "default".to_owned(),
-            pattern: op
-                .pointer("/trigger/properties/pattern")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
+            pattern: op.map(|op| op.trigger.properties.pattern).unwrap_or_default().to_owned(),
             start_time: call.now,
         },
         status: status_of(enabled).to_owned(),
@@ -185,58 +173,59 @@ pub fn show(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
 /// its ID and must be the policy's.
 pub fn update(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let id = call.path_str("policy_id");
-    let empty = json!({});
-    let body = call.body_at("/policy").unwrap_or(&empty);
+    let sent: request::UpdatePolicy = call.decode()?;
+    let body = &sent.policy;
     let lock = app.store.project(call.project_id());
     let mut project = write(&lock);
     let current = project.policies.get(id).ok_or_else(|| ApiError::documented(CSBS_3000, &[id]))?;
-    let resources = body.get("resources").map(resources_of);
-    check_conflicts(&project, id, text(body, "name"), resources.as_deref().unwrap_or_default())?;
-    let op = body.pointer("/scheduled_operations/0");
-    if let Some(op_id) = op.and_then(|o| text(o, "id")) {
-        if op_id != current.operation.id {
-            let message = format!(
-                "policy {id} has no scheduled operation with this ID (its operation is {})",
-                current.operation.id
-            );
-            let field = "body.policy.scheduled_operations[0].id";
-            return Err(ApiError::invalid_field(
-                call.op.service,
-                field,
-                "scheduled-operation",
-                &message,
-                Value::from(op_id),
-            ));
-        }
+    let resources: Option<Vec<PolicyResource>> =
+        body.resources.as_ref().map(|r| r.iter().map(resource).collect());
+    check_conflicts(&project, id, body.name, resources.as_deref().unwrap_or_default())?;
+    let op = body.scheduled_operations.as_ref().and_then(|ops| ops.first());
+    if let Some(op) = op.filter(|op| op.id != current.operation.id) {
+        let message = format!(
+            "policy {id} has no scheduled operation with this ID (its operation is {})",
+            current.operation.id
+        );
+        let field = "body.policy.scheduled_operations[0].id";
+        return Err(ApiError::invalid_field(
+            call.op.service,
+            field,
+            "scheduled-operation",
+            &message,
+            Value::from(op.id),
+        ));
     }
     let mut policy = current.clone();
-    if let Some(name) = text(body, "name") {
+    if let Some(name) = body.name {
         policy.name = name.to_owned();
     }
-    if let Some(description) = text(body, "description") {
+    if let Some(description) = body.description {
         policy.description = description.to_owned();
     }
-    if let Some(parameters) = body.get("parameters") {
-        policy.parameters = parameters.clone();
+    if let Some(sent) = &body.parameters {
+        policy.parameters = parameters(sent);
     }
     if let Some(resources) = resources {
         policy.resources = resources;
     }
     if let Some(op) = op {
         let target = &mut policy.operation;
-        if let Some(name) = text(op, "name") {
+        if let Some(name) = op.name {
             target.name = name.to_owned();
         }
-        if let Some(description) = text(op, "description") {
+        if let Some(description) = op.description {
             target.description = description.to_owned();
         }
-        if let Some(enabled) = op.get("enabled").and_then(Value::as_bool) {
+        if let Some(enabled) = op.enabled {
             target.enabled = enabled;
             policy.status = status_of(enabled).to_owned();
         }
-        apply_definition(&mut target.definition, op.get("operation_definition"));
-        if let Some(pattern) = op.pointer("/trigger/properties/pattern").and_then(Value::as_str) {
-            target.pattern = pattern.to_owned();
+        if let Some(definition) = &op.operation_definition {
+            apply_definition(&mut target.definition, definition);
+        }
+        if let Some(trigger) = &op.trigger {
+            target.pattern = trigger.properties.pattern.to_owned();
         }
     }
     let answer = reply(&policy);

@@ -3,13 +3,13 @@
 use super::backups::checkpoint_reply;
 use super::call::{Call, Reply};
 use super::quotas::check_room;
-use super::restores::{check, mappings};
+use super::restores::check;
 use crate::errors::ApiError;
 use crate::server::App;
 use crate::state::{new_backup, read, write, CheckpointInfo, NewBackup, Project, SERVER_TYPE};
 use csbs_types::codes::csbs::{CSBS_6003, CSBS_6004, CSBS_6013};
+use csbs_types::csbs::{self as body, request};
 use serde::Serialize;
-use serde_json::Value;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -31,12 +31,12 @@ pub fn protect(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
         vault: project.vault.clone(),
         retention_days: None,
     });
-    let protect = call.body_at("/protect");
-    let member = |name: &str| protect.and_then(|p| p.get(name));
+    let sent: request::ProtectResource = call.decode()?;
+    let protect = &sent.protect;
     let how = NewBackup {
-        name: member("backup_name").and_then(Value::as_str),
-        description: member("description").and_then(Value::as_str),
-        incremental: member("incremental").and_then(Value::as_bool).unwrap_or(false)
+        name: protect.backup_name,
+        description: protect.description,
+        incremental: protect.incremental.unwrap_or(false)
             && project.has_backup_of(resource_id, call.now),
         now: call.now,
         protect_delay: app.protect_delay,
@@ -58,20 +58,14 @@ struct Capability {
 }
 
 impl Capability {
-    fn of(item: &Value, resource: &str, outcome: Result<(), ApiError>) -> Capability {
-        let text = |name: &str| {
-            item.pointer(&format!("{resource}/{name}"))
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        };
+    fn of(resource_id: &str, resource_type: &str, outcome: Result<(), ApiError>) -> Capability {
         let (result, error_code, error_msg) = match outcome {
             Ok(()) => (true, String::new(), String::new()),
             Err(e) => (false, e.code.to_owned(), e.message),
         };
         Capability {
-            resource_id: text("resource_id"),
-            resource_type: text("resource_type"),
+            resource_id: resource_id.to_owned(),
+            resource_type: resource_type.to_owned(),
             result,
             error_code,
             error_msg,
@@ -79,9 +73,8 @@ impl Capability {
     }
 }
 
-fn protectable(project: &Project, item: &Value) -> Result<(), ApiError> {
-    let id = item.get("resource_id").and_then(Value::as_str).unwrap_or_default();
-    let kind = item.get("resource_type").and_then(Value::as_str).unwrap_or_default();
+fn protectable(project: &Project, query: &body::ProtectableQuery<'_>) -> Result<(), ApiError> {
+    let (id, kind) = (query.resource_id, query.resource_type);
     if kind != SERVER_TYPE {
         return Err(ApiError::documented(CSBS_6003, &[id, kind]));
     }
@@ -91,39 +84,43 @@ fn protectable(project: &Project, item: &Value) -> Result<(), ApiError> {
     }
 }
 
-fn restorable(project: &Project, item: &Value, now: i64) -> Result<(), ApiError> {
-    let item_id = item.get("checkpoint_item_id").and_then(Value::as_str).unwrap_or_default();
-    let target = item.get("target");
-    let field =
-        |name: &str| target.and_then(|t| t.get(name)).and_then(Value::as_str).unwrap_or_default();
-    if field("resource_type") != SERVER_TYPE {
-        return Err(ApiError::documented(
-            CSBS_6013,
-            &[field("resource_id"), field("resource_type")],
-        ));
+fn restorable(
+    project: &Project,
+    query: &body::RestorableQuery<'_>,
+    now: i64,
+) -> Result<(), ApiError> {
+    let target = &query.target;
+    if target.resource_type != SERVER_TYPE {
+        return Err(ApiError::documented(CSBS_6013, &[target.resource_id, target.resource_type]));
     }
-    let volumes = mappings(target.and_then(|t| t.get("volumes")));
-    check(project, item_id, field("resource_id"), &volumes, now).map(|_| ())
+    check(project, query.checkpoint_item_id, target.resource_id, &target.volumes, now).map(|_| ())
 }
 
 /// `checkResourceCapabilities`: `check_protectable` (a server can be backed up unless it is
 /// not a server or is bound to a policy) or `check_restorable` (the checks of a restoration).
 pub fn capabilities(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
+    let sent: request::CheckResourceCapabilities = call.decode()?;
     let lock = app.store.project(call.project_id());
     let project = read(&lock);
-    let items = |key: &str| {
-        call.body_at(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default()
-    };
-    if call.body_at("/check_protectable").is_some() {
-        let answers: Vec<Capability> = items("/check_protectable")
-            .iter()
-            .map(|i| Capability::of(i, "", protectable(&project, i)))
-            .collect();
-        return Ok(Reply::json(&serde_json::json!({ "protectable": answers })));
+    match sent {
+        body::CapabilityCheckRequest::CheckProtectableRequest(check) => {
+            let answers: Vec<Capability> = check
+                .check_protectable
+                .iter()
+                .map(|q| Capability::of(q.resource_id, q.resource_type, protectable(&project, q)))
+                .collect();
+            Ok(Reply::json(&serde_json::json!({ "protectable": answers })))
+        }
+        body::CapabilityCheckRequest::CheckRestorableRequest(check) => {
+            let answers: Vec<Capability> = check
+                .check_restorable
+                .iter()
+                .map(|q| {
+                    let outcome = restorable(&project, q, call.now);
+                    Capability::of(q.target.resource_id, q.target.resource_type, outcome)
+                })
+                .collect();
+            Ok(Reply::json(&serde_json::json!({ "restorable": answers })))
+        }
     }
-    let answers: Vec<Capability> = items("/check_restorable")
-        .iter()
-        .map(|i| Capability::of(i, "/target", restorable(&project, i, call.now)))
-        .collect();
-    Ok(Reply::json(&serde_json::json!({ "restorable": answers })))
 }

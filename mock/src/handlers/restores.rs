@@ -14,34 +14,16 @@ use crate::state::{write, Backup, Project, Status};
 use csbs_types::codes::csbs::{
     CSBS_2003, CSBS_3001, CSBS_4000, CSBS_6014, CSBS_6015, CSBS_6017, CSBS_6018, CSBS_6024,
 };
-use serde_json::{json, Value};
+use csbs_types::csbs::{request, VolumeMapping};
+use serde_json::json;
 use uuid::Uuid;
-
-/// One disk backup to one disk.
-pub struct Mapping<'a> {
-    pub backup_id: &'a str,
-    pub volume_id: &'a str,
-}
-
-/// Reads `[{backup_id, volume_id}]` (already validated).
-pub fn mappings(volumes: Option<&Value>) -> Vec<Mapping<'_>> {
-    volumes
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|v| Mapping {
-            backup_id: v.get("backup_id").and_then(Value::as_str).unwrap_or_default(),
-            volume_id: v.get("volume_id").and_then(Value::as_str).unwrap_or_default(),
-        })
-        .collect()
-}
 
 /// Everything a restoration of `item_id` to `server_id` must satisfy; the backup on success.
 pub fn check<'p>(
     project: &'p Project,
     item_id: &str,
     server_id: &str,
-    volumes: &[Mapping<'_>],
+    volumes: &[VolumeMapping<'_>],
     now: i64,
 ) -> Result<&'p Backup, ApiError> {
     let backup =
@@ -108,15 +90,14 @@ pub fn check<'p>(
 
 /// `createRestore`: the backup is `restoring` for the restore delay.
 pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
-    let checkpoint_id = call.body_str("/restore/checkpoint_id").unwrap_or_default();
-    let item_id = call.body_str("/restore/parameters/checkpoint_item_id").unwrap_or_default();
-    let server_id = call.body_str("/restore/parameters/targets/server_id").unwrap_or_default();
-    let volumes_value = call.body_at("/restore/parameters/targets/volumes");
-    let volumes = mappings(volumes_value);
+    let sent: request::CreateRestore = call.decode()?;
+    let restore = &sent.restore;
+    let (checkpoint_id, parameters) = (restore.checkpoint_id, &restore.parameters);
+    let (item_id, targets) = (parameters.checkpoint_item_id, &parameters.targets);
     let lock = app.store.project(call.project_id());
     let mut project = write(&lock);
     project.purge(call.now);
-    let backup = check(&project, item_id, server_id, &volumes, call.now)?;
+    let backup = check(&project, item_id, targets.server_id, &targets.volumes, call.now)?;
     if backup.checkpoint.id.to_string() != checkpoint_id {
         return Err(ApiError::documented(
             CSBS_3001,
@@ -124,20 +105,20 @@ pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
         ));
     }
     let id = backup.id;
-    project.start_restore(id, server_id, call.now, call.now + app.restore_delay);
+    project.start_restore(id, targets.server_id, call.now, call.now + app.restore_delay);
     Ok(Reply::json(&json!({"restore": {
         "id": Uuid::new_v4().to_string(),
         "checkpoint_id": checkpoint_id,
         "parameters": {
             "checkpoint_item_id": item_id,
-            "power_on": call.body_bool("/restore/parameters/power_on").unwrap_or(false),
-            "targets": {"server_id": server_id, "volumes": volumes_value.cloned().unwrap_or_else(|| json!([]))},
+            "power_on": parameters.power_on,
+            "targets": {"server_id": targets.server_id, "volumes": targets.volumes},
         },
         "project_id": call.project_id(),
-        "provider_id": call.body_str("/restore/provider_id").unwrap_or_default(),
+        "provider_id": restore.provider_id,
         "resources_reason": {},
         "resources_status": "in_progress",
-        "restore_target": call.body_str("/restore/restore_target"),
+        "restore_target": restore.restore_target,
         "status": "in_progress",
     }})))
 }
