@@ -41,3 +41,48 @@ pub struct Code {
     /// `plan not found: %s`.
     pub message: &'static str,
 }
+
+/// The members of `body` that reading it as the `operation_id` body type of the document
+/// named `service` (`csbs`, `cbr`) would lose: the request body (`response` false) or the 200
+/// answer. For tests: a documented example, or a server's answer, that carries a member the
+/// spec does not name (or names otherwise) shows it here. Null members count as absent, and
+/// values may change form (`"20"` is written back as `20`); members may not go missing.
+pub fn unknown_members(
+    service: &str,
+    operation_id: &str,
+    response: bool,
+    body: &serde_json::Value,
+) -> Result<Vec<String>, String> {
+    let reread = match service {
+        "csbs" => csbs::reread(operation_id, response, body),
+        "cbr" => cbr::reread(operation_id, response, body),
+        other => return Err(format!("no document is named {other}")),
+    };
+    let written = match reread {
+        None => return Err(format!("{service} {operation_id} has no such body")),
+        Some(result) => result.map_err(|e| format!("{operation_id}: does not read ({e})"))?,
+    };
+    let (mut sent, mut kept) = (Vec::new(), Vec::new());
+    member_paths(body, "", &mut sent);
+    member_paths(&written, "", &mut kept);
+    Ok(sent.into_iter().filter(|p| !kept.contains(p)).collect())
+}
+
+/// The paths of the non-null members of `value` (`protect.backup_name`, `policies[0].id`).
+fn member_paths(value: &serde_json::Value, at: &str, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(members) => {
+            for (name, member) in members.iter().filter(|(_, m)| !m.is_null()) {
+                let path = if at.is_empty() { name.clone() } else { format!("{at}.{name}") };
+                member_paths(member, &path, out);
+                out.push(path);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                member_paths(item, &format!("{at}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}

@@ -112,6 +112,12 @@ impl Mock {
                     "{} answered {status} {text}\nviolations: {checked:?}",
                     op.id
                 );
+                // The views write no member the spec does not name.
+                if let (200, Some(body)) = (status, body) {
+                    let unknown =
+                        csbs_types::unknown_members(op.service.name(), &op.id, true, body);
+                    assert_eq!(unknown, Ok(Vec::new()), "{} answered {text}", op.id);
+                }
             }
         }
         if status >= 400 {
