@@ -38,6 +38,12 @@ fn settings() -> GenerationSettings {
     settings
 }
 
+/// How progenitor's `Client::new` starts its reqwest client, and what the generated code calls
+/// instead: the clients use rustls with ring, whose provider must be installed before reqwest
+/// builds a client (see `csbs_auth::tls`), so `Client::new` keeps working as documented.
+const CLIENT_BUILDER: (&str, &str) =
+    ("reqwest::ClientBuilder::new()", "::csbs_auth::tls::client_builder()");
+
 /// The formatted Rust source of a service's client module.
 pub fn generate(service: Service) -> Result<String> {
     let spec = service.openapi().with_context(|| {
@@ -48,6 +54,11 @@ pub fn generate(service: Service) -> Result<String> {
         .generate_tokens(&spec)
         .map_err(|e| anyhow::anyhow!("progenitor failed on spec/{}: {e}", service.file_name()))?;
     let file: syn::File = syn::parse2(tokens).context("progenitor produced unparsable Rust")?;
+    let (from, to) = CLIENT_BUILDER;
     let body = prettyplease::unparse(&file);
+    if !body.contains(from) {
+        anyhow::bail!("progenitor's Client::new no longer calls {from}; update CLIENT_BUILDER");
+    }
+    let body = body.replace(from, to);
     Ok(format!("{}{}", HEADER.replace("{file}", service.file_name()), body))
 }

@@ -69,7 +69,7 @@ async fn main() {
         (after - before) as f64 * 1024.0 / count as f64
     );
 
-    let client = reqwest::Client::new();
+    let client = csbs_auth::tls::client_builder().build().expect("a client");
     let base = format!("{}/v1/{PROJECT}", mock.base_url());
     let (first_ms, first) = median_ms(&client, &format!("{base}/checkpoint_items?limit=100")).await;
     let items = first["checkpoint_items"].as_array().expect("a page");

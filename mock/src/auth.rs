@@ -1,11 +1,11 @@
 //! Authentication and project scoping: an `X-Auth-Token`, or an AK/SK signature
-//! (SDK-HMAC-SHA256, checked with the client crate's verifier). Tokens and secret keys never
+//! (SDK-HMAC-SHA256, checked with `csbs_auth`'s verifier). Tokens and secret keys never
 //! appear in answers or logs.
 
 use crate::config::{KeyGrant, TokenGrant};
 use crate::errors::ApiError;
 use axum::http::{header, HeaderMap};
-use csbs_client::signer;
+use csbs_auth::signer;
 use csbs_types::codes::gateway::{APIGW_0301, APIGW_0302};
 use std::collections::HashMap;
 

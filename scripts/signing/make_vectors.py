@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """SDK-HMAC-SHA256 test vectors made by the vendor's own Python signer.
 
-The Rust signer (generated/src/signer.rs) is tested byte for byte against what this script
-writes to generated/tests/data/signing_vectors.json. The script installs nothing itself;
+The Rust signer (auth/src/signer.rs) is tested byte for byte against what this script
+writes to auth/tests/data/signing_vectors.json. The script installs nothing itself;
 it needs the vendor's SDK core at the pinned version:
 
     python3 -m pip install 'huaweicloudsdkcore==3.1.219'
@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 
 PINNED_VERSION = "3.1.219"
-OUT = Path(__file__).resolve().parents[2] / "generated" / "tests" / "data" / "signing_vectors.json"
+OUT = Path(__file__).resolve().parents[2] / "auth" / "tests" / "data" / "signing_vectors.json"
 
 AK = "AKTESTNOTAREALKEY000"
 SK = "sk-test-NOT-A-REAL-SECRET-do-not-use-000000"

@@ -73,8 +73,14 @@ async fn without_configured_tokens_one_is_made_up_for_the_default_project() {
     let grant = &running.tokens[0];
     assert_eq!(grant.project_id, csbs_mock::DEFAULT_PROJECT_ID);
     let url = format!("{}/v3/{}/backups", running.base_url(), grant.project_id);
-    let answer =
-        reqwest::Client::new().get(url).header("X-Auth-Token", &grant.token).send().await.unwrap();
+    let answer = csbs_auth::tls::client_builder()
+        .build()
+        .unwrap()
+        .get(url)
+        .header("X-Auth-Token", &grant.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(answer.status().as_u16(), 200);
     running.shutdown().await;
 }

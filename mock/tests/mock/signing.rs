@@ -5,7 +5,7 @@
 
 use crate::support::*;
 use chrono::{Duration, Utc};
-use csbs_client::signer::{self, SigningInput, DATE_FORMAT};
+use csbs_auth::signer::{self, SigningInput, DATE_FORMAT};
 use csbs_client::{cbr, csbs, Credentials};
 use csbs_mock::KeyGrant;
 use serde_json::Value;

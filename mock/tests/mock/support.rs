@@ -77,7 +77,7 @@ impl Mock {
         };
         adjust(&mut config);
         let running = csbs_mock::spawn(config).await.expect("the mock binds a loopback port");
-        Mock { running, http: reqwest::Client::new() }
+        Mock { running, http: csbs_auth::tls::client_builder().build().expect("a client") }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -144,18 +144,29 @@ fn header_of<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str>
     headers.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
+/// The canonical request text from its parts: what signing and verifying both hash.
+/// `headers` are the canonical header lines, `signed` the `;`-joined names they sign.
+fn canonical_text(
+    method: &str,
+    path: &str,
+    query: &[(String, String)],
+    headers: &str,
+    signed: &str,
+    payload_hash: &str,
+) -> String {
+    format!(
+        "{}\n{}\n{}\n{headers}\n{signed}\n{payload_hash}",
+        method.to_ascii_uppercase(),
+        canonical_uri(path),
+        canonical_query(query),
+    )
+}
+
 /// The canonical request of `input`.
 pub fn canonical_request(input: &SigningInput<'_>) -> CanonicalRequest {
     let (headers, signed) = canonical_headers(&input.headers);
-    let text = format!(
-        "{}\n{}\n{}\n{}\n{}\n{}",
-        input.method.to_ascii_uppercase(),
-        canonical_uri(input.path),
-        canonical_query(&input.query),
-        headers,
-        signed,
-        payload_hash(input.body, header_of(&input.headers, CONTENT_SHA256_HEADER))
-    );
+    let payload = payload_hash(input.body, header_of(&input.headers, CONTENT_SHA256_HEADER));
+    let text = canonical_text(input.method, input.path, &input.query, &headers, &signed, &payload);
     CanonicalRequest { text, signed_headers: signed }
 }
 
@@ -403,14 +414,14 @@ where
     let query: Vec<(String, String)> = form_urlencoded::parse(request.query.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    let canonical = format!(
-        "{}\n{}\n{}\n{}\n{}\n{}",
-        request.method.to_ascii_uppercase(),
-        canonical_uri(request.path),
-        canonical_query(&query),
-        canonical_headers,
-        names.join(";"),
-        payload_hash(request.body, content_sha256.as_deref())
+    let payload = payload_hash(request.body, content_sha256.as_deref());
+    let canonical = canonical_text(
+        request.method,
+        request.path,
+        &query,
+        &canonical_headers,
+        &names.join(";"),
+        &payload,
     );
     mac(secret.as_ref(), &string_to_sign(&canonical, &date))
         .verify_slice(&claimed)
