@@ -1,12 +1,11 @@
 //! Sends one request within the limits: a timeout over the whole exchange (body included), a
 //! cap on the body read, no redirects (a redirect could carry the token to another host).
-//! AK/SK requests are signed by the client crate (`csbs_client::Credentials::AkSk`), as the
-//! vendor's SDK signs them.
+//! AK/SK requests are signed by `csbs_auth::Credentials::AkSk`, as the vendor's SDK signs them.
 
 use super::exchange::{Exchange, RequestRecord, ResponseRecord, TransportError};
 use crate::error::RunError;
 use crate::secret::{authorization_placeholder, Secret, SDK_DATE_PLACEHOLDER};
-use csbs_client::signer;
+use csbs_auth::signer;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -51,7 +50,7 @@ impl HttpClient {
         max_body_bytes: usize,
         use_proxy: bool,
     ) -> Result<HttpClient, RunError> {
-        let mut builder = reqwest::Client::builder()
+        let mut builder = csbs_auth::tls::client_builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(timeout)
             .timeout(timeout)
@@ -100,12 +99,12 @@ impl HttpClient {
         }
         let mut request = request.build().map_err(|e| self.transport_error(e))?;
         if let Auth::AkSk { access_key, secret_key, project_id } = &out.auth {
-            let credentials = csbs_client::Credentials::AkSk {
+            let credentials = csbs_auth::Credentials::AkSk {
                 access_key: access_key.clone(),
                 secret_key: secret_key.expose().to_owned(),
                 project_id: Some(project_id.clone()),
             };
-            // The client crate's errors name headers, never the keys.
+            // The signer's errors name headers, never the keys.
             credentials.apply(&mut request).map_err(|e| TransportError::Connection {
                 message: format!("the request could not be signed: {e}"),
             })?;

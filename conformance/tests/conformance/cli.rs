@@ -238,7 +238,7 @@ async fn ctrl_c_stops_the_run_and_cleans_up() {
     assert!(shown.contains("Interrupted: Ctrl-C"), "{shown}");
     assert!(shown.contains("Cleanup deleted") && shown.contains("policy"), "{shown}");
     // The mock holds no policy of the run any more.
-    let policies: Value = reqwest::Client::builder()
+    let policies: Value = csbs_auth::tls::client_builder()
         .no_proxy()
         .build()
         .expect("a client")

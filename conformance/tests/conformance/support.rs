@@ -254,7 +254,7 @@ pub async fn proxy(
     use axum::body::{to_bytes, Body};
     use axum::extract::Request;
     use axum::response::Response;
-    let client = reqwest::Client::builder().no_proxy().build().expect("a client");
+    let client = csbs_auth::tls::client_builder().no_proxy().build().expect("a client");
     let tamper = Arc::new(tamper);
     let handler = move |request: Request| {
         let (client, tamper, upstream) = (client.clone(), tamper.clone(), upstream.clone());
