@@ -25,7 +25,7 @@
 //! No function here puts a secret key into a value it returns, or into an error.
 
 use hmac::{Hmac, Mac};
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::percent_decode_str;
 use sha2::{Digest, Sha256};
 use std::fmt;
 use std::time::Duration;
@@ -41,14 +41,9 @@ pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// How far `X-Sdk-Date` may be from the verifier's clock: 15 minutes.
 pub const MAX_SKEW: Duration = Duration::from_secs(900);
 
-/// Everything but RFC 3986 unreserved characters is percent-encoded (Python's
-/// `quote(s, safe='~')`, which the SDK uses).
-const ENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-
-/// Percent-encodes `text` as the SDK's `_url_encode` does.
-pub fn encode(text: &str) -> String {
-    utf8_percent_encode(text, ENCODE).to_string()
-}
+/// Percent-encodes `text` as the SDK's `_url_encode` does (Python's `quote(s, safe='~')`:
+/// everything but RFC 3986 unreserved characters, `csbs_wire::percent_encode`).
+pub use csbs_wire::percent_encode as encode;
 
 /// The parts of a request the signature covers.
 #[derive(Clone, Debug)]

@@ -70,20 +70,12 @@ pub fn of_timestamp(t: &csbs_wire::Timestamp) -> Micros {
     t.to_utc().timestamp_micros()
 }
 
-/// Reads a time in any of the service's forms (`T` or space, optional fraction, optional
-/// `Z` or offset); `None` when it is not a real calendar time.
+/// Reads a time in any of the service's forms (`csbs_wire::parse_time`: `T` or space,
+/// optional fraction, optional `Z` or offset; no zone is UTC); `None` when it is not a real
+/// calendar time.
 pub fn parse(text: &str) -> Option<Micros> {
-    let text = text.trim().replacen(' ', "T", 1);
-    if let Ok(t) = DateTime::parse_from_rfc3339(&text) {
-        return Some(t.timestamp_micros());
-    }
-    if let Ok(t) = DateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S%.f%z") {
-        return Some(t.timestamp_micros());
-    }
-    let bare = text.strip_suffix('Z').unwrap_or(&text);
-    NaiveDateTime::parse_from_str(bare, "%Y-%m-%dT%H:%M:%S%.f")
-        .ok()
-        .map(|t| t.and_utc().timestamp_micros())
+    csbs_wire::parse_time(text)
+        .map(|(local, offset)| csbs_wire::to_utc(local, offset).timestamp_micros())
 }
 
 /// A filter bound. The CBR filters are checked by a pattern only, so `2020-13-45T99:99:99Z`

@@ -122,14 +122,9 @@ impl Operation {
     }
 }
 
-/// Characters kept as they are in a path segment or query value: RFC 3986 unreserved.
-const UNRESERVED: &percent_encoding::AsciiSet =
-    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-
-/// Percent-encodes a path segment or a query value.
-pub fn percent_encode_segment(text: &str) -> String {
-    percent_encoding::utf8_percent_encode(text, UNRESERVED).to_string()
-}
+/// Percent-encodes a path segment or a query value (`csbs_wire::percent_encode`: everything
+/// but RFC 3986 unreserved characters, as the vendor's SDK sends and signs it).
+pub use csbs_wire::percent_encode as percent_encode_segment;
 
 fn parse_parameter(doc: &Value, raw: &Value) -> Option<Parameter> {
     let p = deref(doc, raw);

@@ -3,7 +3,6 @@
 //! items (`x-unique-items-by`), and the service's time format (`format: service-datetime`).
 //! Each rule is configured by its extension's value, never by constants here.
 
-use chrono::{DateTime, NaiveDateTime};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -266,13 +265,11 @@ pub fn check_unique_by(property: &str, items: &[Value]) -> Result<(), String> {
     Ok(())
 }
 
-/// True if `text` is a real calendar time in one of the service's forms:
-/// `2017-04-18T01:21:52.701973`, `2017-03-07 09:31:08`, optionally with `Z` or an offset.
+/// True if `text` is a real calendar time in one of the service's forms
+/// (`csbs_wire::parse_time`): `2017-04-18T01:21:52.701973`, `2017-03-07 09:31:08`, optionally
+/// with `Z` or an offset.
 pub fn is_service_datetime(text: &str) -> bool {
-    let normalized = text.replacen(' ', "T", 1);
-    NaiveDateTime::parse_from_str(&normalized, "%Y-%m-%dT%H:%M:%S%.f").is_ok()
-        || DateTime::parse_from_rfc3339(&normalized).is_ok()
-        || DateTime::parse_from_str(&normalized, "%Y-%m-%dT%H:%M:%S%.f%z").is_ok()
+    csbs_wire::parse_time(text).is_some()
 }
 
 #[cfg(test)]
@@ -370,6 +367,35 @@ mod tests {
         }
         for bad in ["2017-13-18T01:21:52", "yesterday", "2017-04-18"] {
             assert!(!is_service_datetime(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn lenient_booleans_read_exactly_the_spellings_the_spec_lists() {
+        use crate::Service;
+        use csbs_wire::LenientBoolean;
+        let candidates = ["true", "false", "True", "False", "TRUE", "FALSE", "yes", "1", ""];
+        for service in Service::ALL {
+            let Some(schema) = service.document().pointer("/components/schemas/LenientBoolean")
+            else {
+                continue;
+            };
+            let listed: Vec<&str> = schema["oneOf"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.get("enum").and_then(Value::as_array))
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            assert!(!listed.is_empty(), "{}: LenientBoolean lists no string", service.name());
+            for text in listed.iter().chain(&candidates) {
+                let read = text.parse::<LenientBoolean>();
+                assert_eq!(read.is_ok(), listed.contains(text), "{text:?}: {read:?}");
+                if let Ok(b) = read {
+                    assert_eq!(b.get(), text.eq_ignore_ascii_case("true"), "{text:?}");
+                }
+            }
         }
     }
 
