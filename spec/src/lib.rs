@@ -19,6 +19,6 @@ pub mod validate;
 pub use catalogue::ErrorCode;
 pub use document::Service;
 pub use examples::{Erratum, Example, ExampleKind};
-pub use operations::{Location, Operation, Parameter, RouteError};
+pub use operations::{Location, Operation, Parameter, RouteError, UndocumentedStatus};
 pub use params::{PathParams, PathValues, Values};
 pub use validate::{Contract, Violation};

@@ -84,6 +84,29 @@ pub struct Operation {
     pointer: String,
 }
 
+/// A status an operation does not document: not among the `responses` of its OpenAPI
+/// operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UndocumentedStatus {
+    pub operation_id: String,
+    pub status: u16,
+    /// The statuses it documents, ascending.
+    pub documented: Vec<u16>,
+}
+
+impl std::fmt::Display for UndocumentedStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let documented: Vec<String> = self.documented.iter().map(u16::to_string).collect();
+        write!(
+            f,
+            "status {} is not documented for {} (documented: {})",
+            self.status,
+            self.operation_id,
+            documented.join(", ")
+        )
+    }
+}
+
 impl Operation {
     /// The raw operation object of the document.
     pub fn raw(&self) -> &'static Value {
@@ -101,6 +124,18 @@ impl Operation {
     /// True if the operation changes state (create, update, delete, run).
     pub fn is_mutation(&self) -> bool {
         self.method != "GET" && self.id != "checkResourceCapabilities"
+    }
+
+    /// Whether `status` is one the operation documents; the undocumented status otherwise.
+    pub fn check_status(&self, status: u16) -> Result<(), UndocumentedStatus> {
+        if self.responses.contains_key(&status) {
+            return Ok(());
+        }
+        Err(UndocumentedStatus {
+            operation_id: self.id.clone(),
+            status,
+            documented: self.responses.keys().copied().collect(),
+        })
     }
 
     pub fn parameter(&self, location: Location, name: &str) -> Option<&Parameter> {
@@ -285,6 +320,15 @@ pub fn route<'p>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_undocumented_status_names_the_documented_ones() {
+        let op = find_operation("showPolicy").unwrap();
+        assert_eq!(op.check_status(200), Ok(()));
+        let error = op.check_status(201).unwrap_err();
+        assert_eq!(error.documented, op.responses.keys().copied().collect::<Vec<_>>());
+        assert!(error.to_string().starts_with("status 201 is not documented for showPolicy"));
+    }
 
     #[test]
     fn sort_rules_are_found_on_the_parameter_or_its_schema() {

@@ -330,18 +330,15 @@ impl CompiledOperation {
         status: u16,
         body: Option<&Value>,
     ) -> Result<(), Vec<Violation>> {
-        let Some(schema) = self.responses.get(&status) else {
-            let documented: Vec<String> = self.responses.keys().map(u16::to_string).collect();
-            return Err(vec![Violation {
+        self.operation.check_status(status).map_err(|undocumented| {
+            vec![Violation {
                 field: "status".into(),
-                rule: "status_code_conformance".into(),
-                message: format!(
-                    "status {status} is not documented (documented: {})",
-                    documented.join(", ")
-                ),
+                rule: "responses".into(),
+                message: undocumented.to_string(),
                 value: Value::from(status),
-            }]);
-        };
+            }]
+        })?;
+        let Some(schema) = self.responses.get(&status) else { return Ok(()) };
         match (schema, body) {
             (Some(validator), Some(body)) => {
                 let found = violations(validator, "body", body);
