@@ -45,14 +45,9 @@ pub fn response_checks(op: &'static Operation, exchange: &Exchange) -> Vec<(Chec
             Ok(())
         },
     ));
-    if !op.responses.contains_key(&status) {
-        let documented: Vec<String> = op.responses.keys().map(u16::to_string).collect();
-        let message = format!(
-            "status {status} is not documented for {} (documented: {})",
-            op.id,
-            documented.join(", ")
-        );
-        out.push((Check::StatusCodeConformance, Err(Failure::new(status.to_string(), message))));
+    if let Err(undocumented) = op.check_status(status) {
+        let failure = Failure::new(status.to_string(), undocumented.to_string());
+        out.push((Check::StatusCodeConformance, Err(failure)));
         return out;
     }
     out.push((Check::StatusCodeConformance, Ok(())));
