@@ -81,6 +81,8 @@ pub struct Operation {
     pub request_body: Option<(bool, Value)>,
     /// Status -> JSON body schema (None when the response has no body).
     pub responses: BTreeMap<u16, Option<Value>>,
+    /// `x-safe: true`: the operation changes nothing although its method is not safe.
+    pub safe: bool,
     pointer: String,
 }
 
@@ -121,9 +123,11 @@ impl Operation {
         self.responses.keys().copied().find(|s| (200..300).contains(s)).unwrap_or(200)
     }
 
-    /// True if the operation changes state (create, update, delete, run).
+    /// True if the operation may change state (create, update, delete, run): its method is
+    /// not safe in HTTP's sense (RFC 9110 9.2.1: GET, HEAD and OPTIONS are) and it does not say
+    /// `x-safe: true` (a POST that only asks, like the capability checks).
     pub fn is_mutation(&self) -> bool {
-        self.method != "GET" && self.id != "checkResourceCapabilities"
+        !(matches!(self.method.as_str(), "GET" | "HEAD" | "OPTIONS") || self.safe)
     }
 
     /// Whether `status` is one the operation documents; the undocumented status otherwise.
@@ -235,6 +239,7 @@ fn load(service: Service) -> Vec<Operation> {
                 parameters,
                 request_body,
                 responses,
+                safe: op.get("x-safe").and_then(Value::as_bool).unwrap_or(false),
                 pointer: format!("/paths/{}/{method}", path.replace('~', "~0").replace('/', "~1")),
             });
         }
@@ -320,6 +325,18 @@ pub fn route<'p>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mutations_are_told_by_the_method_and_x_safe() {
+        let mutation = |id: &str| find_operation(id).unwrap().is_mutation();
+        assert!(!mutation("listPolicies") && !mutation("listCbrBackups"));
+        assert!(mutation("createPolicy") && mutation("deletePolicy") && mutation("updatePolicy"));
+        // A POST marked `x-safe: true` in the document.
+        assert!(!mutation("checkResourceCapabilities"));
+        let safe: Vec<&str> =
+            all_operations().filter(|op| op.safe).map(|op| op.id.as_str()).collect();
+        assert_eq!(safe, ["checkResourceCapabilities"]);
+    }
 
     #[test]
     fn an_undocumented_status_names_the_documented_ones() {
