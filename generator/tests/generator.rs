@@ -118,7 +118,7 @@ fn a_member_renamed_in_the_spec_breaks_the_code_that_reads_it() {
     let schema = members.remove("backup_name").expect("ProtectParam has backup_name");
     members.insert("backup_title".to_owned(), schema);
     let committed = csbs_generator::bodies::render(Service::Csbs).unwrap();
-    let renamed = csbs_generator::bodies::render_document(&doc, "csbs-v1.yaml").unwrap();
+    let renamed = csbs_generator::bodies::render_document(Service::Csbs, &doc).unwrap();
     // The committed module is stale against the copy: `--check` (CI) fails...
     assert_ne!(committed, renamed);
     // ...and once regenerated, the mock's read of the member (handlers/resources.rs) no

@@ -189,8 +189,10 @@ fn json_schema_of(doc: &Value, content_holder: &Value) -> Option<Value> {
     holder.get("content")?.get("application/json")?.get("schema").cloned()
 }
 
-fn load(service: Service) -> Vec<Operation> {
-    let doc = service.document();
+/// The operations of `doc`, a document of `service` as JSON, in document order. [`operations`]
+/// reads the embedded documents once; this reads any copy (a test's edited one, say): its
+/// operations' [`Operation::raw`] still point into the embedded document.
+pub fn parse_operations(service: Service, doc: &Value) -> Vec<Operation> {
     let mut out = Vec::new();
     let paths = doc.get("paths").and_then(Value::as_object).cloned().unwrap_or_default();
     for (path, item) in &paths {
@@ -252,8 +254,8 @@ pub fn operations(service: Service) -> &'static [Operation] {
     static CSBS: OnceLock<Vec<Operation>> = OnceLock::new();
     static CBR: OnceLock<Vec<Operation>> = OnceLock::new();
     match service {
-        Service::Csbs => CSBS.get_or_init(|| load(Service::Csbs)),
-        Service::Cbr => CBR.get_or_init(|| load(Service::Cbr)),
+        Service::Csbs => CSBS.get_or_init(|| parse_operations(service, service.document())),
+        Service::Cbr => CBR.get_or_init(|| parse_operations(service, service.document())),
     }
 }
 
