@@ -1,4 +1,7 @@
-//! The error-code table of appendix 6.2, read from `x-error-codes` at the document root.
+//! The error-code tables of the documents, read at run time: appendix 6.2's `x-error-codes`,
+//! the gateway's `x-gateway-error-codes`, `x-validation-error-code` and
+//! `x-error-code-pattern`. (Code that answers with a code names it as a constant of
+//! `csbs_types::codes`, generated from the same tables.)
 
 use crate::Service;
 use serde::Deserialize;
@@ -32,7 +35,7 @@ pub fn error_codes(service: Service) -> Vec<ErrorCode> {
         .unwrap_or_default()
 }
 
-/// The rows for `code` (with the given status first when one matches).
+/// The rows for `code` in both documents' tables, in document order (CSBS.9009 has two).
 pub fn lookup(code: &str) -> Vec<ErrorCode> {
     Service::ALL.into_iter().flat_map(error_codes).filter(|row| row.code == code).collect()
 }
@@ -71,8 +74,8 @@ pub fn validation_code(service: Service) -> Option<String> {
 }
 
 /// True when `code` answered with `status` is documented for `service`: a row of its table, or,
-/// for a service whose table is not among the documents, a code of its documented form
-/// (`x-error-code-pattern`) that is not in another service's table.
+/// for a service whose table is not among the documents (CBR), any code of its documented form
+/// (`x-error-code-pattern`), whatever the status.
 pub fn is_documented_for(service: Service, code: &str, status: u16) -> bool {
     let rows = error_codes(service);
     if !rows.is_empty() {
