@@ -23,6 +23,26 @@ pub fn client_builder() -> reqwest::ClientBuilder {
 
 #[cfg(test)]
 mod tests {
+    /// The versions Cargo.lock holds for a package.
+    fn locked_versions(package: &str) -> Vec<String> {
+        let lock = include_str!("../../Cargo.lock");
+        let name = format!("name = \"{package}\"\nversion = \"");
+        lock.match_indices(&name)
+            .map(|(at, _)| lock[at + name.len()..].split('"').next().unwrap_or("").to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn the_lock_file_keeps_the_lighter_builds() {
+        // No aws-lc (a C library built with cmake) anywhere; url's IDNA on unicode-rs (the
+        // idna_adapter 1.1 series) rather than ICU4X (see the workspace Cargo.toml).
+        assert_eq!(locked_versions("aws-lc-sys"), Vec::<String>::new());
+        let adapter = locked_versions("idna_adapter");
+        assert!(adapter.iter().all(|v| v.starts_with("1.1.")), "{adapter:?}");
+        assert_eq!(locked_versions("icu_normalizer"), Vec::<String>::new());
+        assert!(!locked_versions("ring").is_empty());
+    }
+
     #[test]
     fn a_client_builds_with_ring_as_the_provider() {
         assert!(super::client_builder().build().is_ok());

@@ -46,9 +46,13 @@ const CLIENT_BUILDER: (&str, &str) =
 
 /// The formatted Rust source of a service's client module.
 pub fn generate(service: Service) -> Result<String> {
-    let spec = service.openapi().with_context(|| {
-        format!("spec/{} is not an OpenAPI 3.0 document progenitor can read", service.file_name())
-    })?;
+    let spec: openapiv3::OpenAPI = serde_json::from_value(service.document().clone())
+        .with_context(|| {
+            format!(
+                "spec/{} is not an OpenAPI 3.0 document progenitor can read",
+                service.file_name()
+            )
+        })?;
     let mut generator = Generator::new(&settings());
     let tokens = generator
         .generate_tokens(&spec)

@@ -5,6 +5,7 @@ use csbs_mock::{ConfigFile, KeyGrant, MockConfig, TokenGrant};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

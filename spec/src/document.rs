@@ -57,11 +57,6 @@ impl Service {
             })
         })
     }
-
-    /// The document as an `openapiv3` model (what progenitor reads).
-    pub fn openapi(self) -> Result<openapiv3::OpenAPI, serde_json::Error> {
-        serde_json::from_value(self.document().clone())
-    }
 }
 
 /// Parses a YAML text into JSON values (the documents use only JSON-compatible YAML).
