@@ -222,6 +222,24 @@ pub struct SortRule {
     pub keys: Vec<String>,
     pub default_direction: String,
     pub max_length: usize,
+    /// The order without `sort`, in the same grammar (`created_at:desc`).
+    #[serde(default)]
+    pub default: Option<String>,
+    /// The item property each key orders by, where it is not the key's own name; `null`
+    /// when no item shows it (the key still sorts, but a client cannot check the order).
+    #[serde(default)]
+    pub properties: std::collections::BTreeMap<String, Option<String>>,
+}
+
+impl SortRule {
+    /// The pointer into an item that `key` orders by (`/created_at`), `None` when no item
+    /// shows it.
+    pub fn property(&self, key: &str) -> Option<String> {
+        match self.properties.get(key) {
+            Some(explicit) => explicit.clone(),
+            None => Some(format!("/{key}")),
+        }
+    }
 }
 
 impl SortRule {
@@ -349,6 +367,8 @@ mod tests {
             keys: vec!["created_at".into(), "name".into()],
             default_direction: "desc".into(),
             max_length: 255,
+            default: None,
+            properties: Default::default(),
         };
         assert_eq!(
             s.parse("created_at:asc,name").unwrap(),

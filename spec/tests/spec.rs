@@ -2,6 +2,8 @@
 //! and valid, the errata honest, the error table complete, validation messages precise, and a
 //! snapshot of the API surface.
 
+#[path = "spec/behaviour.rs"]
+mod behaviour;
 #[path = "spec/catalogue.rs"]
 mod catalogue;
 #[path = "spec/documents.rs"]
