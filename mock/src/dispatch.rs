@@ -17,6 +17,9 @@ use serde_json::Value;
 use std::sync::Arc;
 
 pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
+    if let Some(refused) = app.budget.as_ref().and_then(|b| b.admit()) {
+        return refused;
+    }
     match serve(&app, request).await {
         Ok(Reply::Json(body)) => {
             let mut response = Response::new(Body::from(body));

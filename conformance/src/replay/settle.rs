@@ -1,73 +1,55 @@
 //! Waiting for a backup record's backups to settle (a new backup is `protecting`, a restored
 //! one `restoring`): polls the backup list filtered by the record, within the settle bound.
+//! The statuses a backup settles in are the spec's (`x-lifecycle`).
 
-use super::fill::Filled;
+use crate::poll::{until, Poll};
 use crate::session::Session;
-use csbs_spec::operations::{find_operation, percent_encode_segment};
-use serde_json::{Map, Value};
-use std::time::Instant;
+use csbs_spec::behaviour::backup_lifecycle;
+use serde_json::Value;
 
-/// Statuses a backup stays in without the run doing anything.
-const SETTLED: [&str; 2] = ["available", "error"];
-
-/// Polls until every backup of `checkpoint_id` has settled, then records them as the run's
-/// own. A record that does not settle in time is noted; what needs its backups is skipped.
-pub async fn settle(session: &mut Session, checkpoint_id: &str) {
-    let Some(op) = find_operation("listBackups") else { return };
-    let mut path = Map::new();
-    path.insert("project_id".into(), Value::String(session.facts.project_id.clone()));
-    let target = format!(
-        "{}?checkpoint_id={}",
-        op.render_path(&path),
-        percent_encode_segment(checkpoint_id)
-    );
-    let filled = Filled {
-        path,
-        query: vec![("checkpoint_id".into(), checkpoint_id.into())],
-        body: None,
-        target,
-    };
-    let deadline = Instant::now() + session.limits.settle_timeout;
-    loop {
-        session.progress.say(&format!("waiting for the backups of {checkpoint_id}"));
-        let exchange =
-            session.send(op, &filled, session.credential(), "(waiting for backups)").await;
-        let items = exchange
-            .response()
-            .and_then(|r| r.json().ok())
-            .and_then(|body| body.get("checkpoint_items").and_then(Value::as_array).cloned());
-        let last = match items {
-            Some(mut items) if !items.is_empty() && items.iter().all(settled) => {
-                // Backups made together tie on time; an order by server keeps runs alike.
-                items.sort_by(|a, b| {
-                    a.get("resource_id")
-                        .map(Value::to_string)
-                        .cmp(&b.get("resource_id").map(Value::to_string))
-                });
-                for item in &items {
-                    session.facts.learn_backup(item, true);
-                }
-                return;
+/// Polls until every backup of `checkpoint_id` has settled and returns them, ordered by server
+/// (backups made together tie on time; the order keeps runs alike). `Err` with the last thing
+/// seen when the bound passes first.
+pub async fn settled_items(session: &mut Session, checkpoint_id: &str) -> Result<Vec<Value>, String> {
+    let settled = backup_lifecycle().settled;
+    let list = session.request("listBackups").query("checkpoint_id", checkpoint_id);
+    session.progress.say(&format!("waiting for the backups of {checkpoint_id}"));
+    let mut items = until(session, session.limits.settle_timeout, async |s: &mut Session| {
+        let exchange = s.send(&list, s.credential(), "(waiting for backups)").await;
+        let body = exchange.response().and_then(|r| r.json().ok());
+        let items = body.as_ref().and_then(|b| b.get("checkpoint_items")).and_then(Value::as_array);
+        match items {
+            Some(items) if !items.is_empty() && items.iter().all(|i| settled.iter().any(|w| w == status(i))) => {
+                Poll::Ready(items.clone())
             }
-            Some(items) => format!("statuses {:?}", items.iter().map(status).collect::<Vec<_>>()),
-            None => format!("answer {:?}", exchange.status()),
-        };
-        if Instant::now() + session.limits.poll_interval > deadline {
+            Some(items) => Poll::Pending(format!("statuses {:?}", items.iter().map(status).collect::<Vec<_>>())),
+            None => Poll::Pending(format!("answer {:?}", exchange.status())),
+        }
+    })
+    .await?;
+    items.sort_by_key(|i| i.get("resource_id").map(Value::to_string));
+    Ok(items)
+}
+
+/// [`settled_items`], learnt as the run's own backups. A record that does not settle in time is
+/// noted; what needs its backups is skipped.
+pub async fn settle(session: &mut Session, checkpoint_id: &str) {
+    match settled_items(session, checkpoint_id).await {
+        Ok(items) => {
+            for item in &items {
+                session.facts.learn_backup(item, true);
+            }
+        }
+        Err(last) => {
             let bound = session.limits.settle_timeout;
             session.recorder.note(format!(
                 "the backups of backup record {checkpoint_id} did not settle within {bound:?} (last: {last}); \
                  cases that need them were skipped. A slower service needs a larger --wait"
             ));
-            return;
         }
-        tokio::time::sleep(session.limits.poll_interval).await;
     }
 }
 
 fn status(item: &Value) -> &str {
     item.get("status").and_then(Value::as_str).unwrap_or("")
-}
-
-fn settled(item: &Value) -> bool {
-    SETTLED.contains(&status(item))
 }

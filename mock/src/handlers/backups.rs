@@ -33,8 +33,10 @@ pub fn execute(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
         .get(plan_id)
         .ok_or_else(|| ApiError::documented("CSBS.3000", &[plan_id]))?;
     let mut resources = policy.resources.clone();
-    if let Some(wanted) = call.body_at("/checkpoint/parameters/resources").and_then(Value::as_array)
-    {
+    // An empty list names no server: like an absent one, it runs all of the policy's servers
+    // (rather than the 500 of CSBS.6032 for a request the schema allows).
+    let wanted = call.body_at("/checkpoint/parameters/resources").and_then(Value::as_array);
+    if let Some(wanted) = wanted.filter(|w| !w.is_empty()) {
         let mut chosen = Vec::new();
         for (i, id) in wanted.iter().enumerate() {
             let id = id.as_str().unwrap_or_default();
@@ -144,7 +146,9 @@ pub fn delete_checkpoint(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> 
     };
     for b in &backups {
         let status = b.status(call.now);
-        if targets.contains(&b.id) && matches!(status, Status::Protecting | Status::Restoring) {
+        // Being deleted counts as busy too: a second deletion meanwhile is refused, as the
+        // live service refuses it (400), rather than started again.
+        if targets.contains(&b.id) && status.is_busy() {
             return Err(ApiError::documented(
                 "CSBS.2003",
                 &[&format!("backup {} is {}", b.id, status.as_str())],
