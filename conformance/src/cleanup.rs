@@ -97,7 +97,8 @@ async fn find_named_policies(session: &mut Session) {
         if !policy.get("name").and_then(Value::as_str).is_some_and(|n| n.starts_with(&name)) {
             continue;
         }
-        if let Some(made) = created(create.operation, &create.parts(), &json!({ "policy": policy })) {
+        if let Some(made) = created(create.operation, &create.parts(), &json!({ "policy": policy }))
+        {
             session.ledger.add(made);
         }
     }

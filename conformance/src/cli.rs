@@ -145,7 +145,9 @@ impl Cli {
 pub fn parse_rate(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
-        _ => Err(format!("`{text}` is not a positive number of requests a second; write 20 or 0.5")),
+        _ => {
+            Err(format!("`{text}` is not a positive number of requests a second; write 20 or 0.5"))
+        }
     }
 }
 

@@ -61,8 +61,7 @@ impl Embedded {
             }
         };
         let base = mock.base_url().trim_end_matches('/').to_owned();
-        let target =
-            Target { csbs: base.clone(), cbr: base, project_id, auth, embedded: true };
+        let target = Target { csbs: base.clone(), cbr: base, project_id, auth, embedded: true };
         Ok((Embedded { mock }, target))
     }
 

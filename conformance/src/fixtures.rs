@@ -14,7 +14,9 @@ const RRULE: &str = "FREQ=WEEKLY;BYDAY=TH;BYHOUR=12;BYMINUTE=27";
 
 /// The CSBS provider ID (the one value the `provider_id` path parameter allows).
 pub fn provider() -> String {
-    find_operation("protectResource").and_then(|op| provider_id(op, "provider_id")).unwrap_or_default()
+    find_operation("protectResource")
+        .and_then(|op| provider_id(op, "provider_id"))
+        .unwrap_or_default()
 }
 
 /// A schedule in the iCalendar form the spec's `x-rrule` describes.
@@ -30,7 +32,9 @@ pub fn schedule_at(rrule: &str) -> String {
         .and_then(|v| RruleRule::from_extension(v).ok());
     match rule {
         Some(rule) => rule.render(rrule),
-        None => format!("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nRRULE:{rrule}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"),
+        None => format!(
+            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nRRULE:{rrule}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        ),
     }
 }
 

@@ -19,9 +19,12 @@ fn verdict(ok: bool, rule: &str, message: impl Into<String>) -> Verdict {
 }
 
 fn listed(answer: &Answer, list: &str, id: &str) -> bool {
-    answer.json.as_ref().and_then(|b| b.get(list)).and_then(Value::as_array).is_some_and(|items| {
-        items.iter().any(|i| i.get("id").and_then(Value::as_str) == Some(id))
-    })
+    answer
+        .json
+        .as_ref()
+        .and_then(|b| b.get(list))
+        .and_then(Value::as_array)
+        .is_some_and(|items| items.iter().any(|i| i.get("id").and_then(Value::as_str) == Some(id)))
 }
 
 /// The stateful part of a run.
@@ -47,7 +50,8 @@ pub(crate) async fn run(session: &mut Session) {
 
 async fn policy_lifecycle(session: &mut Session) {
     let name = format!("{}-stateful", session.facts.run_name);
-    let create = session.request("createPolicy").body(crate::fixtures::policy(&name, "stateful", &[]));
+    let create =
+        session.request("createPolicy").body(crate::fixtures::policy(&name, "stateful", &[]));
     let case = "stateful: a created policy";
     let answer = session.call(&create, case).await;
     let made = answer.json.as_ref().and_then(|b| created(create.operation, &create.parts(), b));
@@ -104,9 +108,11 @@ async fn backup_lifecycle_scenario(session: &mut Session, server: &str) {
     let pending = backup_lifecycle().pending;
     let listing = until(session, session.limits.settle_timeout, async |s: &mut Session| {
         let answer = s.call(&list, case).await;
-        let items = answer.json.as_ref().and_then(|b| b.get("checkpoint_items")).and_then(Value::as_array);
+        let items =
+            answer.json.as_ref().and_then(|b| b.get("checkpoint_items")).and_then(Value::as_array);
         let busy = items.is_some_and(|i| {
-            i.iter().any(|i| pending.iter().any(|p| i.get("status").and_then(Value::as_str) == Some(p)))
+            i.iter()
+                .any(|i| pending.iter().any(|p| i.get("status").and_then(Value::as_str) == Some(p)))
         });
         match items {
             Some(items) if !items.is_empty() && !busy => Poll::Ready(answer),
@@ -121,21 +127,37 @@ async fn backup_lifecycle_scenario(session: &mut Session, server: &str) {
     let v = verdict(true, "list", String::new());
     session.judge(Check::EnsureResourceAvailability, &listing, case, v);
     let Some(item) = listing.text("/checkpoint_items/0/id") else { return };
-    let shown = session.call(&session.request("showBackup").path("checkpoint_item_id", &item), case).await;
+    let shown =
+        session.call(&session.request("showBackup").path("checkpoint_item_id", &item), case).await;
     let v = verdict(
         shown.status == Some(200),
         "get",
         format!("GET of the new backup {item} answered {:?}", shown.status),
     );
     session.judge(Check::EnsureResourceAvailability, &shown, case, v);
-    let counted = session.call(&session.request("countBackups").query("checkpoint_id", &checkpoint), case).await;
-    let count = counted.json.as_ref().and_then(|b| b.get("count")).and_then(Value::as_i64).unwrap_or(0);
-    let v = verdict(count >= 1, "count", format!("the count filtered by checkpoint_id {checkpoint} is {count}"));
+    let counted = session
+        .call(&session.request("countBackups").query("checkpoint_id", &checkpoint), case)
+        .await;
+    let count =
+        counted.json.as_ref().and_then(|b| b.get("count")).and_then(Value::as_i64).unwrap_or(0);
+    let v = verdict(
+        count >= 1,
+        "count",
+        format!("the count filtered by checkpoint_id {checkpoint} is {count}"),
+    );
     session.judge(Check::EnsureResourceAvailability, &counted, case, v);
-    let cbr = session.call(&session.request("listCbrBackups").query("checkpoint_id", &checkpoint), case).await;
-    let v = verdict(listed(&cbr, "backups", &item), "list", format!("the CBR backup list lacks the new backup {item}"));
+    let cbr = session
+        .call(&session.request("listCbrBackups").query("checkpoint_id", &checkpoint), case)
+        .await;
+    let v = verdict(
+        listed(&cbr, "backups", &item),
+        "list",
+        format!("the CBR backup list lacks the new backup {item}"),
+    );
     session.judge(Check::EnsureResourceAvailability, &cbr, case, v);
-    let point = session.call(&session.request("showCbrCheckpoint").path("checkpoint_id", &checkpoint), case).await;
+    let point = session
+        .call(&session.request("showCbrCheckpoint").path("checkpoint_id", &checkpoint), case)
+        .await;
     let v = verdict(
         point.status == Some(200),
         "get",
@@ -161,7 +183,9 @@ async fn backup_lifecycle_scenario(session: &mut Session, server: &str) {
             Some(200) if state.as_ref().is_some_and(|st| deleting.contains(st)) => {
                 Poll::Pending(format!("status {state:?}"))
             }
-            other => Poll::Ready(Err((answer, format!("answered {other:?} with status {state:?}")))),
+            other => {
+                Poll::Ready(Err((answer, format!("answered {other:?} with status {state:?}"))))
+            }
         }
     })
     .await;

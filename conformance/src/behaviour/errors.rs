@@ -23,13 +23,26 @@ pub async fn run(session: &mut Session, fixture: &Fixture) {
     let mut busy = Vec::new();
     for op in all_operations() {
         for row in domain_errors(op) {
-            let case = format!("domain_error_conformance: {} when {} {}", row.code.as_deref().unwrap_or("an error"), label(&row.value), row.when.name());
+            let case = format!(
+                "domain_error_conformance: {} when {} {}",
+                row.code.as_deref().unwrap_or("an error"),
+                label(&row.value),
+                row.when.name()
+            );
             if op.is_mutation() && !session.mutations {
-                session.recorder.skip(&op.id, &case, "provoking it changes state if the endpoint accepts it; give --allow-mutations");
+                session.recorder.skip(
+                    &op.id,
+                    &case,
+                    "provoking it changes state if the endpoint accepts it; give --allow-mutations",
+                );
                 continue;
             }
             if crate::replay::overwrites_data(op) && !session.restores {
-                session.recorder.skip(&op.id, &case, "a restore; give --allow-restore (with --allow-mutations)");
+                session.recorder.skip(
+                    &op.id,
+                    &case,
+                    "a restore; give --allow-restore (with --allow-mutations)",
+                );
                 continue;
             }
             if row.when == Condition::Busy {
@@ -51,22 +64,32 @@ pub async fn run(session: &mut Session, fixture: &Fixture) {
 fn label(expr: &Expr) -> String {
     match expr {
         Expr::RequestPath(name) | Expr::RequestQuery(name) => name.clone(),
-        Expr::RequestBody(pointer) | Expr::ResponseBody(pointer) => pointer.trim_start_matches('/').replace('/', "."),
+        Expr::RequestBody(pointer) | Expr::ResponseBody(pointer) => {
+            pointer.trim_start_matches('/').replace('/', ".")
+        }
     }
 }
 
 async fn send(session: &mut Session, request: &ApiRequest, row: &DomainError, case: &str) {
     let answer = session.call(request, case).await;
     if answer.ok() {
-        if let Some(made) = answer.json.as_ref().and_then(|b| created(request.operation, &request.parts(), b)) {
+        if let Some(made) =
+            answer.json.as_ref().and_then(|b| created(request.operation, &request.parts(), b))
+        {
             session.ledger.add(made);
         }
     }
     let code = answer.text("/error_code");
     let service = request.operation.service;
     let verdict = match (answer.status, &row.code, code.as_deref()) {
-        (Some(status), Some(wanted), Some(code)) if status == row.status && code == wanted => Ok(()),
-        (Some(status), None, Some(code)) if status == row.status && is_documented_for(service, code, status) => Ok(()),
+        (Some(status), Some(wanted), Some(code)) if status == row.status && code == wanted => {
+            Ok(())
+        }
+        (Some(status), None, Some(code))
+            if status == row.status && is_documented_for(service, code, status) =>
+        {
+            Ok(())
+        }
         (status, wanted, code) => Err(Failure::new(
             wanted.clone().unwrap_or_else(|| row.status.to_string()),
             format!(
@@ -83,15 +106,23 @@ async fn send(session: &mut Session, request: &ApiRequest, row: &DomainError, ca
 }
 
 /// The request that meets `row`'s condition, or why the run cannot make one.
-fn provoke(session: &Session, fixture: &Fixture, op: &'static Operation, row: &DomainError) -> Result<ApiRequest, String> {
+fn provoke(
+    session: &Session,
+    fixture: &Fixture,
+    op: &'static Operation,
+    row: &DomainError,
+) -> Result<ApiRequest, String> {
     let project = &session.target.project_id;
     let request = ApiRequest::new(op, project);
     let policies = &fixture.policies;
     let need_policies = |n: usize| {
-        (policies.len() >= n).then_some(()).ok_or_else(|| format!("needs {n} policies this run made (--allow-mutations)"))
+        (policies.len() >= n)
+            .then_some(())
+            .ok_or_else(|| format!("needs {n} policies this run made (--allow-mutations)"))
     };
     // The backup with the most disk backups: an incomplete mapping needs two.
-    let backup = fixture.backups().filter(|b| !volumes(b).is_empty()).max_by_key(|b| volumes(b).len());
+    let backup =
+        fixture.backups().filter(|b| !volumes(b).is_empty()).max_by_key(|b| volumes(b).len());
     match (row.when, &row.value) {
         (Condition::NotFound, Expr::RequestPath(name)) => {
             let mut request = request.path(name, made_up_id());
@@ -104,10 +135,18 @@ fn provoke(session: &Session, fixture: &Fixture, op: &'static Operation, row: &D
             Ok(request.path("checkpoint_id", checkpoint).query(name, made_up_id()))
         }
         (Condition::NotFound, Expr::RequestBody(pointer)) if op.id == "executePolicy" => {
-            Ok(request.body(with(json!({"checkpoint": {"parameters": {}}}), pointer, json!(made_up_id()))))
+            Ok(request.body(with(
+                json!({"checkpoint": {"parameters": {}}}),
+                pointer,
+                json!(made_up_id()),
+            )))
         }
-        (Condition::NotFound | Condition::Foreign | Condition::Incomplete, Expr::RequestBody(pointer)) => {
-            let item = backup.ok_or("needs a backup with disk backups this run made (--allow-mutations)")?;
+        (
+            Condition::NotFound | Condition::Foreign | Condition::Incomplete,
+            Expr::RequestBody(pointer),
+        ) => {
+            let item = backup
+                .ok_or("needs a backup with disk backups this run made (--allow-mutations)")?;
             let mut body = restore_body(item);
             let mappings = volumes(item);
             match (row.when, pointer.as_str()) {
@@ -136,12 +175,23 @@ fn provoke(session: &Session, fixture: &Fixture, op: &'static Operation, row: &D
             need_policies(if op.id == "updatePolicy" { 2 } else { 1 })?;
             let (a, b) = (&policies[0], policies.get(1));
             let run = &session.facts.run_name;
-            let taken_server = a.servers.first().ok_or("needs a policy of this run with a server (--server-id)")?;
+            let taken_server = a
+                .servers
+                .first()
+                .ok_or("needs a policy of this run with a server (--server-id)")?;
             let body = match (op.id.as_str(), pointer.ends_with("/name")) {
-                ("createPolicy", true) => fixtures::policy(&a.name, "behaviour: duplicate name", &[]),
-                ("createPolicy", false) => fixtures::policy(&format!("{run}-dup"), "behaviour: bound server", &[taken_server.clone()]),
+                ("createPolicy", true) => {
+                    fixtures::policy(&a.name, "behaviour: duplicate name", &[])
+                }
+                ("createPolicy", false) => fixtures::policy(
+                    &format!("{run}-dup"),
+                    "behaviour: bound server",
+                    &[taken_server.clone()],
+                ),
                 (_, true) => json!({"policy": {"name": a.name}}),
-                (_, false) => json!({"policy": {"resources": [{"id": taken_server, "type": "OS::Nova::Server", "name": taken_server}]}}),
+                (_, false) => {
+                    json!({"policy": {"resources": [{"id": taken_server, "type": "OS::Nova::Server", "name": taken_server}]}})
+                }
             };
             let request = request.body(body);
             Ok(match b {
@@ -172,16 +222,26 @@ fn with(mut body: Value, pointer: &str, value: Value) -> Value {
 
 /// `(disk backup id, source disk id)` of a backup item.
 fn volumes(item: &Value) -> Vec<(String, String)> {
-    let list = property(item, "/extend_info/volume_backups").and_then(Value::as_array).cloned().unwrap_or_default();
+    let list = property(item, "/extend_info/volume_backups")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     list.iter()
-        .filter_map(|v| Some((v.get("id")?.as_str()?.to_owned(), v.get("source_volume_id")?.as_str()?.to_owned())))
+        .filter_map(|v| {
+            Some((
+                v.get("id")?.as_str()?.to_owned(),
+                v.get("source_volume_id")?.as_str()?.to_owned(),
+            ))
+        })
         .collect()
 }
 
 /// A restore of `item` onto the server it was made of, every disk to its source.
 fn restore_body(item: &Value) -> Value {
-    let mappings: Vec<Value> =
-        volumes(item).into_iter().map(|(backup, volume)| json!({"backup_id": backup, "volume_id": volume})).collect();
+    let mappings: Vec<Value> = volumes(item)
+        .into_iter()
+        .map(|(backup, volume)| json!({"backup_id": backup, "volume_id": volume}))
+        .collect();
     json!({"restore": {
         "checkpoint_id": item.get("checkpoint_id").cloned().unwrap_or_default(),
         "provider_id": fixtures::provider(),
@@ -195,7 +255,11 @@ fn restore_body(item: &Value) -> Value {
 
 /// Rows that need a backup still being made: one is protected, and each row's request is sent
 /// at once, while it is `pending` (`x-lifecycle`).
-async fn provoke_busy(session: &mut Session, fixture: &Fixture, rows: Vec<(&'static Operation, DomainError, String)>) {
+async fn provoke_busy(
+    session: &mut Session,
+    fixture: &Fixture,
+    rows: Vec<(&'static Operation, DomainError, String)>,
+) {
     let Some(server) = session.facts.servers.first().cloned() else {
         for (op, _, case) in rows {
             session.recorder.skip(&op.id, &case, "needs a server to back up (--server-id)");
@@ -205,9 +269,15 @@ async fn provoke_busy(session: &mut Session, fixture: &Fixture, rows: Vec<(&'sta
     let body = json!({"protect": {"backup_name": format!("{}-busy", session.facts.run_name)}});
     let protect = session.request("protectResource").path("resource_id", &server).body(body);
     let answer = session.call(&protect, "domain_error_conformance: a backup being made").await;
-    let Some(made) = answer.json.as_ref().and_then(|b| created(protect.operation, &protect.parts(), b)) else {
+    let Some(made) =
+        answer.json.as_ref().and_then(|b| created(protect.operation, &protect.parts(), b))
+    else {
         for (op, _, case) in rows {
-            session.recorder.skip(&op.id, &case, format!("the backup could not be started ({:?})", answer.status));
+            session.recorder.skip(
+                &op.id,
+                &case,
+                format!("the backup could not be started ({:?})", answer.status),
+            );
         }
         return;
     };
@@ -216,21 +286,35 @@ async fn provoke_busy(session: &mut Session, fixture: &Fixture, rows: Vec<(&'sta
     let items = session.call(&list, "domain_error_conformance: a backup being made").await;
     let item = items.json.as_ref().and_then(|b| b.pointer("/checkpoint_items/0")).cloned();
     let pending = backup_lifecycle().pending;
-    let still = item.as_ref().and_then(|i| i.get("status")).and_then(Value::as_str).is_some_and(|s| pending.iter().any(|p| p == s));
+    let still = item
+        .as_ref()
+        .and_then(|i| i.get("status"))
+        .and_then(Value::as_str)
+        .is_some_and(|s| pending.iter().any(|p| p == s));
     let restore = item.as_ref().filter(|i| !volumes(i).is_empty()).map(restore_body);
     for (op, row, case) in rows {
         if !still {
-            session.recorder.skip(&op.id, &case, "the new backup was no longer being made when listed (too fast to judge)");
+            session.recorder.skip(
+                &op.id,
+                &case,
+                "the new backup was no longer being made when listed (too fast to judge)",
+            );
             continue;
         }
         let request = match op.id.as_str() {
             "deleteCheckpoint" => Some(made.delete.clone()),
-            "createRestore" => restore.clone().map(|body| session.request("createRestore").body(body)),
+            "createRestore" => {
+                restore.clone().map(|body| session.request("createRestore").body(body))
+            }
             _ => None,
         };
         match request {
             Some(request) => send(session, &request, &row, &case).await,
-            None => session.recorder.skip(&op.id, &case, "no way to make this request while the backup is being made"),
+            None => session.recorder.skip(
+                &op.id,
+                &case,
+                "no way to make this request while the backup is being made",
+            ),
         }
     }
     let _ = fixture;

@@ -28,14 +28,20 @@ pub async fn run(session: &mut Session, fixture: &Fixture) {
     for op in all_operations() {
         let list = match (pagination(op), count_of(op)) {
             (Some(_), _) => op,
-            (None, Some(count)) => find_operation(&count.operation).expect("the counted list is documented"),
+            (None, Some(count)) => {
+                find_operation(&count.operation).expect("the counted list is documented")
+            }
             (None, None) => continue,
         };
         if !unfiltered.contains_key(&list.id) {
             let case = format!("filter_conformance: {} unfiltered", list.id);
             let listing = list_all(session, &session.request(&list.id), &case).await;
             if let Err(why) = &listing {
-                session.recorder.skip(&list.id, "filters", format!("the unfiltered list failed: {why}"));
+                session.recorder.skip(
+                    &list.id,
+                    "filters",
+                    format!("the unfiltered list failed: {why}"),
+                );
             }
             unfiltered.insert(list.id.clone(), listing.ok());
         }
@@ -64,13 +70,20 @@ async fn check_filter(
             return session.recorder.skip(&op.id, &case, format!("not checkable: {unchecked}"));
         }
         FilterRule::MadeBy { made_by } => {
-            let Some(run) = fixture.policy_run.as_ref().filter(|r| r.operation.id == made_by.operation) else {
-                let why = format!("needs backups this run made with {} (--allow-mutations)", made_by.operation);
+            let Some(run) =
+                fixture.policy_run.as_ref().filter(|r| r.operation.id == made_by.operation)
+            else {
+                let why = format!(
+                    "needs backups this run made with {} (--allow-mutations)",
+                    made_by.operation
+                );
                 return session.recorder.skip(&op.id, &case, why);
             };
             let Some(value) = made_by.value.text(&run.parts(), None) else { return };
-            let mine: Vec<String> = fixture.policy_backups.iter().filter_map(id_of).map(str::to_owned).collect();
-            let others: Vec<String> = fixture.manual_backups.iter().filter_map(id_of).map(str::to_owned).collect();
+            let mine: Vec<String> =
+                fixture.policy_backups.iter().filter_map(id_of).map(str::to_owned).collect();
+            let others: Vec<String> =
+                fixture.manual_backups.iter().filter_map(id_of).map(str::to_owned).collect();
             // Of the items, only the run's own are known to be made by it or not.
             let check = move |item: &Value| {
                 let id = id_of(item)?;
@@ -92,12 +105,16 @@ async fn check_filter(
             };
             let (pointer, how, wanted) = (pointer.clone(), *how, probe.values.clone());
             let check = move |item: &Value| {
-                Some(property(item, &pointer).is_some_and(|v| wanted.iter().any(|w| how.accepts(v, w))))
+                Some(
+                    property(item, &pointer)
+                        .is_some_and(|v| wanted.iter().any(|w| how.accepts(v, w))),
+                )
             };
             (probe, Box::new(check))
         }
     };
-    let expected: Vec<&str> = all.iter().filter(|i| matches(i) == Some(true)).filter_map(id_of).collect();
+    let expected: Vec<&str> =
+        all.iter().filter(|i| matches(i) == Some(true)).filter_map(id_of).collect();
     let mut request = session.request(&op.id);
     for value in &probe.values {
         request = request.query(name, value.clone());
@@ -107,7 +124,15 @@ async fn check_filter(
     }
     let listing = match list_all(session, &request, &case).await {
         Ok(listing) => listing,
-        Err(why) => return session.recorder.verdict(Check::FilterConformance, &op.id, &case, fail("list", why), None),
+        Err(why) => {
+            return session.recorder.verdict(
+                Check::FilterConformance,
+                &op.id,
+                &case,
+                fail("list", why),
+                None,
+            )
+        }
     };
     let wrong: Vec<String> = listing
         .items
@@ -129,16 +154,28 @@ async fn check_filter(
     let verdict: Verdict = if !wrong.is_empty() {
         fail(name, format!("{name}={shown} listed items that do not match: {}", wrong.join("; ")))
     } else if !missing.is_empty() {
-        fail(name, format!("{name}={shown} left out matching items {missing:?} (the unfiltered list has them)"))
+        fail(
+            name,
+            format!(
+                "{name}={shown} left out matching items {missing:?} (the unfiltered list has them)"
+            ),
+        )
     } else {
         Ok(())
     };
     session.judge(Check::FilterConformance, &listing.first, &case, verdict);
     if let Some(total) = pagination(list).and_then(|p| p.total) {
-        let count = listing.first.json.as_ref().and_then(|b| b.pointer(&total)).and_then(Value::as_u64);
+        let count =
+            listing.first.json.as_ref().and_then(|b| b.pointer(&total)).and_then(Value::as_u64);
         if listing.complete {
-            let verdict = counted(count, listing.items.len(), &format!("{total} with {name}={shown}"));
-            session.judge(Check::CountConformance, &listing.first, &case.replace("filter_", "count_"), verdict);
+            let verdict =
+                counted(count, listing.items.len(), &format!("{total} with {name}={shown}"));
+            session.judge(
+                Check::CountConformance,
+                &listing.first,
+                &case.replace("filter_", "count_"),
+                verdict,
+            );
         }
     }
 }
@@ -188,7 +225,10 @@ pub fn counted(count: Option<u64>, listed: usize, what: &str) -> Verdict {
     match count {
         Some(n) if n == listed as u64 => Ok(()),
         Some(n) => fail("count", format!("the count is {n}, but {what} lists {listed} items")),
-        None => fail("count", format!("the answer has no count to compare with the {listed} items {what} lists")),
+        None => fail(
+            "count",
+            format!("the answer has no count to compare with the {listed} items {what} lists"),
+        ),
     }
 }
 
@@ -196,7 +236,10 @@ fn describe(item: &Value, rule: &FilterRule) -> String {
     let id = id_of(item).unwrap_or("?");
     match rule {
         FilterRule::Property { property: p, .. } => {
-            format!("{id} has {p} = {}", property(item, p).map(show).unwrap_or_else(|| "nothing".into()))
+            format!(
+                "{id} has {p} = {}",
+                property(item, p).map(show).unwrap_or_else(|| "nothing".into())
+            )
         }
         _ => format!("{id} was not made by that request"),
     }
@@ -204,14 +247,29 @@ fn describe(item: &Value, rule: &FilterRule) -> String {
 
 /// A value of `pointer` that some items have and some do not (the run's own items first),
 /// written as the parameter takes it.
-fn choose(op: &Operation, filter: &Filter, pointer: &str, how: Match, all: &[Value], fixture: &Fixture) -> Option<Probe> {
-    let mine: Vec<&str> = fixture.backups().filter_map(id_of).chain(fixture.policies.iter().map(|p| p.id.as_str())).collect();
-    let mut candidates: Vec<&Value> = all.iter().filter(|i| id_of(i).is_some_and(|id| mine.contains(&id))).collect();
+fn choose(
+    op: &Operation,
+    filter: &Filter,
+    pointer: &str,
+    how: Match,
+    all: &[Value],
+    fixture: &Fixture,
+) -> Option<Probe> {
+    let mine: Vec<&str> = fixture
+        .backups()
+        .filter_map(id_of)
+        .chain(fixture.policies.iter().map(|p| p.id.as_str()))
+        .collect();
+    let mut candidates: Vec<&Value> =
+        all.iter().filter(|i| id_of(i).is_some_and(|id| mine.contains(&id))).collect();
     candidates.extend(all.iter().filter(|i| !id_of(i).is_some_and(|id| mine.contains(&id))));
     for item in candidates {
         let Some(value) = property(item, pointer) else { continue };
         for wanted in parameter_values(op, filter, how, value) {
-            let matching = all.iter().filter(|i| property(i, pointer).is_some_and(|v| how.accepts(v, &wanted))).count();
+            let matching = all
+                .iter()
+                .filter(|i| property(i, pointer).is_some_and(|v| how.accepts(v, &wanted)))
+                .count();
             let sets_apart = matching < all.len();
             if sets_apart && how.accepts(value, &wanted) {
                 let source = id_of(item).map(str::to_owned);
@@ -226,7 +284,13 @@ fn choose(op: &Operation, filter: &Filter, pointer: &str, how: Match, all: &[Val
 
 /// A valid value of the parameter that no item matches: another value of its enum, the other
 /// boolean, a made-up ID or name; `None` when the list is empty (nothing to set apart).
-fn unmatched(op: &Operation, filter: &Filter, how: Match, pointer: &str, all: &[Value]) -> Option<String> {
+fn unmatched(
+    op: &Operation,
+    filter: &Filter,
+    how: Match,
+    pointer: &str,
+    all: &[Value],
+) -> Option<String> {
     if all.is_empty() || matches!(how, Match::AtLeast | Match::AtMost) {
         return None;
     }
@@ -288,7 +352,10 @@ fn parameter_values(op: &Operation, filter: &Filter, how: Match, value: &Value) 
     };
     let schema = value_schema(op, filter);
     let resolved = csbs_spec::document::deref(op.service.document(), &schema);
-    candidates.into_iter().filter(|c| Contract::check(op.service, &schema, &typed(resolved, c)).is_ok()).collect()
+    candidates
+        .into_iter()
+        .filter(|c| Contract::check(op.service, &schema, &typed(resolved, c)).is_ok())
+        .collect()
 }
 
 /// Bounds at whole seconds that keep the item in (floor for at-least, ceiling for at-most), in
@@ -303,7 +370,8 @@ fn time_bounds(text: &str, how: Match) -> Vec<String> {
     let Some(time) = chrono::DateTime::from_timestamp(bound, 0) else { return Vec::new() };
     let base = time.format("%Y-%m-%dT%H:%M:%S").to_string();
     let keeps = |t: &str| {
-        compare(&Value::String(text.into()), &Value::String(t.into())).is_some_and(|o| how.accepts_ordering(o))
+        compare(&Value::String(text.into()), &Value::String(t.into()))
+            .is_some_and(|o| how.accepts_ordering(o))
     };
     vec![base.clone(), format!("{base}Z")].into_iter().filter(|t| keeps(t)).collect()
 }

@@ -19,7 +19,11 @@ type Used = BTreeMap<String, u64>;
 
 pub async fn run(session: &mut Session) {
     let Some(server) = session.facts.servers.first().cloned() else {
-        return session.recorder.skip("protectResource", "lifecycle", "needs a server to back up (--server-id)");
+        return session.recorder.skip(
+            "protectResource",
+            "lifecycle",
+            "needs a server to back up (--server-id)",
+        );
     };
     let life = backup_lifecycle();
     super::settle_project(session).await;
@@ -30,18 +34,36 @@ pub async fn run(session: &mut Session) {
     let body = json!({"protect": {"backup_name": format!("{}-life", session.facts.run_name)}});
     let protect = session.request("protectResource").path("resource_id", &server).body(body);
     let answer = session.call(&protect, case).await;
-    let Some(made) = answer.json.as_ref().and_then(|b| created(protect.operation, &protect.parts(), b)) else {
-        return session.recorder.skip("protectResource", case, format!("no backup was started ({:?})", answer.status));
+    let Some(made) =
+        answer.json.as_ref().and_then(|b| created(protect.operation, &protect.parts(), b))
+    else {
+        return session.recorder.skip(
+            "protectResource",
+            case,
+            format!("no backup was started ({:?})", answer.status),
+        );
     };
     session.ledger.add(made.clone());
     let list = session.request("listBackups").query("checkpoint_id", &made.id);
     let mut seen = Vec::new();
     let settled = until(session, session.limits.settle_timeout, async |s: &mut Session| {
         let answer = s.call(&list, case).await;
-        let items = answer.json.as_ref().and_then(|b| b.get("checkpoint_items")).and_then(Value::as_array).cloned().unwrap_or_default();
-        seen.extend(items.iter().filter_map(|i| i.get("status").and_then(Value::as_str)).map(str::to_owned));
+        let items = answer
+            .json
+            .as_ref()
+            .and_then(|b| b.get("checkpoint_items"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        seen.extend(
+            items.iter().filter_map(|i| i.get("status").and_then(Value::as_str)).map(str::to_owned),
+        );
         let done = !items.is_empty()
-            && items.iter().all(|i| i.get("status").and_then(Value::as_str).is_some_and(|st| !life.pending.iter().any(|p| p == st)));
+            && items.iter().all(|i| {
+                i.get("status")
+                    .and_then(Value::as_str)
+                    .is_some_and(|st| !life.pending.iter().any(|p| p == st))
+            });
         if done {
             Poll::Ready((answer, items))
         } else {
@@ -52,14 +74,33 @@ pub async fn run(session: &mut Session) {
     let (listed, items) = match settled {
         Ok(found) => found,
         Err(last) => {
-            let verdict = fail("available", format!("the new backup did not leave {:?} within --wait ({last})", life.pending));
-            return session.recorder.verdict(Check::LifecycleConformance, "listBackups", case, verdict, None);
+            let verdict = fail(
+                "available",
+                format!("the new backup did not leave {:?} within --wait ({last})", life.pending),
+            );
+            return session.recorder.verdict(
+                Check::LifecycleConformance,
+                "listBackups",
+                case,
+                verdict,
+                None,
+            );
         }
     };
-    let unknown: Vec<&String> = seen.iter().filter(|s| !life.pending.contains(s) && !life.settled.contains(s)).collect();
-    let verdict = match items.iter().map(|i| i.get("status").and_then(Value::as_str).unwrap_or("")).find(|s| *s != "available") {
-        Some(other) => fail("available", format!("the new backup settled as {other}, not available")),
-        None if !unknown.is_empty() => fail("status", format!("the new backup went through {unknown:?}, neither pending nor settled")),
+    let unknown: Vec<&String> =
+        seen.iter().filter(|s| !life.pending.contains(s) && !life.settled.contains(s)).collect();
+    let verdict = match items
+        .iter()
+        .map(|i| i.get("status").and_then(Value::as_str).unwrap_or(""))
+        .find(|s| *s != "available")
+    {
+        Some(other) => {
+            fail("available", format!("the new backup settled as {other}, not available"))
+        }
+        None if !unknown.is_empty() => fail(
+            "status",
+            format!("the new backup went through {unknown:?}, neither pending nor settled"),
+        ),
         None => Ok(()),
     };
     session.judge(Check::LifecycleConformance, &listed, case, verdict);
@@ -69,7 +110,10 @@ pub async fn run(session: &mut Session) {
     let case = "lifecycle_conformance: a deleted backup";
     let first = session.call(&made.delete, case).await;
     if !first.ok() {
-        let verdict = fail("2xx", format!("deleting the new, available backup was answered {:?}", first.status));
+        let verdict = fail(
+            "2xx",
+            format!("deleting the new, available backup was answered {:?}", first.status),
+        );
         return session.judge(Check::LifecycleConformance, &first, case, verdict);
     }
     let again = session.call(&made.delete, "lifecycle_conformance: deleting it again").await;
@@ -80,25 +124,49 @@ pub async fn run(session: &mut Session) {
         Some(s) if (200..300).contains(&s) => fail("4xx", format!("a second deletion while the first is under way was accepted ({s}); the live service refuses it (400)")),
         other => fail("4xx", format!("a second deletion while the first is under way was answered {other:?} {code}; expected a documented 4xx")),
     };
-    session.judge(Check::LifecycleConformance, &again, "lifecycle_conformance: deleting it again", verdict);
-    let item = items.first().and_then(|i| i.get("id")).and_then(Value::as_str).unwrap_or_default().to_owned();
+    session.judge(
+        Check::LifecycleConformance,
+        &again,
+        "lifecycle_conformance: deleting it again",
+        verdict,
+    );
+    let item = items
+        .first()
+        .and_then(|i| i.get("id"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     let show = session.request("showBackup").path("checkpoint_item_id", &item);
     let gone = until(session, session.limits.settle_timeout, async |s: &mut Session| {
         let answer = s.call(&show, case).await;
         let status = answer.text("/checkpoint_item/status");
         match (answer.status, status) {
             (Some(404), _) => Poll::Ready(Ok(answer)),
-            (Some(200), Some(st)) if life.deleting.contains(&st) => Poll::Pending(format!("still {st}")),
-            (code, st) => Poll::Ready(Err((answer, format!("answered {code:?} with status {st:?} after the deletion was accepted")))),
+            (Some(200), Some(st)) if life.deleting.contains(&st) => {
+                Poll::Pending(format!("still {st}"))
+            }
+            (code, st) => Poll::Ready(Err((
+                answer,
+                format!("answered {code:?} with status {st:?} after the deletion was accepted"),
+            ))),
         }
     })
     .await;
     match gone {
         Ok(Ok(answer)) => session.judge(Check::LifecycleConformance, &answer, case, Ok(())),
-        Ok(Err((answer, what))) => session.judge(Check::LifecycleConformance, &answer, case, fail("deleting", what)),
+        Ok(Err((answer, what))) => {
+            session.judge(Check::LifecycleConformance, &answer, case, fail("deleting", what))
+        }
         Err(last) => {
-            let verdict = fail("gone", format!("the deleted backup was not gone within --wait ({last})"));
-            session.recorder.verdict(Check::LifecycleConformance, "showBackup", case, verdict, None);
+            let verdict =
+                fail("gone", format!("the deleted backup was not gone within --wait ({last})"));
+            session.recorder.verdict(
+                Check::LifecycleConformance,
+                "showBackup",
+                case,
+                verdict,
+                None,
+            );
         }
     }
     session.ledger.deleted(&made.delete);
@@ -109,7 +177,13 @@ pub async fn run(session: &mut Session) {
 /// The quotas' `used` by type, with the answer.
 async fn used(session: &mut Session, case: &str) -> (Option<Answer>, Used) {
     let answer = session.call(&session.request("showQuotas"), case).await;
-    let rows = answer.json.as_ref().and_then(|b| b.pointer("/quotas/resources")).and_then(Value::as_array).cloned().unwrap_or_default();
+    let rows = answer
+        .json
+        .as_ref()
+        .and_then(|b| b.pointer("/quotas/resources"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let used = rows
         .iter()
         .filter_map(|r| Some((r.get("type")?.as_str()?.to_owned(), r.get("used")?.as_u64()?)))
@@ -140,7 +214,8 @@ fn judge_usage(
     let Some(answer) = after.0.clone() else { return };
     for row in rows {
         let case = format!("{case}: {}", row.quota_type);
-        let (Some(b), Some(a)) = (before.1.get(&row.quota_type), after.1.get(&row.quota_type)) else {
+        let (Some(b), Some(a)) = (before.1.get(&row.quota_type), after.1.get(&row.quota_type))
+        else {
             let verdict = fail("used", format!("the quotas have no used {}", row.quota_type));
             session.judge(Check::QuotaUsage, &answer, &case, verdict);
             continue;
@@ -148,11 +223,30 @@ fn judge_usage(
         let verdict: Verdict = match &row.kind {
             UsageKind::Counts { .. } => {
                 let wanted = b + sign * backups.len() as u64;
-                if *a == wanted { Ok(()) } else { fail("used", format!("{} used is {a}; it was {b}, and {} backups were {}", row.quota_type, backups.len().max(1), if sign == 1 { "added" } else { "added and deleted" })) }
+                if *a == wanted {
+                    Ok(())
+                } else {
+                    fail(
+                        "used",
+                        format!(
+                            "{} used is {a}; it was {b}, and {} backups were {}",
+                            row.quota_type,
+                            backups.len().max(1),
+                            if sign == 1 { "added" } else { "added and deleted" }
+                        ),
+                    )
+                }
             }
             UsageKind::Sums { sums, unit, quota_unit } => {
-                let (Some(from), Some(to)) = (megabytes(unit), megabytes(quota_unit)) else { continue };
-                let sizes: Vec<u64> = backups.iter().filter_map(|i| property(i, sums)).filter_map(Value::as_u64).map(|s| s * from).collect();
+                let (Some(from), Some(to)) = (megabytes(unit), megabytes(quota_unit)) else {
+                    continue;
+                };
+                let sizes: Vec<u64> = backups
+                    .iter()
+                    .filter_map(|i| property(i, sums))
+                    .filter_map(Value::as_u64)
+                    .map(|s| s * from)
+                    .collect();
                 let total: u64 = sizes.iter().sum();
                 let low = b + sign * total.div_ceil(to);
                 let high = b + sign * sizes.iter().map(|s| s.div_ceil(to)).sum::<u64>();

@@ -30,7 +30,11 @@ pub(crate) async fn run(session: &mut Session) {
         writes::run(session).await
     } else {
         for check in [Check::ReadAfterWrite, Check::LifecycleConformance, Check::QuotaUsage] {
-            session.recorder.skip("behaviour", check.name(), "it creates and deletes; give --allow-mutations");
+            session.recorder.skip(
+                "behaviour",
+                check.name(),
+                "it creates and deletes; give --allow-mutations",
+            );
         }
         writes::Fixture::default()
     };
@@ -50,20 +54,27 @@ async fn settle_project(session: &mut Session) {
     let life = backup_lifecycle();
     let moving: Vec<String> = life.pending.iter().chain(&life.deleting).cloned().collect();
     let list = session.request("listBackups");
-    let quiet = crate::poll::until(session, session.limits.settle_timeout, async |s: &mut Session| {
-        let exchange = s.send(&list, s.credential(), "(waiting for a quiet project)").await;
-        let body = exchange.response().and_then(|r| r.json().ok()).unwrap_or_default();
-        let items = body.get("checkpoint_items").and_then(serde_json::Value::as_array).cloned().unwrap_or_default();
-        let busy = items.iter().any(|i| {
-            i.get("status").and_then(serde_json::Value::as_str).is_some_and(|st| moving.iter().any(|m| m == st))
-        });
-        if busy {
-            crate::poll::Poll::Pending("backups still being made or deleted".into())
-        } else {
-            crate::poll::Poll::Ready(())
-        }
-    })
-    .await;
+    let quiet =
+        crate::poll::until(session, session.limits.settle_timeout, async |s: &mut Session| {
+            let exchange = s.send(&list, s.credential(), "(waiting for a quiet project)").await;
+            let body = exchange.response().and_then(|r| r.json().ok()).unwrap_or_default();
+            let items = body
+                .get("checkpoint_items")
+                .and_then(serde_json::Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let busy = items.iter().any(|i| {
+                i.get("status")
+                    .and_then(serde_json::Value::as_str)
+                    .is_some_and(|st| moving.iter().any(|m| m == st))
+            });
+            if busy {
+                crate::poll::Poll::Pending("backups still being made or deleted".into())
+            } else {
+                crate::poll::Poll::Ready(())
+            }
+        })
+        .await;
     if quiet.is_err() {
         session.recorder.note("the project's backups were still being made or deleted after --wait; lists may change under the behaviour checks");
     }

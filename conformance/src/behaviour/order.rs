@@ -36,7 +36,9 @@ pub async fn run(session: &mut Session) {
                     continue;
                 };
                 if !distinct(&all.items, &pointer) {
-                    let why = format!("too little to judge: fewer than two items with different {pointer}");
+                    let why = format!(
+                        "too little to judge: fewer than two items with different {pointer}"
+                    );
                     session.recorder.skip(&op.id, &case, why);
                     continue;
                 }
@@ -44,7 +46,13 @@ pub async fn run(session: &mut Session) {
                 let sorted = match list_all(session, &request, &case).await {
                     Ok(sorted) => sorted,
                     Err(why) => {
-                        session.recorder.verdict(Check::SortConformance, &op.id, &case, fail("list", why), None);
+                        session.recorder.verdict(
+                            Check::SortConformance,
+                            &op.id,
+                            &case,
+                            fail("list", why),
+                            None,
+                        );
                         continue;
                     }
                 };
@@ -66,7 +74,9 @@ fn judge(session: &mut Session, case: &str, answer: &crate::session::Answer, ver
 fn distinct(items: &[Value], pointer: &str) -> bool {
     let values: Vec<&Value> = items.iter().filter_map(|i| property(i, pointer)).collect();
     let first = values.first();
-    values.iter().any(|v| first.is_some_and(|f| compare(f, v).is_some_and(|o| o != Ordering::Equal)))
+    values
+        .iter()
+        .any(|v| first.is_some_and(|f| compare(f, v).is_some_and(|o| o != Ordering::Equal)))
 }
 
 /// Checks that consecutive items follow `keys` (each item not after the next).
@@ -81,7 +91,8 @@ fn ordered(items: &[Value], rule: &SortRule, keys: &[(String, Direction)]) -> Ve
                 Ordering::Less => break,
                 Ordering::Equal => continue,
                 Ordering::Greater => {
-                    let word = if *direction == Direction::Asc { "ascending" } else { "descending" };
+                    let word =
+                        if *direction == Direction::Asc { "ascending" } else { "descending" };
                     let (x, y) = (show(a.expect("compared")), show(b.expect("compared")));
                     let (p, q) = (id_of(&pair[0]).unwrap_or("?"), id_of(&pair[1]).unwrap_or("?"));
                     return fail(
@@ -106,7 +117,10 @@ fn same_items(all: &[Value], sorted: &[Value]) -> Verdict {
     }
     let lost: Vec<&&str> = a.iter().filter(|id| !b.contains(id)).take(3).collect();
     let extra: Vec<&&str> = b.iter().filter(|id| !a.contains(id)).take(3).collect();
-    fail("items", format!("sorting changed which items are listed (lost {lost:?}, added {extra:?})"))
+    fail(
+        "items",
+        format!("sorting changed which items are listed (lost {lost:?}, added {extra:?})"),
+    )
 }
 
 #[cfg(test)]
@@ -133,7 +147,8 @@ mod tests {
         ];
         let desc = [("created_at".to_owned(), Direction::Desc)];
         assert_eq!(ordered(&items, &rule(), &desc), Ok(()));
-        let by_name = [("created_at".to_owned(), Direction::Desc), ("name".to_owned(), Direction::Asc)];
+        let by_name =
+            [("created_at".to_owned(), Direction::Desc), ("name".to_owned(), Direction::Asc)];
         assert!(ordered(&items, &rule(), &by_name).unwrap_err().message.contains("ascending name"));
         assert!(ordered(&items, &rule(), &[("name".to_owned(), Direction::Asc)]).is_err());
         assert!(distinct(&items, "/name") && !distinct(&items[..1], "/name"));

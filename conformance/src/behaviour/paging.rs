@@ -36,29 +36,51 @@ fn same(what: &str, got: &[String], wanted: &[String]) -> Verdict {
     if got == wanted {
         Ok(())
     } else {
-        fail(what, format!("{what}: listed {got:?}, expected {wanted:?} (the default order's items)"))
+        fail(
+            what,
+            format!("{what}: listed {got:?}, expected {wanted:?} (the default order's items)"),
+        )
     }
 }
 
 async fn check_list(session: &mut Session, op_id: &str, paging: &Pagination) {
-    let all = match list_all(session, &session.request(op_id), "pagination_conformance: everything").await {
+    let all = match list_all(session, &session.request(op_id), "pagination_conformance: everything")
+        .await
+    {
         Ok(all) if all.complete => all,
-        Ok(_) => return session.recorder.skip(op_id, "pagination", "the list is too long to page through"),
-        Err(why) => return session.recorder.skip(op_id, "pagination", format!("the list failed: {why}")),
+        Ok(_) => {
+            return session.recorder.skip(
+                op_id,
+                "pagination",
+                "the list is too long to page through",
+            )
+        }
+        Err(why) => {
+            return session.recorder.skip(op_id, "pagination", format!("the list failed: {why}"))
+        }
     };
     let everything = ids(&all.items);
     if let Some(total) = &paging.total {
         let count = all.first.json.as_ref().and_then(|b| b.pointer(total)).and_then(Value::as_u64);
         let verdict = counted(count, everything.len(), &format!("the list ({total})"));
-        session.judge(Check::CountConformance, &all.first, "count_conformance: unfiltered", verdict);
+        session.judge(
+            Check::CountConformance,
+            &all.first,
+            "count_conformance: unfiltered",
+            verdict,
+        );
     }
     if everything.len() <= SMALL {
-        let why = format!("too little to judge: {} items, paging needs more than {SMALL}", everything.len());
+        let why = format!(
+            "too little to judge: {} items, paging needs more than {SMALL}",
+            everything.len()
+        );
         return session.recorder.skip(op_id, "pagination", why);
     }
     // limit: the first page of the default order.
     let case = "pagination_conformance: limit";
-    let first = session.call(&session.request(op_id).query(&paging.limit, SMALL.to_string()), case).await;
+    let first =
+        session.call(&session.request(op_id).query(&paging.limit, SMALL.to_string()), case).await;
     let page = ids(&items_of(&first, paging).unwrap_or_default());
     let verdict = if page.len() > SMALL {
         fail("limit", format!("{}={SMALL} answered {} items", paging.limit, page.len()))
@@ -72,7 +94,8 @@ async fn check_list(session: &mut Session, op_id: &str, paging: &Pagination) {
     }
     if let Some(offset) = &paging.offset {
         let case = "pagination_conformance: offset";
-        let request = session.request(op_id).query(offset, "1").query(&paging.limit, SMALL.to_string());
+        let request =
+            session.request(op_id).query(offset, "1").query(&paging.limit, SMALL.to_string());
         let answer = session.call(&request, case).await;
         let page = ids(&items_of(&answer, paging).unwrap_or_default());
         let verdict = same("offset", &page, &everything[1..(1 + SMALL).min(everything.len())]);
@@ -93,7 +116,12 @@ async fn check_list(session: &mut Session, op_id: &str, paging: &Pagination) {
 }
 
 /// Pages of [`SMALL`] items by marker: every item once, in the default order.
-async fn marker_walk(session: &mut Session, op_id: &str, paging: &Pagination, everything: &[String]) {
+async fn marker_walk(
+    session: &mut Session,
+    op_id: &str,
+    paging: &Pagination,
+    everything: &[String],
+) {
     let case = "pagination_conformance: marker";
     let mut seen: Vec<String> = Vec::new();
     let mut last_answer = None;
@@ -129,11 +157,23 @@ async fn next_link(
     everything: &[String],
 ) {
     let case = "pagination_conformance: next link";
-    let href = first.json.as_ref().and_then(|b| b.pointer(links)).and_then(Value::as_array).and_then(|links| {
-        links.iter().find(|l| l.get("rel").and_then(Value::as_str) == Some("next"))?.get("href")?.as_str().map(str::to_owned)
-    });
+    let href =
+        first.json.as_ref().and_then(|b| b.pointer(links)).and_then(Value::as_array).and_then(
+            |links| {
+                links
+                    .iter()
+                    .find(|l| l.get("rel").and_then(Value::as_str) == Some("next"))?
+                    .get("href")?
+                    .as_str()
+                    .map(str::to_owned)
+            },
+        );
     let Some(href) = href else {
-        return session.recorder.skip(op_id, case, format!("the first page has no next link at {links} (links are optional)"));
+        return session.recorder.skip(
+            op_id,
+            case,
+            format!("the first page has no next link at {links} (links are optional)"),
+        );
     };
     let Some(query) = href.split_once('?').map(|(_, q)| q.to_owned()) else {
         let verdict = fail("links", format!("the next link {href} has no query"));
@@ -150,7 +190,9 @@ async fn next_link(
 
 /// The decoded pairs of a query string.
 fn form_pairs(query: &str) -> Vec<(String, String)> {
-    form_urlencoded::parse(query.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 /// A count without filters equals everything its list lists.
@@ -164,6 +206,8 @@ async fn check_count(session: &mut Session, op_id: &str, list_id: &str) {
             let verdict = counted(count, all.items.len(), list_id);
             session.judge(Check::CountConformance, &answer, case, verdict);
         }
-        _ => session.recorder.skip(op_id, case, "the list to compare with could not be read in full"),
+        _ => {
+            session.recorder.skip(op_id, case, "the list to compare with could not be read in full")
+        }
     }
 }

@@ -49,7 +49,11 @@ pub struct Listing {
 }
 
 /// Lists everything `base` selects, following the marker; `Err` says why it could not.
-pub async fn list_all(session: &mut Session, base: &ApiRequest, case: &str) -> Result<Listing, String> {
+pub async fn list_all(
+    session: &mut Session,
+    base: &ApiRequest,
+    case: &str,
+) -> Result<Listing, String> {
     let paging = pagination(base.operation)
         .ok_or_else(|| format!("{} is not a list (no x-pagination)", base.operation.id))?;
     let mut items: Vec<Value> = Vec::new();
@@ -63,7 +67,9 @@ pub async fn list_all(session: &mut Session, base: &ApiRequest, case: &str) -> R
         let answer = session.call(&request, case).await;
         let page = match (answer.status, items_of(&answer, &paging)) {
             (Some(200), Some(page)) => page,
-            (status, _) => return Err(format!("{} answered {status:?} without a list", base.operation.id)),
+            (status, _) => {
+                return Err(format!("{} answered {status:?} without a list", base.operation.id))
+            }
         };
         let full = page.len() >= PAGE;
         let last = page.last().and_then(id_of).map(str::to_owned);
@@ -115,7 +121,12 @@ pub fn show(value: &Value) -> String {
 
 /// Checks that every object `echo` names in `answer` carries the request's values. `Ok(n)`
 /// with the number of objects compared; `Err` names the first difference.
-pub fn echoed(echo: &Echo, request: &RequestParts<'_>, first: Option<&Value>, answer: &Value) -> Result<usize, String> {
+pub fn echoed(
+    echo: &Echo,
+    request: &RequestParts<'_>,
+    first: Option<&Value>,
+    answer: &Value,
+) -> Result<usize, String> {
     let objects = select(answer, &echo.objects);
     if objects.is_empty() {
         return Err(format!("the answer has no object at {}", echo.objects));
@@ -126,14 +137,18 @@ pub fn echoed(echo: &Echo, request: &RequestParts<'_>, first: Option<&Value>, an
             if sent.is_empty() {
                 continue;
             }
-            let mut read: Vec<Value> = select(object, &field.property).into_iter().cloned().collect();
+            let mut read: Vec<Value> =
+                select(object, &field.property).into_iter().cloned().collect();
             sent.sort_by_key(|v| v.to_string());
             read.sort_by_key(|v| v.to_string());
             if sent != read {
                 let sent = sent.iter().map(show).collect::<Vec<_>>().join(", ");
                 let read = read.iter().map(show).collect::<Vec<_>>().join(", ");
                 let id = id_of(object).unwrap_or("?");
-                return Err(format!("object {id} has {} = [{read}], but the request sent [{sent}]", field.property));
+                return Err(format!(
+                    "object {id} has {} = [{read}], but the request sent [{sent}]",
+                    field.property
+                ));
             }
         }
     }
@@ -161,8 +176,14 @@ mod tests {
         let echo = Echo {
             objects: "/items/*".into(),
             fields: vec![
-                EchoField { request: Expr::parse("$request.body#/ids/*").unwrap(), property: "/ids/*".into() },
-                EchoField { request: Expr::parse("$request.body#/absent").unwrap(), property: "/x".into() },
+                EchoField {
+                    request: Expr::parse("$request.body#/ids/*").unwrap(),
+                    property: "/ids/*".into(),
+                },
+                EchoField {
+                    request: Expr::parse("$request.body#/absent").unwrap(),
+                    property: "/x".into(),
+                },
             ],
         };
         let path = BTreeMap::new();

@@ -53,16 +53,25 @@ async fn written(session: &mut Session, request: &ApiRequest, case: &str) -> Opt
     let body = answer.json.clone().filter(|_| answer.ok());
     let Some(body) = body else {
         let why = format!("{case}: answered {:?}; what depends on it is skipped", answer.status);
-        session.judge(Check::ReadAfterWrite, &answer, case, fail(&answer.status.unwrap_or(0).to_string(), why));
+        session.judge(
+            Check::ReadAfterWrite,
+            &answer,
+            case,
+            fail(&answer.status.unwrap_or(0).to_string(), why),
+        );
         return None;
     };
     if let Some(made) = created(op, &request.parts(), &body) {
         session.ledger.add(made);
     }
     if let Some(echo) = response_echo(op) {
-        let verdict = echoed(&echo, &request.parts(), Some(&body), &body).map(|_| ()).map_err(|why| {
-            crate::checks::Failure::new("x-echo", format!("the {} answer differs from the request: {why}", op.id))
-        });
+        let verdict =
+            echoed(&echo, &request.parts(), Some(&body), &body).map(|_| ()).map_err(|why| {
+                crate::checks::Failure::new(
+                    "x-echo",
+                    format!("the {} answer differs from the request: {why}", op.id),
+                )
+            });
         session.judge(Check::ReadAfterWrite, &answer, &format!("{case}: the answer"), verdict);
     }
     for link in links(op) {
@@ -90,10 +99,20 @@ async fn written(session: &mut Session, request: &ApiRequest, case: &str) -> Opt
         match reached {
             Ok(linked_answer) => {
                 let verdict = match &linked_answer.json {
-                    Some(read) if linked_answer.ok() => echoed(&echo, &request.parts(), Some(&body), read)
-                        .map(|_| ())
-                        .map_err(|why| crate::checks::Failure::new("x-echo", format!("after {}: {why}", op.id))),
-                    _ => fail("status", format!("{} answered {:?}", link.operation.id, linked_answer.status)),
+                    Some(read) if linked_answer.ok() => {
+                        echoed(&echo, &request.parts(), Some(&body), read).map(|_| ()).map_err(
+                            |why| {
+                                crate::checks::Failure::new(
+                                    "x-echo",
+                                    format!("after {}: {why}", op.id),
+                                )
+                            },
+                        )
+                    }
+                    _ => fail(
+                        "status",
+                        format!("{} answered {:?}", link.operation.id, linked_answer.status),
+                    ),
                 };
                 session.judge(Check::ReadAfterWrite, &linked_answer, &what, verdict);
             }
@@ -101,7 +120,10 @@ async fn written(session: &mut Session, request: &ApiRequest, case: &str) -> Opt
                 Check::ReadAfterWrite,
                 &link.operation.id,
                 &what,
-                fail("x-echo", format!("after {} ({}): {last} within --wait", op.id, link.description)),
+                fail(
+                    "x-echo",
+                    format!("after {} ({}): {last} within --wait", op.id, link.description),
+                ),
                 None,
             ),
         }
@@ -114,8 +136,14 @@ fn policy_of(body: &Value) -> Option<Policy> {
     Some(Policy {
         id: id_of(policy)?.to_owned(),
         name: policy.get("name")?.as_str()?.to_owned(),
-        servers: select(policy, "/resources/*/id").into_iter().filter_map(Value::as_str).map(str::to_owned).collect(),
-        scheduled_operation_id: property(policy, "/scheduled_operations/0/id").and_then(Value::as_str).map(str::to_owned),
+        servers: select(policy, "/resources/*/id")
+            .into_iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        scheduled_operation_id: property(policy, "/scheduled_operations/0/id")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     })
 }
 
@@ -139,8 +167,7 @@ pub async fn run(session: &mut Session) -> Fixture {
         let mut change = json!({"policy": {"name": format!("{run}-a2"), "description": "behaviour: policy a, changed"}});
         if let Some(op_id) = &a.scheduled_operation_id {
             let pattern = fixtures::schedule_at("FREQ=DAILY;BYHOUR=3;BYMINUTE=15");
-            change["policy"]["scheduled_operations"] =
-                json!([{"id": op_id, "enabled": false, "trigger": {"properties": {"pattern": pattern}}}]);
+            change["policy"]["scheduled_operations"] = json!([{"id": op_id, "enabled": false, "trigger": {"properties": {"pattern": pattern}}}]);
         }
         let update = session.request("updatePolicy").path("policy_id", &a.id).body(change);
         if let Some(answer) = written(session, &update, "read_after_write: change policy a").await {
@@ -152,7 +179,8 @@ pub async fn run(session: &mut Session) -> Fixture {
     if let Some(server) = servers.get(1).or(servers.first()) {
         let body = json!({"protect": {"backup_name": format!("{run}-manual"), "description": "behaviour: manual backup"}});
         let protect = session.request("protectResource").path("resource_id", server).body(body);
-        if let Some(answer) = written(session, &protect, "read_after_write: protect a server").await {
+        if let Some(answer) = written(session, &protect, "read_after_write: protect a server").await
+        {
             if let Some(checkpoint) = answer.text("/checkpoint/id") {
                 fixture.manual_backups = settled(session, &checkpoint).await;
             }
@@ -161,7 +189,8 @@ pub async fn run(session: &mut Session) -> Fixture {
     if let Some(a) = fixture.policies.first().filter(|p| !p.servers.is_empty()).cloned() {
         let body = json!({"checkpoint": {"plan_id": a.id, "parameters": {}}});
         let run_request = session.request("executePolicy").body(body);
-        if let Some(answer) = written(session, &run_request, "read_after_write: run policy a").await {
+        if let Some(answer) = written(session, &run_request, "read_after_write: run policy a").await
+        {
             if let Some(checkpoint) = answer.text("/checkpoint/id") {
                 fixture.policy_backups = settled(session, &checkpoint).await;
                 judge_run(session, &answer, &a, &fixture.policy_backups);
@@ -187,14 +216,26 @@ async fn settled(session: &mut Session, checkpoint: &str) -> Vec<Value> {
 
 /// A policy run backs up exactly the policy's servers.
 fn judge_run(session: &mut Session, answer: &Answer, policy: &Policy, backups: &[Value]) {
-    let mut made: Vec<&str> = backups.iter().filter_map(|b| b.get("resource_id").and_then(Value::as_str)).collect();
+    let mut made: Vec<&str> =
+        backups.iter().filter_map(|b| b.get("resource_id").and_then(Value::as_str)).collect();
     let mut wanted: Vec<&str> = policy.servers.iter().map(String::as_str).collect();
     made.sort_unstable();
     wanted.sort_unstable();
     let verdict = if made == wanted {
         Ok(())
     } else {
-        fail("resources", format!("running policy {} backed up servers {made:?}; its servers are {wanted:?}", policy.id))
+        fail(
+            "resources",
+            format!(
+                "running policy {} backed up servers {made:?}; its servers are {wanted:?}",
+                policy.id
+            ),
+        )
     };
-    session.judge(Check::ReadAfterWrite, answer, "read_after_write: a run backs up the policy's servers", verdict);
+    session.judge(
+        Check::ReadAfterWrite,
+        answer,
+        "read_after_write: a run backs up the policy's servers",
+        verdict,
+    );
 }

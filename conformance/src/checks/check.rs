@@ -156,7 +156,11 @@ mod tests {
             assert!(check.name().bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
             assert!(!check.proves().is_empty());
             let serialized = serde_json::to_value(check).unwrap();
-            assert_eq!(serialized, check.name(), "the JSON report names checks as the summary does");
+            assert_eq!(
+                serialized,
+                check.name(),
+                "the JSON report names checks as the summary does"
+            );
         }
     }
 }

@@ -88,6 +88,9 @@ mod tests {
             t.pace().await;
         }
         let elapsed = start.elapsed();
-        assert!(elapsed >= Duration::from_millis(400) && elapsed < Duration::from_millis(500), "{elapsed:?}");
+        assert!(
+            elapsed >= Duration::from_millis(400) && elapsed < Duration::from_millis(500),
+            "{elapsed:?}"
+        );
     }
 }

@@ -176,15 +176,26 @@ fn run_one(
     });
     let failure = match result {
         Ok(()) => None,
-        Err(TestError::Fail(_, minimal)) => Some(minimal_failure(&shared, kind, op, minimal, &last, &handle)),
+        Err(TestError::Fail(_, minimal)) => {
+            Some(minimal_failure(&shared, kind, op, minimal, &last, &handle))
+        }
         Err(TestError::Abort(why)) => Some((
-            Case { request: crate::request::ApiRequest::new(op, &shared.project), broken: None, bound: false },
+            Case {
+                request: crate::request::ApiRequest::new(op, &shared.project),
+                broken: None,
+                bound: false,
+            },
             kind.check(),
             Failure::new("generation", format!("no cases could be generated: {why}")),
             None,
         )),
     };
-    Some(Outcome { op, kind, tally: tally.into_inner().unwrap_or_else(|p| p.into_inner()), failure })
+    Some(Outcome {
+        op,
+        kind,
+        tally: tally.into_inner().unwrap_or_else(|p| p.into_inner()),
+        failure,
+    })
 }
 
 /// The minimal case judged once more (its verdict and exchange are what the report shows);
@@ -278,7 +289,8 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
             outcomes.push(outcome);
         }
     }
-    outcomes.sort_by(|a, b| (a.op.id.as_str(), a.kind.name()).cmp(&(b.op.id.as_str(), b.kind.name())));
+    outcomes
+        .sort_by(|a, b| (a.op.id.as_str(), a.kind.name()).cmp(&(b.op.id.as_str(), b.kind.name())));
     record(session, &shared, outcomes);
     // What the phase made for itself (the pool, creations that could not be deleted at once)
     // goes now: its policies hold the run's servers, which later parts bind again.
@@ -324,7 +336,8 @@ fn record(session: &mut Session, shared: &Shared, outcomes: Vec<Outcome>) {
                 if let Some(broken) = &case.broken {
                     failure.rule = format!("{} {}", broken.field, broken.rule);
                 }
-                let index = exchange.map(|x| session.recorder.exchange(&op.id, &case.describe(), &x));
+                let index =
+                    exchange.map(|x| session.recorder.exchange(&op.id, &case.describe(), &x));
                 session.recorder.verdict(check, &op.id, &label, Err(failure), index);
             }
         }

@@ -47,7 +47,12 @@ impl Shared {
             Service::Cbr => &self.cbr,
         };
         let url = format!("{base}{}", request.target());
-        let out = Outgoing { method: op.method.clone(), url, body: request.body.clone(), auth: self.auth.clone() };
+        let out = Outgoing {
+            method: op.method.clone(),
+            url,
+            body: request.body.clone(),
+            auth: self.auth.clone(),
+        };
         let exchange = self.client.send(out).await;
         if matches!(exchange.outcome, Err(crate::http::TransportError::Timeout { .. })) {
             *lock(&self.timeouts).entry(op.id.clone()).or_default() += 1;
@@ -87,12 +92,14 @@ impl Shared {
         let facts: Vec<Fact> = bindings_for(&op.id).map(|b| b.fact).collect();
         let wants = |f: &[Fact]| facts.iter().any(|x| f.contains(x));
         if wants(&[Fact::PolicyId, Fact::ScheduledOperationId, Fact::PolicyResource]) {
-            let servers = if wants(&[Fact::PolicyResource]) { pool.servers.clone() } else { Vec::new() };
+            let servers =
+                if wants(&[Fact::PolicyResource]) { pool.servers.clone() } else { Vec::new() };
             if let Some(policy) = self.add_policy(&servers).await {
                 pool.learn_policy(&policy, true);
             }
         }
-        let backup_facts = [Fact::BackupId, Fact::BackupCheckpointId, Fact::BackupServerId, Fact::VolumeBackupId];
+        let backup_facts =
+            [Fact::BackupId, Fact::BackupCheckpointId, Fact::BackupServerId, Fact::VolumeBackupId];
         if wants(&backup_facts) || op.id == "deleteCheckpoint" {
             for item in self.add_backup().await {
                 pool.learn_backup(&item, true);
@@ -117,8 +124,14 @@ impl Shared {
         let (policy, backup) = {
             let mut pools = lock(&self.pools);
             let Some(pool) = pools.get_mut(&op.id) else { return };
-            let policy = request.path.get("policy_id").filter(|id| pool.policies.iter().any(|p| &&p.id == id));
-            let backup = request.path.get("checkpoint_id").filter(|id| pool.backups.iter().any(|b| &&b.checkpoint_id == id));
+            let policy = request
+                .path
+                .get("policy_id")
+                .filter(|id| pool.policies.iter().any(|p| &&p.id == id));
+            let backup = request
+                .path
+                .get("checkpoint_id")
+                .filter(|id| pool.backups.iter().any(|b| &&b.checkpoint_id == id));
             if let Some(id) = policy {
                 pool.forget_policy(id);
             }
@@ -165,21 +178,28 @@ impl Shared {
         let protect = ApiRequest::of("protectResource", &self.project).path("resource_id", server);
         let protect = protect.body(json!({"protect": {"backup_name": "pool"}}));
         let exchange = self.send(&protect).await;
-        let Some(body) = exchange.response().filter(|r| r.status == 200).and_then(|r| r.json().ok()) else {
+        let Some(body) =
+            exchange.response().filter(|r| r.status == 200).and_then(|r| r.json().ok())
+        else {
             return Vec::new();
         };
         if let Some(made) = created(protect.operation, &protect.parts(), &body) {
             lock(&self.created).push(made);
         }
-        let Some(checkpoint) = body.pointer("/checkpoint/id").and_then(Value::as_str) else { return Vec::new() };
+        let Some(checkpoint) = body.pointer("/checkpoint/id").and_then(Value::as_str) else {
+            return Vec::new();
+        };
         let list = ApiRequest::of("listBackups", &self.project).query("checkpoint_id", checkpoint);
         let settled = csbs_spec::behaviour::backup_lifecycle().settled;
         for _ in 0..50 {
             let answer = self.send(&list).await;
             let body = answer.response().and_then(|r| r.json().ok()).unwrap_or_default();
-            let items = body.get("checkpoint_items").and_then(Value::as_array).cloned().unwrap_or_default();
+            let items =
+                body.get("checkpoint_items").and_then(Value::as_array).cloned().unwrap_or_default();
             let done = !items.is_empty()
-                && items.iter().all(|i| settled.iter().any(|s| i.get("status").and_then(Value::as_str) == Some(s)));
+                && items.iter().all(|i| {
+                    settled.iter().any(|s| i.get("status").and_then(Value::as_str) == Some(s))
+                });
             if done {
                 return items;
             }

@@ -141,7 +141,9 @@ impl Facts {
                     known.resources = resources;
                 }
             }
-            None => self.policies.push(PolicyFact { id, scheduled_operation_id, resources, created }),
+            None => {
+                self.policies.push(PolicyFact { id, scheduled_operation_id, resources, created })
+            }
         }
     }
 

@@ -141,7 +141,8 @@ pub fn bind(request: &ApiRequest, facts: &Facts, created_only: bool) -> ApiReque
     }
     if let Some(body) = &request.body {
         let objects = |f: Fact| f.is_object();
-        if let Ok(filled) = fill_body_with(op, body, facts, created_only, Missing::Dummy, &objects) {
+        if let Ok(filled) = fill_body_with(op, body, facts, created_only, Missing::Dummy, &objects)
+        {
             bound.body = Some(filled);
         }
     }

@@ -8,7 +8,12 @@ use serde_json::Value;
 
 /// Records what `body` (a 2xx answer to `request`) says; returns a backup record whose backups
 /// the run must wait for (a new backup, a restore in progress).
-pub fn learn(request: &ApiRequest, body: &Value, facts: &mut Facts, ledger: &mut Ledger) -> Option<String> {
+pub fn learn(
+    request: &ApiRequest,
+    body: &Value,
+    facts: &mut Facts,
+    ledger: &mut Ledger,
+) -> Option<String> {
     let op = request.operation;
     let made = created(op, &request.parts(), body);
     if let Some(policy) = body.get("policy") {
@@ -46,7 +51,8 @@ fn forget(request: &ApiRequest, facts: &mut Facts, ledger: &mut Ledger) {
         facts.forget_policy(policy);
     }
     if let Some(checkpoint) = request.path.get("checkpoint_id") {
-        let item = request.query.iter().find(|(k, _)| k == "checkpoint_items").map(|(_, v)| v.as_str());
+        let item =
+            request.query.iter().find(|(k, _)| k == "checkpoint_items").map(|(_, v)| v.as_str());
         facts.forget_backups(checkpoint, item);
     }
     ledger.deleted(request);

@@ -10,7 +10,10 @@ use serde_json::Value;
 /// Polls until every backup of `checkpoint_id` has settled and returns them, ordered by server
 /// (backups made together tie on time; the order keeps runs alike). `Err` with the last thing
 /// seen when the bound passes first.
-pub async fn settled_items(session: &mut Session, checkpoint_id: &str) -> Result<Vec<Value>, String> {
+pub async fn settled_items(
+    session: &mut Session,
+    checkpoint_id: &str,
+) -> Result<Vec<Value>, String> {
     let settled = backup_lifecycle().settled;
     let list = session.request("listBackups").query("checkpoint_id", checkpoint_id);
     session.progress.say(&format!("waiting for the backups of {checkpoint_id}"));
@@ -19,10 +22,16 @@ pub async fn settled_items(session: &mut Session, checkpoint_id: &str) -> Result
         let body = exchange.response().and_then(|r| r.json().ok());
         let items = body.as_ref().and_then(|b| b.get("checkpoint_items")).and_then(Value::as_array);
         match items {
-            Some(items) if !items.is_empty() && items.iter().all(|i| settled.iter().any(|w| w == status(i))) => {
+            Some(items)
+                if !items.is_empty()
+                    && items.iter().all(|i| settled.iter().any(|w| w == status(i))) =>
+            {
                 Poll::Ready(items.clone())
             }
-            Some(items) => Poll::Pending(format!("statuses {:?}", items.iter().map(status).collect::<Vec<_>>())),
+            Some(items) => Poll::Pending(format!(
+                "statuses {:?}",
+                items.iter().map(status).collect::<Vec<_>>()
+            )),
             None => Poll::Pending(format!("answer {:?}", exchange.status())),
         }
     })

@@ -165,7 +165,7 @@ pub fn delete_checkpoint(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> 
 
 /// `countBackups`.
 pub fn count(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
-    let filter = BackupFilter::csbs(call);
+    let filter = BackupFilter::of(call);
     let count = read_scope(app, call, |projects| {
         projects
             .iter()
@@ -224,7 +224,7 @@ pub fn select_backups<'p>(
 
 /// `listBackups`.
 pub fn list(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
-    let filter = BackupFilter::csbs(call);
+    let filter = BackupFilter::of(call);
     read_scope(app, call, |projects| {
         let page = select_backups(projects, call, &filter, false, |m| {
             ApiError::documented("CSBS.3001", &[m])
