@@ -5,7 +5,7 @@
 
 use crate::created::{created, Created, Ledger};
 use crate::http::Exchange;
-use crate::poll::{until, Poll};
+use crate::poll::Poller;
 use crate::report::{curl, cut, CleanupReport, LeftBehind};
 use crate::session::Session;
 use serde_json::{json, Value};
@@ -64,26 +64,22 @@ async fn delete(
     object: &Created,
     bound: std::time::Duration,
 ) -> Result<bool, (String, Exchange)> {
-    let mut last = None;
-    let outcome = until(session, bound, async |s: &mut Session| {
-        let exchange = s.send(&object.delete, s.credential(), "(cleanup)").await;
-        let done = match exchange.status() {
-            Some(status) if (200..300).contains(&status) => Some(true),
-            Some(404) => Some(false),
-            _ => None,
-        };
+    let mut poller = Poller::new(&session.limits, bound);
+    loop {
+        let exchange = session.send(&object.delete, session.credential(), "(cleanup)").await;
+        match exchange.status() {
+            Some(status) if (200..300).contains(&status) => return Ok(true),
+            Some(404) => return Ok(false),
+            _ => {}
+        }
         let seen = match &exchange.outcome {
             Ok(r) => format!("the last attempt was answered {} {}", r.status, cut(&r.body, 300)),
             Err(e) => format!("the last attempt failed: {e}"),
         };
-        last = Some(exchange);
-        match done {
-            Some(done) => Poll::Ready(done),
-            None => Poll::Pending(seen),
+        if let Err(reason) = poller.wait(seen).await {
+            return Err((reason, exchange));
         }
-    })
-    .await;
-    outcome.map_err(|reason| (reason, last.expect("at least one attempt was made")))
+    }
 }
 
 /// Adds the policies named after this run (their names start with the run's name) to the ledger.

@@ -5,7 +5,7 @@
 
 use crate::checks::{Check, Failure, Verdict};
 use crate::created::created;
-use crate::poll::{until, Poll};
+use crate::poll::Poller;
 use crate::session::{Answer, Session};
 use csbs_spec::behaviour::backup_lifecycle;
 use serde_json::{json, Value};
@@ -106,20 +106,30 @@ async fn backup_lifecycle_scenario(session: &mut Session, server: &str) {
     let checkpoint = made.id.clone();
     let list = session.request("listBackups").query("checkpoint_id", &checkpoint);
     let pending = backup_lifecycle().pending;
-    let listing = until(session, session.limits.settle_timeout, async |s: &mut Session| {
-        let answer = s.call(&list, case).await;
-        let items =
-            answer.json.as_ref().and_then(|b| b.get("checkpoint_items")).and_then(Value::as_array);
-        let busy = items.is_some_and(|i| {
-            i.iter()
-                .any(|i| pending.iter().any(|p| i.get("status").and_then(Value::as_str) == Some(p)))
-        });
-        match items {
-            Some(items) if !items.is_empty() && !busy => Poll::Ready(answer),
-            _ => Poll::Pending(format!("answer {:?}", answer.status)),
+    let listing = {
+        let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
+        loop {
+            let answer = session.call(&list, case).await;
+            let items = answer
+                .json
+                .as_ref()
+                .and_then(|b| b.get("checkpoint_items"))
+                .and_then(Value::as_array);
+            let busy = items.is_some_and(|i| {
+                i.iter().any(|i| {
+                    pending.iter().any(|p| i.get("status").and_then(Value::as_str) == Some(p))
+                })
+            });
+            match items {
+                Some(items) if !items.is_empty() && !busy => break Ok(answer),
+                _ => {
+                    if let Err(last) = poller.wait(format!("answer {:?}", answer.status)).await {
+                        break Err(last);
+                    }
+                }
+            }
         }
-    })
-    .await;
+    };
     let Ok(listing) = listing else {
         session.recorder.skip("listBackups", case, "the new backup did not settle within --wait");
         return;
@@ -175,20 +185,24 @@ async fn backup_lifecycle_scenario(session: &mut Session, server: &str) {
     session.ledger.deleted(&made.delete);
     let show = session.request("showBackup").path("checkpoint_item_id", &item);
     let deleting = backup_lifecycle().deleting;
-    let gone = until(session, session.limits.settle_timeout, async |s: &mut Session| {
-        let answer = s.call(&show, case).await;
-        let state = answer.text("/checkpoint_item/status");
-        match answer.status {
-            Some(404) => Poll::Ready(Ok(answer)),
-            Some(200) if state.as_ref().is_some_and(|st| deleting.contains(st)) => {
-                Poll::Pending(format!("status {state:?}"))
-            }
-            other => {
-                Poll::Ready(Err((answer, format!("answered {other:?} with status {state:?}"))))
+    let gone = {
+        let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
+        loop {
+            let answer = session.call(&show, case).await;
+            let state = answer.text("/checkpoint_item/status");
+            match answer.status {
+                Some(404) => break Ok(Ok(answer)),
+                Some(200) if state.as_ref().is_some_and(|st| deleting.contains(st)) => {
+                    if let Err(last) = poller.wait(format!("status {state:?}")).await {
+                        break Err(last);
+                    }
+                }
+                other => {
+                    break Ok(Err((answer, format!("answered {other:?} with status {state:?}"))))
+                }
             }
         }
-    })
-    .await;
+    };
     match gone {
         Ok(Ok(answer)) => session.judge(Check::UseAfterFree, &answer, case, Ok(())),
         Ok(Err((answer, what))) => {

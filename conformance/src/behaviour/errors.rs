@@ -186,7 +186,7 @@ fn provoke(
                 ("createPolicy", false) => fixtures::policy(
                     &format!("{run}-dup"),
                     "behaviour: bound server",
-                    &[taken_server.clone()],
+                    std::slice::from_ref(taken_server),
                 ),
                 (_, true) => json!({"policy": {"name": a.name}}),
                 (_, false) => {

@@ -65,7 +65,8 @@ async fn check_filter(
 ) {
     let name = filter.parameter.name.as_str();
     let case = format!("filter_conformance: {name}");
-    let (probe, matches): (Probe, Box<dyn Fn(&Value) -> Option<bool>>) = match &filter.rule {
+    type Matcher = Box<dyn Fn(&Value) -> Option<bool> + Send + Sync>;
+    let (probe, matches): (Probe, Matcher) = match &filter.rule {
         FilterRule::Unchecked { unchecked } => {
             return session.recorder.skip(&op.id, &case, format!("not checkable: {unchecked}"));
         }

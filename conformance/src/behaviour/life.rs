@@ -7,7 +7,7 @@
 use super::support::{fail, property};
 use crate::checks::{Check, Failure, Verdict};
 use crate::created::created;
-use crate::poll::{until, Poll};
+use crate::poll::Poller;
 use crate::session::{Answer, Session};
 use csbs_spec::behaviour::{backup_lifecycle, usage, Usage, UsageKind};
 use csbs_spec::catalogue::is_documented_for;
@@ -46,31 +46,40 @@ pub async fn run(session: &mut Session) {
     session.ledger.add(made.clone());
     let list = session.request("listBackups").query("checkpoint_id", &made.id);
     let mut seen = Vec::new();
-    let settled = until(session, session.limits.settle_timeout, async |s: &mut Session| {
-        let answer = s.call(&list, case).await;
-        let items = answer
-            .json
-            .as_ref()
-            .and_then(|b| b.get("checkpoint_items"))
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        seen.extend(
-            items.iter().filter_map(|i| i.get("status").and_then(Value::as_str)).map(str::to_owned),
-        );
-        let done = !items.is_empty()
-            && items.iter().all(|i| {
-                i.get("status")
-                    .and_then(Value::as_str)
-                    .is_some_and(|st| !life.pending.iter().any(|p| p == st))
-            });
-        if done {
-            Poll::Ready((answer, items))
-        } else {
-            Poll::Pending(format!("statuses {seen:?}"))
+    let settled = {
+        let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
+        loop {
+            let answer = session.call(&list, case).await;
+            let items = answer
+                .json
+                .as_ref()
+                .and_then(|b| b.get("checkpoint_items"))
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            seen.extend(
+                items
+                    .iter()
+                    .filter_map(|i| i.get("status").and_then(Value::as_str))
+                    .map(str::to_owned),
+            );
+            let done = !items.is_empty()
+                && items.iter().all(|i| {
+                    i.get("status")
+                        .and_then(Value::as_str)
+                        .is_some_and(|st| !life.pending.iter().any(|p| p == st))
+                });
+            if done {
+                break Ok((answer, items));
+            } else {
+                {
+                    if let Err(last) = poller.wait(format!("statuses {seen:?}")).await {
+                        break Err(last);
+                    }
+                }
+            }
         }
-    })
-    .await;
+    };
     let (listed, items) = match settled {
         Ok(found) => found,
         Err(last) => {
@@ -137,21 +146,29 @@ pub async fn run(session: &mut Session) {
         .unwrap_or_default()
         .to_owned();
     let show = session.request("showBackup").path("checkpoint_item_id", &item);
-    let gone = until(session, session.limits.settle_timeout, async |s: &mut Session| {
-        let answer = s.call(&show, case).await;
-        let status = answer.text("/checkpoint_item/status");
-        match (answer.status, status) {
-            (Some(404), _) => Poll::Ready(Ok(answer)),
-            (Some(200), Some(st)) if life.deleting.contains(&st) => {
-                Poll::Pending(format!("still {st}"))
+    let gone = {
+        let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
+        loop {
+            let answer = session.call(&show, case).await;
+            let status = answer.text("/checkpoint_item/status");
+            match (answer.status, status) {
+                (Some(404), _) => break Ok(Ok(answer)),
+                (Some(200), Some(st)) if life.deleting.contains(&st) => {
+                    if let Err(last) = poller.wait(format!("still {st}")).await {
+                        break Err(last);
+                    }
+                }
+                (code, st) => {
+                    break Ok(Err((
+                        answer,
+                        format!(
+                            "answered {code:?} with status {st:?} after the deletion was accepted"
+                        ),
+                    )))
+                }
             }
-            (code, st) => Poll::Ready(Err((
-                answer,
-                format!("answered {code:?} with status {st:?} after the deletion was accepted"),
-            ))),
         }
-    })
-    .await;
+    };
     match gone {
         Ok(Ok(answer)) => session.judge(Check::LifecycleConformance, &answer, case, Ok(())),
         Ok(Err((answer, what))) => {

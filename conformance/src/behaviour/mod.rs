@@ -19,6 +19,7 @@ mod support;
 mod writes;
 
 use crate::checks::Check;
+use crate::poll::Poller;
 use crate::session::Session;
 use csbs_spec::behaviour::backup_lifecycle;
 
@@ -54,9 +55,11 @@ async fn settle_project(session: &mut Session) {
     let life = backup_lifecycle();
     let moving: Vec<String> = life.pending.iter().chain(&life.deleting).cloned().collect();
     let list = session.request("listBackups");
-    let quiet =
-        crate::poll::until(session, session.limits.settle_timeout, async |s: &mut Session| {
-            let exchange = s.send(&list, s.credential(), "(waiting for a quiet project)").await;
+    let quiet = {
+        let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
+        loop {
+            let exchange =
+                session.send(&list, session.credential(), "(waiting for a quiet project)").await;
             let body = exchange.response().and_then(|r| r.json().ok()).unwrap_or_default();
             let items = body
                 .get("checkpoint_items")
@@ -69,12 +72,18 @@ async fn settle_project(session: &mut Session) {
                     .is_some_and(|st| moving.iter().any(|m| m == st))
             });
             if busy {
-                crate::poll::Poll::Pending("backups still being made or deleted".into())
+                {
+                    if let Err(last) =
+                        poller.wait("backups still being made or deleted".into()).await
+                    {
+                        break Err(last);
+                    }
+                }
             } else {
-                crate::poll::Poll::Ready(())
+                break Ok(());
             }
-        })
-        .await;
+        }
+    };
     if quiet.is_err() {
         session.recorder.note("the project's backups were still being made or deleted after --wait; lists may change under the behaviour checks");
     }

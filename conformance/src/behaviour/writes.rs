@@ -8,7 +8,7 @@ use super::support::{echoed, fail, id_of, property};
 use crate::checks::Check;
 use crate::created::created;
 use crate::fixtures;
-use crate::poll::{until, Poll};
+use crate::poll::Poller;
 use crate::replay::settle::settled_items;
 use crate::request::ApiRequest;
 use crate::session::{Answer, Session};
@@ -86,16 +86,29 @@ async fn written(session: &mut Session, request: &ApiRequest, case: &str) -> Opt
         }
         let what = format!("{case}: then {}", link.operation.id);
         // A list may show a new object a moment later: ask again until it does, within --wait.
-        let reached = until(session, session.limits.settle_timeout, async |s: &mut Session| {
-            let answer = s.call(&linked, &what).await;
-            let found = answer.json.as_ref().is_some_and(|b| !select(b, &echo.objects).is_empty());
-            if found || !answer.ok() {
-                Poll::Ready(answer)
-            } else {
-                Poll::Pending(format!("{} shows nothing at {}", link.operation.id, echo.objects))
+        let reached = {
+            let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
+            loop {
+                let answer = session.call(&linked, &what).await;
+                let found =
+                    answer.json.as_ref().is_some_and(|b| !select(b, &echo.objects).is_empty());
+                if found || !answer.ok() {
+                    break Ok(answer);
+                } else {
+                    {
+                        if let Err(last) = poller
+                            .wait(format!(
+                                "{} shows nothing at {}",
+                                link.operation.id, echo.objects
+                            ))
+                            .await
+                        {
+                            break Err(last);
+                        }
+                    }
+                }
             }
-        })
-        .await;
+        };
         match reached {
             Ok(linked_answer) => {
                 let verdict = match &linked_answer.json {

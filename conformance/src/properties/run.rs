@@ -294,7 +294,8 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
     record(session, &shared, outcomes);
     // What the phase made for itself (the pool, creations that could not be deleted at once)
     // goes now: its policies hold the run's servers, which later parts bind again.
-    for made in std::mem::take(&mut *lock(&shared.created)).into_iter().rev() {
+    let made_here = std::mem::take(&mut *lock(&shared.created));
+    for made in made_here.into_iter().rev() {
         let answer = shared.send(&made.delete).await;
         if !answer.status().is_some_and(|s| (200..300).contains(&s) || s == 404) {
             session.ledger.add(made);
@@ -320,7 +321,7 @@ fn record(session: &mut Session, shared: &Shared, outcomes: Vec<Outcome>) {
         }
         if tally.skipped > 0 {
             let reason = format!(
-                "{op} timed out {TIMEOUTS_BEFORE_SKIP} times; its {} remaining {} generated cases were not sent",
+                "{op} timed out {TIMEOUTS_BEFORE_SKIP} times; {} more {} cases (shrinking included) were not sent",
                 tally.skipped,
                 kind.name(),
                 op = op.id

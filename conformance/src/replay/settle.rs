@@ -2,7 +2,7 @@
 //! one `restoring`): polls the backup list filtered by the record, within the settle bound.
 //! The statuses a backup settles in are the spec's (`x-lifecycle`).
 
-use crate::poll::{until, Poll};
+use crate::poll::Poller;
 use crate::session::Session;
 use csbs_spec::behaviour::backup_lifecycle;
 use serde_json::Value;
@@ -17,25 +17,40 @@ pub async fn settled_items(
     let settled = backup_lifecycle().settled;
     let list = session.request("listBackups").query("checkpoint_id", checkpoint_id);
     session.progress.say(&format!("waiting for the backups of {checkpoint_id}"));
-    let mut items = until(session, session.limits.settle_timeout, async |s: &mut Session| {
-        let exchange = s.send(&list, s.credential(), "(waiting for backups)").await;
-        let body = exchange.response().and_then(|r| r.json().ok());
-        let items = body.as_ref().and_then(|b| b.get("checkpoint_items")).and_then(Value::as_array);
-        match items {
-            Some(items)
-                if !items.is_empty()
-                    && items.iter().all(|i| settled.iter().any(|w| w == status(i))) =>
-            {
-                Poll::Ready(items.clone())
+    let mut items = {
+        let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
+        loop {
+            let exchange = session.send(&list, session.credential(), "(waiting for backups)").await;
+            let body = exchange.response().and_then(|r| r.json().ok());
+            let items =
+                body.as_ref().and_then(|b| b.get("checkpoint_items")).and_then(Value::as_array);
+            match items {
+                Some(items)
+                    if !items.is_empty()
+                        && items.iter().all(|i| settled.iter().any(|w| w == status(i))) =>
+                {
+                    break Ok(items.clone())
+                }
+                Some(items) => {
+                    if let Err(last) = poller
+                        .wait(format!(
+                            "statuses {:?}",
+                            items.iter().map(status).collect::<Vec<_>>()
+                        ))
+                        .await
+                    {
+                        break Err(last);
+                    }
+                }
+                None => {
+                    if let Err(last) = poller.wait(format!("answer {:?}", exchange.status())).await
+                    {
+                        break Err(last);
+                    }
+                }
             }
-            Some(items) => Poll::Pending(format!(
-                "statuses {:?}",
-                items.iter().map(status).collect::<Vec<_>>()
-            )),
-            None => Poll::Pending(format!("answer {:?}", exchange.status())),
         }
-    })
-    .await?;
+    }?;
     items.sort_by_key(|i| i.get("resource_id").map(Value::to_string));
     Ok(items)
 }
