@@ -131,12 +131,14 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         phases: Phase::ALL.into_iter().filter(|p| options.runs(*p)).collect(),
     };
     let (answered_429, gave_up) = session.client.throttle().tally();
+    let requests = session.client.throttle().sent();
     let recorder = session.recorder;
     Ok(Report {
         tool: format!("csbs-conformance {}", env!("CARGO_PKG_VERSION")),
         target,
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
+        requests,
         results: recorder.results,
         skipped: recorder.skipped,
         exchanges: recorder.exchanges,

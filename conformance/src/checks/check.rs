@@ -108,7 +108,7 @@ checks! {
         proves: "a create or update is what show and list return; a protect backs up the requested server with the given name; a policy run backs up the policy's servers";
     /// A provoked domain error answers its documented code with the table's status.
     DomainErrorConformance => "domain_error_conformance", mutates: false,
-        proves: "unknown IDs, duplicate names, bound servers, busy backups and bad restore mappings answer the documented code and status";
+        proves: "unknown IDs (read-only), and with --allow-mutations duplicate names, bound servers, busy backups and bad restore mappings, answer the documented code and status";
     /// Another project's path, or an admin-only parameter without admin rights, answers 403.
     ProjectIsolation => "project_isolation", mutates: false,
         proves: "the credential cannot read another project's path, nor use all_tenants without admin rights (403)";

@@ -25,6 +25,8 @@ pub struct Throttle {
     pub answered_429: AtomicU64,
     /// Requests still answered 429 after [`MAX_ATTEMPTS`].
     pub gave_up: AtomicU64,
+    /// Every request sent (each attempt counts).
+    pub sent: AtomicU64,
 }
 
 impl Throttle {
@@ -36,6 +38,7 @@ impl Throttle {
 
     /// Waits for this request's turn.
     pub async fn pace(&self) {
+        self.sent.fetch_add(1, Ordering::Relaxed);
         let Some(interval) = self.interval else { return };
         let turn = {
             let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
@@ -58,6 +61,11 @@ impl Throttle {
 
     pub fn give_up(&self) {
         self.gave_up.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Requests sent so far.
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
     }
 
     /// `(429 answers met, requests that gave up)`.

@@ -130,6 +130,8 @@ pub struct Report {
     pub target: TargetSummary,
     pub started_at: String,
     pub duration_ms: u64,
+    /// Requests sent in all (the exchanges are the recorded ones).
+    pub requests: u64,
     pub results: Vec<CheckResult>,
     pub skipped: Vec<Skip>,
     pub exchanges: Vec<ExchangeView>,

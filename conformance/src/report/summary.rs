@@ -44,7 +44,8 @@ impl Report {
         self.cleanup_and_notes(&mut out);
         let _ = writeln!(
             out,
-            "\n{} exchanges in {:.1} s",
+            "\n{} requests ({} exchanges recorded) in {:.1} s",
+            self.requests,
             self.exchanges.len(),
             self.duration_ms as f64 / 1000.0
         );
