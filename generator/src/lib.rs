@@ -3,6 +3,8 @@
 //! with what is committed.
 
 pub mod client;
+pub mod diff;
+pub mod doc_drift;
 pub mod errata;
 pub mod output;
 
