@@ -364,6 +364,16 @@ impl<'a> Comparer<'a> {
                 explained.clone(),
             );
         }
+        if let Some((doc_value, spec_value)) = pattern_disagreement(st, view) {
+            self.push(
+                location,
+                Kind::Pattern,
+                doc_value,
+                spec_value,
+                Some(&pointer),
+                explained.clone(),
+            );
+        }
         if side != Side::Response {
             // Response defaults describe what the service fills in; the spec keeps them in
             // descriptions (generated code would turn a missing value into the default).
@@ -512,6 +522,71 @@ fn length_or_range(st: &Stated, view: &View<'_>) -> Option<(Value, Value)> {
         }
     }
     differs.then(|| (Value::Object(doc), Value::Object(spec)))
+}
+
+/// What the description says about the characters, the UUID form and example values, where
+/// the schema's `pattern`, `format` or `enum` disagrees: `(document, spec)`.
+fn pattern_disagreement(st: &Stated, view: &View<'_>) -> Option<(Value, Value)> {
+    let pattern = view.get("pattern").and_then(Value::as_str);
+    let format = view.get("format").and_then(Value::as_str);
+    let re = pattern.and_then(|p| regex::Regex::new(p).ok());
+    let min = view.get("minLength").and_then(Value::as_u64).unwrap_or(1).max(1) as usize;
+    let accepts = |s: &str| re.as_ref().is_none_or(|r| r.is_match(s));
+    let mut doc = serde_json::Map::new();
+    let mut problems = Vec::new();
+    if let Some(allowed) = &st.allowed_chars {
+        doc.insert("allowed".into(), json!(allowed.iter().collect::<String>()));
+        let refused: String =
+            allowed.iter().filter(|c| !accepts(&c.to_string().repeat(min))).collect();
+        // A character outside the set must be refused: try a few common ones.
+        let let_through: String = ['!', '.', ' ', '@', '<']
+            .into_iter()
+            .filter(|c| !allowed.contains(c) && accepts(&format!("{}{c}", "a".repeat(min))))
+            .collect();
+        if pattern.is_none() {
+            problems.push("no pattern".to_owned());
+        } else {
+            if !refused.is_empty() {
+                problems.push(format!("refuses {refused:?}"));
+            }
+            if !let_through.is_empty() {
+                problems.push(format!("accepts {let_through:?}"));
+            }
+        }
+    }
+    if !st.forbidden_chars.is_empty() {
+        doc.insert("forbidden".into(), json!(st.forbidden_chars.iter().collect::<String>()));
+        let through: String = st
+            .forbidden_chars
+            .iter()
+            .filter(|c| pattern.is_none() || accepts(&format!("{}{c}", "a".repeat(min))))
+            .collect();
+        if !through.is_empty() {
+            problems.push(format!("accepts {through:?}"));
+        }
+    }
+    if st.uuid {
+        doc.insert("format".into(), json!("uuid"));
+        let sample = "6507cb66-90dc-4a12-a573-c9f3398f899d";
+        let fits =
+            format == Some("uuid") || (pattern.is_some() && accepts(sample) && !accepts("x"));
+        if !fits {
+            problems.push("not a UUID format".to_owned());
+        }
+    }
+    let values = view.values(false);
+    for example in &st.examples {
+        let in_enum = values.as_ref().is_none_or(|v| v.contains(example));
+        if !accepts(example) || !in_enum {
+            doc.insert("example".into(), json!(example));
+            problems.push(format!("refuses the example {example:?}"));
+        }
+    }
+    if problems.is_empty() {
+        return None;
+    }
+    let spec = json!({"pattern": pattern, "format": format, "problems": problems});
+    Some((Value::Object(doc), spec))
 }
 
 /// True when `pattern` accepts the bounds and refuses the numbers just outside them.

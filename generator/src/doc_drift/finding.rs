@@ -16,6 +16,9 @@ pub enum Kind {
     Required,
     RangeOrLength,
     EnumValues,
+    /// A character set, `UUID format` or `for example` value the pattern or format does not
+    /// agree with.
+    Pattern,
     Default,
     ExampleChanged,
     ErrorStatus,
@@ -34,6 +37,7 @@ impl Kind {
             Kind::Required => "required",
             Kind::RangeOrLength => "range or length",
             Kind::EnumValues => "enum values",
+            Kind::Pattern => "pattern",
             Kind::Default => "default",
             Kind::ExampleChanged => "example changed",
             Kind::ErrorStatus => "error status",

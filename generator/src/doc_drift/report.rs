@@ -75,6 +75,7 @@ pub fn hint(f: &Finding) -> String {
         Kind::RangeOrLength => format!("set the bounds at {at} as stated, or add an x-decision there"),
         Kind::EnumValues => format!("set the values at {at} (enum, x-known-values, x-sort, x-rrule), or add an x-decision"),
         Kind::Default => format!("set `default` at {at}, or add an x-decision there"),
+        Kind::Pattern => format!("make `pattern`/`format` at {at} agree with the document, or add an x-decision there"),
         Kind::ExampleChanged => {
             format!("replace {at} with the printed text, repair `value` and list each repair in x-errata")
         }

@@ -23,6 +23,15 @@ pub struct Stated {
     pub sort_keys: Option<Vec<String>>,
     /// `asc` or `desc`, the direction when a sort key names none.
     pub sort_direction: Option<String>,
+    /// Characters the value may hold (`letters, digits, underscores (_), and hyphens (-)`),
+    /// as sample characters.
+    pub allowed_chars: Option<Vec<char>>,
+    /// Characters the value must not hold (`must not contain ... (>) or ... (<)`).
+    pub forbidden_chars: Vec<char>,
+    /// `in UUID format`.
+    pub uuid: bool,
+    /// Values given `for example` that look like values (not words).
+    pub examples: Vec<String>,
 }
 
 fn re(pattern: &str) -> Regex {
@@ -177,6 +186,54 @@ fn sort(text: &str, stated: &mut Stated) {
     }
 }
 
+/// The character set of `can contain only letters, digits, underscores (_), and hyphens
+/// (-)` (or `including ...`), as samples: `a`, `Z`, `0`, `9`, `_`, `-`, ...
+fn charset(text: &str) -> Option<Vec<char>> {
+    static SET: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"(?:contain(?:s)? only|including only|including|consists? of only)\s+([^.]*?(?:letters|digits)[^.]*)",
+        )
+    });
+    let c = SET.captures(text)?;
+    let words = &c[1];
+    let mut out = Vec::new();
+    if words.contains("letters") {
+        out.extend(['a', 'Z']);
+    }
+    if words.contains("digits") {
+        out.extend(['0', '9']);
+    }
+    for (word, ch) in [("underscore", '_'), ("hyphen", '-'), ("period", '.'), ("space", ' ')] {
+        if words.contains(word) {
+            out.push(ch);
+        }
+    }
+    Some(out)
+}
+
+/// `must not contain a greater-than sign (>) or less-than sign (<)`: the characters in
+/// parentheses.
+fn forbidden(text: &str) -> Vec<char> {
+    static NOT: LazyLock<Regex> = LazyLock::new(|| re(r"(?:must not|cannot) contain ([^.]*)"));
+    static PAREN: LazyLock<Regex> = LazyLock::new(|| re(r"\((.)\)"));
+    NOT.captures(text)
+        .map(|c| PAREN.captures_iter(&c[1]).filter_map(|p| p[1].chars().next()).collect())
+        .unwrap_or_default()
+}
+
+/// Values after `for example`, kept only when they look like values (`2017-04-18T01:21:52`,
+/// `OS::Nova::Server`), not words.
+fn examples(text: &str) -> Vec<String> {
+    static EXAMPLE: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"[Ff]or example[,:]?\s+(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d[^\s,;]*|[^\s,;]+)")
+    });
+    EXAMPLE
+        .captures_iter(text)
+        .map(|c| c[1].trim_end_matches(['.', ')']).to_owned())
+        .filter(|v| v.chars().any(|ch| ch.is_ascii_digit() || matches!(ch, ':' | '_' | '-')))
+        .collect()
+}
+
 /// What a description states about a value whose JSON type is `json_type`.
 pub fn stated(description: &str, json_type: Option<&str>) -> Stated {
     let mut stated = Stated::default();
@@ -198,6 +255,14 @@ pub fn stated(description: &str, json_type: Option<&str>) -> Stated {
         stated.max_length = stated.maximum.take().map(|n| n as u64);
     }
     stated.default = default(description);
+    if json_type == Some("string") && !is_schedule {
+        stated.allowed_chars = charset(description);
+        stated.forbidden_chars = forbidden(description);
+        stated.uuid = description.contains("UUID format");
+    }
+    if json_type != Some("boolean") {
+        stated.examples = examples(description);
+    }
     stated
 }
 
@@ -320,6 +385,31 @@ mod tests {
             Some("0")
         );
         assert_eq!(stated("The default value is empty.", Some("string")).default, None);
+    }
+
+    #[test]
+    fn character_sets_uuids_and_example_values() {
+        let s = stated("Backup name. The value consists of 1 to 255 characters and can contain only letters, digits, underscores (_), and hyphens (-).", Some("string"));
+        assert_eq!(s.allowed_chars, Some(vec!['a', 'Z', '0', '9', '_', '-']));
+        let s = stated("Backup name, including digits, uppercase letters, lowercase letters, underscores (_), and hyphens (-).", Some("string"));
+        assert_eq!(s.allowed_chars, Some(vec!['a', 'Z', '0', '9', '_', '-']));
+        let s = stated("The value consists of 0 to 255 characters and must not contain a greater-than sign (>) or less-than sign (<).", Some("string"));
+        assert_eq!((s.allowed_chars, s.forbidden_chars), (None, vec!['>', '<']));
+        assert!(stated("Parent backup ID, in UUID format.", Some("string")).uuid);
+        let s = stated("Time when the backup ends, in %YYYY-%mm-%ddT%HH:%MM:%SSZ format. For example, 2018-02-01T12:00:00Z.", Some("string"));
+        assert_eq!(s.examples, vec!["2018-02-01T12:00:00Z"]);
+        let s =
+            stated("Start time of the scheduler, for example, 2017-03-07 09:31:08", Some("string"));
+        assert_eq!(s.examples, vec!["2017-03-07 09:31:08"]);
+        assert!(stated("For example, if used_percent is set to 80, all backups", Some("string"))
+            .examples
+            .is_empty());
+        assert!(stated(
+            "Reason for the skipping. For example, the resource is being backed up.",
+            Some("string")
+        )
+        .examples
+        .is_empty());
     }
 
     #[test]
