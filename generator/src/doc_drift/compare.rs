@@ -456,7 +456,12 @@ impl<'a> Comparer<'a> {
             );
         }
         for s in spec.difference(&doc) {
-            let explained = self.explain(&Vec::new(), &context, &s.to_string());
+            // The response (often a shared component) may say why it is declared.
+            let response = self.spec_op.node().pointer(&format!("/responses/{s}"));
+            let own = response
+                .map(|r| View::new(self.spec_op.spec, r, format!("{pointer}/{s}")).explanations())
+                .unwrap_or_default();
+            let explained = self.explain(&own, &context, &s.to_string());
             self.push(
                 &format!("status.{s}"),
                 Kind::OnlyInSpec,
