@@ -68,8 +68,9 @@ pub fn compare(
     }
 }
 
-/// Added, removed, or each changed leaf of an extension this module has no rule for.
-fn generic(d: &mut Differ<'_>, old: Option<&Value>, new: Option<&Value>, at: &str) {
+/// Added, removed, or each changed leaf of an extension (or of a key inside a known one)
+/// this module has no rule for.
+pub fn generic(d: &mut Differ<'_>, old: Option<&Value>, new: Option<&Value>, at: &str) {
     match (old, new) {
         (None, Some(v)) => d.push(at, "extension-added", Value::Null, v.clone(), Breaks::SERVERS),
         (Some(v), None) => d.push(at, "extension-removed", v.clone(), Value::Null, Breaks::CLIENTS),
@@ -161,6 +162,21 @@ fn limit(
         _ => Effect::Widened,
     };
     d.effect(at, &format!("{rule}-changed"), or_null(old), or_null(new), effect, direction);
+}
+
+/// Keys of a known extension that its rule does not read (a newer member such as
+/// `x-sort.default`): compared as an unknown extension.
+fn others(d: &mut Differ<'_>, a: &Value, b: &Value, known: &[&str], at: &str) {
+    let keys: BTreeSet<&String> = a
+        .as_object()
+        .into_iter()
+        .flatten()
+        .chain(b.as_object().into_iter().flatten())
+        .map(|(k, _)| k)
+        .collect();
+    for key in keys.into_iter().filter(|k| !known.contains(&k.as_str())) {
+        generic(d, a.get(key), b.get(key), &format!("{at}.{key}"));
+    }
 }
 
 fn rrule(
@@ -282,26 +298,7 @@ fn rrule(
         true,
         direction,
     );
-    let known = ["parameters", "max_times_per_day", "min_interval_minutes", "max_length"];
-    for key in a
-        .as_object()
-        .into_iter()
-        .flatten()
-        .chain(b.as_object().into_iter().flatten())
-        .map(|(k, _)| k)
-        .collect::<BTreeSet<_>>()
-    {
-        if !known.contains(&key.as_str()) && a.get(key) != b.get(key) {
-            d.effect(
-                &format!("{at}.{key}"),
-                "rrule-changed",
-                or_null(a.get(key)),
-                or_null(b.get(key)),
-                Effect::Changed,
-                direction,
-            );
-        }
-    }
+    others(d, a, b, &["parameters", "max_times_per_day", "min_interval_minutes", "max_length"], at);
 }
 
 fn sort(
@@ -336,27 +333,7 @@ fn sort(
         true,
         direction,
     );
-    for key in a
-        .as_object()
-        .into_iter()
-        .flatten()
-        .chain(b.as_object().into_iter().flatten())
-        .map(|(k, _)| k)
-        .collect::<BTreeSet<_>>()
-    {
-        if !["keys", "default_direction", "max_length"].contains(&key.as_str())
-            && a.get(key) != b.get(key)
-        {
-            d.effect(
-                &format!("{at}.{key}"),
-                "sort-changed",
-                or_null(a.get(key)),
-                or_null(b.get(key)),
-                Effect::Changed,
-                direction,
-            );
-        }
-    }
+    others(d, a, b, &["keys", "default_direction", "max_length"], at);
 }
 
 /// Rows of an error table by code: a code gone breaks servers that answer it, a code

@@ -101,6 +101,10 @@ impl Differ<'_> {
             }
             if k.starts_with("x-") {
                 extensions::compare(self, k, x, y, location, direction);
+            } else if matches!(k.as_str(), "links" | "callbacks") {
+                // Behaviour the runner follows (links carry x-echo): like an extension.
+                let at = format!("{location} {k}");
+                extensions::generic(self, x, y, at.trim());
             } else if DOCUMENTATION.contains(&k.as_str()) || k == "deprecated" {
                 self.push(
                     format!("{location} {k}").trim(),

@@ -467,6 +467,27 @@ fn x_sort_rules() {
         "sort-default-direction-changed",
         Breaks::BOTH,
     );
+    // A member the rule does not read yet (the lead's `default`) is compared like an
+    // unknown extension.
+    let mut with_default = sort(json!(["id"]), "desc");
+    with_default["paths"]["/things/{id}"]["post"]["parameters"][0]["x-sort"]["default"] =
+        json!("id:desc");
+    only(
+        &sort(json!(["id"]), "desc"),
+        &with_default,
+        "query.sort x-sort.default",
+        "extension-added",
+        Breaks::SERVERS,
+    );
+}
+
+#[test]
+fn response_links_are_behaviour() {
+    let d = body(json!({"type": "object"}));
+    let mut linked = d.clone();
+    linked["paths"]["/things/{id}"]["post"]["responses"]["200"]["links"] = json!({"showThing": {"operationId": "showThing", "parameters": {"id": "$response.body#/id"}}});
+    only(&d, &linked, "response.200 links", "extension-added", Breaks::SERVERS);
+    only(&linked, &d, "response.200 links", "extension-removed", Breaks::CLIENTS);
 }
 
 #[test]
