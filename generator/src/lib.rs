@@ -7,5 +7,6 @@ pub mod diff;
 pub mod doc_drift;
 pub mod errata;
 pub mod output;
+pub mod show;
 
 pub use output::{check, outputs, write, Drift, Output};

@@ -8,6 +8,7 @@
 //! behaviour is gone), and every changed value in it breaks both.
 
 use crate::diff::change::{Breaks, Direction, Effect};
+use crate::diff::json::{or_null, union_keys};
 use crate::diff::schema::Differ;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -22,10 +23,6 @@ pub const DOCUMENTATION: [&str; 7] = [
     "x-request-examples",
     "x-known-values",
 ];
-
-fn or_null(v: Option<&Value>) -> Value {
-    v.cloned().unwrap_or(Value::Null)
-}
 
 /// Compares one extension. `direction` is the way the values it constrains travel, when it
 /// sits on a schema or parameter.
@@ -164,16 +161,28 @@ fn limit(
     d.effect(at, &format!("{rule}-changed"), or_null(old), or_null(new), effect, direction);
 }
 
+/// Both versions of a validation rule, or `None` after recording that the rule appeared
+/// (it narrows) or went away (it widens).
+fn both<'v>(
+    d: &mut Differ<'_>,
+    old: Option<&'v Value>,
+    new: Option<&'v Value>,
+    at: &str,
+    rule: &str,
+    direction: Direction,
+) -> Option<(&'v Value, &'v Value)> {
+    if let (Some(a), Some(b)) = (old, new) {
+        return Some((a, b));
+    }
+    let effect = if new.is_some() { Effect::Narrowed } else { Effect::Widened };
+    d.effect(at, rule, or_null(old), or_null(new), effect, direction);
+    None
+}
+
 /// Keys of a known extension that its rule does not read (a newer member such as
 /// `x-sort.default`): compared as an unknown extension.
 fn others(d: &mut Differ<'_>, a: &Value, b: &Value, known: &[&str], at: &str) {
-    let keys: BTreeSet<&String> = a
-        .as_object()
-        .into_iter()
-        .flatten()
-        .chain(b.as_object().into_iter().flatten())
-        .map(|(k, _)| k)
-        .collect();
+    let keys: BTreeSet<&String> = union_keys(a, b);
     for key in keys.into_iter().filter(|k| !known.contains(&k.as_str())) {
         generic(d, a.get(key), b.get(key), &format!("{at}.{key}"));
     }
@@ -186,20 +195,10 @@ fn rrule(
     at: &str,
     direction: Direction,
 ) {
-    let (Some(a), Some(b)) = (old, new) else {
-        let effect = if new.is_some() { Effect::Narrowed } else { Effect::Widened };
-        d.effect(at, "rrule-changed", or_null(old), or_null(new), effect, direction);
-        return;
-    };
+    let Some((a, b)) = both(d, old, new, at, "rrule-changed", direction) else { return };
     let empty = json!({});
     let (pa, pb) = (a.get("parameters").unwrap_or(&empty), b.get("parameters").unwrap_or(&empty));
-    let names: BTreeSet<&String> = pa
-        .as_object()
-        .into_iter()
-        .flatten()
-        .chain(pb.as_object().into_iter().flatten())
-        .map(|(k, _)| k)
-        .collect();
+    let names: BTreeSet<&String> = union_keys(pa, pb);
     for name in names {
         let here = format!("{at}.parameters.{name}");
         match (pa.get(name), pb.get(name)) {
@@ -308,11 +307,7 @@ fn sort(
     at: &str,
     direction: Direction,
 ) {
-    let (Some(a), Some(b)) = (old, new) else {
-        let effect = if new.is_some() { Effect::Narrowed } else { Effect::Widened };
-        d.effect(at, "sort-changed", or_null(old), or_null(new), effect, direction);
-        return;
-    };
+    let Some((a, b)) = both(d, old, new, at, "sort-changed", direction) else { return };
     values(d, a.get("keys"), b.get("keys"), &format!("{at}.keys"), "sort-key", direction);
     if a.get("default_direction") != b.get("default_direction") {
         // Results come in another order: behaviour on both sides.

@@ -5,6 +5,7 @@
 
 pub mod change;
 pub mod extensions;
+pub mod json;
 pub mod release;
 pub mod report;
 pub mod schema;

@@ -23,20 +23,6 @@ pub fn json(changes: &[Change]) -> String {
         + "\n"
 }
 
-fn short(value: &Value) -> String {
-    let text = match value {
-        Value::Null => "—".to_owned(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() > 80 {
-        format!("{}…", one_line.chars().take(80).collect::<String>())
-    } else {
-        one_line
-    }
-}
-
 /// The text report under a title line (`spec/csbs-v1.yaml: <old> -> <new>`).
 pub fn text(title: &str, changes: &[Change]) -> String {
     let mut out = String::new();
@@ -62,8 +48,8 @@ pub fn text(title: &str, changes: &[Change]) -> String {
                 "    {}  {}: {} -> {}",
                 c.location,
                 c.rule,
-                short(&c.old),
-                short(&c.new)
+                crate::show::one_line(&c.old, 80),
+                crate::show::one_line(&c.new, 80)
             );
         }
     }

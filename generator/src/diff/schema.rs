@@ -5,6 +5,7 @@
 
 use crate::diff::change::{Breaks, Change, Direction, Effect};
 use crate::diff::extensions;
+use crate::diff::json::or_null;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -132,10 +133,6 @@ fn side(direction: Direction) -> &'static str {
         Direction::Request => "request",
         Direction::Response => "response",
     }
-}
-
-fn or_null(v: Option<&Value>) -> Value {
-    v.cloned().unwrap_or(Value::Null)
 }
 
 /// A branch of `oneOf`/`anyOf`: the name of its `$ref`, its title, or its type.

@@ -4,6 +4,7 @@
 
 use crate::diff::change::{Breaks, Change, Direction};
 use crate::diff::extensions;
+use crate::diff::json::{or_null, union_keys};
 use crate::diff::schema::{resolve, Differ};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -45,10 +46,6 @@ fn id(op: &Op<'_>) -> Option<String> {
     op.node.get("operationId").and_then(Value::as_str).map(str::to_owned)
 }
 
-fn or_null(v: Option<&Value>) -> Value {
-    v.cloned().unwrap_or(Value::Null)
-}
-
 /// Parameters of an operation by `(in, name)`, path-item ones included, `$ref`s followed.
 fn parameters<'v>(doc: &'v Value, op: &Op<'v>) -> BTreeMap<(String, String), &'v Value> {
     let mut out = BTreeMap::new();
@@ -87,13 +84,7 @@ impl Differ<'_> {
         known: &[&str],
         direction: Option<Direction>,
     ) {
-        let keys: BTreeSet<&String> = a
-            .as_object()
-            .into_iter()
-            .flatten()
-            .chain(b.as_object().into_iter().flatten())
-            .map(|(k, _)| k)
-            .collect();
+        let keys: BTreeSet<&String> = union_keys(a, b);
         for k in keys {
             let (x, y) = (a.get(k), b.get(k));
             if x == y || known.contains(&k.as_str()) {
@@ -477,13 +468,7 @@ pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
 /// Security schemes: every changed member breaks both sides (credentials are sent and
 /// checked).
 fn extensions_like_generic(d: &mut Differ<'_>, a: &Value, b: &Value) {
-    let names: BTreeSet<&String> = a
-        .as_object()
-        .into_iter()
-        .flatten()
-        .chain(b.as_object().into_iter().flatten())
-        .map(|(k, _)| k)
-        .collect();
+    let names: BTreeSet<&String> = union_keys(a, b);
     for name in names {
         if a.get(name) != b.get(name) {
             d.push(

@@ -40,27 +40,13 @@ fn ordered(findings: &[Finding]) -> Vec<&Finding> {
     out
 }
 
-fn short(value: &Value) -> String {
-    let text = match value {
-        Value::Null => "—".to_owned(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() > 100 {
-        format!("{}…", one_line.chars().take(100).collect::<String>())
-    } else {
-        one_line
-    }
-}
-
 /// What to edit, in one line.
 pub fn hint(f: &Finding) -> String {
     let at = f.spec_pointer.as_deref().unwrap_or("the spec");
     let name = f.location.rsplit(['.', ' ']).next().unwrap_or(&f.location).trim_end_matches("[]");
     match f.kind {
         Kind::OnlyInDocument if f.location == "operation" => {
-            format!("add the operation {} to the spec (spec/*.yaml, paths)", short(&f.document_value))
+            format!("add the operation {} to the spec (spec/*.yaml, paths)", crate::show::one_line(&f.document_value, 100))
         }
         Kind::OnlyInDocument if f.location.starts_with("example") => {
             format!("add the printed example to the operation ({at}) with x-verbatim, value and x-source")
@@ -88,7 +74,12 @@ fn line(out: &mut String, f: &Finding) {
     let other = f
         .other_document
         .as_ref()
-        .map(|o| format!(", {o}: {}", short(f.other_value.as_ref().unwrap_or(&Value::Null))))
+        .map(|o| {
+            format!(
+                ", {o}: {}",
+                crate::show::one_line(f.other_value.as_ref().unwrap_or(&Value::Null), 100)
+            )
+        })
         .unwrap_or_default();
     let aspect = f.aspect.as_ref().map(|a| format!(" ({a})")).unwrap_or_default();
     let _ = writeln!(
@@ -97,8 +88,8 @@ fn line(out: &mut String, f: &Finding) {
         f.location,
         f.kind.words(),
         aspect,
-        short(&f.document_value),
-        short(&f.spec_value),
+        crate::show::one_line(&f.document_value, 100),
+        crate::show::one_line(&f.spec_value, 100),
         other
     );
 }
@@ -142,7 +133,8 @@ pub fn text(report: &Report) -> String {
             if with_hint {
                 let _ = writeln!(out, "      -> {}", hint(f));
             } else if let Some(why) = &f.explained_by {
-                let _ = writeln!(out, "      explained by {}", short(&json!(why)));
+                let _ =
+                    writeln!(out, "      explained by {}", crate::show::one_line(&json!(why), 100));
             }
         }
     }
