@@ -160,6 +160,42 @@ fn variants(flat: &Flat) -> Option<(&'static str, &Vec<Value>)> {
     None
 }
 
+/// The rule name and effect of a changed constraint keyword: a bound tightened or set
+/// narrows, a flag switched on narrows, a restriction added narrows and removed widens;
+/// anything else accepts other values (changed).
+fn keyword_effect(k: &str, ov: Option<&Value>, nv: Option<&Value>) -> (String, Effect) {
+    let bound = UPPER
+        .iter()
+        .map(|b| (b, true))
+        .chain(LOWER.iter().map(|b| (b, false)))
+        .find(|((kw, _), _)| *kw == k);
+    if let Some(((_, name), upper)) = bound {
+        let (a, b) = (ov.and_then(Value::as_f64), nv.and_then(Value::as_f64));
+        let (effect, what) = match (a, b) {
+            (None, Some(_)) => (Effect::Narrowed, "set"),
+            (Some(_), None) => (Effect::Widened, "removed"),
+            (Some(x), Some(y)) if (y < x) == upper => {
+                (Effect::Narrowed, if upper { "decreased" } else { "increased" })
+            }
+            _ => (Effect::Widened, if upper { "increased" } else { "decreased" }),
+        };
+        return (format!("{name}-{what}"), effect);
+    }
+    if let Some((_, name)) = FLAGS.iter().find(|(kw, _)| *kw == k) {
+        let on = nv.and_then(Value::as_bool).unwrap_or(false);
+        return (format!("{name}-changed"), if on { Effect::Narrowed } else { Effect::Widened });
+    }
+    if let Some((_, name)) = RESTRICTIONS.iter().find(|(kw, _)| *kw == k) {
+        let (effect, what) = match (ov, nv) {
+            (None, Some(_)) => (Effect::Narrowed, "added"),
+            (Some(_), None) => (Effect::Widened, "removed"),
+            _ => (Effect::Changed, "changed"),
+        };
+        return (format!("{name}-{what}"), effect);
+    }
+    (format!("{}-changed", k.to_lowercase()), Effect::Changed)
+}
+
 impl<'a> Differ<'a> {
     pub fn new(old: &'a Value, new: &'a Value) -> Self {
         Differ {
@@ -428,79 +464,14 @@ impl<'a> Differ<'a> {
                     self.push(location, &rule, or_null(ov), or_null(nv), breaks);
                 }
                 _ => {
-                    if let Some((_, name)) = UPPER.iter().find(|(kw, _)| *kw == k) {
-                        self.bound(ov, nv, location, direction, name, true);
-                    } else if let Some((_, name)) = LOWER.iter().find(|(kw, _)| *kw == k) {
-                        self.bound(ov, nv, location, direction, name, false);
-                    } else if let Some((_, name)) = FLAGS.iter().find(|(kw, _)| *kw == k) {
-                        let on = |v: Option<&Value>| v.and_then(Value::as_bool).unwrap_or(false);
-                        let effect = if on(nv) { Effect::Narrowed } else { Effect::Widened };
-                        self.effect(
-                            location,
-                            &format!("{name}-changed"),
-                            or_null(ov),
-                            or_null(nv),
-                            effect,
-                            direction,
-                        );
-                    } else if let Some((_, name)) = RESTRICTIONS.iter().find(|(kw, _)| *kw == k) {
-                        let (effect, what) = match (ov, nv) {
-                            (None, Some(_)) => (Effect::Narrowed, "added"),
-                            (Some(_), None) => (Effect::Widened, "removed"),
-                            _ => (Effect::Changed, "changed"),
-                        };
-                        self.effect(
-                            location,
-                            &format!("{name}-{what}"),
-                            or_null(ov),
-                            or_null(nv),
-                            effect,
-                            direction,
-                        );
-                    } else {
-                        self.effect(
-                            location,
-                            &format!("{}-changed", k.to_lowercase()),
-                            or_null(ov),
-                            or_null(nv),
-                            Effect::Changed,
-                            direction,
-                        );
-                    }
+                    let (rule, effect) = keyword_effect(k, ov, nv);
+                    self.effect(location, &rule, or_null(ov), or_null(nv), effect, direction);
                 }
             }
         }
         if !union_done {
             self.properties(o, n, location, direction);
         }
-    }
-
-    fn bound(
-        &mut self,
-        ov: Option<&Value>,
-        nv: Option<&Value>,
-        location: &str,
-        direction: Direction,
-        name: &str,
-        upper: bool,
-    ) {
-        let (a, b) = (ov.and_then(Value::as_f64), nv.and_then(Value::as_f64));
-        let (effect, what) = match (a, b) {
-            (None, Some(_)) => (Effect::Narrowed, "set"),
-            (Some(_), None) => (Effect::Widened, "removed"),
-            (Some(x), Some(y)) if (y < x) == upper => {
-                (Effect::Narrowed, if upper { "decreased" } else { "increased" })
-            }
-            _ => (Effect::Widened, if upper { "increased" } else { "decreased" }),
-        };
-        self.effect(
-            location,
-            &format!("{name}-{what}"),
-            or_null(ov),
-            or_null(nv),
-            effect,
-            direction,
-        );
     }
 
     fn enumeration(
