@@ -23,11 +23,16 @@ pub struct Breaks {
 }
 
 impl Breaks {
+    /// Compatible.
     pub const NONE: Breaks = Breaks { clients: false, servers: false };
+    /// Breaking for clients only.
     pub const CLIENTS: Breaks = Breaks { clients: true, servers: false };
+    /// Breaking for servers (implementations) only.
     pub const SERVERS: Breaks = Breaks { clients: false, servers: true };
+    /// Breaking for both sides.
     pub const BOTH: Breaks = Breaks { clients: true, servers: true };
 
+    /// True when the change breaks either side.
     pub fn any(self) -> bool {
         self.clients || self.servers
     }

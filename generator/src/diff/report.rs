@@ -17,6 +17,7 @@ pub fn summary(changes: &[Change]) -> Value {
     })
 }
 
+/// The JSON report: every change and the counts.
 pub fn json(changes: &[Change]) -> String {
     serde_json::to_string_pretty(&json!({"changes": changes, "summary": summary(changes)}))
         .unwrap_or_default()

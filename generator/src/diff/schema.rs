@@ -44,6 +44,7 @@ pub struct Flat {
     pub reference: Option<String>,
 }
 
+/// Flattens a schema of `doc` (see [`Flat`]).
 pub fn flatten(doc: &Value, node: &Value) -> Flat {
     fn visit(
         doc: &Value,
@@ -197,6 +198,7 @@ fn keyword_effect(k: &str, ov: Option<&Value>, nv: Option<&Value>) -> (String, E
 }
 
 impl<'a> Differ<'a> {
+    /// A comparison of `old` with `new`, no change found yet.
     pub fn new(old: &'a Value, new: &'a Value) -> Self {
         Differ {
             old,

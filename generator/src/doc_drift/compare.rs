@@ -44,6 +44,7 @@ pub struct Comparer<'a> {
 }
 
 impl<'a> Comparer<'a> {
+    /// A comparison of the section `op` of `document` with `spec_op`.
     pub fn new(document: &'a str, op: &'a DocOperation, spec_op: &'a SpecOperation<'a>) -> Self {
         Comparer { document, op, spec_op, findings: Vec::new() }
     }

@@ -79,6 +79,7 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// True when an `x-decision` or `x-errata` explains the finding.
     pub fn is_explained(&self) -> bool {
         self.explained_by.is_some()
     }

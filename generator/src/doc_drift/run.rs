@@ -72,6 +72,7 @@ pub struct Report {
 }
 
 impl Report {
+    /// How many findings nothing in the spec explains.
     pub fn unexplained(&self) -> usize {
         self.findings.iter().filter(|f| !f.is_explained()).count()
     }

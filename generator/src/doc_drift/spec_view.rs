@@ -21,6 +21,7 @@ impl SpecDoc {
             .collect()
     }
 
+    /// The node at a JSON pointer.
     pub fn at(&self, pointer: &str) -> Option<&Value> {
         self.value.pointer(pointer)
     }
@@ -45,6 +46,7 @@ pub struct SpecOperation<'a> {
 }
 
 impl<'a> SpecOperation<'a> {
+    /// The operation object.
     pub fn node(&self) -> &'a Value {
         self.spec.at(&self.pointer).unwrap_or(&Value::Null)
     }
@@ -110,6 +112,7 @@ pub struct View<'a> {
 }
 
 impl<'a> View<'a> {
+    /// The view of `node`, declared at `pointer`.
     pub fn new(spec: &'a SpecDoc, node: &'a Value, pointer: String) -> View<'a> {
         let mut nodes = Vec::new();
         collect(spec, node, pointer, &mut nodes, 0);
@@ -304,6 +307,7 @@ pub struct SpecParameter<'a> {
     pub view: View<'a>,
 }
 
+/// The parameters of an operation, its path item's included (the operation's own win).
 pub fn parameters<'a>(op: &SpecOperation<'a>) -> Vec<SpecParameter<'a>> {
     let item_pointer = op.pointer.rsplit_once('/').map(|(p, _)| p.to_owned()).unwrap_or_default();
     let mut out: Vec<SpecParameter<'a>> = Vec::new();
