@@ -252,7 +252,8 @@ pub fn compare_elsewhere(
     matched: &[(String, String)],
     examples: &[SpecExample],
 ) -> Vec<Finding> {
-    let text = lines(&doc.text).join("\n");
+    let printed = lines(&doc.text);
+    let uncovered = vec![false; printed.len()];
     examples
         .iter()
         .filter(|e| e.document == doc.name)
@@ -261,9 +262,9 @@ pub fn compare_elsewhere(
                 .iter()
                 .any(|(id, section)| e.operation.as_deref() == Some(id) && &e.section == section)
         })
-        .filter(|e| !text.contains(&lines(&e.verbatim).join("\n")))
+        .filter(|e| find(&printed, &lines(&e.verbatim), &uncovered).is_none())
         .map(|e| {
-            let mut f = finding(
+            finding(
                 &doc.name,
                 e.operation.clone(),
                 Some(e.section.clone()),
@@ -271,9 +272,7 @@ pub fn compare_elsewhere(
                 Kind::OnlyInSpec,
                 Value::Null,
                 Some(e),
-            );
-            f.spec_value = json!(e.verbatim);
-            f
+            )
         })
         .collect()
 }

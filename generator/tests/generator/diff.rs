@@ -620,3 +620,43 @@ fn the_changelog_acknowledges_breaking_changes_by_subject() {
     let base = parsed.baseline.expect("spec/CHANGELOG.md records the release commit");
     assert_eq!(base.len(), 40, "a full commit hash: {base}");
 }
+
+fn run(args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csbs-generator"))
+        .args(args)
+        .output()
+        .expect("the generator runs");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn the_command_exits_by_what_breaks_and_what_the_changelog_acknowledges() {
+    let dir = std::env::temp_dir().join(format!("csbs-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, text: String| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let old = write(
+        "old.json",
+        body(object(json!({"name": string(json!({"maxLength": 255}))}))).to_string(),
+    );
+    let new = write(
+        "new.json",
+        body(object(json!({"name": string(json!({"maxLength": 100}))}))).to_string(),
+    );
+    assert_eq!(run(&["diff", &old, &old]).0, 0);
+    assert_eq!(run(&["diff", &old, &new]).0, 1);
+    let silent = write("silent.md", "## Unreleased\n\n## 0.1.0\n".to_owned());
+    let (code, err) = run(&["diff", &old, &new, "--changelog", &silent]);
+    assert_eq!(code, 1);
+    assert!(err.contains("`createThing`"), "{err}");
+    let noted =
+        write("noted.md", "## Unreleased\n\n- `createThing`: name at most 100\n".to_owned());
+    assert_eq!(run(&["diff", &old, &new, "--changelog", &noted]).0, 0);
+    let (code, err) = run(&["diff", &old, "/nonexistent/new.yaml"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read /nonexistent/new.yaml"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

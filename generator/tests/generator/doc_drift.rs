@@ -317,3 +317,39 @@ fn the_command_exits_0_when_everything_is_explained_and_1_otherwise() {
         "{text}"
     );
 }
+
+#[test]
+fn an_example_outside_the_operation_sections_must_still_be_printed() {
+    let Some(dir) = seeds::dir() else { return };
+    let name = "004_2d09f3b3e42cc2b5.txt";
+    let text = seeds::read(&dir, name);
+    // The getting-started walkthrough prints a protect request outside section 5.1.1.
+    let changed = replace_once(&text, "\"database_backup\"", "\"database_copy\"");
+    let found = new_findings(name, &text, &changed);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = &found[0];
+    assert_eq!((f.operation.as_deref(), f.kind), (Some("protectResource"), Kind::OnlyInSpec));
+    assert_eq!(f.location, "example.request.getting_started");
+    assert!(f.spec_value.as_str().unwrap().contains("database_backup"));
+}
+
+#[test]
+fn an_example_added_is_only_in_the_document() {
+    let Some(dir) = seeds::dir() else { return };
+    let name = "002_c583bb78bba21bc5.txt";
+    let text = seeds::read(&dir, name);
+    let changed = replace_once(
+        &text,
+        "    GET https://{endpoint}/v1/{project_id}/checkpoint_items/count?status=error\n",
+        "    GET https://{endpoint}/v1/{project_id}/checkpoint_items/count?status=error\n    \
+         Querying the number of backups of one server:\n    \
+         GET https://{endpoint}/v1/{project_id}/checkpoint_items/count?resource_id=x\n",
+    );
+    let found = new_findings(name, &text, &changed);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        (found[0].location.as_str(), found[0].kind),
+        ("example.request", Kind::OnlyInDocument)
+    );
+    assert!(found[0].document_value.as_str().unwrap().contains("resource_id=x"));
+}
