@@ -3869,7 +3869,7 @@ kept for ever.*/
         ///Project ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub project_id: ::std::option::Option<::std::string::String>,
-        ///Backup provider ID.
+        ///Backup provider ID, fixed for CSBS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider_id: ::std::option::Option<::std::string::String>,
         ///Why resources failed to restore, by resource.

@@ -3,7 +3,10 @@
 //! with what is committed.
 
 pub mod client;
+pub mod diff;
+pub mod doc_drift;
 pub mod errata;
 pub mod output;
+pub mod show;
 
 pub use output::{check, outputs, write, Drift, Output};
