@@ -50,6 +50,9 @@ pub async fn run(session: &mut Session, fixture: &Fixture) {
         let complete = unfiltered[&list.id].as_ref().is_some_and(|l| l.complete);
         for filter in filters(op) {
             check_filter(session, op, list, &filter, &all, complete, fixture).await;
+            if op.id == list.id && filter.repeatable(op) {
+                check_repeated(session, op, &filter, &all, complete).await;
+            }
         }
     }
 }
@@ -179,6 +182,66 @@ async fn check_filter(
             );
         }
     }
+}
+
+/// A repeated parameter (`status=a&status=b`) selects the items that match any of its values:
+/// a value no item has, then one some items have, must list all of the latter (an endpoint
+/// that keeps only one of the values lists none or too few).
+async fn check_repeated(
+    session: &mut Session,
+    op: &'static Operation,
+    filter: &Filter,
+    all: &[Value],
+    complete: bool,
+) {
+    let name = filter.parameter.name.as_str();
+    let case = format!("filter_conformance: {name} repeated");
+    let FilterRule::Property { property: pointer, matches: how } = &filter.rule else { return };
+    let present =
+        all.iter().find_map(|i| property(i, pointer)).and_then(Value::as_str).map(str::to_owned);
+    let other = unmatched(op, filter, *how, pointer, all);
+    let (Some(present), Some(other)) = (present, other) else {
+        return session.recorder.skip(
+            &op.id,
+            &case,
+            "too little to judge: no item to take a value from",
+        );
+    };
+    let request = session.request(&op.id).query(name, other.clone()).query(name, present.clone());
+    let listing = match list_all(session, &request, &case).await {
+        Ok(listing) => listing,
+        Err(why) => {
+            return session.recorder.verdict(
+                Check::FilterConformance,
+                &op.id,
+                &case,
+                fail("list", why),
+                None,
+            )
+        }
+    };
+    let wanted = [other.clone(), present.clone()];
+    let accepts =
+        |i: &Value| property(i, pointer).is_some_and(|v| wanted.iter().any(|w| how.accepts(v, w)));
+    let listed: Vec<&str> = listing.items.iter().filter_map(id_of).collect();
+    let missing: Vec<&str> = all
+        .iter()
+        .filter(|i| complete && property(i, pointer).is_some_and(|v| how.accepts(v, &present)))
+        .filter_map(id_of)
+        .filter(|id| !listed.contains(id))
+        .take(3)
+        .collect();
+    let verdict = if let Some(wrong) = listing.items.iter().find(|i| !accepts(i)) {
+        fail(
+            name,
+            format!("{name}={other}&{name}={present} listed {}", describe(wrong, &filter.rule)),
+        )
+    } else if !missing.is_empty() {
+        fail(name, format!("{name}={other}&{name}={present} left out {missing:?}, which have {name} {present}: a repeated parameter accepts any of its values"))
+    } else {
+        Ok(())
+    };
+    session.judge(Check::FilterConformance, &listing.first, &case, verdict);
 }
 
 /// A count with a filter: it equals the matching items of the unfiltered list and what the
