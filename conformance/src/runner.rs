@@ -132,6 +132,7 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     };
     let (answered_429, gave_up) = session.client.throttle().tally();
     let requests = session.client.throttle().sent();
+    let timeouts = session.client.throttle().timed_out();
     let recorder = session.recorder;
     Ok(Report {
         tool: format!("csbs-conformance {}", env!("CARGO_PKG_VERSION")),
@@ -139,6 +140,7 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
         requests,
+        timeouts,
         results: recorder.results,
         skipped: recorder.skipped,
         exchanges: recorder.exchanges,

@@ -114,6 +114,9 @@ impl HttpClient {
         loop {
             self.throttle.pace().await;
             let exchange = self.send_once(&out).await;
+            if matches!(exchange.outcome, Err(TransportError::Timeout { .. })) {
+                self.throttle.timed_out.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             let Some(response) = exchange.response().filter(|r| r.status == 429) else {
                 return exchange;
             };

@@ -27,6 +27,8 @@ pub struct Throttle {
     pub gave_up: AtomicU64,
     /// Every request sent (each attempt counts).
     pub sent: AtomicU64,
+    /// Requests that got no complete answer within the timeout.
+    pub timed_out: AtomicU64,
 }
 
 impl Throttle {
@@ -66,6 +68,11 @@ impl Throttle {
     /// Requests sent so far.
     pub fn sent(&self) -> u64 {
         self.sent.load(Ordering::Relaxed)
+    }
+
+    /// Requests that timed out so far.
+    pub fn timed_out(&self) -> u64 {
+        self.timed_out.load(Ordering::Relaxed)
     }
 
     /// `(429 answers met, requests that gave up)`.

@@ -132,6 +132,8 @@ pub struct Report {
     pub duration_ms: u64,
     /// Requests sent in all (the exchanges are the recorded ones).
     pub requests: u64,
+    /// Of those, requests that got no complete answer within the timeout.
+    pub timeouts: u64,
     pub results: Vec<CheckResult>,
     pub skipped: Vec<Skip>,
     pub exchanges: Vec<ExchangeView>,
