@@ -6,6 +6,7 @@
 use crate::checks::{Check, Failure, Verdict};
 use crate::created::created;
 use crate::poll::Poller;
+use crate::replay::settle::settled_items;
 use crate::session::{Answer, Session};
 use csbs_spec::behaviour::backup_lifecycle;
 use serde_json::{json, Value};
@@ -104,33 +105,8 @@ async fn backup_lifecycle_scenario(session: &mut Session, server: &str) {
     };
     session.ledger.add(made.clone());
     let checkpoint = made.id.clone();
-    let list = session.request("listBackups").query("checkpoint_id", &checkpoint);
-    let pending = backup_lifecycle().pending;
-    let listing = {
-        let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
-        loop {
-            let answer = session.call(&list, case).await;
-            let items = answer
-                .json
-                .as_ref()
-                .and_then(|b| b.get("checkpoint_items"))
-                .and_then(Value::as_array);
-            let busy = items.is_some_and(|i| {
-                i.iter().any(|i| {
-                    pending.iter().any(|p| i.get("status").and_then(Value::as_str) == Some(p))
-                })
-            });
-            match items {
-                Some(items) if !items.is_empty() && !busy => break Ok(answer),
-                _ => {
-                    if let Err(last) = poller.wait(format!("answer {:?}", answer.status)).await {
-                        break Err(last);
-                    }
-                }
-            }
-        }
-    };
-    let Ok(listing) = listing else {
+    let listing = settled_items(session, &checkpoint, Some(case)).await.map(|s| s.answer);
+    let Ok(Some(listing)) = listing else {
         session.recorder.skip("listBackups", case, "the new backup did not settle within --wait");
         return;
     };

@@ -56,7 +56,7 @@ pub async fn run(session: &mut Session, fixture: &Fixture) {
         }
     }
     if !busy.is_empty() {
-        provoke_busy(session, fixture, busy).await;
+        provoke_busy(session, busy).await;
     }
 }
 
@@ -255,11 +255,7 @@ fn restore_body(item: &Value) -> Value {
 
 /// Rows that need a backup still being made: one is protected, and each row's request is sent
 /// at once, while it is `pending` (`x-lifecycle`).
-async fn provoke_busy(
-    session: &mut Session,
-    fixture: &Fixture,
-    rows: Vec<(&'static Operation, DomainError, String)>,
-) {
+async fn provoke_busy(session: &mut Session, rows: Vec<(&'static Operation, DomainError, String)>) {
     let Some(server) = session.facts.servers.first().cloned() else {
         for (op, _, case) in rows {
             session.recorder.skip(&op.id, &case, "needs a server to back up (--server-id)");
@@ -317,5 +313,4 @@ async fn provoke_busy(
             ),
         }
     }
-    let _ = fixture;
 }

@@ -126,18 +126,7 @@ async fn check_filter(
     if op.id != list.id {
         return check_count(session, op, list, filter, &request, &expected, complete, &case).await;
     }
-    let listing = match list_all(session, &request, &case).await {
-        Ok(listing) => listing,
-        Err(why) => {
-            return session.recorder.verdict(
-                Check::FilterConformance,
-                &op.id,
-                &case,
-                fail("list", why),
-                None,
-            )
-        }
-    };
+    let Some(listing) = listed(session, &request, &case).await else { return };
     let wrong: Vec<String> = listing
         .items
         .iter()
@@ -208,18 +197,7 @@ async fn check_repeated(
         );
     };
     let request = session.request(&op.id).query(name, other.clone()).query(name, present.clone());
-    let listing = match list_all(session, &request, &case).await {
-        Ok(listing) => listing,
-        Err(why) => {
-            return session.recorder.verdict(
-                Check::FilterConformance,
-                &op.id,
-                &case,
-                fail("list", why),
-                None,
-            )
-        }
-    };
+    let Some(listing) = listed(session, &request, &case).await else { return };
     let wanted = [other.clone(), present.clone()];
     let accepts =
         |i: &Value| property(i, pointer).is_some_and(|v| wanted.iter().any(|w| how.accepts(v, w)));
@@ -242,6 +220,18 @@ async fn check_repeated(
         Ok(())
     };
     session.judge(Check::FilterConformance, &listing.first, &case, verdict);
+}
+
+/// Every item `request` lists, or `None` with the failure recorded.
+async fn listed(session: &mut Session, request: &ApiRequest, case: &str) -> Option<Listing> {
+    match list_all(session, request, case).await {
+        Ok(listing) => Some(listing),
+        Err(why) => {
+            let op = &request.operation.id;
+            session.recorder.verdict(Check::FilterConformance, op, case, fail("list", why), None);
+            None
+        }
+    }
 }
 
 /// A count with a filter: it equals the matching items of the unfiltered list and what the

@@ -8,6 +8,7 @@ use super::support::{fail, property};
 use crate::checks::{Check, Failure, Verdict};
 use crate::created::created;
 use crate::poll::Poller;
+use crate::replay::settle::{settled_items, Settled};
 use crate::session::{Answer, Session};
 use csbs_spec::behaviour::{backup_lifecycle, usage, Usage, UsageKind};
 use csbs_spec::catalogue::is_documented_for;
@@ -44,48 +45,17 @@ pub async fn run(session: &mut Session) {
         );
     };
     session.ledger.add(made.clone());
-    let list = session.request("listBackups").query("checkpoint_id", &made.id);
-    let mut seen = Vec::new();
-    let settled = {
-        let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
-        loop {
-            let answer = session.call(&list, case).await;
-            let items = answer
-                .json
-                .as_ref()
-                .and_then(|b| b.get("checkpoint_items"))
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            seen.extend(
-                items
-                    .iter()
-                    .filter_map(|i| i.get("status").and_then(Value::as_str))
-                    .map(str::to_owned),
-            );
-            let done = !items.is_empty()
-                && items.iter().all(|i| {
-                    i.get("status")
-                        .and_then(Value::as_str)
-                        .is_some_and(|st| !life.pending.iter().any(|p| p == st))
-                });
-            if done {
-                break Ok((answer, items));
-            } else {
-                {
-                    if let Err(last) = poller.wait(format!("statuses {seen:?}")).await {
-                        break Err(last);
-                    }
-                }
-            }
-        }
-    };
-    let (listed, items) = match settled {
-        Ok(found) => found,
+    let settled = settled_items(session, &made.id, Some(case)).await;
+    let (listed, items, seen) = match settled {
+        Ok(Settled { answer: Some(answer), items, seen }) => (answer, items, seen),
+        Ok(_) => return,
         Err(last) => {
             let verdict = fail(
                 "available",
-                format!("the new backup did not leave {:?} within --wait ({last})", life.pending),
+                format!(
+                    "the new backup did not settle ({:?}) within --wait ({last})",
+                    life.settled
+                ),
             );
             return session.recorder.verdict(
                 Check::LifecycleConformance,

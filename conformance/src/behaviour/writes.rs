@@ -216,8 +216,8 @@ pub async fn run(session: &mut Session) -> Fixture {
 
 /// The settled backups of a record; a record that does not settle is noted.
 async fn settled(session: &mut Session, checkpoint: &str) -> Vec<Value> {
-    match settled_items(session, checkpoint).await {
-        Ok(items) => items,
+    match settled_items(session, checkpoint, None).await {
+        Ok(settled) => settled.items,
         Err(last) => {
             session.recorder.note(format!(
                 "the backups of {checkpoint} did not settle within --wait ({last}); checks on them were skipped"

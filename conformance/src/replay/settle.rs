@@ -3,64 +3,68 @@
 //! The statuses a backup settles in are the spec's (`x-lifecycle`).
 
 use crate::poll::Poller;
-use crate::session::Session;
+use crate::session::{Answer, Session};
 use csbs_spec::behaviour::backup_lifecycle;
 use serde_json::Value;
 
-/// Polls until every backup of `checkpoint_id` has settled and returns them, ordered by server
-/// (backups made together tie on time; the order keeps runs alike). `Err` with the last thing
-/// seen when the bound passes first.
+/// The backups of a record once settled, ordered by server (backups made together tie on
+/// time; the order keeps runs alike), with every status seen on the way and the last answer
+/// when the polls were recorded.
+pub struct Settled {
+    pub items: Vec<Value>,
+    pub seen: Vec<String>,
+    pub answer: Option<Answer>,
+}
+
+/// Polls the list of `checkpoint_id`'s backups until every one is in a settled status of the
+/// spec's `x-lifecycle`. With `case`, each poll is recorded (and checked) under it. `Err` with
+/// the last thing seen when the bound passes first.
 pub async fn settled_items(
     session: &mut Session,
     checkpoint_id: &str,
-) -> Result<Vec<Value>, String> {
+    case: Option<&str>,
+) -> Result<Settled, String> {
     let settled = backup_lifecycle().settled;
     let list = session.request("listBackups").query("checkpoint_id", checkpoint_id);
     session.progress.say(&format!("waiting for the backups of {checkpoint_id}"));
-    let mut items = {
-        let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
-        loop {
-            let exchange = session.send(&list, session.credential(), "(waiting for backups)").await;
-            let body = exchange.response().and_then(|r| r.json().ok());
-            let items =
-                body.as_ref().and_then(|b| b.get("checkpoint_items")).and_then(Value::as_array);
-            match items {
-                Some(items)
-                    if !items.is_empty()
-                        && items.iter().all(|i| settled.iter().any(|w| w == status(i))) =>
-                {
-                    break Ok(items.clone())
-                }
-                Some(items) => {
-                    if let Err(last) = poller
-                        .wait(format!(
-                            "statuses {:?}",
-                            items.iter().map(status).collect::<Vec<_>>()
-                        ))
-                        .await
-                    {
-                        break Err(last);
-                    }
-                }
-                None => {
-                    if let Err(last) = poller.wait(format!("answer {:?}", exchange.status())).await
-                    {
-                        break Err(last);
-                    }
-                }
+    let mut seen: Vec<String> = Vec::new();
+    let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
+    loop {
+        let (answer, body, status) = match case {
+            Some(case) => {
+                let answer = session.call(&list, case).await;
+                let (body, status) = (answer.json.clone(), answer.status);
+                (Some(answer), body, status)
             }
+            None => {
+                let exchange =
+                    session.send(&list, session.credential(), "(waiting for backups)").await;
+                (None, exchange.response().and_then(|r| r.json().ok()), exchange.status())
+            }
+        };
+        let items = body.as_ref().and_then(|b| b.get("checkpoint_items")).and_then(Value::as_array);
+        let Some(items) = items else {
+            poller.wait(format!("answer {status:?}")).await?;
+            continue;
+        };
+        seen.extend(items.iter().map(|i| status_of(i).to_owned()));
+        if !items.is_empty() && items.iter().all(|i| settled.iter().any(|w| w == status_of(i))) {
+            let mut items = items.clone();
+            items.sort_by_key(|i| i.get("resource_id").map(Value::to_string));
+            seen.dedup();
+            return Ok(Settled { items, seen, answer });
         }
-    }?;
-    items.sort_by_key(|i| i.get("resource_id").map(Value::to_string));
-    Ok(items)
+        let now: Vec<&str> = items.iter().map(status_of).collect();
+        poller.wait(format!("statuses {now:?}")).await?;
+    }
 }
 
 /// [`settled_items`], learnt as the run's own backups. A record that does not settle in time is
 /// noted; what needs its backups is skipped.
 pub async fn settle(session: &mut Session, checkpoint_id: &str) {
-    match settled_items(session, checkpoint_id).await {
-        Ok(items) => {
-            for item in &items {
+    match settled_items(session, checkpoint_id, None).await {
+        Ok(settled) => {
+            for item in &settled.items {
                 session.facts.learn_backup(item, true);
             }
         }
@@ -74,6 +78,6 @@ pub async fn settle(session: &mut Session, checkpoint_id: &str) {
     }
 }
 
-fn status(item: &Value) -> &str {
+fn status_of(item: &Value) -> &str {
     item.get("status").and_then(Value::as_str).unwrap_or("")
 }
