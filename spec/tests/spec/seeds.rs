@@ -14,7 +14,11 @@ use std::path::{Path, PathBuf};
 pub fn locate(seeds_dir: Option<OsString>, workspace_root: &Path) -> PathBuf {
     match seeds_dir {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => workspace_root.join("../shared/seeds"),
+        // `<root>/../shared/seeds`, written without the `..` so that messages are plain.
+        _ => match workspace_root.parent() {
+            Some(beside) => beside.join("shared/seeds"),
+            None => workspace_root.join("../shared/seeds"),
+        },
     }
 }
 
@@ -45,8 +49,9 @@ pub fn decide(dir: &Path, exists: bool, require: Option<OsString>) -> Availabili
 }
 
 pub fn dir() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    locate(std::env::var_os("CSBS_SEEDS_DIR"), &root)
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = manifest.parent().unwrap_or(manifest);
+    locate(std::env::var_os("CSBS_SEEDS_DIR"), root)
 }
 
 /// True when the documents are there. Otherwise prints the skip line and answers false, or
@@ -84,8 +89,8 @@ pub const ALL: [&str; 5] = [
 fn the_folder_is_the_variable_or_shared_beside_the_workspace() {
     let root = Path::new("/work/repo");
     assert_eq!(locate(Some("/docs".into()), root), PathBuf::from("/docs"));
-    assert_eq!(locate(None, root), PathBuf::from("/work/repo/../shared/seeds"));
-    assert_eq!(locate(Some("".into()), root), PathBuf::from("/work/repo/../shared/seeds"));
+    assert_eq!(locate(None, root), PathBuf::from("/work/shared/seeds"));
+    assert_eq!(locate(Some("".into()), root), PathBuf::from("/work/shared/seeds"));
 }
 
 #[test]
