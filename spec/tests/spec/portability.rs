@@ -254,7 +254,10 @@ fn colliding_property_names(doc: &Value) -> Findings {
     })
 }
 
-const RULES: [(&str, fn(&Value) -> Findings); 8] = [
+/// A rule: the findings of one kind of construct in a document.
+type Rule = fn(&Value) -> Findings;
+
+const RULES: [(&str, Rule); 8] = [
     ("unanchored pattern", unanchored_patterns),
     ("enum values that collide as identifiers", colliding_enum_values),
     ("oneOf/anyOf mixing kinds or accepting {}", mixed_unions),
@@ -303,7 +306,7 @@ fn hostile() -> Value {
 #[test]
 fn each_rule_finds_its_construct() {
     let doc = hostile();
-    let expect = |rule: fn(&Value) -> Findings, fragment: &str| {
+    let expect = |rule: Rule, fragment: &str| {
         let found = rule(&doc);
         assert!(found.iter().any(|f| f.contains(fragment)), "{fragment}: {found:#?}");
     };
