@@ -43,7 +43,7 @@ impl Embedded {
             tokens,
             aksk,
             protect_delay: Duration::from_millis(60),
-            delete_delay: Duration::from_millis(250),
+            delete_delay: Duration::from_millis(400),
             restore_delay: Duration::from_millis(60),
             seed_examples: true,
             ..csbs_mock::MockConfig::default()
