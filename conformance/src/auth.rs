@@ -44,7 +44,7 @@ pub(crate) async fn run(session: &mut Session) {
             probes.push(("invalid_signature", wrong, "a signature made with a wrong secret key"));
         }
         for (case, auth, what) in probes {
-            let exchange = session.send(op, &filled, auth, case).await;
+            let exchange = session.send(&filled, auth, case).await;
             let verdict = refused(&exchange, what);
             session.record(op, case, &exchange, [(Check::IgnoredAuth, verdict)]);
         }

@@ -42,9 +42,18 @@ pub struct Cli {
     /// A server the run may back up and put in a policy (repeat for two; needed for mutations).
     #[arg(long = "server-id", value_name = "ID")]
     pub server_ids: Vec<String>,
-    /// Parts to run, comma-separated: spec, auth, examples, properties, stateful (default: all).
+    /// Parts to run, comma-separated: spec, auth, examples, properties, behaviour, stateful
+    /// (default: all).
     #[arg(long, value_delimiter = ',', value_name = "PARTS")]
     pub only: Vec<Phase>,
+    /// The credential is an administrator's: `all_tenants=true` must work (else it must be
+    /// refused 403, as for any other credential).
+    #[arg(long)]
+    pub admin: bool,
+    /// At most this many requests a second, the API gateway's budget (a 429 is waited out for
+    /// its Retry-After either way).
+    #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
+    pub rate_limit: Option<f64>,
     /// Write a report: junit=FILE or json=FILE (repeatable).
     #[arg(long = "report", value_name = "FORMAT=FILE")]
     pub reports: Vec<ReportFile>,
@@ -114,6 +123,8 @@ impl Cli {
             ak_sk,
             allow_mutations: self.allow_mutations,
             allow_restore: self.allow_restore,
+            admin: self.admin,
+            rate_limit: self.rate_limit,
             server_ids: self.server_ids,
             only: self.only,
             properties: crate::properties::PropertyOptions {
@@ -127,6 +138,16 @@ impl Cli {
             handle_ctrl_c: true,
         };
         Ok((options, self.reports))
+    }
+}
+
+/// A positive number of requests a second (`20`, `0.5`).
+pub fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
+        _ => {
+            Err(format!("`{text}` is not a positive number of requests a second; write 20 or 0.5"))
+        }
     }
 }
 
@@ -168,6 +189,8 @@ mod tests {
         assert!(parse_duration("fast").is_err() && parse_duration("3d").is_err());
         assert_eq!(parse_size("4MiB"), Ok(4 << 20));
         assert!(parse_size("4GB").is_err());
+        assert_eq!(parse_rate("2.5"), Ok(2.5));
+        assert!(parse_rate("0").unwrap_err().contains("positive") && parse_rate("fast").is_err());
     }
 
     #[test]

@@ -4,7 +4,7 @@ use crate::error::RunError;
 use crate::options::RunOptions;
 use crate::target::Target;
 #[cfg(feature = "embedded-mock")]
-use {crate::secret::Secret, crate::target::Credential, std::time::Duration};
+use {crate::http::Auth, crate::secret::Secret, std::time::Duration};
 
 /// A mock running for the length of a run.
 pub struct Embedded {
@@ -43,26 +43,25 @@ impl Embedded {
             tokens,
             aksk,
             protect_delay: Duration::from_millis(60),
-            delete_delay: Duration::from_millis(30),
+            delete_delay: Duration::from_millis(400),
             restore_delay: Duration::from_millis(60),
             seed_examples: true,
             ..csbs_mock::MockConfig::default()
         };
         let mock = csbs_mock::spawn(config).await.map_err(|e| RunError::Mock(e.to_string()))?;
-        let (credential, project_id) = match Credential::from_options(options) {
-            Some(credential) => (credential, project_id),
+        let (auth, project_id) = match Auth::from_options(options, &project_id) {
+            Some(auth) => (auth, project_id),
             None => {
                 let grant = mock
                     .tokens
                     .first()
                     .cloned()
                     .ok_or_else(|| RunError::Mock("it has no token".into()))?;
-                (Credential::Token(Secret::new(grant.token)), grant.project_id)
+                (Auth::Token(Secret::new(grant.token)), grant.project_id)
             }
         };
         let base = mock.base_url().trim_end_matches('/').to_owned();
-        let target =
-            Target { csbs: base.clone(), cbr: base, project_id, credential, embedded: true };
+        let target = Target { csbs: base.clone(), cbr: base, project_id, auth, embedded: true };
         Ok((Embedded { mock }, target))
     }
 

@@ -26,17 +26,22 @@
 //! ```
 
 mod auth;
+mod behaviour;
 pub mod checks;
 mod cleanup;
 pub mod cli;
+mod created;
 mod embedded;
 mod error;
+mod fixtures;
 pub mod http;
 mod options;
+mod poll;
 mod progress;
 pub mod properties;
 pub mod replay;
 pub mod report;
+pub mod request;
 mod runner;
 mod secret;
 mod session;

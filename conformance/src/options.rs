@@ -18,13 +18,22 @@ pub enum Phase {
     Examples,
     /// Generated requests that follow every rule, or break exactly one (proptest).
     Properties,
+    /// What the documents say the service does: filters, sort, pagination, counts, what is
+    /// written is read, domain errors, isolation, quotas, lifecycles.
+    Behaviour,
     /// Created objects show up everywhere; deleted ones are gone.
     Stateful,
 }
 
 impl Phase {
-    pub const ALL: [Phase; 5] =
-        [Phase::Spec, Phase::Auth, Phase::Examples, Phase::Properties, Phase::Stateful];
+    pub const ALL: [Phase; 6] = [
+        Phase::Spec,
+        Phase::Auth,
+        Phase::Examples,
+        Phase::Properties,
+        Phase::Behaviour,
+        Phase::Stateful,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -32,6 +41,7 @@ impl Phase {
             Phase::Auth => "auth",
             Phase::Examples => "examples",
             Phase::Properties => "properties",
+            Phase::Behaviour => "behaviour",
             Phase::Stateful => "stateful",
         }
     }
@@ -104,6 +114,11 @@ pub struct RunOptions {
     pub allow_mutations: bool,
     /// Also replay restores, which overwrite a server's disks (always on for the embedded mock).
     pub allow_restore: bool,
+    /// The credential is an administrator's: admin-only parameters (`all_tenants`) are expected
+    /// to work instead of being refused 403.
+    pub admin: bool,
+    /// At most this many requests a second (the API gateway's budget); `None`: no pace.
+    pub rate_limit: Option<f64>,
     /// Servers that may be backed up and put in policies; the embedded mock uses the examples' own.
     pub server_ids: Vec<String>,
     /// Parts to run; empty means all.

@@ -1,7 +1,8 @@
 //! `run_suite`: starts or checks the target, runs the phases within the time bound (and until
 //! Ctrl-C when asked), cleans up, and assembles the report.
 
-use crate::cleanup::{abandon, cleanup, Ledger};
+use crate::cleanup::{abandon, cleanup};
+use crate::created::Ledger;
 use crate::embedded::Embedded;
 use crate::error::RunError;
 use crate::http::{Auth, HttpClient, Outgoing, TransportError};
@@ -11,8 +12,8 @@ use crate::replay::Facts;
 use crate::report::{CleanupReport, Recorder, Report, TargetSummary};
 use crate::secret::Redactor;
 use crate::session::Session;
-use crate::target::{Credential, Target};
-use crate::{auth, properties, replay, spec_checks, stateful};
+use crate::target::Target;
+use crate::{auth, behaviour, properties, replay, spec_checks, stateful};
 use std::time::{Duration, Instant};
 
 /// `Report::interrupted` after Ctrl-C.
@@ -35,9 +36,7 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339();
     check_options(&options)?;
-    let online = [Phase::Auth, Phase::Examples, Phase::Properties, Phase::Stateful]
-        .into_iter()
-        .any(|p| options.runs(p));
+    let online = Phase::ALL.into_iter().filter(|p| *p != Phase::Spec).any(|p| options.runs(p));
     let (embedded, target) = match (&options.endpoint, online) {
         (Some(endpoint), _) => (None, Target::remote(&options, endpoint)?),
         (None, true) => {
@@ -53,7 +52,12 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         },
         false => options.limits.clone(),
     };
-    let client = HttpClient::new(limits.request_timeout, limits.max_body_bytes, !target.embedded)?;
+    let client = HttpClient::new(
+        limits.request_timeout,
+        limits.max_body_bytes,
+        !target.embedded,
+        options.rate_limit,
+    )?;
     if online {
         if let Err(e) = preflight(&client, &target).await {
             if let Some(mock) = embedded {
@@ -63,14 +67,16 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         }
     }
     let mut redactor = Redactor::new();
-    redactor.add(target.credential.secret());
+    if let Some(secret) = target.auth.secret() {
+        redactor.add(secret);
+    }
     if let Some(token) = &options.token {
         redactor.add(token);
     }
     if let Some((_, secret_key)) = &options.ak_sk {
         redactor.add(secret_key);
     }
-    let credential = if online { target.credential.kind() } else { "none" };
+    let credential = if online { target.auth.kind() } else { "none" };
     let mut session = Session {
         facts: Facts {
             project_id: target.project_id.clone(),
@@ -84,6 +90,7 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         client,
         mutations: target.embedded || options.allow_mutations,
         restores: target.embedded || (options.allow_mutations && options.allow_restore),
+        admin: options.admin,
         limits,
         target,
         ledger: Ledger::default(),
@@ -123,16 +130,23 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         restores: session.restores,
         phases: Phase::ALL.into_iter().filter(|p| options.runs(*p)).collect(),
     };
+    let (answered_429, gave_up) = session.client.throttle().tally();
+    let requests = session.client.throttle().sent();
+    let timeouts = session.client.throttle().timed_out();
     let recorder = session.recorder;
     Ok(Report {
         tool: format!("csbs-conformance {}", env!("CARGO_PKG_VERSION")),
         target,
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
+        requests,
+        timeouts,
         results: recorder.results,
         skipped: recorder.skipped,
         exchanges: recorder.exchanges,
         notes: recorder.notes,
+        properties: recorder.properties,
+        throttling: crate::report::Throttling { answered_429, gave_up },
         cleanup: cleaned,
         interrupted,
     })
@@ -151,6 +165,9 @@ async fn phases(session: &mut Session, options: &RunOptions) {
     }
     if options.runs(Phase::Properties) {
         properties::run(session, &options.properties).await;
+    }
+    if options.runs(Phase::Behaviour) {
+        behaviour::run(session).await;
     }
     if options.runs(Phase::Stateful) {
         stateful::run(session).await;
@@ -230,7 +247,7 @@ fn offline_target() -> Target {
         csbs: "(offline)".into(),
         cbr: "(offline)".into(),
         project_id: String::new(),
-        credential: Credential::Token(crate::secret::Secret::new("")),
+        auth: crate::http::Auth::Missing,
         embedded: false,
     }
 }

@@ -4,47 +4,7 @@
 use crate::error::RunError;
 use crate::http::Auth;
 use crate::options::RunOptions;
-use crate::secret::Secret;
 use csbs_spec::Service;
-
-/// How the run's requests authenticate.
-#[derive(Clone, Debug)]
-pub enum Credential {
-    /// `X-Auth-Token`.
-    Token(Secret),
-    /// SDK-HMAC-SHA256 signatures with this access key and secret key.
-    AkSk { access_key: String, secret_key: Secret },
-}
-
-impl Credential {
-    /// The credential the options name: a token or an AK/SK pair, not both (checked before).
-    pub fn from_options(options: &RunOptions) -> Option<Credential> {
-        match (&options.ak_sk, &options.token) {
-            (Some((access_key, secret_key)), _) => Some(Credential::AkSk {
-                access_key: access_key.clone(),
-                secret_key: secret_key.clone(),
-            }),
-            (None, Some(token)) => Some(Credential::Token(token.clone())),
-            (None, None) => None,
-        }
-    }
-
-    /// `token` or `ak_sk`, for the report.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Credential::Token(_) => "token",
-            Credential::AkSk { .. } => "ak_sk",
-        }
-    }
-
-    /// The secret to keep out of every output.
-    pub fn secret(&self) -> &Secret {
-        match self {
-            Credential::Token(token) => token,
-            Credential::AkSk { secret_key, .. } => secret_key,
-        }
-    }
-}
 
 /// Where requests go.
 #[derive(Clone, Debug)]
@@ -52,7 +12,8 @@ pub struct Target {
     pub csbs: String,
     pub cbr: String,
     pub project_id: String,
-    pub credential: Credential,
+    /// The run's own credential, as every request carries it.
+    pub auth: Auth,
     pub embedded: bool,
 }
 
@@ -65,18 +26,6 @@ impl Target {
         }
     }
 
-    /// The run's own credential, as a request carries it.
-    pub fn auth(&self) -> Auth {
-        match &self.credential {
-            Credential::Token(token) => Auth::Token(token.clone()),
-            Credential::AkSk { access_key, secret_key } => Auth::AkSk {
-                access_key: access_key.clone(),
-                secret_key: secret_key.clone(),
-                project_id: self.project_id.clone(),
-            },
-        }
-    }
-
     /// The target named by the options (an endpoint was given).
     pub fn remote(options: &RunOptions, endpoint: &str) -> Result<Target, RunError> {
         let csbs = base_url("--endpoint", endpoint)?;
@@ -84,14 +33,6 @@ impl Target {
             Some(url) => base_url("--cbr-endpoint", url)?,
             None => csbs.clone(),
         };
-        let credential = Credential::from_options(options).ok_or_else(|| {
-            RunError::invalid(
-                "no credentials",
-                format!("{csbs} needs an X-Auth-Token or requests signed with an AK/SK pair"),
-                "Pass --token or set CSBS_TOKEN (a project-scoped IAM token), or pass --ak and --sk or set \
-                 CSBS_AK and CSBS_SK (an access key and its secret key)",
-            )
-        })?;
         let project_id = options.project_id.clone().filter(|p| !p.is_empty()).ok_or_else(|| {
             RunError::invalid(
                 "no project id",
@@ -99,7 +40,15 @@ impl Target {
                 "Pass --project-id or set CSBS_PROJECT_ID (the project the token or access key is scoped to)",
             )
         })?;
-        Ok(Target { csbs, cbr, project_id, credential, embedded: false })
+        let auth = Auth::from_options(options, &project_id).ok_or_else(|| {
+            RunError::invalid(
+                "no credentials",
+                format!("{csbs} needs an X-Auth-Token or requests signed with an AK/SK pair"),
+                "Pass --token or set CSBS_TOKEN (a project-scoped IAM token), or pass --ak and --sk or set \
+                 CSBS_AK and CSBS_SK (an access key and its secret key)",
+            )
+        })?;
+        Ok(Target { csbs, cbr, project_id, auth, embedded: false })
     }
 }
 

@@ -1,6 +1,8 @@
 //! The runner's tests, one binary: the suite against the embedded mock, against broken
 //! loopback servers and a tampering proxy, the reports, the secret, the CLI and snapshots.
 
+#[path = "conformance/behaviour.rs"]
+mod behaviour;
 #[path = "conformance/broken.rs"]
 mod broken;
 #[path = "conformance/cli.rs"]

@@ -37,7 +37,7 @@ pub mod types {
         ///IDs of the images created from the backup.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub os_images_data: ::std::option::Option<::std::vec::Vec<CbrImageData>>,
-        ///Progress of the backup being created, in percent.
+        ///Progress of the backup being created, in percent, or null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub progress: ::std::option::Option<crate::wire::LenientInteger>,
         ///Snapshot ID of the disk backup.
@@ -480,7 +480,7 @@ pub mod types {
         ///Name given to the backups of this restore point.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///Retention of the backups, in days; -1 means they are kept until deleted.
+        ///Retention of the backups, in days; -1 means they are kept until deleted; may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub retention_duration: ::std::option::Option<crate::wire::LenientInteger>,
     }
@@ -4301,6 +4301,13 @@ pub mod builder {
                         ),
                     )
                 }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -4423,6 +4430,13 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

@@ -1759,27 +1759,26 @@ make a full-server image) or `na` (not at all).*/
                 })
         }
     }
-    /**Additional information about a backed-up object: a JSON object, or the same encoded as
-a string (the service sends `"{}"`).*/
+    /**Additional information about a backed-up object: a JSON object (policies send `{}`) or
+the same encoded in a string (backup records send `"{}"`), sometimes null. Any JSON value
+is accepted; read a string as encoded JSON.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum ExtraInfo {
-        Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
-        Encoded(::std::option::Option<::std::string::String>),
-    }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for ExtraInfo {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
-            Self::Object(value)
+    #[serde(transparent)]
+    pub struct ExtraInfo(pub ::serde_json::Value);
+    impl ::std::ops::Deref for ExtraInfo {
+        type Target = ::serde_json::Value;
+        fn deref(&self) -> &::serde_json::Value {
+            &self.0
         }
     }
-    impl ::std::convert::From<::std::option::Option<::std::string::String>>
-    for ExtraInfo {
-        fn from(value: ::std::option::Option<::std::string::String>) -> Self {
-            Self::Encoded(value)
+    impl ::std::convert::From<ExtraInfo> for ::serde_json::Value {
+        fn from(value: ExtraInfo) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::serde_json::Value> for ExtraInfo {
+        fn from(value: ::serde_json::Value) -> Self {
+            Self(value)
         }
     }
     ///Error of a failed backup operation; usually empty.
@@ -3067,7 +3066,7 @@ kept for ever.*/
         }
     }
     ///Options of a one-off backup.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ProtectParam {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub backup_name: ::std::option::Option<Name>,
@@ -3079,20 +3078,9 @@ kept for ever.*/
         ///true for an incremental backup, false for a full one; the first backup is always full.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub incremental: ::std::option::Option<bool>,
-        ///Type of the backed-up object, `OS::Nova::Server` (the default).
-        #[serde(default = "defaults::protect_param_resource_type")]
-        pub resource_type: ResourceTypeValue,
-    }
-    impl ::std::default::Default for ProtectParam {
-        fn default() -> Self {
-            Self {
-                backup_name: Default::default(),
-                description: Default::default(),
-                extra_info: Default::default(),
-                incremental: Default::default(),
-                resource_type: defaults::protect_param_resource_type(),
-            }
-        }
+        ///Type of the backed-up object, `OS::Nova::Server` (the default when absent).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub resource_type: ::std::option::Option<ResourceTypeValue>,
     }
     impl ProtectParam {
         pub fn builder() -> builder::ProtectParam {
@@ -3869,7 +3857,7 @@ kept for ever.*/
         ///Project ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub project_id: ::std::option::Option<::std::string::String>,
-        ///Backup provider ID.
+        ///Backup provider ID, fixed for CSBS.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider_id: ::std::option::Option<::std::string::String>,
         ///Why resources failed to restore, by resource.
@@ -3878,9 +3866,9 @@ kept for ever.*/
             ::std::string::String,
             ::serde_json::Value,
         >,
-        ///Status of the restored resources, by resource (the example prints a bare status).
+        ///Status of the restored resources: an object by resource, or a bare status such as `in_progress` (as the example prints). Any JSON value is accepted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub resources_status: ::std::option::Option<RestoreResourcesStatus>,
+        pub resources_status: ::std::option::Option<::serde_json::Value>,
         ///Restoration target.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub restore_target: ::std::option::Option<::std::string::String>,
@@ -4074,22 +4062,6 @@ kept for ever.*/
             Default::default()
         }
     }
-    ///Status of the restored resources, by resource (the example prints a bare status).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum RestoreResourcesStatus {
-        Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
-        String(::std::string::String),
-    }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for RestoreResourcesStatus {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
-            Self::Object(value)
-        }
-    }
     ///A restoration task.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RestoreResponse {
@@ -4240,9 +4212,11 @@ at least one hour apart, at most 24 a day; at most 10,240 characters. Example:
                 return Err("shorter than 1 characters".into());
             }
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("RRULE:").unwrap() });
+            { ::regress::Regex::new("^[\\s\\S]*RRULE:[\\s\\S]*$").unwrap() });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"RRULE:\"".into());
+                return Err(
+                    "doesn't match pattern \"^[\\s\\S]*RRULE:[\\s\\S]*$\"".into(),
+                );
             }
             Ok(Self(value.to_string()))
         }
@@ -4382,9 +4356,9 @@ at least one hour apart, at most 24 a day; at most 10,240 characters. Example:
     pub struct ScheduledOperationUpdate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<Description>,
-        ///true to run on schedule; false to run only when executed by hand.
-        #[serde(default = "defaults::default_bool::<true>")]
-        pub enabled: bool,
+        ///true to run on schedule; false to run only when executed by hand. Table 5-42 gives true as the default.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
         ///ID of the scheduled operation to change.
         pub id: ScheduledOperationUpdateId,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8203,7 +8177,7 @@ at least one hour apart, at most 24 a day; at most 10,240 characters. Example:
                 ::std::string::String,
             >,
             resource_type: ::std::result::Result<
-                super::ResourceTypeValue,
+                ::std::option::Option<super::ResourceTypeValue>,
                 ::std::string::String,
             >,
         }
@@ -8214,7 +8188,7 @@ at least one hour apart, at most 24 a day; at most 10,240 characters. Example:
                     description: Ok(Default::default()),
                     extra_info: Ok(Default::default()),
                     incremental: Ok(Default::default()),
-                    resource_type: Ok(super::defaults::protect_param_resource_type()),
+                    resource_type: Ok(Default::default()),
                 }
             }
         }
@@ -8271,7 +8245,9 @@ at least one hour apart, at most 24 a day; at most 10,240 characters. Example:
             }
             pub fn resource_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ResourceTypeValue>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ResourceTypeValue>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.resource_type = value
@@ -8992,7 +8968,7 @@ at least one hour apart, at most 24 a day; at most 10,240 characters. Example:
                 ::std::string::String,
             >,
             resources_status: ::std::result::Result<
-                ::std::option::Option<super::RestoreResourcesStatus>,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
             restore_target: ::std::result::Result<
@@ -9095,9 +9071,7 @@ at least one hour apart, at most 24 a day; at most 10,240 characters. Example:
             }
             pub fn resources_status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::RestoreResourcesStatus>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.resources_status = value
@@ -9981,7 +9955,10 @@ at least one hour apart, at most 24 a day; at most 10,240 characters. Example:
                 ::std::option::Option<super::Description>,
                 ::std::string::String,
             >,
-            enabled: ::std::result::Result<bool, ::std::string::String>,
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<
                 super::ScheduledOperationUpdateId,
                 ::std::string::String,
@@ -10003,7 +9980,7 @@ at least one hour apart, at most 24 a day; at most 10,240 characters. Example:
             fn default() -> Self {
                 Self {
                     description: Ok(Default::default()),
-                    enabled: Ok(super::defaults::default_bool::<true>()),
+                    enabled: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
                     name: Ok(Default::default()),
                     operation_definition: Ok(Default::default()),
@@ -10026,7 +10003,7 @@ at least one hour apart, at most 24 a day; at most 10,240 characters. Example:
             }
             pub fn enabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.enabled = value
@@ -10735,15 +10712,6 @@ at least one hour apart, at most 24 a day; at most 10,240 characters. Example:
             }
         }
     }
-    /// Generation of default values for serde.
-    pub mod defaults {
-        pub(super) fn default_bool<const V: bool>() -> bool {
-            V
-        }
-        pub(super) fn protect_param_resource_type() -> super::ResourceTypeValue {
-            super::ResourceTypeValue::OsNovaServer
-        }
-    }
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -11388,6 +11356,13 @@ pub mod builder {
                         ),
                     )
                 }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -11524,6 +11499,13 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -11740,6 +11722,13 @@ pub mod builder {
                         ),
                     )
                 }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -11882,6 +11871,13 @@ pub mod builder {
                         ),
                     )
                 }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -12000,6 +11996,13 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -12163,6 +12166,13 @@ pub mod builder {
                         ),
                     )
                 }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -12282,6 +12292,13 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -12450,6 +12467,13 @@ pub mod builder {
                         ),
                     )
                 }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -12612,6 +12636,13 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -12958,6 +12989,13 @@ pub mod builder {
                         ),
                     )
                 }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -13079,6 +13117,13 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -13475,6 +13520,13 @@ pub mod builder {
                         ),
                     )
                 }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -13619,6 +13671,13 @@ pub mod builder {
                         ),
                     )
                 }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -13722,6 +13781,13 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

@@ -6,8 +6,11 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 
 /// Component schemas the generated code must not model itself: the service sends them in
 /// forms typify cannot express, so hand-written types in `generated/src/wire.rs` take over.
-const REPLACEMENTS: [(&str, &str); 3] = [
+/// `NullableLenientInteger` (a LenientInteger or null) is only used by optional properties,
+/// which typify wraps in `Option`: null reads as `None`.
+const REPLACEMENTS: [(&str, &str); 4] = [
     ("LenientInteger", "crate::wire::LenientInteger"),
+    ("NullableLenientInteger", "crate::wire::LenientInteger"),
     ("LenientBoolean", "crate::wire::LenientBoolean"),
     ("Timestamp", "crate::wire::Timestamp"),
 ];

@@ -135,6 +135,10 @@ pub struct MockConfig {
     pub max_body_bytes: usize,
     /// Quotas of every project.
     pub quotas: Quotas,
+    /// The API gateway's request budget, in requests a second over all clients: beyond it a
+    /// request is answered 429 `APIGW.0308` with `Retry-After` (the documented
+    /// `TooManyRequests`), so that clients can test their back-off. `None`: no budget.
+    pub rate_limit: Option<u32>,
 }
 
 impl MockConfig {
@@ -162,6 +166,7 @@ impl Default for MockConfig {
             seed_examples: false,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             quotas: Quotas::default(),
+            rate_limit: None,
         }
     }
 }
@@ -182,6 +187,8 @@ pub struct ConfigFile {
     pub seed_examples: Option<bool>,
     pub max_body_bytes: Option<usize>,
     pub quotas: Option<Quotas>,
+    /// Requests a second the gateway lets through (see [`MockConfig::rate_limit`]).
+    pub rate_limit: Option<u32>,
 }
 
 impl ConfigFile {
@@ -202,6 +209,9 @@ impl ConfigFile {
         }
         config.tokens.extend(self.tokens);
         config.aksk.extend(self.aksk);
+        if let Some(v) = self.rate_limit {
+            config.rate_limit = Some(v);
+        }
         if let Some(v) = self.protect_delay_ms {
             config.protect_delay = ms(v);
         }

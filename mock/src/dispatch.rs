@@ -18,6 +18,9 @@ use serde_json::Value;
 use std::sync::Arc;
 
 pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
+    if let Some(refused) = app.budget.as_ref().and_then(|b| b.admit()) {
+        return refused;
+    }
     match serve(&app, request).await {
         Ok(Reply::Json(body)) => {
             let mut response = Response::new(Body::from(body));
@@ -56,7 +59,8 @@ async fn serve(app: &App, request: Request) -> Result<Reply, ApiError> {
     } else {
         (app.grants.authenticate(&parts.headers)?, body)
     };
-    authorize(&grant, path.get("project_id").unwrap_or_default())?;
+    let scope = scope_of(op);
+    authorize(&grant, scope.project.and_then(|p| path.get(p)).unwrap_or_default())?;
     let query_pairs: Vec<_> =
         form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes()).collect();
     let body = match op.request_body {
@@ -71,10 +75,9 @@ async fn serve(app: &App, request: Request) -> Result<Reply, ApiError> {
     let valid = compiled
         .validate_request(&path, &query_pairs, body.as_ref())
         .map_err(|v| ApiError::invalid(op.service, &v))?;
-    let all_tenants = allow_all_tenants(
-        &grant,
-        valid.query.get("all_tenants").and_then(Value::as_bool).unwrap_or(false),
-    )?;
+    let asked =
+        scope.admin_only.iter().any(|p| valid.query.get(p).and_then(Value::as_bool) == Some(true));
+    let all_tenants = allow_all_tenants(&grant, asked)?;
     let call = Call {
         op,
         path: valid.path,
@@ -86,6 +89,32 @@ async fn serve(app: &App, request: Request) -> Result<Reply, ApiError> {
         raw_query: parts.uri.query().unwrap_or_default(),
     };
     handlers::handle(app, &call)
+}
+
+/// What scopes an operation's requests, from the spec: the path parameter naming the project
+/// the credential must be scoped to (`x-credential-scope`), and the query parameters only an
+/// administrator may set (`x-admin-only`). Read once per operation.
+struct Scope {
+    project: Option<&'static str>,
+    admin_only: Vec<&'static str>,
+}
+
+fn scope_of(op: &'static csbs_spec::Operation) -> &'static Scope {
+    use csbs_spec::behaviour::{admin_only, credential_scope};
+    static SCOPES: std::sync::OnceLock<std::collections::HashMap<String, Scope>> =
+        std::sync::OnceLock::new();
+    let all = SCOPES.get_or_init(|| {
+        csbs_spec::operations::all_operations()
+            .map(|op| {
+                let scope = Scope {
+                    project: credential_scope(op).map(|p| p.name.as_str()),
+                    admin_only: admin_only(op).into_iter().map(|p| p.name.as_str()).collect(),
+                };
+                (op.id.clone(), scope)
+            })
+            .collect()
+    });
+    &all[&op.id]
 }
 
 fn body_violation(service: Service, rule: &str, message: String, value: Value) -> ApiError {

@@ -15,6 +15,7 @@ mod clock;
 mod config;
 mod dispatch;
 mod errors;
+mod gateway;
 mod handlers;
 mod seed;
 mod server;

@@ -39,6 +39,9 @@ struct Args {
     /// Preload the documented examples' data into every configured project.
     #[arg(long)]
     seed_examples: bool,
+    /// Requests a second the gateway lets through; beyond, 429 APIGW.0308 with Retry-After.
+    #[arg(long, value_name = "PER_SECOND")]
+    rate_limit: Option<u32>,
 }
 
 fn config_of(args: Args) -> anyhow::Result<MockConfig> {
@@ -55,6 +58,7 @@ fn config_of(args: Args) -> anyhow::Result<MockConfig> {
         delete_delay_ms: args.delete_delay_ms,
         restore_delay_ms: args.restore_delay_ms,
         seed_examples: args.seed_examples.then_some(true),
+        rate_limit: args.rate_limit,
         ..ConfigFile::default()
     };
     flags.apply(&mut config);

@@ -27,6 +27,8 @@ pub struct App {
     pub restore_delay: Micros,
     /// How far the mock's clock is ahead of the real one (see [`RunningMock::advance_clock`]).
     clock_offset: AtomicI64,
+    /// The gateway's request budget, when one is configured.
+    pub budget: Option<crate::gateway::Budget>,
 }
 
 fn micros(d: Duration) -> Micros {
@@ -44,6 +46,7 @@ impl App {
             delete_delay: micros(config.delete_delay),
             restore_delay: micros(config.restore_delay),
             clock_offset: AtomicI64::new(0),
+            budget: config.rate_limit.map(crate::gateway::Budget::new),
             config,
         };
         if app.config.seed_examples {

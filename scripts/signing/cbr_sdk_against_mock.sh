@@ -33,25 +33,10 @@ else
 fi
 "$python" -c 'from importlib.metadata import version as v; print("huaweicloudsdkcbr", v("huaweicloudsdkcbr"), "/ huaweicloudsdkcore", v("huaweicloudsdkcore"))'
 
-mock="${CSBS_MOCK_BIN:-}"
-if [ -z "$mock" ]; then
-  cargo build --locked --quiet -p csbs-mock
-  mock="${CARGO_TARGET_DIR:-$PWD/target}/debug/csbs-mock"
-fi
-
-port="$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 log="$PWD/target/cbr-sdk-mock.log"
-"$mock" --listen "127.0.0.1:$port" --aksk "$AK:$SK:$PROJECT" --token "$TOKEN:$PROJECT" --seed-examples >"$log" 2>&1 &
-mock_pid=$!
-trap 'kill "$mock_pid" 2>/dev/null || true; wait "$mock_pid" 2>/dev/null || true' EXIT
-
-for _ in $(seq 1 100); do
-  if grep -q 'listening on' "$log"; then break; fi
-  if ! kill -0 "$mock_pid" 2>/dev/null; then echo "the mock did not start:"; cat "$log"; exit 1; fi
-  sleep 0.1
-done
-grep -q 'listening on' "$log" || { echo "the mock did not start listening within 10 s:"; cat "$log"; exit 1; }
+source scripts/lib/mock.sh
+start_mock "$log" --aksk "$AK:$SK:$PROJECT" --token "$TOKEN:$PROJECT" --seed-examples
 sed 's/^/mock: /' "$log"
 
 "$python" scripts/signing/cbr_sdk_against_mock.py \
-  --endpoint "http://127.0.0.1:$port" --ak "$AK" --sk "$SK" --project "$PROJECT" --token "$TOKEN"
+  --endpoint "$MOCK_ENDPOINT" --ak "$AK" --sk "$SK" --project "$PROJECT" --token "$TOKEN"

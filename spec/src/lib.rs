@@ -5,6 +5,7 @@
 //! The mock and the conformance runner both validate through [`Contract`], so a rule lives in
 //! the YAML once and is enforced the same way on both sides.
 
+pub mod behaviour;
 pub mod catalogue;
 pub mod document;
 pub mod examples;

@@ -221,6 +221,24 @@ pub struct SortRule {
     pub keys: Vec<String>,
     pub default_direction: String,
     pub max_length: usize,
+    /// The order without `sort`, in the same grammar (`created_at:desc`).
+    #[serde(default)]
+    pub default: Option<String>,
+    /// The item property each key orders by, where it is not the key's own name; `null`
+    /// when no item shows it (the key still sorts, but a client cannot check the order).
+    #[serde(default)]
+    pub properties: std::collections::BTreeMap<String, Option<String>>,
+}
+
+impl SortRule {
+    /// The pointer into an item that `key` orders by (`/created_at`), `None` when no item
+    /// shows it.
+    pub fn property(&self, key: &str) -> Option<String> {
+        match self.properties.get(key) {
+            Some(explicit) => explicit.clone(),
+            None => Some(format!("/{key}")),
+        }
+    }
 }
 
 impl SortRule {
@@ -346,6 +364,8 @@ mod tests {
             keys: vec!["created_at".into(), "name".into()],
             default_direction: "desc".into(),
             max_length: 255,
+            default: None,
+            properties: Default::default(),
         };
         assert_eq!(
             s.parse("created_at:asc,name").unwrap(),
@@ -371,27 +391,31 @@ mod tests {
     }
 
     #[test]
-    fn lenient_booleans_read_exactly_the_spellings_the_spec_lists() {
+    fn lenient_booleans_read_exactly_the_spellings_the_spec_allows() {
         use crate::Service;
         use csbs_wire::LenientBoolean;
-        let candidates = ["true", "false", "True", "False", "TRUE", "FALSE", "yes", "1", ""];
+        let candidates =
+            ["true", "false", "True", "False", "TRUE", "FALSE", "yes", "1", "", " true"];
         for service in Service::ALL {
             let Some(schema) = service.document().pointer("/components/schemas/LenientBoolean")
             else {
                 continue;
             };
-            let listed: Vec<&str> = schema["oneOf"]
+            // The string branch of the component: its `enum` or its `pattern`.
+            let branch = schema["oneOf"]
                 .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|s| s.get("enum").and_then(Value::as_array))
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            assert!(!listed.is_empty(), "{}: LenientBoolean lists no string", service.name());
+                .and_then(|b| b.iter().find(|s| s["type"] == "string"))
+                .expect("LenientBoolean has a string branch");
+            let listed: Vec<&str> =
+                branch["enum"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            let pattern = branch["pattern"].as_str().map(|p| regex::Regex::new(p).unwrap());
+            let allowed = |text: &str| {
+                listed.contains(&text) || pattern.as_ref().is_some_and(|p| p.is_match(text))
+            };
+            assert!(candidates.iter().any(|t| allowed(t)), "{}: no word allowed", service.name());
             for text in listed.iter().chain(&candidates) {
                 let read = text.parse::<LenientBoolean>();
-                assert_eq!(read.is_ok(), listed.contains(text), "{text:?}: {read:?}");
+                assert_eq!(read.is_ok(), allowed(text), "{text:?}: {read:?}");
                 if let Ok(b) = read {
                     assert_eq!(b.get(), text.eq_ignore_ascii_case("true"), "{text:?}");
                 }

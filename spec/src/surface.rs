@@ -47,6 +47,10 @@ pub fn describe(schema: &Value) -> String {
             parts.push(format!("{key}[{}]", inner.join(" | ")));
         }
     }
+    if parts.is_empty() {
+        // No type: any JSON value (the spec's form for fields sent in several shapes).
+        parts.push("any".to_owned());
+    }
     for key in CONSTRAINTS {
         if let Some(v) = schema.get(key) {
             parts.push(format!("{key}={}", compact(v)));

@@ -37,7 +37,7 @@ pub struct BackupExtendInfo<'a> {
     /// CPU architecture of the backed-up server's image, for example x86_64.
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     pub architecture: Option<&'a str>,
-    /// Progress of the backup being created, in percent.
+    /// Progress of the backup being created, in percent, or null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<::csbs_wire::LenientInteger>,
     /// Application-consistency information (keys seen: app_consistency, app_consistency_status, app_consistency_error_code, app_consistency_error_message).
@@ -164,7 +164,7 @@ pub struct CbrCheckpointExtraInfo<'a> {
     /// Description given to the backups of this restore point.
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
-    /// Retention of the backups, in days; -1 means they are kept until deleted.
+    /// Retention of the backups, in days; -1 means they are kept until deleted; may be null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_duration: Option<::csbs_wire::LenientInteger>,
 }

@@ -134,4 +134,6 @@ pub mod gateway {
     pub const APIGW_0102: Code = Code { code: "APIGW.0102", status: 405, message: "The method is not allowed for the requested URL" };
     /// 413 `Request entity too large`: The body is larger than the service accepts (12 MB, the AK/SK limit).
     pub const APIGW_0201: Code = Code { code: "APIGW.0201", status: 413, message: "Request entity too large" };
+    /// 429 `The throttling threshold has been reached`: The project sent more requests per second than the gateway's budget allows.
+    pub const APIGW_0308: Code = Code { code: "APIGW.0308", status: 429, message: "The throttling threshold has been reached" };
 }

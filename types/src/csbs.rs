@@ -477,7 +477,7 @@ pub struct ProtectParam<'a> {
     /// true for an incremental backup, false for a full one; the first backup is always full.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incremental: Option<bool>,
-    /// Type of the backed-up object, `OS::Nova::Server` (the default).
+    /// Type of the backed-up object, `OS::Nova::Server` (the default when absent).
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<&'a str>,
     /// Additional information about the backed-up object.
@@ -600,13 +600,13 @@ pub struct Restore<'a> {
     /// Project ID.
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<&'a str>,
-    /// Backup provider ID.
+    /// Backup provider ID, fixed for CSBS.
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     pub provider_id: Option<&'a str>,
     /// Why resources failed to restore, by resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources_reason: Option<::serde_json::Value>,
-    /// Status of the restored resources, by resource (the example prints a bare status).
+    /// Status of the restored resources: an object by resource, or a bare status such as `in_progress` (as the example prints). Any JSON value is accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources_status: Option<::serde_json::Value>,
     /// Restoration target.
@@ -734,7 +734,7 @@ pub struct ScheduledOperationCreate<'a> {
 pub struct ScheduledOperationUpdate<'a> {
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
-    /// true to run on schedule; false to run only when executed by hand.
+    /// true to run on schedule; false to run only when executed by hand. Table 5-42 gives true as the default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]

@@ -1,5 +1,5 @@
 //! Integers and booleans the service sends as JSON values or as strings. Each accepts the
-//! forms the spec lists (its `LenientInteger` and `LenientBoolean` components) and rejects
+//! forms the spec allows (its `LenientInteger` and `LenientBoolean` components) and rejects
 //! anything else loudly: garbage never becomes 0 or false.
 
 use serde::de::{self, Deserializer, Visitor};
@@ -71,7 +71,7 @@ impl<'de> Deserialize<'de> for LenientInteger {
 }
 
 /// A boolean sent as JSON `true`/`false` or as one of the strings the spec's
-/// `LenientBoolean` lists: `"True"`, `"False"`, `"true"`, `"false"` (no other case).
+/// `LenientBoolean` allows: `"True"`, `"False"`, `"true"`, `"false"` (no other case).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct LenientBoolean(pub bool);
 

@@ -1,82 +1,123 @@
-//! The checks, named as Schemathesis users know them where Schemathesis has one.
+//! The checks, named as Schemathesis users know them where Schemathesis has one. Each is one
+//! row of [`checks!`]: its name, what a pass proves, and whether it needs
+//! `--allow-mutations` against a real endpoint. The summary, the reports, the CLI help and
+//! the README's list are all read from here.
 
 use serde::Serialize;
 use std::fmt;
 
-/// One kind of check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Check {
-    /// A complete response arrived: no refused, reset or closed connection.
-    ResponseReceived,
-    /// The response arrived within the per-request timeout.
-    MaxResponseTime,
-    /// The body fits the size cap.
-    MaxResponseSize,
-    /// The status is not 5xx.
-    NotAServerError,
-    /// The status is documented for the operation.
-    StatusCodeConformance,
-    /// The `Content-Type` is a media type documented for that status.
-    ContentTypeConformance,
-    /// The body validates against the documented schema for that status.
-    ResponseSchemaConformance,
-    /// A documented example request is answered with a documented 2xx status.
-    PositiveDataAcceptance,
-    /// The body has the keys of the documented example response, recursively.
-    ExampleStructure,
-    /// A request without a token, or with an invalid one, is answered 401.
-    IgnoredAuth,
-    /// Every documented example validates against its schema (offline).
-    ExampleValidity,
-    /// Every operation has documented examples (offline).
-    ExampleCoverage,
-    /// A generated request that breaks one rule is answered 400 with a documented error.
-    NegativeDataRejection,
-    /// A created object shows up in get, list and count.
-    EnsureResourceAvailability,
-    /// A deleted object answers 404 afterwards.
-    UseAfterFree,
+/// Declares [`Check`] and its registry from one table.
+macro_rules! checks {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal, mutates: $mutates:literal, proves: $proves:literal;)*) => {
+        /// One kind of check.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Check {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Check {
+            /// Every check, in registry order.
+            pub const ALL: &'static [Check] = &[$(Check::$variant,)*];
+
+            /// The check's name in summaries, reports and `--help`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Check::$variant => $name,)*
+                }
+            }
+
+            /// What a pass proves about the endpoint.
+            pub fn proves(self) -> &'static str {
+                match self {
+                    $(Check::$variant => $proves,)*
+                }
+            }
+
+            /// True when the check creates, changes or deletes, so that against a real
+            /// endpoint it runs only with `--allow-mutations`.
+            pub fn mutates(self) -> bool {
+                match self {
+                    $(Check::$variant => $mutates,)*
+                }
+            }
+        }
+    };
 }
 
-impl Check {
-    pub const ALL: [Check; 15] = [
-        Check::ResponseReceived,
-        Check::MaxResponseTime,
-        Check::MaxResponseSize,
-        Check::NotAServerError,
-        Check::StatusCodeConformance,
-        Check::ContentTypeConformance,
-        Check::ResponseSchemaConformance,
-        Check::PositiveDataAcceptance,
-        Check::ExampleStructure,
-        Check::IgnoredAuth,
-        Check::ExampleValidity,
-        Check::ExampleCoverage,
-        Check::NegativeDataRejection,
-        Check::EnsureResourceAvailability,
-        Check::UseAfterFree,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Check::ResponseReceived => "response_received",
-            Check::MaxResponseTime => "max_response_time",
-            Check::MaxResponseSize => "max_response_size",
-            Check::NotAServerError => "not_a_server_error",
-            Check::StatusCodeConformance => "status_code_conformance",
-            Check::ContentTypeConformance => "content_type_conformance",
-            Check::ResponseSchemaConformance => "response_schema_conformance",
-            Check::PositiveDataAcceptance => "positive_data_acceptance",
-            Check::ExampleStructure => "example_structure",
-            Check::IgnoredAuth => "ignored_auth",
-            Check::ExampleValidity => "example_validity",
-            Check::ExampleCoverage => "example_coverage",
-            Check::NegativeDataRejection => "negative_data_rejection",
-            Check::EnsureResourceAvailability => "ensure_resource_availability",
-            Check::UseAfterFree => "use_after_free",
-        }
-    }
+checks! {
+    /// A complete response arrived: no refused, reset or closed connection.
+    ResponseReceived => "response_received", mutates: false,
+        proves: "every request got a complete HTTP response";
+    /// The response arrived within the per-request timeout.
+    MaxResponseTime => "max_response_time", mutates: false,
+        proves: "every response arrived within --timeout";
+    /// The body fits the size cap.
+    MaxResponseSize => "max_response_size", mutates: false,
+        proves: "every body fits --max-body";
+    /// The status is not 5xx.
+    NotAServerError => "not_a_server_error", mutates: false,
+        proves: "no request was answered 5xx";
+    /// The status is documented for the operation.
+    StatusCodeConformance => "status_code_conformance", mutates: false,
+        proves: "every status is documented for its operation";
+    /// The `Content-Type` is a media type documented for that status.
+    ContentTypeConformance => "content_type_conformance", mutates: false,
+        proves: "every Content-Type is documented for its status";
+    /// The body validates against the documented schema for that status.
+    ResponseSchemaConformance => "response_schema_conformance", mutates: false,
+        proves: "every body validates against its documented schema";
+    /// A documented example request (or a generated valid one) is answered with a documented 2xx.
+    PositiveDataAcceptance => "positive_data_acceptance", mutates: false,
+        proves: "requests that follow every rule are accepted (or meet a documented business error)";
+    /// The body has the keys of the documented example response, recursively.
+    ExampleStructure => "example_structure", mutates: false,
+        proves: "answers have every key of the documented example answer";
+    /// A request without a token, or with an invalid one, is answered 401.
+    IgnoredAuth => "ignored_auth", mutates: false,
+        proves: "requests without valid credentials are refused 401";
+    /// Every documented example validates against its schema (offline).
+    ExampleValidity => "example_validity", mutates: false,
+        proves: "every documented example validates against the spec (offline)";
+    /// Every operation has documented examples (offline).
+    ExampleCoverage => "example_coverage", mutates: false,
+        proves: "every operation has documented examples (offline)";
+    /// A generated request that breaks one rule is answered 400 with a documented error.
+    NegativeDataRejection => "negative_data_rejection", mutates: false,
+        proves: "a request breaking one rule is refused 400 with a documented error";
+    /// A created object shows up in get, list and count.
+    EnsureResourceAvailability => "ensure_resource_availability", mutates: true,
+        proves: "a created object shows up in show, list and count";
+    /// A deleted object answers 404 afterwards.
+    UseAfterFree => "use_after_free", mutates: true,
+        proves: "a deleted object answers 404 afterwards";
+    /// Every item a filtered list returns matches the filter, and the matching objects are all there.
+    FilterConformance => "filter_conformance", mutates: false,
+        proves: "each documented filter returns only matching items (whole value, part of the name, time bounds) and all of them";
+    /// Every documented sort key and direction orders the items that way.
+    SortConformance => "sort_conformance", mutates: false,
+        proves: "each documented sort key and direction, and the default order, order the items";
+    /// `limit` bounds a page; `marker` pages visit every item once; `offset` skips; past the end is empty.
+    PaginationConformance => "pagination_conformance", mutates: false,
+        proves: "limit bounds a page, marker pages visit every item once in order, offset skips, an offset past the end gives an empty page";
+    /// A count equals the number of items the same filters list across all pages.
+    CountConformance => "count_conformance", mutates: false,
+        proves: "counts (countBackups, the CBR list's count) equal the items the same filters list";
+    /// What was written is what is read: create, update, protect and run echo their requests.
+    ReadAfterWrite => "read_after_write", mutates: true,
+        proves: "a create or update is what show and list return; a protect backs up the requested server with the given name; a policy run backs up the policy's servers";
+    /// A provoked domain error answers its documented code with the table's status.
+    DomainErrorConformance => "domain_error_conformance", mutates: false,
+        proves: "unknown IDs (read-only), and with --allow-mutations duplicate names, bound servers, busy backups and bad restore mappings, answer the documented code and status";
+    /// Another project's path, or an admin-only parameter without admin rights, answers 403.
+    ProjectIsolation => "project_isolation", mutates: false,
+        proves: "the credential cannot read another project's path, nor use all_tenants without admin rights (403)";
+    /// The quotas' `used` grows by the backups stored and falls back when they are deleted.
+    QuotaUsage => "quota_usage", mutates: true,
+        proves: "the quotas' used count and capacity grow by the backups stored and fall back after deletion";
+    /// A backup goes protecting to available, deleting to gone; a second delete is refused.
+    LifecycleConformance => "lifecycle_conformance", mutates: true,
+        proves: "a new backup becomes available within --wait, a deleted one goes deleting then gone, and deleting it again meanwhile is a documented 4xx";
 }
 
 impl fmt::Display for Check {
@@ -100,3 +141,26 @@ impl Failure {
 
 /// The verdict of one check on one exchange (or one spec item).
 pub type Verdict = Result<(), Failure>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_snake_case_and_documented() {
+        let mut names: Vec<&str> = Check::ALL.iter().map(|c| c.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Check::ALL.len());
+        for check in Check::ALL {
+            assert!(check.name().bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+            assert!(!check.proves().is_empty());
+            let serialized = serde_json::to_value(check).unwrap();
+            assert_eq!(
+                serialized,
+                check.name(),
+                "the JSON report names checks as the summary does"
+            );
+        }
+    }
+}

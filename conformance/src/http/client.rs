@@ -3,6 +3,7 @@
 //! AK/SK requests are signed by `csbs_auth::Credentials::AkSk`, as the vendor's SDK signs them.
 
 use super::exchange::{Exchange, RequestRecord, ResponseRecord, TransportError};
+use super::throttle::{Throttle, MAX_ATTEMPTS};
 use crate::error::RunError;
 use crate::secret::{authorization_placeholder, Secret, SDK_DATE_PLACEHOLDER};
 use csbs_auth::signer;
@@ -23,6 +24,40 @@ pub enum Auth {
     Invalid(String),
 }
 
+impl Auth {
+    /// The run's credential named by the options: a token or an AK/SK pair (not both, checked
+    /// before), with the project every signed request names.
+    pub fn from_options(options: &crate::options::RunOptions, project_id: &str) -> Option<Auth> {
+        match (&options.ak_sk, &options.token) {
+            (Some((access_key, secret_key)), _) => Some(Auth::AkSk {
+                access_key: access_key.clone(),
+                secret_key: secret_key.clone(),
+                project_id: project_id.to_owned(),
+            }),
+            (None, Some(token)) => Some(Auth::Token(token.clone())),
+            (None, None) => None,
+        }
+    }
+
+    /// `token`, `ak_sk` or `none`, for the report.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Auth::Token(_) => "token",
+            Auth::AkSk { .. } => "ak_sk",
+            Auth::Missing | Auth::Invalid(_) => "none",
+        }
+    }
+
+    /// The secret to keep out of every output, if any.
+    pub fn secret(&self) -> Option<&Secret> {
+        match self {
+            Auth::Token(token) => Some(token),
+            Auth::AkSk { secret_key, .. } => Some(secret_key),
+            Auth::Missing | Auth::Invalid(_) => None,
+        }
+    }
+}
+
 /// A request to send.
 #[derive(Clone, Debug)]
 pub struct Outgoing {
@@ -38,6 +73,7 @@ pub struct HttpClient {
     inner: reqwest::Client,
     timeout: Duration,
     max_body_bytes: usize,
+    throttle: std::sync::Arc<Throttle>,
 }
 
 const AUTH_HEADER: &str = "X-Auth-Token";
@@ -45,10 +81,12 @@ const PROJECT_HEADER: &str = "X-Project-Id";
 
 impl HttpClient {
     /// `use_proxy`: honour the proxy environment variables (not for a loopback mock).
+    /// `rate_limit`: at most this many requests a second (`--rate-limit`).
     pub fn new(
         timeout: Duration,
         max_body_bytes: usize,
         use_proxy: bool,
+        rate_limit: Option<f64>,
     ) -> Result<HttpClient, RunError> {
         let mut builder = csbs_auth::tls::client_builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -59,14 +97,43 @@ impl HttpClient {
             builder = builder.no_proxy();
         }
         let inner = builder.build().map_err(|e| RunError::Client(describe(&e)))?;
-        Ok(HttpClient { inner, timeout, max_body_bytes })
+        let throttle = std::sync::Arc::new(Throttle::new(rate_limit));
+        Ok(HttpClient { inner, timeout, max_body_bytes, throttle })
     }
 
-    /// Sends `out` and records the exchange; never fails and never outlives the timeout.
+    /// The run's throttling tally.
+    pub fn throttle(&self) -> &Throttle {
+        &self.throttle
+    }
+
+    /// Sends `out` at the run's pace, waiting out 429 answers (see [`Throttle`]); the last
+    /// attempt is the exchange. Never fails; each attempt is bounded by the timeout.
     pub async fn send(&self, out: Outgoing) -> Exchange {
-        let mut record = record_of(&out);
+        let mut attempt = 1;
+        loop {
+            self.throttle.pace().await;
+            let exchange = self.send_once(&out).await;
+            if matches!(exchange.outcome, Err(TransportError::Timeout { .. })) {
+                self.throttle.timed_out.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            let Some(response) = exchange.response().filter(|r| r.status == 429) else {
+                return exchange;
+            };
+            if attempt == MAX_ATTEMPTS {
+                self.throttle.give_up();
+                return exchange;
+            }
+            let wait = self.throttle.wait_after(attempt, response.header("retry-after"));
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// One attempt: sends `out` and records the exchange; never outlives the timeout.
+    async fn send_once(&self, out: &Outgoing) -> Exchange {
+        let mut record = record_of(out);
         let started = Instant::now();
-        let outcome = match self.build(&out) {
+        let outcome = match self.build(out) {
             Ok(request) => {
                 if matches!(out.auth, Auth::AkSk { .. }) {
                     record_signature(&mut record, &request);
@@ -225,7 +292,7 @@ mod tests {
 
     #[test]
     fn a_signed_request_is_recorded_with_placeholders() {
-        let client = HttpClient::new(Duration::from_secs(1), 1 << 10, false).unwrap();
+        let client = HttpClient::new(Duration::from_secs(1), 1 << 10, false, None).unwrap();
         let auth = Auth::AkSk {
             access_key: "AKREC".into(),
             secret_key: Secret::secret_key("s3cr3t-sk"),

@@ -3,6 +3,7 @@
 
 use super::mutate::{apply, field, mutations, Edit, Mutation, Seg};
 use super::schema::{valid, Fill};
+use crate::request::ApiRequest;
 use csbs_spec::operations::{Location, Operation};
 use csbs_spec::validate::Contract;
 use proptest::prelude::*;
@@ -20,23 +21,23 @@ pub struct Broken {
     pub what: String,
 }
 
-/// A request of one operation.
+/// A generated request, and the rule it breaks (`None` for a valid one).
 #[derive(Clone, Debug)]
 pub struct Case {
-    pub operation: &'static Operation,
-    pub path: BTreeMap<String, String>,
-    pub query: Vec<(String, String)>,
-    pub body: Option<Value>,
-    /// `None` for a valid case.
+    pub request: ApiRequest,
     pub broken: Option<Broken>,
+    /// Send it with its object references bound to real objects (see `bind`), so that a
+    /// valid body meets an existing policy or backup rather than a 404.
+    pub bound: bool,
 }
 
 impl Case {
     /// What the case is, for reports: `createPolicy with body.policy.name too long (maxLength)`.
     pub fn describe(&self) -> String {
+        let id = &self.request.operation.id;
         match &self.broken {
-            None => format!("{} with valid input", self.operation.id),
-            Some(b) => format!("{} with {} {} ({})", self.operation.id, b.field, b.what, b.rule),
+            None => format!("{id} with valid input"),
+            Some(b) => format!("{id} with {} {} ({})", b.field, b.what, b.rule),
         }
     }
 }
@@ -104,24 +105,29 @@ fn to_case(
         .flatten()
         .flat_map(|(k, v)| texts(v).into_iter().map(move |t| (k.clone(), t)))
         .collect();
-    Case { operation: op, path, query, body: input.get("body").cloned(), broken }
+    let request = ApiRequest { operation: op, path, query, body: input.get("body").cloned() };
+    Case { request, broken, bound: false }
 }
 
 /// Valid requests of `op`; `fixed` path parameters (the project) are kept as given.
 pub fn valid_cases(op: &'static Operation, fixed: BTreeMap<String, String>) -> BoxedStrategy<Case> {
     let doc = op.service.document();
     let schema = input_schema(op, &fixed);
-    valid(doc, &schema, Fill::Any).prop_map(move |input| to_case(op, &fixed, &input, None)).boxed()
+    // Most valid cases meet real objects; some keep their made-up IDs (the 404 path).
+    (valid(doc, &schema, Fill::Any), proptest::bool::weighted(0.8))
+        .prop_map(move |(input, bound)| Case { bound, ..to_case(op, &fixed, &input, None) })
+        .boxed()
 }
 
 /// True when the local contract rejects the case, and only at the broken field. A path value
 /// that URL normalisation would resolve away (`.`, `..`) cannot be sent as such.
 fn breaks_only(case: &Case, broken_field: &str) -> bool {
-    if case.path.values().any(|v| v == "." || v == "..") {
+    let request = &case.request;
+    if request.path.values().any(|v| v == "." || v == "..") {
         return false;
     }
-    let Some(compiled) = Contract::global().operation(&case.operation.id) else { return false };
-    match compiled.validate_request(&case.path, &case.query, case.body.as_ref()) {
+    let Some(compiled) = Contract::global().operation(&request.operation.id) else { return false };
+    match compiled.validate_request(&request.path, &request.query, request.body.as_ref()) {
         Ok(_) => false,
         Err(found) => found
             .iter()

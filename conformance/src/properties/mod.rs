@@ -7,6 +7,7 @@ mod expect;
 pub mod mutate;
 mod run;
 pub mod schema;
+mod shared;
 pub mod strings;
 
 pub use case::{invalid_cases, valid_cases, Broken, Case};

@@ -1,20 +1,23 @@
 //! Runs the generated cases against the target: one proptest runner per operation and kind,
-//! several at a time; a failure is shrunk to a minimal request, sent once more to record it
-//! with a curl reproduction, and its seed kept in the regression files.
+//! several at a time; a failure is shrunk to a minimal request, recorded with a curl
+//! reproduction, and its seed kept in the regression files. Valid cases are bound to real
+//! objects (a pool the phase creates, or what the endpoint lists when read-only); an operation
+//! that timed out twice has its remaining cases skipped.
 
 use super::case::{invalid_cases, valid_cases, Case};
 use super::expect::{judge_invalid, judge_valid, Judged};
+use super::shared::{Shared, TIMEOUTS_BEFORE_SKIP};
 use super::PropertyOptions;
 use crate::checks::{response_checks, Check, Failure};
-use crate::http::{Auth, Exchange, HttpClient, Outgoing};
+use crate::http::Exchange;
+use crate::report::PropertyRow;
 use crate::session::Session;
-use csbs_spec::operations::{all_operations, percent_encode_segment};
+use csbs_spec::operations::all_operations;
 use csbs_spec::Operation;
 use proptest::strategy::BoxedStrategy;
 use proptest::test_runner::{
     Config, FileFailurePersistence, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner,
 };
-use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
@@ -42,51 +45,22 @@ impl Kind {
     }
 }
 
-/// What the runners share: how to reach the target.
-#[derive(Clone)]
-struct Wire {
-    client: HttpClient,
-    csbs: String,
-    cbr: String,
-    auth: Auth,
-    project: String,
-}
-
-impl Wire {
-    fn outgoing(&self, case: &Case) -> Outgoing {
-        let op = case.operation;
-        let path: Map<String, Value> =
-            case.path.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
-        let base = match op.service {
-            csbs_spec::Service::Csbs => &self.csbs,
-            csbs_spec::Service::Cbr => &self.cbr,
-        };
-        let mut url = format!("{base}{}", op.render_path(&path));
-        let query: Vec<String> = case
-            .query
-            .iter()
-            .map(|(k, v)| format!("{}={}", percent_encode_segment(k), percent_encode_segment(v)))
-            .collect();
-        if !query.is_empty() {
-            url.push('?');
-            url.push_str(&query.join("&"));
-        }
-        Outgoing {
-            method: op.method.clone(),
-            url,
-            body: case.body.clone(),
-            auth: self.auth.clone(),
-        }
-    }
-}
-
 /// The tally of one runner.
 #[derive(Default)]
 struct Tally {
+    /// Cases sent and judged.
     cases: u32,
+    /// Of those, answered 2xx.
+    ok: u32,
     business: BTreeMap<String, u32>,
-    policies: Vec<String>,
-    checkpoints: Vec<String>,
+    /// Cases not sent: the operation had timed out too often.
+    skipped: u32,
+    /// Cases still answered 429 after the client's retries (not judged).
+    throttled: u32,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The verdicts on one answer: every response check, then the kind's own expectation.
@@ -107,64 +81,15 @@ fn judge(
     };
     let judged = verdict
         .map_err(|message| (kind.check(), Failure::new(response.status.to_string(), message)))?;
-    let mut tally = tally.lock().unwrap_or_else(|p| p.into_inner());
+    let mut tally = lock(tally);
     tally.cases += 1;
+    if (200..300).contains(&response.status) {
+        tally.ok += 1;
+    }
     if let Judged::Business(what) = judged {
         *tally.business.entry(what).or_default() += 1;
     }
-    if let Some(body) = body.filter(|_| (200..300).contains(&response.status)) {
-        remember_created(op, &body, &mut tally);
-    }
     Ok(())
-}
-
-/// The request that deletes what a successful create made, so that generated objects do not
-/// pile up (lists stay small, quotas stay free); cleanup catches what this misses.
-fn deletion(
-    op: &Operation,
-    body: &Value,
-    project: &str,
-) -> Option<(&'static str, Vec<(String, String)>)> {
-    let id = |pointer: &str| body.pointer(pointer).and_then(Value::as_str).map(str::to_owned);
-    let project = ("project_id".to_owned(), project.to_owned());
-    match op.id.as_str() {
-        "createPolicy" => {
-            Some(("deletePolicy", vec![project, ("policy_id".into(), id("/policy/id")?)]))
-        }
-        "protectResource" | "executePolicy" => Some((
-            "deleteCheckpoint",
-            vec![
-                project,
-                ("provider_id".into(), PROVIDER.into()),
-                ("checkpoint_id".into(), id("/checkpoint/id")?),
-            ],
-        )),
-        _ => None,
-    }
-}
-
-const PROVIDER: &str = "fc4d5750-22e7-4798-8a46-f48f62c4c1da";
-
-/// What a successful answer created, for cleanup.
-fn remember_created(op: &Operation, body: &Value, tally: &mut Tally) {
-    let id = |pointer: &str| body.pointer(pointer).and_then(Value::as_str).map(str::to_owned);
-    match op.id.as_str() {
-        "createPolicy" => tally.policies.extend(id("/policy/id")),
-        "protectResource" | "executePolicy" => tally.checkpoints.extend(id("/checkpoint/id")),
-        _ => {}
-    }
-}
-
-impl Tally {
-    /// Drops an object deleted right after its creation from the cleanup lists.
-    fn forget(&mut self, path: &BTreeMap<String, String>) {
-        if let Some(id) = path.get("policy_id") {
-            self.policies.retain(|p| p != id);
-        }
-        if let Some(id) = path.get("checkpoint_id") {
-            self.checkpoints.retain(|c| c != id);
-        }
-    }
 }
 
 /// A reproducible seed per runner, derived from the run's seed.
@@ -181,18 +106,20 @@ fn runner_seed(seed: u64, op: &str, kind: Kind) -> [u8; 32] {
     out
 }
 
+/// A failure: the minimal case, the check and why, and the exchange that showed it.
+type Found = (Case, Check, Failure, Option<Exchange>);
+
 struct Outcome {
     op: &'static Operation,
     kind: Kind,
     tally: Tally,
-    /// The shrunk failing case and why it failed.
-    failure: Option<(Case, Check, Failure)>,
+    failure: Option<Found>,
 }
 
 /// One runner: `cases` cases of one kind for one operation, in a blocking thread that drives
 /// the async client through the runtime handle.
 fn run_one(
-    wire: Wire,
+    shared: Arc<Shared>,
     op: &'static Operation,
     kind: Kind,
     fixed: BTreeMap<String, String>,
@@ -221,60 +148,46 @@ fn run_one(
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &runner_seed(seed, &op.id, kind));
     let mut runner = TestRunner::new_with_rng(config, rng);
     let tally = Mutex::new(Tally::default());
-    let last: Mutex<Option<(Check, Failure)>> = Mutex::new(None);
-    let project = wire.project.clone();
+    let last: Mutex<Option<(Check, Failure, Exchange)>> = Mutex::new(None);
     let result = runner.run(&strategy, |case| {
-        let exchange = handle.block_on(wire.client.send(wire.outgoing(&case)));
+        if shared.given_up(op) {
+            lock(&tally).skipped += 1;
+            return Ok(());
+        }
+        let request = match case.bound {
+            true => handle.block_on(shared.bound(&case.request)),
+            false => case.request.clone(),
+        };
+        let exchange = handle.block_on(shared.send(&request));
+        if exchange.status() == Some(429) {
+            lock(&tally).throttled += 1;
+            return Ok(());
+        }
         judge(kind, op, &exchange, &tally).map_err(|(check, failure)| {
             let message = format!("{check}: {}", failure.message);
-            *last.lock().unwrap_or_else(|p| p.into_inner()) = Some((check, failure));
+            *lock(&last) = Some((check, failure, exchange.clone()));
             TestCaseError::fail(message)
         })?;
-        let created = exchange
-            .response()
-            .filter(|r| (200..300).contains(&r.status))
-            .and_then(|r| r.json().ok());
-        if let Some((delete_id, path)) = created.and_then(|body| deletion(op, &body, &project)) {
-            let delete =
-                csbs_spec::operations::find_operation(delete_id).expect("a documented operation");
-            let case = Case {
-                operation: delete,
-                path: path.into_iter().collect(),
-                query: vec![],
-                body: None,
-                broken: None,
-            };
-            let answer = handle.block_on(wire.client.send(wire.outgoing(&case)));
-            if answer.status() == Some(200) {
-                tally.lock().unwrap_or_else(|p| p.into_inner()).forget(&case.path);
-            }
+        let success = exchange.response().filter(|r| (200..300).contains(&r.status));
+        if let Some(body) = success.map(|r| r.json().unwrap_or_default()) {
+            handle.block_on(shared.after_success(&request, &body));
         }
         Ok(())
     });
     let failure = match result {
         Ok(()) => None,
         Err(TestError::Fail(_, minimal)) => {
-            // Re-judge the minimal case: `last` holds the verdict of the last case tried.
-            let exchange = handle.block_on(wire.client.send(wire.outgoing(&minimal)));
-            let verdict = judge(kind, op, &exchange, &Mutex::new(Tally::default())).err();
-            let (check, failure) = verdict
-                .or_else(|| last.lock().unwrap_or_else(|p| p.into_inner()).take())
-                .unwrap_or((
-                    kind.check(),
-                    Failure::new("flaky", "failed once, then passed when repeated"),
-                ));
-            Some((minimal, check, failure))
+            Some(minimal_failure(&shared, kind, op, minimal, &last, &handle))
         }
         Err(TestError::Abort(why)) => Some((
             Case {
-                operation: op,
-                path: Default::default(),
-                query: vec![],
-                body: None,
+                request: crate::request::ApiRequest::new(op, &shared.project),
                 broken: None,
+                bound: false,
             },
             kind.check(),
             Failure::new("generation", format!("no cases could be generated: {why}")),
+            None,
         )),
     };
     Some(Outcome {
@@ -285,6 +198,35 @@ fn run_one(
     })
 }
 
+/// The minimal case judged once more (its verdict and exchange are what the report shows);
+/// an operation that timed out too often is not sent again: the last failure stands.
+fn minimal_failure(
+    shared: &Shared,
+    kind: Kind,
+    op: &'static Operation,
+    minimal: Case,
+    last: &Mutex<Option<(Check, Failure, Exchange)>>,
+    handle: &tokio::runtime::Handle,
+) -> Found {
+    if !shared.given_up(op) {
+        let request = match minimal.bound {
+            true => handle.block_on(shared.bound(&minimal.request)),
+            false => minimal.request.clone(),
+        };
+        let exchange = handle.block_on(shared.send(&request));
+        if let Err((check, failure)) = judge(kind, op, &exchange, &Mutex::new(Tally::default())) {
+            return (minimal, check, failure, Some(exchange));
+        }
+    }
+    match lock(last).take() {
+        Some((check, failure, exchange)) => (minimal, check, failure, Some(exchange)),
+        None => {
+            let flaky = Failure::new("flaky", "failed once, then passed when repeated");
+            (minimal, kind.check(), flaky, None)
+        }
+    }
+}
+
 /// The properties part of a run.
 pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
     let seed = options.seed.unwrap_or_else(rand::random);
@@ -292,13 +234,18 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
         "properties: seed {seed}, {} cases per operation and kind (repeat with --seed {seed} --cases {})",
         options.cases, options.cases
     ));
-    let wire = Wire {
+    let shared = Arc::new(Shared {
         client: session.client.clone(),
         csbs: session.target.csbs.clone(),
         cbr: session.target.cbr.clone(),
         auth: session.credential(),
         project: session.facts.project_id.clone(),
-    };
+        known: session.facts.clone(),
+        pools: Mutex::new(BTreeMap::new()),
+        mutations: session.mutations,
+        created: Mutex::new(Vec::new()),
+        timeouts: Mutex::new(BTreeMap::new()),
+    });
     let fixed = BTreeMap::from([("project_id".to_owned(), session.facts.project_id.clone())]);
     let mut work = Vec::new();
     for op in all_operations() {
@@ -313,20 +260,25 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
             );
             continue;
         }
+        if crate::replay::overwrites_data(op) && !session.restores {
+            let why = "a valid restore overwrites a server's disks; pass --allow-restore (with --allow-mutations)";
+            session.recorder.skip(&op.id, "properties", why);
+            continue;
+        }
         work.push((op, Kind::Valid));
         work.push((op, Kind::Invalid));
     }
     let limit = Arc::new(tokio::sync::Semaphore::new(PARALLEL));
     let mut tasks = tokio::task::JoinSet::new();
     for (op, kind) in work {
-        let (wire, options, limit, fixed) =
-            (wire.clone(), options.clone(), limit.clone(), fixed.clone());
+        let (shared, options, limit, fixed) =
+            (shared.clone(), options.clone(), limit.clone(), fixed.clone());
         let handle = tokio::runtime::Handle::current();
         session.progress.step(&format!("{} {} cases", op.id, kind.name()));
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await;
             tokio::task::spawn_blocking(move || {
-                run_one(wire, op, kind, fixed, seed, &options, handle)
+                run_one(shared, op, kind, fixed, seed, &options, handle)
             })
             .await
         });
@@ -339,39 +291,63 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
     }
     outcomes
         .sort_by(|a, b| (a.op.id.as_str(), a.kind.name()).cmp(&(b.op.id.as_str(), b.kind.name())));
-    record(session, &wire, outcomes).await;
+    record(session, &shared, outcomes);
+    // What the phase made for itself (the pool, creations that could not be deleted at once)
+    // goes now: its policies hold the run's servers, which later parts bind again.
+    let made_here = std::mem::take(&mut *lock(&shared.created));
+    for made in made_here.into_iter().rev() {
+        let answer = shared.send(&made.delete).await;
+        if !answer.status().is_some_and(|s| (200..300).contains(&s) || s == 404) {
+            session.ledger.add(made);
+        }
+    }
 }
 
-async fn record(session: &mut Session, wire: &Wire, outcomes: Vec<Outcome>) {
+fn record(session: &mut Session, shared: &Shared, outcomes: Vec<Outcome>) {
     let mut business: BTreeMap<String, u32> = BTreeMap::new();
+    let mut rows: BTreeMap<String, PropertyRow> = BTreeMap::new();
     let mut total = 0;
-    for outcome in outcomes {
-        let Outcome { op, kind, tally, failure } = outcome;
+    for Outcome { op, kind, tally, failure } in outcomes {
         total += tally.cases;
-        for id in &tally.policies {
-            session.ledger.add_policy(id);
-        }
-        for id in &tally.checkpoints {
-            session.ledger.add_checkpoint(id);
-        }
-        for (what, n) in tally.business {
+        for (what, n) in &tally.business {
             *business.entry(format!("{} {what}", op.id)).or_default() += n;
+        }
+        let row = rows.entry(op.id.clone()).or_insert_with(|| PropertyRow::new(&op.id));
+        row.skipped += tally.skipped;
+        row.throttled += tally.throttled;
+        match kind {
+            Kind::Valid => (row.valid, row.valid_2xx) = (tally.cases, tally.ok),
+            Kind::Invalid => row.invalid = tally.cases,
+        }
+        if tally.skipped > 0 {
+            let reason = format!(
+                "{op} timed out {TIMEOUTS_BEFORE_SKIP} times; {} more {} cases (shrinking included) were not sent",
+                tally.skipped,
+                kind.name(),
+                op = op.id
+            );
+            session.recorder.skip(&op.id, &format!("properties: {} cases", kind.name()), reason);
         }
         let label = format!("properties: {} {} cases", tally.cases, kind.name());
         match failure {
             None => session.recorder.verdict(kind.check(), &op.id, &label, Ok(()), None),
-            Some((case, check, mut failure)) => {
+            Some((case, check, mut failure, exchange)) => {
                 failure.message = format!("{}; minimal case: {}", failure.message, case.describe());
                 // A broken request names the rule it broke; a valid one keeps the answer.
                 if let Some(broken) = &case.broken {
                     failure.rule = format!("{} {}", broken.field, broken.rule);
                 }
-                let exchange = wire.client.send(wire.outgoing(&case)).await;
-                let index = session.recorder.exchange(&op.id, &case.describe(), &exchange);
-                session.recorder.verdict(check, &op.id, &label, Err(failure), Some(index));
+                let index =
+                    exchange.map(|x| session.recorder.exchange(&op.id, &case.describe(), &x));
+                session.recorder.verdict(check, &op.id, &label, Err(failure), index);
             }
         }
     }
+    let _ = shared;
     let listed: Vec<String> = business.iter().map(|(k, n)| format!("{k} x{n}")).collect();
-    session.recorder.note(format!("properties: {total} cases passed; valid requests refused for documented business reasons: {}", if listed.is_empty() { "none".to_owned() } else { listed.join(", ") }));
+    session.recorder.note(format!(
+        "properties: {total} cases passed; valid requests refused for documented business reasons: {}",
+        if listed.is_empty() { "none".to_owned() } else { listed.join(", ") }
+    ));
+    session.recorder.properties = rows.into_values().collect();
 }

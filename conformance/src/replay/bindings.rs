@@ -47,7 +47,7 @@ pub const BINDINGS: &[Binding] = &[
     on("updatePolicy", Body("/policy/name"), RunName),
     on("updatePolicy", Body("/policy/scheduled_operations/*/id"), ScheduledOperationId),
     on("executePolicy", Body("/checkpoint/plan_id"), PolicyId),
-    on("executePolicy", Body("/checkpoint/parameters/resources/*"), Server),
+    on("executePolicy", Body("/checkpoint/parameters/resources/*"), PolicyResource),
     on("checkResourceCapabilities", Body("/check_protectable/*/resource_id"), Server),
     on("checkResourceCapabilities", Body("/check_restorable/*/checkpoint_item_id"), BackupId),
     on("checkResourceCapabilities", Body("/check_restorable/*/target/resource_id"), BackupServerId),
@@ -71,6 +71,14 @@ pub const BINDINGS: &[Binding] = &[
 /// The bindings that apply to an operation.
 pub fn bindings_for(operation: &str) -> impl Iterator<Item = &'static Binding> + '_ {
     BINDINGS.iter().filter(move |b| b.operation.is_none_or(|o| o == operation))
+}
+
+impl Fact {
+    /// True for a reference to an object of the target (a policy, a backup, a disk), as
+    /// opposed to a name or a server the run chooses.
+    pub fn is_object(self) -> bool {
+        !matches!(self, Fact::ProjectId | Fact::RunName | Fact::Server)
+    }
 }
 
 /// The fact that fills a path or query parameter of an operation.

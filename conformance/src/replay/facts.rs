@@ -13,6 +13,8 @@ pub enum Fact {
     Server,
     PolicyId,
     ScheduledOperationId,
+    /// The n-th server of the policy.
+    PolicyResource,
     BackupId,
     BackupCheckpointId,
     BackupServerId,
@@ -30,6 +32,7 @@ impl Fact {
             Fact::RunName => "a run name",
             Fact::Server => "a server to back up (--server-id)",
             Fact::PolicyId | Fact::ScheduledOperationId => "a backup policy",
+            Fact::PolicyResource => "a backup policy with servers",
             Fact::BackupId | Fact::BackupCheckpointId | Fact::BackupServerId => "a backup",
             Fact::VolumeBackupId | Fact::SourceVolumeId => "a backup with a disk backup",
             Fact::CbrCheckpointId => "a CBR restore point (found through the CBR backup list)",
@@ -42,6 +45,8 @@ impl Fact {
 pub struct PolicyFact {
     pub id: String,
     pub scheduled_operation_id: Option<String>,
+    /// Its servers.
+    pub resources: Vec<String>,
     pub created: bool,
 }
 
@@ -81,6 +86,7 @@ impl Facts {
             Fact::Server => self.servers.get(index).cloned(),
             Fact::PolicyId => policy().map(|p| p.id.clone()),
             Fact::ScheduledOperationId => policy().and_then(|p| p.scheduled_operation_id.clone()),
+            Fact::PolicyResource => policy().and_then(|p| p.resources.get(index).cloned()),
             Fact::BackupId => backup().map(|b| b.id.clone()),
             Fact::BackupCheckpointId => backup().map(|b| b.checkpoint_id.clone()),
             Fact::BackupServerId => backup().and_then(|b| b.server_id.clone()),
@@ -105,6 +111,9 @@ impl Facts {
     /// every disk, however many the example shows. `None` for single facts.
     pub fn count(&self, fact: Fact, created_only: bool) -> Option<usize> {
         match fact {
+            Fact::PolicyResource => {
+                newest(&self.policies, |p| p.created, created_only).map(|p| p.resources.len())
+            }
             Fact::VolumeBackupId | Fact::SourceVolumeId => {
                 newest(&self.backups, |b| b.created, created_only).map(|b| b.volumes.len())
             }
@@ -116,13 +125,25 @@ impl Facts {
     pub fn learn_policy(&mut self, policy: &Value, created: bool) {
         let Some(id) = str_at(policy, "/id") else { return };
         let scheduled_operation_id = str_at(policy, "/scheduled_operations/0/id");
+        let resources: Vec<String> = policy
+            .get("resources")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| str_at(r, "/id"))
+            .collect();
         match self.policies.iter_mut().find(|p| p.id == id) {
             Some(known) => {
                 known.created |= created;
                 known.scheduled_operation_id =
                     scheduled_operation_id.or(known.scheduled_operation_id.take());
+                if policy.get("resources").is_some() {
+                    known.resources = resources;
+                }
             }
-            None => self.policies.push(PolicyFact { id, scheduled_operation_id, created }),
+            None => {
+                self.policies.push(PolicyFact { id, scheduled_operation_id, resources, created })
+            }
         }
     }
 

@@ -2,11 +2,12 @@
 //! values from the facts where the bindings say so, the example's own values elsewhere.
 
 use super::bindings::{bindings_for, fact_for, Slot};
-use super::facts::Facts;
-use csbs_spec::document::deref;
-use csbs_spec::operations::percent_encode_segment;
+use super::facts::{Fact, Facts};
+use crate::request::ApiRequest;
+use csbs_spec::behaviour::provider_id;
 use csbs_spec::{Example, ExampleKind, Location, Operation};
-use serde_json::{Map, Value};
+use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// What to do with a value the facts cannot give.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,16 +21,6 @@ pub enum Missing {
 
 const DUMMY_ID: &str = "00000000-0000-0000-0000-000000000000";
 
-/// A request ready to send.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Filled {
-    pub path: Map<String, Value>,
-    pub query: Vec<(String, String)>,
-    pub body: Option<Value>,
-    /// Path and query, to append to the service's base URL.
-    pub target: String,
-}
-
 /// `{project_id}`: a value the document left for the reader to fill.
 fn is_placeholder(value: &Value) -> bool {
     value.as_str().is_some_and(|s| s.len() > 2 && s.starts_with('{') && s.ends_with('}'))
@@ -39,15 +30,6 @@ fn text_of(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),
-    }
-}
-
-/// The only value an enum allows (`provider_id` is fixed for CSBS).
-pub(crate) fn fixed_path_value(op: &Operation, name: &str) -> Option<String> {
-    let schema = &op.parameter(Location::Path, name)?.schema;
-    match deref(op.service.document(), schema).get("enum")?.as_array()?.as_slice() {
-        [only] => Some(text_of(only)),
-        _ => None,
     }
 }
 
@@ -76,7 +58,7 @@ fn parameter_value(
             .or_else(|why| substitute(missing, literal).ok_or(why));
     }
     if location == Location::Path {
-        if let Some(value) = fixed_path_value(op, name) {
+        if let Some(value) = provider_id(op, name) {
             return Ok(value);
         }
     }
@@ -90,13 +72,13 @@ fn parameter_value(
 
 /// Fills `example` for `op`. `created_only`: objects must be the run's own (mutations).
 pub fn fill(
-    op: &Operation,
+    op: &'static Operation,
     example: &Example,
     facts: &Facts,
     created_only: bool,
     missing: Missing,
-) -> Result<Filled, String> {
-    let mut path = Map::new();
+) -> Result<ApiRequest, String> {
+    let mut path = BTreeMap::new();
     for p in op.parameters.iter().filter(|p| p.location == Location::Path) {
         let value = parameter_value(
             op,
@@ -107,7 +89,7 @@ pub fn fill(
             created_only,
             missing,
         )?;
-        path.insert(p.name.clone(), Value::String(value));
+        path.insert(p.name.clone(), value);
     }
     let mut query = Vec::new();
     for (name, value) in &example.query {
@@ -134,12 +116,37 @@ pub fn fill(
         }
         _ => None,
     };
-    let mut target = op.render_path(&path);
-    for (i, (k, v)) in query.iter().enumerate() {
-        target.push(if i == 0 { '?' } else { '&' });
-        target.push_str(&format!("{}={}", percent_encode_segment(k), percent_encode_segment(v)));
+    Ok(ApiRequest { operation: op, path, query, body })
+}
+
+/// A generated request with its references to objects (path and query IDs, IDs in the body)
+/// replaced by objects the facts know, so that a valid body meets a real object. Values the
+/// facts cannot give, names and servers keep their generated values.
+pub fn bind(request: &ApiRequest, facts: &Facts, created_only: bool) -> ApiRequest {
+    let op = request.operation;
+    let mut bound = request.clone();
+    for (location, values) in [(Location::Path, &mut bound.path)] {
+        for (name, value) in values.iter_mut() {
+            let fact = fact_for(&op.id, location, name).filter(|f| f.is_object());
+            if let Some(Ok(v)) = fact.map(|f| facts.resolve(f, 0, created_only)) {
+                *value = v;
+            }
+        }
     }
-    Ok(Filled { path, query, body, target })
+    for (name, value) in bound.query.iter_mut() {
+        let fact = fact_for(&op.id, Location::Query, name).filter(|f| f.is_object());
+        if let Some(Ok(v)) = fact.map(|f| facts.resolve(f, 0, created_only)) {
+            *value = v;
+        }
+    }
+    if let Some(body) = &request.body {
+        let objects = |f: Fact| f.is_object();
+        if let Ok(filled) = fill_body_with(op, body, facts, created_only, Missing::Dummy, &objects)
+        {
+            bound.body = Some(filled);
+        }
+    }
+    bound
 }
 
 fn fill_body(
@@ -149,8 +156,19 @@ fn fill_body(
     created_only: bool,
     missing: Missing,
 ) -> Result<Value, String> {
+    fill_body_with(op, value, facts, created_only, missing, &|_| true)
+}
+
+fn fill_body_with(
+    op: &Operation,
+    value: &Value,
+    facts: &Facts,
+    created_only: bool,
+    missing: Missing,
+    wanted: &dyn Fn(Fact) -> bool,
+) -> Result<Value, String> {
     let mut body = value.clone();
-    for binding in bindings_for(&op.id) {
+    for binding in bindings_for(&op.id).filter(|b| wanted(b.fact)) {
         let Slot::Body(pattern) = binding.slot else { continue };
         let segments: Vec<&str> = pattern.split('/').skip(1).collect();
         if let (Some(count), Some(last)) =
@@ -218,7 +236,6 @@ mod tests {
     use crate::replay::facts::{BackupFact, PolicyFact};
     use crate::replay::plan::plan;
     use csbs_spec::validate::Contract;
-    use std::collections::BTreeMap;
 
     fn facts() -> Facts {
         let id = |n: u32| format!("00000000-0000-4000-8000-{n:012}");
@@ -229,6 +246,7 @@ mod tests {
             policies: vec![PolicyFact {
                 id: id(3),
                 scheduled_operation_id: Some(id(4)),
+                resources: vec![id(1), id(2)],
                 created: true,
             }],
             backups: vec![BackupFact {
@@ -250,19 +268,11 @@ mod tests {
             let name = format!("{} {}", op.id, case.example.name);
             let filled = fill(op, &case.example, &facts, op.is_mutation(), Missing::Refuse)
                 .unwrap_or_else(|why| panic!("{name}: {why}"));
-            assert!(
-                !filled.target.contains('{') && !filled.target.contains("%7B"),
-                "{name}: {}",
-                filled.target
-            );
-            let path: BTreeMap<String, String> = filled
-                .path
-                .iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
-                .collect();
+            let target = filled.target();
+            assert!(!target.contains('{') && !target.contains("%7B"), "{name}: {target}");
             let compiled = Contract::global().operation(&op.id).expect("compiled");
             if let Err(found) =
-                compiled.validate_request(&path, &filled.query, filled.body.as_ref())
+                compiled.validate_request(&filled.path, &filled.query, filled.body.as_ref())
             {
                 panic!(
                     "{name}: {}",
@@ -305,6 +315,6 @@ mod tests {
         assert!(why.contains("this run created"), "{why}");
         let probe = fill(case.operation, &case.example, &Facts::default(), false, Missing::Dummy)
             .expect("any id will do");
-        assert!(probe.target.ends_with(DUMMY_ID), "{}", probe.target);
+        assert!(probe.target().ends_with(DUMMY_ID), "{}", probe.target());
     }
 }

@@ -1,27 +1,23 @@
 //! What a successful answer teaches the run: objects to reuse (from their response shapes),
-//! objects created (to clean up) or deleted (to forget).
+//! objects created (to clean up, read from the spec's links) or deleted (to forget).
 
 use super::facts::Facts;
-use super::fill::Filled;
-use crate::cleanup::Ledger;
-use csbs_spec::Operation;
+use crate::created::{created, Ledger};
+use crate::request::ApiRequest;
 use serde_json::Value;
 
-/// Records what `body` (a 2xx answer to `filled`) says; returns a backup record whose backups
+/// Records what `body` (a 2xx answer to `request`) says; returns a backup record whose backups
 /// the run must wait for (a new backup, a restore in progress).
 pub fn learn(
-    op: &Operation,
-    filled: &Filled,
+    request: &ApiRequest,
     body: &Value,
     facts: &mut Facts,
     ledger: &mut Ledger,
 ) -> Option<String> {
-    let creates = op.method == "POST";
+    let op = request.operation;
+    let made = created(op, &request.parts(), body);
     if let Some(policy) = body.get("policy") {
-        facts.learn_policy(policy, creates);
-        if let (true, Some(id)) = (creates, policy.get("id").and_then(Value::as_str)) {
-            ledger.add_policy(id);
-        }
+        facts.learn_policy(policy, made.is_some());
     }
     for policy in array(body, "policies") {
         facts.learn_policy(policy, false);
@@ -35,36 +31,31 @@ pub fn learn(
         }
     }
     if op.method == "DELETE" {
-        forget(filled, facts, ledger);
+        forget(request, facts, ledger);
     }
-    if !creates {
-        return None;
+    if let Some(made) = made {
+        ledger.add(made);
+        if let Some(id) = body.pointer("/checkpoint/id").and_then(Value::as_str) {
+            return Some(id.to_owned());
+        }
     }
-    if let Some(id) = body.pointer("/checkpoint/id").and_then(Value::as_str) {
-        ledger.add_checkpoint(id);
-        return Some(id.to_owned());
-    }
-    if body.get("restore").is_some() {
-        let restored = filled.body.as_ref()?.pointer("/restore/checkpoint_id")?.as_str()?;
+    if op.method == "POST" && body.get("restore").is_some() {
+        let restored = request.body.as_ref()?.pointer("/restore/checkpoint_id")?.as_str()?;
         return Some(restored.to_owned());
     }
     None
 }
 
-fn forget(filled: &Filled, facts: &mut Facts, ledger: &mut Ledger) {
-    let path = |name: &str| filled.path.get(name).and_then(Value::as_str);
-    if let Some(policy) = path("policy_id") {
+fn forget(request: &ApiRequest, facts: &mut Facts, ledger: &mut Ledger) {
+    if let Some(policy) = request.path.get("policy_id") {
         facts.forget_policy(policy);
-        ledger.remove_policy(policy);
     }
-    if let Some(checkpoint) = path("checkpoint_id") {
+    if let Some(checkpoint) = request.path.get("checkpoint_id") {
         let item =
-            filled.query.iter().find(|(k, _)| k == "checkpoint_items").map(|(_, v)| v.as_str());
+            request.query.iter().find(|(k, _)| k == "checkpoint_items").map(|(_, v)| v.as_str());
         facts.forget_backups(checkpoint, item);
-        if item.is_none() {
-            ledger.remove_checkpoint(checkpoint);
-        }
     }
+    ledger.deleted(request);
 }
 
 fn array<'a>(body: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {

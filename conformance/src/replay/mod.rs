@@ -7,11 +7,10 @@ mod fill;
 mod learn;
 mod plan;
 mod run;
-mod settle;
+pub(crate) mod settle;
 
-pub use bindings::{Binding, Slot, BINDINGS};
+pub use bindings::{bindings_for, Binding, Slot, BINDINGS};
 pub use facts::{BackupFact, Fact, Facts, PolicyFact};
-pub(crate) use fill::fixed_path_value;
-pub use fill::{fill, Filled, Missing};
-pub use plan::{plan, Case, ORDER};
+pub use fill::{bind, fill, Missing};
+pub use plan::{overwrites_data, plan, Planned, ORDER};
 pub(crate) use run::run;

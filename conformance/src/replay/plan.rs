@@ -29,7 +29,7 @@ pub const ORDER: &[&str] = &[
 
 /// One documented request to replay, with the response it should resemble.
 #[derive(Clone, Debug)]
-pub struct Case {
+pub struct Planned {
     pub operation: &'static Operation,
     pub example: Example,
     pub paired: Option<Example>,
@@ -42,14 +42,14 @@ pub fn overwrites_data(op: &Operation) -> bool {
 
 /// Every documented request (bodies and URL examples) in replay order, document order within
 /// an operation.
-pub fn plan() -> Vec<Case> {
-    let mut cases: Vec<Case> = all_examples()
+pub fn plan() -> Vec<Planned> {
+    let mut cases: Vec<Planned> = all_examples()
         .into_iter()
         .filter(|e| e.kind == ExampleKind::Request || e.kind == ExampleKind::Url)
         .filter_map(|example| {
             let operation = find_operation(&example.operation_id)?;
             let paired = paired_response(&example);
-            Some(Case { operation, example, paired })
+            Some(Planned { operation, example, paired })
         })
         .collect();
     cases.sort_by_key(|c| ORDER.iter().position(|id| *id == c.operation.id).unwrap_or(ORDER.len()));

@@ -3,7 +3,7 @@
 
 use super::fill::{fill, Missing};
 use super::learn::learn;
-use super::plan::{overwrites_data, plan, Case};
+use super::plan::{overwrites_data, plan, Planned};
 use super::settle::settle;
 use crate::checks::{accepted, missing_keys, Check, Failure, Verdict};
 use crate::http::Exchange;
@@ -17,7 +17,7 @@ pub(crate) async fn run(session: &mut Session) {
     }
 }
 
-async fn replay(session: &mut Session, case: &Case) {
+async fn replay(session: &mut Session, case: &Planned) {
     let op = case.operation;
     let name = case.example.name.as_str();
     if op.is_mutation() && !session.mutations {
@@ -37,7 +37,7 @@ async fn replay(session: &mut Session, case: &Case) {
         Ok(filled) => filled,
         Err(why) => return session.recorder.skip(&op.id, name, why),
     };
-    let exchange = session.send(op, &filled, session.credential(), name).await;
+    let exchange = session.send(&filled, session.credential(), name).await;
     let extra = [
         (Check::PositiveDataAcceptance, accepted(op, &exchange)),
         (Check::ExampleStructure, structure(case, &exchange)),
@@ -48,13 +48,13 @@ async fn replay(session: &mut Session, case: &Case) {
         return;
     };
     let body = success.json().unwrap_or(serde_json::Value::Null);
-    if let Some(checkpoint) = learn(op, &filled, &body, &mut session.facts, &mut session.ledger) {
+    if let Some(checkpoint) = learn(&filled, &body, &mut session.facts, &mut session.ledger) {
         settle(session, &checkpoint).await;
     }
 }
 
 /// `example_structure` against the paired response example, when the answer has its status.
-fn structure(case: &Case, exchange: &Exchange) -> Option<Verdict> {
+fn structure(case: &Planned, exchange: &Exchange) -> Option<Verdict> {
     let paired = case.paired.as_ref()?;
     let ExampleKind::Response(status) = paired.kind else { return None };
     let response = exchange.response().filter(|r| r.status == status)?;

@@ -1,73 +1,83 @@
 //! Waiting for a backup record's backups to settle (a new backup is `protecting`, a restored
 //! one `restoring`): polls the backup list filtered by the record, within the settle bound.
+//! The statuses a backup settles in are the spec's (`x-lifecycle`).
 
-use super::fill::Filled;
-use crate::session::Session;
-use csbs_spec::operations::{find_operation, percent_encode_segment};
-use serde_json::{Map, Value};
-use std::time::Instant;
+use crate::poll::Poller;
+use crate::session::{Answer, Session};
+use csbs_spec::behaviour::backup_lifecycle;
+use serde_json::Value;
 
-/// Statuses a backup stays in without the run doing anything.
-const SETTLED: [&str; 2] = ["available", "error"];
+/// The backups of a record once settled, ordered by server (backups made together tie on
+/// time; the order keeps runs alike), with every status seen on the way and the last answer
+/// when the polls were recorded.
+pub struct Settled {
+    pub items: Vec<Value>,
+    pub seen: Vec<String>,
+    pub answer: Option<Answer>,
+}
 
-/// Polls until every backup of `checkpoint_id` has settled, then records them as the run's
-/// own. A record that does not settle in time is noted; what needs its backups is skipped.
-pub async fn settle(session: &mut Session, checkpoint_id: &str) {
-    let Some(op) = find_operation("listBackups") else { return };
-    let mut path = Map::new();
-    path.insert("project_id".into(), Value::String(session.facts.project_id.clone()));
-    let target = format!(
-        "{}?checkpoint_id={}",
-        op.render_path(&path),
-        percent_encode_segment(checkpoint_id)
-    );
-    let filled = Filled {
-        path,
-        query: vec![("checkpoint_id".into(), checkpoint_id.into())],
-        body: None,
-        target,
-    };
-    let deadline = Instant::now() + session.limits.settle_timeout;
+/// Polls the list of `checkpoint_id`'s backups until every one is in a settled status of the
+/// spec's `x-lifecycle`. With `case`, each poll is recorded (and checked) under it. `Err` with
+/// the last thing seen when the bound passes first.
+pub async fn settled_items(
+    session: &mut Session,
+    checkpoint_id: &str,
+    case: Option<&str>,
+) -> Result<Settled, String> {
+    let settled = backup_lifecycle().settled;
+    let list = session.request("listBackups").query("checkpoint_id", checkpoint_id);
+    session.progress.say(&format!("waiting for the backups of {checkpoint_id}"));
+    let mut seen: Vec<String> = Vec::new();
+    let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
     loop {
-        session.progress.say(&format!("waiting for the backups of {checkpoint_id}"));
-        let exchange =
-            session.send(op, &filled, session.credential(), "(waiting for backups)").await;
-        let items = exchange
-            .response()
-            .and_then(|r| r.json().ok())
-            .and_then(|body| body.get("checkpoint_items").and_then(Value::as_array).cloned());
-        let last = match items {
-            Some(mut items) if !items.is_empty() && items.iter().all(settled) => {
-                // Backups made together tie on time; an order by server keeps runs alike.
-                items.sort_by(|a, b| {
-                    a.get("resource_id")
-                        .map(Value::to_string)
-                        .cmp(&b.get("resource_id").map(Value::to_string))
-                });
-                for item in &items {
-                    session.facts.learn_backup(item, true);
-                }
-                return;
+        let (answer, body, status) = match case {
+            Some(case) => {
+                let answer = session.call(&list, case).await;
+                let (body, status) = (answer.json.clone(), answer.status);
+                (Some(answer), body, status)
             }
-            Some(items) => format!("statuses {:?}", items.iter().map(status).collect::<Vec<_>>()),
-            None => format!("answer {:?}", exchange.status()),
+            None => {
+                let exchange =
+                    session.send(&list, session.credential(), "(waiting for backups)").await;
+                (None, exchange.response().and_then(|r| r.json().ok()), exchange.status())
+            }
         };
-        if Instant::now() + session.limits.poll_interval > deadline {
+        let items = body.as_ref().and_then(|b| b.get("checkpoint_items")).and_then(Value::as_array);
+        let Some(items) = items else {
+            poller.wait(format!("answer {status:?}")).await?;
+            continue;
+        };
+        seen.extend(items.iter().map(|i| status_of(i).to_owned()));
+        if !items.is_empty() && items.iter().all(|i| settled.iter().any(|w| w == status_of(i))) {
+            let mut items = items.clone();
+            items.sort_by_key(|i| i.get("resource_id").map(Value::to_string));
+            seen.dedup();
+            return Ok(Settled { items, seen, answer });
+        }
+        let now: Vec<&str> = items.iter().map(status_of).collect();
+        poller.wait(format!("statuses {now:?}")).await?;
+    }
+}
+
+/// [`settled_items`], learnt as the run's own backups. A record that does not settle in time is
+/// noted; what needs its backups is skipped.
+pub async fn settle(session: &mut Session, checkpoint_id: &str) {
+    match settled_items(session, checkpoint_id, None).await {
+        Ok(settled) => {
+            for item in &settled.items {
+                session.facts.learn_backup(item, true);
+            }
+        }
+        Err(last) => {
             let bound = session.limits.settle_timeout;
             session.recorder.note(format!(
                 "the backups of backup record {checkpoint_id} did not settle within {bound:?} (last: {last}); \
                  cases that need them were skipped. A slower service needs a larger --wait"
             ));
-            return;
         }
-        tokio::time::sleep(session.limits.poll_interval).await;
     }
 }
 
-fn status(item: &Value) -> &str {
+fn status_of(item: &Value) -> &str {
     item.get("status").and_then(Value::as_str).unwrap_or("")
-}
-
-fn settled(item: &Value) -> bool {
-    SETTLED.contains(&status(item))
 }

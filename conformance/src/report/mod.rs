@@ -9,8 +9,8 @@ mod summary;
 
 pub use curl::curl;
 pub use model::{
-    CheckResult, CleanupReport, ExchangeView, LeftBehind, Report, Skip, TargetSummary, EXIT_FAILED,
-    EXIT_INTERRUPTED, EXIT_NOT_RUN, EXIT_PASSED,
+    CheckResult, CleanupReport, ExchangeView, LeftBehind, PropertyRow, Report, Skip, TargetSummary,
+    Throttling, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_NOT_RUN, EXIT_PASSED,
 };
 pub use output::{Format, ReportFile};
 pub(crate) use recorder::cut;

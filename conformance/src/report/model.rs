@@ -76,6 +76,37 @@ pub struct ExchangeView {
     pub curl: String,
 }
 
+/// What the generated requests of one operation came to.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct PropertyRow {
+    pub operation: String,
+    /// Valid cases sent and judged.
+    pub valid: u32,
+    /// Of those, answered with a 2xx (the rest met a documented business error, such as 404).
+    pub valid_2xx: u32,
+    /// Cases breaking one rule, sent and judged.
+    pub invalid: u32,
+    /// Cases not sent because the operation timed out too often.
+    pub skipped: u32,
+    /// Cases still answered 429 after the client's retries, not judged.
+    pub throttled: u32,
+}
+
+impl PropertyRow {
+    pub fn new(operation: &str) -> PropertyRow {
+        PropertyRow { operation: operation.to_owned(), ..PropertyRow::default() }
+    }
+}
+
+/// How often the gateway throttled the run (HTTP 429), apart from conformance.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Throttling {
+    /// 429 answers met (each waited out for its `Retry-After`, or the last of a request).
+    pub answered_429: u64,
+    /// Requests still answered 429 after every retry.
+    pub gave_up: u64,
+}
+
 /// Something the run created and could not delete.
 #[derive(Clone, Debug, Serialize)]
 pub struct LeftBehind {
@@ -99,11 +130,18 @@ pub struct Report {
     pub target: TargetSummary,
     pub started_at: String,
     pub duration_ms: u64,
+    /// Requests sent in all (the exchanges are the recorded ones).
+    pub requests: u64,
+    /// Of those, requests that got no complete answer within the timeout.
+    pub timeouts: u64,
     pub results: Vec<CheckResult>,
     pub skipped: Vec<Skip>,
     pub exchanges: Vec<ExchangeView>,
     /// Things worth knowing that are not verdicts (a backup that never became available).
     pub notes: Vec<String>,
+    /// Generated requests per operation (the properties part).
+    pub properties: Vec<PropertyRow>,
+    pub throttling: Throttling,
     pub cleanup: CleanupReport,
     /// Set when the run was cut short: `Ctrl-C`, or the time bound.
     #[serde(skip_serializing_if = "Option::is_none")]

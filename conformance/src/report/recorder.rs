@@ -17,6 +17,7 @@ pub struct Recorder {
     pub(crate) skipped: Vec<Skip>,
     pub(crate) exchanges: Vec<ExchangeView>,
     pub(crate) notes: Vec<String>,
+    pub(crate) properties: Vec<super::model::PropertyRow>,
 }
 
 impl Recorder {

@@ -38,12 +38,14 @@ impl Report {
         }
         self.by_operation(&mut out);
         self.by_check(&mut out);
+        self.generated(&mut out);
         self.skips(&mut out);
         self.failure_details(&mut out);
         self.cleanup_and_notes(&mut out);
         let _ = writeln!(
             out,
-            "\n{} exchanges in {:.1} s",
+            "\n{} requests ({} exchanges recorded) in {:.1} s",
+            self.requests,
             self.exchanges.len(),
             self.duration_ms as f64 / 1000.0
         );
@@ -93,6 +95,29 @@ impl Report {
         let _ = writeln!(out, "\n{:<40} {:>7} {:>7}", "By check", "passed", "failed");
         for (check, t) in rows {
             let _ = writeln!(out, "  {:<38} {:>7} {:>7}", check.name(), t.passed, t.failed);
+        }
+    }
+
+    /// Per operation, the generated cases and how many valid ones met a real object (2xx).
+    fn generated(&self, out: &mut String) {
+        if self.properties.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "\n{:<40} {:>7} {:>7} {:>7} {:>7}",
+            "Generated cases", "valid", "2xx", "invalid", "skipped"
+        );
+        for row in &self.properties {
+            let _ = writeln!(
+                out,
+                "  {:<38} {:>7} {:>7} {:>7} {:>7}",
+                row.operation,
+                row.valid,
+                row.valid_2xx,
+                row.invalid,
+                row.skipped + row.throttled
+            );
         }
     }
 
@@ -165,6 +190,15 @@ impl Report {
     fn cleanup_and_notes(&self, out: &mut String) {
         for note in &self.notes {
             let _ = writeln!(out, "\nNote: {note}");
+        }
+        let t = &self.throttling;
+        if t.answered_429 > 0 {
+            let _ = writeln!(
+                out,
+                "\nThrottling (not a conformance failure): {} answers 429, waited out per Retry-After; \
+                 {} requests still throttled after every retry were not judged. Lower --rate-limit.",
+                t.answered_429, t.gave_up
+            );
         }
         let c = &self.cleanup;
         if !c.deleted.is_empty() {

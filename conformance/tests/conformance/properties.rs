@@ -231,3 +231,41 @@ async fn an_endpoint_that_hides_new_backups_fails_ensure_resource_availability()
     let f = failure(&report, Check::EnsureResourceAvailability, "countBackups");
     assert!(f.failure.as_ref().unwrap().message.contains("is 0"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operation_that_times_out_twice_has_its_remaining_cases_skipped() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+    let sent = Arc::new(AtomicUsize::new(0));
+    let counter = sent.clone();
+    let report = through(
+        move |a| {
+            if a.is("GET", "/quotas") {
+                counter.fetch_add(1, Ordering::SeqCst);
+                a.delay = Duration::from_millis(900);
+            }
+        },
+        |options| {
+            let mut options = RunOptions {
+                only: vec![Phase::Properties],
+                properties: PropertyOptions {
+                    cases: 50,
+                    seed: Some(7),
+                    operations: vec!["showQuotas".into()],
+                    ..PropertyOptions::default()
+                },
+                ..options
+            };
+            options.limits.request_timeout = Duration::from_millis(300);
+            options
+        },
+    )
+    .await;
+    let failed: Vec<_> = report.failures().map(|r| (r.operation.as_str(), r.check)).collect();
+    assert!(failed.contains(&("showQuotas", Check::MaxResponseTime)), "{failed:?}");
+    let skip = report.skipped.iter().find(|s| s.operation == "showQuotas").expect("a skip");
+    assert!(skip.reason.contains("timed out 2 times"), "{}", skip.reason);
+    // Two timeouts, and not one request more: no shrinking, no repeat of the minimal case.
+    assert_eq!(sent.load(Ordering::SeqCst), 2);
+}

@@ -70,3 +70,14 @@ fn a_report_into_a_missing_folder_is_refused_before_the_run() {
     let file: ReportFile = "json=/nonexistent-folder-for-sure/r.json".parse().expect("parses");
     assert!(file.check_writable().unwrap_err().contains("does not exist"));
 }
+
+#[test]
+fn the_readme_lists_every_check_as_the_registry_has_it() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("the README sits at the workspace root");
+    for check in csbs_conformance::Check::ALL {
+        let mutates = if check.mutates() { "yes" } else { "" };
+        let row = format!("| `{}` | {} | {mutates} |", check.name(), check.proves());
+        assert!(readme.contains(&row), "README.md lacks (or has another text for) the row:\n{row}");
+    }
+}

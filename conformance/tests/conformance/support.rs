@@ -246,9 +246,65 @@ pub async fn mock() -> csbs_mock::RunningMock {
     csbs_mock::spawn(config).await.expect("the mock starts")
 }
 
+/// A request as the proxy lets a rewrite function change it before it goes upstream.
+pub struct Sent {
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    pub body: Vec<u8>,
+}
+
+impl Sent {
+    /// The documented operation the request is for.
+    pub fn operation(&self) -> Option<&'static str> {
+        let path = self.path.split('?').next().unwrap_or_default();
+        csbs_spec::operations::route(&self.method, path).ok().map(|(op, _)| op.id.as_str())
+    }
+
+    /// The decoded values of a query key.
+    pub fn query(&self, key: &str) -> Vec<String> {
+        let query = self.path.split_once('?').map(|(_, q)| q).unwrap_or_default();
+        form_urlencoded::parse(query.as_bytes())
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.into_owned())
+            .collect()
+    }
+
+    /// Drops every pair of a query key: the endpoint then ignores it.
+    pub fn drop_query(&mut self, key: &str) {
+        let Some((path, query)) = self.path.split_once('?') else { return };
+        let kept: Vec<String> = form_urlencoded::parse(query.as_bytes())
+            .filter(|(k, _)| k != key)
+            .map(|(k, v)| {
+                form_urlencoded::Serializer::new(String::new()).append_pair(&k, &v).finish()
+            })
+            .collect();
+        self.path =
+            if kept.is_empty() { path.to_owned() } else { format!("{path}?{}", kept.join("&")) };
+    }
+
+    /// Edits the JSON body in place.
+    pub fn edit_json(&mut self, edit: impl FnOnce(&mut serde_json::Value)) {
+        if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&self.body) {
+            edit(&mut value);
+            self.body = value.to_string().into_bytes();
+        }
+    }
+}
+
 /// A proxy to `upstream` that passes every answer through `tamper`.
 pub async fn proxy(
     upstream: String,
+    tamper: impl Fn(&mut Answer) + Send + Sync + 'static,
+) -> Server {
+    proxy_rewriting(upstream, |_| {}, tamper).await
+}
+
+/// A proxy to `upstream` that passes every request through `rewrite` before sending it on,
+/// and every answer through `tamper`.
+pub async fn proxy_rewriting(
+    upstream: String,
+    rewrite: impl Fn(&mut Sent) + Send + Sync + 'static,
     tamper: impl Fn(&mut Answer) + Send + Sync + 'static,
 ) -> Server {
     use axum::body::{to_bytes, Body};
@@ -256,21 +312,27 @@ pub async fn proxy(
     use axum::response::Response;
     let client = csbs_auth::tls::client_builder().no_proxy().build().expect("a client");
     let tamper = Arc::new(tamper);
+    let rewrite = Arc::new(rewrite);
     let handler = move |request: Request| {
-        let (client, tamper, upstream) = (client.clone(), tamper.clone(), upstream.clone());
+        let (client, tamper, rewrite, upstream) =
+            (client.clone(), tamper.clone(), rewrite.clone(), upstream.clone());
         async move {
             let method = request.method().as_str().to_owned();
             let path =
                 request.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
-            let mut forward = client.request(request.method().clone(), format!("{upstream}{path}"));
-            for (k, v) in request.headers() {
-                if k != "host" {
+            let verb = request.method().clone();
+            let headers = request.headers().clone();
+            let body = to_bytes(request.into_body(), 16 << 20).await.unwrap_or_default();
+            let mut out = Sent { method: method.clone(), path, body: body.to_vec() };
+            rewrite(&mut out);
+            let Sent { path, body: sent, .. } = out;
+            let mut forward = client.request(verb, format!("{upstream}{path}"));
+            for (k, v) in &headers {
+                if k != "host" && k != "content-length" {
                     forward = forward.header(k, v);
                 }
             }
-            let body = to_bytes(request.into_body(), 16 << 20).await.unwrap_or_default();
-            let sent = body.to_vec();
-            let answer = forward.body(body).send().await;
+            let answer = forward.body(sent.clone()).send().await;
             let mut answer = match answer {
                 Ok(r) => {
                     let status = r.status().as_u16();

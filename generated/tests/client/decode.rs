@@ -95,3 +95,60 @@ fn garbage_in_a_lenient_field_fails_the_decode() {
     let err = result.unwrap_err().to_string();
     assert!(err.contains("lots"), "{err}");
 }
+
+/// Payloads shaped like the live service's, shared with the spec's tests and scripts/interop.sh.
+const WIRE_SHAPES: &str = include_str!("../../../spec/tests/data/wire_shapes.json");
+
+#[test]
+fn every_live_shaped_payload_decodes_into_the_generated_types() {
+    let shapes: Vec<Value> = serde_json::from_str(WIRE_SHAPES).unwrap();
+    let mut failures = Vec::new();
+    for shape in &shapes {
+        let op = shape["operation_id"].as_str().unwrap();
+        let result = match shape["status"].as_u64() {
+            Some(200) => decode_response(op, &shape["value"]),
+            _ => decode::<csbs::types::ErrorResponse>(&shape["value"]),
+        };
+        if let Err(e) = result {
+            failures.push(format!("{op} {}: {e}", shape["name"]));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    assert!(shapes.len() >= 10, "only {} wire shapes", shapes.len());
+}
+
+#[test]
+fn cbr_progress_and_retention_read_null_as_none_and_digits_as_numbers() {
+    let backup = |progress: Value| -> cbr::types::BackupExtendInfo {
+        serde_json::from_value(serde_json::json!({"progress": progress})).unwrap()
+    };
+    assert_eq!(backup(Value::Null).progress, None);
+    assert_eq!(backup(serde_json::json!("50")).progress.map(|p| p.get()), Some(50));
+    assert_eq!(backup(serde_json::json!(100)).progress.map(|p| p.get()), Some(100));
+    let bad: Result<cbr::types::BackupExtendInfo, _> =
+        serde_json::from_value(serde_json::json!({"progress": "half"}));
+    assert!(bad.unwrap_err().to_string().contains("half"));
+    let extra: cbr::types::CbrCheckpointExtraInfo =
+        serde_json::from_value(serde_json::json!({"retention_duration": null, "name": null}))
+            .unwrap();
+    assert_eq!((extra.retention_duration, extra.name), (None, None));
+}
+
+#[test]
+fn extra_info_and_restore_status_keep_whatever_json_was_sent() {
+    for sent in [serde_json::json!({}), serde_json::json!("{}"), serde_json::json!({"k": 1})] {
+        let resource: csbs::types::PlanResource =
+            serde_json::from_value(serde_json::json!({"id": "s", "extra_info": sent})).unwrap();
+        assert_eq!(resource.extra_info.as_deref(), Some(&sent));
+    }
+    let resource: csbs::types::PlanResource =
+        serde_json::from_value(serde_json::json!({"id": "s", "extra_info": null})).unwrap();
+    assert_eq!(resource.extra_info, None);
+    for sent in [serde_json::json!("in_progress"), serde_json::json!({"srv": "in_progress"})] {
+        let restore: csbs::types::Restore = serde_json::from_value(
+            serde_json::json!({"id": "r", "status": "in_progress", "resources_status": sent}),
+        )
+        .unwrap();
+        assert_eq!(restore.resources_status, Some(sent));
+    }
+}

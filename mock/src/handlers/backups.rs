@@ -35,7 +35,9 @@ pub fn execute(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let policy =
         project.policies.get(plan_id).ok_or_else(|| ApiError::documented(CSBS_3000, &[plan_id]))?;
     let mut resources = policy.resources.clone();
-    if let Some(wanted) = &parameters.resources {
+    // An empty list names no server: like an absent one, it runs all of the policy's servers
+    // (rather than the 500 of CSBS.6032 for a request the schema allows).
+    if let Some(wanted) = parameters.resources.as_ref().filter(|w| !w.is_empty()) {
         let mut chosen = Vec::new();
         for (i, &id) in wanted.iter().enumerate() {
             let Some(r) = resources.iter().find(|r| r.id == id) else {
@@ -142,7 +144,9 @@ pub fn delete_checkpoint(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> 
     };
     for b in &backups {
         let status = b.status(call.now);
-        if targets.contains(&b.id) && matches!(status, Status::Protecting | Status::Restoring) {
+        // Being deleted counts as busy too: a second deletion meanwhile is refused, as the
+        // live service refuses it (400), rather than started again.
+        if targets.contains(&b.id) && status.is_busy() {
             return Err(ApiError::documented(
                 CSBS_2003,
                 &[&format!("backup {} is {}", b.id, status.as_str())],
@@ -159,7 +163,7 @@ pub fn delete_checkpoint(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> 
 
 /// `countBackups`.
 pub fn count(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
-    let filter = BackupFilter::csbs(call);
+    let filter = BackupFilter::of(call);
     let count = read_scope(app, call, |projects| {
         projects
             .iter()
@@ -218,7 +222,7 @@ pub fn select_backups<'p>(
 
 /// `listBackups`.
 pub fn list(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
-    let filter = BackupFilter::csbs(call);
+    let filter = BackupFilter::of(call);
     read_scope(app, call, |projects| {
         let page = select_backups(projects, call, &filter, false, |m| {
             ApiError::documented(CSBS_3001, &[m])

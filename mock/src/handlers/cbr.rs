@@ -13,7 +13,7 @@ use serde::Serialize;
 
 /// `listCbrBackups`: `count` is every backup that matches, the page aside.
 pub fn list_backups(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
-    let filter = BackupFilter::cbr(call);
+    let filter = BackupFilter::of(call);
     let request = super::listing::page(call);
     read_scope(app, call, |projects| {
         let page = select_backups(projects, call, &filter, true, |m| {

@@ -1,112 +1,194 @@
-//! The query filters of backup lists and counts, as one predicate.
+//! The query filters of backup lists and counts, as one predicate, read from the spec's
+//! `x-filter` rules (`csbs_spec::behaviour`): which property of a listed item each parameter
+//! selects on, and how (whole value, part of the text, a time bound). The runner checks the
+//! same rules, so the two cannot disagree. This module only knows where each item property
+//! lives in the mock's records ([`Attr`]).
 //!
-//! CSBS: `name` and `resource_name` match parts of names (the list documents it; the count
-//! uses "the same filters as listing"), the other filters match whole values, and times
-//! bound `created_at`. CBR: every filter matches whole values; `own_type=shared`, `parent_id`
-//! and `image_type=replication` match nothing, since the mock holds no shared backups, child
-//! backups or replicas; `used_percent` compares a backup's size with a vault capacity of
-//! [`VAULT_CAPACITY_GB`]; `dec`, `member_status` and `show_replication` change nothing.
+//! Filters the spec marks `unchecked` have the mock's own meaning: `ip`, `parent_id`,
+//! `own_type=shared` and an enterprise project other than `0` or `all_granted_eps` match
+//! nothing (the mock holds no such backups); `used_percent` compares a backup's size with a
+//! vault capacity of [`VAULT_CAPACITY_GB`]; `dec`, `member_status` and `show_replication`
+//! change nothing.
 
 use super::call::Call;
 use crate::clock::{self, Micros};
 use crate::state::Backup;
-use uuid::Uuid;
+use csbs_spec::behaviour::{filters, FilterRule, Match};
+use csbs_spec::Operation;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// Capacity the mock gives every vault, for `used_percent`.
 pub const VAULT_CAPACITY_GB: u64 = 100;
 
+/// Where an item property of the documents lives in a backup record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attr {
+    Status,
+    Name,
+    ResourceName,
+    Az,
+    ResourceId,
+    ResourceType,
+    ImageType,
+    CheckpointId,
+    PolicyId,
+    VaultId,
+    CreatedAt,
+    Incremental,
+    /// A property the mock's backups never have (a parent backup): matches nothing.
+    Absent,
+}
+
+impl Attr {
+    /// The attribute an `x-filter` property (a pointer into a CSBS or CBR list item) reads.
+    pub fn of(pointer: &str) -> Option<Attr> {
+        Some(match pointer {
+            "/status" => Attr::Status,
+            "/name" => Attr::Name,
+            "/extend_info/resource_name" | "/resource_name" => Attr::ResourceName,
+            "/extend_info/resource_az" | "/resource_az" => Attr::Az,
+            "/resource_id" => Attr::ResourceId,
+            "/resource_type" => Attr::ResourceType,
+            "/extend_info/image_type" | "/image_type" => Attr::ImageType,
+            "/checkpoint_id" => Attr::CheckpointId,
+            "/vault_id" => Attr::VaultId,
+            "/created_at" => Attr::CreatedAt,
+            "/incremental" => Attr::Incremental,
+            "/parent_id" => Attr::Absent,
+            _ => return None,
+        })
+    }
+}
+
+/// One spec filter of an operation, resolved to the mock's records.
+#[derive(Clone, Debug)]
+struct Rule {
+    parameter: &'static str,
+    attr: Attr,
+    how: Match,
+}
+
+/// The rules of every operation, read once.
+fn rules(op: &'static Operation) -> &'static [Rule] {
+    static RULES: OnceLock<HashMap<String, Vec<Rule>>> = OnceLock::new();
+    let all = RULES.get_or_init(|| {
+        csbs_spec::operations::all_operations()
+            .map(|op| {
+                let rules = filters(op)
+                    .into_iter()
+                    .filter_map(|f| {
+                        let (attr, how) = match &f.rule {
+                            FilterRule::Property { property, matches } => {
+                                (Attr::of(property)?, *matches)
+                            }
+                            FilterRule::MadeBy { .. } => (Attr::PolicyId, Match::Equals),
+                            FilterRule::Unchecked { .. } => return None,
+                        };
+                        Some(Rule { parameter: f.parameter.name.as_str(), attr, how })
+                    })
+                    .collect();
+                (op.id.clone(), rules)
+            })
+            .collect()
+    });
+    all.get(&op.id).map_or(&[], Vec::as_slice)
+}
+
+/// A rule with the request's values.
+struct Active<'a> {
+    rule: &'a Rule,
+    values: Vec<&'a str>,
+    /// For time bounds: the parsed bound (an unreadable one matches nothing).
+    bound: Option<Micros>,
+}
+
 #[derive(Default)]
 pub struct BackupFilter<'a> {
-    statuses: Vec<&'a str>,
-    name: Option<(&'a str, bool)>,
-    resource_name: Option<(&'a str, bool)>,
-    az: Option<&'a str>,
-    resource_id: Option<&'a str>,
-    resource_type: Option<&'a str>,
-    image_type: Option<&'a str>,
-    policy_id: Option<&'a str>,
-    /// `Some(None)`: a checkpoint ID that is no UUID, so matches nothing.
-    checkpoint_id: Option<Option<Uuid>>,
-    vault_id: Option<&'a str>,
-    start: Option<Micros>,
-    end: Option<Micros>,
-    incremental: Option<bool>,
+    active: Vec<Active<'a>>,
     min_percent: Option<u64>,
-    /// A filter no stored backup can match (an IP, a parent, another enterprise project).
+    /// A filter no stored backup can match (an IP, another owner or enterprise project).
     nothing: bool,
 }
 
-fn bound(call: &Call<'_>, name: &str) -> Option<Micros> {
-    call.query_str(name).map(|t| clock::filter_bound(t).unwrap_or(Micros::MIN))
-}
-
-fn checkpoint(call: &Call<'_>) -> Option<Option<Uuid>> {
-    call.query_str("checkpoint_id").map(|c| Uuid::parse_str(c).ok())
-}
-
 impl<'a> BackupFilter<'a> {
-    /// The filters of `listBackups` and `countBackups`.
-    pub fn csbs(call: &'a Call<'a>) -> BackupFilter<'a> {
-        BackupFilter {
-            statuses: call.query_strs("status"),
-            name: call.query_str("name").map(|n| (n, false)),
-            resource_name: call.query_str("resource_name").map(|n| (n, false)),
-            az: call.query_str("az"),
-            resource_id: call.query_str("resource_id"),
-            resource_type: call.query_str("resource_type"),
-            image_type: call.query_str("image_type"),
-            policy_id: call.query_str("policy_id"),
-            checkpoint_id: checkpoint(call),
-            start: bound(call, "start_time"),
-            end: bound(call, "end_time"),
-            nothing: call.query_str("ip").is_some(),
-            ..BackupFilter::default()
+    /// The filters `call` asks for, by its operation's `x-filter` rules.
+    pub fn of(call: &'a Call<'a>) -> BackupFilter<'a> {
+        let mut active = Vec::new();
+        for rule in rules(call.op) {
+            let values = call.query_strs(rule.parameter);
+            let values = match (values.is_empty(), call.query_bool(rule.parameter)) {
+                (true, Some(true)) => vec!["true"],
+                (true, Some(false)) => vec!["false"],
+                (true, None) => continue,
+                (false, _) => values,
+            };
+            let bound = values.first().and_then(|t| clock::filter_bound(t));
+            active.push(Active { rule, values, bound });
         }
-    }
-
-    /// The filters of `listCbrBackups`.
-    pub fn cbr(call: &'a Call<'a>) -> BackupFilter<'a> {
         let enterprise = call.query_str("enterprise_project_id");
         BackupFilter {
-            statuses: call.query_strs("status"),
-            name: call.query_str("name").map(|n| (n, true)),
-            resource_name: call.query_str("resource_name").map(|n| (n, true)),
-            az: call.query_str("resource_az"),
-            resource_id: call.query_str("resource_id"),
-            resource_type: call.query_str("resource_type"),
-            image_type: call.query_str("image_type"),
-            checkpoint_id: checkpoint(call),
-            vault_id: call.query_str("vault_id"),
-            start: bound(call, "start_time"),
-            end: bound(call, "end_time"),
-            incremental: call.query_bool("incremental"),
+            active,
             min_percent: call.query_str("used_percent").and_then(|p| p.parse().ok()),
-            nothing: call.query_str("parent_id").is_some()
+            nothing: call.query_str("ip").is_some()
                 || call.query_str("own_type") == Some("shared")
                 || enterprise.is_some_and(|e| e != "0" && e != "all_granted_eps"),
-            ..BackupFilter::default()
         }
     }
 
     pub fn matches(&self, b: &Backup, now: Micros) -> bool {
-        let text = |wanted: Option<(&str, bool)>, actual: &str| {
-            wanted.is_none_or(|(w, exact)| if exact { actual == w } else { actual.contains(w) })
-        };
-        let equal = |wanted: Option<&str>, actual: &str| wanted.is_none_or(|w| w == actual);
         !self.nothing
-            && (self.statuses.is_empty() || self.statuses.contains(&b.status(now).as_str()))
-            && text(self.name, &b.name)
-            && text(self.resource_name, &b.server.name)
-            && equal(self.az, &b.server.az)
-            && equal(self.resource_id, &b.server.id)
-            && equal(self.resource_type, &b.server.resource_type)
-            && equal(self.image_type, "backup")
-            && self.policy_id.is_none_or(|p| b.checkpoint.policy_id.as_deref() == Some(p))
-            && self.checkpoint_id.is_none_or(|c| c == Some(b.checkpoint.id))
-            && equal(self.vault_id, &b.checkpoint.vault.id)
-            && self.start.is_none_or(|s| b.life.created_at >= s)
-            && self.end.is_none_or(|e| b.life.created_at <= e)
-            && self.incremental.is_none_or(|i| b.incremental == i)
             && self.min_percent.is_none_or(|p| b.size_gb() * 100 >= p * VAULT_CAPACITY_GB)
+            && self.active.iter().all(|a| accepts(a, b, now))
+    }
+}
+
+fn accepts(active: &Active<'_>, b: &Backup, now: Micros) -> bool {
+    let how = active.rule.how;
+    let text = |actual: &str| active.values.iter().any(|w| how.accepts_text(actual, w));
+    match active.rule.attr {
+        Attr::Status => text(b.status(now).as_str()),
+        Attr::Name => text(&b.name),
+        Attr::ResourceName => text(&b.server.name),
+        Attr::Az => text(&b.server.az),
+        Attr::ResourceId => text(&b.server.id),
+        Attr::ResourceType => text(&b.server.resource_type),
+        Attr::ImageType => text("backup"),
+        Attr::CheckpointId => text(&b.checkpoint.id.to_string()),
+        Attr::PolicyId => b.checkpoint.policy_id.as_deref().is_some_and(text),
+        Attr::VaultId => text(&b.checkpoint.vault.id),
+        Attr::Incremental => text(if b.incremental { "true" } else { "false" }),
+        Attr::CreatedAt => {
+            active.bound.is_some_and(|bound| how.accepts_ordering(b.life.created_at.cmp(&bound)))
+        }
+        Attr::Absent => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_checked_filter_of_the_spec_reads_a_property_the_mock_keeps() {
+        for op in csbs_spec::operations::all_operations() {
+            for f in filters(op) {
+                if let FilterRule::Property { property, .. } = &f.rule {
+                    assert!(
+                        Attr::of(property).is_some(),
+                        "{} {}: the mock does not know {property}",
+                        op.id,
+                        f.parameter.name
+                    );
+                }
+            }
+        }
+        let list = csbs_spec::operations::find_operation("listBackups").unwrap();
+        let names: Vec<&str> = rules(list).iter().map(|r| r.parameter).collect();
+        assert!(
+            names.contains(&"name")
+                && names.contains(&"policy_id")
+                && names.contains(&"start_time")
+        );
     }
 }

@@ -98,8 +98,12 @@ pub fn order<K: Copy>(
     key_of: fn(&str) -> Option<K>,
     created_at: K,
 ) -> Result<Order<K>, ApiError> {
-    let default = Order { keys: vec![(created_at, Direction::Desc)], now: call.now };
-    let Some(text) = call.query_str("sort") else { return Ok(default) };
+    let Some(text) = call.query_str("sort") else {
+        let keys: Vec<(K, Direction)> =
+            default_order(call.op).iter().filter_map(|(k, d)| key_of(k).map(|k| (k, *d))).collect();
+        let keys = if keys.is_empty() { vec![(created_at, Direction::Desc)] } else { keys };
+        return Ok(Order { keys, now: call.now });
+    };
     let invalid = |message: &str| {
         ApiError::invalid_field(call.op.service, "query.sort", "x-sort", message, Value::from(text))
     };
@@ -112,6 +116,19 @@ pub fn order<K: Copy>(
     let keys = rule.parse(text).map_err(|e| invalid(&e))?;
     let keys = keys.into_iter().filter_map(|(k, d)| key_of(&k).map(|k| (k, d))).collect();
     Ok(Order { keys, now: call.now })
+}
+
+/// The order of a list without `sort` (`x-sort.default` of the spec), read once per operation.
+fn default_order(op: &'static csbs_spec::Operation) -> &'static [(String, Direction)] {
+    static DEFAULTS: std::sync::OnceLock<
+        std::collections::HashMap<String, Vec<(String, Direction)>>,
+    > = std::sync::OnceLock::new();
+    let all = DEFAULTS.get_or_init(|| {
+        csbs_spec::operations::all_operations()
+            .filter_map(|op| Some((op.id.clone(), csbs_spec::behaviour::sort_default(op)?.1)))
+            .collect()
+    });
+    all.get(&op.id).map_or(&[], Vec::as_slice)
 }
 
 /// `limit` and `offset` of a list.

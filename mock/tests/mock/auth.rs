@@ -84,3 +84,18 @@ async fn without_configured_tokens_one_is_made_up_for_the_default_project() {
     assert_eq!(answer.status().as_u16(), 200);
     running.shutdown().await;
 }
+
+#[tokio::test]
+async fn beyond_the_request_budget_the_gateway_answers_429_with_retry_after() {
+    let mock = Mock::with(|c| c.rate_limit = Some(2)).await;
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(mock.get(&v1("/quotas")).await);
+    }
+    // Six requests in well under two seconds: at most two windows of two pass.
+    let refused: Vec<&Answer> = statuses.iter().filter(|a| a.status == 429).collect();
+    assert!(refused.len() >= 2, "{:?}", statuses.iter().map(|a| a.status).collect::<Vec<_>>());
+    let answer = refused[0];
+    answer.expect_error(429, "APIGW.0308");
+    assert_eq!(answer.headers["retry-after"], "1");
+}

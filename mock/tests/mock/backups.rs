@@ -75,6 +75,9 @@ async fn a_policy_run_backs_up_each_of_its_servers() {
     assert!(by_policy.body["checkpoint_items"][0]["name"].as_str().unwrap().starts_with("autobk_"));
     let some = mock.post(&path, run(Some(vec!["srv-2"]))).await.body["checkpoint"].clone();
     assert_eq!(some["protection_plan"]["resources"].as_array().unwrap().len(), 1);
+    // An empty list names no server: it runs all of them, like an absent one.
+    let none_named = mock.post(&path, run(Some(vec![]))).await.body["checkpoint"].clone();
+    assert_eq!(none_named["protection_plan"]["resources"].as_array().unwrap().len(), 3);
     let foreign = mock.post(&path, run(Some(vec!["srv-9"]))).await;
     foreign.expect_error(400, "CSBS.9001");
     assert!(

@@ -103,3 +103,9 @@ async fn every_operation_succeeds_and_fails_within_the_contract() {
         );
     }
 }
+
+#[test]
+fn the_tests_provider_id_is_the_one_the_spec_fixes() {
+    let op = csbs_spec::operations::find_operation("protectResource").unwrap();
+    assert_eq!(csbs_spec::behaviour::provider_id(op, "provider_id").as_deref(), Some(PROVIDER));
+}

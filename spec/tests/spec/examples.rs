@@ -101,6 +101,9 @@ fn every_operation_has_examples() {
 
 #[test]
 fn every_verbatim_text_is_cut_from_its_document() {
+    if !seeds::available() {
+        return;
+    }
     for e in all_examples() {
         let source = e
             .source
@@ -205,6 +208,9 @@ fn printed_markers() -> Vec<(String, String, &'static str)> {
 
 #[test]
 fn every_documented_example_is_present() {
+    if !seeds::available() {
+        return;
+    }
     let markers = printed_markers();
     assert!(markers.len() >= 34, "the marker scan found only {}", markers.len());
     let examples = all_examples();

@@ -1,19 +1,79 @@
-//! Access to the vendor documents in `../shared/seeds/` (beside the repository), which the
-//! tests compare the spec with. Nothing outside the tests reads them.
+//! Access to the vendor documents the tests compare the spec with. Nothing outside the tests
+//! reads them, and a clone without them still passes.
+//!
+//! The folder is `$CSBS_SEEDS_DIR` if set, else `<workspace root>/../shared/seeds`. When it is
+//! absent, a test that needs it prints `skipped: vendor documents not found at <path> (set
+//! CSBS_SEEDS_DIR)` and returns, unless `CSBS_REQUIRE_SEEDS=1` (CI sets it), which makes the
+//! test fail instead, so the comparisons never stop running silently.
 
-use std::path::PathBuf;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 
-pub fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/seeds")
+/// The folder of the vendor documents, from the value of `CSBS_SEEDS_DIR` (if any) and the
+/// workspace root.
+pub fn locate(seeds_dir: Option<OsString>, workspace_root: &Path) -> PathBuf {
+    match seeds_dir {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        // `<root>/../shared/seeds`, written without the `..` so that messages are plain.
+        _ => match workspace_root.parent() {
+            Some(beside) => beside.join("shared/seeds"),
+            None => workspace_root.join("../shared/seeds"),
+        },
+    }
 }
 
+/// What a test does about the documents: read them, skip (printing why), or fail.
+#[derive(Debug, PartialEq)]
+pub enum Availability {
+    Present,
+    Skip(String),
+    Missing(String),
+}
+
+/// Decides from whether the folder exists and the value of `CSBS_REQUIRE_SEEDS`.
+pub fn decide(dir: &Path, exists: bool, require: Option<OsString>) -> Availability {
+    if exists {
+        return Availability::Present;
+    }
+    let shown = dir.display();
+    if require.as_deref().is_some_and(|v| v == "1") {
+        Availability::Missing(format!(
+            "vendor documents not found at {shown}, and CSBS_REQUIRE_SEEDS=1 requires them \
+             (set CSBS_SEEDS_DIR to their folder)"
+        ))
+    } else {
+        Availability::Skip(format!(
+            "skipped: vendor documents not found at {shown} (set CSBS_SEEDS_DIR)"
+        ))
+    }
+}
+
+pub fn dir() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = manifest.parent().unwrap_or(manifest);
+    locate(std::env::var_os("CSBS_SEEDS_DIR"), root)
+}
+
+/// True when the documents are there. Otherwise prints the skip line and answers false, or
+/// panics when `CSBS_REQUIRE_SEEDS=1`.
+pub fn available() -> bool {
+    let dir = dir();
+    match decide(&dir, dir.is_dir(), std::env::var_os("CSBS_REQUIRE_SEEDS")) {
+        Availability::Present => true,
+        Availability::Skip(line) => {
+            println!("{line}");
+            false
+        }
+        Availability::Missing(message) => panic!("{message}"),
+    }
+}
+
+/// The text of one document; call [`available`] first. A document missing from a folder that
+/// exists is an error, whatever the variables say.
 pub fn read(document: &str) -> String {
     let path = dir().join(document);
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read the vendor document {}: {e} (../shared must sit beside the repository)",
-            path.display()
-        )
+        panic!("cannot read the vendor document {}: {e} (set CSBS_SEEDS_DIR)", path.display())
     })
 }
 
@@ -24,3 +84,28 @@ pub const ALL: [&str; 5] = [
     "003_1ba18333ba32425a.txt",
     "004_2d09f3b3e42cc2b5.txt",
 ];
+
+#[test]
+fn the_folder_is_the_variable_or_shared_beside_the_workspace() {
+    let root = Path::new("/work/repo");
+    assert_eq!(locate(Some("/docs".into()), root), PathBuf::from("/docs"));
+    assert_eq!(locate(None, root), PathBuf::from("/work/shared/seeds"));
+    assert_eq!(locate(Some("".into()), root), PathBuf::from("/work/shared/seeds"));
+}
+
+#[test]
+fn an_absent_folder_skips_unless_the_documents_are_required() {
+    let dir = Path::new("/nowhere/seeds");
+    assert_eq!(decide(dir, true, Some("1".into())), Availability::Present);
+    assert_eq!(
+        decide(dir, false, None),
+        Availability::Skip(
+            "skipped: vendor documents not found at /nowhere/seeds (set CSBS_SEEDS_DIR)".into()
+        )
+    );
+    assert!(matches!(decide(dir, false, Some("0".into())), Availability::Skip(_)));
+    let Availability::Missing(message) = decide(dir, false, Some("1".into())) else {
+        panic!("CSBS_REQUIRE_SEEDS=1 must fail when the folder is absent");
+    };
+    assert!(message.contains("/nowhere/seeds") && message.contains("CSBS_REQUIRE_SEEDS=1"));
+}

@@ -4,6 +4,12 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 const PROVIDER: &str = "fc4d5750-22e7-4798-8a46-f48f62c4c1da";
+
+#[test]
+fn the_tests_provider_id_is_the_one_the_spec_fixes() {
+    let op = csbs_spec::operations::find_operation("protectResource").unwrap();
+    assert_eq!(csbs_spec::behaviour::provider_id(op, "provider_id").as_deref(), Some(PROVIDER));
+}
 const WEEKLY: &str = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nRRULE:FREQ=WEEKLY;BYDAY=TH;BYHOUR=12;BYMINUTE=27\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
 
 fn policy(name: &str, pattern: &str) -> Value {

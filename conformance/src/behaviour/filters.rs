@@ -1,0 +1,431 @@
+//! `filter_conformance` and the filtered half of `count_conformance`: for each documented
+//! filter (`x-filter`) of each list and count, a value is taken from an item (the run's own
+//! where it made some), chosen so that some items do not match; the filtered list must hold
+//! only matching items and every matching item of the unfiltered list (the item the value came
+//! from first), and a count must equal both the matching items and what the list lists.
+
+use super::support::{compare, fail, id_of, list_all, property, show, Listing};
+use super::writes::Fixture;
+use crate::checks::{Check, Verdict};
+use crate::request::ApiRequest;
+use crate::session::{Answer, Session};
+use csbs_spec::behaviour::{count_of, filters, pagination, Filter, FilterRule, Match};
+use csbs_spec::operations::{all_operations, find_operation};
+use csbs_spec::validate::Contract;
+use csbs_spec::{Location, Operation};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// One filter value to try, and the item it came from.
+struct Probe {
+    values: Vec<String>,
+    source: Option<String>,
+}
+
+/// Every list and count with filters.
+pub async fn run(session: &mut Session, fixture: &Fixture) {
+    let mut unfiltered: BTreeMap<String, Option<Listing>> = BTreeMap::new();
+    for op in all_operations() {
+        let list = match (pagination(op), count_of(op)) {
+            (Some(_), _) => op,
+            (None, Some(count)) => {
+                find_operation(&count.operation).expect("the counted list is documented")
+            }
+            (None, None) => continue,
+        };
+        if !unfiltered.contains_key(&list.id) {
+            let case = format!("filter_conformance: {} unfiltered", list.id);
+            let listing = list_all(session, &session.request(&list.id), &case).await;
+            if let Err(why) = &listing {
+                session.recorder.skip(
+                    &list.id,
+                    "filters",
+                    format!("the unfiltered list failed: {why}"),
+                );
+            }
+            unfiltered.insert(list.id.clone(), listing.ok());
+        }
+        let Some(Some(all)) = unfiltered.get(&list.id) else { continue };
+        let all = all.items.clone();
+        let complete = unfiltered[&list.id].as_ref().is_some_and(|l| l.complete);
+        for filter in filters(op) {
+            check_filter(session, op, list, &filter, &all, complete, fixture).await;
+            if op.id == list.id && filter.repeatable(op) {
+                check_repeated(session, op, &filter, &all, complete).await;
+            }
+        }
+    }
+}
+
+async fn check_filter(
+    session: &mut Session,
+    op: &'static Operation,
+    list: &'static Operation,
+    filter: &Filter,
+    all: &[Value],
+    complete: bool,
+    fixture: &Fixture,
+) {
+    let name = filter.parameter.name.as_str();
+    let case = format!("filter_conformance: {name}");
+    type Matcher = Box<dyn Fn(&Value) -> Option<bool> + Send + Sync>;
+    let (probe, matches): (Probe, Matcher) = match &filter.rule {
+        FilterRule::Unchecked { unchecked } => {
+            return session.recorder.skip(&op.id, &case, format!("not checkable: {unchecked}"));
+        }
+        FilterRule::MadeBy { made_by } => {
+            let Some(run) =
+                fixture.policy_run.as_ref().filter(|r| r.operation.id == made_by.operation)
+            else {
+                let why = format!(
+                    "needs backups this run made with {} (--allow-mutations)",
+                    made_by.operation
+                );
+                return session.recorder.skip(&op.id, &case, why);
+            };
+            let Some(value) = made_by.value.text(&run.parts(), None) else { return };
+            let mine: Vec<String> =
+                fixture.policy_backups.iter().filter_map(id_of).map(str::to_owned).collect();
+            let others: Vec<String> =
+                fixture.manual_backups.iter().filter_map(id_of).map(str::to_owned).collect();
+            // Of the items, only the run's own are known to be made by it or not.
+            let check = move |item: &Value| {
+                let id = id_of(item)?;
+                if mine.iter().any(|m| m == id) {
+                    Some(true)
+                } else if others.iter().any(|o| o == id) {
+                    Some(false)
+                } else {
+                    None
+                }
+            };
+            let source = fixture.policy_backups.first().and_then(id_of).map(str::to_owned);
+            (Probe { values: vec![value], source }, Box::new(check))
+        }
+        FilterRule::Property { property: pointer, matches: how } => {
+            let Some(probe) = choose(op, filter, pointer, *how, all, fixture) else {
+                let why = format!("too little to judge: no item to take a value of {pointer} from");
+                return session.recorder.skip(&op.id, &case, why);
+            };
+            let (pointer, how, wanted) = (pointer.clone(), *how, probe.values.clone());
+            let check = move |item: &Value| {
+                Some(
+                    property(item, &pointer)
+                        .is_some_and(|v| wanted.iter().any(|w| how.accepts(v, w))),
+                )
+            };
+            (probe, Box::new(check))
+        }
+    };
+    let expected: Vec<&str> =
+        all.iter().filter(|i| matches(i) == Some(true)).filter_map(id_of).collect();
+    let mut request = session.request(&op.id);
+    for value in &probe.values {
+        request = request.query(name, value.clone());
+    }
+    if op.id != list.id {
+        return check_count(session, op, list, filter, &request, &expected, complete, &case).await;
+    }
+    let Some(listing) = listed(session, &request, &case).await else { return };
+    let wrong: Vec<String> = listing
+        .items
+        .iter()
+        .filter(|i| matches(i) == Some(false))
+        .map(|i| describe(i, &filter.rule))
+        .take(3)
+        .collect();
+    let listed: Vec<&str> = listing.items.iter().filter_map(id_of).collect();
+    let missing: Vec<&str> = probe
+        .source
+        .iter()
+        .map(String::as_str)
+        .chain(expected.iter().copied().filter(|_| complete))
+        .filter(|id| !listed.contains(id))
+        .take(3)
+        .collect();
+    let shown = probe.values.join("&");
+    let verdict: Verdict = if !wrong.is_empty() {
+        fail(name, format!("{name}={shown} listed items that do not match: {}", wrong.join("; ")))
+    } else if !missing.is_empty() {
+        fail(
+            name,
+            format!(
+                "{name}={shown} left out matching items {missing:?} (the unfiltered list has them)"
+            ),
+        )
+    } else {
+        Ok(())
+    };
+    session.judge(Check::FilterConformance, &listing.first, &case, verdict);
+    if let Some(total) = pagination(list).and_then(|p| p.total) {
+        let count =
+            listing.first.json.as_ref().and_then(|b| b.pointer(&total)).and_then(Value::as_u64);
+        if listing.complete {
+            let verdict =
+                counted(count, listing.items.len(), &format!("{total} with {name}={shown}"));
+            session.judge(
+                Check::CountConformance,
+                &listing.first,
+                &case.replace("filter_", "count_"),
+                verdict,
+            );
+        }
+    }
+}
+
+/// A repeated parameter (`status=a&status=b`) selects the items that match any of its values:
+/// a value no item has, then one some items have, must list all of the latter (an endpoint
+/// that keeps only one of the values lists none or too few).
+async fn check_repeated(
+    session: &mut Session,
+    op: &'static Operation,
+    filter: &Filter,
+    all: &[Value],
+    complete: bool,
+) {
+    let name = filter.parameter.name.as_str();
+    let case = format!("filter_conformance: {name} repeated");
+    let FilterRule::Property { property: pointer, matches: how } = &filter.rule else { return };
+    let present =
+        all.iter().find_map(|i| property(i, pointer)).and_then(Value::as_str).map(str::to_owned);
+    let other = unmatched(op, filter, *how, pointer, all);
+    let (Some(present), Some(other)) = (present, other) else {
+        return session.recorder.skip(
+            &op.id,
+            &case,
+            "too little to judge: no item to take a value from",
+        );
+    };
+    let request = session.request(&op.id).query(name, other.clone()).query(name, present.clone());
+    let Some(listing) = listed(session, &request, &case).await else { return };
+    let wanted = [other.clone(), present.clone()];
+    let accepts =
+        |i: &Value| property(i, pointer).is_some_and(|v| wanted.iter().any(|w| how.accepts(v, w)));
+    let listed: Vec<&str> = listing.items.iter().filter_map(id_of).collect();
+    let missing: Vec<&str> = all
+        .iter()
+        .filter(|i| complete && property(i, pointer).is_some_and(|v| how.accepts(v, &present)))
+        .filter_map(id_of)
+        .filter(|id| !listed.contains(id))
+        .take(3)
+        .collect();
+    let verdict = if let Some(wrong) = listing.items.iter().find(|i| !accepts(i)) {
+        fail(
+            name,
+            format!("{name}={other}&{name}={present} listed {}", describe(wrong, &filter.rule)),
+        )
+    } else if !missing.is_empty() {
+        fail(name, format!("{name}={other}&{name}={present} left out {missing:?}, which have {name} {present}: a repeated parameter accepts any of its values"))
+    } else {
+        Ok(())
+    };
+    session.judge(Check::FilterConformance, &listing.first, &case, verdict);
+}
+
+/// Every item `request` lists, or `None` with the failure recorded.
+async fn listed(session: &mut Session, request: &ApiRequest, case: &str) -> Option<Listing> {
+    match list_all(session, request, case).await {
+        Ok(listing) => Some(listing),
+        Err(why) => {
+            let op = &request.operation.id;
+            session.recorder.verdict(Check::FilterConformance, op, case, fail("list", why), None);
+            None
+        }
+    }
+}
+
+/// A count with a filter: it equals the matching items of the unfiltered list and what the
+/// list lists with the same filter.
+#[allow(clippy::too_many_arguments)]
+async fn check_count(
+    session: &mut Session,
+    op: &'static Operation,
+    list: &'static Operation,
+    filter: &Filter,
+    request: &ApiRequest,
+    expected: &[&str],
+    complete: bool,
+    case: &str,
+) {
+    let answer = session.call(request, case).await;
+    let count = count_value(op, &answer);
+    let name = &filter.parameter.name;
+    if complete {
+        let verdict = counted(count, expected.len(), &format!("the count with {name}"));
+        session.judge(Check::FilterConformance, &answer, case, verdict);
+    }
+    if list.parameter(Location::Query, name).is_none() {
+        return;
+    }
+    let mut listed_request = ApiRequest::new(list, &session.target.project_id);
+    listed_request.query = request.query.clone();
+    let case = case.replace("filter_", "count_");
+    match list_all(session, &listed_request, &case).await {
+        Ok(listing) if listing.complete => {
+            let verdict = counted(count, listing.items.len(), &format!("{} with {name}", list.id));
+            session.judge(Check::CountConformance, &answer, &case, verdict);
+        }
+        _ => {}
+    }
+}
+
+/// The number a count answers (at its `x-count-of` property).
+pub fn count_value(op: &Operation, answer: &Answer) -> Option<u64> {
+    let pointer = count_of(op).map(|c| c.property)?;
+    answer.json.as_ref()?.pointer(&pointer)?.as_u64()
+}
+
+pub fn counted(count: Option<u64>, listed: usize, what: &str) -> Verdict {
+    match count {
+        Some(n) if n == listed as u64 => Ok(()),
+        Some(n) => fail("count", format!("the count is {n}, but {what} lists {listed} items")),
+        None => fail(
+            "count",
+            format!("the answer has no count to compare with the {listed} items {what} lists"),
+        ),
+    }
+}
+
+fn describe(item: &Value, rule: &FilterRule) -> String {
+    let id = id_of(item).unwrap_or("?");
+    match rule {
+        FilterRule::Property { property: p, .. } => {
+            format!(
+                "{id} has {p} = {}",
+                property(item, p).map(show).unwrap_or_else(|| "nothing".into())
+            )
+        }
+        _ => format!("{id} was not made by that request"),
+    }
+}
+
+/// A value of `pointer` that some items have and some do not (the run's own items first),
+/// written as the parameter takes it.
+fn choose(
+    op: &Operation,
+    filter: &Filter,
+    pointer: &str,
+    how: Match,
+    all: &[Value],
+    fixture: &Fixture,
+) -> Option<Probe> {
+    let mine: Vec<&str> = fixture
+        .backups()
+        .filter_map(id_of)
+        .chain(fixture.policies.iter().map(|p| p.id.as_str()))
+        .collect();
+    let mut candidates: Vec<&Value> =
+        all.iter().filter(|i| id_of(i).is_some_and(|id| mine.contains(&id))).collect();
+    candidates.extend(all.iter().filter(|i| !id_of(i).is_some_and(|id| mine.contains(&id))));
+    for item in candidates {
+        let Some(value) = property(item, pointer) else { continue };
+        for wanted in parameter_values(op, filter, how, value) {
+            let matching = all
+                .iter()
+                .filter(|i| property(i, pointer).is_some_and(|v| how.accepts(v, &wanted)))
+                .count();
+            let sets_apart = matching < all.len();
+            if sets_apart && how.accepts(value, &wanted) {
+                let source = id_of(item).map(str::to_owned);
+                return Some(Probe { values: vec![wanted], source });
+            }
+        }
+    }
+    // Every item shares the value: a value no item has must list nothing.
+    let none = unmatched(op, filter, how, pointer, all)?;
+    Some(Probe { values: vec![none], source: None })
+}
+
+/// A valid value of the parameter that no item matches: another value of its enum, the other
+/// boolean, a made-up ID or name; `None` when the list is empty (nothing to set apart).
+fn unmatched(
+    op: &Operation,
+    filter: &Filter,
+    how: Match,
+    pointer: &str,
+    all: &[Value],
+) -> Option<String> {
+    if all.is_empty() || matches!(how, Match::AtLeast | Match::AtMost) {
+        return None;
+    }
+    let schema = value_schema(op, filter);
+    let resolved = csbs_spec::document::deref(op.service.document(), &schema);
+    let mut candidates: Vec<String> = resolved
+        .get("enum")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect();
+    candidates.extend(["true", "false"].map(str::to_owned));
+    candidates.push(super::support::made_up_id());
+    candidates.push(format!("csbs-conformance-{}", &super::support::made_up_project()[..8]));
+    candidates.into_iter().find(|c| {
+        Contract::check(op.service, &schema, &typed(resolved, c)).is_ok()
+            && !all.iter().any(|i| property(i, pointer).is_some_and(|v| how.accepts(v, c)))
+    })
+}
+
+/// The schema of one value of the parameter (the items' schema for a repeated one).
+fn value_schema(op: &Operation, filter: &Filter) -> Value {
+    if filter.repeatable(op) {
+        filter.parameter.schema.get("items").cloned().unwrap_or_default()
+    } else {
+        filter.parameter.schema.clone()
+    }
+}
+
+/// `text` as the JSON value the schema's type reads it as (`true` for a boolean).
+fn typed(schema: &Value, text: &str) -> Value {
+    match (schema.get("type").and_then(Value::as_str), text) {
+        (Some("boolean"), "true") => Value::Bool(true),
+        (Some("boolean"), "false") => Value::Bool(false),
+        _ => Value::String(text.to_owned()),
+    }
+}
+
+/// Texts of the parameter that `value` (an item's) matches under `how`, valid for the
+/// parameter's schema: the value itself, a part of it, a time bound around it.
+fn parameter_values(op: &Operation, filter: &Filter, how: Match, value: &Value) -> Vec<String> {
+    let text = match value {
+        Value::String(s) if !s.is_empty() => s.clone(),
+        Value::Bool(_) | Value::Number(_) => value.to_string(),
+        _ => return Vec::new(),
+    };
+    let candidates = match how {
+        Match::Equals => vec![text],
+        Match::Contains => {
+            let chars: Vec<char> = text.chars().collect();
+            match chars.len() {
+                n if n >= 3 => vec![chars[1..n - 1].iter().collect(), text],
+                _ => vec![text],
+            }
+        }
+        Match::AtLeast | Match::AtMost => time_bounds(&text, how),
+    };
+    let schema = value_schema(op, filter);
+    let resolved = csbs_spec::document::deref(op.service.document(), &schema);
+    candidates
+        .into_iter()
+        .filter(|c| Contract::check(op.service, &schema, &typed(resolved, c)).is_ok())
+        .collect()
+}
+
+/// Bounds at whole seconds that keep the item in (floor for at-least, ceiling for at-most), in
+/// the forms the documents use, with and without a zone.
+fn time_bounds(text: &str, how: Match) -> Vec<String> {
+    let Some(micros) = csbs_spec::behaviour::instant(text) else { return Vec::new() };
+    let seconds = micros.div_euclid(1_000_000);
+    let bound = match (how, micros.rem_euclid(1_000_000)) {
+        (Match::AtMost, fraction) if fraction > 0 => seconds + 1,
+        _ => seconds,
+    };
+    let Some(time) = chrono::DateTime::from_timestamp(bound, 0) else { return Vec::new() };
+    let base = time.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let keeps = |t: &str| {
+        compare(&Value::String(text.into()), &Value::String(t.into()))
+            .is_some_and(|o| how.accepts_ordering(o))
+    };
+    vec![base.clone(), format!("{base}Z")].into_iter().filter(|t| keeps(t)).collect()
+}

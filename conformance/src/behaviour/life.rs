@@ -1,0 +1,252 @@
+//! `lifecycle_conformance` and `quota_usage`, on one backup made for them: it goes from a
+//! pending status to `available` within `--wait` (`x-lifecycle`); the quotas' `used` grows by
+//! it (`x-usage`: one more backup, its size in the capacity); deleting it is accepted, deleting
+//! it again meanwhile is a documented 4xx (never 200, never 5xx), it goes through `deleting`
+//! to gone; and `used` falls back.
+
+use super::support::{fail, property};
+use crate::checks::{Check, Failure, Verdict};
+use crate::created::created;
+use crate::poll::Poller;
+use crate::replay::settle::{settled_items, Settled};
+use crate::session::{Answer, Session};
+use csbs_spec::behaviour::{backup_lifecycle, usage, Usage, UsageKind};
+use csbs_spec::catalogue::is_documented_for;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// `used` per quota type.
+type Used = BTreeMap<String, u64>;
+
+pub async fn run(session: &mut Session) {
+    let Some(server) = session.facts.servers.first().cloned() else {
+        return session.recorder.skip(
+            "protectResource",
+            "lifecycle",
+            "needs a server to back up (--server-id)",
+        );
+    };
+    let life = backup_lifecycle();
+    super::settle_project(session).await;
+    let quotas = session.request("showQuotas");
+    let rows = usage(quotas.operation);
+    let before = used(session, "quota_usage: before").await;
+    let case = "lifecycle_conformance: a new backup";
+    let body = json!({"protect": {"backup_name": format!("{}-life", session.facts.run_name)}});
+    let protect = session.request("protectResource").path("resource_id", &server).body(body);
+    let answer = session.call(&protect, case).await;
+    let Some(made) =
+        answer.json.as_ref().and_then(|b| created(protect.operation, &protect.parts(), b))
+    else {
+        return session.recorder.skip(
+            "protectResource",
+            case,
+            format!("no backup was started ({:?})", answer.status),
+        );
+    };
+    session.ledger.add(made.clone());
+    let settled = settled_items(session, &made.id, Some(case)).await;
+    let (listed, items, seen) = match settled {
+        Ok(Settled { answer: Some(answer), items, seen }) => (answer, items, seen),
+        Ok(_) => return,
+        Err(last) => {
+            let verdict = fail(
+                "available",
+                format!(
+                    "the new backup did not settle ({:?}) within --wait ({last})",
+                    life.settled
+                ),
+            );
+            return session.recorder.verdict(
+                Check::LifecycleConformance,
+                "listBackups",
+                case,
+                verdict,
+                None,
+            );
+        }
+    };
+    let unknown: Vec<&String> =
+        seen.iter().filter(|s| !life.pending.contains(s) && !life.settled.contains(s)).collect();
+    let verdict = match items
+        .iter()
+        .map(|i| i.get("status").and_then(Value::as_str).unwrap_or(""))
+        .find(|s| *s != "available")
+    {
+        Some(other) => {
+            fail("available", format!("the new backup settled as {other}, not available"))
+        }
+        None if !unknown.is_empty() => fail(
+            "status",
+            format!("the new backup went through {unknown:?}, neither pending nor settled"),
+        ),
+        None => Ok(()),
+    };
+    session.judge(Check::LifecycleConformance, &listed, case, verdict);
+    let grown = used(session, "quota_usage: after a backup").await;
+    judge_usage(session, &rows, &before, &grown, &items, 1, "quota_usage: after a backup");
+
+    let case = "lifecycle_conformance: a deleted backup";
+    let first = session.call(&made.delete, case).await;
+    if !first.ok() {
+        let verdict = fail(
+            "2xx",
+            format!("deleting the new, available backup was answered {:?}", first.status),
+        );
+        return session.judge(Check::LifecycleConformance, &first, case, verdict);
+    }
+    let again = session.call(&made.delete, "lifecycle_conformance: deleting it again").await;
+    let service = again.operation.service;
+    let code = again.text("/error_code").unwrap_or_default();
+    let verdict = match again.status {
+        Some(s) if (400..500).contains(&s) && (s == 404 || is_documented_for(service, &code, s)) => Ok(()),
+        Some(s) if (200..300).contains(&s) => fail("4xx", format!("a second deletion while the first is under way was accepted ({s}); the live service refuses it (400)")),
+        other => fail("4xx", format!("a second deletion while the first is under way was answered {other:?} {code}; expected a documented 4xx")),
+    };
+    session.judge(
+        Check::LifecycleConformance,
+        &again,
+        "lifecycle_conformance: deleting it again",
+        verdict,
+    );
+    let item = items
+        .first()
+        .and_then(|i| i.get("id"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let show = session.request("showBackup").path("checkpoint_item_id", &item);
+    let gone = {
+        let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
+        loop {
+            let answer = session.call(&show, case).await;
+            let status = answer.text("/checkpoint_item/status");
+            match (answer.status, status) {
+                (Some(404), _) => break Ok(Ok(answer)),
+                (Some(200), Some(st)) if life.deleting.contains(&st) => {
+                    if let Err(last) = poller.wait(format!("still {st}")).await {
+                        break Err(last);
+                    }
+                }
+                (code, st) => {
+                    break Ok(Err((
+                        answer,
+                        format!(
+                            "answered {code:?} with status {st:?} after the deletion was accepted"
+                        ),
+                    )))
+                }
+            }
+        }
+    };
+    match gone {
+        Ok(Ok(answer)) => session.judge(Check::LifecycleConformance, &answer, case, Ok(())),
+        Ok(Err((answer, what))) => {
+            session.judge(Check::LifecycleConformance, &answer, case, fail("deleting", what))
+        }
+        Err(last) => {
+            let verdict =
+                fail("gone", format!("the deleted backup was not gone within --wait ({last})"));
+            session.recorder.verdict(
+                Check::LifecycleConformance,
+                "showBackup",
+                case,
+                verdict,
+                None,
+            );
+        }
+    }
+    session.ledger.deleted(&made.delete);
+    let after = used(session, "quota_usage: after the deletion").await;
+    judge_usage(session, &rows, &before, &after, &[], 0, "quota_usage: after the deletion");
+}
+
+/// The quotas' `used` by type, with the answer.
+async fn used(session: &mut Session, case: &str) -> (Option<Answer>, Used) {
+    let answer = session.call(&session.request("showQuotas"), case).await;
+    let rows = answer
+        .json
+        .as_ref()
+        .and_then(|b| b.pointer("/quotas/resources"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let used = rows
+        .iter()
+        .filter_map(|r| Some((r.get("type")?.as_str()?.to_owned(), r.get("used")?.as_u64()?)))
+        .collect();
+    (Some(answer), used)
+}
+
+/// MB in one unit of `x-usage` (`MB`, `GB`).
+fn megabytes(unit: &str) -> Option<u64> {
+    match unit {
+        "MB" => Some(1),
+        "GB" => Some(1024),
+        "TB" => Some(1024 * 1024),
+        _ => None,
+    }
+}
+
+/// `used` moved by the `backups` (with `sign` 1, added; 0, back to `before`).
+fn judge_usage(
+    session: &mut Session,
+    rows: &[Usage],
+    before: &(Option<Answer>, Used),
+    after: &(Option<Answer>, Used),
+    backups: &[Value],
+    sign: u64,
+    case: &str,
+) {
+    let Some(answer) = after.0.clone() else { return };
+    for row in rows {
+        let case = format!("{case}: {}", row.quota_type);
+        let (Some(b), Some(a)) = (before.1.get(&row.quota_type), after.1.get(&row.quota_type))
+        else {
+            let verdict = fail("used", format!("the quotas have no used {}", row.quota_type));
+            session.judge(Check::QuotaUsage, &answer, &case, verdict);
+            continue;
+        };
+        let verdict: Verdict = match &row.kind {
+            UsageKind::Counts { .. } => {
+                let wanted = b + sign * backups.len() as u64;
+                if *a == wanted {
+                    Ok(())
+                } else {
+                    fail(
+                        "used",
+                        format!(
+                            "{} used is {a}; it was {b}, and {} backups were {}",
+                            row.quota_type,
+                            backups.len().max(1),
+                            if sign == 1 { "added" } else { "added and deleted" }
+                        ),
+                    )
+                }
+            }
+            UsageKind::Sums { sums, unit, quota_unit } => {
+                let (Some(from), Some(to)) = (megabytes(unit), megabytes(quota_unit)) else {
+                    continue;
+                };
+                let sizes: Vec<u64> = backups
+                    .iter()
+                    .filter_map(|i| property(i, sums))
+                    .filter_map(Value::as_u64)
+                    .map(|s| s * from)
+                    .collect();
+                let total: u64 = sizes.iter().sum();
+                let low = b + sign * total.div_ceil(to);
+                let high = b + sign * sizes.iter().map(|s| s.div_ceil(to)).sum::<u64>();
+                if (low..=high).contains(a) {
+                    Ok(())
+                } else {
+                    Err(Failure::new("used", format!(
+                        "{} used is {a} {quota_unit}; it was {b}, and the backups' {sums} add {total} {unit}, so it should be {low}..={high}",
+                        row.quota_type
+                    )))
+                }
+            }
+        };
+        session.judge(Check::QuotaUsage, &answer, &case, verdict);
+    }
+}

@@ -1,0 +1,156 @@
+//! `sort_conformance`: without `sort` a list is in its documented default order
+//! (`x-sort.default`); with each documented key and direction (`x-sort`) it is in that order,
+//! and holds the same items. Ties may come in any order. A key no item shows, or a list whose
+//! items all share the key's value, is too little to judge and is skipped.
+
+use super::support::{compare, fail, id_of, list_all, property, show};
+use crate::checks::{Check, Verdict};
+use crate::session::Session;
+use csbs_spec::behaviour::{pagination, sort_default};
+use csbs_spec::operations::all_operations;
+use csbs_spec::rules::{Direction, SortRule};
+use serde_json::Value;
+use std::cmp::Ordering;
+
+/// Every list with a `sort` parameter.
+pub async fn run(session: &mut Session) {
+    for op in all_operations().filter(|op| pagination(op).is_some()) {
+        let Some((rule, default)) = sort_default(op) else { continue };
+        let case = "sort_conformance: the default order";
+        let all = match list_all(session, &session.request(&op.id), case).await {
+            Ok(all) => all,
+            Err(why) => {
+                session.recorder.skip(&op.id, "sort", format!("the list failed: {why}"));
+                continue;
+            }
+        };
+        let verdict = ordered(&all.items, &rule, &default);
+        judge(session, case, &all.first, verdict);
+        for key in &rule.keys {
+            for direction in [Direction::Asc, Direction::Desc] {
+                let word = if direction == Direction::Asc { "asc" } else { "desc" };
+                let case = format!("sort_conformance: {key}:{word}");
+                let Some(pointer) = rule.property(key) else {
+                    let why = format!("not checkable: no item shows what `{key}` sorts by");
+                    session.recorder.skip(&op.id, &case, why);
+                    continue;
+                };
+                if !distinct(&all.items, &pointer) {
+                    let why = format!(
+                        "too little to judge: fewer than two items with different {pointer}"
+                    );
+                    session.recorder.skip(&op.id, &case, why);
+                    continue;
+                }
+                let request = session.request(&op.id).query("sort", format!("{key}:{word}"));
+                let sorted = match list_all(session, &request, &case).await {
+                    Ok(sorted) => sorted,
+                    Err(why) => {
+                        session.recorder.verdict(
+                            Check::SortConformance,
+                            &op.id,
+                            &case,
+                            fail("list", why),
+                            None,
+                        );
+                        continue;
+                    }
+                };
+                let mut verdict = ordered(&sorted.items, &rule, &[(key.clone(), direction)]);
+                if verdict.is_ok() && all.complete && sorted.complete {
+                    verdict = same_items(&all.items, &sorted.items);
+                }
+                judge(session, &case, &sorted.first, verdict);
+            }
+        }
+    }
+}
+
+fn judge(session: &mut Session, case: &str, answer: &crate::session::Answer, verdict: Verdict) {
+    session.judge(Check::SortConformance, answer, case, verdict);
+}
+
+/// True when at least two items have different comparable values at `pointer`.
+fn distinct(items: &[Value], pointer: &str) -> bool {
+    let values: Vec<&Value> = items.iter().filter_map(|i| property(i, pointer)).collect();
+    let first = values.first();
+    values
+        .iter()
+        .any(|v| first.is_some_and(|f| compare(f, v).is_some_and(|o| o != Ordering::Equal)))
+}
+
+/// Checks that consecutive items follow `keys` (each item not after the next).
+fn ordered(items: &[Value], rule: &SortRule, keys: &[(String, Direction)]) -> Verdict {
+    for (i, pair) in items.windows(2).enumerate() {
+        for (key, direction) in keys {
+            let Some(pointer) = rule.property(key) else { break };
+            let (a, b) = (property(&pair[0], &pointer), property(&pair[1], &pointer));
+            let Some(order) = a.zip(b).and_then(|(a, b)| compare(a, b)) else { break };
+            let order = if *direction == Direction::Desc { order.reverse() } else { order };
+            match order {
+                Ordering::Less => break,
+                Ordering::Equal => continue,
+                Ordering::Greater => {
+                    let word =
+                        if *direction == Direction::Asc { "ascending" } else { "descending" };
+                    let (x, y) = (show(a.expect("compared")), show(b.expect("compared")));
+                    let (p, q) = (id_of(&pair[0]).unwrap_or("?"), id_of(&pair[1]).unwrap_or("?"));
+                    return fail(
+                        key,
+                        format!("items {i} and {} are not in {word} {key} order: {p} has {x}, then {q} has {y}", i + 1),
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A sorted list holds the same items as the unsorted one.
+fn same_items(all: &[Value], sorted: &[Value]) -> Verdict {
+    let mut a: Vec<&str> = all.iter().filter_map(id_of).collect();
+    let mut b: Vec<&str> = sorted.iter().filter_map(id_of).collect();
+    a.sort_unstable();
+    b.sort_unstable();
+    if a == b {
+        return Ok(());
+    }
+    let lost: Vec<&&str> = a.iter().filter(|id| !b.contains(id)).take(3).collect();
+    let extra: Vec<&&str> = b.iter().filter(|id| !a.contains(id)).take(3).collect();
+    fail(
+        "items",
+        format!("sorting changed which items are listed (lost {lost:?}, added {extra:?})"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rule() -> SortRule {
+        SortRule {
+            keys: vec!["created_at".into(), "name".into()],
+            default_direction: "desc".into(),
+            max_length: 255,
+            default: Some("created_at:desc".into()),
+            properties: Default::default(),
+        }
+    }
+
+    #[test]
+    fn order_is_checked_key_by_key_with_ties() {
+        let items = vec![
+            json!({"id": "1", "name": "b", "created_at": "2020-01-02T00:00:00"}),
+            json!({"id": "2", "name": "a", "created_at": "2020-01-02 00:00:00"}),
+            json!({"id": "3", "name": "c", "created_at": "2020-01-01T00:00:00"}),
+        ];
+        let desc = [("created_at".to_owned(), Direction::Desc)];
+        assert_eq!(ordered(&items, &rule(), &desc), Ok(()));
+        let by_name =
+            [("created_at".to_owned(), Direction::Desc), ("name".to_owned(), Direction::Asc)];
+        assert!(ordered(&items, &rule(), &by_name).unwrap_err().message.contains("ascending name"));
+        assert!(ordered(&items, &rule(), &[("name".to_owned(), Direction::Asc)]).is_err());
+        assert!(distinct(&items, "/name") && !distinct(&items[..1], "/name"));
+    }
+}

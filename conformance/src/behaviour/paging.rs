@@ -1,0 +1,213 @@
+//! `pagination_conformance` and the unfiltered half of `count_conformance`, per list of the
+//! spec (`x-pagination`): `limit` bounds a page and takes the first items of the default
+//! order; pages by `marker` visit every item once, in order; `offset` skips; an offset past the
+//! end is an empty page (200); a `next` link leads to the next page; a list's `total` and each
+//! count (`x-count-of`) equal the items listed across every page.
+
+use super::filters::{count_value, counted};
+use super::support::{fail, id_of, items_of, list_all};
+use crate::checks::{Check, Verdict};
+use crate::session::{Answer, Session};
+use csbs_spec::behaviour::{count_of, pagination, Pagination};
+use csbs_spec::operations::{all_operations, find_operation};
+use serde_json::Value;
+
+/// Items per page in the marker walk.
+const SMALL: usize = 2;
+/// Pages walked at most.
+const MAX_PAGES: usize = 60;
+
+pub async fn run(session: &mut Session) {
+    for op in all_operations() {
+        if let Some(paging) = pagination(op) {
+            check_list(session, &op.id, &paging).await;
+        }
+        if let Some(count) = count_of(op) {
+            check_count(session, &op.id, &count.operation).await;
+        }
+    }
+}
+
+fn ids(items: &[Value]) -> Vec<String> {
+    items.iter().filter_map(id_of).map(str::to_owned).collect()
+}
+
+fn same(what: &str, got: &[String], wanted: &[String]) -> Verdict {
+    if got == wanted {
+        Ok(())
+    } else {
+        fail(
+            what,
+            format!("{what}: listed {got:?}, expected {wanted:?} (the default order's items)"),
+        )
+    }
+}
+
+async fn check_list(session: &mut Session, op_id: &str, paging: &Pagination) {
+    let all = match list_all(session, &session.request(op_id), "pagination_conformance: everything")
+        .await
+    {
+        Ok(all) if all.complete => all,
+        Ok(_) => {
+            return session.recorder.skip(
+                op_id,
+                "pagination",
+                "the list is too long to page through",
+            )
+        }
+        Err(why) => {
+            return session.recorder.skip(op_id, "pagination", format!("the list failed: {why}"))
+        }
+    };
+    let everything = ids(&all.items);
+    if let Some(total) = &paging.total {
+        let count = all.first.json.as_ref().and_then(|b| b.pointer(total)).and_then(Value::as_u64);
+        let verdict = counted(count, everything.len(), &format!("the list ({total})"));
+        session.judge(
+            Check::CountConformance,
+            &all.first,
+            "count_conformance: unfiltered",
+            verdict,
+        );
+    }
+    if everything.len() <= SMALL {
+        let why = format!(
+            "too little to judge: {} items, paging needs more than {SMALL}",
+            everything.len()
+        );
+        return session.recorder.skip(op_id, "pagination", why);
+    }
+    // limit: the first page of the default order.
+    let case = "pagination_conformance: limit";
+    let first =
+        session.call(&session.request(op_id).query(&paging.limit, SMALL.to_string()), case).await;
+    let page = ids(&items_of(&first, paging).unwrap_or_default());
+    let verdict = if page.len() > SMALL {
+        fail("limit", format!("{}={SMALL} answered {} items", paging.limit, page.len()))
+    } else {
+        same("limit", &page, &everything[..SMALL])
+    };
+    session.judge(Check::PaginationConformance, &first, case, verdict);
+    marker_walk(session, op_id, paging, &everything).await;
+    if let Some(links) = &paging.links {
+        next_link(session, op_id, paging, links, &first, &everything).await;
+    }
+    if let Some(offset) = &paging.offset {
+        let case = "pagination_conformance: offset";
+        let request =
+            session.request(op_id).query(offset, "1").query(&paging.limit, SMALL.to_string());
+        let answer = session.call(&request, case).await;
+        let page = ids(&items_of(&answer, paging).unwrap_or_default());
+        let verdict = same("offset", &page, &everything[1..(1 + SMALL).min(everything.len())]);
+        session.judge(Check::PaginationConformance, &answer, case, verdict);
+        let case = "pagination_conformance: offset past the end";
+        let past = (everything.len() + 5).to_string();
+        let answer = session.call(&session.request(op_id).query(offset, past.clone()), case).await;
+        let verdict = match (answer.status, items_of(&answer, paging)) {
+            (Some(200), Some(items)) if items.is_empty() => Ok(()),
+            (Some(200), Some(items)) => fail("offset", format!("{offset}={past} (past the end) listed {} items", items.len())),
+            (status, _) => fail(
+                "offset",
+                format!("{offset}={past} (past the end) answered {status:?}; clients page until an empty 200 page"),
+            ),
+        };
+        session.judge(Check::PaginationConformance, &answer, case, verdict);
+    }
+}
+
+/// Pages of [`SMALL`] items by marker: every item once, in the default order.
+async fn marker_walk(
+    session: &mut Session,
+    op_id: &str,
+    paging: &Pagination,
+    everything: &[String],
+) {
+    let case = "pagination_conformance: marker";
+    let mut seen: Vec<String> = Vec::new();
+    let mut last_answer = None;
+    let mut marker: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let mut request = session.request(op_id).query(&paging.limit, SMALL.to_string());
+        if let Some(m) = &marker {
+            request = request.query(&paging.marker, m.clone());
+        }
+        let answer = session.call(&request, case).await;
+        let page = ids(&items_of(&answer, paging).unwrap_or_default());
+        let repeated = page.first().is_some_and(|id| seen.contains(id));
+        seen.extend(page.iter().cloned());
+        let next = page.last().cloned();
+        last_answer = Some(answer);
+        if page.len() < SMALL || repeated || seen.len() > everything.len() {
+            break;
+        }
+        marker = next;
+    }
+    let Some(answer) = last_answer else { return };
+    let verdict = same("marker", &seen, everything);
+    session.judge(Check::PaginationConformance, &answer, case, verdict);
+}
+
+/// The `next` link of the first page leads to the second page.
+async fn next_link(
+    session: &mut Session,
+    op_id: &str,
+    paging: &Pagination,
+    links: &str,
+    first: &Answer,
+    everything: &[String],
+) {
+    let case = "pagination_conformance: next link";
+    let href =
+        first.json.as_ref().and_then(|b| b.pointer(links)).and_then(Value::as_array).and_then(
+            |links| {
+                links
+                    .iter()
+                    .find(|l| l.get("rel").and_then(Value::as_str) == Some("next"))?
+                    .get("href")?
+                    .as_str()
+                    .map(str::to_owned)
+            },
+        );
+    let Some(href) = href else {
+        return session.recorder.skip(
+            op_id,
+            case,
+            format!("the first page has no next link at {links} (links are optional)"),
+        );
+    };
+    let Some(query) = href.split_once('?').map(|(_, q)| q.to_owned()) else {
+        let verdict = fail("links", format!("the next link {href} has no query"));
+        return session.judge(Check::PaginationConformance, first, case, verdict);
+    };
+    let mut request = session.request(op_id);
+    request.query = form_pairs(&query);
+    let answer = session.call(&request, case).await;
+    let page = ids(&items_of(&answer, paging).unwrap_or_default());
+    let wanted = &everything[SMALL..(2 * SMALL).min(everything.len())];
+    let verdict = same("next link", &page, wanted);
+    session.judge(Check::PaginationConformance, &answer, case, verdict);
+}
+
+/// The decoded pairs of a query string.
+fn form_pairs(query: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// A count without filters equals everything its list lists.
+async fn check_count(session: &mut Session, op_id: &str, list_id: &str) {
+    let case = "count_conformance: unfiltered";
+    let list = find_operation(list_id).expect("the counted list is documented");
+    let answer = session.call(&session.request(op_id), case).await;
+    let count = count_value(answer.operation, &answer);
+    match list_all(session, &session.request(&list.id), case).await {
+        Ok(all) if all.complete => {
+            let verdict = counted(count, all.items.len(), list_id);
+            session.judge(Check::CountConformance, &answer, case, verdict);
+        }
+        _ => {
+            session.recorder.skip(op_id, case, "the list to compare with could not be read in full")
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! `read_after_write`: what the run writes is what it reads. A policy is created, shown,
+//! listed, changed, shown and listed again; a server is protected and its backup listed; the
+//! policy is run and its backups listed. Each answer, and each answer the spec's links reach,
+//! must carry the request's values (`x-echo`). The objects made here are the fixture the other
+//! behaviour checks work on.
+
+use super::support::{echoed, fail, id_of, property};
+use crate::checks::Check;
+use crate::created::created;
+use crate::fixtures;
+use crate::poll::Poller;
+use crate::replay::settle::settled_items;
+use crate::request::ApiRequest;
+use crate::session::{Answer, Session};
+use csbs_spec::behaviour::{links, response_echo, select};
+use csbs_spec::Location;
+use serde_json::{json, Value};
+
+/// What the run made for the behaviour checks.
+#[derive(Clone, Debug, Default)]
+pub struct Fixture {
+    /// Policy `a` (the run's first server) and `b` (its second, if any).
+    pub policies: Vec<Policy>,
+    /// Backups made by running policy `a`, settled.
+    pub policy_backups: Vec<Value>,
+    /// The `executePolicy` request that made them.
+    pub policy_run: Option<ApiRequest>,
+    /// The backup made by protecting a server by hand, settled.
+    pub manual_backups: Vec<Value>,
+}
+
+/// A policy of the run, as last answered.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub id: String,
+    pub name: String,
+    pub servers: Vec<String>,
+    pub scheduled_operation_id: Option<String>,
+}
+
+impl Fixture {
+    /// Every backup the run made here.
+    pub fn backups(&self) -> impl Iterator<Item = &Value> {
+        self.policy_backups.iter().chain(&self.manual_backups)
+    }
+}
+
+/// Sends `request`, judges its answer and every linked answer against `x-echo`; returns the
+/// answer when it is a success.
+async fn written(session: &mut Session, request: &ApiRequest, case: &str) -> Option<Answer> {
+    let op = request.operation;
+    let answer = session.call(request, case).await;
+    let body = answer.json.clone().filter(|_| answer.ok());
+    let Some(body) = body else {
+        let why = format!("{case}: answered {:?}; what depends on it is skipped", answer.status);
+        session.judge(
+            Check::ReadAfterWrite,
+            &answer,
+            case,
+            fail(&answer.status.unwrap_or(0).to_string(), why),
+        );
+        return None;
+    };
+    if let Some(made) = created(op, &request.parts(), &body) {
+        session.ledger.add(made);
+    }
+    if let Some(echo) = response_echo(op) {
+        let verdict =
+            echoed(&echo, &request.parts(), Some(&body), &body).map(|_| ()).map_err(|why| {
+                crate::checks::Failure::new(
+                    "x-echo",
+                    format!("the {} answer differs from the request: {why}", op.id),
+                )
+            });
+        session.judge(Check::ReadAfterWrite, &answer, &format!("{case}: the answer"), verdict);
+    }
+    for link in links(op) {
+        let Some(echo) = link.echo.clone() else { continue };
+        let mut linked = ApiRequest::new(link.operation, &session.target.project_id);
+        for (name, expr) in &link.parameters {
+            let Some(value) = expr.text(&request.parts(), Some(&body)) else { continue };
+            linked = match link.operation.parameter(Location::Path, name) {
+                Some(_) => linked.path(name, value),
+                None => linked.query(name, value),
+            };
+        }
+        let what = format!("{case}: then {}", link.operation.id);
+        // A list may show a new object a moment later: ask again until it does, within --wait.
+        let reached = {
+            let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
+            loop {
+                let answer = session.call(&linked, &what).await;
+                let found =
+                    answer.json.as_ref().is_some_and(|b| !select(b, &echo.objects).is_empty());
+                if found || !answer.ok() {
+                    break Ok(answer);
+                } else {
+                    {
+                        if let Err(last) = poller
+                            .wait(format!(
+                                "{} shows nothing at {}",
+                                link.operation.id, echo.objects
+                            ))
+                            .await
+                        {
+                            break Err(last);
+                        }
+                    }
+                }
+            }
+        };
+        match reached {
+            Ok(linked_answer) => {
+                let verdict = match &linked_answer.json {
+                    Some(read) if linked_answer.ok() => {
+                        echoed(&echo, &request.parts(), Some(&body), read).map(|_| ()).map_err(
+                            |why| {
+                                crate::checks::Failure::new(
+                                    "x-echo",
+                                    format!("after {}: {why}", op.id),
+                                )
+                            },
+                        )
+                    }
+                    _ => fail(
+                        "status",
+                        format!("{} answered {:?}", link.operation.id, linked_answer.status),
+                    ),
+                };
+                session.judge(Check::ReadAfterWrite, &linked_answer, &what, verdict);
+            }
+            Err(last) => session.recorder.verdict(
+                Check::ReadAfterWrite,
+                &link.operation.id,
+                &what,
+                fail(
+                    "x-echo",
+                    format!("after {} ({}): {last} within --wait", op.id, link.description),
+                ),
+                None,
+            ),
+        }
+    }
+    Some(answer)
+}
+
+fn policy_of(body: &Value) -> Option<Policy> {
+    let policy = body.get("policy")?;
+    Some(Policy {
+        id: id_of(policy)?.to_owned(),
+        name: policy.get("name")?.as_str()?.to_owned(),
+        servers: select(policy, "/resources/*/id")
+            .into_iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        scheduled_operation_id: property(policy, "/scheduled_operations/0/id")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    })
+}
+
+/// Creates and changes the run's policies, protects a server and runs a policy, judging
+/// `read_after_write` all along; returns what it made.
+pub async fn run(session: &mut Session) -> Fixture {
+    let mut fixture = Fixture::default();
+    let servers = session.facts.servers.clone();
+    let run = session.facts.run_name.clone();
+    for (n, label) in ["a", "b"].into_iter().enumerate() {
+        let name = format!("{run}-{label}");
+        let own: Vec<String> = servers.get(n).cloned().into_iter().collect();
+        let body = fixtures::policy(&name, &format!("behaviour: policy {label}"), &own);
+        let create = session.request("createPolicy").body(body);
+        let case = format!("read_after_write: create policy {label}");
+        if let Some(answer) = written(session, &create, &case).await {
+            fixture.policies.extend(answer.json.as_ref().and_then(policy_of));
+        }
+    }
+    if let Some(a) = fixture.policies.first().cloned() {
+        let mut change = json!({"policy": {"name": format!("{run}-a2"), "description": "behaviour: policy a, changed"}});
+        if let Some(op_id) = &a.scheduled_operation_id {
+            let pattern = fixtures::schedule_at("FREQ=DAILY;BYHOUR=3;BYMINUTE=15");
+            change["policy"]["scheduled_operations"] = json!([{"id": op_id, "enabled": false, "trigger": {"properties": {"pattern": pattern}}}]);
+        }
+        let update = session.request("updatePolicy").path("policy_id", &a.id).body(change);
+        if let Some(answer) = written(session, &update, "read_after_write: change policy a").await {
+            if let Some(changed) = answer.json.as_ref().and_then(policy_of) {
+                fixture.policies[0] = changed;
+            }
+        }
+    }
+    if let Some(server) = servers.get(1).or(servers.first()) {
+        let body = json!({"protect": {"backup_name": format!("{run}-manual"), "description": "behaviour: manual backup"}});
+        let protect = session.request("protectResource").path("resource_id", server).body(body);
+        if let Some(answer) = written(session, &protect, "read_after_write: protect a server").await
+        {
+            if let Some(checkpoint) = answer.text("/checkpoint/id") {
+                fixture.manual_backups = settled(session, &checkpoint).await;
+            }
+        }
+    }
+    if let Some(a) = fixture.policies.first().filter(|p| !p.servers.is_empty()).cloned() {
+        let body = json!({"checkpoint": {"plan_id": a.id, "parameters": {}}});
+        let run_request = session.request("executePolicy").body(body);
+        if let Some(answer) = written(session, &run_request, "read_after_write: run policy a").await
+        {
+            if let Some(checkpoint) = answer.text("/checkpoint/id") {
+                fixture.policy_backups = settled(session, &checkpoint).await;
+                judge_run(session, &answer, &a, &fixture.policy_backups);
+                fixture.policy_run = Some(run_request);
+            }
+        }
+    }
+    fixture
+}
+
+/// The settled backups of a record; a record that does not settle is noted.
+async fn settled(session: &mut Session, checkpoint: &str) -> Vec<Value> {
+    match settled_items(session, checkpoint, None).await {
+        Ok(settled) => settled.items,
+        Err(last) => {
+            session.recorder.note(format!(
+                "the backups of {checkpoint} did not settle within --wait ({last}); checks on them were skipped"
+            ));
+            Vec::new()
+        }
+    }
+}
+
+/// A policy run backs up exactly the policy's servers.
+fn judge_run(session: &mut Session, answer: &Answer, policy: &Policy, backups: &[Value]) {
+    let mut made: Vec<&str> =
+        backups.iter().filter_map(|b| b.get("resource_id").and_then(Value::as_str)).collect();
+    let mut wanted: Vec<&str> = policy.servers.iter().map(String::as_str).collect();
+    made.sort_unstable();
+    wanted.sort_unstable();
+    let verdict = if made == wanted {
+        Ok(())
+    } else {
+        fail(
+            "resources",
+            format!(
+                "running policy {} backed up servers {made:?}; its servers are {wanted:?}",
+                policy.id
+            ),
+        )
+    };
+    session.judge(
+        Check::ReadAfterWrite,
+        answer,
+        "read_after_write: a run backs up the policy's servers",
+        verdict,
+    );
+}

@@ -1,0 +1,210 @@
+//! What the runners of a properties run share: how to reach the target, the objects valid
+//! cases are bound to (so that a valid body meets a real object, not a 404), what they
+//! created, and which operations timed out.
+//!
+//! Each operation binds to a pool of its own (made on its first bound case), so that one
+//! runner's changes (an update emptying a policy, a deletion) do not break another's.
+
+use crate::created::{created, Created};
+use crate::http::{Auth, Exchange, HttpClient, Outgoing};
+use crate::replay::{bind, bindings_for, Fact, Facts};
+use crate::request::ApiRequest;
+use csbs_spec::{Operation, Service};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+/// Timeouts after which an operation's remaining generated cases are skipped.
+pub const TIMEOUTS_BEFORE_SKIP: u32 = 2;
+
+pub struct Shared {
+    pub client: HttpClient,
+    pub csbs: String,
+    pub cbr: String,
+    pub auth: Auth,
+    pub project: String,
+    /// What the run knew before (servers, listed objects); read-only operations may bind to it.
+    pub known: Facts,
+    /// Each operation's objects, made for it; mutations bind only to these.
+    pub pools: Mutex<BTreeMap<String, Facts>>,
+    pub mutations: bool,
+    /// Objects generated cases created and could not delete at once.
+    pub created: Mutex<Vec<Created>>,
+    /// Timeouts met per operation.
+    pub timeouts: Mutex<BTreeMap<String, u32>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Shared {
+    /// Sends `request` with the run's credential.
+    pub async fn send(&self, request: &ApiRequest) -> Exchange {
+        let op = request.operation;
+        let base = match op.service {
+            Service::Csbs => &self.csbs,
+            Service::Cbr => &self.cbr,
+        };
+        let url = format!("{base}{}", request.target());
+        let out = Outgoing {
+            method: op.method.clone(),
+            url,
+            body: request.body.clone(),
+            auth: self.auth.clone(),
+        };
+        let exchange = self.client.send(out).await;
+        if matches!(exchange.outcome, Err(crate::http::TransportError::Timeout { .. })) {
+            *lock(&self.timeouts).entry(op.id.clone()).or_default() += 1;
+        }
+        exchange
+    }
+
+    /// True once `op` has timed out [`TIMEOUTS_BEFORE_SKIP`] times.
+    pub fn given_up(&self, op: &Operation) -> bool {
+        lock(&self.timeouts).get(&op.id).is_some_and(|n| *n >= TIMEOUTS_BEFORE_SKIP)
+    }
+
+    /// `request` with its object references bound to its operation's pool (made now if this
+    /// is the operation's first bound case).
+    pub async fn bound(&self, request: &ApiRequest) -> ApiRequest {
+        let op = request.operation;
+        if !lock(&self.pools).contains_key(&op.id) {
+            let pool = self.make_pool(op).await;
+            lock(&self.pools).insert(op.id.clone(), pool);
+        }
+        let pools = lock(&self.pools);
+        bind(request, &pools[&op.id], op.is_mutation())
+    }
+
+    /// A pool for `op`: what the run knew (for reads), and, with mutations allowed, a policy
+    /// (holding the run's servers when the operation names a policy's servers) and a settled
+    /// backup when the operation refers to them.
+    async fn make_pool(&self, op: &Operation) -> Facts {
+        let mut pool = Facts { policies: Vec::new(), backups: Vec::new(), ..self.known.clone() };
+        if !op.is_mutation() {
+            pool.policies = self.known.policies.clone();
+            pool.backups = self.known.backups.clone();
+        }
+        if !self.mutations {
+            return pool;
+        }
+        let facts: Vec<Fact> = bindings_for(&op.id).map(|b| b.fact).collect();
+        let wants = |f: &[Fact]| facts.iter().any(|x| f.contains(x));
+        if wants(&[Fact::PolicyId, Fact::ScheduledOperationId, Fact::PolicyResource]) {
+            let servers =
+                if wants(&[Fact::PolicyResource]) { pool.servers.clone() } else { Vec::new() };
+            if let Some(policy) = self.add_policy(&servers).await {
+                pool.learn_policy(&policy, true);
+            }
+        }
+        let backup_facts =
+            [Fact::BackupId, Fact::BackupCheckpointId, Fact::BackupServerId, Fact::VolumeBackupId];
+        if wants(&backup_facts) || op.id == "deleteCheckpoint" {
+            for item in self.add_backup().await {
+                pool.learn_backup(&item, true);
+            }
+        }
+        pool
+    }
+
+    /// After a 2xx answer: what it created is deleted at once (so that generated objects do
+    /// not pile up), or kept for cleanup; what it deleted leaves the pool, which is refilled.
+    pub async fn after_success(&self, request: &ApiRequest, body: &Value) {
+        let op = request.operation;
+        if let Some(made) = created(op, &request.parts(), body) {
+            let answer = self.send(&made.delete).await;
+            if !answer.status().is_some_and(|s| (200..300).contains(&s)) {
+                lock(&self.created).push(made);
+            }
+        }
+        if op.method != "DELETE" || !self.mutations {
+            return;
+        }
+        let (policy, backup) = {
+            let mut pools = lock(&self.pools);
+            let Some(pool) = pools.get_mut(&op.id) else { return };
+            let policy = request
+                .path
+                .get("policy_id")
+                .filter(|id| pool.policies.iter().any(|p| &&p.id == id));
+            let backup = request
+                .path
+                .get("checkpoint_id")
+                .filter(|id| pool.backups.iter().any(|b| &&b.checkpoint_id == id));
+            if let Some(id) = policy {
+                pool.forget_policy(id);
+            }
+            if let Some(id) = backup {
+                pool.forget_backups(id, None);
+            }
+            (policy.is_some(), backup.is_some())
+        };
+        // A deletion consumed the pool's object: another takes its place.
+        let mut made = Facts::default();
+        if policy {
+            if let Some(p) = self.add_policy(&[]).await {
+                made.learn_policy(&p, true);
+            }
+        }
+        if backup {
+            for item in self.add_backup().await {
+                made.learn_backup(&item, true);
+            }
+        }
+        if let Some(pool) = lock(&self.pools).get_mut(&op.id) {
+            pool.policies.extend(made.policies);
+            pool.backups.extend(made.backups);
+        }
+    }
+
+    /// Creates a policy of `servers` for a pool (disabled: it never runs by itself); its answer.
+    async fn add_policy(&self, servers: &[String]) -> Option<Value> {
+        let name = format!("{}-pool-{}", self.known.run_name, uuid::Uuid::new_v4().simple());
+        let body = crate::fixtures::policy(&name, "bound to generated requests", servers);
+        let request = ApiRequest::of("createPolicy", &self.project).body(body);
+        let exchange = self.send(&request).await;
+        let body = exchange.response().filter(|r| r.status == 200).and_then(|r| r.json().ok())?;
+        if let Some(made) = created(request.operation, &request.parts(), &body) {
+            lock(&self.created).push(made);
+        }
+        body.get("policy").cloned()
+    }
+
+    /// Backs up the run's first server for a pool and waits (briefly) for it to settle; its
+    /// backups.
+    async fn add_backup(&self) -> Vec<Value> {
+        let Some(server) = self.known.servers.first().cloned() else { return Vec::new() };
+        let protect = ApiRequest::of("protectResource", &self.project).path("resource_id", server);
+        let protect = protect.body(json!({"protect": {"backup_name": "pool"}}));
+        let exchange = self.send(&protect).await;
+        let Some(body) =
+            exchange.response().filter(|r| r.status == 200).and_then(|r| r.json().ok())
+        else {
+            return Vec::new();
+        };
+        if let Some(made) = created(protect.operation, &protect.parts(), &body) {
+            lock(&self.created).push(made);
+        }
+        let Some(checkpoint) = body.pointer("/checkpoint/id").and_then(Value::as_str) else {
+            return Vec::new();
+        };
+        let list = ApiRequest::of("listBackups", &self.project).query("checkpoint_id", checkpoint);
+        let settled = csbs_spec::behaviour::backup_lifecycle().settled;
+        for _ in 0..50 {
+            let answer = self.send(&list).await;
+            let body = answer.response().and_then(|r| r.json().ok()).unwrap_or_default();
+            let items =
+                body.get("checkpoint_items").and_then(Value::as_array).cloned().unwrap_or_default();
+            let done = !items.is_empty()
+                && items.iter().all(|i| {
+                    settled.iter().any(|s| i.get("status").and_then(Value::as_str) == Some(s))
+                });
+            if done {
+                return items;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(40)).await;
+        }
+        Vec::new()
+    }
+}

@@ -1,0 +1,505 @@
+//! Each documented behaviour, broken on its own by a proxy in front of the mock (a request
+//! rewritten before it reaches the mock, or an answer changed after), makes the behaviour part
+//! fail and name its check; the unbroken mock passes.
+
+use crate::support::{bounded, proxied_options, proxy_rewriting, Answer, Sent, PROXY_TOKEN};
+use csbs_conformance::{run_suite, Check, Phase, Report, RunOptions};
+use csbs_spec::behaviour::{domain_errors, filters, FilterRule};
+use csbs_spec::operations::all_operations;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A mock whose backups stay pending, deleting and restoring long enough for the checks to
+/// see it on a loaded machine.
+async fn slow_mock(rate_limit: Option<u32>) -> csbs_mock::RunningMock {
+    let config = csbs_mock::MockConfig {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        tokens: vec![csbs_mock::TokenGrant {
+            token: PROXY_TOKEN.to_owned(),
+            project_id: csbs_mock::DEFAULT_PROJECT_ID.to_owned(),
+            admin: false,
+        }],
+        protect_delay: Duration::from_millis(300),
+        delete_delay: Duration::from_millis(300),
+        restore_delay: Duration::from_millis(300),
+        seed_examples: true,
+        rate_limit,
+        ..csbs_mock::MockConfig::default()
+    };
+    csbs_mock::spawn(config).await.expect("the mock starts")
+}
+
+type Rewrite = Arc<dyn Fn(&mut Sent) + Send + Sync>;
+type Tamper = Arc<dyn Fn(&mut Answer) + Send + Sync>;
+
+/// The behaviour part through a proxy that rewrites requests and tampers with answers.
+async fn run_broken(rewrite: Rewrite, tamper: Tamper) -> Report {
+    let mock = slow_mock(None).await;
+    let upstream = mock.base_url().trim_end_matches('/').to_owned();
+    let proxy = proxy_rewriting(upstream, move |s| rewrite(s), move |a| tamper(a)).await;
+    let options = RunOptions { only: vec![Phase::Behaviour], ..proxied_options(&proxy.url) };
+    let report = bounded(run_suite(options)).await.expect("the proxy is reachable");
+    drop(proxy);
+    mock.shutdown().await;
+    report
+}
+
+fn untouched() -> Tamper {
+    Arc::new(|_| {})
+}
+
+fn unchanged() -> Rewrite {
+    Arc::new(|_| {})
+}
+
+/// Runs each broken endpoint, four at a time; the reports in order.
+async fn run_all(cases: Vec<(Rewrite, Tamper)>) -> Vec<Report> {
+    let limit = Arc::new(tokio::sync::Semaphore::new(4));
+    let mut tasks = Vec::new();
+    for (rewrite, tamper) in cases {
+        let limit = limit.clone();
+        tasks.push(tokio::spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            run_broken(rewrite, tamper).await
+        }));
+    }
+    let mut reports = Vec::new();
+    for task in tasks {
+        reports.push(task.await.expect("the run finished"));
+    }
+    reports
+}
+
+/// `(operation, check, case)` of every failure.
+fn failures(report: &Report) -> Vec<(String, String, String)> {
+    report
+        .failures()
+        .map(|r| (r.operation.clone(), r.check.name().to_owned(), r.case.clone()))
+        .collect()
+}
+
+/// Asserts that `check` failed on `operation` in a case containing `case`.
+fn assert_fails(report: &Report, operation: &str, check: Check, case: &str) {
+    let found = failures(report);
+    assert!(
+        found.iter().any(|(o, c, k)| o == operation && c == check.name() && k.contains(case)),
+        "expected {check} to fail on {operation} ({case}); failures: {found:?}"
+    );
+    assert!(!report.passed());
+}
+
+fn on(operation: &'static str, edit: impl Fn(&mut Sent) + Send + Sync + 'static) -> Rewrite {
+    Arc::new(move |s: &mut Sent| {
+        if s.operation() == Some(operation) {
+            edit(s)
+        }
+    })
+}
+
+fn answers_of(
+    operation: &'static str,
+    edit: impl Fn(&mut Answer) + Send + Sync + 'static,
+) -> Tamper {
+    Arc::new(move |a: &mut Answer| {
+        let path = a.path.split('?').next().unwrap_or_default();
+        let op = csbs_spec::operations::route(&a.method, path).ok().map(|(op, _)| op.id.as_str());
+        if op == Some(operation) {
+            edit(a)
+        }
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_unbroken_mock_passes_every_behaviour_check() {
+    let report = run_broken(unchanged(), untouched()).await;
+    assert!(report.passed(), "{}", report.summary());
+    for check in Check::ALL.iter().copied().filter(|c| {
+        c.name().ends_with("_conformance")
+            || matches!(c, Check::ReadAfterWrite | Check::ProjectIsolation | Check::QuotaUsage)
+    }) {
+        let behaviour = [
+            Check::FilterConformance,
+            Check::SortConformance,
+            Check::PaginationConformance,
+            Check::CountConformance,
+            Check::ReadAfterWrite,
+            Check::DomainErrorConformance,
+            Check::ProjectIsolation,
+            Check::QuotaUsage,
+            Check::LifecycleConformance,
+        ];
+        if behaviour.contains(&check) {
+            assert!(report.results_of(check).count() > 0, "{check} never ran");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_filter_ignored_fails_filter_conformance() {
+    let mut cases = Vec::new();
+    let mut expected = Vec::new();
+    for op in all_operations() {
+        for filter in filters(op) {
+            if matches!(filter.rule, FilterRule::Unchecked { .. }) {
+                continue;
+            }
+            let (id, name) = (op.id.as_str(), filter.parameter.name.as_str());
+            cases.push((on(id, move |s| s.drop_query(name)), untouched()));
+            expected.push((id, name));
+        }
+    }
+    assert!(expected.len() >= 25, "{expected:?}");
+    for (report, (op, name)) in run_all(cases).await.iter().zip(expected) {
+        assert_fails(report, op, Check::FilterConformance, &format!("filter_conformance: {name}"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_counts_and_pages_broken_fail_their_checks() {
+    let keep_exact = |key: &'static str, field: &'static str| {
+        Arc::new(move |a: &mut Answer| {
+            let query = a.path.split_once('?').map(|(_, q)| q.to_owned()).unwrap_or_default();
+            let wanted: Option<String> = form_urlencoded::parse(query.as_bytes())
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.into_owned());
+            if let (Some(wanted), true) = (wanted, a.is("GET", "/checkpoint_items")) {
+                a.edit_json(|v| {
+                    if let Some(items) = v["checkpoint_items"].as_array_mut() {
+                        items.retain(|i| {
+                            i.pointer(field).and_then(Value::as_str) == Some(wanted.as_str())
+                        });
+                    }
+                });
+            }
+        }) as Tamper
+    };
+    let plus_one = |pointer: &'static str| {
+        move |a: &mut Answer| {
+            a.edit_json(|v| {
+                if let Some(n) = v.pointer(pointer).and_then(Value::as_u64) {
+                    *v.pointer_mut(pointer).unwrap() = json!(n + 1);
+                }
+            })
+        }
+    };
+    let drop_everywhere =
+        |key: &'static str| Arc::new(move |s: &mut Sent| s.drop_query(key)) as Rewrite;
+    let cases: Vec<(Rewrite, Tamper, &str, Check, &str)> = vec![
+        (
+            unchanged(),
+            keep_exact("name", "/name"),
+            "listBackups",
+            Check::FilterConformance,
+            "filter_conformance: name",
+        ),
+        (
+            unchanged(),
+            keep_exact("resource_name", "/extend_info/resource_name"),
+            "listBackups",
+            Check::FilterConformance,
+            "filter_conformance: resource_name",
+        ),
+        (
+            drop_everywhere("sort"),
+            untouched(),
+            "listPolicies",
+            Check::SortConformance,
+            "sort_conformance: name:asc",
+        ),
+        (
+            drop_everywhere("sort"),
+            untouched(),
+            "listBackups",
+            Check::SortConformance,
+            "sort_conformance: name:asc",
+        ),
+        (
+            drop_everywhere("sort"),
+            untouched(),
+            "listCbrBackups",
+            Check::SortConformance,
+            "sort_conformance: name:asc",
+        ),
+        (
+            drop_everywhere("limit"),
+            untouched(),
+            "listBackups",
+            Check::PaginationConformance,
+            "pagination_conformance: limit",
+        ),
+        (
+            drop_everywhere("marker"),
+            untouched(),
+            "listPolicies",
+            Check::PaginationConformance,
+            "pagination_conformance: marker",
+        ),
+        (
+            drop_everywhere("offset"),
+            untouched(),
+            "listCbrBackups",
+            Check::PaginationConformance,
+            "pagination_conformance: offset",
+        ),
+        (
+            untouched_rewrite_offset_past(),
+            untouched(),
+            "listBackups",
+            Check::PaginationConformance,
+            "offset past the end",
+        ),
+        (
+            unchanged(),
+            answers_of("countBackups", plus_one("/count")),
+            "countBackups",
+            Check::CountConformance,
+            "count_conformance",
+        ),
+        (
+            unchanged(),
+            answers_of("listCbrBackups", plus_one("/count")),
+            "listCbrBackups",
+            Check::CountConformance,
+            "count_conformance",
+        ),
+    ];
+    let runs: Vec<(Rewrite, Tamper)> =
+        cases.iter().map(|(r, t, ..)| (r.clone(), t.clone())).collect();
+    for (report, (_, _, op, check, case)) in run_all(runs).await.iter().zip(cases) {
+        assert_fails(report, op, check, case);
+    }
+}
+
+/// An offset past the end answered with the first page, as an endpoint that ignores it does.
+fn untouched_rewrite_offset_past() -> Rewrite {
+    Arc::new(|s: &mut Sent| {
+        let past =
+            s.query("offset").first().and_then(|o| o.parse::<u64>().ok()).is_some_and(|o| o > 2);
+        if past {
+            s.drop_query("offset");
+        }
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_that_are_not_read_back_fail_read_after_write() {
+    let cases: Vec<(Rewrite, Tamper, &str, &str)> = vec![
+        // A protect answering a record for another server.
+        (
+            unchanged(),
+            answers_of("protectResource", |a| {
+                a.edit_json(|v| {
+                    for r in v["checkpoint"]["protection_plan"]["resources"]
+                        .as_array_mut()
+                        .into_iter()
+                        .flatten()
+                    {
+                        r["id"] = json!("another-server");
+                    }
+                })
+            }),
+            "protectResource",
+            "protect a server: the answer",
+        ),
+        // An update answered 200 that changes nothing.
+        (
+            on("updatePolicy", |s| s.body = br#"{"policy":{}}"#.to_vec()),
+            untouched(),
+            "updatePolicy",
+            "change policy a: the answer",
+        ),
+        (
+            on("updatePolicy", |s| s.body = br#"{"policy":{}}"#.to_vec()),
+            untouched(),
+            "showPolicy",
+            "change policy a: then showPolicy",
+        ),
+        // A policy run whose backups are of other servers.
+        (
+            unchanged(),
+            answers_of("listBackups", |a| {
+                a.edit_json(|v| {
+                    for item in v["checkpoint_items"].as_array_mut().into_iter().flatten() {
+                        if item["name"].as_str().is_some_and(|n| n.starts_with("manualbk_")) {
+                            item["resource_id"] = json!("another-server");
+                        }
+                    }
+                })
+            }),
+            "executePolicy",
+            "a run backs up the policy's servers",
+        ),
+        // A created policy listed without its description.
+        (
+            unchanged(),
+            answers_of("listPolicies", |a| {
+                a.edit_json(|v| {
+                    for p in v["policies"].as_array_mut().into_iter().flatten() {
+                        p["description"] = json!("something else");
+                    }
+                })
+            }),
+            "listPolicies",
+            "create policy a: then listPolicies",
+        ),
+    ];
+    let runs: Vec<(Rewrite, Tamper)> =
+        cases.iter().map(|(r, t, ..)| (r.clone(), t.clone())).collect();
+    for (report, (_, _, op, case)) in run_all(runs).await.iter().zip(cases) {
+        assert_fails(report, op, Check::ReadAfterWrite, case);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_domain_error_answered_otherwise_fails_domain_error_conformance() {
+    let codes: BTreeSet<String> =
+        all_operations().flat_map(domain_errors).filter_map(|e| e.code).collect();
+    let mut cases = Vec::new();
+    for code in &codes {
+        let code = code.clone();
+        let tamper = Arc::new(move |a: &mut Answer| {
+            if a.status >= 400 && a.body.windows(code.len()).any(|w| w == code.as_bytes()) {
+                a.status = 400;
+                a.body = br#"{"error_code":"CSBS.9001","error_msg":"provider invalid"}"#.to_vec();
+            }
+        }) as Tamper;
+        cases.push((unchanged(), tamper));
+    }
+    // Accepting a duplicate name or a server bound to another policy.
+    let unique_name = on("createPolicy", |s| {
+        s.edit_json(|v| {
+            if v["policy"]["name"].as_str().is_some_and(|n| n.ends_with("-a2")) {
+                v["policy"]["name"] = json!("made-unique-by-the-proxy");
+            }
+        })
+    });
+    let unbound = on("createPolicy", |s| {
+        s.edit_json(|v| {
+            if v["policy"]["description"] == "behaviour: bound server" {
+                v["policy"]["resources"] = json!([]);
+            }
+        })
+    });
+    cases.push((unique_name, untouched()));
+    cases.push((unbound, untouched()));
+    let reports = run_all(cases).await;
+    for (report, code) in reports.iter().zip(&codes) {
+        let found = failures(report);
+        assert!(
+            found
+                .iter()
+                .any(|(_, c, k)| c == "domain_error_conformance" && k.contains(code.as_str())),
+            "answering {code} otherwise was not caught: {found:?}"
+        );
+    }
+    let n = codes.len();
+    assert_fails(&reports[n], "createPolicy", Check::DomainErrorConformance, "CSBS.9007");
+    assert_fails(&reports[n + 1], "createPolicy", Check::DomainErrorConformance, "CSBS.6004");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn isolation_quotas_and_lifecycles_broken_fail_their_checks() {
+    let project = csbs_mock::DEFAULT_PROJECT_ID;
+    let cases: Vec<(Rewrite, Tamper, &str, Check, &str)> = vec![
+        // Another project's path served as the run's own.
+        (
+            Arc::new(move |s: &mut Sent| {
+                let parts: Vec<&str> = s.path.splitn(4, '/').collect();
+                if parts.len() == 4 && parts[2] != project && s.method == "GET" {
+                    s.path = format!("/{}/{project}/{}", parts[1], parts[3]);
+                }
+            }),
+            untouched(),
+            "showQuotas",
+            Check::ProjectIsolation,
+            "another project's path",
+        ),
+        // all_tenants honoured for a non-admin credential.
+        (
+            Arc::new(|s: &mut Sent| s.drop_query("all_tenants")),
+            untouched(),
+            "listBackups",
+            Check::ProjectIsolation,
+            "all_tenants=true",
+        ),
+        // Quotas that never move.
+        (
+            unchanged(),
+            answers_of("showQuotas", |a| {
+                a.edit_json(|v| {
+                    for r in v["quotas"]["resources"].as_array_mut().into_iter().flatten() {
+                        r["used"] = json!(0);
+                    }
+                })
+            }),
+            "showQuotas",
+            Check::QuotaUsage,
+            "after a backup",
+        ),
+        // A second deletion accepted while the first is under way.
+        (
+            unchanged(),
+            answers_of("deleteCheckpoint", |a| {
+                if a.status == 400 {
+                    a.status = 200;
+                    a.body = b"{}".to_vec();
+                }
+            }),
+            "deleteCheckpoint",
+            Check::LifecycleConformance,
+            "deleting it again",
+        ),
+        // A new backup that ends in error instead of available.
+        (
+            unchanged(),
+            answers_of("listBackups", |a| {
+                a.edit_json(|v| {
+                    for item in v["checkpoint_items"].as_array_mut().into_iter().flatten() {
+                        if item["name"].as_str().is_some_and(|n| n.ends_with("-life")) {
+                            item["status"] = json!("error");
+                        }
+                    }
+                })
+            }),
+            "listBackups",
+            Check::LifecycleConformance,
+            "a new backup",
+        ),
+    ];
+    let runs: Vec<(Rewrite, Tamper)> =
+        cases.iter().map(|(r, t, ..)| (r.clone(), t.clone())).collect();
+    for (report, (_, _, op, check, case)) in run_all(runs).await.iter().zip(cases) {
+        assert_fails(report, op, check, case);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_is_waited_out_and_reported_apart() {
+    let mock = slow_mock(Some(40)).await;
+    let url = mock.base_url().trim_end_matches('/').to_owned();
+    let options = RunOptions { only: vec![Phase::Behaviour], ..proxied_options(&url) };
+    let report = bounded(run_suite(options)).await.expect("the mock is reachable");
+    assert!(
+        report.throttling.answered_429 > 0,
+        "the budget was never met: {:?}",
+        report.throttling
+    );
+    assert!(report.passed(), "throttling is not a conformance failure:\n{}", report.summary());
+    assert!(report.summary().contains("Throttling (not a conformance failure)"));
+    mock.shutdown().await;
+    // Paced below the budget, the gateway never throttles (a fresh mock: the first run's last
+    // requests must not count in the second's first window).
+    let mock = slow_mock(Some(40)).await;
+    let url = mock.base_url().trim_end_matches('/').to_owned();
+    let options = RunOptions {
+        only: vec![Phase::Behaviour],
+        rate_limit: Some(25.0),
+        ..proxied_options(&url)
+    };
+    let report = bounded(run_suite(options)).await.expect("the mock is reachable");
+    assert_eq!(report.throttling.answered_429, 0, "{:?}", report.throttling);
+    mock.shutdown().await;
+}

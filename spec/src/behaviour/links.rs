@@ -1,0 +1,115 @@
+//! What an operation creates and where it shows: OpenAPI `links` on the success response
+//! (to the operations that show, list, change and delete the new object), and `x-echo` (on
+//! the response and on each link): which property of the objects reached carries which
+//! value of the request.
+
+use super::expr::Expr;
+use super::{success_response, typed};
+use crate::operations::find_operation;
+use crate::Operation;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// One property that must carry a value of the request that made or changed the object.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct EchoField {
+    /// Where the value was sent (`$request.body#/policy/name`).
+    pub request: Expr,
+    /// A pointer into one object (`/name`; `*` for every item of an array, compared as a
+    /// multiset with the request's values).
+    pub property: String,
+}
+
+/// The objects an answer holds (`/policy`, `/policies/*`) and what they echo.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Echo {
+    pub objects: String,
+    pub fields: Vec<EchoField>,
+}
+
+/// A link from an operation's success to another operation, with the values that fill the
+/// other's parameters.
+#[derive(Clone, Debug)]
+pub struct Link {
+    pub name: String,
+    pub operation: &'static Operation,
+    /// Parameter name and where its value comes from.
+    pub parameters: Vec<(String, Expr)>,
+    pub description: String,
+    /// What every object the linked operation answers echoes of the first request.
+    pub echo: Option<Echo>,
+}
+
+#[derive(Deserialize)]
+struct RawLink {
+    #[serde(rename = "operationId")]
+    operation_id: String,
+    #[serde(default)]
+    parameters: std::collections::BTreeMap<String, Expr>,
+    #[serde(default)]
+    description: String,
+    #[serde(rename = "x-echo")]
+    echo: Option<Echo>,
+}
+
+/// The links of `op`'s success response, in document order.
+pub fn links(op: &Operation) -> Vec<Link> {
+    let Some(map) = success_response(op).and_then(|r| r.get("links")).and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    map.iter()
+        .map(|(name, value)| {
+            let raw: RawLink = typed(op, "links", value);
+            let operation = find_operation(&raw.operation_id).unwrap_or_else(|| {
+                panic!("link {name} of {} names no operation {}", op.id, raw.operation_id)
+            });
+            Link {
+                name: name.clone(),
+                operation,
+                parameters: raw.parameters.into_iter().collect(),
+                description: raw.description,
+                echo: raw.echo,
+            }
+        })
+        .collect()
+}
+
+/// The link that deletes what `op` created (to a DELETE operation), if `op` creates.
+pub fn deletion(op: &Operation) -> Option<Link> {
+    links(op).into_iter().find(|l| l.operation.method == "DELETE")
+}
+
+/// What `op`'s own success answer echoes of its request.
+pub fn response_echo(op: &Operation) -> Option<Echo> {
+    success_response(op).and_then(|r| r.get("x-echo")).map(|v| typed(op, "x-echo", v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creations_link_to_their_deletion() {
+        for (op, delete, parameter) in [
+            ("createPolicy", "deletePolicy", "policy_id"),
+            ("protectResource", "deleteCheckpoint", "checkpoint_id"),
+            ("executePolicy", "deleteCheckpoint", "checkpoint_id"),
+        ] {
+            let op = find_operation(op).unwrap();
+            let link = deletion(op).unwrap_or_else(|| panic!("{} has no deletion", op.id));
+            assert_eq!(link.operation.id, delete);
+            assert!(link.parameters.iter().any(|(name, _)| name == parameter), "{}", op.id);
+        }
+        assert!(deletion(find_operation("showPolicy").unwrap()).is_none());
+    }
+
+    #[test]
+    fn echoes_name_request_values() {
+        let create = find_operation("createPolicy").unwrap();
+        let echo = response_echo(create).unwrap();
+        assert_eq!(echo.objects, "/policy");
+        let listed = links(create).into_iter().find(|l| l.operation.id == "listPolicies").unwrap();
+        assert_eq!(listed.echo.unwrap().objects, "/policies/*");
+    }
+}

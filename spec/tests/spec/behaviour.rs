@@ -1,0 +1,192 @@
+//! The behaviour extensions (`x-filter`, `x-pagination`, `x-count-of`, `links`, `x-echo`,
+//! `x-domain-errors`, `x-usage`, `x-sort`) name properties, parameters and operations that
+//! exist: a renamed field breaks this test, not a run.
+
+use csbs_spec::behaviour::{
+    count_of, domain_errors, filters, links, pagination, response_echo, usage, Echo, Expr,
+    FilterRule, UsageKind,
+};
+use csbs_spec::document::deref;
+use csbs_spec::operations::{all_operations, find_operation};
+use csbs_spec::{Location, Operation};
+use serde_json::Value;
+
+/// The schema at `pointer` below `schema` (`*` and indexes step into `items`; `allOf` and
+/// `$ref` are followed), or `None` when the schema has no such property.
+fn schema_at(doc: &'static Value, schema: &'static Value, pointer: &str) -> Option<&'static Value> {
+    let mut here = deref(doc, schema);
+    for segment in pointer.split('/').skip(1) {
+        here = step(doc, here, segment)?;
+    }
+    Some(here)
+}
+
+fn step(doc: &'static Value, schema: &'static Value, segment: &str) -> Option<&'static Value> {
+    let schema = deref(doc, schema);
+    let numeric = segment == "*" || segment.bytes().all(|b| b.is_ascii_digit());
+    if numeric {
+        if let Some(items) = schema.get("items") {
+            return Some(deref(doc, items));
+        }
+    } else if let Some(p) = schema.get("properties").and_then(|p| p.get(segment)) {
+        return Some(deref(doc, p));
+    }
+    schema.get("allOf").and_then(Value::as_array)?.iter().find_map(|s| step(doc, s, segment))
+}
+
+fn response_schema(op: &Operation) -> &'static Value {
+    let schema = op.responses.get(&op.success_status()).cloned().flatten().expect("a success body");
+    Box::leak(Box::new(schema))
+}
+
+fn request_schema(op: &Operation) -> Option<&'static Value> {
+    op.request_body.as_ref().map(|(_, s)| &*Box::leak(Box::new(s.clone())))
+}
+
+/// The schema of one item of a list operation's answer.
+fn item_schema(list: &Operation) -> &'static Value {
+    let doc = list.service.document();
+    let paging = pagination(list).unwrap_or_else(|| panic!("{} has no x-pagination", list.id));
+    let array = schema_at(doc, response_schema(list), &paging.items).expect("the items exist");
+    deref(doc, array.get("items").expect("an array"))
+}
+
+fn check_request_expr(op: &Operation, expr: &Expr, what: &str) {
+    let doc = op.service.document();
+    match expr {
+        Expr::RequestPath(name) => {
+            assert!(op.parameter(Location::Path, name).is_some(), "{what}: no path {name}")
+        }
+        Expr::RequestQuery(name) => {
+            assert!(op.parameter(Location::Query, name).is_some(), "{what}: no query {name}")
+        }
+        Expr::RequestBody(pointer) => {
+            let body =
+                request_schema(op).unwrap_or_else(|| panic!("{what}: {} has no body", op.id));
+            assert!(schema_at(doc, body, pointer).is_some(), "{what}: no body {pointer}");
+        }
+        Expr::ResponseBody(pointer) => {
+            assert!(
+                schema_at(doc, response_schema(op), pointer).is_some(),
+                "{what}: no response {pointer}"
+            )
+        }
+    }
+}
+
+fn check_echo(source: &Operation, target: &Operation, echo: &Echo, what: &str) {
+    let doc = target.service.document();
+    let objects = schema_at(doc, response_schema(target), &echo.objects)
+        .unwrap_or_else(|| panic!("{what}: {} answers nothing at {}", target.id, echo.objects));
+    for field in &echo.fields {
+        check_request_expr(source, &field.request, what);
+        assert!(
+            schema_at(doc, objects, &field.property).is_some(),
+            "{what}: objects have no {}",
+            field.property
+        );
+    }
+}
+
+#[test]
+fn filters_name_properties_of_the_items_listed() {
+    let mut checked = 0;
+    for op in all_operations() {
+        let list = match count_of(op) {
+            Some(count) => find_operation(&count.operation).expect("the counted list exists"),
+            None => op,
+        };
+        for filter in filters(op) {
+            let what = format!("{} {}", op.id, filter.parameter.name);
+            match &filter.rule {
+                FilterRule::Property { property, .. } => {
+                    let doc = list.service.document();
+                    assert!(
+                        schema_at(doc, item_schema(list), property).is_some(),
+                        "{what}: no item {property}"
+                    );
+                }
+                FilterRule::MadeBy { made_by } => {
+                    let maker = find_operation(&made_by.operation).expect("the maker exists");
+                    check_request_expr(maker, &made_by.value, &what);
+                }
+                FilterRule::Unchecked { unchecked } => assert!(!unchecked.is_empty(), "{what}"),
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "only {checked} filters");
+}
+
+#[test]
+fn sort_keys_name_properties_of_the_items() {
+    for op in all_operations().filter(|op| pagination(op).is_some()) {
+        let rule = op
+            .parameter(Location::Query, "sort")
+            .and_then(|p| p.extension("x-sort"))
+            .expect("x-sort");
+        let rule = csbs_spec::rules::SortRule::from_extension(rule).unwrap();
+        assert!(rule.default.is_some(), "{} has no default order", op.id);
+        for key in &rule.keys {
+            if let Some(property) = rule.property(key) {
+                let doc = op.service.document();
+                assert!(
+                    schema_at(doc, item_schema(op), &property).is_some(),
+                    "{} sorts by {key}",
+                    op.id
+                );
+            }
+        }
+        let paging = pagination(op).unwrap();
+        for name in [Some(&paging.limit), Some(&paging.marker), paging.offset.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            assert!(op.parameter(Location::Query, name).is_some(), "{} pages by {name}", op.id);
+        }
+    }
+}
+
+#[test]
+fn links_and_echoes_name_what_exists() {
+    let mut echoes = 0;
+    for op in all_operations() {
+        if let Some(echo) = response_echo(op) {
+            check_echo(op, op, &echo, &format!("{} x-echo", op.id));
+            echoes += 1;
+        }
+        for link in links(op) {
+            let what = format!("{} link {}", op.id, link.name);
+            for (name, expr) in &link.parameters {
+                assert!(
+                    link.operation.parameters.iter().any(|p| &p.name == name),
+                    "{what}: no parameter {name}"
+                );
+                check_request_expr(op, expr, &what);
+            }
+            if let Some(echo) = &link.echo {
+                check_echo(op, link.operation, echo, &what);
+                echoes += 1;
+            }
+        }
+    }
+    assert!(echoes >= 9, "{echoes} echoes");
+}
+
+#[test]
+fn domain_errors_and_usage_name_what_exists() {
+    for op in all_operations() {
+        for error in domain_errors(op) {
+            check_request_expr(op, &error.value, &format!("{} x-domain-errors", op.id));
+        }
+        for row in usage(op) {
+            let list = find_operation(&row.operation).expect("the counted list exists");
+            if let UsageKind::Sums { sums, .. } = &row.kind {
+                assert!(
+                    schema_at(list.service.document(), item_schema(list), sums).is_some(),
+                    "{sums}"
+                );
+            }
+        }
+    }
+}
