@@ -74,8 +74,7 @@ pub fn of_timestamp(t: &csbs_wire::Timestamp) -> Micros {
 /// optional fraction, optional `Z` or offset; no zone is UTC); `None` when it is not a real
 /// calendar time.
 pub fn parse(text: &str) -> Option<Micros> {
-    csbs_wire::parse_time(text)
-        .map(|(local, offset)| csbs_wire::to_utc(local, offset).timestamp_micros())
+    csbs_wire::instant_micros(text)
 }
 
 /// A filter bound. The CBR filters are checked by a pattern only, so `2020-13-45T99:99:99Z`

@@ -10,4 +10,4 @@ mod time;
 
 pub use lenient::{LenientBoolean, LenientInteger};
 pub use percent::{percent_encode, UNRESERVED};
-pub use time::{parse_time, to_utc, Timestamp};
+pub use time::{instant_micros, parse_time, to_utc, Timestamp};

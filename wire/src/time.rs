@@ -22,6 +22,12 @@ pub fn parse_time(text: &str) -> Option<(NaiveDateTime, Option<FixedOffset>)> {
         .map(|t| (t.naive_local(), Some(*t.offset())))
 }
 
+/// A time in one of the service's forms as microseconds since the Unix epoch, UTC (a time
+/// without a zone is UTC); `None` when [`parse_time`] does not read it.
+pub fn instant_micros(text: &str) -> Option<i64> {
+    parse_time(text).map(|(local, offset)| to_utc(local, offset).timestamp_micros())
+}
+
 /// The instant of a time read by [`parse_time`]: a time without a zone is UTC (the service's
 /// clock).
 pub fn to_utc(local: NaiveDateTime, offset: Option<FixedOffset>) -> DateTime<chrono::Utc> {
@@ -121,6 +127,7 @@ mod tests {
         }
         assert_eq!(utc("2018-02-01T14:00:00+02:00"), noon);
         assert_eq!(utc("2018-02-01T14:00:00+0200"), noon);
+        assert_eq!(instant_micros("1970-01-01 00:00:01.5"), Some(1_500_000));
         assert_eq!(
             utc("2017-04-18T01:21:52.701973"),
             Some("2017-04-18T01:21:52.701973+00:00".into())
