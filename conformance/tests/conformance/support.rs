@@ -283,6 +283,14 @@ impl Sent {
             if kept.is_empty() { path.to_owned() } else { format!("{path}?{}", kept.join("&")) };
     }
 
+    /// Replaces every pair of a query key by one `key=value`.
+    pub fn set_query(&mut self, key: &str, value: &str) {
+        self.drop_query(key);
+        let pair = form_urlencoded::Serializer::new(String::new()).append_pair(key, value).finish();
+        let glue = if self.path.contains('?') { '&' } else { '?' };
+        self.path = format!("{}{glue}{pair}", self.path);
+    }
+
     /// Edits the JSON body in place.
     pub fn edit_json(&mut self, edit: impl FnOnce(&mut serde_json::Value)) {
         if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&self.body) {
