@@ -10,5 +10,3 @@ mod diff;
 mod doc_drift;
 #[path = "generator/outputs.rs"]
 mod outputs;
-#[path = "generator/seeds.rs"]
-mod seeds;

@@ -14,6 +14,7 @@ pub mod pairing;
 pub mod params;
 pub mod rules;
 pub mod schema;
+pub mod seeds;
 pub mod surface;
 pub mod validate;
 

@@ -13,8 +13,6 @@ mod documents;
 mod examples;
 #[path = "spec/portability.rs"]
 mod portability;
-#[path = "spec/seeds.rs"]
-mod seeds;
 #[path = "spec/validation.rs"]
 mod validation;
 #[path = "spec/wire.rs"]

@@ -1,11 +1,11 @@
 //! `doc-drift` over the vendor documents: the spec explains everything they say, and a
 //! document changed the way vendors change them yields exactly the findings of the change.
 
-use crate::seeds;
 use csbs_generator::doc_drift::model::VendorDocument;
 use csbs_generator::doc_drift::parse::parse;
 use csbs_generator::doc_drift::spec_view::SpecDoc;
 use csbs_generator::doc_drift::{compare_documents, Finding, Kind};
+use csbs_spec::seeds;
 use serde_json::json;
 use std::process::Command;
 
@@ -27,9 +27,10 @@ fn replace_once(text: &str, from: &str, to: &str) -> String {
 
 #[test]
 fn the_five_documents_leave_nothing_unexplained() {
-    let Some(dir) = seeds::dir() else { return };
-    let docs: Vec<VendorDocument> =
-        seeds::ALL.iter().map(|n| parse(n, &seeds::read(&dir, n))).collect();
+    if !seeds::available() {
+        return;
+    }
+    let docs: Vec<VendorDocument> = seeds::ALL.iter().map(|n| parse(n, &seeds::read(n))).collect();
     let report = compare_documents(&docs, &SpecDoc::embedded());
     let unexplained: Vec<String> = report
         .findings
@@ -55,9 +56,11 @@ fn the_five_documents_leave_nothing_unexplained() {
 
 #[test]
 fn each_document_alone_leaves_nothing_unexplained() {
-    let Some(dir) = seeds::dir() else { return };
+    if !seeds::available() {
+        return;
+    }
     for name in seeds::ALL {
-        let found = findings(&[parse(name, &seeds::read(&dir, name))]);
+        let found = findings(&[parse(name, &seeds::read(name))]);
         let open: Vec<&Finding> = found.iter().filter(|f| !f.is_explained()).collect();
         assert!(open.is_empty(), "{name}: {open:#?}");
     }
@@ -65,8 +68,10 @@ fn each_document_alone_leaves_nothing_unexplained() {
 
 #[test]
 fn the_full_reference_is_read_section_by_section() {
-    let Some(dir) = seeds::dir() else { return };
-    let doc = parse("004_2d09f3b3e42cc2b5.txt", &seeds::read(&dir, "004_2d09f3b3e42cc2b5.txt"));
+    if !seeds::available() {
+        return;
+    }
+    let doc = parse("004_2d09f3b3e42cc2b5.txt", &seeds::read("004_2d09f3b3e42cc2b5.txt"));
     assert_eq!(doc.operations.len(), 15);
     assert_eq!(doc.error_codes.len(), 50);
     let create =
@@ -86,9 +91,11 @@ fn the_full_reference_is_read_section_by_section() {
 
 #[test]
 fn a_parameter_added_is_only_in_the_document() {
-    let Some(dir) = seeds::dir() else { return };
+    if !seeds::available() {
+        return;
+    }
     let name = "002_c583bb78bba21bc5.txt";
-    let text = seeds::read(&dir, name);
+    let text = seeds::read(name);
     let changed = replace_once(
         &text,
         "    checkpoint_id\n\n    No\n",
@@ -107,9 +114,11 @@ fn a_parameter_added_is_only_in_the_document() {
 
 #[test]
 fn a_type_changed_is_a_type_finding() {
-    let Some(dir) = seeds::dir() else { return };
+    if !seeds::available() {
+        return;
+    }
     let name = "002_c583bb78bba21bc5.txt";
-    let text = seeds::read(&dir, name);
+    let text = seeds::read(name);
     let changed = replace_once(&text, "    count\n\n    Integer\n", "    count\n\n    String\n");
     let found = new_findings(name, &text, &changed);
     assert_eq!(found.len(), 1, "{found:#?}");
@@ -122,9 +131,11 @@ fn a_type_changed_is_a_type_finding() {
 
 #[test]
 fn a_field_made_mandatory_is_a_required_finding() {
-    let Some(dir) = seeds::dir() else { return };
+    if !seeds::available() {
+        return;
+    }
     let name = "002_c583bb78bba21bc5.txt";
-    let text = seeds::read(&dir, name);
+    let text = seeds::read(name);
     let changed = replace_once(&text, "    status\n\n    No\n", "    status\n\n    Yes\n");
     let found = new_findings(name, &text, &changed);
     assert_eq!(found.len(), 1, "{found:#?}");
@@ -134,9 +145,11 @@ fn a_field_made_mandatory_is_a_required_finding() {
 
 #[test]
 fn a_response_field_removed_is_only_in_the_spec() {
-    let Some(dir) = seeds::dir() else { return };
+    if !seeds::available() {
+        return;
+    }
     let name = "000_4809adb80e0ea2cd.txt";
-    let text = seeds::read(&dir, name);
+    let text = seeds::read(name);
     let changed =
         replace_once(&text, "    resource_id\n\n    String\n\n    Backup object ID\n\n", "");
     let found = new_findings(name, &text, &changed);
@@ -155,9 +168,11 @@ fn a_response_field_removed_is_only_in_the_spec() {
 
 #[test]
 fn an_example_edited_is_an_example_changed() {
-    let Some(dir) = seeds::dir() else { return };
+    if !seeds::available() {
+        return;
+    }
     let name = "002_c583bb78bba21bc5.txt";
-    let text = seeds::read(&dir, name);
+    let text = seeds::read(name);
     let changed = replace_once(&text, "\"count\" : 10", "\"count\" : 12");
     let found = new_findings(name, &text, &changed);
     assert_eq!(found.len(), 1, "{found:#?}");
@@ -172,9 +187,11 @@ fn an_example_edited_is_an_example_changed() {
 
 #[test]
 fn a_range_narrowed_in_the_description_is_a_range_finding() {
-    let Some(dir) = seeds::dir() else { return };
+    if !seeds::available() {
+        return;
+    }
     let name = "000_4809adb80e0ea2cd.txt";
-    let text = seeds::read(&dir, name);
+    let text = seeds::read(name);
     let changed = replace_once(
         &text,
         "It consists of up to 36 characters.",
@@ -195,9 +212,11 @@ fn a_range_narrowed_in_the_description_is_a_range_finding() {
 
 #[test]
 fn a_request_range_narrowed_in_the_full_reference_is_found_where_it_is_printed() {
-    let Some(dir) = seeds::dir() else { return };
+    if !seeds::available() {
+        return;
+    }
     let name = "004_2d09f3b3e42cc2b5.txt";
-    let text = seeds::read(&dir, name);
+    let text = seeds::read(name);
     // Only the row of Table 5-26 (creating a policy) changes.
     let row = "max_backups\tNo\tInteger\tMaximum number of backups that can be automatically created for a backup object. The value can be -1 or ranges from 0 to 99999 .";
     let at = text.find(row).expect("the row of Table 5-26");
@@ -216,12 +235,14 @@ fn a_request_range_narrowed_in_the_full_reference_is_found_where_it_is_printed()
 
 #[test]
 fn two_documents_of_one_operation_disagreeing_are_reported() {
-    let Some(dir) = seeds::dir() else { return };
+    if !seeds::available() {
+        return;
+    }
     let newer = "002_c583bb78bba21bc5.txt";
     let reference = "004_2d09f3b3e42cc2b5.txt";
-    let text = seeds::read(&dir, newer);
+    let text = seeds::read(newer);
     let changed = replace_once(&text, "    ip\n\n    No\n\n    String\n\n    Searching based on the VM's IP address is supported.\n\n", "");
-    let docs = [parse(newer, &changed), parse(reference, &seeds::read(&dir, reference))];
+    let docs = [parse(newer, &changed), parse(reference, &seeds::read(reference))];
     let found = findings(&docs);
     let disagreement = found
         .iter()
@@ -270,8 +291,11 @@ fn a_document_that_cannot_be_read_or_recognised_exits_2_saying_which_and_why() {
 
 #[test]
 fn the_command_exits_0_when_everything_is_explained_and_1_otherwise() {
-    let Some(dir) = seeds::dir() else { return };
-    let all: Vec<String> = seeds::ALL.iter().map(|n| dir.join(n).display().to_string()).collect();
+    if !seeds::available() {
+        return;
+    }
+    let all: Vec<String> =
+        seeds::ALL.iter().map(|n| seeds::dir().join(n).display().to_string()).collect();
     let mut args = vec!["doc-drift"];
     args.extend(all.iter().map(String::as_str));
     let (code, out, _) = run(&args);
@@ -279,7 +303,7 @@ fn the_command_exits_0_when_everything_is_explained_and_1_otherwise() {
     assert!(out.contains("0 unexplained"), "{out}");
     let name = "002_c583bb78bba21bc5.txt";
     let changed = replace_once(
-        &seeds::read(&dir, name),
+        &seeds::read(name),
         "    count\n\n    Integer\n",
         "    count\n\n    Boolean\n",
     );
@@ -320,9 +344,11 @@ fn the_command_exits_0_when_everything_is_explained_and_1_otherwise() {
 
 #[test]
 fn an_example_outside_the_operation_sections_must_still_be_printed() {
-    let Some(dir) = seeds::dir() else { return };
+    if !seeds::available() {
+        return;
+    }
     let name = "004_2d09f3b3e42cc2b5.txt";
-    let text = seeds::read(&dir, name);
+    let text = seeds::read(name);
     // The getting-started walkthrough prints a protect request outside section 5.1.1.
     let changed = replace_once(&text, "\"database_backup\"", "\"database_copy\"");
     let found = new_findings(name, &text, &changed);
@@ -335,9 +361,11 @@ fn an_example_outside_the_operation_sections_must_still_be_printed() {
 
 #[test]
 fn an_example_added_is_only_in_the_document() {
-    let Some(dir) = seeds::dir() else { return };
+    if !seeds::available() {
+        return;
+    }
     let name = "002_c583bb78bba21bc5.txt";
-    let text = seeds::read(&dir, name);
+    let text = seeds::read(name);
     let changed = replace_once(
         &text,
         "    GET https://{endpoint}/v1/{project_id}/checkpoint_items/count?status=error\n",

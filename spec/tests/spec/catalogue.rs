@@ -1,5 +1,5 @@
-use super::seeds;
 use csbs_spec::catalogue::{error_codes, gateway_code, is_documented, lookup};
+use csbs_spec::seeds;
 use csbs_spec::Service;
 use regex::Regex;
 

@@ -1,6 +1,6 @@
-use super::seeds;
 use csbs_spec::examples::{all_examples, Example, ExampleKind};
 use csbs_spec::operations::{all_operations, find_operation};
+use csbs_spec::seeds;
 use csbs_spec::validate::Contract;
 use csbs_spec::Service;
 use serde_json::{json, Value};

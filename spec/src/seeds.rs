@@ -1,5 +1,5 @@
-//! Access to the vendor documents the tests compare the spec with. Nothing outside the tests
-//! reads them, and a clone without them still passes.
+//! Where the vendor documents are (`../shared/seeds`): the tests of every crate that compares
+//! the spec with them find them here, and a clone without them still passes.
 //!
 //! The folder is `$CSBS_SEEDS_DIR` if set, else `<workspace root>/../shared/seeds`. When it is
 //! absent, a test that needs it prints `skipped: vendor documents not found at <path> (set
@@ -48,6 +48,7 @@ pub fn decide(dir: &Path, exists: bool, require: Option<OsString>) -> Availabili
     }
 }
 
+/// The folder of the vendor documents for this checkout (whether or not it exists).
 pub fn dir() -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let root = manifest.parent().unwrap_or(manifest);
@@ -85,27 +86,32 @@ pub const ALL: [&str; 5] = [
     "004_2d09f3b3e42cc2b5.txt",
 ];
 
-#[test]
-fn the_folder_is_the_variable_or_shared_beside_the_workspace() {
-    let root = Path::new("/work/repo");
-    assert_eq!(locate(Some("/docs".into()), root), PathBuf::from("/docs"));
-    assert_eq!(locate(None, root), PathBuf::from("/work/shared/seeds"));
-    assert_eq!(locate(Some("".into()), root), PathBuf::from("/work/shared/seeds"));
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-#[test]
-fn an_absent_folder_skips_unless_the_documents_are_required() {
-    let dir = Path::new("/nowhere/seeds");
-    assert_eq!(decide(dir, true, Some("1".into())), Availability::Present);
-    assert_eq!(
-        decide(dir, false, None),
-        Availability::Skip(
-            "skipped: vendor documents not found at /nowhere/seeds (set CSBS_SEEDS_DIR)".into()
-        )
-    );
-    assert!(matches!(decide(dir, false, Some("0".into())), Availability::Skip(_)));
-    let Availability::Missing(message) = decide(dir, false, Some("1".into())) else {
-        panic!("CSBS_REQUIRE_SEEDS=1 must fail when the folder is absent");
-    };
-    assert!(message.contains("/nowhere/seeds") && message.contains("CSBS_REQUIRE_SEEDS=1"));
+    #[test]
+    fn the_folder_is_the_variable_or_shared_beside_the_workspace() {
+        let root = Path::new("/work/repo");
+        assert_eq!(locate(Some("/docs".into()), root), PathBuf::from("/docs"));
+        assert_eq!(locate(None, root), PathBuf::from("/work/shared/seeds"));
+        assert_eq!(locate(Some("".into()), root), PathBuf::from("/work/shared/seeds"));
+    }
+
+    #[test]
+    fn an_absent_folder_skips_unless_the_documents_are_required() {
+        let dir = Path::new("/nowhere/seeds");
+        assert_eq!(decide(dir, true, Some("1".into())), Availability::Present);
+        assert_eq!(
+            decide(dir, false, None),
+            Availability::Skip(
+                "skipped: vendor documents not found at /nowhere/seeds (set CSBS_SEEDS_DIR)".into()
+            )
+        );
+        assert!(matches!(decide(dir, false, Some("0".into())), Availability::Skip(_)));
+        let Availability::Missing(message) = decide(dir, false, Some("1".into())) else {
+            panic!("CSBS_REQUIRE_SEEDS=1 must fail when the folder is absent");
+        };
+        assert!(message.contains("/nowhere/seeds") && message.contains("CSBS_REQUIRE_SEEDS=1"));
+    }
 }
