@@ -2,34 +2,25 @@
 //! rewritten before it reaches the mock, or an answer changed after), makes the behaviour part
 //! fail and name its check; the unbroken mock passes.
 
-use crate::support::{bounded, proxied_options, proxy_rewriting, Answer, Sent, PROXY_TOKEN};
+use crate::support::{bounded, mock_configured, proxied_options, proxy_rewriting, Answer, Sent};
 use csbs_conformance::{run_suite, Check, Phase, Report, RunOptions};
 use csbs_spec::behaviour::{domain_errors, filters, sort_default, FilterRule};
 use csbs_spec::operations::all_operations;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 /// A mock whose backups stay pending, deleting and restoring long enough for the checks to
 /// see it on a loaded machine.
 async fn slow_mock(rate_limit: Option<u32>) -> csbs_mock::RunningMock {
-    let config = csbs_mock::MockConfig {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        tokens: vec![csbs_mock::TokenGrant {
-            token: PROXY_TOKEN.to_owned(),
-            project_id: csbs_mock::DEFAULT_PROJECT_ID.to_owned(),
-            admin: false,
-        }],
-        protect_delay: Duration::from_millis(300),
-        delete_delay: Duration::from_millis(300),
-        restore_delay: Duration::from_millis(300),
-        seed_examples: true,
-        rate_limit,
-        ..csbs_mock::MockConfig::default()
-    };
-    csbs_mock::spawn(config).await.expect("the mock starts")
+    mock_configured(|config| {
+        config.protect_delay = Duration::from_millis(300);
+        config.delete_delay = Duration::from_millis(300);
+        config.restore_delay = Duration::from_millis(300);
+        config.rate_limit = rate_limit;
+    })
+    .await
 }
 
 type Rewrite = Arc<dyn Fn(&mut Sent) + Send + Sync>;

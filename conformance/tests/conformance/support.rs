@@ -230,7 +230,14 @@ impl Answer {
 
 /// A fresh mock, seeded like the embedded one, with [`PROXY_TOKEN`].
 pub async fn mock() -> csbs_mock::RunningMock {
-    let config = csbs_mock::MockConfig {
+    mock_configured(|_| {}).await
+}
+
+/// [`mock`] with its configuration changed by `edit` before it starts.
+pub async fn mock_configured(
+    edit: impl FnOnce(&mut csbs_mock::MockConfig),
+) -> csbs_mock::RunningMock {
+    let mut config = csbs_mock::MockConfig {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         tokens: vec![csbs_mock::TokenGrant {
             token: PROXY_TOKEN.to_owned(),
@@ -243,6 +250,7 @@ pub async fn mock() -> csbs_mock::RunningMock {
         seed_examples: true,
         ..csbs_mock::MockConfig::default()
     };
+    edit(&mut config);
     csbs_mock::spawn(config).await.expect("the mock starts")
 }
 

@@ -20,6 +20,18 @@ fn new_findings(name: &str, original: &str, changed: &str) -> Vec<Finding> {
     findings(&[parse(name, changed)]).into_iter().filter(|f| !before.contains(f)).collect()
 }
 
+/// The one finding that changing `from` into `to` in document `name` makes, or `None` (after
+/// the skip line) where the documents are absent.
+fn only_finding(name: &str, from: &str, to: &str) -> Option<Finding> {
+    if !seeds::available() {
+        return None;
+    }
+    let text = seeds::read(name);
+    let found = new_findings(name, &text, &replace_once(&text, from, to));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    found.into_iter().next()
+}
+
 fn replace_once(text: &str, from: &str, to: &str) -> String {
     assert_eq!(text.matches(from).count(), 1, "{from:?} must occur once");
     text.replacen(from, to, 1)
@@ -91,19 +103,8 @@ fn the_full_reference_is_read_section_by_section() {
 
 #[test]
 fn a_parameter_added_is_only_in_the_document() {
-    if !seeds::available() {
-        return;
-    }
-    let name = "002_c583bb78bba21bc5.txt";
-    let text = seeds::read(name);
-    let changed = replace_once(
-        &text,
-        "    checkpoint_id\n\n    No\n",
-        "    vault_id\n\n    No\n\n    String\n\n    Filtering based on the vault is supported.\n\n    checkpoint_id\n\n    No\n",
-    );
-    let found = new_findings(name, &text, &changed);
-    assert_eq!(found.len(), 1, "{found:#?}");
-    let f = &found[0];
+    let Some(f) = only_finding("002_c583bb78bba21bc5.txt", "    checkpoint_id\n\n    No\n",
+        "    vault_id\n\n    No\n\n    String\n\n    Filtering based on the vault is supported.\n\n    checkpoint_id\n\n    No\n") else { return };
     assert_eq!(
         (f.operation.as_deref(), f.location.as_str(), f.kind),
         (Some("countBackups"), "query.vault_id", Kind::OnlyInDocument)
@@ -114,47 +115,39 @@ fn a_parameter_added_is_only_in_the_document() {
 
 #[test]
 fn a_type_changed_is_a_type_finding() {
-    if !seeds::available() {
+    let Some(f) = only_finding(
+        "002_c583bb78bba21bc5.txt",
+        "    count\n\n    Integer\n",
+        "    count\n\n    String\n",
+    ) else {
         return;
-    }
-    let name = "002_c583bb78bba21bc5.txt";
-    let text = seeds::read(name);
-    let changed = replace_once(&text, "    count\n\n    Integer\n", "    count\n\n    String\n");
-    let found = new_findings(name, &text, &changed);
-    assert_eq!(found.len(), 1, "{found:#?}");
-    assert_eq!((found[0].location.as_str(), found[0].kind), ("response.count", Kind::Type));
-    assert_eq!(
-        (&found[0].document_value, &found[0].spec_value),
-        (&json!("String"), &json!("integer"))
-    );
+    };
+    assert_eq!((f.location.as_str(), f.kind), ("response.count", Kind::Type));
+    assert_eq!((&f.document_value, &f.spec_value), (&json!("String"), &json!("integer")));
 }
 
 #[test]
 fn a_field_made_mandatory_is_a_required_finding() {
-    if !seeds::available() {
+    let Some(f) = only_finding(
+        "002_c583bb78bba21bc5.txt",
+        "    status\n\n    No\n",
+        "    status\n\n    Yes\n",
+    ) else {
         return;
-    }
-    let name = "002_c583bb78bba21bc5.txt";
-    let text = seeds::read(name);
-    let changed = replace_once(&text, "    status\n\n    No\n", "    status\n\n    Yes\n");
-    let found = new_findings(name, &text, &changed);
-    assert_eq!(found.len(), 1, "{found:#?}");
-    assert_eq!((found[0].location.as_str(), found[0].kind), ("query.status", Kind::Required));
-    assert_eq!((&found[0].document_value, &found[0].spec_value), (&json!(true), &json!(false)));
+    };
+    assert_eq!((f.location.as_str(), f.kind), ("query.status", Kind::Required));
+    assert_eq!((&f.document_value, &f.spec_value), (&json!(true), &json!(false)));
 }
 
 #[test]
 fn a_response_field_removed_is_only_in_the_spec() {
-    if !seeds::available() {
+    let Some(f) = only_finding(
+        "000_4809adb80e0ea2cd.txt",
+        "    resource_id\n\n    String\n\n    Backup object ID\n\n",
+        "",
+    ) else {
         return;
-    }
-    let name = "000_4809adb80e0ea2cd.txt";
-    let text = seeds::read(name);
-    let changed =
-        replace_once(&text, "    resource_id\n\n    String\n\n    Backup object ID\n\n", "");
-    let found = new_findings(name, &text, &changed);
-    assert_eq!(found.len(), 1, "{found:#?}");
-    let f = &found[0];
+    };
     assert_eq!(
         (f.location.as_str(), f.kind),
         ("response.checkpoint_items[].resource_id", Kind::OnlyInSpec)
@@ -168,15 +161,10 @@ fn a_response_field_removed_is_only_in_the_spec() {
 
 #[test]
 fn an_example_edited_is_an_example_changed() {
-    if !seeds::available() {
+    let Some(f) = only_finding("002_c583bb78bba21bc5.txt", "\"count\" : 10", "\"count\" : 12")
+    else {
         return;
-    }
-    let name = "002_c583bb78bba21bc5.txt";
-    let text = seeds::read(name);
-    let changed = replace_once(&text, "\"count\" : 10", "\"count\" : 12");
-    let found = new_findings(name, &text, &changed);
-    assert_eq!(found.len(), 1, "{found:#?}");
-    let f = &found[0];
+    };
     assert_eq!(
         (f.location.as_str(), f.kind),
         ("example.response.count_newer_page", Kind::ExampleChanged)
@@ -187,19 +175,13 @@ fn an_example_edited_is_an_example_changed() {
 
 #[test]
 fn a_range_narrowed_in_the_description_is_a_range_finding() {
-    if !seeds::available() {
-        return;
-    }
-    let name = "000_4809adb80e0ea2cd.txt";
-    let text = seeds::read(name);
-    let changed = replace_once(
-        &text,
+    let Some(f) = only_finding(
+        "000_4809adb80e0ea2cd.txt",
         "It consists of up to 36 characters.",
         "It consists of up to 20 characters.",
-    );
-    let found = new_findings(name, &text, &changed);
-    assert_eq!(found.len(), 1, "{found:#?}");
-    let f = &found[0];
+    ) else {
+        return;
+    };
     assert_eq!(
         (f.location.as_str(), f.kind),
         ("response.checkpoint_items[].tags[].key", Kind::RangeOrLength)
@@ -344,16 +326,12 @@ fn the_command_exits_0_when_everything_is_explained_and_1_otherwise() {
 
 #[test]
 fn an_example_outside_the_operation_sections_must_still_be_printed() {
-    if !seeds::available() {
-        return;
-    }
-    let name = "004_2d09f3b3e42cc2b5.txt";
-    let text = seeds::read(name);
     // The getting-started walkthrough prints a protect request outside section 5.1.1.
-    let changed = replace_once(&text, "\"database_backup\"", "\"database_copy\"");
-    let found = new_findings(name, &text, &changed);
-    assert_eq!(found.len(), 1, "{found:#?}");
-    let f = &found[0];
+    let Some(f) =
+        only_finding("004_2d09f3b3e42cc2b5.txt", "\"database_backup\"", "\"database_copy\"")
+    else {
+        return;
+    };
     assert_eq!((f.operation.as_deref(), f.kind), (Some("protectResource"), Kind::OnlyInSpec));
     assert_eq!(f.location, "example.request.getting_started");
     assert!(f.spec_value.as_str().unwrap().contains("database_backup"));
@@ -361,23 +339,15 @@ fn an_example_outside_the_operation_sections_must_still_be_printed() {
 
 #[test]
 fn an_example_added_is_only_in_the_document() {
-    if !seeds::available() {
-        return;
-    }
-    let name = "002_c583bb78bba21bc5.txt";
-    let text = seeds::read(name);
-    let changed = replace_once(
-        &text,
+    let Some(f) = only_finding(
+        "002_c583bb78bba21bc5.txt",
         "    GET https://{endpoint}/v1/{project_id}/checkpoint_items/count?status=error\n",
         "    GET https://{endpoint}/v1/{project_id}/checkpoint_items/count?status=error\n    \
          Querying the number of backups of one server:\n    \
          GET https://{endpoint}/v1/{project_id}/checkpoint_items/count?resource_id=x\n",
-    );
-    let found = new_findings(name, &text, &changed);
-    assert_eq!(found.len(), 1, "{found:#?}");
-    assert_eq!(
-        (found[0].location.as_str(), found[0].kind),
-        ("example.request", Kind::OnlyInDocument)
-    );
-    assert!(found[0].document_value.as_str().unwrap().contains("resource_id=x"));
+    ) else {
+        return;
+    };
+    assert_eq!((f.location.as_str(), f.kind), ("example.request", Kind::OnlyInDocument));
+    assert!(f.document_value.as_str().unwrap().contains("resource_id=x"));
 }
