@@ -9,8 +9,11 @@ use super::writes::Fixture;
 use crate::checks::{Check, Verdict};
 use crate::request::ApiRequest;
 use crate::session::{Answer, Session};
-use csbs_spec::behaviour::{count_of, filters, pagination, Filter, FilterRule, Match};
+use csbs_spec::behaviour::{
+    count_of, filters, pagination, sort_default, Filter, FilterRule, Match,
+};
 use csbs_spec::operations::{all_operations, find_operation};
+use csbs_spec::rules::Direction;
 use csbs_spec::validate::Contract;
 use csbs_spec::{Location, Operation};
 use serde_json::Value;
@@ -156,7 +159,11 @@ async fn check_filter(
     } else {
         Ok(())
     };
+    let passed = verdict.is_ok();
     session.judge(Check::FilterConformance, &listing.first, &case, verdict);
+    if passed && listing.complete {
+        filtered_page(session, &request, &listing, all.len(), &case).await;
+    }
     if let Some(total) = pagination(list).and_then(|p| p.total) {
         let count =
             listing.first.json.as_ref().and_then(|b| b.pointer(&total)).and_then(Value::as_u64);
@@ -170,6 +177,59 @@ async fn check_filter(
                 verdict,
             );
         }
+    }
+}
+
+/// The filter selects before the page is cut: with `limit` as many as the filtered items, the
+/// page holds all of them, in the default order and in its reverse (an endpoint that filters
+/// the page after cutting it lists only the matches among the first unfiltered items; the run's
+/// own items come first in one of the two orders, so one of them shows it).
+async fn filtered_page(
+    session: &mut Session,
+    request: &ApiRequest,
+    listing: &Listing,
+    unfiltered: usize,
+    case: &str,
+) {
+    let mut matching: Vec<&str> = listing.items.iter().filter_map(id_of).collect();
+    let Some(paging) = pagination(request.operation) else { return };
+    if matching.is_empty() || matching.len() >= unfiltered {
+        return;
+    }
+    matching.sort_unstable();
+    let limit = matching.len().to_string();
+    let mut orders = vec![None];
+    if let Some((_, keys)) = sort_default(request.operation) {
+        let reversed: Vec<String> = keys
+            .iter()
+            .map(|(key, d)| format!("{key}:{}", if *d == Direction::Desc { "asc" } else { "desc" }))
+            .collect();
+        orders.push(Some(reversed.join(",")));
+    }
+    for order in orders {
+        let mut page_request = request.clone().query(&paging.limit, limit.clone());
+        let mut shown = format!("{}={limit}", paging.limit);
+        if let Some(order) = order {
+            shown = format!("{shown}&sort={order}");
+            page_request = page_request.query("sort", order);
+        }
+        let case = format!("{case} with {shown}");
+        let answer = session.call(&page_request, &case).await;
+        let page: Vec<Value> = super::support::items_of(&answer, &paging).unwrap_or_default();
+        let mut page: Vec<&str> = page.iter().filter_map(id_of).collect();
+        page.sort_unstable();
+        let verdict = if page == matching {
+            Ok(())
+        } else {
+            fail(
+                &paging.limit,
+                format!(
+                    "{shown} listed {page:?}, but the filter selects {matching:?}: the filter \
+                     must select before the page is cut"
+                ),
+            )
+        };
+        session.judge(Check::FilterConformance, &answer, &case, verdict);
     }
 }
 

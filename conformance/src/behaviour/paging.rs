@@ -1,8 +1,9 @@
 //! `pagination_conformance` and the unfiltered half of `count_conformance`, per list of the
 //! spec (`x-pagination`): `limit` bounds a page and takes the first items of the default
-//! order; pages by `marker` visit every item once, in order; `offset` skips; an offset past the
-//! end is an empty page (200); a `next` link leads to the next page; a list's `total` and each
-//! count (`x-count-of`) equal the items listed across every page.
+//! order, at a small limit and at one less than everything; pages by `marker` visit every item
+//! once, in order; `offset` skips; an offset past the end is an empty page (200); a `next` link
+//! leads to the next page; a list's `total` (on a full page and on a small one) and each count
+//! (`x-count-of`) equal the items listed across every page.
 
 use super::filters::{count_value, counted};
 use super::support::{fail, id_of, items_of, list_all};
@@ -12,7 +13,7 @@ use csbs_spec::behaviour::{count_of, pagination, Pagination};
 use csbs_spec::operations::{all_operations, find_operation};
 use serde_json::Value;
 
-/// Items per page in the marker walk.
+/// Items per page in the marker walk (one where the list has only two).
 const SMALL: usize = 2;
 /// Pages walked at most.
 const MAX_PAGES: usize = 60;
@@ -43,6 +44,14 @@ fn same(what: &str, got: &[String], wanted: &[String]) -> Verdict {
     }
 }
 
+/// The page `limit` answered is the first `limit` items of the default order (no more).
+fn first_items(page: &[String], limit: usize, everything: &[String]) -> Verdict {
+    if page.len() > limit {
+        return fail("limit", format!("limit={limit} answered {} items", page.len()));
+    }
+    same("limit", page, &everything[..limit.min(everything.len())])
+}
+
 async fn check_list(session: &mut Session, op_id: &str, paging: &Pagination) {
     let all = match list_all(session, &session.request(op_id), "pagination_conformance: everything")
         .await
@@ -70,35 +79,48 @@ async fn check_list(session: &mut Session, op_id: &str, paging: &Pagination) {
             verdict,
         );
     }
-    if everything.len() <= SMALL {
-        let why = format!(
-            "too little to judge: {} items, paging needs more than {SMALL}",
-            everything.len()
-        );
+    if everything.len() < 2 {
+        let why = format!("too little to judge: {} items, paging needs two", everything.len());
         return session.recorder.skip(op_id, "pagination", why);
     }
+    let small = SMALL.min(everything.len() - 1);
     // limit: the first page of the default order.
     let case = "pagination_conformance: limit";
     let first =
-        session.call(&session.request(op_id).query(&paging.limit, SMALL.to_string()), case).await;
+        session.call(&session.request(op_id).query(&paging.limit, small.to_string()), case).await;
     let page = ids(&items_of(&first, paging).unwrap_or_default());
-    let verdict = if page.len() > SMALL {
-        fail("limit", format!("{}={SMALL} answered {} items", paging.limit, page.len()))
-    } else {
-        same("limit", &page, &everything[..SMALL])
-    };
+    let verdict = first_items(&page, small, &everything);
     session.judge(Check::PaginationConformance, &first, case, verdict);
-    marker_walk(session, op_id, paging, &everything).await;
+    if let Some(total) = &paging.total {
+        // The count of every page is the whole list's, not the page's.
+        let count = first.json.as_ref().and_then(|b| b.pointer(total)).and_then(Value::as_u64);
+        let verdict = counted(count, everything.len(), &format!("a page of {small} ({total})"));
+        session.judge(Check::CountConformance, &first, "count_conformance: on a page", verdict);
+    }
+    let most = everything.len() - 1;
+    if most > small {
+        let case = "pagination_conformance: limit of all but one";
+        let request = session.request(op_id).query(&paging.limit, most.to_string());
+        let answer = session.call(&request, case).await;
+        let page = ids(&items_of(&answer, paging).unwrap_or_default());
+        session.judge(
+            Check::PaginationConformance,
+            &answer,
+            case,
+            first_items(&page, most, &everything),
+        );
+    }
+    marker_walk(session, op_id, paging, small, &everything).await;
     if let Some(links) = &paging.links {
-        next_link(session, op_id, paging, links, &first, &everything).await;
+        next_link(session, op_id, paging, links, &first, small, &everything).await;
     }
     if let Some(offset) = &paging.offset {
         let case = "pagination_conformance: offset";
         let request =
-            session.request(op_id).query(offset, "1").query(&paging.limit, SMALL.to_string());
+            session.request(op_id).query(offset, "1").query(&paging.limit, small.to_string());
         let answer = session.call(&request, case).await;
         let page = ids(&items_of(&answer, paging).unwrap_or_default());
-        let verdict = same("offset", &page, &everything[1..(1 + SMALL).min(everything.len())]);
+        let verdict = same("offset", &page, &everything[1..(1 + small).min(everything.len())]);
         session.judge(Check::PaginationConformance, &answer, case, verdict);
         let case = "pagination_conformance: offset past the end";
         let past = (everything.len() + 5).to_string();
@@ -115,11 +137,12 @@ async fn check_list(session: &mut Session, op_id: &str, paging: &Pagination) {
     }
 }
 
-/// Pages of [`SMALL`] items by marker: every item once, in the default order.
+/// Pages of `small` items by marker: every item once, in the default order.
 async fn marker_walk(
     session: &mut Session,
     op_id: &str,
     paging: &Pagination,
+    small: usize,
     everything: &[String],
 ) {
     let case = "pagination_conformance: marker";
@@ -127,7 +150,7 @@ async fn marker_walk(
     let mut last_answer = None;
     let mut marker: Option<String> = None;
     for _ in 0..MAX_PAGES {
-        let mut request = session.request(op_id).query(&paging.limit, SMALL.to_string());
+        let mut request = session.request(op_id).query(&paging.limit, small.to_string());
         if let Some(m) = &marker {
             request = request.query(&paging.marker, m.clone());
         }
@@ -137,7 +160,7 @@ async fn marker_walk(
         seen.extend(page.iter().cloned());
         let next = page.last().cloned();
         last_answer = Some(answer);
-        if page.len() < SMALL || repeated || seen.len() > everything.len() {
+        if page.len() < small || repeated || seen.len() > everything.len() {
             break;
         }
         marker = next;
@@ -154,6 +177,7 @@ async fn next_link(
     paging: &Pagination,
     links: &str,
     first: &Answer,
+    small: usize,
     everything: &[String],
 ) {
     let case = "pagination_conformance: next link";
@@ -183,7 +207,7 @@ async fn next_link(
     request.query = form_pairs(&query);
     let answer = session.call(&request, case).await;
     let page = ids(&items_of(&answer, paging).unwrap_or_default());
-    let wanted = &everything[SMALL..(2 * SMALL).min(everything.len())];
+    let wanted = &everything[small..(2 * small).min(everything.len())];
     let verdict = same("next link", &page, wanted);
     session.judge(Check::PaginationConformance, &answer, case, verdict);
 }

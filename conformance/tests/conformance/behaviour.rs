@@ -28,7 +28,11 @@ type Tamper = Arc<dyn Fn(&mut Answer) + Send + Sync>;
 
 /// The behaviour part through a proxy that rewrites requests and tampers with answers.
 async fn run_broken(rewrite: Rewrite, tamper: Tamper) -> Report {
-    let mock = slow_mock(None).await;
+    run_broken_on(slow_mock(None).await, rewrite, tamper).await
+}
+
+/// [`run_broken`] in front of a given mock.
+async fn run_broken_on(mock: csbs_mock::RunningMock, rewrite: Rewrite, tamper: Tamper) -> Report {
     let upstream = mock.base_url().trim_end_matches('/').to_owned();
     let proxy = proxy_rewriting(upstream, move |s| rewrite(s), move |a| tamper(a)).await;
     let options = RunOptions { only: vec![Phase::Behaviour], ..proxied_options(&proxy.url) };
@@ -298,6 +302,109 @@ async fn lists_counts_and_pages_broken_fail_their_checks() {
     for (report, (_, _, op, check, case)) in run_all(runs).await.iter().zip(cases) {
         assert_fails(report, op, check, case);
     }
+}
+
+/// Faults that a page as large as the whole list hides: each needs a small page, a page of
+/// all but one, or a filter on a short page to show.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_only_small_pages_show_fail_their_checks() {
+    let drop_after_marker = answers_of("listPolicies", |a| {
+        if a.path.contains("marker=") {
+            a.edit_json(|v| {
+                if let Some(items) = v["policies"].as_array_mut().filter(|i| !i.is_empty()) {
+                    items.remove(0);
+                }
+            })
+        }
+    });
+    // listBackups filters the page after cutting it: the rewrite sends resource_id's page
+    // unfiltered and the tamper keeps that page's matches.
+    let held: Arc<std::sync::Mutex<Option<String>>> = Arc::default();
+    let (hold, take) = (held.clone(), held);
+    let cut_then_filter = on("listBackups", move |s| {
+        let wanted = s.query("resource_id");
+        let short = s.query("limit").first().is_some_and(|l| l != "1000");
+        if let (Some(id), true) = (wanted.first(), short) {
+            *hold.lock().unwrap() = Some(id.clone());
+            s.drop_query("resource_id");
+        }
+    });
+    let filter_page = answers_of("listBackups", move |a| {
+        if let Some(id) = take.lock().unwrap().take() {
+            a.edit_json(|v| {
+                if let Some(items) = v["checkpoint_items"].as_array_mut() {
+                    items.retain(|i| i["resource_id"] == json!(id));
+                }
+            })
+        }
+    });
+    let limit_plus_one = on("listBackups", |s| {
+        let limit = s.query("limit").first().and_then(|l| l.parse::<u32>().ok());
+        if let Some(limit) = limit.filter(|l| (3..1000).contains(l)) {
+            s.set_query("limit", &(limit + 1).to_string());
+        }
+    });
+    let count_of_the_page = answers_of("listCbrBackups", |a| {
+        a.edit_json(|v| {
+            let listed = v["backups"].as_array().map_or(0, Vec::len);
+            v["count"] = json!(listed);
+        })
+    });
+    let cases: Vec<(Rewrite, Tamper, &str, Check, &str)> = vec![
+        (
+            unchanged(),
+            drop_after_marker,
+            "listPolicies",
+            Check::PaginationConformance,
+            "pagination_conformance: marker",
+        ),
+        (
+            cut_then_filter,
+            filter_page,
+            "listBackups",
+            Check::FilterConformance,
+            "filter_conformance: resource_id with limit=",
+        ),
+        (
+            limit_plus_one,
+            untouched(),
+            "listBackups",
+            Check::PaginationConformance,
+            "pagination_conformance: limit of all but one",
+        ),
+        (
+            unchanged(),
+            count_of_the_page,
+            "listCbrBackups",
+            Check::CountConformance,
+            "count_conformance: on a page",
+        ),
+    ];
+    let runs: Vec<(Rewrite, Tamper)> =
+        cases.iter().map(|(r, t, ..)| (r.clone(), t.clone())).collect();
+    for (report, (_, _, op, check, case)) in run_all(runs).await.iter().zip(cases) {
+        assert_fails(report, op, check, case);
+    }
+}
+
+/// A list of two items is paged one by one rather than left unjudged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_items_are_enough_to_judge_paging() {
+    let unseeded = mock_configured(|config| config.seed_examples = false).await;
+    let report = run_broken_on(unseeded, unchanged(), untouched()).await;
+    assert!(report.passed(), "{}", report.summary());
+    let judged = |op: &str| {
+        report.results_of(Check::PaginationConformance).filter(|r| r.operation == op).count()
+    };
+    assert!(judged("listPolicies") > 0, "{}", report.summary());
+    let unseeded = mock_configured(|config| config.seed_examples = false).await;
+    let drop_after_marker = answers_of("listPolicies", |a| {
+        if a.path.contains("marker=") {
+            a.edit_json(|v| v["policies"] = json!([]))
+        }
+    });
+    let report = run_broken_on(unseeded, unchanged(), drop_after_marker).await;
+    assert_fails(&report, "listPolicies", Check::PaginationConformance, "marker");
 }
 
 /// An offset past the end answered with the first page, as an endpoint that ignores it does.
