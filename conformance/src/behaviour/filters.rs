@@ -164,6 +164,11 @@ async fn check_filter(
     if passed && listing.complete {
         filtered_page(session, &request, &listing, all.len(), &case).await;
     }
+    if let (FilterRule::Property { matches: Match::Equals, .. }, [value]) =
+        (&filter.rule, probe.values.as_slice())
+    {
+        near_misses(session, op, filter, value, &matches, &case).await;
+    }
     if let Some(total) = pagination(list).and_then(|p| p.total) {
         let count =
             listing.first.json.as_ref().and_then(|b| b.pointer(&total)).and_then(Value::as_u64);
@@ -177,6 +182,60 @@ async fn check_filter(
                 verdict,
             );
         }
+    }
+}
+
+/// A whole-value filter matches the whole value only: the chosen value cut by its last
+/// character, and in the other case, must not list the items that have the value (an endpoint
+/// that matches by prefix, by part or ignoring case lists them). Values the parameter's schema
+/// refuses are not sent.
+async fn near_misses(
+    session: &mut Session,
+    op: &'static Operation,
+    filter: &Filter,
+    value: &str,
+    matches: &(dyn Fn(&Value) -> Option<bool> + Send + Sync),
+    case: &str,
+) {
+    let name = filter.parameter.name.as_str();
+    let mut chars = value.chars();
+    chars.next_back();
+    let upper = value.to_uppercase();
+    let other_case = if upper != value { upper } else { value.to_lowercase() };
+    let schema = value_schema(op, filter);
+    let resolved = csbs_spec::document::deref(op.service.document(), &schema);
+    for near in [chars.as_str().to_owned(), other_case] {
+        let valid = Contract::check(op.service, &schema, &typed(resolved, &near)).is_ok();
+        if near.is_empty() || near == value || !valid {
+            continue;
+        }
+        let case = format!("{case} near miss {near:?}");
+        let request = session.request(&op.id).query(name, near.clone());
+        let Some(listing) = listed(session, &request, &case).await else { continue };
+        let exact = |i: &Value| {
+            let FilterRule::Property { property: pointer, .. } = &filter.rule else { return None };
+            Some(property(i, pointer).is_some_and(|v| Match::Equals.accepts(v, &near)))
+        };
+        let wrong: Vec<String> = listing
+            .items
+            .iter()
+            .filter(|i| exact(i) == Some(false) && matches(i) == Some(true))
+            .map(|i| describe(i, &filter.rule))
+            .take(3)
+            .collect();
+        let verdict = if wrong.is_empty() {
+            Ok(())
+        } else {
+            fail(
+                name,
+                format!(
+                    "{name}={near} listed items whose {name} is {value:?}, not {near:?} (the \
+                     documents match the whole value): {}",
+                    wrong.join("; ")
+                ),
+            )
+        };
+        session.judge(Check::FilterConformance, &listing.first, &case, verdict);
     }
 }
 

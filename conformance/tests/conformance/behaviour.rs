@@ -304,10 +304,10 @@ async fn lists_counts_and_pages_broken_fail_their_checks() {
     }
 }
 
-/// Faults that a page as large as the whole list hides: each needs a small page, a page of
-/// all but one, or a filter on a short page to show.
+/// Faults that the whole list hides: each needs a small page, a page of all but one, a filter
+/// on a short page, or a filter value that is nearly an item's to show.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn faults_only_small_pages_show_fail_their_checks() {
+async fn faults_the_whole_list_hides_fail_their_checks() {
     let drop_after_marker = answers_of("listPolicies", |a| {
         if a.path.contains("marker=") {
             a.edit_json(|v| {
@@ -350,7 +350,23 @@ async fn faults_only_small_pages_show_fail_their_checks() {
             v["count"] = json!(listed);
         })
     });
+    let policies_ilike = ilike("listPolicies", "name", "policies");
+    let backups_ilike = ilike("listBackups", "resource_id", "checkpoint_items");
     let cases: Vec<(Rewrite, Tamper, &str, Check, &str)> = vec![
+        (
+            policies_ilike.0,
+            policies_ilike.1,
+            "listPolicies",
+            Check::FilterConformance,
+            "filter_conformance: name near miss",
+        ),
+        (
+            backups_ilike.0,
+            backups_ilike.1,
+            "listBackups",
+            Check::FilterConformance,
+            "filter_conformance: resource_id near miss",
+        ),
         (
             unchanged(),
             drop_after_marker,
@@ -385,6 +401,31 @@ async fn faults_only_small_pages_show_fail_their_checks() {
     for (report, (_, _, op, check, case)) in run_all(runs).await.iter().zip(cases) {
         assert_fails(report, op, check, case);
     }
+}
+
+/// A whole-value filter `key` of `op` answered as SQL's `ILIKE '%value%'`: the rewrite sends
+/// the list unfiltered, the tamper keeps the items whose `key` contains the value in any case.
+fn ilike(op: &'static str, key: &'static str, items: &'static str) -> (Rewrite, Tamper) {
+    let held: Arc<std::sync::Mutex<Option<String>>> = Arc::default();
+    let (hold, take) = (held.clone(), held);
+    let rewrite = on(op, move |s| {
+        if let Some(value) = s.query(key).first() {
+            *hold.lock().unwrap() = Some(value.to_lowercase());
+            s.drop_query(key);
+        }
+    });
+    let tamper = answers_of(op, move |a| {
+        if let Some(wanted) = take.lock().unwrap().take() {
+            a.edit_json(|v| {
+                if let Some(list) = v[items].as_array_mut() {
+                    list.retain(|i| {
+                        i[key].as_str().is_some_and(|n| n.to_lowercase().contains(&wanted))
+                    });
+                }
+            })
+        }
+    });
+    (rewrite, tamper)
 }
 
 /// A list of two items is paged one by one rather than left unjudged.
