@@ -1,7 +1,7 @@
 //! The behaviour part of a run (`--only behaviour`): what the documents say the service
 //! does, beyond the shapes of its answers, each a named check (see `checks::Check`):
 //! `read_after_write`, `filter_conformance`, `sort_conformance`, `pagination_conformance`,
-//! `count_conformance`, `domain_error_conformance`, `project_isolation`, `lifecycle_conformance`
+//! `count_conformance`, `list_show_agreement`, `domain_error_conformance`, `project_isolation`, `lifecycle_conformance`
 //! and `quota_usage`. The rules come from the spec's behaviour extensions
 //! (`csbs_spec::behaviour`), which the mock reads too.
 //!
@@ -15,6 +15,7 @@ mod isolation;
 mod life;
 mod order;
 mod paging;
+mod same;
 mod support;
 mod writes;
 
@@ -42,6 +43,7 @@ pub(crate) async fn run(session: &mut Session) {
     filters::run(session, &fixture).await;
     order::run(session).await;
     paging::run(session).await;
+    same::run(session).await;
     errors::run(session, &fixture).await;
     isolation::run(session).await;
     if session.mutations {

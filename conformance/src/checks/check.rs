@@ -103,6 +103,9 @@ checks! {
     /// A count equals the number of items the same filters list across all pages.
     CountConformance => "count_conformance", mutates: false,
         proves: "counts (countBackups, the CBR list's count) equal the items the same filters list";
+    /// A listed object reads the same in its show (`x-same` on the list's link).
+    ListShowAgreement => "list_show_agreement", mutates: false,
+        proves: "each listed backup and policy reads the same as its show (every member both have, apart from the ones that change on their own)";
     /// What was written is what is read: create, update, protect and run echo their requests.
     ReadAfterWrite => "read_after_write", mutates: true,
         proves: "a create or update is what show and list return; a protect backs up the requested server with the given name; a policy run backs up the policy's servers";

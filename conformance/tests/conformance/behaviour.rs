@@ -116,6 +116,7 @@ async fn the_unbroken_mock_passes_every_behaviour_check() {
         Check::SortConformance,
         Check::PaginationConformance,
         Check::CountConformance,
+        Check::ListShowAgreement,
         Check::ReadAfterWrite,
         Check::DomainErrorConformance,
         Check::ProjectIsolation,
@@ -426,6 +427,56 @@ fn ilike(op: &'static str, key: &'static str, items: &'static str) -> (Rewrite, 
         }
     });
     (rewrite, tamper)
+}
+
+/// A show that writes a listed object otherwise (a time in another zone, another name) fails
+/// list_show_agreement.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_show_that_disagrees_with_its_list_fails_list_show_agreement() {
+    let cases: Vec<(Tamper, &str)> = vec![
+        (
+            answers_of("showBackup", |a| {
+                a.edit_json(|v| v["checkpoint_item"]["created_at"] = json!("2001-01-01T08:00:00"))
+            }),
+            "showBackup",
+        ),
+        (
+            answers_of("showPolicy", |a| a.edit_json(|v| v["policy"]["name"] = json!("other"))),
+            "showPolicy",
+        ),
+    ];
+    let runs = cases.iter().map(|(t, _)| (unchanged(), t.clone())).collect();
+    for (report, (_, op)) in run_all(runs).await.iter().zip(cases) {
+        assert_fails(report, op, Check::ListShowAgreement, "list_show_agreement");
+    }
+}
+
+/// A list longer than the marker walk goes (60 pages of 2) is judged on the part walked, not
+/// failed for the items the walk never reached.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_longer_than_the_marker_walk_passes() {
+    let mock = mock_configured(|config| config.protect_delay = Duration::ZERO).await;
+    let base = mock.base_url().trim_end_matches('/').to_owned();
+    let project = csbs_mock::DEFAULT_PROJECT_ID;
+    let protect = csbs_spec::operations::find_operation("protectResource").expect("documented");
+    let provider = csbs_spec::behaviour::provider_id(protect, "provider_id").expect("one value");
+    let server = csbs_conformance::MOCK_SERVERS[0];
+    let url = format!("{base}/v1/{project}/providers/{provider}/resources/{server}/action");
+    let client = csbs_auth::tls::client_builder().no_proxy().build().expect("a client");
+    for n in 0..130 {
+        let body = json!({"protect": {"backup_name": format!("bulk-{n}")}});
+        let sent =
+            client.post(&url).header("X-Auth-Token", crate::support::PROXY_TOKEN).json(&body);
+        let status = sent.send().await.expect("the mock answers").status();
+        assert!(status.is_success(), "protect {n}: {status}");
+    }
+    let report = run_broken_on(mock, unchanged(), untouched()).await;
+    assert!(report.passed(), "{}", report.summary());
+    let walked = report
+        .results_of(Check::PaginationConformance)
+        .filter(|r| r.operation == "listBackups" && r.case == "pagination_conformance: marker");
+    // The walk's pages, each within its limit, and the walk's own verdict.
+    assert!(walked.count() > 60);
 }
 
 /// A list of two items is paged one by one rather than left unjudged.

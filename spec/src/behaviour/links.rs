@@ -27,6 +27,18 @@ pub struct Echo {
     pub fields: Vec<EchoField>,
 }
 
+/// What a list link promises (`x-same`): every object the list holds at `objects`
+/// (`/policies/*`) reads the same as the object its show answers at `shown` (`/policy`), in
+/// every member both have, apart from the members at the `except` pointers, which change on
+/// their own (a backup's `status` while it is made).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Same {
+    pub objects: String,
+    pub shown: String,
+    #[serde(default)]
+    pub except: Vec<String>,
+}
+
 /// A link from an operation's success to another operation, with the values that fill the
 /// other's parameters.
 #[derive(Clone, Debug)]
@@ -38,6 +50,27 @@ pub struct Link {
     pub description: String,
     /// What every object the linked operation answers echoes of the first request.
     pub echo: Option<Echo>,
+    /// For a link from a list to the show of its items, what both read alike.
+    pub same: Option<Same>,
+}
+
+impl Link {
+    /// The linked operation's parameters for one listed object of [`Same::objects`]: the
+    /// link's `$response.body#/<array>/0/...` expressions read from `item` instead of the
+    /// first. `None` when a parameter is not of that form or the item lacks it.
+    pub fn parameters_of_item(&self, item: &Value) -> Option<Vec<(String, String)>> {
+        let same = self.same.as_ref()?;
+        let first = same.objects.strip_suffix('*')?.to_owned() + "0";
+        self.parameters
+            .iter()
+            .map(|(name, expr)| {
+                let Expr::ResponseBody(pointer) = expr else { return None };
+                let value = item.pointer(pointer.strip_prefix(&first)?)?;
+                let text = value.as_str().map(str::to_owned).unwrap_or_else(|| value.to_string());
+                Some((name.clone(), text))
+            })
+            .collect()
+    }
 }
 
 #[derive(Deserialize)]
@@ -50,6 +83,8 @@ struct RawLink {
     description: String,
     #[serde(rename = "x-echo")]
     echo: Option<Echo>,
+    #[serde(rename = "x-same")]
+    same: Option<Same>,
 }
 
 /// The links of `op`'s success response, in document order.
@@ -70,6 +105,7 @@ pub fn links(op: &Operation) -> Vec<Link> {
                 parameters: raw.parameters.into_iter().collect(),
                 description: raw.description,
                 echo: raw.echo,
+                same: raw.same,
             }
         })
         .collect()
@@ -102,6 +138,17 @@ mod tests {
             assert!(link.parameters.iter().any(|(name, _)| name == parameter), "{}", op.id);
         }
         assert!(deletion(find_operation("showPolicy").unwrap()).is_none());
+    }
+
+    #[test]
+    fn lists_link_each_item_to_its_show() {
+        let list = find_operation("listBackups").unwrap();
+        let link = links(list).into_iter().find(|l| l.same.is_some()).expect("x-same");
+        assert_eq!(link.operation.id, "showBackup");
+        let item = serde_json::json!({"id": "b-1", "name": "x"});
+        let parameters = link.parameters_of_item(&item).unwrap();
+        assert_eq!(parameters, vec![("checkpoint_item_id".to_owned(), "b-1".to_owned())]);
+        assert_eq!(link.parameters_of_item(&serde_json::json!({"name": "x"})), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use csbs_spec::behaviour::{
     count_of, domain_errors, filters, links, pagination, response_echo, usage, Echo, Expr,
-    FilterRule, UsageKind,
+    FilterRule, Same, UsageKind,
 };
 use csbs_spec::document::deref;
 use csbs_spec::operations::{all_operations, find_operation};
@@ -149,7 +149,7 @@ fn sort_keys_name_properties_of_the_items() {
 
 #[test]
 fn links_and_echoes_name_what_exists() {
-    let mut echoes = 0;
+    let (mut echoes, mut sames) = (0, 0);
     for op in all_operations() {
         if let Some(echo) = response_echo(op) {
             check_echo(op, op, &echo, &format!("{} x-echo", op.id));
@@ -168,9 +168,28 @@ fn links_and_echoes_name_what_exists() {
                 check_echo(op, link.operation, echo, &what);
                 echoes += 1;
             }
+            if let Some(same) = &link.same {
+                check_same(op, link.operation, same, &what);
+                sames += 1;
+            }
         }
     }
     assert!(echoes >= 9, "{echoes} echoes");
+    assert_eq!(sames, 2, "listBackups and listPolicies link their items to their shows");
+}
+
+/// `x-same`: the objects are the list's items, the shown object is in the show's answer, and
+/// every `except` member exists in both.
+fn check_same(list: &Operation, show: &Operation, same: &Same, what: &str) {
+    let doc = list.service.document();
+    let paging = pagination(list).unwrap_or_else(|| panic!("{what}: x-same on a non-list"));
+    assert_eq!(same.objects, format!("{}/*", paging.items), "{what}: objects");
+    let shown = schema_at(doc, response_schema(show), &same.shown)
+        .unwrap_or_else(|| panic!("{what}: {} is not in {}'s answer", same.shown, show.id));
+    for pointer in &same.except {
+        assert!(schema_at(doc, item_schema(list), pointer).is_some(), "{what}: listed {pointer}");
+        assert!(schema_at(doc, shown, pointer).is_some(), "{what}: shown {pointer}");
+    }
 }
 
 #[test]
