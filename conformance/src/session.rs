@@ -38,6 +38,11 @@ pub struct Answer {
     pub json: Option<Value>,
 }
 
+/// A status for messages: `400`, or `no answer` (a timeout or a broken connection).
+pub fn status_text(status: Option<u16>) -> String {
+    status.map_or_else(|| "no answer".to_owned(), |s| s.to_string())
+}
+
 impl Answer {
     /// True for a 2xx answer.
     pub fn ok(&self) -> bool {

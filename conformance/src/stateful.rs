@@ -7,7 +7,7 @@ use crate::checks::{Check, Failure, Verdict};
 use crate::created::created;
 use crate::poll::Poller;
 use crate::replay::settle::settled_items;
-use crate::session::{Answer, Session};
+use crate::session::{status_text, Answer, Session};
 use csbs_spec::behaviour::backup_lifecycle;
 use serde_json::{json, Value};
 
@@ -65,7 +65,11 @@ async fn policy_lifecycle(session: &mut Session) {
     let id = made.id.clone();
     let shown = session.call(&session.request("showPolicy").path("policy_id", &id), case).await;
     let ok = shown.status == Some(200) && shown.text("/policy/id").as_deref() == Some(id.as_str());
-    let v = verdict(ok, "get", format!("GET of the new policy {id} answered {:?}", shown.status));
+    let v = verdict(
+        ok,
+        "get",
+        format!("GET of the new policy {id} answered {}", status_text(shown.status)),
+    );
     session.judge(Check::EnsureResourceAvailability, &shown, case, v);
     let listing = session.call(&session.request("listPolicies").query("name", &name), case).await;
     let v = verdict(
@@ -87,7 +91,10 @@ async fn policy_lifecycle(session: &mut Session) {
     let v = verdict(
         after.status == Some(404),
         "404",
-        format!("GET of the deleted policy {id} answered {:?}, expected 404", after.status),
+        format!(
+            "GET of the deleted policy {id} answered {}, expected 404",
+            status_text(after.status)
+        ),
     );
     session.judge(Check::UseAfterFree, &after, case, v);
 }
@@ -118,7 +125,7 @@ async fn backup_lifecycle_scenario(session: &mut Session, server: &str) {
     let v = verdict(
         shown.status == Some(200),
         "get",
-        format!("GET of the new backup {item} answered {:?}", shown.status),
+        format!("GET of the new backup {item} answered {}", status_text(shown.status)),
     );
     session.judge(Check::EnsureResourceAvailability, &shown, case, v);
     let counted = session
@@ -147,7 +154,7 @@ async fn backup_lifecycle_scenario(session: &mut Session, server: &str) {
     let v = verdict(
         point.status == Some(200),
         "get",
-        format!("the CBR restore point {checkpoint} answered {:?}", point.status),
+        format!("the CBR restore point {checkpoint} answered {}", status_text(point.status)),
     );
     session.judge(Check::EnsureResourceAvailability, &point, case, v);
 

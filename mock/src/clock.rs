@@ -50,6 +50,15 @@ pub fn csbs(t: Micros) -> String {
     out
 }
 
+/// The time a client reads of `t` in `service`'s answers ([`csbs`] writes microseconds,
+/// [`cbr`] milliseconds), so that a time filter compares what the client was shown.
+pub fn as_shown(service: csbs_spec::Service, t: Micros) -> Micros {
+    match service {
+        csbs_spec::Service::Csbs => t,
+        csbs_spec::Service::Cbr => t - t.rem_euclid(1_000),
+    }
+}
+
 /// `2020-02-21T07:07:25.114+00:00`
 pub fn cbr(t: Micros) -> String {
     let mut out = String::with_capacity(29);

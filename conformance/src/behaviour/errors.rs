@@ -98,11 +98,12 @@ async fn send(session: &mut Session, request: &ApiRequest, row: &DomainError, ca
         (status, wanted, code) => Err(Failure::new(
             wanted.clone().unwrap_or_else(|| row.status.to_string()),
             format!(
-                "expected {} {} ({} {}), got {status:?} {}",
+                "expected {} {} ({} {}), got {} {}",
                 row.status,
                 wanted.as_deref().unwrap_or("with a documented code"),
                 label(&row.value),
                 row.when.name(),
+                crate::session::status_text(status),
                 code.unwrap_or("without an error code")
             ),
         )),

@@ -144,6 +144,8 @@ async fn check_filter(
         .map(String::as_str)
         .chain(expected.iter().copied().filter(|_| complete))
         .filter(|id| !listed.contains(id))
+        .collect::<std::collections::BTreeSet<&str>>()
+        .into_iter()
         .take(3)
         .collect();
     let shown = probe.values.join("&");
@@ -173,8 +175,11 @@ async fn check_filter(
         let count =
             listing.first.json.as_ref().and_then(|b| b.pointer(&total)).and_then(Value::as_u64);
         if listing.complete {
-            let verdict =
-                counted(count, listing.items.len(), &format!("{total} with {name}={shown}"));
+            let verdict = counted(
+                count,
+                listing.items.len(),
+                &format!("{} with {name}={shown}, across its pages", list.id),
+            );
             session.judge(
                 Check::CountConformance,
                 &listing.first,
@@ -370,7 +375,11 @@ async fn check_count(
     let count = count_value(op, &answer);
     let name = &filter.parameter.name;
     if complete {
-        let verdict = counted(count, expected.len(), &format!("the count with {name}"));
+        let verdict = counted(
+            count,
+            expected.len(),
+            &format!("the unfiltered {} (its items matching {name})", list.id),
+        );
         session.judge(Check::FilterConformance, &answer, case, verdict);
     }
     if list.parameter(Location::Query, name).is_none() {
@@ -381,7 +390,11 @@ async fn check_count(
     let case = case.replace("filter_", "count_");
     match list_all(session, &listed_request, &case).await {
         Ok(listing) if listing.complete => {
-            let verdict = counted(count, listing.items.len(), &format!("{} with {name}", list.id));
+            let verdict = counted(
+                count,
+                listing.items.len(),
+                &format!("{} with {name}, across its pages", list.id),
+            );
             session.judge(Check::CountConformance, &answer, &case, verdict);
         }
         _ => {}
@@ -397,10 +410,10 @@ pub fn count_value(op: &Operation, answer: &Answer) -> Option<u64> {
 pub fn counted(count: Option<u64>, listed: usize, what: &str) -> Verdict {
     match count {
         Some(n) if n == listed as u64 => Ok(()),
-        Some(n) => fail("count", format!("the count is {n}, but {what} lists {listed} items")),
+        Some(n) => fail("count", format!("the count is {n}, but {what} holds {listed} items")),
         None => fail(
             "count",
-            format!("the answer has no count to compare with the {listed} items {what} lists"),
+            format!("the answer has no count to compare with the {listed} items {what} holds"),
         ),
     }
 }

@@ -91,7 +91,10 @@ pub async fn run(session: &mut Session) {
     if !first.ok() {
         let verdict = fail(
             "2xx",
-            format!("deleting the new, available backup was answered {:?}", first.status),
+            format!(
+                "deleting the new, available backup was answered {}",
+                crate::session::status_text(first.status)
+            ),
         );
         return session.judge(Check::LifecycleConformance, &first, case, verdict);
     }

@@ -8,7 +8,7 @@
 use super::filters::{count_value, counted};
 use super::support::{fail, id_of, items_of, list_all};
 use crate::checks::{Check, Verdict};
-use crate::session::{Answer, Session};
+use crate::session::{status_text, Answer, Session};
 use csbs_spec::behaviour::{count_of, pagination, Pagination};
 use csbs_spec::operations::{all_operations, find_operation};
 use serde_json::Value;
@@ -71,7 +71,8 @@ async fn check_list(session: &mut Session, op_id: &str, paging: &Pagination) {
     let everything = ids(&all.items);
     if let Some(total) = &paging.total {
         let count = all.first.json.as_ref().and_then(|b| b.pointer(total)).and_then(Value::as_u64);
-        let verdict = counted(count, everything.len(), &format!("the list ({total})"));
+        let verdict =
+            counted(count, everything.len(), &format!("{op_id} across its pages ({total})"));
         session.judge(
             Check::CountConformance,
             &all.first,
@@ -94,7 +95,11 @@ async fn check_list(session: &mut Session, op_id: &str, paging: &Pagination) {
     if let Some(total) = &paging.total {
         // The count of every page is the whole list's, not the page's.
         let count = first.json.as_ref().and_then(|b| b.pointer(total)).and_then(Value::as_u64);
-        let verdict = counted(count, everything.len(), &format!("a page of {small} ({total})"));
+        let verdict = counted(
+            count,
+            everything.len(),
+            &format!("{op_id} across its pages ({total} read on a page of {small})"),
+        );
         session.judge(Check::CountConformance, &first, "count_conformance: on a page", verdict);
     }
     let most = everything.len() - 1;
@@ -130,7 +135,7 @@ async fn check_list(session: &mut Session, op_id: &str, paging: &Pagination) {
             (Some(200), Some(items)) => fail("offset", format!("{offset}={past} (past the end) listed {} items", items.len())),
             (status, _) => fail(
                 "offset",
-                format!("{offset}={past} (past the end) answered {status:?}; clients page until an empty 200 page"),
+                format!("{offset}={past} (past the end) answered {}; clients page until an empty 200 page", status_text(status)),
             ),
         };
         session.judge(Check::PaginationConformance, &answer, case, verdict);
@@ -231,7 +236,7 @@ async fn check_count(session: &mut Session, op_id: &str, list_id: &str) {
     let count = count_value(answer.operation, &answer);
     match list_all(session, &session.request(&list.id), case).await {
         Ok(all) if all.complete => {
-            let verdict = counted(count, all.items.len(), list_id);
+            let verdict = counted(count, all.items.len(), &format!("{list_id} across its pages"));
             session.judge(Check::CountConformance, &answer, case, verdict);
         }
         _ => {

@@ -5,7 +5,7 @@
 
 use super::support::{fail, id_of, list_all, show};
 use crate::checks::{Check, Verdict};
-use crate::session::Session;
+use crate::session::{status_text, Session};
 use csbs_spec::behaviour::{links, Same};
 use csbs_spec::operations::all_operations;
 use csbs_spec::Location;
@@ -46,9 +46,10 @@ pub async fn run(session: &mut Session) {
                     (status, _) => fail(
                         &same.shown,
                         format!(
-                            "{} of listed {} answered {status:?} without {}",
+                            "{} of listed {} answered {} without {}",
                             link.operation.id,
                             id_of(item).unwrap_or("?"),
+                            status_text(status),
                             same.shown
                         ),
                     ),

@@ -68,7 +68,11 @@ pub async fn list_all(
         let page = match (answer.status, items_of(&answer, &paging)) {
             (Some(200), Some(page)) => page,
             (status, _) => {
-                return Err(format!("{} answered {status:?} without a list", base.operation.id))
+                return Err(format!(
+                    "{} answered {} without a list",
+                    base.operation.id,
+                    crate::session::status_text(status)
+                ))
             }
         };
         let full = page.len() >= PAGE;

@@ -52,7 +52,10 @@ async fn written(session: &mut Session, request: &ApiRequest, case: &str) -> Opt
     let answer = session.call(request, case).await;
     let body = answer.json.clone().filter(|_| answer.ok());
     let Some(body) = body else {
-        let why = format!("{case}: answered {:?}; what depends on it is skipped", answer.status);
+        let why = format!(
+            "{case}: answered {}; what depends on it is skipped",
+            crate::session::status_text(answer.status)
+        );
         session.judge(
             Check::ReadAfterWrite,
             &answer,
@@ -124,7 +127,11 @@ async fn written(session: &mut Session, request: &ApiRequest, case: &str) -> Opt
                     }
                     _ => fail(
                         "status",
-                        format!("{} answered {:?}", link.operation.id, linked_answer.status),
+                        format!(
+                            "{} answered {}",
+                            link.operation.id,
+                            crate::session::status_text(linked_answer.status)
+                        ),
                     ),
                 };
                 session.judge(Check::ReadAfterWrite, &linked_answer, &what, verdict);

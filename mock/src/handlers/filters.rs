@@ -106,6 +106,8 @@ struct Active<'a> {
 #[derive(Default)]
 pub struct BackupFilter<'a> {
     active: Vec<Active<'a>>,
+    /// Whose answers the times are compared as (see [`clock::as_shown`]).
+    service: Option<csbs_spec::Service>,
     min_percent: Option<u64>,
     /// A filter no stored backup can match (an IP, another owner or enterprise project).
     nothing: bool,
@@ -129,6 +131,7 @@ impl<'a> BackupFilter<'a> {
         let enterprise = call.query_str("enterprise_project_id");
         BackupFilter {
             active,
+            service: Some(call.op.service),
             min_percent: call.query_str("used_percent").and_then(|p| p.parse().ok()),
             nothing: call.query_str("ip").is_some()
                 || call.query_str("own_type") == Some("shared")
@@ -139,11 +142,16 @@ impl<'a> BackupFilter<'a> {
     pub fn matches(&self, b: &Backup, now: Micros) -> bool {
         !self.nothing
             && self.min_percent.is_none_or(|p| b.size_gb() * 100 >= p * VAULT_CAPACITY_GB)
-            && self.active.iter().all(|a| accepts(a, b, now))
+            && self.active.iter().all(|a| accepts(a, b, now, self.service))
     }
 }
 
-fn accepts(active: &Active<'_>, b: &Backup, now: Micros) -> bool {
+fn accepts(
+    active: &Active<'_>,
+    b: &Backup,
+    now: Micros,
+    service: Option<csbs_spec::Service>,
+) -> bool {
     let how = active.rule.how;
     let text = |actual: &str| active.values.iter().any(|w| how.accepts_text(actual, w));
     match active.rule.attr {
@@ -159,15 +167,33 @@ fn accepts(active: &Active<'_>, b: &Backup, now: Micros) -> bool {
         Attr::VaultId => text(&b.checkpoint.vault.id),
         Attr::Incremental => text(if b.incremental { "true" } else { "false" }),
         Attr::CreatedAt => {
-            active.bound.is_some_and(|bound| how.accepts_ordering(b.life.created_at.cmp(&bound)))
+            active.bound.is_some_and(|bound| within(service, how, b.life.created_at, bound))
         }
         Attr::Absent => false,
     }
 }
 
+/// A time bound compares the time as `service` shows it (CBR: milliseconds), so that a bound
+/// equal to the time a client was shown keeps the backup.
+fn within(service: Option<csbs_spec::Service>, how: Match, created: Micros, bound: Micros) -> bool {
+    let shown = service.map_or(created, |s| clock::as_shown(s, created));
+    how.accepts_ordering(shown.cmp(&bound))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_bounds_compare_the_time_as_shown() {
+        use csbs_spec::Service::{Cbr, Csbs};
+        // Created at 25.000595 s: CBR shows 25.000, CSBS 25.000595.
+        let (created, bound) = (25_000_595, 25_000_000);
+        assert!(within(Some(Cbr), Match::AtMost, created, bound));
+        assert!(!within(Some(Csbs), Match::AtMost, created, bound));
+        assert!(within(Some(Csbs), Match::AtLeast, created, bound));
+        assert!(!within(Some(Cbr), Match::AtMost, 25_001_000, bound));
+    }
 
     #[test]
     fn every_checked_filter_of_the_spec_reads_a_property_the_mock_keeps() {
