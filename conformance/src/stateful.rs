@@ -57,7 +57,7 @@ async fn policy_lifecycle(session: &mut Session) {
     let answer = session.call(&create, case).await;
     let made = answer.json.as_ref().and_then(|b| created(create.operation, &create.parts(), b));
     let Some(made) = made.filter(|_| answer.ok()) else {
-        let why = format!("the policy was not created (answer {:?})", answer.status);
+        let why = format!("the policy was not created (answer {})", status_text(answer.status));
         session.recorder.skip("createPolicy", case, why);
         return;
     };
@@ -82,7 +82,7 @@ async fn policy_lifecycle(session: &mut Session) {
     let case = "stateful: a deleted policy";
     let deleted = session.call(&made.delete, case).await;
     if !deleted.ok() {
-        let why = format!("the policy was not deleted (answer {:?})", deleted.status);
+        let why = format!("the policy was not deleted (answer {})", status_text(deleted.status));
         session.recorder.skip("deletePolicy", case, why);
         return;
     }
@@ -97,6 +97,17 @@ async fn policy_lifecycle(session: &mut Session) {
         ),
     );
     session.judge(Check::UseAfterFree, &after, case, v);
+    // A search index that outlives the object: the list by name must not find it either.
+    let listing = session.call(&session.request("listPolicies").query("name", &name), case).await;
+    let v = verdict(
+        listing.status == Some(200) && !listed(&listing, "policies", &id),
+        "list",
+        format!(
+            "the list filtered by name {name} still lists the deleted policy {id} (answer {})",
+            status_text(listing.status)
+        ),
+    );
+    session.judge(Check::UseAfterFree, &listing, case, v);
 }
 
 async fn backup_lifecycle_scenario(session: &mut Session, server: &str) {
@@ -106,7 +117,7 @@ async fn backup_lifecycle_scenario(session: &mut Session, server: &str) {
     let answer = session.call(&protect, case).await;
     let made = answer.json.as_ref().and_then(|b| created(protect.operation, &protect.parts(), b));
     let Some(made) = made.filter(|_| answer.ok()) else {
-        let why = format!("no backup was started (answer {:?})", answer.status);
+        let why = format!("no backup was started (answer {})", status_text(answer.status));
         session.recorder.skip("protectResource", case, why);
         return;
     };
@@ -161,7 +172,7 @@ async fn backup_lifecycle_scenario(session: &mut Session, server: &str) {
     let case = "stateful: a deleted backup";
     let deleted = session.call(&made.delete, case).await;
     if !deleted.ok() {
-        let why = format!("the backup was not deleted (answer {:?})", deleted.status);
+        let why = format!("the backup was not deleted (answer {})", status_text(deleted.status));
         session.recorder.skip("deleteCheckpoint", case, why);
         return;
     }
@@ -181,13 +192,28 @@ async fn backup_lifecycle_scenario(session: &mut Session, server: &str) {
                     }
                 }
                 other => {
-                    break Ok(Err((answer, format!("answered {other:?} with status {state:?}"))))
+                    let what = format!("answered {} with status {state:?}", status_text(other));
+                    break Ok(Err((answer, what)));
                 }
             }
         }
     };
     match gone {
-        Ok(Ok(answer)) => session.judge(Check::UseAfterFree, &answer, case, Ok(())),
+        Ok(Ok(answer)) => {
+            session.judge(Check::UseAfterFree, &answer, case, Ok(()));
+            let listing = session
+                .call(&session.request("listBackups").query("checkpoint_id", &checkpoint), case)
+                .await;
+            let v = verdict(
+                listing.status == Some(200) && !listed(&listing, "checkpoint_items", &item),
+                "list",
+                format!(
+                    "the list filtered by checkpoint_id {checkpoint} still lists the deleted backup {item} (answer {})",
+                    status_text(listing.status)
+                ),
+            );
+            session.judge(Check::UseAfterFree, &listing, case, v);
+        }
         Ok(Err((answer, what))) => {
             let v = Err(Failure::new(
                 "404",

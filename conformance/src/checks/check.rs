@@ -90,7 +90,7 @@ checks! {
         proves: "a created object shows up in show, list and count";
     /// A deleted object answers 404 afterwards.
     UseAfterFree => "use_after_free", mutates: true,
-        proves: "a deleted object answers 404 afterwards";
+        proves: "a deleted object answers 404 afterwards, and the list filtered by its name or record no longer lists it";
     /// Every item a filtered list returns matches the filter, and the matching objects are all there.
     FilterConformance => "filter_conformance", mutates: false,
         proves: "each documented filter returns only matching items (whole value, part of the name, time bounds) and all of them";

@@ -217,6 +217,40 @@ async fn an_endpoint_that_resurrects_deleted_policies_fails_use_after_free() {
     assert!(f.failure.as_ref().unwrap().message.contains("expected 404"));
 }
 
+/// A search that outlives the object: a filtered list keeps listing what it once listed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_whose_filtered_lists_keep_deleted_objects_fails_use_after_free() {
+    let seen: std::sync::Mutex<std::collections::HashMap<String, Value>> = Default::default();
+    let report = through(
+        move |answer: &mut Answer| {
+            let key = answer.path.clone();
+            let items = ["policies", "checkpoint_items"];
+            if answer.method != "GET" || !key.contains('?') {
+                return;
+            }
+            let mut seen = seen.lock().unwrap();
+            answer.edit_json(|v| {
+                for list in items {
+                    let Some(now) = v.get_mut(list).and_then(Value::as_array_mut) else { continue };
+                    match seen.get(&key) {
+                        Some(Value::Array(before)) if now.is_empty() => *now = before.clone(),
+                        _ if !now.is_empty() => {
+                            seen.insert(key.clone(), Value::Array(now.clone()));
+                        }
+                        _ => {}
+                    }
+                }
+            });
+        },
+        only(&[Phase::Stateful], 1, 1),
+    )
+    .await;
+    let policy = failure(&report, Check::UseAfterFree, "listPolicies");
+    assert!(policy.failure.as_ref().unwrap().message.contains("still lists the deleted policy"));
+    let backup = failure(&report, Check::UseAfterFree, "listBackups");
+    assert!(backup.failure.as_ref().unwrap().message.contains("still lists the deleted backup"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_endpoint_that_hides_new_backups_fails_ensure_resource_availability() {
     let report = through(
