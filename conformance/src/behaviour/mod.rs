@@ -12,6 +12,7 @@
 mod errors;
 mod filters;
 mod isolation;
+mod keeps;
 mod life;
 mod order;
 mod paging;

@@ -190,9 +190,14 @@ pub async fn run(session: &mut Session) -> Fixture {
             change["policy"]["scheduled_operations"] = json!([{"id": op_id, "enabled": false, "trigger": {"properties": {"pattern": pattern}}}]);
         }
         let update = session.request("updatePolicy").path("policy_id", &a.id).body(change);
-        if let Some(answer) = written(session, &update, "read_after_write: change policy a").await {
+        let case = "read_after_write: change policy a";
+        let before = super::keeps::before(session, &update, case).await;
+        if let Some(answer) = written(session, &update, case).await {
             if let Some(changed) = answer.json.as_ref().and_then(policy_of) {
                 fixture.policies[0] = changed;
+            }
+            if let Some(before) = before {
+                super::keeps::judge(session, &update, before, case).await;
             }
         }
     }

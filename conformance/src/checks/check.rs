@@ -108,7 +108,7 @@ checks! {
         proves: "each listed backup and policy reads the same as its show (every member both have, apart from the ones that change on their own)";
     /// What was written is what is read: create, update, protect and run echo their requests.
     ReadAfterWrite => "read_after_write", mutates: true,
-        proves: "a create or update is what show and list return; a protect backs up the requested server with the given name; a policy run backs up the policy's servers";
+        proves: "a create or update is what show and list return, and what an update does not send is kept; a protect backs up the requested server with the given name; a policy run backs up the policy's servers";
     /// A provoked domain error answers its documented code with the table's status.
     DomainErrorConformance => "domain_error_conformance", mutates: false,
         proves: "unknown IDs (read-only), and with --allow-mutations duplicate names, bound servers, busy backups and bad restore mappings, answer the documented code and status";

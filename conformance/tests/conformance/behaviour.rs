@@ -543,6 +543,19 @@ async fn writes_that_are_not_read_back_fail_read_after_write() {
             "showPolicy",
             "change policy a: then showPolicy",
         ),
+        // An update that replaces the policy: the resources it did not send are cleared.
+        (
+            on("updatePolicy", |s| {
+                s.edit_json(|v| {
+                    if v["policy"].get("resources").is_none() {
+                        v["policy"]["resources"] = json!([]);
+                    }
+                })
+            }),
+            untouched(),
+            "showPolicy",
+            "change policy a: members not sent are kept",
+        ),
         // A policy run whose backups are of other servers.
         (
             unchanged(),

@@ -27,6 +27,23 @@ pub struct Echo {
     pub fields: Vec<EchoField>,
 }
 
+/// What a change leaves alone (`x-keeps` on its success response): every member of the
+/// object at `objects` that the request's `unsent` object does not name keeps the value it had
+/// before the request, in the answer and in what the links with `x-echo` show, apart from the
+/// `except` members, which change on their own.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Keeps {
+    pub objects: String,
+    pub unsent: Expr,
+    #[serde(default)]
+    pub except: Vec<String>,
+}
+
+/// What `op`'s success answer keeps of the object it changes.
+pub fn response_keeps(op: &Operation) -> Option<Keeps> {
+    success_response(op).and_then(|r| r.get("x-keeps")).map(|v| typed(op, "x-keeps", v))
+}
+
 /// What a list link promises (`x-same`): every object the list holds at `objects`
 /// (`/policies/*`) reads the same as the object its show answers at `shown` (`/policy`), in
 /// every member both have, apart from the members at the `except` pointers, which change on
@@ -138,6 +155,14 @@ mod tests {
             assert!(link.parameters.iter().any(|(name, _)| name == parameter), "{}", op.id);
         }
         assert!(deletion(find_operation("showPolicy").unwrap()).is_none());
+    }
+
+    #[test]
+    fn an_update_keeps_what_it_does_not_send() {
+        let keeps = response_keeps(find_operation("updatePolicy").unwrap()).expect("x-keeps");
+        assert_eq!(keeps.objects, "/policy");
+        assert_eq!(keeps.unsent, Expr::parse("$request.body#/policy").unwrap());
+        assert!(response_keeps(find_operation("createPolicy").unwrap()).is_none());
     }
 
     #[test]

@@ -21,7 +21,9 @@ mod status;
 pub use errors::{domain_errors, Condition, DomainError};
 pub use expr::{select, Expr, RequestParts};
 pub use filter::{filters, instant, Filter, FilterRule, MadeBy, Match};
-pub use links::{deletion, links, response_echo, Echo, EchoField, Link, Same};
+pub use links::{
+    deletion, links, response_echo, response_keeps, Echo, EchoField, Keeps, Link, Same,
+};
 pub use lists::{count_of, pagination, sort_default, usage, CountOf, Pagination, Usage, UsageKind};
 pub use status::{admin_only, backup_lifecycle, credential_scope, provider_id, Lifecycle};
 

@@ -3,8 +3,8 @@
 //! exist: a renamed field breaks this test, not a run.
 
 use csbs_spec::behaviour::{
-    count_of, domain_errors, filters, links, pagination, response_echo, usage, Echo, Expr,
-    FilterRule, Same, UsageKind,
+    count_of, domain_errors, filters, links, pagination, response_echo, response_keeps, usage,
+    Echo, Expr, FilterRule, Same, UsageKind,
 };
 use csbs_spec::document::deref;
 use csbs_spec::operations::{all_operations, find_operation};
@@ -175,6 +175,14 @@ fn links_and_echoes_name_what_exists() {
         }
     }
     assert!(echoes >= 9, "{echoes} echoes");
+    let update = find_operation("updatePolicy").expect("documented");
+    let keeps = response_keeps(update).expect("updatePolicy keeps what it does not send");
+    let doc = update.service.document();
+    assert!(schema_at(doc, response_schema(update), &keeps.objects).is_some(), "x-keeps objects");
+    check_request_expr(update, &keeps.unsent, "updatePolicy x-keeps");
+    assert!(links(update)
+        .iter()
+        .any(|l| l.echo.as_ref().is_some_and(|e| e.objects == keeps.objects)));
     assert_eq!(sames, 2, "listBackups and listPolicies link their items to their shows");
 }
 
