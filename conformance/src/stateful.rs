@@ -98,12 +98,24 @@ async fn policy_lifecycle(session: &mut Session) {
     );
     session.judge(Check::UseAfterFree, &after, case, v);
     // A search index that outlives the object: the list by name must not find it either.
-    let listing = session.call(&session.request("listPolicies").query("name", &name), case).await;
+    let filter = ("listPolicies", "name", name.as_str(), "policies");
+    no_longer_listed(session, filter, &id, "policy", case).await;
+}
+
+/// `use_after_free`: the list `op` filtered by `key=value` no longer lists `id` in `items`.
+async fn no_longer_listed(
+    session: &mut Session,
+    (op, key, value, items): (&str, &str, &str, &str),
+    id: &str,
+    what: &str,
+    case: &str,
+) {
+    let listing = session.call(&session.request(op).query(key, value), case).await;
     let v = verdict(
-        listing.status == Some(200) && !listed(&listing, "policies", &id),
+        listing.status == Some(200) && !listed(&listing, items, id),
         "list",
         format!(
-            "the list filtered by name {name} still lists the deleted policy {id} (answer {})",
+            "the list filtered by {key} {value} still lists the deleted {what} {id} (answer {})",
             status_text(listing.status)
         ),
     );
@@ -201,18 +213,8 @@ async fn backup_lifecycle_scenario(session: &mut Session, server: &str) {
     match gone {
         Ok(Ok(answer)) => {
             session.judge(Check::UseAfterFree, &answer, case, Ok(()));
-            let listing = session
-                .call(&session.request("listBackups").query("checkpoint_id", &checkpoint), case)
-                .await;
-            let v = verdict(
-                listing.status == Some(200) && !listed(&listing, "checkpoint_items", &item),
-                "list",
-                format!(
-                    "the list filtered by checkpoint_id {checkpoint} still lists the deleted backup {item} (answer {})",
-                    status_text(listing.status)
-                ),
-            );
-            session.judge(Check::UseAfterFree, &listing, case, v);
+            let filter = ("listBackups", "checkpoint_id", checkpoint.as_str(), "checkpoint_items");
+            no_longer_listed(session, filter, &item, "backup", case).await;
         }
         Ok(Err((answer, what))) => {
             let v = Err(Failure::new(

@@ -86,6 +86,15 @@ fn assert_fails(report: &Report, operation: &str, check: Check, case: &str) {
     assert!(!report.passed());
 }
 
+/// Runs each broken endpoint and asserts that it fails `check` on the operation, in the case.
+async fn assert_each_fails(cases: Vec<(Rewrite, Tamper, &str, Check, &str)>) {
+    let runs: Vec<(Rewrite, Tamper)> =
+        cases.iter().map(|(r, t, ..)| (r.clone(), t.clone())).collect();
+    for (report, (_, _, op, check, case)) in run_all(runs).await.iter().zip(cases) {
+        assert_fails(report, op, check, case);
+    }
+}
+
 fn on(operation: &'static str, edit: impl Fn(&mut Sent) + Send + Sync + 'static) -> Rewrite {
     Arc::new(move |s: &mut Sent| {
         if s.operation() == Some(operation) {
@@ -298,11 +307,7 @@ async fn lists_counts_and_pages_broken_fail_their_checks() {
             "count_conformance",
         ),
     ];
-    let runs: Vec<(Rewrite, Tamper)> =
-        cases.iter().map(|(r, t, ..)| (r.clone(), t.clone())).collect();
-    for (report, (_, _, op, check, case)) in run_all(runs).await.iter().zip(cases) {
-        assert_fails(report, op, check, case);
-    }
+    assert_each_fails(cases).await;
 }
 
 /// Faults that the whole list hides: each needs a small page, a page of all but one, a filter
@@ -397,11 +402,7 @@ async fn faults_the_whole_list_hides_fail_their_checks() {
             "count_conformance: on a page",
         ),
     ];
-    let runs: Vec<(Rewrite, Tamper)> =
-        cases.iter().map(|(r, t, ..)| (r.clone(), t.clone())).collect();
-    for (report, (_, _, op, check, case)) in run_all(runs).await.iter().zip(cases) {
-        assert_fails(report, op, check, case);
-    }
+    assert_each_fails(cases).await;
 }
 
 /// A whole-value filter `key` of `op` answered as SQL's `ILIKE '%value%'`: the rewrite sends
@@ -708,11 +709,7 @@ async fn isolation_quotas_and_lifecycles_broken_fail_their_checks() {
             "a new backup",
         ),
     ];
-    let runs: Vec<(Rewrite, Tamper)> =
-        cases.iter().map(|(r, t, ..)| (r.clone(), t.clone())).collect();
-    for (report, (_, _, op, check, case)) in run_all(runs).await.iter().zip(cases) {
-        assert_fails(report, op, check, case);
-    }
+    assert_each_fails(cases).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
