@@ -5,7 +5,7 @@
 
 use crate::request::ApiRequest;
 use csbs_spec::behaviour::{deletion, Expr, RequestParts};
-use csbs_spec::{Location, Operation};
+use csbs_spec::Operation;
 use serde_json::Value;
 
 /// An object the run created.
@@ -36,10 +36,7 @@ pub fn created(op: &Operation, request: &RequestParts<'_>, answer: &Value) -> Op
         if matches!(expr, Expr::ResponseBody(_)) {
             made = Some((name.trim_end_matches("_id").to_owned(), value.clone()));
         }
-        delete = match link.operation.parameter(Location::Path, name) {
-            Some(_) => delete.path(name, value),
-            None => delete.query(name, value),
-        };
+        delete = delete.parameter(name, value);
     }
     let (kind, id) = made?;
     Some(Created { kind, id, delete })

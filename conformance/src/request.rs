@@ -57,6 +57,15 @@ impl ApiRequest {
         self
     }
 
+    /// A link's parameter: a path parameter where the operation has one by that name, else a
+    /// query parameter (OpenAPI link parameters name either).
+    pub fn parameter(self, name: &str, value: impl Into<String>) -> ApiRequest {
+        match self.operation.parameter(csbs_spec::Location::Path, name) {
+            Some(_) => self.path(name, value),
+            None => self.query(name, value),
+        }
+    }
+
     pub fn body(mut self, body: Value) -> ApiRequest {
         self.body = Some(body);
         self

@@ -338,13 +338,8 @@ fn doc_tail(doc: &str) -> String {
 }
 
 /// `reread`: the body types by operation, for tests over every documented example.
-const REREAD_HEAD: &str = "fn reread_as<'v, T>(body: &'v ::serde_json::Value) -> Result<::serde_json::Value, ::serde_json::Error>
-where
-    T: ::serde::Deserialize<'v> + ::serde::Serialize,
-{
-    ::serde_json::to_value(T::deserialize(body)?)
-}
-/// Reads `body` as the request body (`response` false) or the 200 answer of `operation_id`
+const REREAD_HEAD: &str =
+    "/// Reads `body` as the request body (`response` false) or the 200 answer of `operation_id`
 /// and writes it back as JSON, so a test can tell that a documented example reads into its
 /// type without losing a member; `None` when the operation has no such body.
 pub fn reread(
@@ -398,7 +393,7 @@ pub fn render_document(service: Service, doc: &Value) -> Result<String> {
             let response = *direction == "response";
             let _ = writeln!(
                 out,
-                "({id:?}, {response}) => reread_as::<{direction}::{}>(body),",
+                "({id:?}, {response}) => crate::reread_as::<{direction}::{}>(body),",
                 camel(id)
             );
         }

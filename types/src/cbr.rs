@@ -317,14 +317,6 @@ pub mod response {
     /// `showCbrCheckpoint`.
     pub type ShowCbrCheckpoint<'a> = super::CbrCheckpointResponse<'a>;
 }
-fn reread_as<'v, T>(
-    body: &'v ::serde_json::Value,
-) -> Result<::serde_json::Value, ::serde_json::Error>
-where
-    T: ::serde::Deserialize<'v> + ::serde::Serialize,
-{
-    ::serde_json::to_value(T::deserialize(body)?)
-}
 /// Reads `body` as the request body (`response` false) or the 200 answer of `operation_id`
 /// and writes it back as JSON, so a test can tell that a documented example reads into its
 /// type without losing a member; `None` when the operation has no such body.
@@ -335,8 +327,12 @@ pub fn reread(
 ) -> Option<Result<::serde_json::Value, ::serde_json::Error>> {
     Some(
         match (operation_id, response) {
-            ("listCbrBackups", true) => reread_as::<response::ListCbrBackups>(body),
-            ("showCbrCheckpoint", true) => reread_as::<response::ShowCbrCheckpoint>(body),
+            ("listCbrBackups", true) => {
+                crate::reread_as::<response::ListCbrBackups>(body)
+            }
+            ("showCbrCheckpoint", true) => {
+                crate::reread_as::<response::ShowCbrCheckpoint>(body)
+            }
             _ => return None,
         },
     )

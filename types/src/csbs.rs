@@ -883,14 +883,6 @@ pub mod response {
     /// `showQuotas`.
     pub type ShowQuotas<'a> = super::QuotaResponse<'a>;
 }
-fn reread_as<'v, T>(
-    body: &'v ::serde_json::Value,
-) -> Result<::serde_json::Value, ::serde_json::Error>
-where
-    T: ::serde::Deserialize<'v> + ::serde::Serialize,
-{
-    ::serde_json::to_value(T::deserialize(body)?)
-}
 /// Reads `body` as the request body (`response` false) or the 200 answer of `operation_id`
 /// and writes it back as JSON, so a test can tell that a documented example reads into its
 /// type without losing a member; `None` when the operation has no such body.
@@ -901,29 +893,35 @@ pub fn reread(
 ) -> Option<Result<::serde_json::Value, ::serde_json::Error>> {
     Some(
         match (operation_id, response) {
-            ("protectResource", false) => reread_as::<request::ProtectResource>(body),
+            ("protectResource", false) => {
+                crate::reread_as::<request::ProtectResource>(body)
+            }
             ("checkResourceCapabilities", false) => {
-                reread_as::<request::CheckResourceCapabilities>(body)
+                crate::reread_as::<request::CheckResourceCapabilities>(body)
             }
-            ("createPolicy", false) => reread_as::<request::CreatePolicy>(body),
-            ("updatePolicy", false) => reread_as::<request::UpdatePolicy>(body),
-            ("executePolicy", false) => reread_as::<request::ExecutePolicy>(body),
-            ("createRestore", false) => reread_as::<request::CreateRestore>(body),
-            ("protectResource", true) => reread_as::<response::ProtectResource>(body),
+            ("createPolicy", false) => crate::reread_as::<request::CreatePolicy>(body),
+            ("updatePolicy", false) => crate::reread_as::<request::UpdatePolicy>(body),
+            ("executePolicy", false) => crate::reread_as::<request::ExecutePolicy>(body),
+            ("createRestore", false) => crate::reread_as::<request::CreateRestore>(body),
+            ("protectResource", true) => {
+                crate::reread_as::<response::ProtectResource>(body)
+            }
             ("checkResourceCapabilities", true) => {
-                reread_as::<response::CheckResourceCapabilities>(body)
+                crate::reread_as::<response::CheckResourceCapabilities>(body)
             }
-            ("listPolicies", true) => reread_as::<response::ListPolicies>(body),
-            ("createPolicy", true) => reread_as::<response::CreatePolicy>(body),
-            ("showPolicy", true) => reread_as::<response::ShowPolicy>(body),
-            ("updatePolicy", true) => reread_as::<response::UpdatePolicy>(body),
-            ("executePolicy", true) => reread_as::<response::ExecutePolicy>(body),
-            ("deleteCheckpoint", true) => reread_as::<response::DeleteCheckpoint>(body),
-            ("countBackups", true) => reread_as::<response::CountBackups>(body),
-            ("showBackup", true) => reread_as::<response::ShowBackup>(body),
-            ("listBackups", true) => reread_as::<response::ListBackups>(body),
-            ("createRestore", true) => reread_as::<response::CreateRestore>(body),
-            ("showQuotas", true) => reread_as::<response::ShowQuotas>(body),
+            ("listPolicies", true) => crate::reread_as::<response::ListPolicies>(body),
+            ("createPolicy", true) => crate::reread_as::<response::CreatePolicy>(body),
+            ("showPolicy", true) => crate::reread_as::<response::ShowPolicy>(body),
+            ("updatePolicy", true) => crate::reread_as::<response::UpdatePolicy>(body),
+            ("executePolicy", true) => crate::reread_as::<response::ExecutePolicy>(body),
+            ("deleteCheckpoint", true) => {
+                crate::reread_as::<response::DeleteCheckpoint>(body)
+            }
+            ("countBackups", true) => crate::reread_as::<response::CountBackups>(body),
+            ("showBackup", true) => crate::reread_as::<response::ShowBackup>(body),
+            ("listBackups", true) => crate::reread_as::<response::ListBackups>(body),
+            ("createRestore", true) => crate::reread_as::<response::CreateRestore>(body),
+            ("showQuotas", true) => crate::reread_as::<response::ShowQuotas>(body),
             _ => return None,
         },
     )

@@ -68,6 +68,14 @@ pub fn unknown_members(
     Ok(sent.into_iter().filter(|p| !kept.contains(p)).collect())
 }
 
+/// Reads `body` as `T` and writes it back as JSON (the generated modules' `reread`).
+fn reread_as<'v, T>(body: &'v serde_json::Value) -> Result<serde_json::Value, serde_json::Error>
+where
+    T: serde::Deserialize<'v> + serde::Serialize,
+{
+    serde_json::to_value(T::deserialize(body)?)
+}
+
 /// The paths of the non-null members of `value` (`protect.backup_name`, `policies[0].id`).
 fn member_paths(value: &serde_json::Value, at: &str, out: &mut Vec<String>) {
     match value {

@@ -166,10 +166,10 @@ async fn check_filter(
     if passed && listing.complete {
         filtered_page(session, &request, &listing, all.len(), &case).await;
     }
-    if let (FilterRule::Property { matches: Match::Equals, .. }, [value]) =
+    if let (FilterRule::Property { property: pointer, matches: Match::Equals }, [value]) =
         (&filter.rule, probe.values.as_slice())
     {
-        near_misses(session, op, filter, value, &matches, &case).await;
+        near_misses(session, op, filter, pointer, value, &matches, &case).await;
     }
     if let Some(total) = pagination(list).and_then(|p| p.total) {
         let count =
@@ -198,6 +198,7 @@ async fn near_misses(
     session: &mut Session,
     op: &'static Operation,
     filter: &Filter,
+    pointer: &str,
     value: &str,
     matches: &(dyn Fn(&Value) -> Option<bool> + Send + Sync),
     case: &str,
@@ -207,24 +208,18 @@ async fn near_misses(
     chars.next_back();
     let upper = value.to_uppercase();
     let other_case = if upper != value { upper } else { value.to_lowercase() };
-    let schema = value_schema(op, filter);
-    let resolved = csbs_spec::document::deref(op.service.document(), &schema);
-    for near in [chars.as_str().to_owned(), other_case] {
-        let valid = Contract::check(op.service, &schema, &typed(resolved, &near)).is_ok();
-        if near.is_empty() || near == value || !valid {
-            continue;
-        }
+    let candidates = [chars.as_str().to_owned(), other_case];
+    let nears = valid_values(op, filter, candidates.into_iter().filter(|n| n != value));
+    for near in nears {
         let case = format!("{case} near miss {near:?}");
         let request = session.request(&op.id).query(name, near.clone());
         let Some(listing) = listed(session, &request, &case).await else { continue };
-        let exact = |i: &Value| {
-            let FilterRule::Property { property: pointer, .. } = &filter.rule else { return None };
-            Some(property(i, pointer).is_some_and(|v| Match::Equals.accepts(v, &near)))
-        };
+        let exact =
+            |i: &Value| property(i, pointer).is_some_and(|v| Match::Equals.accepts(v, &near));
         let wrong: Vec<String> = listing
             .items
             .iter()
-            .filter(|i| exact(i) == Some(false) && matches(i) == Some(true))
+            .filter(|i| !exact(i) && matches(i) == Some(true))
             .map(|i| describe(i, &filter.rule))
             .take(3)
             .collect();
@@ -536,10 +531,19 @@ fn parameter_values(op: &Operation, filter: &Filter, how: Match, value: &Value) 
         }
         Match::AtLeast | Match::AtMost => time_bounds(&text, how),
     };
+    valid_values(op, filter, candidates.into_iter())
+}
+
+/// The values the parameter's schema accepts (non-empty ones), in order.
+fn valid_values(
+    op: &Operation,
+    filter: &Filter,
+    candidates: impl Iterator<Item = String>,
+) -> Vec<String> {
     let schema = value_schema(op, filter);
     let resolved = csbs_spec::document::deref(op.service.document(), &schema);
     candidates
-        .into_iter()
+        .filter(|c| !c.is_empty())
         .filter(|c| Contract::check(op.service, &schema, &typed(resolved, c)).is_ok())
         .collect()
 }

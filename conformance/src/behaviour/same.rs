@@ -3,21 +3,20 @@
 //! shown and compared, member by member where both have it (objects inside compared the same
 //! way, arrays whole), apart from the `except` members; times are compared as instants.
 
-use super::support::{fail, id_of, list_all, show};
+use super::support::{compare, fail, id_of, list_all, show};
 use crate::checks::{Check, Verdict};
 use crate::session::{status_text, Session};
 use csbs_spec::behaviour::{links, Same};
 use csbs_spec::operations::all_operations;
-use csbs_spec::Location;
 use serde_json::Value;
+use std::cmp::Ordering;
 
 /// Listed objects shown per list.
 const ITEMS: usize = 5;
 
 pub async fn run(session: &mut Session) {
     for op in all_operations() {
-        for link in links(op).into_iter().filter(|l| l.same.is_some()) {
-            let same = link.same.clone().expect("filtered");
+        for (link, same) in links(op).into_iter().filter_map(|l| l.same.clone().map(|s| (l, s))) {
             let case = format!("list_show_agreement: {}", link.operation.id);
             let all = match list_all(session, &session.request(&op.id), &case).await {
                 Ok(all) => all,
@@ -34,10 +33,7 @@ pub async fn run(session: &mut Session) {
                 let Some(parameters) = link.parameters_of_item(item) else { continue };
                 let mut request = session.request(&link.operation.id);
                 for (name, value) in parameters {
-                    request = match link.operation.parameter(Location::Path, &name) {
-                        Some(_) => request.path(&name, value),
-                        None => request.query(&name, value),
-                    };
+                    request = request.parameter(&name, value);
                 }
                 let answer = session.call(&request, &case).await;
                 let shown = answer.json.as_ref().and_then(|b| b.pointer(&same.shown)).cloned();
@@ -87,16 +83,11 @@ fn differ(a: &Value, b: &Value, at: &str) -> Option<(String, Value, Value)> {
         (Value::Object(x), Value::Object(y)) => {
             x.iter().find_map(|(k, v)| y.get(k).and_then(|w| differ(v, w, &format!("{at}/{k}"))))
         }
-        (Value::String(_), Value::String(_)) if same_instant(a, b) => None,
+        // Times compare as instants (`...T07:44:38` and `... 07:44:38Z` agree).
+        (Value::String(_), Value::String(_)) if compare(a, b) == Some(Ordering::Equal) => None,
         _ if a == b => None,
         _ => Some((at.to_owned(), a.clone(), b.clone())),
     }
-}
-
-/// Two texts that are the same time written differently (`...T07:44:38` and `... 07:44:38Z`).
-fn same_instant(a: &Value, b: &Value) -> bool {
-    use csbs_spec::behaviour::instant;
-    matches!((a.as_str().and_then(instant), b.as_str().and_then(instant)), (Some(x), Some(y)) if x == y)
 }
 
 /// Removes the member at `pointer`, where there is one.

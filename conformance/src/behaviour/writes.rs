@@ -13,7 +13,6 @@ use crate::replay::settle::settled_items;
 use crate::request::ApiRequest;
 use crate::session::{Answer, Session};
 use csbs_spec::behaviour::{links, response_echo, select};
-use csbs_spec::Location;
 use serde_json::{json, Value};
 
 /// What the run made for the behaviour checks.
@@ -82,10 +81,7 @@ async fn written(session: &mut Session, request: &ApiRequest, case: &str) -> Opt
         let mut linked = ApiRequest::new(link.operation, &session.target.project_id);
         for (name, expr) in &link.parameters {
             let Some(value) = expr.text(&request.parts(), Some(&body)) else { continue };
-            linked = match link.operation.parameter(Location::Path, name) {
-                Some(_) => linked.path(name, value),
-                None => linked.query(name, value),
-            };
+            linked = linked.parameter(name, value);
         }
         let what = format!("{case}: then {}", link.operation.id);
         // A list may show a new object a moment later: ask again until it does, within --wait.

@@ -1,7 +1,7 @@
 //! The checks every exchange gets, whatever sent it: transport, status, content type, schema.
 
 use super::check::{Check, Failure, Verdict};
-use crate::http::{Exchange, ResponseRecord, TransportError};
+use crate::http::{Exchange, TransportError};
 use csbs_spec::document::deref;
 use csbs_spec::validate::Contract;
 use csbs_spec::Operation;
@@ -59,24 +59,25 @@ pub fn response_checks(op: &'static Operation, exchange: &Exchange) -> Vec<(Chec
     }
     if let Some(Some(_)) = op.responses.get(&status) {
         if !response.truncated {
-            out.push((Check::ResponseSchemaConformance, schema(op, status, response.json())));
+            let body = response.json();
+            let page =
+                body.as_ref().ok().and_then(|b| page_bound(op, &exchange.request.url, status, b));
+            out.push((Check::ResponseSchemaConformance, schema(op, status, body)));
+            out.extend(page.map(|verdict| (Check::PaginationConformance, verdict)));
         }
-    }
-    if let Some(verdict) = page_bound(op, &exchange.request.url, response) {
-        out.push((Check::PaginationConformance, verdict));
     }
     out
 }
 
 /// A list page (`x-pagination`) answered 200 holds at most the `limit` the request asked for,
 /// whatever part of the run sent it (a page of `limit + 1` hides behind every other check).
-fn page_bound(op: &Operation, url: &str, response: &ResponseRecord) -> Option<Verdict> {
-    let paging = csbs_spec::behaviour::pagination(op).filter(|_| response.status == 200)?;
+fn page_bound(op: &Operation, url: &str, status: u16, body: &Value) -> Option<Verdict> {
+    let paging = csbs_spec::behaviour::pagination(op).filter(|_| status == 200)?;
     let query = url.split_once('?')?.1;
     let limit: usize = form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| *k == paging.limit)
         .and_then(|(_, v)| v.parse().ok())?;
-    let listed = response.json().ok()?.pointer(&paging.items)?.as_array()?.len();
+    let listed = body.pointer(&paging.items)?.as_array()?.len();
     Some(if listed <= limit {
         Ok(())
     } else {

@@ -7,7 +7,9 @@ fn compiles(module: &str, reader: &str) -> Result<(), String> {
     // Outer attributes (`#[serde(...)]`, `#[derive(...)]`, maybe over several lines) dropped.
     let mut shapes = String::new();
     let mut open = 0i32;
-    for line in module[..module.find("fn reread_as").unwrap_or(module.len())].lines() {
+    // The shapes end where `reread` (with its doc comment) begins.
+    let shapes_end = module.find("/// Reads `body` as the request body").unwrap_or(module.len());
+    for line in module[..shapes_end].lines() {
         let trimmed = line.trim_start();
         if open > 0 || trimmed.starts_with("#[serde(") || trimmed.starts_with("#[derive(") {
             open += line.matches('[').count() as i32 - line.matches(']').count() as i32;

@@ -103,11 +103,10 @@ struct Active<'a> {
     bound: Option<Micros>,
 }
 
-#[derive(Default)]
 pub struct BackupFilter<'a> {
     active: Vec<Active<'a>>,
     /// Whose answers the times are compared as (see [`clock::as_shown`]).
-    service: Option<csbs_spec::Service>,
+    service: csbs_spec::Service,
     min_percent: Option<u64>,
     /// A filter no stored backup can match (an IP, another owner or enterprise project).
     nothing: bool,
@@ -131,7 +130,7 @@ impl<'a> BackupFilter<'a> {
         let enterprise = call.query_str("enterprise_project_id");
         BackupFilter {
             active,
-            service: Some(call.op.service),
+            service: call.op.service,
             min_percent: call.query_str("used_percent").and_then(|p| p.parse().ok()),
             nothing: call.query_str("ip").is_some()
                 || call.query_str("own_type") == Some("shared")
@@ -146,12 +145,7 @@ impl<'a> BackupFilter<'a> {
     }
 }
 
-fn accepts(
-    active: &Active<'_>,
-    b: &Backup,
-    now: Micros,
-    service: Option<csbs_spec::Service>,
-) -> bool {
+fn accepts(active: &Active<'_>, b: &Backup, now: Micros, service: csbs_spec::Service) -> bool {
     let how = active.rule.how;
     let text = |actual: &str| active.values.iter().any(|w| how.accepts_text(actual, w));
     match active.rule.attr {
@@ -175,9 +169,8 @@ fn accepts(
 
 /// A time bound compares the time as `service` shows it (CBR: milliseconds), so that a bound
 /// equal to the time a client was shown keeps the backup.
-fn within(service: Option<csbs_spec::Service>, how: Match, created: Micros, bound: Micros) -> bool {
-    let shown = service.map_or(created, |s| clock::as_shown(s, created));
-    how.accepts_ordering(shown.cmp(&bound))
+fn within(service: csbs_spec::Service, how: Match, created: Micros, bound: Micros) -> bool {
+    how.accepts_ordering(clock::as_shown(service, created).cmp(&bound))
 }
 
 #[cfg(test)]
@@ -189,10 +182,10 @@ mod tests {
         use csbs_spec::Service::{Cbr, Csbs};
         // Created at 25.000595 s: CBR shows 25.000, CSBS 25.000595.
         let (created, bound) = (25_000_595, 25_000_000);
-        assert!(within(Some(Cbr), Match::AtMost, created, bound));
-        assert!(!within(Some(Csbs), Match::AtMost, created, bound));
-        assert!(within(Some(Csbs), Match::AtLeast, created, bound));
-        assert!(!within(Some(Cbr), Match::AtMost, 25_001_000, bound));
+        assert!(within(Cbr, Match::AtMost, created, bound));
+        assert!(!within(Csbs, Match::AtMost, created, bound));
+        assert!(within(Csbs, Match::AtLeast, created, bound));
+        assert!(!within(Cbr, Match::AtMost, 25_001_000, bound));
     }
 
     #[test]

@@ -29,14 +29,11 @@ pub struct Echo {
 
 /// What a change leaves alone (`x-keeps` on its success response): every member of the
 /// object at `objects` that the request's `unsent` object does not name keeps the value it had
-/// before the request, in the answer and in what the links with `x-echo` show, apart from the
-/// `except` members, which change on their own.
+/// before the request, as the links with `x-echo` on the same objects show it.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct Keeps {
     pub objects: String,
     pub unsent: Expr,
-    #[serde(default)]
-    pub except: Vec<String>,
 }
 
 /// What `op`'s success answer keeps of the object it changes.
