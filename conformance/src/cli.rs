@@ -84,6 +84,15 @@ pub struct Cli {
     /// Generate cases for this operation only (an operationId such as createPolicy; repeatable).
     #[arg(long = "operation", value_name = "ID")]
     pub operations: Vec<String>,
+    /// Random histories the model part compares with the reference model.
+    #[arg(long, default_value_t = 6)]
+    pub model_cases: u32,
+    /// Steps of a model history at most.
+    #[arg(long, default_value_t = 12)]
+    pub model_steps: usize,
+    /// Seed of the model part's histories (default: --seed, else random; the report prints it).
+    #[arg(long)]
+    pub model_seed: Option<u64>,
 }
 
 impl Cli {
@@ -132,6 +141,12 @@ impl Cli {
                 seed: self.seed,
                 regressions: self.regressions,
                 operations: self.operations,
+            },
+            model: crate::model::ModelOptions {
+                cases: self.model_cases,
+                max_steps: self.model_steps,
+                seed: self.model_seed,
+                ..crate::model::ModelOptions::default()
             },
             limits,
             progress: !self.no_progress && std::io::stderr().is_terminal(),

@@ -35,6 +35,7 @@ mod embedded;
 mod error;
 mod fixtures;
 pub mod http;
+pub mod model;
 mod options;
 mod poll;
 mod progress;

@@ -23,16 +23,19 @@ pub enum Phase {
     Behaviour,
     /// Created objects show up everywhere; deleted ones are gone.
     Stateful,
+    /// Random histories on the endpoint and on the reference model, compared (the oracle).
+    Model,
 }
 
 impl Phase {
-    pub const ALL: [Phase; 6] = [
+    pub const ALL: [Phase; 7] = [
         Phase::Spec,
         Phase::Auth,
         Phase::Examples,
         Phase::Properties,
         Phase::Behaviour,
         Phase::Stateful,
+        Phase::Model,
     ];
 
     pub fn name(self) -> &'static str {
@@ -43,6 +46,7 @@ impl Phase {
             Phase::Properties => "properties",
             Phase::Behaviour => "behaviour",
             Phase::Stateful => "stateful",
+            Phase::Model => "model",
         }
     }
 }
@@ -125,6 +129,8 @@ pub struct RunOptions {
     pub only: Vec<Phase>,
     /// Cases, seed and regression files of the properties part.
     pub properties: crate::properties::PropertyOptions,
+    /// Histories, steps and seed of the model part.
+    pub model: crate::model::ModelOptions,
     pub limits: Limits,
     /// Draw a live progress line on stderr.
     pub progress: bool,

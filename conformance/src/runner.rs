@@ -13,7 +13,7 @@ use crate::report::{CleanupReport, Recorder, Report, TargetSummary};
 use crate::secret::Redactor;
 use crate::session::Session;
 use crate::target::Target;
-use crate::{auth, behaviour, properties, replay, spec_checks, stateful};
+use crate::{auth, behaviour, model, properties, replay, spec_checks, stateful};
 use std::time::{Duration, Instant};
 
 /// `Report::interrupted` after Ctrl-C.
@@ -172,6 +172,9 @@ async fn phases(session: &mut Session, options: &RunOptions) {
     if options.runs(Phase::Stateful) {
         stateful::run(session).await;
     }
+    if options.runs(Phase::Model) {
+        model::run(session, &options.model, options.properties.seed).await;
+    }
 }
 
 async fn ctrl_c(enabled: bool) {
@@ -249,6 +252,7 @@ fn offline_target() -> Target {
         project_id: String::new(),
         auth: crate::http::Auth::Missing,
         embedded: false,
+        oracle: None,
     }
 }
 

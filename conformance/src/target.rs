@@ -15,6 +15,9 @@ pub struct Target {
     /// The run's own credential, as every request carries it.
     pub auth: Auth,
     pub embedded: bool,
+    /// A project of its own for the model part's histories, and its credential (the
+    /// embedded mock serves one, emptied of its seeded examples); `None`: the run's project.
+    pub oracle: Option<(String, Auth)>,
 }
 
 impl Target {
@@ -48,7 +51,7 @@ impl Target {
                  CSBS_AK and CSBS_SK (an access key and its secret key)",
             )
         })?;
-        Ok(Target { csbs, cbr, project_id, auth, embedded: false })
+        Ok(Target { csbs, cbr, project_id, auth, embedded: false, oracle: None })
     }
 }
 

@@ -17,12 +17,14 @@ mod dispatch;
 mod errors;
 mod gateway;
 mod handlers;
+mod model;
 mod seed;
 mod server;
 mod state;
 mod views;
 
 pub use config::{ConfigFile, KeyGrant, MockConfig, Quotas, TokenGrant, DEFAULT_PROJECT_ID};
+pub use model::Model;
 pub use server::{service, spawn, RunningMock};
 
 #[doc(hidden)]

@@ -27,6 +27,9 @@ pub struct App {
     pub restore_delay: Micros,
     /// How far the mock's clock is ahead of the real one (see [`RunningMock::advance_clock`]).
     clock_offset: AtomicI64,
+    /// Where a virtual clock stands before any advance (the oracle's model, see
+    /// [`crate::Model`]); `None`: the real clock.
+    pub(crate) virtual_start: Option<Micros>,
     /// The gateway's request budget, when one is configured.
     pub budget: Option<crate::gateway::Budget>,
 }
@@ -46,6 +49,7 @@ impl App {
             delete_delay: micros(config.delete_delay),
             restore_delay: micros(config.restore_delay),
             clock_offset: AtomicI64::new(0),
+            virtual_start: None,
             budget: config.rate_limit.map(crate::gateway::Budget::new),
             config,
         };
@@ -57,7 +61,13 @@ impl App {
 
     /// The mock's time: the real clock, plus however far it has been advanced.
     pub fn now(&self) -> Micros {
-        clock::now().saturating_add(self.clock_offset.load(Ordering::Relaxed))
+        let base = self.virtual_start.unwrap_or_else(clock::now);
+        base.saturating_add(self.clock_offset.load(Ordering::Relaxed))
+    }
+
+    /// Moves the clock forward by `by`.
+    pub(crate) fn advance(&self, by: Duration) {
+        self.clock_offset.fetch_add(micros(by), Ordering::Relaxed);
     }
 }
 
@@ -94,7 +104,7 @@ impl RunningMock {
     /// retention, schedules) can be seen at once. Signed requests are still checked against
     /// the real clock, which is what clients sign with.
     pub fn advance_clock(&self, by: Duration) {
-        self.app.clock_offset.fetch_add(micros(by), Ordering::Relaxed);
+        self.app.advance(by);
     }
 
     /// Stops accepting, lets requests in flight finish (at most five seconds), and returns.

@@ -17,7 +17,7 @@ mod life;
 mod order;
 mod paging;
 mod same;
-mod support;
+pub(crate) mod support;
 mod writes;
 
 use crate::checks::Check;
