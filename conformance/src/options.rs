@@ -132,8 +132,8 @@ pub struct RunOptions {
     /// Histories, steps and seed of the model part.
     pub model: crate::model::ModelOptions,
     pub limits: Limits,
-    /// Draw a live progress line on stderr.
-    pub progress: bool,
+    /// Progress on stderr: hidden, a live line (a terminal) or plain lines (a log).
+    pub progress: crate::progress::ProgressMode,
     /// Stop on Ctrl-C and clean up (the CLI sets it; a test harness handles signals itself).
     pub handle_ctrl_c: bool,
 }

@@ -21,11 +21,12 @@ pub struct Model {
 
 impl Model {
     /// A model serving exactly the configured tokens and AK/SK pairs; its clock starts at the
-    /// real time of the call.
-    pub fn new(config: MockConfig) -> Model {
-        let mut app = App::new(config);
+    /// real time of the call. Fails only when the config names a state file that cannot be
+    /// opened (a model needs none).
+    pub fn new(config: MockConfig) -> std::io::Result<Model> {
+        let mut app = App::new(config)?;
         app.virtual_start = Some(clock::now());
-        Model { app: Arc::new(app) }
+        Ok(Model { app: Arc::new(app) })
     }
 
     /// The model as a tower service (`tower::ServiceExt::oneshot`).
@@ -65,7 +66,8 @@ impl Model {
     /// Moves the clock forward by `by` (a millisecond between two steps keeps creation times
     /// apart).
     pub fn advance(&self, by: Duration) {
-        self.app.advance(by);
+        // Only a state file that cannot be written fails an advance; a model keeps none.
+        let _ = self.app.advance_clock(by);
     }
 
     /// Moves the clock past the longest configured delay: every transition started so far
@@ -73,6 +75,6 @@ impl Model {
     pub fn settle(&self) {
         let c = &self.app.config;
         let longest = c.protect_delay.max(c.delete_delay).max(c.restore_delay);
-        self.app.advance(longest + Duration::from_millis(1));
+        self.advance(longest + Duration::from_millis(1));
     }
 }

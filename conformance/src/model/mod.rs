@@ -83,7 +83,8 @@ fn model_factory(options: &ModelOptions) -> Arc<dyn Fn(&str) -> sides::Side + Se
         if let Some(q) = quota {
             config.quotas.policies = q;
         }
-        let model = Arc::new(csbs_mock::Model::new(config));
+        // No state file is configured, so making a model cannot fail.
+        let model = Arc::new(csbs_mock::Model::new(config).expect("a model without a state file"));
         sides::Side {
             wire: sides::Wire::Model { model, token: sides::MODEL_TOKEN.to_owned() },
             project: project.to_owned(),
