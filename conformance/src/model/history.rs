@@ -135,10 +135,23 @@ fn differ(endpoint: &Observed, model: &Observed) -> Option<(String, String, Stri
     let mut keys: Vec<&str> = keys.into_iter().copied().collect();
     keys.sort_by_key(|k| order.iter().position(|o| o == k).unwrap_or(order.len()));
     keys.dedup();
+    // A status shows with its code, the answer's first words of explanation.
+    let answer = |o: &Observed| match o.facts.get("code") {
+        Some(Value::String(code)) => format!("{} {code}", describe(o.facts.get("status"))),
+        _ => describe(o.facts.get("status")),
+    };
     for key in keys {
+        // After the answer itself, the endpoint's own order: a list out of order shows
+        // nothing else reliably.
+        if let (Some(why), "page status") = (&endpoint.order, key) {
+            return Some(("order".into(), why.clone(), "(the documented sort)".into()));
+        }
         let (e, m) = (endpoint.facts.get(key), model.facts.get(key));
         if e != m {
-            return Some((key.to_owned(), describe(e), describe(m)));
+            return Some(match key {
+                "status" | "code" => (key.to_owned(), answer(endpoint), answer(model)),
+                _ => (key.to_owned(), describe(e), describe(m)),
+            });
         }
     }
     if let Some(why) = &endpoint.order {
@@ -334,6 +347,12 @@ async fn together(
             let mut candidate = replay(setup, ctx, &endpoint.project, log).await;
             let answers = serial(&mut candidate, ctx, steps, &order, settle_between).await;
             if outcome(&answers) == wanted {
+                // The order that explains the answers must also explain what they show.
+                for (e, m) in seen.iter().zip(&answers) {
+                    if let Some((comparison, endpoint, model)) = differ(e, m) {
+                        return Some(Finding { step: index, comparison, endpoint, model });
+                    }
+                }
                 *model = candidate;
                 log.push(Action::Together { steps: steps.to_vec(), order, settle_between });
                 return None;

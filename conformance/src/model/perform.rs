@@ -464,7 +464,7 @@ async fn list(side: &mut Side, operation_id: &str, query: &Query, ctx: &Ctx<'_>)
         seen.order = unsorted(&all, rule, keys);
     }
     let paged = query.limit.is_some() || query.offset.is_some() || query.marker.is_some();
-    if !paged || seen.order.is_some() {
+    if !paged {
         return seen;
     }
     // The marker: a made object the whole list holds (past the end of a list is not documented).
@@ -501,10 +501,8 @@ async fn list(side: &mut Side, operation_id: &str, query: &Query, ctx: &Ctx<'_>)
     let end = query.limit.map_or(all.len(), |l| (start + l as usize).min(all.len()));
     let expected: Vec<Value> =
         all.get(start.min(all.len())..end).map(<[Value]>::to_vec).unwrap_or_default();
-    if page_reply.ok() {
-        if let (Some(rule), Some(keys)) = (&rule, &keys) {
-            seen.order = page_fault(&page, &expected, rule, keys);
-        }
+    if let (true, None, Some(rule), Some(keys)) = (page_reply.ok(), &seen.order, &rule, &keys) {
+        seen.order = page_fault(&page, &expected, rule, keys);
     }
     seen.replies.push(page_reply);
     seen
