@@ -36,6 +36,13 @@ pub struct Cli {
     /// Secret key of --ak; prefer the environment variable (a flag shows in the process list).
     #[arg(long, env = "CSBS_SK", hide_env_values = true, value_name = "SECRET_KEY")]
     pub sk: Option<String>,
+    /// A second project's token, TOKEN:PROJECT: the model part checks that neither project's
+    /// objects are shown, listed, changed or deleted through the other.
+    #[arg(long, env = "CSBS_OTHER_TOKEN", hide_env_values = true, value_name = "TOKEN:PROJECT")]
+    pub other_token: Option<String>,
+    /// The same with an AK/SK pair, AK:SK:PROJECT.
+    #[arg(long, env = "CSBS_OTHER_AKSK", hide_env_values = true, value_name = "AK:SK:PROJECT")]
+    pub other_aksk: Option<String>,
     /// Replay examples that create, change and delete (what the run creates it deletes).
     #[arg(long)]
     pub allow_mutations: bool,
@@ -134,6 +141,11 @@ impl Cli {
             project_id: self.project_id,
             token: self.token.filter(|t| !t.is_empty()).map(Secret::new),
             ak_sk,
+            other: match (&self.other_token, &self.other_aksk) {
+                (Some(t), _) => Some(crate::options::OtherCredential::token(t)?),
+                (None, Some(k)) => Some(crate::options::OtherCredential::aksk(k)?),
+                (None, None) => None,
+            },
             allow_mutations: self.allow_mutations,
             allow_restore: self.allow_restore,
             admin: self.admin,

@@ -55,7 +55,7 @@ mod target;
 pub use auth::{INVALID_SECRET_KEY, INVALID_TOKEN};
 pub use checks::Check;
 pub use error::RunError;
-pub use options::{Limits, Phase, RunOptions};
+pub use options::{Limits, OtherCredential, Phase, RunOptions};
 pub use progress::ProgressMode;
 pub use report::{
     Report, EXIT_FAILED, EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_NOT_RUN, EXIT_PASSED,

@@ -69,6 +69,9 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     if let Some((_, secret_key)) = &options.ak_sk {
         redactor.add(secret_key);
     }
+    if let Some(other) = &options.other {
+        redactor.add(other.secret());
+    }
     if online {
         if let Err(e) = preflight(&client, &target, &redactor).await {
             if let Some(mock) = embedded {
@@ -247,5 +250,6 @@ fn offline_target() -> Target {
         auth: crate::http::Auth::Missing,
         embedded: false,
         oracle: None,
+        other: None,
     }
 }

@@ -199,6 +199,28 @@ fn single(servers: usize) -> BoxedStrategy<Step> {
         1 => query("listCbrBackups", servers).prop_map(|query| Step::ListCbrBackups { query }),
         1 => Just(Step::ShowQuotas),
         1 => self::servers(servers).prop_map(|servers| Step::Capabilities { servers }),
+        2 => (foreign(), any::<bool>()).prop_map(|(step, first_path)| Step::Foreign { step: Box::new(step), first_path }),
+    ]
+    .boxed()
+}
+
+/// What the second project's credential tries on this project's objects.
+fn foreign() -> BoxedStrategy<Step> {
+    let p = 0..PLACES;
+    prop_oneof![
+        p.clone().prop_map(|policy| Step::ShowPolicy { policy }),
+        (p.clone(), 0..3usize).prop_map(|(policy, n)| Step::UpdatePolicy {
+            policy,
+            name: Some(n),
+            description: None,
+            servers: None,
+            max_backups: None
+        }),
+        p.clone().prop_map(|policy| Step::DeletePolicy { policy }),
+        p.clone().prop_map(|item| Step::ShowBackup { item }),
+        p.prop_map(|record| Step::DeleteRecord { record }),
+        Just(Step::ListPolicies { query: Query::default() }),
+        Just(Step::ListBackups { query: Query::default() }),
     ]
     .boxed()
 }

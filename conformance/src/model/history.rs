@@ -123,6 +123,7 @@ fn differ(endpoint: &Observed, model: &Observed) -> Option<(String, String, Stri
     let order = [
         "status",
         "code",
+        "isolation",
         "page status",
         "scope",
         "binding",

@@ -65,15 +65,23 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 #[cfg(feature = "embedded-mock")]
-fn model_factory(options: &ModelOptions) -> Arc<dyn Fn(&str) -> sides::Side + Send + Sync> {
+fn model_factory(
+    options: &ModelOptions,
+    other: Option<String>,
+) -> Arc<dyn Fn(&str) -> sides::Side + Send + Sync> {
     let quota = options.model_policy_quota;
     Arc::new(move |project: &str| {
+        let grant = |token: &str, project: &str| csbs_mock::TokenGrant {
+            token: token.to_owned(),
+            project_id: project.to_owned(),
+            admin: false,
+        };
+        let mut tokens = vec![grant(sides::MODEL_TOKEN, project)];
+        if let Some(o) = &other {
+            tokens.push(grant(sides::MODEL_OTHER_TOKEN, o));
+        }
         let mut config = csbs_mock::MockConfig {
-            tokens: vec![csbs_mock::TokenGrant {
-                token: sides::MODEL_TOKEN.to_owned(),
-                project_id: project.to_owned(),
-                admin: false,
-            }],
+            tokens,
             // Long, so that only settling ends a transition (the clock is virtual).
             protect_delay: std::time::Duration::from_secs(60),
             delete_delay: std::time::Duration::from_secs(60),
@@ -86,9 +94,14 @@ fn model_factory(options: &ModelOptions) -> Arc<dyn Fn(&str) -> sides::Side + Se
         // No state file is configured, so making a model cannot fail.
         let model = Arc::new(csbs_mock::Model::new(config).expect("a model without a state file"));
         sides::Side {
-            wire: sides::Wire::Model { model, token: sides::MODEL_TOKEN.to_owned() },
+            wire: sides::Wire::Model {
+                model,
+                token: sides::MODEL_TOKEN.to_owned(),
+                other: other.is_some().then(|| sides::MODEL_OTHER_TOKEN.to_owned()),
+            },
             project: project.to_owned(),
             names: sides::Names::default(),
+            other_project: other.clone(),
         }
     })
 }
@@ -158,17 +171,23 @@ async fn run_with_model(session: &mut Session, options: &ModelOptions, fallback_
         return;
     }
     let endpoint = sides::Side {
-        wire: sides::Wire::Endpoint {
+        wire: sides::Wire::Endpoint(Box::new(sides::Endpoint {
             client: session.client.clone(),
             csbs: session.target.csbs.clone(),
             cbr: session.target.cbr.clone(),
             auth,
-        },
+            other: session.target.other.as_ref().map(|(_, a)| a.clone()),
+        })),
         project,
         names: sides::Names::default(),
+        other_project: session.target.other.as_ref().map(|(p, _)| p.clone()),
     };
-    let setup =
-        Setup { endpoint, servers, limits: session.limits.clone(), model: model_factory(options) };
+    let setup = Setup {
+        endpoint,
+        servers,
+        limits: session.limits.clone(),
+        model: model_factory(options, session.target.other.as_ref().map(|(p, _)| p.clone())),
+    };
     if session.target.oracle.is_some() {
         history::empty_embedded_project(&setup).await;
     }

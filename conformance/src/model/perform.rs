@@ -253,10 +253,9 @@ pub fn request(step: &Step, side: &Side, ctx: &Ctx<'_>) -> Option<ApiRequest> {
                 .collect();
             side.request("checkResourceCapabilities").body(json!({ "check_protectable": asked }))
         }
-        Step::ListPolicies { .. }
-        | Step::ListBackups { .. }
-        | Step::ListCbrBackups { .. }
-        | Step::Together(_) => return None,
+        Step::ListPolicies { .. } => side.request("listPolicies"),
+        Step::ListBackups { .. } => side.request("listBackups"),
+        Step::ListCbrBackups { .. } | Step::Together(_) | Step::Foreign { .. } => return None,
     };
     Some(r)
 }
@@ -268,6 +267,7 @@ pub async fn perform(step: &Step, side: &mut Side, ctx: &Ctx<'_>) -> Observed {
         Step::ListBackups { query } => return list(side, "listBackups", query, ctx).await,
         Step::ListCbrBackups { query } => return list(side, "listCbrBackups", query, ctx).await,
         Step::Together(_) => return Observed::default(),
+        Step::Foreign { step, first_path } => return foreign(step, *first_path, side, ctx).await,
         _ => {}
     }
     let Some(request) = request(step, side, ctx) else { return Observed::default() };
@@ -348,6 +348,46 @@ pub async fn absorb(step: &Step, side: &mut Side, ctx: &Ctx<'_>, reply: Reply) -
         _ => {}
     }
     seen
+}
+
+/// A step with the second project's credential: it must neither answer nor list this
+/// project's objects, nor change them (`isolation`: its status and code, and which of the
+/// history's objects its answer shows).
+async fn foreign(step: &Step, first_path: bool, side: &mut Side, ctx: &Ctx<'_>) -> Observed {
+    let (Some(other), Some(mut r)) = (side.other_project.clone(), request(step, side, ctx)) else {
+        return Observed::default();
+    };
+    if !first_path {
+        r = r.path("project_id", other);
+    }
+    let reply = side.send_as_other(&r).await;
+    let shown: Vec<String> = reply
+        .json
+        .as_ref()
+        .map(|b| {
+            let mut ids = Vec::new();
+            collect_own(b, &side.names, &mut ids);
+            ids
+        })
+        .unwrap_or_default();
+    let mut seen = Observed { replies: vec![reply.clone()], ..Observed::default() };
+    seen.facts
+        .insert("isolation", json!({"status": reply.status, "code": reply.code(), "shows": shown}));
+    seen
+}
+
+/// The history's objects a value names (by ID), each once.
+fn collect_own(value: &Value, names: &Names, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) => {
+            if let Some(n) = names.name_of(s).filter(|n| !out.contains(n)) {
+                out.push(n);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_own(v, names, out)),
+        Value::Object(map) => map.values().for_each(|v| collect_own(v, names, out)),
+        _ => {}
+    }
 }
 
 /// The backups of a new record: listed by its ID, each remembered (ordered by server, so that

@@ -84,19 +84,28 @@ impl Names {
     }
 }
 
+/// The endpoint's wire: the run's client, base URLs and credentials.
+#[derive(Clone)]
+pub struct Endpoint {
+    pub client: HttpClient,
+    pub csbs: String,
+    pub cbr: String,
+    pub auth: Auth,
+    /// The second project's credential.
+    pub other: Option<Auth>,
+}
+
 /// How a side is reached.
 #[derive(Clone)]
 pub enum Wire {
-    Endpoint {
-        client: HttpClient,
-        csbs: String,
-        cbr: String,
-        auth: Auth,
-    },
+    /// Boxed: it is much larger than the model's wire.
+    Endpoint(Box<Endpoint>),
     #[cfg(feature = "embedded-mock")]
     Model {
         model: std::sync::Arc<csbs_mock::Model>,
         token: String,
+        /// The second project's token.
+        other: Option<String>,
     },
 }
 
@@ -106,11 +115,17 @@ pub struct Side {
     pub wire: Wire,
     pub project: String,
     pub names: Names,
+    /// The second project, whose credential must not reach this one's objects.
+    pub other_project: Option<String>,
 }
 
 /// The token the model accepts (it serves nothing else).
 #[cfg(feature = "embedded-mock")]
 pub const MODEL_TOKEN: &str = "model-token";
+
+/// The model's token of the second project.
+#[cfg(feature = "embedded-mock")]
+pub const MODEL_OTHER_TOKEN: &str = "model-other-token";
 
 impl Side {
     pub fn request(&self, operation_id: &str) -> ApiRequest {
@@ -119,8 +134,23 @@ impl Side {
 
     /// Sends a request; never fails (no answer is a reply without a status).
     pub async fn send(&self, request: &ApiRequest) -> Reply {
+        self.send_with(request, false).await
+    }
+
+    /// Sends a request with the second project's credential (no answer without one).
+    pub async fn send_as_other(&self, request: &ApiRequest) -> Reply {
+        self.send_with(request, true).await
+    }
+
+    async fn send_with(&self, request: &ApiRequest, as_other: bool) -> Reply {
         match &self.wire {
-            Wire::Endpoint { client, csbs, cbr, auth } => {
+            Wire::Endpoint(endpoint) => {
+                let Endpoint { client, csbs, cbr, auth, other } = endpoint.as_ref();
+                let auth = match (as_other, other) {
+                    (false, _) => auth,
+                    (true, Some(other)) => other,
+                    (true, None) => return Reply::default(),
+                };
                 let base = match request.operation.service {
                     csbs_spec::Service::Csbs => csbs,
                     csbs_spec::Service::Cbr => cbr,
@@ -139,7 +169,12 @@ impl Side {
                 }
             }
             #[cfg(feature = "embedded-mock")]
-            Wire::Model { model, token } => {
+            Wire::Model { model, token, other } => {
+                let token = match (as_other, other) {
+                    (false, _) => token,
+                    (true, Some(other)) => other,
+                    (true, None) => return Reply::default(),
+                };
                 // A millisecond between two requests keeps the model's creation times apart.
                 model.advance(std::time::Duration::from_millis(1));
                 let (status, body) = model

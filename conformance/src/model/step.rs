@@ -95,6 +95,12 @@ pub enum Step {
     },
     /// Steps sent at once; any serial order of them is a documented outcome.
     Together(Vec<Step>),
+    /// A step on this project's objects sent with the second project's credential, on the
+    /// second project's path (`first_path: false`) or on this one's.
+    Foreign {
+        step: Box<Step>,
+        first_path: bool,
+    },
 }
 
 impl Step {
@@ -106,6 +112,8 @@ impl Step {
             | Step::DeleteRecord { .. }
             | Step::DeleteItem { .. } => true,
             Step::Together(steps) => steps.iter().any(Step::moves_backups),
+            // It must change nothing, but if it does, settle before reading.
+            Step::Foreign { step, .. } => step.moves_backups(),
             _ => false,
         }
     }
@@ -222,6 +230,10 @@ impl fmt::Display for Step {
             Step::Together(steps) => {
                 let texts: Vec<String> = steps.iter().map(ToString::to_string).collect();
                 write!(f, "at once: {}", texts.join(" | "))
+            }
+            Step::Foreign { step, first_path } => {
+                let path = if *first_path { "this project's path" } else { "its own path" };
+                write!(f, "with the other project's credential, on {path}: {step}")
             }
         }
     }

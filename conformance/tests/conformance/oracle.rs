@@ -7,7 +7,7 @@ use super::support::{
     bounded, failed, mock_configured, proxied_options, proxy_rewriting, Answer, Sent,
 };
 use csbs_conformance::model::ModelOptions;
-use csbs_conformance::{run_suite, Phase, Report, RunOptions};
+use csbs_conformance::{run_suite, OtherCredential, Phase, Report, RunOptions};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -352,4 +352,37 @@ async fn a_wrong_model_is_named_as_the_side_that_refused() {
     );
     assert!(line("model").contains("CSBS.0001"), "{message}");
     assert!(message.lines().next().unwrap_or_default().contains("createPolicy"), "{message}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_credential_that_reaches_the_first_project_fails_on_isolation() {
+    // The endpoint scopes the second credential to the first project (a gateway mapping both
+    // keys to one project): it shows, changes and deletes the first project's objects.
+    const OTHER: &str = "other-credential-0123456789abcdef";
+    let mock = mock_configured(|c| {
+        c.seed_examples = false;
+        c.tokens.push(csbs_mock::TokenGrant {
+            token: OTHER.to_owned(),
+            project_id: csbs_mock::DEFAULT_PROJECT_ID.to_owned(),
+            admin: false,
+        });
+    })
+    .await;
+    let proxy =
+        proxy_rewriting(mock.base_url().trim_end_matches('/').to_owned(), |_| {}, |_| {}).await;
+    let other =
+        OtherCredential::token(&format!("{OTHER}:1f2e3d4c5b6a79881f2e3d4c5b6a7988")).unwrap();
+    let run = RunOptions {
+        only: vec![Phase::Model],
+        model: options(6, 12),
+        other: Some(other),
+        ..proxied_options(&proxy.url)
+    };
+    let report = bounded(run_suite(run)).await.expect("reachable");
+    let message = assert_oracle_failed(&report, "isolation");
+    assert!(message.contains("with the other project's credential"), "{message}");
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(!json.contains(OTHER) && !report.summary().contains(OTHER), "the second token leaked");
+    drop(proxy);
+    mock.shutdown().await;
 }
