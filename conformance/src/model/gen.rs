@@ -199,7 +199,6 @@ fn single(servers: usize) -> BoxedStrategy<Step> {
         1 => query("listCbrBackups", servers).prop_map(|query| Step::ListCbrBackups { query }),
         1 => Just(Step::ShowQuotas),
         1 => self::servers(servers).prop_map(|servers| Step::Capabilities { servers }),
-        2 => (foreign(), any::<bool>()).prop_map(|(step, first_path)| Step::Foreign { step: Box::new(step), first_path }),
     ]
     .boxed()
 }
@@ -270,10 +269,16 @@ fn together(servers: usize) -> BoxedStrategy<Step> {
     .boxed()
 }
 
-/// Histories of up to `max_steps` steps over `servers` servers (at least one).
-pub fn histories(servers: usize, max_steps: usize) -> BoxedStrategy<History> {
+/// Histories of up to `max_steps` steps over `servers` servers (at least one); with a second
+/// project (`isolation`), some steps use its credential.
+pub fn histories(servers: usize, max_steps: usize, isolation: bool) -> BoxedStrategy<History> {
     let servers = servers.max(1);
-    let step = prop_oneof![9 => single(servers), 1 => together(servers)];
+    let foreign = (foreign(), any::<bool>())
+        .prop_map(|(step, first_path)| Step::Foreign { step: Box::new(step), first_path });
+    let step = match isolation {
+        true => prop_oneof![9 => single(servers), 1 => together(servers), 2 => foreign].boxed(),
+        false => prop_oneof![9 => single(servers), 1 => together(servers)].boxed(),
+    };
     (pool(), proptest::collection::vec(step, 1..=max_steps))
         .prop_map(|(pool, steps)| History { pool, steps })
         .boxed()

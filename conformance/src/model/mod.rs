@@ -253,7 +253,8 @@ fn explore(
     let exact = Mutex::new(true);
     let first_failure: Mutex<Option<Instant>> = Mutex::new(None);
     let last: Mutex<Option<Ran>> = Mutex::new(None);
-    let strategy = histories(setup.servers.len(), options.max_steps);
+    let strategy =
+        histories(setup.servers.len(), options.max_steps, setup.endpoint.other_project.is_some());
     let result = runner.run(&strategy, |history| {
         let ran = handle.block_on(history::run(setup, &history));
         {
