@@ -139,6 +139,9 @@ pub struct MockConfig {
     /// request is answered 429 `APIGW.0308` with `Retry-After` (the documented
     /// `TooManyRequests`), so that clients can test their back-off. `None`: no budget.
     pub rate_limit: Option<u32>,
+    /// Added to every answer, as the way through a real region's API gateway adds tens of
+    /// milliseconds (see `profiles/real-service.yaml`).
+    pub latency: Duration,
 }
 
 impl MockConfig {
@@ -167,6 +170,7 @@ impl Default for MockConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             quotas: Quotas::default(),
             rate_limit: None,
+            latency: Duration::ZERO,
         }
     }
 }
@@ -189,6 +193,8 @@ pub struct ConfigFile {
     pub quotas: Option<Quotas>,
     /// Requests a second the gateway lets through (see [`MockConfig::rate_limit`]).
     pub rate_limit: Option<u32>,
+    /// Milliseconds added to every answer (see [`MockConfig::latency`]).
+    pub latency_ms: Option<u64>,
 }
 
 impl ConfigFile {
@@ -211,6 +217,9 @@ impl ConfigFile {
         config.aksk.extend(self.aksk);
         if let Some(v) = self.rate_limit {
             config.rate_limit = Some(v);
+        }
+        if let Some(v) = self.latency_ms {
+            config.latency = ms(v);
         }
         if let Some(v) = self.protect_delay_ms {
             config.protect_delay = ms(v);

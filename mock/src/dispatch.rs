@@ -18,6 +18,9 @@ use serde_json::Value;
 use std::sync::Arc;
 
 pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
+    if !app.config.latency.is_zero() {
+        tokio::time::sleep(app.config.latency).await;
+    }
     if let Some(refused) = app.budget.as_ref().and_then(|b| b.admit()) {
         return refused;
     }

@@ -42,6 +42,9 @@ struct Args {
     /// Requests a second the gateway lets through; beyond, 429 APIGW.0308 with Retry-After.
     #[arg(long, value_name = "PER_SECOND")]
     rate_limit: Option<u32>,
+    /// Milliseconds added to every answer, as a real gateway's way adds them.
+    #[arg(long)]
+    latency_ms: Option<u64>,
 }
 
 fn config_of(args: Args) -> anyhow::Result<MockConfig> {
@@ -59,6 +62,7 @@ fn config_of(args: Args) -> anyhow::Result<MockConfig> {
         restore_delay_ms: args.restore_delay_ms,
         seed_examples: args.seed_examples.then_some(true),
         rate_limit: args.rate_limit,
+        latency_ms: args.latency_ms,
         ..ConfigFile::default()
     };
     flags.apply(&mut config);
