@@ -1,5 +1,6 @@
 //! The command line: flags and environment variables to [`RunOptions`] and report files.
 
+use crate::checks::Check;
 use crate::options::{Limits, Phase, RunOptions};
 use crate::report::ReportFile;
 use crate::secret::Secret;
@@ -46,6 +47,14 @@ pub struct Cli {
     /// (default: all).
     #[arg(long, value_delimiter = ',', value_name = "PARTS")]
     pub only: Vec<Phase>,
+    /// Checks to run, by name, comma-separated or repeated (as Schemathesis's -c): only the
+    /// parts that judge them run, and only their verdicts are kept (default: all; the names
+    /// are in the README and in the error an unknown name gives).
+    #[arg(long = "checks", short = 'c', value_delimiter = ',', value_name = "NAMES")]
+    pub checks: Vec<Check>,
+    /// Checks not to run, by name, comma-separated or repeated.
+    #[arg(long = "exclude-checks", value_delimiter = ',', value_name = "NAMES")]
+    pub exclude_checks: Vec<Check>,
     /// The credential is an administrator's: `all_tenants=true` must work (else it must be
     /// refused 403, as for any other credential).
     #[arg(long)]
@@ -127,6 +136,8 @@ impl Cli {
             rate_limit: self.rate_limit,
             server_ids: self.server_ids,
             only: self.only,
+            checks: self.checks,
+            exclude_checks: self.exclude_checks,
             properties: crate::properties::PropertyOptions {
                 cases: self.cases,
                 seed: self.seed,

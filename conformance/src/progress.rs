@@ -5,6 +5,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::time::Duration;
 
 /// A spinner with the number of exchanges and what is being sent; a no-op when hidden.
+#[derive(Clone)]
 pub struct Progress {
     bar: ProgressBar,
 }

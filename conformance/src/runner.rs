@@ -1,8 +1,10 @@
 //! `run_suite`: starts or checks the target, runs the phases within the time bound (and until
 //! Ctrl-C when asked), cleans up, and assembles the report.
 
+use crate::checks::Permission;
 use crate::cleanup::{abandon, cleanup};
 use crate::created::Ledger;
+use crate::dispatch;
 use crate::embedded::Embedded;
 use crate::error::RunError;
 use crate::http::{Auth, HttpClient, Outgoing, TransportError};
@@ -11,9 +13,9 @@ use crate::progress::Progress;
 use crate::replay::Facts;
 use crate::report::{CleanupReport, Recorder, Report, TargetSummary};
 use crate::secret::Redactor;
+use crate::sender::Sender;
 use crate::session::Session;
 use crate::target::Target;
-use crate::{auth, behaviour, properties, replay, spec_checks, stateful};
 use std::time::{Duration, Instant};
 
 /// `Report::interrupted` after Ctrl-C.
@@ -87,20 +89,19 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
             servers: servers(&options, target.embedded),
             ..Facts::default()
         },
-        client,
-        mutations: target.embedded || options.allow_mutations,
-        restores: target.embedded || (options.allow_mutations && options.allow_restore),
+        allowed: allowed(&options, target.embedded),
+        fixture: Default::default(),
         admin: options.admin,
         limits,
-        target,
+        sender: Sender::new(client, target, Progress::new(options.progress)),
         ledger: Ledger::default(),
-        recorder: Recorder::new(redactor),
-        progress: Progress::new(options.progress),
+        recorder: Recorder::new(redactor, options.selected_checks()),
     };
+    let plan = dispatch::plan(&options, session.allowed);
     let interrupted = {
         let bound = session.limits.max_duration;
         tokio::select! {
-            () = phases(&mut session, &options) => None,
+            () = dispatch::run(&mut session, &options, &plan) => None,
             () = tokio::time::sleep(bound) => Some(format!("the time bound of {bound:?} (--max-duration) was reached")),
             () = ctrl_c(options.handle_ctrl_c) => Some(CTRL_C.to_owned()),
         }
@@ -115,24 +116,24 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     if cut_short {
         abandon(&mut session, &mut cleaned, "cleanup was stopped by a second Ctrl-C");
     }
-    session.progress.finish();
+    session.progress().finish();
     if let Some(mock) = embedded {
         mock.stop().await;
     }
-    let t = &session.target;
+    let t = &session.sender.target;
     let target = TargetSummary {
         csbs_url: t.csbs.clone(),
         cbr_url: t.cbr.clone(),
         project_id: t.project_id.clone(),
         embedded_mock: t.embedded,
         credential,
-        mutations: session.mutations,
-        restores: session.restores,
+        mutations: session.allows(Permission::Mutations),
+        restores: session.allows(Permission::Restores),
         phases: Phase::ALL.into_iter().filter(|p| options.runs(*p)).collect(),
     };
-    let (answered_429, gave_up) = session.client.throttle().tally();
-    let requests = session.client.throttle().sent();
-    let timeouts = session.client.throttle().timed_out();
+    let (answered_429, gave_up) = session.sender.client.throttle().tally();
+    let requests = session.sender.client.throttle().sent();
+    let timeouts = session.sender.client.throttle().timed_out();
     let recorder = session.recorder;
     Ok(Report {
         tool: format!("csbs-conformance {}", env!("CARGO_PKG_VERSION")),
@@ -152,25 +153,12 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     })
 }
 
-async fn phases(session: &mut Session, options: &RunOptions) {
-    if options.runs(Phase::Spec) {
-        session.progress.say("checking the spec");
-        spec_checks::run(&mut session.recorder);
-    }
-    if options.runs(Phase::Auth) {
-        auth::run(session).await;
-    }
-    if options.runs(Phase::Examples) {
-        replay::run(session).await;
-    }
-    if options.runs(Phase::Properties) {
-        properties::run(session, &options.properties).await;
-    }
-    if options.runs(Phase::Behaviour) {
-        behaviour::run(session).await;
-    }
-    if options.runs(Phase::Stateful) {
-        stateful::run(session).await;
+/// What the run may do: everything against the embedded mock; else what the flags allow.
+fn allowed(options: &RunOptions, embedded: bool) -> Permission {
+    match (embedded || options.allow_mutations, embedded || options.allow_restore) {
+        (true, true) => Permission::Restores,
+        (true, false) => Permission::Mutations,
+        (false, _) => Permission::ReadOnly,
     }
 }
 
