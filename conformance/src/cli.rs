@@ -215,6 +215,19 @@ mod tests {
     }
 
     #[test]
+    fn checks_are_named_comma_separated_or_repeated() {
+        let args = ["csbs-conformance", "-c", "sort_conformance,count_conformance"];
+        let cli = Cli::try_parse_from(args.iter().chain(&["--checks", "use_after_free"])).unwrap();
+        let cli = Cli { exclude_checks: vec![Check::UseAfterFree], ..cli };
+        let (options, _) = cli.into_options().unwrap();
+        let wanted = [Check::SortConformance, Check::CountConformance, Check::UseAfterFree];
+        assert_eq!(options.checks, wanted);
+        assert_eq!(options.selected_checks(), [Check::SortConformance, Check::CountConformance]);
+        let error = Cli::try_parse_from(["csbs-conformance", "--exclude-checks", "nope"]);
+        assert!(error.unwrap_err().to_string().contains("unknown check `nope`; the checks are"));
+    }
+
+    #[test]
     fn ak_and_sk_go_together_and_the_secret_key_stays_secret() {
         let cli =
             Cli::try_parse_from(["csbs-conformance", "--ak", "AK1", "--sk", "s3cr3t-sk"]).unwrap();
