@@ -49,8 +49,13 @@ pub(crate) async fn run(session: &mut Session, options: &RunOptions, plan: &Plan
         let why = check.needs().refusal();
         session.recorder.skip(*check, check.part().name(), check.name(), why);
     }
+    let mut part = None;
     for scenario in &plan.scenarios {
-        session.progress().say(&format!("{}: {scenario}", scenario.part()));
+        if part != Some(scenario.part()) {
+            part = Some(scenario.part());
+            session.progress().part(scenario.part().name());
+        }
+        session.progress().say(scenario.name());
         match scenario {
             Scenario::SpecItems => spec_checks::run(&mut session.recorder),
             Scenario::AuthProbes => auth::run(session).await,

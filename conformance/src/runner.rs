@@ -7,8 +7,9 @@ use crate::created::Ledger;
 use crate::dispatch;
 use crate::embedded::Embedded;
 use crate::error::RunError;
-use crate::http::{Auth, HttpClient, Outgoing, TransportError};
+use crate::http::HttpClient;
 use crate::options::{Phase, RunOptions};
+use crate::preflight::preflight;
 use crate::progress::Progress;
 use crate::replay::Facts;
 use crate::report::{CleanupReport, Recorder, Report, TargetSummary};
@@ -60,14 +61,6 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         !target.embedded,
         options.rate_limit,
     )?;
-    if online {
-        if let Err(e) = preflight(&client, &target).await {
-            if let Some(mock) = embedded {
-                mock.stop().await;
-            }
-            return Err(e);
-        }
-    }
     let mut redactor = Redactor::new();
     if let Some(secret) = target.auth.secret() {
         redactor.add(secret);
@@ -78,7 +71,17 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     if let Some((_, secret_key)) = &options.ak_sk {
         redactor.add(secret_key);
     }
+    if online {
+        if let Err(e) = preflight(&client, &target, &redactor).await {
+            if let Some(mock) = embedded {
+                mock.stop().await;
+            }
+            return Err(e);
+        }
+    }
     let credential = if online { target.auth.kind() } else { "none" };
+    let sent = client.throttle_shared();
+    let progress = Progress::new(options.progress, move || sent.sent());
     let mut session = Session {
         facts: Facts {
             project_id: target.project_id.clone(),
@@ -93,9 +96,9 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         fixture: Default::default(),
         admin: options.admin,
         limits,
-        sender: Sender::new(client, target, Progress::new(options.progress)),
+        sender: Sender::new(client, target, progress.clone()),
         ledger: Ledger::default(),
-        recorder: Recorder::new(redactor, options.selected_checks()),
+        recorder: Recorder::new(redactor, options.selected_checks()).with_progress(progress),
     };
     let plan = dispatch::plan(&options, session.allowed);
     let interrupted = {
@@ -107,6 +110,7 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         }
     };
     let mut cleaned = CleanupReport::default();
+    session.progress().part("cleanup");
     let cut_short = {
         tokio::select! {
             () = cleanup(&mut session, &mut cleaned) => false,
@@ -214,7 +218,7 @@ fn check_options(options: &RunOptions) -> Result<(), RunError> {
             "Pass --allow-mutations too",
         ));
     }
-    Ok(())
+    crate::guardrails::check(options)
 }
 
 /// Servers the embedded mock is asked to back up. The mock makes up any server it is asked
@@ -238,28 +242,4 @@ fn offline_target() -> Target {
         auth: crate::http::Auth::Missing,
         embedded: false,
     }
-}
-
-/// One request to each base URL: any HTTP answer means the endpoint is there.
-async fn preflight(client: &HttpClient, target: &Target) -> Result<(), RunError> {
-    let mut bases = vec![target.csbs.clone()];
-    if target.cbr != target.csbs {
-        bases.push(target.cbr.clone());
-    }
-    for base in bases {
-        let out = Outgoing {
-            method: "GET".into(),
-            url: format!("{base}/"),
-            body: None,
-            auth: Auth::Missing,
-        };
-        match client.send(out).await.outcome {
-            Ok(_) => {}
-            Err(e @ TransportError::Timeout { .. })
-            | Err(e @ TransportError::Connection { .. }) => {
-                return Err(RunError::Unreachable { url: base, cause: e.to_string() })
-            }
-        }
-    }
-    Ok(())
 }
