@@ -22,6 +22,9 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     if crate::admin::is_admin(request.uri().path()) {
         return crate::admin::handle(app, request).await;
     }
+    if !app.config.latency.is_zero() {
+        tokio::time::sleep(app.config.latency).await;
+    }
     if let Some(refused) = app.budget.as_ref().and_then(|b| b.admit()) {
         return refused;
     }

@@ -29,6 +29,8 @@ mod lifecycle;
 mod pagination;
 #[path = "mock/policies.rs"]
 mod policies;
+#[path = "mock/profile.rs"]
+mod profile;
 #[path = "mock/restores.rs"]
 mod restores;
 #[path = "mock/signing.rs"]
