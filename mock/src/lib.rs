@@ -13,16 +13,23 @@
 mod auth;
 mod clock;
 mod config;
+mod cors;
 mod dispatch;
 mod errors;
+pub mod faults;
 mod gateway;
 mod handlers;
+mod journal;
+mod listener;
 mod seed;
 mod server;
 mod state;
 mod views;
 
-pub use config::{ConfigFile, KeyGrant, MockConfig, Quotas, TokenGrant, DEFAULT_PROJECT_ID};
+pub use config::{
+    ConfigFile, KeyGrant, Limits, MockConfig, Quotas, TokenGrant, DEFAULT_JOURNAL_SIZE,
+    DEFAULT_PROJECT_ID,
+};
 pub use server::{service, spawn, RunningMock};
 
 #[doc(hidden)]

@@ -8,6 +8,8 @@ mod support;
 mod auth;
 #[path = "mock/backups.rs"]
 mod backups;
+#[path = "mock/bounds.rs"]
+mod bounds;
 #[path = "mock/cbr.rs"]
 mod cbr;
 #[path = "mock/client.rs"]
@@ -20,6 +22,8 @@ mod examples;
 mod hostile;
 #[path = "mock/lifecycle.rs"]
 mod lifecycle;
+#[path = "mock/observe.rs"]
+mod observe;
 #[path = "mock/pagination.rs"]
 mod pagination;
 #[path = "mock/policies.rs"]
