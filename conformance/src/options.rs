@@ -126,8 +126,8 @@ pub struct RunOptions {
     /// Cases, seed and regression files of the properties part.
     pub properties: crate::properties::PropertyOptions,
     pub limits: Limits,
-    /// Draw a live progress line on stderr.
-    pub progress: bool,
+    /// Progress on stderr: hidden, a live line (a terminal) or plain lines (a log).
+    pub progress: crate::progress::ProgressMode,
     /// Stop on Ctrl-C and clean up (the CLI sets it; a test harness handles signals itself).
     pub handle_ctrl_c: bool,
 }

@@ -7,6 +7,8 @@ mod behaviour;
 mod broken;
 #[path = "conformance/cli.rs"]
 mod cli;
+#[path = "conformance/first_contact.rs"]
+mod first_contact;
 #[path = "conformance/mock_suite.rs"]
 mod mock_suite;
 #[path = "conformance/properties.rs"]

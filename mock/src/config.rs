@@ -5,7 +5,7 @@ use crate::faults::Fault;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Project of the token the mock makes up when none is configured: the project of the
@@ -92,6 +92,34 @@ impl KeyGrant {
             project_id: project.to_owned(),
             admin,
         })
+    }
+}
+
+/// The admin interface's token (`--admin-token`): sent as `Authorization: Bearer <token>`.
+/// `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct AdminToken(String);
+
+impl AdminToken {
+    /// Reads a token; it must not be empty.
+    pub fn parse(text: &str) -> Result<AdminToken, String> {
+        if text.trim().is_empty() {
+            return Err("the admin token must not be empty".to_owned());
+        }
+        Ok(AdminToken(text.to_owned()))
+    }
+
+    /// True when `sent` is this token (compared in constant time).
+    pub fn matches(&self, sent: &str) -> bool {
+        let (a, b) = (self.0.as_bytes(), sent.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+impl std::fmt::Debug for AdminToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AdminToken(<redacted>)")
     }
 }
 
@@ -196,6 +224,10 @@ pub struct MockConfig {
     pub faults: BTreeMap<String, Fault>,
     /// Answer browsers' CORS preflights and let any origin read the answers.
     pub cors: bool,
+    /// The admin interface's token (`/_mock/`); `None`: the admin interface is open.
+    pub admin_token: Option<AdminToken>,
+    /// The state file (SQLite, feature `state-file`); `None`: the state lives in memory only.
+    pub state_file: Option<PathBuf>,
 }
 
 impl MockConfig {
@@ -228,6 +260,8 @@ impl Default for MockConfig {
             journal_size: DEFAULT_JOURNAL_SIZE,
             faults: BTreeMap::new(),
             cors: true,
+            admin_token: None,
+            state_file: None,
         }
     }
 }
@@ -260,6 +294,10 @@ pub struct ConfigFile {
     #[serde(default)]
     pub faults: BTreeMap<String, Fault>,
     pub cors: Option<bool>,
+    /// The admin interface's token (see [`MockConfig::admin_token`]).
+    pub admin_token: Option<AdminToken>,
+    /// The state file (see [`MockConfig::state_file`]).
+    pub state: Option<PathBuf>,
 }
 
 impl ConfigFile {
@@ -310,6 +348,12 @@ impl ConfigFile {
         config.faults.extend(self.faults);
         if let Some(v) = self.cors {
             config.cors = v;
+        }
+        if let Some(v) = self.admin_token {
+            config.admin_token = Some(v);
+        }
+        if let Some(v) = self.state {
+            config.state_file = Some(v);
         }
     }
 }

@@ -8,7 +8,7 @@
 use crate::auth::{allow_all_tenants, authorize, is_signed, SignedRequest};
 use crate::errors::ApiError;
 use crate::handlers::{self, Call, Reply};
-use crate::journal::{self, Entry, Verdict};
+use crate::journal::{Entry, Verdict};
 use crate::server::App;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -16,6 +16,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use csbs_spec::operations::route;
 use csbs_spec::{Contract, RouteError, Service, Violation};
+use csbs_types::codes::csbs::CSBS_9999;
 use csbs_types::codes::gateway::{APIGW_0101, APIGW_0201, APIGW_0308};
 use serde_json::Value;
 use std::sync::Arc;
@@ -39,30 +40,40 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     {
         return preflight;
     }
-    if request.uri().path() == journal::PATH {
-        let response =
-            journal::serve(&app.journal, request.method(), request.uri().query().unwrap_or(""));
-        log(request.method(), request.uri(), response.status(), None, started);
+    let (method, uri) = (request.method().clone(), request.uri().clone());
+    if crate::admin::is_admin(uri.path()) {
+        let mut response = crate::admin::handle(app, request).await;
+        if let Some(origin) = origin {
+            crate::cors::allow(origin, &mut response);
+        }
+        log(&method, &uri, response.status(), None, started);
         return response;
     }
-    let (method, uri) = (request.method().clone(), request.uri().clone());
     let mut seen = Seen::default();
     let (mut response, code) = match app.budget.as_ref().and_then(|b| b.admit()) {
         Some(refused) => (refused, Some(APIGW_0308.code)),
-        None => match serve(&app, request, &mut seen).await {
-            Ok(Reply::Json(body)) => {
-                let mut response = Response::new(Body::from(body));
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                (response, None)
+        None => {
+            let answer = serve(&app, request, &mut seen).await;
+            // With a state file, the answer waits for the change to be kept.
+            let answer = match keep(&app).await {
+                Ok(()) => answer,
+                Err(error) => Err(error),
+            };
+            match answer {
+                Ok(Reply::Json(body)) => {
+                    let mut response = Response::new(Body::from(body));
+                    response
+                        .headers_mut()
+                        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                    (response, None)
+                }
+                Ok(Reply::Empty) => (StatusCode::OK.into_response(), None),
+                Err(error) => {
+                    let code = error.code;
+                    (error.into_response(), Some(code))
+                }
             }
-            Ok(Reply::Empty) => (StatusCode::OK.into_response(), None),
-            Err(error) => {
-                let code = error.code;
-                (error.into_response(), Some(code))
-            }
-        },
+        }
     };
     if let Some(origin) = origin {
         crate::cors::allow(origin, &mut response);
@@ -183,6 +194,20 @@ async fn serve(app: &App, request: Request, seen: &mut Seen) -> Result<Reply, Ap
 
 /// Bodies beyond this size are handled off the async workers (see [`serve`]).
 const HEAVY_BODY_BYTES: usize = 64 * 1024;
+
+/// With a state file, what the request changed is committed before it is answered (on a
+/// blocking thread: a commit waits for the disk, and the runtime's workers must not).
+async fn keep(app: &Arc<App>) -> Result<(), ApiError> {
+    if app.store.is_kept() {
+        return Ok(());
+    }
+    let app = app.clone();
+    let committed = tokio::task::spawn_blocking(move || app.store.persist()).await;
+    committed.map_err(|e| e.to_string()).and_then(|r| r).map_err(|_| {
+        let what = "keeping the change in the state file (see GET /_mock/ready)";
+        ApiError::documented(CSBS_9999, &[what])
+    })
+}
 
 /// What scopes an operation's requests, from the spec: the path parameter naming the project
 /// the credential must be scoped to (`x-credential-scope`), and the query parameters only an

@@ -1,17 +1,12 @@
 //! The request journal: the last [`crate::MockConfig::journal_size`] requests to the API, each
 //! with its operation, status, error code and validation verdict, served filtered at
-//! `GET /_mock/journal` (and emptied by `DELETE /_mock/journal`), as WireMock's request journal
-//! is used to assert what a client sent.
+//! `GET /_mock/journal` (and emptied by `DELETE /_mock/journal`, see `admin/journal.rs`), as
+//! WireMock's request journal is used to assert what a client sent.
 
 use crate::clock::Micros;
-use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::Mutex;
-
-/// The path of the journal.
-pub const PATH: &str = "/_mock/journal";
 
 /// What validation said of a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -181,39 +176,6 @@ impl Filter {
             && self.error_code.as_ref().is_none_or(|c| e.error_code == Some(c.as_str()))
             && self.verdict.as_ref().is_none_or(|v| v == verdict)
             && self.since.is_none_or(|s| e.seq > s)
-    }
-}
-
-/// Answers `GET` (the filtered entries, `{"requests": [...]}`) and `DELETE` (empties it, 204)
-/// at [`PATH`]; 400 for a bad filter, 405 for another method.
-pub fn serve(journal: &Journal, method: &Method, query: &str) -> Response {
-    let json = |status: StatusCode, body: serde_json::Value| {
-        let mut response = (status, body.to_string()).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        response
-    };
-    match *method {
-        Method::GET => match Filter::parse(query) {
-            Ok(filter) => {
-                let requests = journal.select(&filter);
-                json(StatusCode::OK, serde_json::json!({ "requests": requests }))
-            }
-            Err(message) => json(StatusCode::BAD_REQUEST, serde_json::json!({ "error": message })),
-        },
-        Method::DELETE => {
-            journal.clear();
-            StatusCode::NO_CONTENT.into_response()
-        }
-        _ => {
-            let mut response = json(
-                StatusCode::METHOD_NOT_ALLOWED,
-                serde_json::json!({ "error": format!("{method} is not allowed here; use GET or DELETE") }),
-            );
-            response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, DELETE"));
-            response
-        }
     }
 }
 

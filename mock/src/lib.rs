@@ -10,6 +10,7 @@
 //! # Ok(()) }
 //! ```
 
+mod admin;
 mod auth;
 mod clock;
 mod config;
@@ -27,7 +28,7 @@ mod state;
 mod views;
 
 pub use config::{
-    ConfigFile, KeyGrant, Limits, MockConfig, Quotas, TokenGrant, DEFAULT_JOURNAL_SIZE,
+    AdminToken, ConfigFile, KeyGrant, Limits, MockConfig, Quotas, TokenGrant, DEFAULT_JOURNAL_SIZE,
     DEFAULT_PROJECT_ID,
 };
 pub use server::{service, spawn, RunningMock};

@@ -4,6 +4,8 @@
 #[path = "mock/support.rs"]
 mod support;
 
+#[path = "mock/admin.rs"]
+mod admin;
 #[path = "mock/auth.rs"]
 mod auth;
 #[path = "mock/backups.rs"]
@@ -16,6 +18,9 @@ mod cbr;
 mod client;
 #[path = "mock/contract.rs"]
 mod contract;
+#[cfg(feature = "state-file")]
+#[path = "mock/durable.rs"]
+mod durable;
 #[path = "mock/examples.rs"]
 mod examples;
 #[path = "mock/hostile.rs"]

@@ -93,6 +93,9 @@ async fn the_journal_shows_what_clients_sent_filtered() {
     assert_eq!(journal(&mock, "status=401").await[0]["verdict"], "not_validated");
     let bad = reqwest::get(mock.url("/_mock/journal?colour=red")).await.unwrap();
     assert_eq!(bad.status().as_u16(), 400);
+    let bad: Value = bad.json().await.unwrap();
+    assert_eq!(bad["error_code"], "MOCK.0400");
+    assert!(bad["error_msg"].as_str().unwrap().contains("colour"), "{bad}");
     let cleared = reqwest::Client::new().delete(mock.url("/_mock/journal")).send().await.unwrap();
     assert_eq!(cleared.status().as_u16(), 204);
     assert!(journal(&mock, "").await.is_empty());
