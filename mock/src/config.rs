@@ -228,6 +228,9 @@ pub struct MockConfig {
     pub admin_token: Option<AdminToken>,
     /// The state file (SQLite, feature `state-file`); `None`: the state lives in memory only.
     pub state_file: Option<PathBuf>,
+    /// Added to every answer, as the way through a real region's API gateway adds tens of
+    /// milliseconds (see `profiles/real-service.yaml`).
+    pub latency: Duration,
 }
 
 impl MockConfig {
@@ -262,6 +265,7 @@ impl Default for MockConfig {
             cors: true,
             admin_token: None,
             state_file: None,
+            latency: Duration::ZERO,
         }
     }
 }
@@ -298,6 +302,8 @@ pub struct ConfigFile {
     pub admin_token: Option<AdminToken>,
     /// The state file (see [`MockConfig::state_file`]).
     pub state: Option<PathBuf>,
+    /// Milliseconds added to every answer (see [`MockConfig::latency`]).
+    pub latency_ms: Option<u64>,
 }
 
 impl ConfigFile {
@@ -320,6 +326,9 @@ impl ConfigFile {
         config.aksk.extend(self.aksk);
         if let Some(v) = self.rate_limit {
             config.rate_limit = Some(v);
+        }
+        if let Some(v) = self.latency_ms {
+            config.latency = ms(v);
         }
         if let Some(v) = self.protect_delay_ms {
             config.protect_delay = ms(v);

@@ -49,6 +49,9 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         log(&method, &uri, response.status(), None, started);
         return response;
     }
+    if !app.config.latency.is_zero() {
+        tokio::time::sleep(app.config.latency).await;
+    }
     let mut seen = Seen::default();
     let (mut response, code) = match app.budget.as_ref().and_then(|b| b.admit()) {
         Some(refused) => (refused, Some(APIGW_0308.code)),

@@ -72,6 +72,9 @@ struct Args {
     /// without it the state lives in memory and is lost when the mock stops.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
+    /// Milliseconds added to every answer, as a real gateway's way adds them.
+    #[arg(long)]
+    latency_ms: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -114,6 +117,7 @@ fn config_of(args: Args) -> anyhow::Result<MockConfig> {
         rate_limit: args.rate_limit,
         admin_token: args.admin_token,
         state: args.state,
+        latency_ms: args.latency_ms,
         ..ConfigFile::default()
     };
     flags.apply(&mut config);

@@ -33,6 +33,8 @@ mod observe;
 mod pagination;
 #[path = "mock/policies.rs"]
 mod policies;
+#[path = "mock/profile.rs"]
+mod profile;
 #[path = "mock/restores.rs"]
 mod restores;
 #[path = "mock/signing.rs"]
