@@ -27,36 +27,51 @@ impl Captured {
     }
 }
 
-// A current-thread runtime: the mock's tasks log on the thread whose default subscriber is set.
+/// The log lines of every test of this binary, captured by a global subscriber (a scoped one
+/// misses events whose callsites other threads registered first).
+fn captured_log() -> &'static Captured {
+    static CAPTURED: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    CAPTURED.get_or_init(|| {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_max_level(tracing::Level::INFO)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("no other global subscriber");
+        captured
+    })
+}
+
 #[tokio::test]
 async fn every_request_is_one_log_line_without_secrets() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .flatten_event(true)
-        .with_max_level(tracing::Level::INFO)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let captured = captured_log();
     let mock = Mock::start().await;
-    assert_eq!(mock.get(&v1("/policies?name=x")).await.status, 200);
-    mock.call("GET", &v1("/quotas"), Some("wrong-secret-token"), None).await;
+    // Paths no other test sends, to find this test's lines among theirs.
+    let (found, refused) = ("/v1/log-test-project/nothing", "/v1/log-test-project/quotas");
+    mock.call("GET", &format!("{found}?name=x"), Some(TOKEN), None).await;
+    mock.call("GET", refused, Some("wrong-secret-token"), None).await;
     let lines: Vec<Value> = captured
         .text()
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
+        .filter_map(|l| serde_json::from_str(l).ok())
         .filter(|l: &Value| l["target"] == "csbs_mock::request")
+        .filter(|l| l["path"].as_str().is_some_and(|p| p.starts_with("/v1/log-test-project/")))
         .collect();
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert_eq!(
         (&lines[0]["method"], &lines[0]["path"], &lines[0]["status"], &lines[0]["error_code"]),
-        (&json!("GET"), &json!(v1("/policies")), &json!(200), &json!("-"))
+        (&json!("GET"), &json!(found), &json!(404), &json!("APIGW.0101"))
     );
-    assert_eq!((&lines[1]["status"], &lines[1]["error_code"]), (&json!(401), &json!("APIGW.0301")));
+    assert_eq!(
+        (&lines[1]["path"], &lines[1]["status"], &lines[1]["error_code"]),
+        (&json!(refused), &json!(401), &json!("APIGW.0301"))
+    );
     assert!(lines.iter().all(|l| l["ms"].as_f64().is_some_and(|ms| ms >= 0.0)));
     let text = captured.text();
-    assert!(!text.contains(TOKEN) && !text.contains("wrong-secret-token"), "{text}");
+    assert!(!text.contains(TOKEN) && !text.contains("wrong-secret-token"));
 }
 
 async fn journal(mock: &Mock, query: &str) -> Vec<Value> {
