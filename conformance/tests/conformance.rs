@@ -7,6 +7,8 @@ mod behaviour;
 mod broken;
 #[path = "conformance/cli.rs"]
 mod cli;
+#[path = "conformance/first_contact.rs"]
+mod first_contact;
 #[path = "conformance/mock_suite.rs"]
 mod mock_suite;
 #[path = "conformance/properties.rs"]
@@ -15,6 +17,8 @@ mod properties;
 mod reports;
 #[path = "conformance/secrets.rs"]
 mod secrets;
+#[path = "conformance/selection.rs"]
+mod selection;
 #[path = "conformance/snapshots.rs"]
 mod snapshots;
 #[path = "conformance/support.rs"]
