@@ -14,10 +14,14 @@ mod admin;
 mod auth;
 mod clock;
 mod config;
+mod cors;
 mod dispatch;
 mod errors;
+pub mod faults;
 mod gateway;
 mod handlers;
+mod journal;
+mod listener;
 mod model;
 mod seed;
 mod server;
@@ -25,7 +29,8 @@ mod state;
 mod views;
 
 pub use config::{
-    AdminToken, ConfigFile, KeyGrant, MockConfig, Quotas, TokenGrant, DEFAULT_PROJECT_ID,
+    AdminToken, ConfigFile, KeyGrant, Limits, MockConfig, Quotas, TokenGrant, DEFAULT_JOURNAL_SIZE,
+    DEFAULT_PROJECT_ID,
 };
 pub use model::Model;
 pub use server::{service, spawn, RunningMock};

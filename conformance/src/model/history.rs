@@ -76,7 +76,7 @@ fn moving() -> Vec<String> {
 async fn settle_endpoint(side: &Side, limits: &Limits, sent: &mut usize) -> Result<(), String> {
     let moving = moving();
     let list = side.request("listBackups");
-    let mut poller = Poller::new(limits, limits.settle_timeout);
+    let mut poller = Poller::new(limits);
     loop {
         let reply = side.send(&list).await;
         *sent += 1;
@@ -413,7 +413,7 @@ pub async fn empty_embedded_project(setup: &Setup) {
     for id in ids(&policies, "policies", "id") {
         side.send(&side.request("deletePolicy").path("policy_id", id)).await;
     }
-    let mut poller = Poller::new(&setup.limits, setup.limits.settle_timeout);
+    let mut poller = Poller::new(&setup.limits);
     loop {
         let backups = side.send(&side.request("listBackups")).await;
         let records = ids(&backups, "checkpoint_items", "checkpoint_id");

@@ -132,8 +132,9 @@ fn failure(history: &History, ran: &Ran, seed: u64, shrink_ms: u128) -> Failure 
 /// Runs the part: `options.cases` histories, the first difference shrunk and reported.
 pub(crate) async fn run(session: &mut Session, options: &ModelOptions, fallback_seed: Option<u64>) {
     let name = Check::ModelConformance.name();
-    if !session.mutations {
+    if session.allowed < crate::checks::Permission::Mutations {
         session.recorder.skip(
+            Check::ModelConformance,
             "model",
             name,
             "the histories create and delete; give --allow-mutations",
@@ -144,6 +145,7 @@ pub(crate) async fn run(session: &mut Session, options: &ModelOptions, fallback_
     {
         let _ = (options, fallback_seed);
         session.recorder.skip(
+            Check::ModelConformance,
             "model",
             name,
             "this build has no reference mock (feature `embedded-mock` is off)",
@@ -156,39 +158,43 @@ pub(crate) async fn run(session: &mut Session, options: &ModelOptions, fallback_
 #[cfg(feature = "embedded-mock")]
 async fn run_with_model(session: &mut Session, options: &ModelOptions, fallback_seed: Option<u64>) {
     let name = Check::ModelConformance.name();
-    session.progress.say("comparing random histories with the model");
+    session.progress().say("comparing random histories with the model");
     let (project, auth) = session
+        .sender
         .target
         .oracle
         .clone()
-        .unwrap_or_else(|| (session.target.project_id.clone(), session.credential()));
-    let servers = match session.target.embedded {
+        .unwrap_or_else(|| (session.sender.target.project_id.clone(), session.credential()));
+    let servers = match session.sender.target.embedded {
         true => ORACLE_SERVERS.iter().map(|s| s.to_string()).collect(),
         false => session.facts.servers.clone(),
     };
     if servers.is_empty() {
-        session.recorder.skip("model", name, "no server to back up; give --server");
+        session.recorder.skip(
+            Check::ModelConformance,
+            "model",
+            name,
+            "no server to back up; give --server",
+        );
         return;
     }
     let endpoint = sides::Side {
         wire: sides::Wire::Endpoint(Box::new(sides::Endpoint {
-            client: session.client.clone(),
-            csbs: session.target.csbs.clone(),
-            cbr: session.target.cbr.clone(),
+            sender: session.sender.clone(),
             auth,
-            other: session.target.other.as_ref().map(|(_, a)| a.clone()),
+            other: session.sender.target.other.as_ref().map(|(_, a)| a.clone()),
         })),
         project,
         names: sides::Names::default(),
-        other_project: session.target.other.as_ref().map(|(p, _)| p.clone()),
+        other_project: session.sender.target.other.as_ref().map(|(p, _)| p.clone()),
     };
     let setup = Setup {
         endpoint,
         servers,
         limits: session.limits.clone(),
-        model: model_factory(options, session.target.other.as_ref().map(|(p, _)| p.clone())),
+        model: model_factory(options, session.sender.target.other.as_ref().map(|(p, _)| p.clone())),
     };
-    if session.target.oracle.is_some() {
+    if session.sender.target.oracle.is_some() {
         history::empty_embedded_project(&setup).await;
     }
     let seed = options.seed.or(fallback_seed).unwrap_or_else(rand::random);
@@ -197,7 +203,12 @@ async fn run_with_model(session: &mut Session, options: &ModelOptions, fallback_
     let opts = options.clone();
     let outcome = tokio::task::spawn_blocking(move || explore(&setup, &opts, seed, &handle)).await;
     let Ok((tally, found, exact)) = outcome else {
-        session.recorder.skip("model", name, "the histories' runner stopped");
+        session.recorder.skip(
+            Check::ModelConformance,
+            "model",
+            name,
+            "the histories' runner stopped",
+        );
         return;
     };
     session.recorder.note(format!(

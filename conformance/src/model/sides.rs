@@ -3,7 +3,7 @@
 //! the objects the history made on it, in order, so that a step's places resolve to its own
 //! IDs.
 
-use crate::http::{Auth, Exchange, HttpClient, Outgoing, RequestRecord};
+use crate::http::{Auth, Exchange, RequestRecord};
 use crate::request::ApiRequest;
 use serde_json::Value;
 
@@ -87,9 +87,8 @@ impl Names {
 /// The endpoint's wire: the run's client, base URLs and credentials.
 #[derive(Clone)]
 pub struct Endpoint {
-    pub client: HttpClient,
-    pub csbs: String,
-    pub cbr: String,
+    /// The run's one sender (pace, timeouts, progress).
+    pub sender: crate::sender::Sender,
     pub auth: Auth,
     /// The second project's credential.
     pub other: Option<Auth>,
@@ -145,23 +144,14 @@ impl Side {
     async fn send_with(&self, request: &ApiRequest, as_other: bool) -> Reply {
         match &self.wire {
             Wire::Endpoint(endpoint) => {
-                let Endpoint { client, csbs, cbr, auth, other } = endpoint.as_ref();
+                let Endpoint { sender, auth, other } = endpoint.as_ref();
                 let auth = match (as_other, other) {
                     (false, _) => auth,
                     (true, Some(other)) => other,
                     (true, None) => return Reply::default(),
                 };
-                let base = match request.operation.service {
-                    csbs_spec::Service::Csbs => csbs,
-                    csbs_spec::Service::Cbr => cbr,
-                };
-                let out = Outgoing {
-                    method: request.operation.method.clone(),
-                    url: format!("{base}{}", request.target()),
-                    body: request.body.clone(),
-                    auth: auth.clone(),
-                };
-                let exchange: Exchange = client.send(out).await;
+                let exchange: Exchange =
+                    sender.send_with(request, auth.clone(), "(model history)").await;
                 Reply {
                     status: exchange.status(),
                     json: exchange.response().and_then(|r| r.json().ok()),
