@@ -14,7 +14,7 @@ use crate::replay::{bind, bindings_for, Fact, Facts};
 use crate::request::ApiRequest;
 use crate::sender::Sender;
 use csbs_spec::Operation;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
@@ -192,7 +192,7 @@ impl Shared {
     async fn add_backup(&self) -> Vec<Value> {
         let Some(server) = self.known.servers.first().cloned() else { return Vec::new() };
         let protect = ApiRequest::of("protectResource", &self.project).path("resource_id", server);
-        let protect = protect.body(json!({"protect": {"backup_name": "pool"}}));
+        let protect = protect.body(crate::fixtures::protect("pool", None));
         let exchange = self.send(&protect).await;
         let Some(body) =
             exchange.response().filter(|r| r.status == 200).and_then(|r| r.json().ok())
