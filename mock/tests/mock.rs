@@ -10,22 +10,31 @@ mod admin;
 mod auth;
 #[path = "mock/backups.rs"]
 mod backups;
+#[path = "mock/bounds.rs"]
+mod bounds;
 #[path = "mock/cbr.rs"]
 mod cbr;
 #[path = "mock/client.rs"]
 mod client;
 #[path = "mock/contract.rs"]
 mod contract;
+#[cfg(feature = "state-file")]
+#[path = "mock/durable.rs"]
+mod durable;
 #[path = "mock/examples.rs"]
 mod examples;
 #[path = "mock/hostile.rs"]
 mod hostile;
 #[path = "mock/lifecycle.rs"]
 mod lifecycle;
+#[path = "mock/observe.rs"]
+mod observe;
 #[path = "mock/pagination.rs"]
 mod pagination;
 #[path = "mock/policies.rs"]
 mod policies;
+#[path = "mock/profile.rs"]
+mod profile;
 #[path = "mock/restores.rs"]
 mod restores;
 #[path = "mock/signing.rs"]
