@@ -14,7 +14,7 @@ use crate::replay::{bind, bindings_for, Fact, Facts};
 use crate::request::ApiRequest;
 use crate::sender::Sender;
 use csbs_spec::Operation;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
@@ -221,7 +221,7 @@ impl Shared {
     async fn protect(&self) -> Option<String> {
         let server = self.known.servers.first().cloned()?;
         let protect = ApiRequest::of("protectResource", &self.project).path("resource_id", server);
-        let protect = protect.body(json!({"protect": {"backup_name": "pool"}}));
+        let protect = protect.body(crate::fixtures::protect("pool", None));
         let exchange = self.send(&protect).await;
         let body = exchange.response().filter(|r| r.status == 200).and_then(|r| r.json().ok())?;
         if let Some(made) = created(protect.operation, &protect.parts(), &body) {
