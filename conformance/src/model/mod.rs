@@ -167,7 +167,7 @@ async fn run_with_model(session: &mut Session, options: &ModelOptions, fallback_
         .unwrap_or_else(|| (session.sender.target.project_id.clone(), session.credential()));
     let servers = match session.sender.target.embedded {
         true => ORACLE_SERVERS.iter().map(|s| s.to_string()).collect(),
-        false => session.facts.servers.clone(),
+        false => session.record.facts.servers.clone(),
     };
     if servers.is_empty() {
         session.recorder.skip(
