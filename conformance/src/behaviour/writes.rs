@@ -189,27 +189,35 @@ pub async fn run(session: &mut Session) -> Fixture {
             }
         }
     }
+    // Both backups are started before either is waited for: against a real service each
+    // takes minutes, and the waits overlap.
+    let mut manual = None;
     if let Some(server) = servers.get(1).or(servers.first()) {
         let body = fixtures::protect(&format!("{run}-manual"), Some("behaviour: manual backup"));
         let protect = session.request("protectResource").path("resource_id", server).body(body);
         if let Some(answer) = written(session, &protect, "read_after_write: protect a server").await
         {
-            if let Some(checkpoint) = answer.text("/checkpoint/id") {
-                fixture.manual_backups = settled(session, &checkpoint).await;
-            }
+            manual = answer.text("/checkpoint/id");
         }
     }
+    let mut policy_run = None;
     if let Some(a) = fixture.policies.first().filter(|p| !p.servers.is_empty()).cloned() {
         let body = fixtures::policy_run(&a.id);
         let run_request = session.request("executePolicy").body(body);
         if let Some(answer) = written(session, &run_request, "read_after_write: run policy a").await
         {
             if let Some(checkpoint) = answer.text("/checkpoint/id") {
-                fixture.policy_backups = settled(session, &checkpoint).await;
-                judge_run(session, &answer, &a, &fixture.policy_backups);
-                fixture.policy_run = Some(run_request);
+                policy_run = Some((a, answer, run_request, checkpoint));
             }
         }
+    }
+    if let Some(checkpoint) = manual {
+        fixture.manual_backups = settled(session, &checkpoint).await;
+    }
+    if let Some((a, answer, run_request, checkpoint)) = policy_run {
+        fixture.policy_backups = settled(session, &checkpoint).await;
+        judge_run(session, &answer, &a, &fixture.policy_backups);
+        fixture.policy_run = Some(run_request);
     }
     fixture
 }
