@@ -1,7 +1,7 @@
 //! The command line: flags and environment variables to [`RunOptions`] and report files.
 
 use crate::options::{Limits, Phase, RunOptions};
-use crate::report::ReportFile;
+use crate::report::{Format, ReportFile};
 use crate::secret::Secret;
 use clap::Parser;
 use std::io::IsTerminal;
@@ -13,8 +13,10 @@ use std::time::Duration;
 /// Without --endpoint it starts the reference mock in-process on 127.0.0.1 and checks that.
 /// Exit codes: 0 everything passed, 1 checks failed, 2 the run could not happen, 130 Ctrl-C.
 #[derive(Debug, Parser)]
-#[command(name = "csbs-conformance", version)]
+#[command(name = "csbs-conformance", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// CSBS base URL, e.g. https://csbs.eu-west-0.myhuaweicloud.com (default: embedded mock).
     #[arg(long, env = "CSBS_ENDPOINT")]
     pub endpoint: Option<String>,
@@ -54,7 +56,8 @@ pub struct Cli {
     /// its Retry-After either way).
     #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
     pub rate_limit: Option<f64>,
-    /// Write a report: junit=FILE or json=FILE (repeatable).
+    /// Write a report: junit=FILE, json=FILE, html=FILE (one page to read in a browser) or
+    /// har=FILE (every exchange, HAR 1.2) (repeatable).
     #[arg(long = "report", value_name = "FORMAT=FILE")]
     pub reports: Vec<ReportFile>,
     /// Time limit of one request, body included (500ms, 10s, 1m).
@@ -84,6 +87,13 @@ pub struct Cli {
     /// Generate cases for this operation only (an operationId such as createPolicy; repeatable).
     #[arg(long = "operation", value_name = "ID")]
     pub operations: Vec<String>,
+}
+
+/// What else the binary does besides running the suite.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Re-send the request of a reported failure (or of each) and judge it again.
+    Replay(crate::cli_replay::ReplayArgs),
 }
 
 impl Cli {
@@ -134,6 +144,7 @@ impl Cli {
                 operations: self.operations,
             },
             limits,
+            har: self.reports.iter().rfind(|r| r.format == Format::Har).map(|r| r.path.clone()),
             progress: !self.no_progress && std::io::stderr().is_terminal(),
             handle_ctrl_c: true,
         };

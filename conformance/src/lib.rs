@@ -30,6 +30,7 @@ mod behaviour;
 pub mod checks;
 mod cleanup;
 pub mod cli;
+pub mod cli_replay;
 mod created;
 mod embedded;
 mod error;

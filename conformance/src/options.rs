@@ -126,6 +126,9 @@ pub struct RunOptions {
     /// Cases, seed and regression files of the properties part.
     pub properties: crate::properties::PropertyOptions,
     pub limits: Limits,
+    /// Write every exchange of the run to this file as HAR 1.2 (`--report har=FILE`), each
+    /// as it completes.
+    pub har: Option<std::path::PathBuf>,
     /// Draw a live progress line on stderr.
     pub progress: bool,
     /// Stop on Ctrl-C and clean up (the CLI sets it; a test harness handles signals itself).

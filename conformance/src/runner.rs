@@ -9,11 +9,12 @@ use crate::http::{Auth, HttpClient, Outgoing, TransportError};
 use crate::options::{Phase, RunOptions};
 use crate::progress::Progress;
 use crate::replay::Facts;
-use crate::report::{CleanupReport, Recorder, Report, TargetSummary};
+use crate::report::{CleanupReport, HarWriter, Recorder, Report, RunSettings, TargetSummary};
 use crate::secret::Redactor;
 use crate::session::Session;
 use crate::target::Target;
 use crate::{auth, behaviour, properties, replay, spec_checks, stateful};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// `Report::interrupted` after Ctrl-C.
@@ -52,20 +53,6 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         },
         false => options.limits.clone(),
     };
-    let client = HttpClient::new(
-        limits.request_timeout,
-        limits.max_body_bytes,
-        !target.embedded,
-        options.rate_limit,
-    )?;
-    if online {
-        if let Err(e) = preflight(&client, &target).await {
-            if let Some(mock) = embedded {
-                mock.stop().await;
-            }
-            return Err(e);
-        }
-    }
     let mut redactor = Redactor::new();
     if let Some(secret) = target.auth.secret() {
         redactor.add(secret);
@@ -76,7 +63,36 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     if let Some((_, secret_key)) = &options.ak_sk {
         redactor.add(secret_key);
     }
+    let client = HttpClient::new(
+        limits.request_timeout,
+        limits.max_body_bytes,
+        !target.embedded,
+        options.rate_limit,
+    )?;
+    let har = options.har.as_ref().map(|path| HarWriter::create(path, redactor.clone()));
+    let (client, har) = match har {
+        None => (client, None),
+        Some(Ok(har)) => {
+            let har = Arc::new(har);
+            (client.with_har(har.clone()), Some(har))
+        }
+        Some(Err(e)) => {
+            if let Some(mock) = embedded {
+                mock.stop().await;
+            }
+            return Err(RunError::Report(e));
+        }
+    };
+    if online {
+        if let Err(e) = preflight(&client, &target).await {
+            if let Some(mock) = embedded {
+                mock.stop().await;
+            }
+            return Err(e);
+        }
+    }
     let credential = if online { target.auth.kind() } else { "none" };
+    let client_started = client.started();
     let mut session = Session {
         facts: Facts {
             project_id: target.project_id.clone(),
@@ -94,7 +110,7 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         limits,
         target,
         ledger: Ledger::default(),
-        recorder: Recorder::new(redactor),
+        recorder: Recorder::new(redactor, client_started),
         progress: Progress::new(options.progress),
     };
     let interrupted = {
@@ -133,12 +149,18 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     let (answered_429, gave_up) = session.client.throttle().tally();
     let requests = session.client.throttle().sent();
     let timeouts = session.client.throttle().timed_out();
+    if let Some(Err(e)) = har.map(|h| h.finish()) {
+        session.recorder.note(e);
+    }
+    let timeline = session.client.timeline();
     let recorder = session.recorder;
     Ok(Report {
         tool: format!("csbs-conformance {}", env!("CARGO_PKG_VERSION")),
         target,
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
+        seed: recorder.seed,
+        options: settings(&options, &session.facts.servers),
         requests,
         timeouts,
         results: recorder.results,
@@ -149,7 +171,25 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         throttling: crate::report::Throttling { answered_429, gave_up },
         cleanup: cleaned,
         interrupted,
+        timeline,
     })
+}
+
+/// What the reports show of the options.
+fn settings(options: &RunOptions, servers: &[String]) -> RunSettings {
+    let l = &options.limits;
+    RunSettings {
+        only: options.only.clone(),
+        cases: options.properties.cases,
+        operations: options.properties.operations.clone(),
+        rate_limit: options.rate_limit,
+        timeout_ms: l.request_timeout.as_millis() as u64,
+        max_body_bytes: l.max_body_bytes,
+        max_duration_ms: l.max_duration.as_millis() as u64,
+        wait_ms: l.settle_timeout.as_millis() as u64,
+        admin: options.admin,
+        server_ids: servers.to_vec(),
+    }
 }
 
 async fn phases(session: &mut Session, options: &RunOptions) {

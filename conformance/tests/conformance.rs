@@ -5,12 +5,16 @@
 mod behaviour;
 #[path = "conformance/broken.rs"]
 mod broken;
+#[path = "conformance/browser.rs"]
+mod browser;
 #[path = "conformance/cli.rs"]
 mod cli;
 #[path = "conformance/mock_suite.rs"]
 mod mock_suite;
 #[path = "conformance/properties.rs"]
 mod properties;
+#[path = "conformance/report_files.rs"]
+mod report_files;
 #[path = "conformance/reports.rs"]
 mod reports;
 #[path = "conformance/secrets.rs"]

@@ -7,5 +7,5 @@ mod structure;
 
 pub use check::{Check, Failure, Verdict};
 pub use expect::{accepted, refused};
-pub use response::response_checks;
+pub use response::{checks_for, response_checks};
 pub use structure::missing_keys;

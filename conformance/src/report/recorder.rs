@@ -5,6 +5,7 @@ use super::model::{CheckResult, ExchangeView, Skip};
 use crate::checks::{Check, Verdict};
 use crate::http::Exchange;
 use crate::secret::Redactor;
+use std::time::Instant;
 
 /// Bodies longer than this are cut in the report (the checks saw all of it).
 const REPORT_BODY_BYTES: usize = 64 << 10;
@@ -13,6 +14,11 @@ const REPORT_BODY_BYTES: usize = 64 << 10;
 #[derive(Debug, Default)]
 pub struct Recorder {
     redactor: Redactor,
+    /// The run's start, for the verdicts' times (the client's clock, so that verdicts and
+    /// requests share one time line).
+    started: Option<Instant>,
+    /// The seed of the generated cases, once the properties part chose it.
+    pub(crate) seed: Option<u64>,
     pub(crate) results: Vec<CheckResult>,
     pub(crate) skipped: Vec<Skip>,
     pub(crate) exchanges: Vec<ExchangeView>,
@@ -21,8 +27,9 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    pub fn new(redactor: Redactor) -> Recorder {
-        Recorder { redactor, ..Recorder::default() }
+    /// A recorder whose verdict times count from `started`.
+    pub fn new(redactor: Redactor, started: Instant) -> Recorder {
+        Recorder { redactor, started: Some(started), ..Recorder::default() }
     }
 
     pub fn redactor(&self) -> &Redactor {
@@ -79,6 +86,7 @@ impl Recorder {
             passed: failure.is_none(),
             failure,
             exchange,
+            at_ms: self.started.map_or(0, |s| s.elapsed().as_millis() as u64),
         });
     }
 
