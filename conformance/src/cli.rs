@@ -1,6 +1,7 @@
 //! The command line: flags and environment variables to [`RunOptions`] and report files.
 
 use crate::options::{Limits, Phase, RunOptions};
+use crate::progress::ProgressMode;
 use crate::report::{Format, ReportFile};
 use crate::secret::Secret;
 use clap::Parser;
@@ -11,7 +12,9 @@ use std::time::Duration;
 /// example, validates every response, checks that auth is enforced, and reports.
 ///
 /// Without --endpoint it starts the reference mock in-process on 127.0.0.1 and checks that.
-/// Exit codes: 0 everything passed, 1 checks failed, 2 the run could not happen, 130 Ctrl-C.
+/// Exit codes: 0 everything passed, 1 checks failed, 2 the run could not happen (a mistake in
+/// the options, or the endpoint's first answer: the one line says which and how to fix it),
+/// 3 the run was incomplete (--max-duration reached, nothing failed so far), 130 Ctrl-C.
 #[derive(Debug, Parser)]
 #[command(name = "csbs-conformance", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
@@ -72,7 +75,8 @@ pub struct Cli {
     /// Largest response body read, in bytes (suffixes KiB, MiB).
     #[arg(long, default_value = "4MiB", value_parser = parse_size)]
     pub max_body: usize,
-    /// No live progress line (it is drawn only when stderr is a terminal anyway).
+    /// No progress on stderr (a live line on a terminal; elsewhere, as in CI logs, a line when
+    /// a part begins and every 5 seconds).
     #[arg(long)]
     pub no_progress: bool,
     /// Generated cases per operation, for valid and for invalid requests each.
@@ -145,7 +149,11 @@ impl Cli {
             },
             limits,
             har: self.reports.iter().rfind(|r| r.format == Format::Har).map(|r| r.path.clone()),
-            progress: !self.no_progress && std::io::stderr().is_terminal(),
+            progress: match (self.no_progress, std::io::stderr().is_terminal()) {
+                (true, _) => ProgressMode::Hidden,
+                (false, true) => ProgressMode::Live,
+                (false, false) => ProgressMode::Lines { every: ProgressMode::LOG_EVERY },
+            },
             handle_ctrl_c: true,
         };
         Ok((options, self.reports))

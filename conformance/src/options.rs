@@ -129,8 +129,8 @@ pub struct RunOptions {
     /// Write every exchange of the run to this file as HAR 1.2 (`--report har=FILE`), each
     /// as it completes.
     pub har: Option<std::path::PathBuf>,
-    /// Draw a live progress line on stderr.
-    pub progress: bool,
+    /// Progress on stderr: hidden, a live line (a terminal) or plain lines (a log).
+    pub progress: crate::progress::ProgressMode,
     /// Stop on Ctrl-C and clean up (the CLI sets it; a test harness handles signals itself).
     pub handle_ctrl_c: bool,
 }

@@ -5,8 +5,9 @@ use crate::cleanup::{abandon, cleanup};
 use crate::created::Ledger;
 use crate::embedded::Embedded;
 use crate::error::RunError;
-use crate::http::{Auth, HttpClient, Outgoing, TransportError};
+use crate::http::HttpClient;
 use crate::options::{Phase, RunOptions};
+use crate::preflight::preflight;
 use crate::progress::Progress;
 use crate::replay::Facts;
 use crate::report::{CleanupReport, HarWriter, Recorder, Report, RunSettings, TargetSummary};
@@ -84,7 +85,7 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         }
     };
     if online {
-        if let Err(e) = preflight(&client, &target).await {
+        if let Err(e) = preflight(&client, &target, &redactor).await {
             if let Some(mock) = embedded {
                 mock.stop().await;
             }
@@ -93,6 +94,8 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     }
     let credential = if online { target.auth.kind() } else { "none" };
     let client_started = client.started();
+    let sent = client.throttle_shared();
+    let progress = Progress::new(options.progress, move || sent.sent());
     let mut session = Session {
         facts: Facts {
             project_id: target.project_id.clone(),
@@ -110,8 +113,8 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         limits,
         target,
         ledger: Ledger::default(),
-        recorder: Recorder::new(redactor, client_started),
-        progress: Progress::new(options.progress),
+        recorder: Recorder::new(redactor, client_started).with_progress(progress.clone()),
+        progress,
     };
     let interrupted = {
         let bound = session.limits.max_duration;
@@ -122,6 +125,7 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         }
     };
     let mut cleaned = CleanupReport::default();
+    session.progress.part("cleanup");
     let cut_short = {
         tokio::select! {
             () = cleanup(&mut session, &mut cleaned) => false,
@@ -193,24 +197,16 @@ fn settings(options: &RunOptions, servers: &[String]) -> RunSettings {
 }
 
 async fn phases(session: &mut Session, options: &RunOptions) {
-    if options.runs(Phase::Spec) {
-        session.progress.say("checking the spec");
-        spec_checks::run(&mut session.recorder);
-    }
-    if options.runs(Phase::Auth) {
-        auth::run(session).await;
-    }
-    if options.runs(Phase::Examples) {
-        replay::run(session).await;
-    }
-    if options.runs(Phase::Properties) {
-        properties::run(session, &options.properties).await;
-    }
-    if options.runs(Phase::Behaviour) {
-        behaviour::run(session).await;
-    }
-    if options.runs(Phase::Stateful) {
-        stateful::run(session).await;
+    for phase in Phase::ALL.into_iter().filter(|p| options.runs(*p)) {
+        session.progress.part(phase.name());
+        match phase {
+            Phase::Spec => spec_checks::run(&mut session.recorder),
+            Phase::Auth => auth::run(session).await,
+            Phase::Examples => replay::run(session).await,
+            Phase::Properties => properties::run(session, &options.properties).await,
+            Phase::Behaviour => behaviour::run(session).await,
+            Phase::Stateful => stateful::run(session).await,
+        }
     }
 }
 
@@ -266,7 +262,7 @@ fn check_options(options: &RunOptions) -> Result<(), RunError> {
             "Pass --allow-mutations too",
         ));
     }
-    Ok(())
+    crate::guardrails::check(options)
 }
 
 /// Servers the embedded mock is asked to back up. The mock makes up any server it is asked
@@ -290,28 +286,4 @@ fn offline_target() -> Target {
         auth: crate::http::Auth::Missing,
         embedded: false,
     }
-}
-
-/// One request to each base URL: any HTTP answer means the endpoint is there.
-async fn preflight(client: &HttpClient, target: &Target) -> Result<(), RunError> {
-    let mut bases = vec![target.csbs.clone()];
-    if target.cbr != target.csbs {
-        bases.push(target.cbr.clone());
-    }
-    for base in bases {
-        let out = Outgoing {
-            method: "GET".into(),
-            url: format!("{base}/"),
-            body: None,
-            auth: Auth::Missing,
-        };
-        match client.send(out).await.outcome {
-            Ok(_) => {}
-            Err(e @ TransportError::Timeout { .. })
-            | Err(e @ TransportError::Connection { .. }) => {
-                return Err(RunError::Unreachable { url: base, cause: e.to_string() })
-            }
-        }
-    }
-    Ok(())
 }

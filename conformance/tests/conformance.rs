@@ -9,6 +9,8 @@ mod broken;
 mod browser;
 #[path = "conformance/cli.rs"]
 mod cli;
+#[path = "conformance/first_contact.rs"]
+mod first_contact;
 #[path = "conformance/mock_suite.rs"]
 mod mock_suite;
 #[path = "conformance/properties.rs"]

@@ -13,11 +13,15 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use csbs_spec::operations::route;
 use csbs_spec::{Contract, RouteError, Service, Violation};
+use csbs_types::codes::csbs::CSBS_9999;
 use csbs_types::codes::gateway::{APIGW_0101, APIGW_0201};
 use serde_json::Value;
 use std::sync::Arc;
 
 pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
+    if crate::admin::is_admin(request.uri().path()) {
+        return crate::admin::handle(app, request).await;
+    }
     if let Some(refused) = app.budget.as_ref().and_then(|b| b.admit()) {
         return refused;
     }
@@ -88,7 +92,15 @@ async fn serve(app: &App, request: Request) -> Result<Reply, ApiError> {
         raw_path,
         raw_query: parts.uri.query().unwrap_or_default(),
     };
-    handlers::handle(app, &call)
+    let answer = handlers::handle(app, &call);
+    // What the request changed is kept before it is answered (a state file only).
+    app.store.persist().map_err(|_| {
+        ApiError::documented(
+            CSBS_9999,
+            &["keeping the change in the state file (see GET /_mock/ready)"],
+        )
+    })?;
+    answer
 }
 
 /// What scopes an operation's requests, from the spec: the path parameter naming the project

@@ -4,6 +4,8 @@
 #[path = "mock/support.rs"]
 mod support;
 
+#[path = "mock/admin.rs"]
+mod admin;
 #[path = "mock/auth.rs"]
 mod auth;
 #[path = "mock/backups.rs"]

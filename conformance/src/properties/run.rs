@@ -150,15 +150,21 @@ fn run_one(
     let tally = Mutex::new(Tally::default());
     let last: Mutex<Option<(Check, Failure, Exchange)>> = Mutex::new(None);
     let result = runner.run(&strategy, |case| {
+        if shared.stopped() {
+            return Ok(());
+        }
         if shared.given_up(op) {
             lock(&tally).skipped += 1;
             return Ok(());
         }
         let request = match case.bound {
-            true => handle.block_on(shared.bound(&case.request)),
-            false => case.request.clone(),
+            true => handle.block_on(shared.unless_stopped(shared.bound(&case.request))),
+            false => Some(case.request.clone()),
         };
-        let exchange = handle.block_on(shared.send(&request));
+        let Some(request) = request else { return Ok(()) };
+        let Some(exchange) = handle.block_on(shared.unless_stopped(shared.send(&request))) else {
+            return Ok(());
+        };
         if exchange.status() == Some(429) {
             lock(&tally).throttled += 1;
             return Ok(());
@@ -170,7 +176,7 @@ fn run_one(
         })?;
         let success = exchange.response().filter(|r| (200..300).contains(&r.status));
         if let Some(body) = success.map(|r| r.json().unwrap_or_default()) {
-            handle.block_on(shared.after_success(&request, &body));
+            handle.block_on(shared.unless_stopped(shared.after_success(&request, &body)));
         }
         Ok(())
     });
@@ -209,13 +215,18 @@ fn minimal_failure(
     handle: &tokio::runtime::Handle,
 ) -> Found {
     if !shared.given_up(op) {
-        let request = match minimal.bound {
-            true => handle.block_on(shared.bound(&minimal.request)),
-            false => minimal.request.clone(),
-        };
-        let exchange = handle.block_on(shared.send(&request));
-        if let Err((check, failure)) = judge(kind, op, &exchange, &Mutex::new(Tally::default())) {
-            return (minimal, check, failure, Some(exchange));
+        let resent = handle.block_on(shared.unless_stopped(async {
+            let request = match minimal.bound {
+                true => shared.bound(&minimal.request).await,
+                false => minimal.request.clone(),
+            };
+            shared.send(&request).await
+        }));
+        if let Some(exchange) = resent {
+            let judged = judge(kind, op, &exchange, &Mutex::new(Tally::default()));
+            if let Err((check, failure)) = judged {
+                return (minimal, check, failure, Some(exchange));
+            }
         }
     }
     match lock(last).take() {
@@ -235,7 +246,12 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
         "properties: seed {seed}, {} cases per operation and kind (repeat with --seed {seed} --cases {})",
         options.cases, options.cases
     ));
+    // The run's time bound drops this part mid-way: the guard then stops the runners'
+    // threads, which would otherwise go on sending while the runtime shuts down.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let _stop_on_drop = StopOnDrop(stop);
     let shared = Arc::new(Shared {
+        stop: stopped,
         client: session.client.clone(),
         csbs: session.target.csbs.clone(),
         cbr: session.target.cbr.clone(),
@@ -244,9 +260,11 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
         known: session.facts.clone(),
         pools: Mutex::new(BTreeMap::new()),
         mutations: session.mutations,
-        created: Mutex::new(Vec::new()),
+        created: Arc::default(),
         timeouts: Mutex::new(BTreeMap::new()),
     });
+    // Cleanup sees what the runners made even if the time bound drops this part.
+    session.ledger.watch(shared.created.clone());
     let fixed = BTreeMap::from([("project_id".to_owned(), session.facts.project_id.clone())]);
     let mut work = Vec::new();
     for op in all_operations() {
@@ -301,6 +319,15 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
         if !answer.status().is_some_and(|s| (200..300).contains(&s) || s == 404) {
             session.ledger.add(made);
         }
+    }
+}
+
+/// Tells the runners to stop when dropped (the part ended, or its future was dropped).
+struct StopOnDrop(tokio::sync::watch::Sender<bool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.send_replace(true);
     }
 }
 

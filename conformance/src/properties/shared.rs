@@ -28,10 +28,13 @@ pub struct Shared {
     /// Each operation's objects, made for it; mutations bind only to these.
     pub pools: Mutex<BTreeMap<String, Facts>>,
     pub mutations: bool,
-    /// Objects generated cases created and could not delete at once.
-    pub created: Mutex<Vec<Created>>,
+    /// Objects generated cases created and could not delete at once (the run's ledger
+    /// watches the list, so that cleanup deletes them whatever ends the part).
+    pub created: std::sync::Arc<Mutex<Vec<Created>>>,
     /// Timeouts met per operation.
     pub timeouts: Mutex<BTreeMap<String, u32>>,
+    /// Becomes true when the part must stop (the run's time bound dropped it).
+    pub stop: tokio::sync::watch::Receiver<bool>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -58,6 +61,22 @@ impl Shared {
             *lock(&self.timeouts).entry(op.id.clone()).or_default() += 1;
         }
         exchange
+    }
+
+    /// True once the part must stop: the runners send nothing more.
+    pub fn stopped(&self) -> bool {
+        *self.stop.borrow()
+    }
+
+    /// `work`, unless the part is told to stop first (`None`; then at once, whatever `work`
+    /// was waiting for).
+    pub async fn unless_stopped<T>(&self, work: impl std::future::Future<Output = T>) -> Option<T> {
+        let mut stop = self.stop.clone();
+        tokio::select! {
+            biased;
+            _ = stop.wait_for(|s| *s) => None,
+            done = work => Some(done),
+        }
     }
 
     /// True once `op` has timed out [`TIMEOUTS_BEFORE_SKIP`] times.

@@ -140,7 +140,7 @@ fn request(request: &RequestRecord, r: &Redactor) -> Value {
         "bodySize": 0,
     });
     if let Some(body) = &request.body {
-        let text = r.redact(&body.to_string());
+        let text = r.redact_json(body).to_string();
         out["bodySize"] = json!(text.len());
         out["postData"] = json!({"mimeType": "application/json", "text": text});
     }

@@ -18,7 +18,8 @@ pub use har::HarWriter;
 pub use json::SCHEMA_VERSION;
 pub use model::{
     CheckResult, CleanupReport, ExchangeView, LeftBehind, PropertyRow, Report, RunSettings, Skip,
-    TargetSummary, Throttling, Tick, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_NOT_RUN, EXIT_PASSED,
+    TargetSummary, Throttling, Tick, EXIT_FAILED, EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_NOT_RUN,
+    EXIT_PASSED,
 };
 pub use output::{Format, ReportFile};
 pub(crate) use recorder::cut;

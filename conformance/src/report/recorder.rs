@@ -4,6 +4,7 @@ use super::curl::curl;
 use super::model::{CheckResult, ExchangeView, Skip};
 use crate::checks::{Check, Verdict};
 use crate::http::Exchange;
+use crate::progress::Progress;
 use crate::secret::Redactor;
 use std::time::Instant;
 
@@ -24,12 +25,19 @@ pub struct Recorder {
     pub(crate) exchanges: Vec<ExchangeView>,
     pub(crate) notes: Vec<String>,
     pub(crate) properties: Vec<super::model::PropertyRow>,
+    /// Counts the verdicts for the progress lines.
+    progress: Progress,
 }
 
 impl Recorder {
     /// A recorder whose verdict times count from `started`.
     pub fn new(redactor: Redactor, started: Instant) -> Recorder {
         Recorder { redactor, started: Some(started), ..Recorder::default() }
+    }
+
+    /// The recorder, counting its verdicts on `progress`.
+    pub fn with_progress(self, progress: Progress) -> Recorder {
+        Recorder { progress, ..self }
     }
 
     pub fn redactor(&self) -> &Redactor {
@@ -42,10 +50,7 @@ impl Recorder {
         let mut request = exchange.request.clone();
         request.url = r.redact(&request.url);
         request.headers = request.headers.iter().map(|(k, v)| (k.clone(), r.redact(v))).collect();
-        if let Some(body) = &request.body {
-            request.body =
-                serde_json::from_str(&r.redact(&body.to_string())).ok().or(Some(body.clone()));
-        }
+        request.body = request.body.as_ref().map(|body| r.redact_json(body));
         let response = exchange.response();
         let view = ExchangeView {
             operation: operation.to_owned(),
@@ -79,6 +84,7 @@ impl Recorder {
             f.rule = self.redactor.redact(&f.rule);
             f
         });
+        self.progress.verdict(failure.is_none());
         self.results.push(CheckResult {
             check,
             operation: operation.to_owned(),
