@@ -22,10 +22,16 @@ pub fn quotas_as_text(a: &mut Answer) {
     }
 }
 
-/// The broken endpoint of the report files: [`quotas_as_text`], and the policy list answered
-/// 203.
+/// Markup an endpoint sends back, which the page must show as text.
+const MARKUP: &str = "<script>alert(1)</script>";
+
+/// The broken endpoint of the report files: [`quotas_as_text`] with markup in a header, and
+/// the policy list answered 203.
 pub fn break_two_things(a: &mut Answer) {
     quotas_as_text(a);
+    if a.is("GET", "/quotas") {
+        a.set_header("x-note", MARKUP);
+    }
     if a.is("GET", "/policies") {
         a.status = 203;
     }
@@ -136,6 +142,7 @@ async fn a_broken_run_writes_valid_reports_and_its_failures_replay() {
     let html_path = dir.join("report.html");
     let html = std::fs::read_to_string(&html_path).expect("the page");
     assert!(!html.contains(PROXY_TOKEN), "the token is in the page");
+    assert!(!html.contains(MARKUP) && html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     browser::assert_page_shows(&html_path, &report, PROXY_TOKEN);
 
     // Replay: against the broken endpoint it fails again, against the mock it passes.
