@@ -25,7 +25,11 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     if let Some(refused) = app.budget.as_ref().and_then(|b| b.admit()) {
         return refused;
     }
-    match serve(&app, request).await {
+    let answer = serve(&app, request).await;
+    if let Err(error) = keep(&app).await {
+        return error.into_response();
+    }
+    match answer {
         Ok(Reply::Json(body)) => {
             let mut response = Response::new(Body::from(body));
             response
@@ -92,15 +96,21 @@ async fn serve(app: &App, request: Request) -> Result<Reply, ApiError> {
         raw_path,
         raw_query: parts.uri.query().unwrap_or_default(),
     };
-    let answer = handlers::handle(app, &call);
-    // What the request changed is kept before it is answered (a state file only).
-    app.store.persist().map_err(|_| {
-        ApiError::documented(
-            CSBS_9999,
-            &["keeping the change in the state file (see GET /_mock/ready)"],
-        )
-    })?;
-    answer
+    handlers::handle(app, &call)
+}
+
+/// With a state file, what the request changed is committed before it is answered (on a
+/// blocking thread: a commit waits for the disk, and the runtime's workers must not).
+async fn keep(app: &Arc<App>) -> Result<(), ApiError> {
+    if app.store.is_kept() {
+        return Ok(());
+    }
+    let app = app.clone();
+    let committed = tokio::task::spawn_blocking(move || app.store.persist()).await;
+    committed.map_err(|e| e.to_string()).and_then(|r| r).map_err(|_| {
+        let what = "keeping the change in the state file (see GET /_mock/ready)";
+        ApiError::documented(CSBS_9999, &[what])
+    })
 }
 
 /// What scopes an operation's requests, from the spec: the path parameter naming the project

@@ -16,6 +16,9 @@ mod cbr;
 mod client;
 #[path = "mock/contract.rs"]
 mod contract;
+#[cfg(feature = "state-file")]
+#[path = "mock/durable.rs"]
+mod durable;
 #[path = "mock/examples.rs"]
 mod examples;
 #[path = "mock/hostile.rs"]

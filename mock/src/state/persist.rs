@@ -47,6 +47,11 @@ impl Store {
         }
     }
 
+    /// True when nothing is waiting to be written (always, without a state file).
+    pub fn is_kept(&self) -> bool {
+        self.durable.as_ref().is_none_or(Durable::is_current)
+    }
+
     /// Writes what changed to the state file, if there is one; returns once it is committed.
     pub fn persist(&self) -> Result<(), String> {
         match &self.durable {
