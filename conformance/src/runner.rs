@@ -1,8 +1,10 @@
 //! `run_suite`: starts or checks the target, runs the phases within the time bound (and until
 //! Ctrl-C when asked), cleans up, and assembles the report.
 
+use crate::checks::Permission;
 use crate::cleanup::{abandon, cleanup};
 use crate::created::Ledger;
+use crate::dispatch;
 use crate::embedded::Embedded;
 use crate::error::RunError;
 use crate::http::HttpClient;
@@ -12,9 +14,9 @@ use crate::progress::Progress;
 use crate::replay::Facts;
 use crate::report::{CleanupReport, HarWriter, Recorder, Report, RunSettings, TargetSummary};
 use crate::secret::Redactor;
+use crate::sender::Sender;
 use crate::session::Session;
 use crate::target::Target;
-use crate::{auth, behaviour, properties, replay, spec_checks, stateful};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -106,26 +108,27 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
             servers: servers(&options, target.embedded),
             ..Facts::default()
         },
-        client,
-        mutations: target.embedded || options.allow_mutations,
-        restores: target.embedded || (options.allow_mutations && options.allow_restore),
+        allowed: allowed(&options, target.embedded),
+        fixture: Default::default(),
         admin: options.admin,
         limits,
-        target,
+        sender: Sender::new(client, target, progress.clone()),
         ledger: Ledger::default(),
-        recorder: Recorder::new(redactor, client_started).with_progress(progress.clone()),
-        progress,
+        recorder: Recorder::new(redactor, options.selected_checks())
+            .with_clock(client_started)
+            .with_progress(progress),
     };
+    let plan = dispatch::plan(&options, session.allowed);
     let interrupted = {
         let bound = session.limits.max_duration;
         tokio::select! {
-            () = phases(&mut session, &options) => None,
+            () = dispatch::run(&mut session, &options, &plan) => None,
             () = tokio::time::sleep(bound) => Some(format!("the time bound of {bound:?} (--max-duration) was reached")),
             () = ctrl_c(options.handle_ctrl_c) => Some(CTRL_C.to_owned()),
         }
     };
     let mut cleaned = CleanupReport::default();
-    session.progress.part("cleanup");
+    session.progress().part("cleanup");
     let cut_short = {
         tokio::select! {
             () = cleanup(&mut session, &mut cleaned) => false,
@@ -135,28 +138,28 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     if cut_short {
         abandon(&mut session, &mut cleaned, "cleanup was stopped by a second Ctrl-C");
     }
-    session.progress.finish();
+    session.progress().finish();
     if let Some(mock) = embedded {
         mock.stop().await;
     }
-    let t = &session.target;
+    let t = &session.sender.target;
     let target = TargetSummary {
         csbs_url: t.csbs.clone(),
         cbr_url: t.cbr.clone(),
         project_id: t.project_id.clone(),
         embedded_mock: t.embedded,
         credential,
-        mutations: session.mutations,
-        restores: session.restores,
+        mutations: session.allows(Permission::Mutations),
+        restores: session.allows(Permission::Restores),
         phases: Phase::ALL.into_iter().filter(|p| options.runs(*p)).collect(),
     };
-    let (answered_429, gave_up) = session.client.throttle().tally();
-    let requests = session.client.throttle().sent();
-    let timeouts = session.client.throttle().timed_out();
+    let (answered_429, gave_up) = session.sender.client.throttle().tally();
+    let requests = session.sender.client.throttle().sent();
+    let timeouts = session.sender.client.throttle().timed_out();
     if let Some(Err(e)) = har.map(|h| h.finish()) {
         session.recorder.note(e);
     }
-    let timeline = session.client.timeline();
+    let timeline = session.sender.client.timeline();
     let recorder = session.recorder;
     Ok(Report {
         tool: format!("csbs-conformance {}", env!("CARGO_PKG_VERSION")),
@@ -196,17 +199,12 @@ fn settings(options: &RunOptions, servers: &[String]) -> RunSettings {
     }
 }
 
-async fn phases(session: &mut Session, options: &RunOptions) {
-    for phase in Phase::ALL.into_iter().filter(|p| options.runs(*p)) {
-        session.progress.part(phase.name());
-        match phase {
-            Phase::Spec => spec_checks::run(&mut session.recorder),
-            Phase::Auth => auth::run(session).await,
-            Phase::Examples => replay::run(session).await,
-            Phase::Properties => properties::run(session, &options.properties).await,
-            Phase::Behaviour => behaviour::run(session).await,
-            Phase::Stateful => stateful::run(session).await,
-        }
+/// What the run may do: everything against the embedded mock; else what the flags allow.
+fn allowed(options: &RunOptions, embedded: bool) -> Permission {
+    match (embedded || options.allow_mutations, embedded || options.allow_restore) {
+        (true, true) => Permission::Restores,
+        (true, false) => Permission::Mutations,
+        (false, _) => Permission::ReadOnly,
     }
 }
 

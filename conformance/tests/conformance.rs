@@ -21,6 +21,8 @@ mod report_files;
 mod reports;
 #[path = "conformance/secrets.rs"]
 mod secrets;
+#[path = "conformance/selection.rs"]
+mod selection;
 #[path = "conformance/snapshots.rs"]
 mod snapshots;
 #[path = "conformance/support.rs"]

@@ -7,7 +7,7 @@
 
 use super::model::{ExchangeView, Report};
 use super::recorder::cut;
-use crate::checks::Check;
+use crate::checks::{Check, Permission};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
@@ -39,6 +39,7 @@ pub(crate) fn esc(text: &str) -> String {
 struct Cell {
     passed: usize,
     failed: usize,
+    skipped: usize,
     /// The number of its first failure.
     first_failure: Option<usize>,
 }
@@ -148,8 +149,11 @@ impl Report {
             warnings.push("No verdict at all: nothing was checked.".to_owned());
         }
         if !self.target.mutations {
-            let skipped: Vec<&str> =
-                Check::ALL.iter().filter(|c| c.mutates()).map(|c| c.name()).collect();
+            let skipped: Vec<&str> = Check::ALL
+                .iter()
+                .filter(|c| c.needs() > Permission::ReadOnly)
+                .map(|c| c.name())
+                .collect();
             warnings.push(format!(
                 "Read-only run: {} did not run (give --allow-mutations).",
                 skipped.join(", ")
@@ -184,7 +188,13 @@ impl Report {
     }
 
     fn html_matrix(&self, out: &mut String) {
-        let checks = self.checks_run();
+        let mut checks = self.checks_run();
+        for s in &self.skipped {
+            if !checks.contains(&s.check) {
+                checks.push(s.check);
+            }
+        }
+        checks.sort_unstable();
         let mut cells: BTreeMap<(&str, Check), Cell> = BTreeMap::new();
         // Failures are numbered in the order of the results, as `failures_numbered` does.
         let mut number = 0;
@@ -198,24 +208,22 @@ impl Report {
                 cell.first_failure.get_or_insert(number);
             }
         }
-        let mut skips: BTreeMap<&str, usize> = BTreeMap::new();
         for s in &self.skipped {
-            *skips.entry(&s.operation).or_default() += 1;
+            cells.entry((&s.operation, s.check)).or_default().skipped += 1;
         }
         let mut operations: Vec<&str> = cells.keys().map(|(o, _)| *o).collect();
-        operations.extend(skips.keys());
         operations.sort_unstable();
         operations.dedup();
         out.push_str(
             "<section><h2>Operations × checks</h2><p class=\"legend\"><span class=\"fail\">✗ failed</span> \
              <span class=\"pass\">✓ passed</span> <span class=\"skip\">– skipped</span> \
-             (numbers count verdicts; a failed cell links to its first failure)</p>\
+             (numbers count verdicts or skips; a failed cell links to its first failure, a skipped one to the reasons)</p>\
              <div class=\"scroll\"><table class=\"matrix\"><thead><tr><th>operation</th>",
         );
         for c in &checks {
             let _ = write!(out, "<th class=\"check\"><span>{}</span></th>", c.name());
         }
-        out.push_str("<th class=\"check\"><span>skipped</span></th></tr></thead><tbody>");
+        out.push_str("</tr></thead><tbody>");
         for op in operations {
             let _ = write!(out, "<tr><th>{}</th>", esc(op));
             for c in &checks {
@@ -234,16 +242,17 @@ impl Report {
                             cell.failed
                         );
                     }
+                    Some(cell) if cell.passed == 0 => {
+                        let _ = write!(
+                            out,
+                            "<td class=\"skip\"><a href=\"#skipped\">– {}</a></td>",
+                            cell.skipped
+                        );
+                    }
                     Some(cell) => {
                         let _ = write!(out, "<td class=\"pass\">✓ {}</td>", cell.passed);
                     }
                 }
-            }
-            match skips.get(op) {
-                Some(n) => {
-                    let _ = write!(out, "<td class=\"skip\"><a href=\"#skipped\">– {n}</a></td>");
-                }
-                None => out.push_str("<td></td>"),
             }
             out.push_str("</tr>");
         }
@@ -301,7 +310,10 @@ impl Report {
         }
         let mut by_reason: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for s in &self.skipped {
-            by_reason.entry(&s.reason).or_default().push(format!("{} {}", s.operation, s.case));
+            by_reason
+                .entry(&s.reason)
+                .or_default()
+                .push(format!("{} {} ({})", s.operation, s.case, s.check));
         }
         let _ = write!(
             out,

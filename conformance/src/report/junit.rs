@@ -2,7 +2,7 @@
 //!
 //! A CI keeps a test's history by (classname, name), so a name says what was tested and never
 //! how it went: no outcome, no count. Verdicts of the same (operation, check, case) are one
-//! test case, failed when any of them failed; skips are one test case per (operation, case).
+//! test case, failed when any of them failed; a skip is the test case its verdict would be.
 //! The seed and the options are properties of every suite.
 
 use super::model::{CheckResult, Report};
@@ -23,6 +23,7 @@ impl Report {
         }
         let mut suites: BTreeMap<String, TestSuite> = BTreeMap::new();
         let properties = self.junit_properties();
+        let judged: std::collections::BTreeSet<(&str, String)> = cases.keys().cloned().collect();
         for ((operation, name), verdicts) in cases {
             let mut case = TestCase::new(name, self.status_of(&verdicts));
             case.set_classname(operation.to_owned());
@@ -31,14 +32,20 @@ impl Report {
             case.set_time(Duration::from_millis(elapsed));
             suite(&mut suites, operation, &properties).add_test_case(case);
         }
-        let mut skips: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+        // A skip has the identity its verdict would have had: a case skipped in one run and
+        // judged in the next keeps its history. Where the same case was also judged, the
+        // verdict stands.
+        let mut skips: BTreeMap<(&str, String), Vec<&str>> = BTreeMap::new();
         for s in &self.skipped {
-            skips.entry((&s.operation, &s.case)).or_default().push(&s.reason);
+            let name = junit_name(&s.case, s.check.name());
+            if !judged.contains(&(s.operation.as_str(), name.clone())) {
+                skips.entry((&s.operation, name)).or_default().push(&s.reason);
+            }
         }
-        for ((operation, case), reasons) in skips {
+        for ((operation, name), reasons) in skips {
             let mut status = TestCaseStatus::skipped();
             status.set_message(reasons.join("; "));
-            let mut case = TestCase::new(junit_name(case, "skipped"), status);
+            let mut case = TestCase::new(name, status);
             case.set_classname(operation.to_owned());
             suite(&mut suites, operation, &properties).add_test_case(case);
         }
@@ -131,7 +138,7 @@ fn suite<'m>(
     })
 }
 
-/// A test case's name: what was sent, then the check (or `skipped`).
+/// A test case's name: what was sent, then the check.
 fn junit_name(case: &str, check: &str) -> String {
     format!("{case} {check}")
 }

@@ -61,6 +61,8 @@ impl CheckResult {
 /// A case that was not sent, and why.
 #[derive(Clone, Debug, Serialize)]
 pub struct Skip {
+    /// The check that could not judge it.
+    pub check: Check,
     pub operation: String,
     pub case: String,
     pub reason: String,
