@@ -250,7 +250,11 @@ impl Report {
                         );
                     }
                     Some(cell) => {
-                        let _ = write!(out, "<td class=\"pass\">✓ {}</td>", cell.passed);
+                        let _ = write!(out, "<td class=\"pass\">✓ {}", cell.passed);
+                        if cell.skipped > 0 {
+                            let _ = write!(out, " <a href=\"#skipped\">– {}</a>", cell.skipped);
+                        }
+                        out.push_str("</td>");
                     }
                 }
             }
