@@ -36,15 +36,15 @@ pub(crate) async fn run(session: &mut Session, scenario: Scenario) {
     match scenario {
         Scenario::Writes => {
             settle_project(session).await;
-            session.fixture = writes::run(session).await;
+            session.record.fixture = writes::run(session).await;
         }
         Scenario::Filters | Scenario::DomainErrors => {
-            let fixture = std::mem::take(&mut session.fixture);
+            let fixture = std::mem::take(&mut session.record.fixture);
             match scenario {
                 Scenario::Filters => filters::run(session, &fixture).await,
                 _ => errors::run(session, &fixture).await,
             }
-            session.fixture = fixture;
+            session.record.fixture = fixture;
         }
         Scenario::Sorting => order::run(session).await,
         Scenario::Paging => paging::run(session).await,
