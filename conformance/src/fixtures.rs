@@ -138,6 +138,15 @@ pub fn protect(name: &str, description: Option<&str>) -> Value {
     })
 }
 
+/// Can `servers` be backed up? (`checkResourceCapabilities`).
+pub fn protectable_check(servers: &[String]) -> Value {
+    let asked = servers
+        .iter()
+        .map(|s| types::ProtectableQuery { resource_id: s, resource_type: "OS::Nova::Server" })
+        .collect();
+    json_of(&types::CheckProtectableRequest { check_protectable: asked })
+}
+
 /// A run of policy `plan_id` (`executePolicy`).
 pub fn policy_run(plan_id: &str) -> Value {
     json_of(&request::ExecutePolicy {

@@ -140,13 +140,6 @@ fn servers_of(places: &[usize], ctx: &Ctx<'_>) -> Vec<String> {
     places.iter().filter_map(|p| ctx.servers.get(p % ctx.servers.len().max(1)).cloned()).collect()
 }
 
-fn resources(places: &[usize], ctx: &Ctx<'_>) -> Vec<Value> {
-    servers_of(places, ctx)
-        .into_iter()
-        .map(|s| json!({"id": s, "type": "OS::Nova::Server", "name": s}))
-        .collect()
-}
-
 fn resolve(arg: &Arg, side: &Side, ctx: &Ctx<'_>) -> String {
     let unknown = || ctx.pool.unknown.clone();
     match arg {
@@ -185,23 +178,19 @@ pub fn request(step: &Step, side: &Side, ctx: &Ctx<'_>) -> Option<ApiRequest> {
         }
         Step::UpdatePolicy { policy, name: n, description: d, servers, max_backups } => {
             let (id, schedule) = policy_id(*policy, side, ctx);
-            let mut p = Map::new();
-            if let Some(n) = n {
-                p.insert("name".into(), json!(name(*n)));
+            let (name, description) = (n.map(name), d.map(description));
+            let servers = servers.as_ref().map(|s| servers_of(s, ctx));
+            let mut body = fixtures::policy_update(&fixtures::PolicyChange {
+                name: name.as_deref(),
+                description: description.as_deref(),
+                servers: servers.as_deref(),
+                schedule: None,
+            });
+            if let (Some(m), Some(p)) = (max_backups, body.get_mut("policy")) {
+                p["scheduled_operations"] =
+                    json!([{"id": schedule, "operation_definition": {"max_backups": m}}]);
             }
-            if let Some(d) = d {
-                p.insert("description".into(), json!(description(*d)));
-            }
-            if let Some(s) = servers {
-                p.insert("resources".into(), json!(resources(s, ctx)));
-            }
-            if let Some(m) = max_backups {
-                p.insert(
-                    "scheduled_operations".into(),
-                    json!([{"id": schedule, "operation_definition": {"max_backups": m}}]),
-                );
-            }
-            side.request("updatePolicy").path("policy_id", id).body(json!({ "policy": p }))
+            side.request("updatePolicy").path("policy_id", id).body(body)
         }
         Step::DeletePolicy { policy } => {
             side.request("deletePolicy").path("policy_id", policy_id(*policy, side, ctx).0)
@@ -212,15 +201,16 @@ pub fn request(step: &Step, side: &Side, ctx: &Ctx<'_>) -> Option<ApiRequest> {
         Step::Protect { server, name: n } => side
             .request("protectResource")
             .path("resource_id", resolve(&Arg::Server(*server), side, ctx))
-            .body(json!({"protect": {"backup_name": name(*n)}})),
+            .body(fixtures::protect(&name(*n), None)),
         Step::RunPolicy { policy, servers } => {
-            let mut parameters = json!({"auto_trigger": false});
-            if let Some(s) = servers {
-                parameters["resources"] = json!(servers_of(s, ctx));
+            let mut body = fixtures::policy_run(&policy_id(*policy, side, ctx).0);
+            if let Some(parameters) = body.pointer_mut("/checkpoint/parameters") {
+                parameters["auto_trigger"] = json!(false);
+                if let Some(s) = servers {
+                    parameters["resources"] = json!(servers_of(s, ctx));
+                }
             }
-            let plan = policy_id(*policy, side, ctx).0;
-            side.request("executePolicy")
-                .body(json!({"checkpoint": {"plan_id": plan, "parameters": parameters}}))
+            side.request("executePolicy").body(body)
         }
         Step::DeleteRecord { record } => side
             .request("deleteCheckpoint")
@@ -246,13 +236,9 @@ pub fn request(step: &Step, side: &Side, ctx: &Ctx<'_>) -> Option<ApiRequest> {
             r
         }
         Step::ShowQuotas => side.request("showQuotas"),
-        Step::Capabilities { servers } => {
-            let asked: Vec<Value> = servers_of(servers, ctx)
-                .into_iter()
-                .map(|s| json!({"resource_id": s, "resource_type": "OS::Nova::Server"}))
-                .collect();
-            side.request("checkResourceCapabilities").body(json!({ "check_protectable": asked }))
-        }
+        Step::Capabilities { servers } => side
+            .request("checkResourceCapabilities")
+            .body(fixtures::protectable_check(&servers_of(servers, ctx))),
         Step::ListPolicies { .. } => side.request("listPolicies"),
         Step::ListBackups { .. } => side.request("listBackups"),
         Step::ListCbrBackups { .. } | Step::Together(_) | Step::Foreign { .. } => return None,
