@@ -91,6 +91,7 @@ async fn serve(app: &App, request: Request) -> Result<Reply, ApiError> {
         path: valid.path,
         query: valid.query,
         body,
+        project_param: scope.project,
         all_tenants,
         now: app.now(),
         raw_path,
