@@ -1,5 +1,6 @@
 //! The command line: flags and environment variables to [`RunOptions`] and report files.
 
+use crate::checks::Check;
 use crate::options::{Limits, Phase, RunOptions};
 use crate::progress::ProgressMode;
 use crate::report::ReportFile;
@@ -49,6 +50,14 @@ pub struct Cli {
     /// (default: all).
     #[arg(long, value_delimiter = ',', value_name = "PARTS")]
     pub only: Vec<Phase>,
+    /// Checks to run, by name, comma-separated or repeated (as Schemathesis's -c): only the
+    /// parts that judge them run, and only their verdicts are kept (default: all; the names
+    /// are in the README and in the error an unknown name gives).
+    #[arg(long = "checks", short = 'c', value_delimiter = ',', value_name = "NAMES")]
+    pub checks: Vec<Check>,
+    /// Checks not to run, by name, comma-separated or repeated.
+    #[arg(long = "exclude-checks", value_delimiter = ',', value_name = "NAMES")]
+    pub exclude_checks: Vec<Check>,
     /// The credential is an administrator's: `all_tenants=true` must work (else it must be
     /// refused 403, as for any other credential).
     #[arg(long)]
@@ -131,6 +140,8 @@ impl Cli {
             rate_limit: self.rate_limit,
             server_ids: self.server_ids,
             only: self.only,
+            checks: self.checks,
+            exclude_checks: self.exclude_checks,
             properties: crate::properties::PropertyOptions {
                 cases: self.cases,
                 seed: self.seed,
@@ -209,6 +220,19 @@ mod tests {
         let (options, _) = cli.into_options().unwrap();
         assert_eq!(options.only, vec![Phase::Spec, Phase::Auth]);
         assert!(!format!("{options:?}").contains("t0ken"));
+    }
+
+    #[test]
+    fn checks_are_named_comma_separated_or_repeated() {
+        let args = ["csbs-conformance", "-c", "sort_conformance,count_conformance"];
+        let cli = Cli::try_parse_from(args.iter().chain(&["--checks", "use_after_free"])).unwrap();
+        let cli = Cli { exclude_checks: vec![Check::UseAfterFree], ..cli };
+        let (options, _) = cli.into_options().unwrap();
+        let wanted = [Check::SortConformance, Check::CountConformance, Check::UseAfterFree];
+        assert_eq!(options.checks, wanted);
+        assert_eq!(options.selected_checks(), [Check::SortConformance, Check::CountConformance]);
+        let error = Cli::try_parse_from(["csbs-conformance", "--exclude-checks", "nope"]);
+        assert!(error.unwrap_err().to_string().contains("unknown check `nope`; the checks are"));
     }
 
     #[test]

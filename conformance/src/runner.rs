@@ -1,20 +1,22 @@
 //! `run_suite`: starts or checks the target, runs the phases within the time bound (and until
 //! Ctrl-C when asked), cleans up, and assembles the report.
 
+use crate::checks::Permission;
 use crate::cleanup::{abandon, cleanup};
-use crate::created::Ledger;
+use crate::dispatch;
 use crate::embedded::Embedded;
 use crate::error::RunError;
 use crate::http::HttpClient;
 use crate::options::{Phase, RunOptions};
 use crate::preflight::preflight;
 use crate::progress::Progress;
+use crate::record::Record;
 use crate::replay::Facts;
 use crate::report::{CleanupReport, Recorder, Report, TargetSummary};
 use crate::secret::Redactor;
+use crate::sender::Sender;
 use crate::session::Session;
 use crate::target::Target;
-use crate::{auth, behaviour, properties, replay, spec_checks, stateful};
 use std::time::{Duration, Instant};
 
 /// `Report::interrupted` after Ctrl-C.
@@ -81,35 +83,35 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     let sent = client.throttle_shared();
     let progress = Progress::new(options.progress, move || sent.sent());
     let mut session = Session {
-        facts: Facts {
-            project_id: target.project_id.clone(),
-            run_name: format!(
-                "csbs-conformance-{}",
-                &uuid::Uuid::new_v4().simple().to_string()[..8]
-            ),
-            servers: servers(&options, target.embedded),
-            ..Facts::default()
+        record: Record {
+            facts: Facts {
+                project_id: target.project_id.clone(),
+                run_name: format!(
+                    "csbs-conformance-{}",
+                    &uuid::Uuid::new_v4().simple().to_string()[..8]
+                ),
+                servers: servers(&options, target.embedded),
+                ..Facts::default()
+            },
+            ..Record::default()
         },
-        client,
-        mutations: target.embedded || options.allow_mutations,
-        restores: target.embedded || (options.allow_mutations && options.allow_restore),
+        allowed: allowed(&options, target.embedded),
         admin: options.admin,
         limits,
-        target,
-        ledger: Ledger::default(),
-        recorder: Recorder::new(redactor).with_progress(progress.clone()),
-        progress,
+        sender: Sender::new(client, target, progress.clone()),
+        recorder: Recorder::new(redactor, options.selected_checks()).with_progress(progress),
     };
+    let plan = dispatch::plan(&options, session.allowed);
     let interrupted = {
         let bound = session.limits.max_duration;
         tokio::select! {
-            () = phases(&mut session, &options) => None,
+            () = dispatch::run(&mut session, &options, &plan) => None,
             () = tokio::time::sleep(bound) => Some(format!("the time bound of {bound:?} (--max-duration) was reached")),
             () = ctrl_c(options.handle_ctrl_c) => Some(CTRL_C.to_owned()),
         }
     };
     let mut cleaned = CleanupReport::default();
-    session.progress.part("cleanup");
+    session.progress().part("cleanup");
     let cut_short = {
         tokio::select! {
             () = cleanup(&mut session, &mut cleaned) => false,
@@ -119,24 +121,24 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     if cut_short {
         abandon(&mut session, &mut cleaned, "cleanup was stopped by a second Ctrl-C");
     }
-    session.progress.finish();
+    session.progress().finish();
     if let Some(mock) = embedded {
         mock.stop().await;
     }
-    let t = &session.target;
+    let t = &session.sender.target;
     let target = TargetSummary {
         csbs_url: t.csbs.clone(),
         cbr_url: t.cbr.clone(),
         project_id: t.project_id.clone(),
         embedded_mock: t.embedded,
         credential,
-        mutations: session.mutations,
-        restores: session.restores,
+        mutations: session.allows(Permission::Mutations),
+        restores: session.allows(Permission::Restores),
         phases: Phase::ALL.into_iter().filter(|p| options.runs(*p)).collect(),
     };
-    let (answered_429, gave_up) = session.client.throttle().tally();
-    let requests = session.client.throttle().sent();
-    let timeouts = session.client.throttle().timed_out();
+    let (answered_429, gave_up) = session.sender.client.throttle().tally();
+    let requests = session.sender.client.throttle().sent();
+    let timeouts = session.sender.client.throttle().timed_out();
     let recorder = session.recorder;
     Ok(Report {
         tool: format!("csbs-conformance {}", env!("CARGO_PKG_VERSION")),
@@ -156,17 +158,12 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     })
 }
 
-async fn phases(session: &mut Session, options: &RunOptions) {
-    for phase in Phase::ALL.into_iter().filter(|p| options.runs(*p)) {
-        session.progress.part(phase.name());
-        match phase {
-            Phase::Spec => spec_checks::run(&mut session.recorder),
-            Phase::Auth => auth::run(session).await,
-            Phase::Examples => replay::run(session).await,
-            Phase::Properties => properties::run(session, &options.properties).await,
-            Phase::Behaviour => behaviour::run(session).await,
-            Phase::Stateful => stateful::run(session).await,
-        }
+/// What the run may do: everything against the embedded mock; else what the flags allow.
+fn allowed(options: &RunOptions, embedded: bool) -> Permission {
+    match (embedded || options.allow_mutations, embedded || options.allow_restore) {
+        (true, true) => Permission::Restores,
+        (true, false) => Permission::Mutations,
+        (false, _) => Permission::ReadOnly,
     }
 }
 

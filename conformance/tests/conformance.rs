@@ -17,6 +17,8 @@ mod properties;
 mod reports;
 #[path = "conformance/secrets.rs"]
 mod secrets;
+#[path = "conformance/selection.rs"]
+mod selection;
 #[path = "conformance/snapshots.rs"]
 mod snapshots;
 #[path = "conformance/support.rs"]

@@ -10,6 +10,8 @@ mod admin;
 mod auth;
 #[path = "mock/backups.rs"]
 mod backups;
+#[path = "mock/bounds.rs"]
+mod bounds;
 #[path = "mock/cbr.rs"]
 mod cbr;
 #[path = "mock/client.rs"]
@@ -25,10 +27,14 @@ mod examples;
 mod hostile;
 #[path = "mock/lifecycle.rs"]
 mod lifecycle;
+#[path = "mock/observe.rs"]
+mod observe;
 #[path = "mock/pagination.rs"]
 mod pagination;
 #[path = "mock/policies.rs"]
 mod policies;
+#[path = "mock/profile.rs"]
+mod profile;
 #[path = "mock/restores.rs"]
 mod restores;
 #[path = "mock/signing.rs"]

@@ -173,7 +173,7 @@ impl<'a> ListPoliciesPath<'a> {
 /// The query parameters of `listPolicies` (`GET /v1/{project_id}/policies`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListPoliciesQuery<'a> {
-    /// Page size, a positive integer.
+    /// Page size, a positive integer. A larger value than 1000 is answered with a page of at most 1000 items (`max-limit` of the list's `x-pagination`).
     pub limit: Option<u64>,
     /// ID of the last item of the previous page; the page starts after it.
     pub marker: Option<&'a str>,
@@ -439,7 +439,7 @@ impl<'a> ListBackupsPath<'a> {
 pub struct ListBackupsQuery<'a> {
     /// Only backups in this status.
     pub status: Option<&'a str>,
-    /// Page size, a positive integer.
+    /// Page size, a positive integer. A larger value than 1000 is answered with a page of at most 1000 items (`max-limit` of the list's `x-pagination`).
     pub limit: Option<u64>,
     /// ID of the last item of the previous page; the page starts after it.
     pub marker: Option<&'a str>,

@@ -8,7 +8,6 @@
 use super::support::{id_of, made_up_id, property};
 use super::writes::Fixture;
 use crate::checks::{Check, Failure};
-use crate::created::created;
 use crate::fixtures;
 use crate::replay::settle::settled_items;
 use crate::request::ApiRequest;
@@ -30,20 +29,8 @@ pub async fn run(session: &mut Session, fixture: &Fixture) {
                 label(&row.value),
                 row.when.name()
             );
-            if op.is_mutation() && !session.mutations {
-                session.recorder.skip(
-                    &op.id,
-                    &case,
-                    "provoking it changes state if the endpoint accepts it; give --allow-mutations",
-                );
-                continue;
-            }
-            if crate::replay::overwrites_data(op) && !session.restores {
-                session.recorder.skip(
-                    &op.id,
-                    &case,
-                    "a restore; give --allow-restore (with --allow-mutations)",
-                );
+            if let Some(why) = session.refuses(op) {
+                session.recorder.skip(Check::DomainErrorConformance, &op.id, &case, why);
                 continue;
             }
             if row.when == Condition::Busy {
@@ -52,7 +39,9 @@ pub async fn run(session: &mut Session, fixture: &Fixture) {
             }
             match provoke(session, fixture, op, &row) {
                 Ok(request) => send(session, &request, &row, &case).await,
-                Err(why) => session.recorder.skip(&op.id, &case, why),
+                Err(why) => {
+                    session.recorder.skip(Check::DomainErrorConformance, &op.id, &case, why)
+                }
             }
         }
     }
@@ -73,16 +62,15 @@ fn label(expr: &Expr) -> String {
 
 async fn send(session: &mut Session, request: &ApiRequest, row: &DomainError, case: &str) {
     let answer = session.call(request, case).await;
-    if answer.ok() {
-        if let Some(made) =
-            answer.json.as_ref().and_then(|b| created(request.operation, &request.parts(), b))
-        {
-            session.ledger.add(made);
-        }
-    }
+    session.made(request, &answer);
     if row.when == Condition::Busy && answer.status == Some(404) {
         let why = "the backup was gone before the request (its deletion was too fast to judge)";
-        return session.recorder.skip(&request.operation.id, case, why);
+        return session.recorder.skip(
+            Check::DomainErrorConformance,
+            &request.operation.id,
+            case,
+            why,
+        );
     }
     let code = answer.text("/error_code");
     let service = request.operation.service;
@@ -118,7 +106,7 @@ fn provoke(
     op: &'static Operation,
     row: &DomainError,
 ) -> Result<ApiRequest, String> {
-    let project = &session.target.project_id;
+    let project = session.project_id();
     let request = ApiRequest::new(op, project);
     let policies = &fixture.policies;
     let need_policies = |n: usize| {
@@ -140,13 +128,9 @@ fn provoke(
             let checkpoint = item.get("checkpoint_id").and_then(Value::as_str).unwrap_or_default();
             Ok(request.path("checkpoint_id", checkpoint).query(name, made_up_id()))
         }
-        (Condition::NotFound, Expr::RequestBody(pointer)) if op.id == "executePolicy" => {
-            Ok(request.body(with(
-                json!({"checkpoint": {"parameters": {}}}),
-                pointer,
-                json!(made_up_id()),
-            )))
-        }
+        (Condition::NotFound, Expr::RequestBody(pointer)) if op.id == "executePolicy" => Ok(
+            request.body(with(fixtures::policy_run(&made_up_id()), pointer, json!(made_up_id()))),
+        ),
         (
             Condition::NotFound | Condition::Foreign | Condition::Incomplete,
             Expr::RequestBody(pointer),
@@ -180,7 +164,7 @@ fn provoke(
         (Condition::Duplicate, Expr::RequestBody(pointer)) => {
             need_policies(if op.id == "updatePolicy" { 2 } else { 1 })?;
             let (a, b) = (&policies[0], policies.get(1));
-            let run = &session.facts.run_name;
+            let run = &session.record.facts.run_name;
             let taken_server = a
                 .servers
                 .first()
@@ -194,10 +178,14 @@ fn provoke(
                     "behaviour: bound server",
                     std::slice::from_ref(taken_server),
                 ),
-                (_, true) => json!({"policy": {"name": a.name}}),
-                (_, false) => {
-                    json!({"policy": {"resources": [{"id": taken_server, "type": "OS::Nova::Server", "name": taken_server}]}})
-                }
+                (_, true) => fixtures::policy_update(&fixtures::PolicyChange {
+                    name: Some(&a.name),
+                    ..Default::default()
+                }),
+                (_, false) => fixtures::policy_update(&fixtures::PolicyChange {
+                    servers: Some(std::slice::from_ref(taken_server)),
+                    ..Default::default()
+                }),
             };
             let request = request.body(body);
             Ok(match b {
@@ -213,8 +201,11 @@ fn provoke(
 fn filler_body(op: &Operation, session: &Session) -> Option<Value> {
     op.request_body.as_ref()?;
     Some(match op.id.as_str() {
-        "updatePolicy" => json!({"policy": {"description": "behaviour: unknown policy"}}),
-        _ => fixtures::policy(&format!("{}-x", session.facts.run_name), "", &[]),
+        "updatePolicy" => fixtures::policy_update(&fixtures::PolicyChange {
+            description: Some("behaviour: unknown policy"),
+            ..Default::default()
+        }),
+        _ => fixtures::policy(&format!("{}-x", session.record.facts.run_name), "", &[]),
     })
 }
 
@@ -244,19 +235,13 @@ fn volumes(item: &Value) -> Vec<(String, String)> {
 
 /// A restore of `item` onto the server it was made of, every disk to its source.
 fn restore_body(item: &Value) -> Value {
-    let mappings: Vec<Value> = volumes(item)
-        .into_iter()
-        .map(|(backup, volume)| json!({"backup_id": backup, "volume_id": volume}))
-        .collect();
-    json!({"restore": {
-        "checkpoint_id": item.get("checkpoint_id").cloned().unwrap_or_default(),
-        "provider_id": fixtures::provider(),
-        "parameters": {
-            "checkpoint_item_id": item.get("id").cloned().unwrap_or_default(),
-            "power_on": false,
-            "targets": {"server_id": item.get("resource_id").cloned().unwrap_or_default(), "volumes": mappings}
-        }
-    }})
+    let text = |key: &str| item.get(key).and_then(Value::as_str).unwrap_or_default();
+    fixtures::restore(&fixtures::Restore {
+        checkpoint_id: text("checkpoint_id"),
+        checkpoint_item_id: text("id"),
+        server_id: text("resource_id"),
+        volumes: &volumes(item),
+    })
 }
 
 /// Rows that need a busy backup: one is made, settles, and its deletion is requested; while
@@ -267,23 +252,20 @@ async fn provoke_busy(session: &mut Session, rows: Vec<(&'static Operation, Doma
     let skip_all =
         |session: &mut Session, rows: &[(&'static Operation, DomainError, String)], why: String| {
             for (op, _, case) in rows {
-                session.recorder.skip(&op.id, case, why.clone());
+                session.recorder.skip(Check::DomainErrorConformance, &op.id, case, why.clone());
             }
         };
-    let Some(server) = session.facts.servers.first().cloned() else {
+    let Some(server) = session.record.facts.servers.first().cloned() else {
         return skip_all(session, &rows, "needs a server to back up (--server-id)".into());
     };
     let case = "domain_error_conformance: a backup being deleted";
-    let body = json!({"protect": {"backup_name": format!("{}-busy", session.facts.run_name)}});
+    let body = fixtures::protect(&format!("{}-busy", session.record.facts.run_name), None);
     let protect = session.request("protectResource").path("resource_id", &server).body(body);
     let answer = session.call(&protect, case).await;
-    let Some(made) =
-        answer.json.as_ref().and_then(|b| created(protect.operation, &protect.parts(), b))
-    else {
+    let Some(made) = session.made(&protect, &answer) else {
         let why = format!("the backup could not be made ({:?})", answer.status);
         return skip_all(session, &rows, why);
     };
-    session.ledger.add(made.clone());
     let Some(item) =
         settled_items(session, &made.id, None).await.ok().and_then(|s| s.items.into_iter().next())
     else {
@@ -305,9 +287,12 @@ async fn provoke_busy(session: &mut Session, rows: Vec<(&'static Operation, Doma
         };
         match request {
             Some(request) => send(session, &request, &row, &case).await,
-            None => {
-                session.recorder.skip(&op.id, &case, "no way to make this request on a busy backup")
-            }
+            None => session.recorder.skip(
+                Check::DomainErrorConformance,
+                &op.id,
+                &case,
+                "no way to make this request on a busy backup",
+            ),
         }
     }
 }

@@ -6,21 +6,21 @@
 
 use super::support::{fail, property};
 use crate::checks::{Check, Failure, Verdict};
-use crate::created::created;
-use crate::poll::Poller;
+use crate::poll::Poll;
 use crate::replay::settle::{settled_items, Settled};
 use crate::session::{Answer, Session};
 use csbs_spec::behaviour::{backup_lifecycle, usage, Usage, UsageKind};
 use csbs_spec::catalogue::is_documented_for;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// `used` per quota type.
 type Used = BTreeMap<String, u64>;
 
 pub async fn run(session: &mut Session) {
-    let Some(server) = session.facts.servers.first().cloned() else {
+    let Some(server) = session.record.facts.servers.first().cloned() else {
         return session.recorder.skip(
+            Check::LifecycleConformance,
             "protectResource",
             "lifecycle",
             "needs a server to back up (--server-id)",
@@ -32,19 +32,17 @@ pub async fn run(session: &mut Session) {
     let rows = usage(quotas.operation);
     let before = used(session, "quota_usage: before").await;
     let case = "lifecycle_conformance: a new backup";
-    let body = json!({"protect": {"backup_name": format!("{}-life", session.facts.run_name)}});
+    let body = crate::fixtures::protect(&format!("{}-life", session.record.facts.run_name), None);
     let protect = session.request("protectResource").path("resource_id", &server).body(body);
     let answer = session.call(&protect, case).await;
-    let Some(made) =
-        answer.json.as_ref().and_then(|b| created(protect.operation, &protect.parts(), b))
-    else {
+    let Some(made) = session.made(&protect, &answer) else {
         return session.recorder.skip(
+            Check::LifecycleConformance,
             "protectResource",
             case,
             format!("no backup was started ({:?})", answer.status),
         );
     };
-    session.ledger.add(made.clone());
     let settled = settled_items(session, &made.id, Some(case)).await;
     let (listed, items, seen) = match settled {
         Ok(Settled { answer: Some(answer), items, seen }) => (answer, items, seen),
@@ -119,29 +117,21 @@ pub async fn run(session: &mut Session) {
         .unwrap_or_default()
         .to_owned();
     let show = session.request("showBackup").path("checkpoint_item_id", &item);
-    let gone = {
-        let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
-        loop {
-            let answer = session.call(&show, case).await;
+    let gone = session
+        .poll(&show, Some(case), |answer| {
             let status = answer.text("/checkpoint_item/status");
             match (answer.status, status) {
-                (Some(404), _) => break Ok(Ok(answer)),
+                (Some(404), _) => Poll::Ready(Ok(answer.clone())),
                 (Some(200), Some(st)) if life.deleting.contains(&st) => {
-                    if let Err(last) = poller.wait(format!("still {st}")).await {
-                        break Err(last);
-                    }
+                    Poll::Pending(format!("still {st}"))
                 }
-                (code, st) => {
-                    break Ok(Err((
-                        answer,
-                        format!(
-                            "answered {code:?} with status {st:?} after the deletion was accepted"
-                        ),
-                    )))
-                }
+                (code, st) => Poll::Ready(Err((
+                    answer.clone(),
+                    format!("answered {code:?} with status {st:?} after the deletion was accepted"),
+                ))),
             }
-        }
-    };
+        })
+        .await;
     match gone {
         Ok(Ok(answer)) => session.judge(Check::LifecycleConformance, &answer, case, Ok(())),
         Ok(Err((answer, what))) => {
@@ -159,7 +149,7 @@ pub async fn run(session: &mut Session) {
             );
         }
     }
-    session.ledger.deleted(&made.delete);
+    session.record.ledger.deleted(&made.delete);
     let after = used(session, "quota_usage: after the deletion").await;
     judge_usage(session, &rows, &before, &after, &[], 0, "quota_usage: after the deletion");
 }

@@ -5,9 +5,11 @@
 //! and `quota_usage`. The rules come from the spec's behaviour extensions
 //! (`csbs_spec::behaviour`), which the mock reads too.
 //!
-//! Against a real endpoint, what creates or deletes runs only with `--allow-mutations`;
-//! filters, sort, pagination, counts, isolation and the read-only domain errors work on
-//! whatever data exists, and say so (a skip with its reason) when it is too little to judge.
+//! Each scenario runs when the run's dispatch (read from the check registry) says so; against
+//! a real endpoint, what creates or deletes (`writes`, `lifecycle`) runs only with
+//! `--allow-mutations`; filters, sort, pagination, counts, isolation and the read-only domain
+//! errors work on whatever data exists, and say so (a skip with its reason) when it is too
+//! little to judge.
 
 mod errors;
 mod filters;
@@ -20,35 +22,36 @@ mod same;
 mod support;
 mod writes;
 
-use crate::checks::Check;
-use crate::poll::Poller;
+pub(crate) use writes::Fixture;
+
+use crate::checks::Scenario;
+use crate::poll::Poll;
 use crate::session::Session;
 use csbs_spec::behaviour::backup_lifecycle;
+use serde_json::Value;
 
-/// Runs every behaviour check the run's permissions allow.
-pub(crate) async fn run(session: &mut Session) {
-    session.progress.say("checking the documented behaviour");
-    let fixture = if session.mutations {
-        settle_project(session).await;
-        writes::run(session).await
-    } else {
-        for check in [Check::ReadAfterWrite, Check::LifecycleConformance, Check::QuotaUsage] {
-            session.recorder.skip(
-                "behaviour",
-                check.name(),
-                "it creates and deletes; give --allow-mutations",
-            );
+/// Runs one behaviour scenario. `Writes` keeps what it made in the session, for the filters
+/// and the domain errors.
+pub(crate) async fn run(session: &mut Session, scenario: Scenario) {
+    match scenario {
+        Scenario::Writes => {
+            settle_project(session).await;
+            session.record.fixture = writes::run(session).await;
         }
-        writes::Fixture::default()
-    };
-    filters::run(session, &fixture).await;
-    order::run(session).await;
-    paging::run(session).await;
-    same::run(session).await;
-    errors::run(session, &fixture).await;
-    isolation::run(session).await;
-    if session.mutations {
-        life::run(session).await;
+        Scenario::Filters | Scenario::DomainErrors => {
+            let fixture = std::mem::take(&mut session.record.fixture);
+            match scenario {
+                Scenario::Filters => filters::run(session, &fixture).await,
+                _ => errors::run(session, &fixture).await,
+            }
+            session.record.fixture = fixture;
+        }
+        Scenario::Sorting => order::run(session).await,
+        Scenario::Paging => paging::run(session).await,
+        Scenario::ListShow => same::run(session).await,
+        Scenario::Isolation => isolation::run(session).await,
+        Scenario::Lifecycle => life::run(session).await,
+        _ => {}
     }
 }
 
@@ -58,35 +61,20 @@ async fn settle_project(session: &mut Session) {
     let life = backup_lifecycle();
     let moving: Vec<String> = life.pending.iter().chain(&life.deleting).cloned().collect();
     let list = session.request("listBackups");
-    let quiet = {
-        let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
-        loop {
-            let exchange =
-                session.send(&list, session.credential(), "(waiting for a quiet project)").await;
-            let body = exchange.response().and_then(|r| r.json().ok()).unwrap_or_default();
-            let items = body
-                .get("checkpoint_items")
-                .and_then(serde_json::Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            let busy = items.iter().any(|i| {
+    let quiet = session
+        .poll(&list, None, |answer| {
+            let items = answer.json.as_ref().and_then(|b| b.get("checkpoint_items"));
+            let busy = items.and_then(Value::as_array).into_iter().flatten().any(|i| {
                 i.get("status")
-                    .and_then(serde_json::Value::as_str)
+                    .and_then(Value::as_str)
                     .is_some_and(|st| moving.iter().any(|m| m == st))
             });
-            if busy {
-                {
-                    if let Err(last) =
-                        poller.wait("backups still being made or deleted".into()).await
-                    {
-                        break Err(last);
-                    }
-                }
-            } else {
-                break Ok(());
+            match busy {
+                true => Poll::Pending("backups still being made or deleted".into()),
+                false => Poll::Ready(()),
             }
-        }
-    };
+        })
+        .await;
     if quiet.is_err() {
         session.recorder.note("the project's backups were still being made or deleted after --wait; lists may change under the behaviour checks");
     }

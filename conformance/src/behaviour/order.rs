@@ -20,7 +20,12 @@ pub async fn run(session: &mut Session) {
         let all = match list_all(session, &session.request(&op.id), case).await {
             Ok(all) => all,
             Err(why) => {
-                session.recorder.skip(&op.id, "sort", format!("the list failed: {why}"));
+                session.recorder.skip(
+                    Check::SortConformance,
+                    &op.id,
+                    "sort",
+                    format!("the list failed: {why}"),
+                );
                 continue;
             }
         };
@@ -32,14 +37,14 @@ pub async fn run(session: &mut Session) {
                 let case = format!("sort_conformance: {key}:{word}");
                 let Some(pointer) = rule.property(key) else {
                     let why = format!("not checkable: no item shows what `{key}` sorts by");
-                    session.recorder.skip(&op.id, &case, why);
+                    session.recorder.skip(Check::SortConformance, &op.id, &case, why);
                     continue;
                 };
                 if !distinct(&all.items, &pointer) {
                     let why = format!(
                         "too little to judge: fewer than two items with different {pointer}"
                     );
-                    session.recorder.skip(&op.id, &case, why);
+                    session.recorder.skip(Check::SortConformance, &op.id, &case, why);
                     continue;
                 }
                 let request = session.request(&op.id).query("sort", format!("{key}:{word}"));

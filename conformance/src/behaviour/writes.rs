@@ -6,14 +6,13 @@
 
 use super::support::{echoed, fail, id_of, property};
 use crate::checks::Check;
-use crate::created::created;
 use crate::fixtures;
-use crate::poll::Poller;
+use crate::poll::Poll;
 use crate::replay::settle::settled_items;
 use crate::request::ApiRequest;
 use crate::session::{Answer, Session};
 use csbs_spec::behaviour::{links, response_echo, select};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// What the run made for the behaviour checks.
 #[derive(Clone, Debug, Default)]
@@ -63,9 +62,7 @@ async fn written(session: &mut Session, request: &ApiRequest, case: &str) -> Opt
         );
         return None;
     };
-    if let Some(made) = created(op, &request.parts(), &body) {
-        session.ledger.add(made);
-    }
+    session.record.made(request, &body);
     if let Some(echo) = response_echo(op) {
         let verdict =
             echoed(&echo, &request.parts(), Some(&body), &body).map(|_| ()).map_err(|why| {
@@ -78,36 +75,26 @@ async fn written(session: &mut Session, request: &ApiRequest, case: &str) -> Opt
     }
     for link in links(op) {
         let Some(echo) = link.echo.clone() else { continue };
-        let mut linked = ApiRequest::new(link.operation, &session.target.project_id);
+        let mut linked = ApiRequest::new(link.operation, session.project_id());
         for (name, expr) in &link.parameters {
             let Some(value) = expr.text(&request.parts(), Some(&body)) else { continue };
             linked = linked.parameter(name, value);
         }
         let what = format!("{case}: then {}", link.operation.id);
         // A list may show a new object a moment later: ask again until it does, within --wait.
-        let reached = {
-            let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
-            loop {
-                let answer = session.call(&linked, &what).await;
+        let reached = session
+            .poll(&linked, Some(&what), |answer| {
                 let found =
                     answer.json.as_ref().is_some_and(|b| !select(b, &echo.objects).is_empty());
-                if found || !answer.ok() {
-                    break Ok(answer);
-                } else {
-                    {
-                        if let Err(last) = poller
-                            .wait(format!(
-                                "{} shows nothing at {}",
-                                link.operation.id, echo.objects
-                            ))
-                            .await
-                        {
-                            break Err(last);
-                        }
-                    }
+                match found || !answer.ok() {
+                    true => Poll::Ready(answer.clone()),
+                    false => Poll::Pending(format!(
+                        "{} shows nothing at {}",
+                        link.operation.id, echo.objects
+                    )),
                 }
-            }
-        };
+            })
+            .await;
         match reached {
             Ok(linked_answer) => {
                 let verdict = match &linked_answer.json {
@@ -167,8 +154,8 @@ fn policy_of(body: &Value) -> Option<Policy> {
 /// `read_after_write` all along; returns what it made.
 pub async fn run(session: &mut Session) -> Fixture {
     let mut fixture = Fixture::default();
-    let servers = session.facts.servers.clone();
-    let run = session.facts.run_name.clone();
+    let servers = session.record.facts.servers.clone();
+    let run = session.record.facts.run_name.clone();
     for (n, label) in ["a", "b"].into_iter().enumerate() {
         let name = format!("{run}-{label}");
         let own: Vec<String> = servers.get(n).cloned().into_iter().collect();
@@ -180,11 +167,16 @@ pub async fn run(session: &mut Session) -> Fixture {
         }
     }
     if let Some(a) = fixture.policies.first().cloned() {
-        let mut change = json!({"policy": {"name": format!("{run}-a2"), "description": "behaviour: policy a, changed"}});
-        if let Some(op_id) = &a.scheduled_operation_id {
-            let pattern = fixtures::schedule_at("FREQ=DAILY;BYHOUR=3;BYMINUTE=15");
-            change["policy"]["scheduled_operations"] = json!([{"id": op_id, "enabled": false, "trigger": {"properties": {"pattern": pattern}}}]);
-        }
+        let name = format!("{run}-a2");
+        let change = fixtures::policy_update(&fixtures::PolicyChange {
+            name: Some(&name),
+            description: Some("behaviour: policy a, changed"),
+            servers: None,
+            schedule: a
+                .scheduled_operation_id
+                .as_deref()
+                .map(|id| (id, false, "FREQ=DAILY;BYHOUR=3;BYMINUTE=15")),
+        });
         let update = session.request("updatePolicy").path("policy_id", &a.id).body(change);
         let case = "read_after_write: change policy a";
         let before = super::keeps::before(session, &update, case).await;
@@ -197,27 +189,35 @@ pub async fn run(session: &mut Session) -> Fixture {
             }
         }
     }
+    // Both backups are started before either is waited for: against a real service each
+    // takes minutes, and the waits overlap.
+    let mut manual = None;
     if let Some(server) = servers.get(1).or(servers.first()) {
-        let body = json!({"protect": {"backup_name": format!("{run}-manual"), "description": "behaviour: manual backup"}});
+        let body = fixtures::protect(&format!("{run}-manual"), Some("behaviour: manual backup"));
         let protect = session.request("protectResource").path("resource_id", server).body(body);
         if let Some(answer) = written(session, &protect, "read_after_write: protect a server").await
         {
-            if let Some(checkpoint) = answer.text("/checkpoint/id") {
-                fixture.manual_backups = settled(session, &checkpoint).await;
-            }
+            manual = answer.text("/checkpoint/id");
         }
     }
+    let mut policy_run = None;
     if let Some(a) = fixture.policies.first().filter(|p| !p.servers.is_empty()).cloned() {
-        let body = json!({"checkpoint": {"plan_id": a.id, "parameters": {}}});
+        let body = fixtures::policy_run(&a.id);
         let run_request = session.request("executePolicy").body(body);
         if let Some(answer) = written(session, &run_request, "read_after_write: run policy a").await
         {
             if let Some(checkpoint) = answer.text("/checkpoint/id") {
-                fixture.policy_backups = settled(session, &checkpoint).await;
-                judge_run(session, &answer, &a, &fixture.policy_backups);
-                fixture.policy_run = Some(run_request);
+                policy_run = Some((a, answer, run_request, checkpoint));
             }
         }
+    }
+    if let Some(checkpoint) = manual {
+        fixture.manual_backups = settled(session, &checkpoint).await;
+    }
+    if let Some((a, answer, run_request, checkpoint)) = policy_run {
+        fixture.policy_backups = settled(session, &checkpoint).await;
+        judge_run(session, &answer, &a, &fixture.policy_backups);
+        fixture.policy_run = Some(run_request);
     }
     fixture
 }

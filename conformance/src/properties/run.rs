@@ -8,7 +8,7 @@ use super::case::{invalid_cases, valid_cases, Case};
 use super::expect::{judge_invalid, judge_valid, Judged};
 use super::shared::{Shared, TIMEOUTS_BEFORE_SKIP};
 use super::PropertyOptions;
-use crate::checks::{response_checks, Check, Failure};
+use crate::checks::{response_checks, Check, Failure, Permission, Scenario};
 use crate::http::Exchange;
 use crate::report::PropertyRow;
 use crate::session::Session;
@@ -37,6 +37,18 @@ impl Kind {
             Kind::Invalid => Check::NegativeDataRejection,
         }
     }
+    /// True when a check the run selects judges this kind's cases: its own, or one judged on
+    /// every generated case (the response checks).
+    fn judged(self, shared: &Shared) -> bool {
+        let other = match self {
+            Kind::Valid => Kind::Invalid.check(),
+            Kind::Invalid => Kind::Valid.check(),
+        };
+        Check::ALL.iter().any(|c| {
+            *c != other && c.runs().contains(&Scenario::GeneratedCases) && shared.judges(*c)
+        })
+    }
+
     fn name(self) -> &'static str {
         match self {
             Kind::Valid => "valid",
@@ -65,22 +77,32 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// The verdicts on one answer: every response check, then the kind's own expectation.
 fn judge(
+    shared: &Shared,
     kind: Kind,
     op: &'static Operation,
     exchange: &Exchange,
     tally: &Mutex<Tally>,
 ) -> Result<(), (Check, Failure)> {
     for (check, verdict) in response_checks(op, exchange) {
-        verdict.map_err(|f| (check, f))?;
+        match verdict {
+            Err(failure) if shared.judges(check) => return Err((check, failure)),
+            _ => {}
+        }
     }
-    let response = exchange.response().expect("response checks passed, so a response came");
+    // No response, and `response_received` is not judged: nothing to count.
+    let Some(response) = exchange.response() else { return Ok(()) };
     let body = response.json().ok();
     let verdict = match kind {
         Kind::Valid => judge_valid(op, response.status, body.as_ref()),
         Kind::Invalid => judge_invalid(op, response.status, body.as_ref()),
     };
-    let judged = verdict
-        .map_err(|message| (kind.check(), Failure::new(response.status.to_string(), message)))?;
+    let judged = match verdict {
+        Err(message) if shared.judges(kind.check()) => {
+            return Err((kind.check(), Failure::new(response.status.to_string(), message)))
+        }
+        Err(_) => Judged::Passed,
+        Ok(judged) => judged,
+    };
     let mut tally = lock(tally);
     tally.cases += 1;
     if (200..300).contains(&response.status) {
@@ -169,7 +191,7 @@ fn run_one(
             lock(&tally).throttled += 1;
             return Ok(());
         }
-        judge(kind, op, &exchange, &tally).map_err(|(check, failure)| {
+        judge(&shared, kind, op, &exchange, &tally).map_err(|(check, failure)| {
             let message = format!("{check}: {}", failure.message);
             *lock(&last) = Some((check, failure, exchange.clone()));
             TestCaseError::fail(message)
@@ -223,7 +245,7 @@ fn minimal_failure(
             shared.send(&request).await
         }));
         if let Some(exchange) = resent {
-            let judged = judge(kind, op, &exchange, &Mutex::new(Tally::default()));
+            let judged = judge(shared, kind, op, &exchange, &Mutex::new(Tally::default()));
             if let Err((check, failure)) = judged {
                 return (minimal, check, failure, Some(exchange));
             }
@@ -251,40 +273,34 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
     let _stop_on_drop = StopOnDrop(stop);
     let shared = Arc::new(Shared {
         stop: stopped,
-        client: session.client.clone(),
-        csbs: session.target.csbs.clone(),
-        cbr: session.target.cbr.clone(),
-        auth: session.credential(),
-        project: session.facts.project_id.clone(),
-        known: session.facts.clone(),
+        sender: session.sender.clone(),
+        limits: session.limits.clone(),
+        project: session.record.facts.project_id.clone(),
+        known: session.record.facts.clone(),
         pools: Mutex::new(BTreeMap::new()),
-        mutations: session.mutations,
+        mutations: session.allows(Permission::Mutations),
         created: Arc::default(),
-        timeouts: Mutex::new(BTreeMap::new()),
+        timeouts_before: session.sender.timeouts_all(),
+        selected: Check::ALL.iter().copied().filter(|c| session.recorder.selects(*c)).collect(),
     });
     // Cleanup sees what the runners made even if the time bound drops this part.
-    session.ledger.watch(shared.created.clone());
-    let fixed = BTreeMap::from([("project_id".to_owned(), session.facts.project_id.clone())]);
+    session.record.ledger.watch(shared.created.clone());
+    let fixed =
+        BTreeMap::from([("project_id".to_owned(), session.record.facts.project_id.clone())]);
     let mut work = Vec::new();
     for op in all_operations() {
         if !options.operations.is_empty() && !options.operations.contains(&op.id) {
             continue;
         }
-        if op.is_mutation() && !session.mutations {
-            session.recorder.skip(
-                &op.id,
-                "properties",
-                "it changes state; give --allow-mutations to generate requests for it",
-            );
-            continue;
+        for kind in [Kind::Valid, Kind::Invalid].into_iter().filter(|k| k.judged(&shared)) {
+            match session.refuses(op) {
+                Some(why) => {
+                    let case = format!("properties: {} cases", kind.name());
+                    session.recorder.skip(kind.check(), &op.id, &case, why);
+                }
+                None => work.push((op, kind)),
+            }
         }
-        if crate::replay::overwrites_data(op) && !session.restores {
-            let why = "a valid restore overwrites a server's disks; pass --allow-restore (with --allow-mutations)";
-            session.recorder.skip(&op.id, "properties", why);
-            continue;
-        }
-        work.push((op, Kind::Valid));
-        work.push((op, Kind::Invalid));
     }
     let limit = Arc::new(tokio::sync::Semaphore::new(PARALLEL));
     let mut tasks = tokio::task::JoinSet::new();
@@ -292,7 +308,7 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
         let (shared, options, limit, fixed) =
             (shared.clone(), options.clone(), limit.clone(), fixed.clone());
         let handle = tokio::runtime::Handle::current();
-        session.progress.step(&format!("{} {} cases", op.id, kind.name()));
+        session.progress().say(&format!("{} {} cases", op.id, kind.name()));
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await;
             tokio::task::spawn_blocking(move || {
@@ -316,7 +332,7 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
     for made in made_here.into_iter().rev() {
         let answer = shared.send(&made.delete).await;
         if !answer.status().is_some_and(|s| (200..300).contains(&s) || s == 404) {
-            session.ledger.add(made);
+            session.record.ledger.add(made);
         }
     }
 }
@@ -353,7 +369,8 @@ fn record(session: &mut Session, shared: &Shared, outcomes: Vec<Outcome>) {
                 kind.name(),
                 op = op.id
             );
-            session.recorder.skip(&op.id, &format!("properties: {} cases", kind.name()), reason);
+            let case = format!("properties: {} cases", kind.name());
+            session.recorder.skip(kind.check(), &op.id, &case, reason);
         }
         let label = format!("properties: {} {} cases", tally.cases, kind.name());
         match failure {

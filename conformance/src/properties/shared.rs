@@ -5,23 +5,40 @@
 //! Each operation binds to a pool of its own (made on its first bound case), so that one
 //! runner's changes (an update emptying a policy, a deletion) do not break another's.
 
+use crate::checks::Check;
 use crate::created::{created, Created};
-use crate::http::{Auth, Exchange, HttpClient, Outgoing};
+use crate::http::Exchange;
+use crate::options::Limits;
+use crate::poll::{Poll, Poller};
 use crate::replay::{bind, bindings_for, Fact, Facts};
 use crate::request::ApiRequest;
-use csbs_spec::{Operation, Service};
-use serde_json::{json, Value};
+use crate::sender::Sender;
+use csbs_spec::Operation;
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 /// Timeouts after which an operation's remaining generated cases are skipped.
 pub const TIMEOUTS_BEFORE_SKIP: u32 = 2;
 
+/// Backups made at once for the pool of an operation that deletes them (each valid case
+/// bound to the pool consumes one), so that one wait serves several cases.
+pub const DELETION_BATCH: usize = 4;
+
+/// How many backups a pool for `op` is given at a time.
+fn batch_for(op: &Operation) -> usize {
+    if op.method == "DELETE" {
+        DELETION_BATCH
+    } else {
+        1
+    }
+}
+
 pub struct Shared {
-    pub client: HttpClient,
-    pub csbs: String,
-    pub cbr: String,
-    pub auth: Auth,
+    /// The run's sender (a clone: the same client, pace and timeout tally).
+    pub sender: Sender,
+    /// The run's bounds: a pool's backup is waited for within `--wait`, as everywhere.
+    pub limits: Limits,
     pub project: String,
     /// What the run knew before (servers, listed objects); read-only operations may bind to it.
     pub known: Facts,
@@ -31,8 +48,10 @@ pub struct Shared {
     /// Objects generated cases created and could not delete at once (the run's ledger
     /// watches the list, so that cleanup deletes them whatever ends the part).
     pub created: std::sync::Arc<Mutex<Vec<Created>>>,
-    /// Timeouts met per operation.
-    pub timeouts: Mutex<BTreeMap<String, u32>>,
+    /// The sender's timeouts per operation when the part began: only this part's count.
+    pub timeouts_before: BTreeMap<String, u32>,
+    /// The checks the run judges (`--checks`, `--exclude-checks`).
+    pub selected: Vec<Check>,
     /// Becomes true when the part must stop (the run's time bound dropped it).
     pub stop: tokio::sync::watch::Receiver<bool>,
 }
@@ -42,25 +61,15 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Shared {
+    /// True when the run judges `check`: a runner neither sends cases for a kind nobody
+    /// judges nor stops on a verdict nobody asked for.
+    pub fn judges(&self, check: Check) -> bool {
+        self.selected.contains(&check)
+    }
+
     /// Sends `request` with the run's credential.
     pub async fn send(&self, request: &ApiRequest) -> Exchange {
-        let op = request.operation;
-        let base = match op.service {
-            Service::Csbs => &self.csbs,
-            Service::Cbr => &self.cbr,
-        };
-        let url = format!("{base}{}", request.target());
-        let out = Outgoing {
-            method: op.method.clone(),
-            url,
-            body: request.body.clone(),
-            auth: self.auth.clone(),
-        };
-        let exchange = self.client.send(out).await;
-        if matches!(exchange.outcome, Err(crate::http::TransportError::Timeout { .. })) {
-            *lock(&self.timeouts).entry(op.id.clone()).or_default() += 1;
-        }
-        exchange
+        self.sender.send(request, "(generated case)").await
     }
 
     /// True once the part must stop: the runners send nothing more.
@@ -81,7 +90,8 @@ impl Shared {
 
     /// True once `op` has timed out [`TIMEOUTS_BEFORE_SKIP`] times.
     pub fn given_up(&self, op: &Operation) -> bool {
-        lock(&self.timeouts).get(&op.id).is_some_and(|n| *n >= TIMEOUTS_BEFORE_SKIP)
+        let before = self.timeouts_before.get(&op.id).copied().unwrap_or(0);
+        self.sender.timeouts(&op.id) - before >= TIMEOUTS_BEFORE_SKIP
     }
 
     /// `request` with its object references bound to its operation's pool (made now if this
@@ -120,7 +130,7 @@ impl Shared {
         let backup_facts =
             [Fact::BackupId, Fact::BackupCheckpointId, Fact::BackupServerId, Fact::VolumeBackupId];
         if wants(&backup_facts) || op.id == "deleteCheckpoint" {
-            for item in self.add_backup().await {
+            for item in self.add_backups(batch_for(op)).await {
                 pool.learn_backup(&item, true);
             }
         }
@@ -140,7 +150,7 @@ impl Shared {
         if op.method != "DELETE" || !self.mutations {
             return;
         }
-        let (policy, backup) = {
+        let (policy, backup_left) = {
             let mut pools = lock(&self.pools);
             let Some(pool) = pools.get_mut(&op.id) else { return };
             let policy = request
@@ -157,17 +167,19 @@ impl Shared {
             if let Some(id) = backup {
                 pool.forget_backups(id, None);
             }
-            (policy.is_some(), backup.is_some())
+            (policy.is_some(), backup.is_some().then_some(pool.backups.len()))
         };
-        // A deletion consumed the pool's object: another takes its place.
+        // A deletion consumed the pool's object: another takes its place. Backups take
+        // minutes against a real service, so they are made a batch at a time, when the pool
+        // runs out, and waited for together.
         let mut made = Facts::default();
         if policy {
             if let Some(p) = self.add_policy(&[]).await {
                 made.learn_policy(&p, true);
             }
         }
-        if backup {
-            for item in self.add_backup().await {
+        if backup_left == Some(0) {
+            for item in self.add_backups(batch_for(op)).await {
                 made.learn_backup(&item, true);
             }
         }
@@ -190,40 +202,54 @@ impl Shared {
         body.get("policy").cloned()
     }
 
-    /// Backs up the run's first server for a pool and waits (briefly) for it to settle; its
-    /// backups.
-    async fn add_backup(&self) -> Vec<Value> {
-        let Some(server) = self.known.servers.first().cloned() else { return Vec::new() };
+    /// Backs up the run's first server `count` times for a pool, then waits (within
+    /// `--wait`) for the backups to settle: the waits overlap, each record's after the one
+    /// before it has settled. The settled backups.
+    async fn add_backups(&self, count: usize) -> Vec<Value> {
+        let mut checkpoints = Vec::new();
+        for _ in 0..count {
+            checkpoints.extend(self.protect().await);
+        }
+        let mut items = Vec::new();
+        for checkpoint in checkpoints {
+            items.extend(self.settled(&checkpoint).await);
+        }
+        items
+    }
+
+    /// Backs up the run's first server; the new backup record's ID.
+    async fn protect(&self) -> Option<String> {
+        let server = self.known.servers.first().cloned()?;
         let protect = ApiRequest::of("protectResource", &self.project).path("resource_id", server);
-        let protect = protect.body(json!({"protect": {"backup_name": "pool"}}));
+        let protect = protect.body(crate::fixtures::protect("pool", None));
         let exchange = self.send(&protect).await;
-        let Some(body) =
-            exchange.response().filter(|r| r.status == 200).and_then(|r| r.json().ok())
-        else {
-            return Vec::new();
-        };
+        let body = exchange.response().filter(|r| r.status == 200).and_then(|r| r.json().ok())?;
         if let Some(made) = created(protect.operation, &protect.parts(), &body) {
             lock(&self.created).push(made);
         }
-        let Some(checkpoint) = body.pointer("/checkpoint/id").and_then(Value::as_str) else {
-            return Vec::new();
-        };
+        body.pointer("/checkpoint/id").and_then(Value::as_str).map(str::to_owned)
+    }
+
+    /// The backups of record `checkpoint` once settled (none when they do not within `--wait`).
+    async fn settled(&self, checkpoint: &str) -> Vec<Value> {
         let list = ApiRequest::of("listBackups", &self.project).query("checkpoint_id", checkpoint);
         let settled = csbs_spec::behaviour::backup_lifecycle().settled;
-        for _ in 0..50 {
-            let answer = self.send(&list).await;
+        let what = "(waiting for a pool's backup)";
+        let waited = self.sender.poll(Poller::new(&self.limits), &list, what, |answer| {
             let body = answer.response().and_then(|r| r.json().ok()).unwrap_or_default();
             let items =
                 body.get("checkpoint_items").and_then(Value::as_array).cloned().unwrap_or_default();
-            let done = !items.is_empty()
-                && items.iter().all(|i| {
-                    settled.iter().any(|s| i.get("status").and_then(Value::as_str) == Some(s))
-                });
-            if done {
-                return items;
+            let status = |i: &Value| i.get("status").and_then(Value::as_str).map(str::to_owned);
+            match !items.is_empty()
+                && items.iter().all(|i| status(i).is_some_and(|s| settled.contains(&s)))
+            {
+                true => Poll::Ready(items),
+                false => Poll::Pending(format!(
+                    "statuses {:?}",
+                    items.iter().map(status).collect::<Vec<_>>()
+                )),
             }
-            tokio::time::sleep(std::time::Duration::from_millis(40)).await;
-        }
-        Vec::new()
+        });
+        waited.await.unwrap_or_default()
     }
 }

@@ -52,6 +52,8 @@ pub struct CheckResult {
 /// A case that was not sent, and why.
 #[derive(Clone, Debug, Serialize)]
 pub struct Skip {
+    /// The check that could not judge it.
+    pub check: Check,
     pub operation: String,
     pub case: String,
     pub reason: String,

@@ -14,6 +14,9 @@ const REPORT_BODY_BYTES: usize = 64 << 10;
 #[derive(Debug, Default)]
 pub struct Recorder {
     redactor: Redactor,
+    /// The checks the run selected (`--checks`, `--exclude-checks`); verdicts and skips of
+    /// the others are not kept. Empty: every check.
+    selected: Vec<Check>,
     pub(crate) results: Vec<CheckResult>,
     pub(crate) skipped: Vec<Skip>,
     pub(crate) exchanges: Vec<ExchangeView>,
@@ -24,8 +27,13 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    pub fn new(redactor: Redactor) -> Recorder {
-        Recorder { redactor, ..Recorder::default() }
+    pub fn new(redactor: Redactor, selected: Vec<Check>) -> Recorder {
+        Recorder { redactor, selected, ..Recorder::default() }
+    }
+
+    /// True when the run judges `check`.
+    pub fn selects(&self, check: Check) -> bool {
+        self.selected.is_empty() || self.selected.contains(&check)
     }
 
     /// The recorder, counting its verdicts on `progress`.
@@ -72,6 +80,9 @@ impl Recorder {
         verdict: Verdict,
         exchange: Option<usize>,
     ) {
+        if !self.selects(check) {
+            return;
+        }
         let failure = verdict.err().map(|mut f| {
             f.message = self.redactor.redact(&f.message);
             f.rule = self.redactor.redact(&f.rule);
@@ -88,9 +99,14 @@ impl Recorder {
         });
     }
 
-    pub fn skip(&mut self, operation: &str, case: &str, reason: impl Into<String>) {
+    /// Records that `check` could not judge `case` of `operation`, and why.
+    pub fn skip(&mut self, check: Check, operation: &str, case: &str, reason: impl Into<String>) {
+        if !self.selects(check) {
+            return;
+        }
         let reason = self.redactor.redact(&reason.into());
-        self.skipped.push(Skip { operation: operation.to_owned(), case: case.to_owned(), reason });
+        let (operation, case) = (operation.to_owned(), case.to_owned());
+        self.skipped.push(Skip { check, operation, case, reason });
     }
 
     pub fn note(&mut self, text: impl Into<String>) {

@@ -15,7 +15,7 @@ use serde::Serialize;
 /// `listCbrBackups`: `count` is every backup that matches, the page aside.
 pub fn list_backups(app: &App, call: &Call<'_>, list: ListQuery<'_>) -> Result<Reply, ApiError> {
     let filter = BackupFilter::of(call);
-    let request = super::listing::page(&list);
+    let request = super::listing::page(call, &list);
     read_scope(app, call, |projects| {
         let page = select_backups(projects, call, &list, &filter, true, |m| {
             ApiError::cbr_not_found("backup", m)

@@ -9,6 +9,7 @@ use csbs_spec::Location;
 use serde::Serialize;
 use serde_json::Value;
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 /// Page size when `limit` is absent (the documented default of both documents).
 pub const DEFAULT_LIMIT: usize = 1000;
@@ -156,13 +157,30 @@ fn default_order(op: &'static csbs_spec::Operation) -> &'static [(String, Direct
     all.get(&op.id).map_or(&[], Vec::as_slice)
 }
 
-/// `limit` and `offset` of a list (beyond the machine's range, they saturate).
-pub fn page(list: &ListQuery<'_>) -> PageRequest {
+/// `limit` and `offset` of a list (beyond the machine's range, they saturate); `limit` cut at
+/// the list's `max-limit` (`x-pagination`), so that a page costs at most that many items
+/// whatever is asked.
+pub fn page(call: &Call<'_>, list: &ListQuery<'_>) -> PageRequest {
     let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    let asked = list.limit.map_or(DEFAULT_LIMIT, size);
     PageRequest {
-        limit: list.limit.map_or(DEFAULT_LIMIT, size),
+        limit: max_limit(call.op).map_or(asked, |max| asked.min(max)),
         offset: list.offset.map_or(0, size),
     }
+}
+
+/// The list's `max-limit`, read from the spec once per operation.
+fn max_limit(op: &csbs_spec::Operation) -> Option<usize> {
+    static MAX: std::sync::OnceLock<HashMap<String, usize>> = std::sync::OnceLock::new();
+    let all = MAX.get_or_init(|| {
+        csbs_spec::operations::all_operations()
+            .filter_map(|op| {
+                let max = csbs_spec::behaviour::pagination(op)?.max_limit?;
+                Some((op.id.clone(), usize::try_from(max).unwrap_or(usize::MAX)))
+            })
+            .collect()
+    });
+    all.get(&op.id).copied()
 }
 
 /// A pagination link (`policies_links`, `checkpoint_items_links`).

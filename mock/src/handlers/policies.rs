@@ -69,12 +69,14 @@ fn check_conflicts(
             return Err(ApiError::documented(CSBS_9007, &[name]));
         }
     }
-    for r in resources {
-        if others().any(|p| p.resources.iter().any(|o| o.id == r.id)) {
-            return Err(ApiError::documented(CSBS_6004, &[&r.id]));
-        }
+    // One pass over the bound servers, not one per new server: policies of tens of
+    // thousands of servers stay linear.
+    let bound: std::collections::HashSet<&str> =
+        others().flat_map(|p| p.resources.iter().map(|o| o.id.as_str())).collect();
+    match resources.iter().find(|r| bound.contains(r.id.as_str())) {
+        Some(r) => Err(ApiError::documented(CSBS_6004, &[&r.id])),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// `createPolicy`.
@@ -154,7 +156,7 @@ pub fn list(app: &App, call: &Call<'_>, query: ListPoliciesQuery<'_>) -> Result<
             .iter()
             .flat_map(|p| p.policies.values())
             .filter(|p| name.is_none_or(|n| p.name == n));
-        let page = select(candidates, marker, &order, page(&list));
+        let page = select(candidates, marker, &order, page(call, &list));
         let last = page.items.last().map(|p| p.id.clone());
         Ok(Reply::json(&Body {
             policies: page.items.iter().map(|p| csbs::policy(p)).collect(),
