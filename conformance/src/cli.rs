@@ -37,6 +37,13 @@ pub struct Cli {
     /// Secret key of --ak; prefer the environment variable (a flag shows in the process list).
     #[arg(long, env = "CSBS_SK", hide_env_values = true, value_name = "SECRET_KEY")]
     pub sk: Option<String>,
+    /// A second project's token, TOKEN:PROJECT: the model part checks that neither project's
+    /// objects are shown, listed, changed or deleted through the other.
+    #[arg(long, env = "CSBS_OTHER_TOKEN", hide_env_values = true, value_name = "TOKEN:PROJECT")]
+    pub other_token: Option<String>,
+    /// The same with an AK/SK pair, AK:SK:PROJECT.
+    #[arg(long, env = "CSBS_OTHER_AKSK", hide_env_values = true, value_name = "AK:SK:PROJECT")]
+    pub other_aksk: Option<String>,
     /// Replay examples that create, change and delete (what the run creates it deletes).
     #[arg(long)]
     pub allow_mutations: bool,
@@ -97,6 +104,15 @@ pub struct Cli {
     /// Generate cases for this operation only (an operationId such as createPolicy; repeatable).
     #[arg(long = "operation", value_name = "ID")]
     pub operations: Vec<String>,
+    /// Random histories the model part compares with the reference model.
+    #[arg(long, default_value_t = 6)]
+    pub model_cases: u32,
+    /// Steps of a model history at most.
+    #[arg(long, default_value_t = 12)]
+    pub model_steps: usize,
+    /// Seed of the model part's histories (default: --seed, else random; the report prints it).
+    #[arg(long)]
+    pub model_seed: Option<u64>,
 }
 
 impl Cli {
@@ -134,6 +150,11 @@ impl Cli {
             project_id: self.project_id,
             token: self.token.filter(|t| !t.is_empty()).map(Secret::new),
             ak_sk,
+            other: match (&self.other_token, &self.other_aksk) {
+                (Some(t), _) => Some(crate::options::OtherCredential::token(t)?),
+                (None, Some(k)) => Some(crate::options::OtherCredential::aksk(k)?),
+                (None, None) => None,
+            },
             allow_mutations: self.allow_mutations,
             allow_restore: self.allow_restore,
             admin: self.admin,
@@ -147,6 +168,12 @@ impl Cli {
                 seed: self.seed,
                 regressions: self.regressions,
                 operations: self.operations,
+            },
+            model: crate::model::ModelOptions {
+                cases: self.model_cases,
+                max_steps: self.model_steps,
+                seed: self.model_seed,
+                ..crate::model::ModelOptions::default()
             },
             limits,
             progress: match (self.no_progress, std::io::stderr().is_terminal()) {

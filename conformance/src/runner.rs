@@ -71,6 +71,9 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     if let Some((_, secret_key)) = &options.ak_sk {
         redactor.add(secret_key);
     }
+    if let Some(other) = &options.other {
+        redactor.add(other.secret());
+    }
     if online {
         if let Err(e) = preflight(&client, &target, &redactor).await {
             if let Some(mock) = embedded {
@@ -242,5 +245,7 @@ fn offline_target() -> Target {
         project_id: String::new(),
         auth: crate::http::Auth::Missing,
         embedded: false,
+        oracle: None,
+        other: None,
     }
 }

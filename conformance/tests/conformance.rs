@@ -11,6 +11,8 @@ mod cli;
 mod first_contact;
 #[path = "conformance/mock_suite.rs"]
 mod mock_suite;
+#[path = "conformance/oracle.rs"]
+mod oracle;
 #[path = "conformance/properties.rs"]
 mod properties;
 #[path = "conformance/reports.rs"]

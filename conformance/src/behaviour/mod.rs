@@ -19,7 +19,7 @@ mod life;
 mod order;
 mod paging;
 mod same;
-mod support;
+pub(crate) mod support;
 mod writes;
 
 pub(crate) use writes::Fixture;

@@ -141,6 +141,9 @@ checks! {
     /// A backup goes protecting to available, deleting to gone; a second delete is refused.
     LifecycleConformance => "lifecycle_conformance", part: Behaviour, needs: Mutations, runs: [Lifecycle],
         proves: "a new backup becomes available within --wait, a deleted one goes deleting then gone, and deleting it again meanwhile is a documented 4xx";
+    /// Random histories answer as the reference model answers them, where the documents decide.
+    ModelConformance => "model_conformance", part: Model, needs: Mutations, runs: [ModelHistories],
+        proves: "random histories of creates, updates, deletes, backups, runs and reads (filters, sorts, pages, counts, quotas, capabilities, the CBR view), some sent at once, answer as the reference model does wherever the documents decide: status and code, echoed members, list membership and order, counts, settled statuses, quota usage, bindings, isolation from a second project";
 }
 
 impl fmt::Display for Check {

@@ -37,11 +37,13 @@ pub enum Scenario {
     Lifecycle,
     /// Created objects are found everywhere, deleted ones nowhere.
     CreateAndDelete,
+    /// Random histories on the endpoint and on the reference model, compared.
+    ModelHistories,
 }
 
 impl Scenario {
     /// Every scenario, in the order a run dispatches them.
-    pub const ALL: [Scenario; 13] = [
+    pub const ALL: [Scenario; 14] = [
         Scenario::SpecItems,
         Scenario::AuthProbes,
         Scenario::ExampleReplay,
@@ -55,6 +57,7 @@ impl Scenario {
         Scenario::Isolation,
         Scenario::Lifecycle,
         Scenario::CreateAndDelete,
+        Scenario::ModelHistories,
     ];
 
     /// The part (`--only`) the scenario belongs to.
@@ -65,6 +68,7 @@ impl Scenario {
             Scenario::ExampleReplay => Phase::Examples,
             Scenario::GeneratedCases => Phase::Properties,
             Scenario::CreateAndDelete => Phase::Stateful,
+            Scenario::ModelHistories => Phase::Model,
             _ => Phase::Behaviour,
         }
     }
@@ -95,6 +99,7 @@ impl Scenario {
             Scenario::Isolation => "isolation",
             Scenario::Lifecycle => "lifecycle",
             Scenario::CreateAndDelete => "create and delete",
+            Scenario::ModelHistories => "model histories",
         }
     }
 }

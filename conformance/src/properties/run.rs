@@ -100,6 +100,7 @@ fn judge(
         Err(message) if shared.judges(kind.check()) => {
             return Err((kind.check(), Failure::new(response.status.to_string(), message)))
         }
+        // The kind's own check is not selected: the case counts, unjudged.
         Err(_) => Judged::Passed,
         Ok(judged) => judged,
     };
