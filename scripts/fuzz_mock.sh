@@ -6,7 +6,8 @@ start_fuzz_mock() {
   local project="$1"
   fuzz_config="$(mktemp)"
   printf '{"quotas": {"backups": -1, "backup_capacity_gb": -1}}\n' > "$fuzz_config"
-  ./target/release/csbs-mock --listen "127.0.0.1:$PORT" --config "$fuzz_config" --token "$TOKEN:$project" >/dev/null &
+  # The request log (one line per request) would drown the fuzzer's output: warnings only.
+  RUST_LOG="${RUST_LOG:-warn}" ./target/release/csbs-mock --listen "127.0.0.1:$PORT" --config "$fuzz_config" --token "$TOKEN:$project" >/dev/null &
   fuzz_mock_pid=$!
   trap 'kill "$fuzz_mock_pid" 2>/dev/null; rm -f "$fuzz_config"' EXIT
   for _ in $(seq 50); do
