@@ -7,6 +7,8 @@ mod behaviour;
 mod broken;
 #[path = "conformance/cli.rs"]
 mod cli;
+#[path = "conformance/families.rs"]
+mod families;
 #[path = "conformance/mock_suite.rs"]
 mod mock_suite;
 #[path = "conformance/properties.rs"]

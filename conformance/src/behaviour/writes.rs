@@ -237,26 +237,7 @@ async fn settled(session: &mut Session, checkpoint: &str) -> Vec<Value> {
 
 /// A policy run backs up exactly the policy's servers.
 fn judge_run(session: &mut Session, answer: &Answer, policy: &Policy, backups: &[Value]) {
-    let mut made: Vec<&str> =
-        backups.iter().filter_map(|b| b.get("resource_id").and_then(Value::as_str)).collect();
-    let mut wanted: Vec<&str> = policy.servers.iter().map(String::as_str).collect();
-    made.sort_unstable();
-    wanted.sort_unstable();
-    let verdict = if made == wanted {
-        Ok(())
-    } else {
-        fail(
-            "resources",
-            format!(
-                "running policy {} backed up servers {made:?}; its servers are {wanted:?}",
-                policy.id
-            ),
-        )
-    };
-    session.judge(
-        Check::ReadAfterWrite,
-        answer,
-        "read_after_write: a run backs up the policy's servers",
-        verdict,
-    );
+    let verdict = super::records::backs_up(&policy.id, backups, &policy.servers, "resources");
+    let case = "read_after_write: a run backs up the policy's servers";
+    session.judge(Check::ReadAfterWrite, answer, case, verdict);
 }

@@ -1,0 +1,142 @@
+//! `retention_conformance`: what a policy's runs keep (`x-retention`, `x-overrides` on the
+//! `operation_definition`). The policy is set to keep one backup per server and run: within
+//! --wait, each server keeps only the newest of the policy's backups (the older ones are
+//! deleted). Then `permanent: true` overrides the count: after another run, and after as long
+//! as the endpoint took to delete before, the backups it kept before are all still there.
+
+use super::records::{describe, items, kept, run_policy, server, Run};
+use super::support::fail;
+use super::writes::Policy;
+use crate::checks::{Check, Verdict};
+use crate::poll::Poller;
+use crate::session::Session;
+use csbs_spec::behaviour::{retention, RetentionKind};
+use serde_json::{json, Value};
+use std::time::Instant;
+
+/// The backups a policy keeps of one server.
+const KEEP: u64 = 1;
+
+/// Judges retention on `policy`, whose earlier runs made `earlier` (records); the permanent
+/// run, for the checks after.
+pub async fn run(session: &mut Session, policy: &Policy, earlier: &[String]) -> Option<Run> {
+    let rules = retention();
+    let (Some(count), Some(scheduled)) =
+        (rules.rule(RetentionKind::NewestPerResource), policy.scheduled_operation_id.clone())
+    else {
+        let why = "needs the spec's x-retention and the policy's scheduled operation";
+        session.recorder.skip("executePolicy", Check::RetentionConformance.name(), why);
+        return None;
+    };
+    // The member whose `true` overrides the count (`permanent`).
+    let overriding = rules.overrides.iter().find_map(|o| {
+        o.when.iter().find(|(_, v)| **v == Value::Bool(true)).map(|(k, _)| k.clone())
+    });
+    let mut definition = json!({ count.property.clone(): KEEP });
+    if let Some(member) = &overriding {
+        definition[member] = json!(false);
+    }
+    let case = format!("retention_conformance: {} {KEEP}, then a run", count.property);
+    let keep = rules.limit(RetentionKind::NewestPerResource, &definition)?;
+    if !define(session, policy, &scheduled, &definition, &case).await {
+        return None;
+    }
+    let newest = run_policy(session, &policy.id, None, Check::RetentionConformance, &case).await?;
+    let mut records: Vec<String> = earlier.to_vec();
+    records.push(newest.record.clone());
+    let started = Instant::now();
+    let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
+    let verdict = loop {
+        let verdict = trimmed(session, &records, &newest, keep, &case).await;
+        if verdict.is_ok() {
+            break verdict;
+        }
+        if poller.wait(String::new()).await.is_err() {
+            break verdict;
+        }
+    };
+    session.judge(Check::RetentionConformance, &newest.answer, &case, verdict);
+    let took = started.elapsed();
+    let Some(member) = overriding else { return Some(newest) };
+    let case = format!("retention_conformance: {member} true overrides {} {KEEP}", count.property);
+    if !define(session, policy, &scheduled, &json!({ member.clone(): true }), &case).await {
+        return None;
+    }
+    let last = run_policy(session, &policy.id, None, Check::RetentionConformance, &case).await?;
+    tokio::time::sleep(took + session.limits.poll_interval).await;
+    let now = items(session, &newest.record, &case).await.unwrap_or_default();
+    let lost: Vec<&Value> = newest
+        .items
+        .iter()
+        .filter(|before| {
+            !now.iter().any(|i| super::records::id(i) == super::records::id(before) && kept(i))
+        })
+        .collect();
+    let verdict = if lost.is_empty() {
+        Ok(())
+    } else {
+        fail(
+            &format!("x-overrides {member}"),
+            format!(
+                "with {member} true, a run deleted the policy's earlier backups {} (it keeps every backup)",
+                describe(&lost)
+            ),
+        )
+    };
+    session.judge(Check::RetentionConformance, &last.answer, &case, verdict);
+    Some(last)
+}
+
+/// Sets the policy's `operation_definition`; false (judged) when the endpoint refuses.
+async fn define(
+    session: &mut Session,
+    policy: &Policy,
+    scheduled: &str,
+    definition: &Value,
+    case: &str,
+) -> bool {
+    let body = json!({"policy": {"scheduled_operations": [{"id": scheduled, "operation_definition": definition}]}});
+    let request = session.request("updatePolicy").path("policy_id", &policy.id).body(body);
+    let answer = session.call(&request, case).await;
+    if !answer.ok() {
+        let why =
+            format!("setting {definition} answered {}", crate::session::status_text(answer.status));
+        session.judge(Check::RetentionConformance, &answer, case, fail("updatePolicy", why));
+    }
+    answer.ok()
+}
+
+/// Each server keeps at most `keep` of the backups of `records`, the newest run's among them.
+async fn trimmed(
+    session: &mut Session,
+    records: &[String],
+    newest: &Run,
+    keep: u64,
+    case: &str,
+) -> Verdict {
+    let mut listed = Vec::new();
+    for record in records {
+        listed.extend(items(session, record, case).await.unwrap_or_default());
+    }
+    let mut servers: Vec<String> = newest.items.iter().map(server).collect();
+    servers.dedup();
+    for s in servers {
+        let of_server: Vec<&Value> = listed.iter().filter(|i| server(i) == s && kept(i)).collect();
+        let newest_kept = newest
+            .items
+            .iter()
+            .filter(|n| server(n) == s)
+            .all(|n| of_server.iter().any(|i| super::records::id(i) == super::records::id(n)));
+        if of_server.len() as u64 > keep || !newest_kept {
+            return fail(
+                "x-retention",
+                format!(
+                    "after the run, server {s} keeps {} of the policy's backups ({}); it keeps the newest {keep}",
+                    of_server.len(),
+                    describe(&of_server)
+                ),
+            );
+        }
+    }
+    Ok(())
+}
