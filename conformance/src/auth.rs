@@ -24,13 +24,18 @@ pub(crate) async fn run(session: &mut Session) {
                 && (e.kind == ExampleKind::Request || e.kind == ExampleKind::Url)
         });
         let Some(example) = example else {
-            session.recorder.skip(&op.id, "missing_token", "no documented request example to send");
+            session.recorder.skip(
+                Check::IgnoredAuth,
+                &op.id,
+                "missing_token",
+                "no documented request example to send",
+            );
             continue;
         };
         let filled = match fill(op, example, &session.facts, false, Missing::Dummy) {
             Ok(filled) => filled,
             Err(why) => {
-                session.recorder.skip(&op.id, "missing_token", why);
+                session.recorder.skip(Check::IgnoredAuth, &op.id, "missing_token", why);
                 continue;
             }
         };
@@ -44,7 +49,7 @@ pub(crate) async fn run(session: &mut Session) {
             probes.push(("invalid_signature", wrong, "a signature made with a wrong secret key"));
         }
         for (case, auth, what) in probes {
-            let exchange = session.send(&filled, auth, case).await;
+            let exchange = session.sender.send_with(&filled, auth, case).await;
             let verdict = refused(&exchange, what);
             session.record(op, case, &exchange, [(Check::IgnoredAuth, verdict)]);
         }

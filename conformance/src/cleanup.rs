@@ -3,9 +3,10 @@
 //! the object is busy, within the cleanup bound. What stays is reported with a command to
 //! delete it.
 
+use crate::checks::Permission;
 use crate::created::{created, Created, Ledger};
 use crate::http::Exchange;
-use crate::poll::Poller;
+use crate::poll::{Poll, Poller};
 use crate::report::{curl, cut, CleanupReport, LeftBehind};
 use crate::session::Session;
 use serde_json::{json, Value};
@@ -15,11 +16,12 @@ use std::time::Instant;
 /// whose answer was lost to a timeout or Ctrl-C). Each object leaves the ledger once handled,
 /// so that a cleanup cut short (a second Ctrl-C) can report the rest with [`abandon`].
 pub(crate) async fn cleanup(session: &mut Session, report: &mut CleanupReport) {
-    if !session.mutations {
+    if !session.allows(Permission::Mutations) {
         return;
     }
+    session.ledger.gather();
     let deadline = Instant::now() + session.limits.cleanup_timeout;
-    session.progress.say("cleaning up");
+    session.progress().say("cleaning up");
     find_named_policies(session).await;
     while let Some(object) = session.ledger.created.last().cloned() {
         let bound = deadline.saturating_duration_since(Instant::now());
@@ -39,11 +41,12 @@ pub(crate) async fn cleanup(session: &mut Session, report: &mut CleanupReport) {
 
 /// Reports what is still in the ledger as left behind, with `reason` and a command to delete it.
 pub(crate) fn abandon(session: &mut Session, report: &mut CleanupReport, reason: &str) {
+    session.ledger.gather();
     for object in session.ledger.created.iter().rev() {
         let op = object.delete.operation;
         let request = crate::http::RequestRecord {
             method: op.method.clone(),
-            url: format!("{}{}", session.target.base(op.service), object.delete.target()),
+            url: format!("{}{}", session.sender.target.base(op.service), object.delete.target()),
             headers: crate::http::auth_headers_to_fill(&session.credential()),
             body: None,
         };
@@ -58,35 +61,39 @@ pub(crate) fn abandon(session: &mut Session, report: &mut CleanupReport, reason:
 }
 
 /// Deletes until the answer is 2xx (`true`) or 404 (`false`: already gone), retrying while the
-/// object is busy.
+/// object is busy, within `bound`.
 async fn delete(
     session: &mut Session,
     object: &Created,
     bound: std::time::Duration,
 ) -> Result<bool, (String, Exchange)> {
-    let mut poller = Poller::new(&session.limits, bound);
-    loop {
-        let exchange = session.send(&object.delete, session.credential(), "(cleanup)").await;
-        match exchange.status() {
-            Some(status) if (200..300).contains(&status) => return Ok(true),
-            Some(404) => return Ok(false),
-            _ => {}
-        }
-        let seen = match &exchange.outcome {
-            Ok(r) => format!("the last attempt was answered {} {}", r.status, cut(&r.body, 300)),
-            Err(e) => format!("the last attempt failed: {e}"),
-        };
-        if let Err(reason) = poller.wait(seen).await {
-            return Err((reason, exchange));
-        }
-    }
+    let poller = Poller::within(&session.limits, bound);
+    let mut last = None;
+    let deleted = session
+        .sender
+        .poll(poller, &object.delete, "(cleanup)", |exchange| {
+            let gone = match exchange.status() {
+                Some(status) if (200..300).contains(&status) => return Poll::Ready(true),
+                Some(404) => return Poll::Ready(false),
+                _ => match &exchange.outcome {
+                    Ok(r) => {
+                        format!("the last attempt was answered {} {}", r.status, cut(&r.body, 300))
+                    }
+                    Err(e) => format!("the last attempt failed: {e}"),
+                },
+            };
+            last = Some(exchange);
+            Poll::Pending(gone)
+        })
+        .await;
+    deleted.map_err(|reason| (reason, last.expect("a wait gives up only after an attempt")))
 }
 
 /// Adds the policies named after this run (their names start with the run's name) to the ledger.
 async fn find_named_policies(session: &mut Session) {
     let name = session.facts.run_name.clone();
     let list = session.request("listPolicies");
-    let exchange = session.send(&list, session.credential(), "(cleanup)").await;
+    let exchange = session.sender.send(&list, "(cleanup)").await;
     let body = exchange.response().and_then(|r| r.json().ok()).unwrap_or_default();
     let create = session.request("createPolicy");
     for policy in body.get("policies").and_then(Value::as_array).into_iter().flatten() {

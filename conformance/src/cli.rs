@@ -1,6 +1,8 @@
 //! The command line: flags and environment variables to [`RunOptions`] and report files.
 
+use crate::checks::Check;
 use crate::options::{Limits, Phase, RunOptions};
+use crate::progress::ProgressMode;
 use crate::report::ReportFile;
 use crate::secret::Secret;
 use clap::Parser;
@@ -11,7 +13,9 @@ use std::time::Duration;
 /// example, validates every response, checks that auth is enforced, and reports.
 ///
 /// Without --endpoint it starts the reference mock in-process on 127.0.0.1 and checks that.
-/// Exit codes: 0 everything passed, 1 checks failed, 2 the run could not happen, 130 Ctrl-C.
+/// Exit codes: 0 everything passed, 1 checks failed, 2 the run could not happen (a mistake in
+/// the options, or the endpoint's first answer: the one line says which and how to fix it),
+/// 3 the run was incomplete (--max-duration reached, nothing failed so far), 130 Ctrl-C.
 #[derive(Debug, Parser)]
 #[command(name = "csbs-conformance", version)]
 pub struct Cli {
@@ -46,6 +50,14 @@ pub struct Cli {
     /// (default: all).
     #[arg(long, value_delimiter = ',', value_name = "PARTS")]
     pub only: Vec<Phase>,
+    /// Checks to run, by name, comma-separated or repeated (as Schemathesis's -c): only the
+    /// parts that judge them run, and only their verdicts are kept (default: all; the names
+    /// are in the README and in the error an unknown name gives).
+    #[arg(long = "checks", short = 'c', value_delimiter = ',', value_name = "NAMES")]
+    pub checks: Vec<Check>,
+    /// Checks not to run, by name, comma-separated or repeated.
+    #[arg(long = "exclude-checks", value_delimiter = ',', value_name = "NAMES")]
+    pub exclude_checks: Vec<Check>,
     /// The credential is an administrator's: `all_tenants=true` must work (else it must be
     /// refused 403, as for any other credential).
     #[arg(long)]
@@ -69,7 +81,8 @@ pub struct Cli {
     /// Largest response body read, in bytes (suffixes KiB, MiB).
     #[arg(long, default_value = "4MiB", value_parser = parse_size)]
     pub max_body: usize,
-    /// No live progress line (it is drawn only when stderr is a terminal anyway).
+    /// No progress on stderr (a live line on a terminal; elsewhere, as in CI logs, a line when
+    /// a part begins and every 5 seconds).
     #[arg(long)]
     pub no_progress: bool,
     /// Generated cases per operation, for valid and for invalid requests each.
@@ -127,6 +140,8 @@ impl Cli {
             rate_limit: self.rate_limit,
             server_ids: self.server_ids,
             only: self.only,
+            checks: self.checks,
+            exclude_checks: self.exclude_checks,
             properties: crate::properties::PropertyOptions {
                 cases: self.cases,
                 seed: self.seed,
@@ -134,7 +149,11 @@ impl Cli {
                 operations: self.operations,
             },
             limits,
-            progress: !self.no_progress && std::io::stderr().is_terminal(),
+            progress: match (self.no_progress, std::io::stderr().is_terminal()) {
+                (true, _) => ProgressMode::Hidden,
+                (false, true) => ProgressMode::Live,
+                (false, false) => ProgressMode::Lines { every: ProgressMode::LOG_EVERY },
+            },
             handle_ctrl_c: true,
         };
         Ok((options, self.reports))
@@ -201,6 +220,19 @@ mod tests {
         let (options, _) = cli.into_options().unwrap();
         assert_eq!(options.only, vec![Phase::Spec, Phase::Auth]);
         assert!(!format!("{options:?}").contains("t0ken"));
+    }
+
+    #[test]
+    fn checks_are_named_comma_separated_or_repeated() {
+        let args = ["csbs-conformance", "-c", "sort_conformance,count_conformance"];
+        let cli = Cli::try_parse_from(args.iter().chain(&["--checks", "use_after_free"])).unwrap();
+        let cli = Cli { exclude_checks: vec![Check::UseAfterFree], ..cli };
+        let (options, _) = cli.into_options().unwrap();
+        let wanted = [Check::SortConformance, Check::CountConformance, Check::UseAfterFree];
+        assert_eq!(options.checks, wanted);
+        assert_eq!(options.selected_checks(), [Check::SortConformance, Check::CountConformance]);
+        let error = Cli::try_parse_from(["csbs-conformance", "--exclude-checks", "nope"]);
+        assert!(error.unwrap_err().to_string().contains("unknown check `nope`; the checks are"));
     }
 
     #[test]

@@ -13,6 +13,11 @@ pub enum RunError {
          running there, or leave out --endpoint to run against the embedded mock"
     )]
     Unreachable { url: String, cause: String },
+    /// The endpoint answered the first authenticated read in a way no run can get past
+    /// (credential or project refused, not this API, a base URL with a path): see
+    /// `preflight.rs`. Nothing else was sent.
+    #[error("{url}: {what}. {fix}")]
+    FirstContact { url: String, what: String, fix: String },
     /// The in-process mock did not start.
     #[error("the embedded mock could not start: {0}. Pass --endpoint to check another endpoint")]
     Mock(String),

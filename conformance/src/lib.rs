@@ -31,12 +31,15 @@ pub mod checks;
 mod cleanup;
 pub mod cli;
 mod created;
+mod dispatch;
 mod embedded;
 mod error;
 mod fixtures;
+mod guardrails;
 pub mod http;
 mod options;
 mod poll;
+mod preflight;
 mod progress;
 pub mod properties;
 pub mod replay;
@@ -44,6 +47,7 @@ pub mod report;
 pub mod request;
 mod runner;
 mod secret;
+mod sender;
 mod session;
 mod spec_checks;
 mod stateful;
@@ -53,7 +57,10 @@ pub use auth::{INVALID_SECRET_KEY, INVALID_TOKEN};
 pub use checks::Check;
 pub use error::RunError;
 pub use options::{Limits, Phase, RunOptions};
-pub use report::{Report, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_NOT_RUN, EXIT_PASSED};
+pub use progress::ProgressMode;
+pub use report::{
+    Report, EXIT_FAILED, EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_NOT_RUN, EXIT_PASSED,
+};
 pub use runner::{run_suite, CTRL_C, MOCK_SERVERS};
 pub use secret::{
     Redactor, Secret, AK_PLACEHOLDER, SIGNATURE_PLACEHOLDER, SK_PLACEHOLDER, TOKEN_PLACEHOLDER,

@@ -1,5 +1,6 @@
 //! What a run checks, against what, and within which bounds.
 
+use crate::checks::Check;
 use crate::secret::Secret;
 use std::fmt;
 use std::str::FromStr;
@@ -123,11 +124,16 @@ pub struct RunOptions {
     pub server_ids: Vec<String>,
     /// Parts to run; empty means all.
     pub only: Vec<Phase>,
+    /// Checks to run (`--checks`, as Schemathesis's `-c`); empty means all. A run dispatches
+    /// the scenarios that judge them and keeps only their verdicts.
+    pub checks: Vec<Check>,
+    /// Checks not to run (`--exclude-checks`), taken from [`RunOptions::checks`] or all.
+    pub exclude_checks: Vec<Check>,
     /// Cases, seed and regression files of the properties part.
     pub properties: crate::properties::PropertyOptions,
     pub limits: Limits,
-    /// Draw a live progress line on stderr.
-    pub progress: bool,
+    /// Progress on stderr: hidden, a live line (a terminal) or plain lines (a log).
+    pub progress: crate::progress::ProgressMode,
     /// Stop on Ctrl-C and clean up (the CLI sets it; a test harness handles signals itself).
     pub handle_ctrl_c: bool,
 }
@@ -161,6 +167,16 @@ impl RunOptions {
             ak_sk: Some((access_key.into(), Secret::secret_key(secret_key))),
             ..RunOptions::default()
         }
+    }
+
+    /// The checks this run judges, in registry order.
+    pub fn selected_checks(&self) -> Vec<Check> {
+        Check::ALL
+            .iter()
+            .copied()
+            .filter(|c| self.checks.is_empty() || self.checks.contains(c))
+            .filter(|c| !self.exclude_checks.contains(c))
+            .collect()
     }
 
     /// True when `phase` is part of this run.

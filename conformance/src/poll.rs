@@ -1,20 +1,19 @@
-//! One way to wait for a state: ask, and if it is not there yet, wait a poll interval and ask
-//! again, until a bound has passed.
-//!
-//! ```ignore
-//! let mut poller = Poller::new(&session.limits, bound);
-//! let items = loop {
-//!     let answer = session.call(&request, case).await;
-//!     if ready(&answer) { break Ok(answer) }
-//!     if let Err(last) = poller.wait(format!("still {status}")).await { break Err(last) }
-//! };
-//! ```
-//!
-//! (A loop rather than a function taking an async closure: such closures borrowing the
-//! session make the run's future lose `Send`.)
+//! The deadline and pace of a wait. Every wait of the runner (a backup settling, a deletion
+//! finishing, a list catching up, a busy object at cleanup) goes through
+//! [`Sender::poll`](crate::sender::Sender::poll) or
+//! [`Session::poll`](crate::session::Session::poll) with a [`Poller`]: its deadline is `--wait`
+//! (or the cleanup's remaining bound), its interval the options' poll interval.
 
 use crate::options::Limits;
 use std::time::{Duration, Instant};
+
+/// What one attempt of a wait found.
+pub enum Poll<T> {
+    /// What the wait was for.
+    Ready(T),
+    /// Not yet: what was seen instead (the error when the deadline passes).
+    Pending(String),
+}
 
 /// The deadline and pace of one wait.
 pub struct Poller {
@@ -23,8 +22,13 @@ pub struct Poller {
 }
 
 impl Poller {
+    /// A wait of at most `--wait` (`limits.settle_timeout`), asking every poll interval.
+    pub fn new(limits: &Limits) -> Poller {
+        Poller::within(limits, limits.settle_timeout)
+    }
+
     /// A wait of at most `bound`, asking every poll interval of `limits`.
-    pub fn new(limits: &Limits, bound: Duration) -> Poller {
+    pub fn within(limits: &Limits, bound: Duration) -> Poller {
         Poller { deadline: Instant::now() + bound, interval: limits.poll_interval }
     }
 

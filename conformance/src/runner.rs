@@ -1,19 +1,22 @@
 //! `run_suite`: starts or checks the target, runs the phases within the time bound (and until
 //! Ctrl-C when asked), cleans up, and assembles the report.
 
+use crate::checks::Permission;
 use crate::cleanup::{abandon, cleanup};
 use crate::created::Ledger;
+use crate::dispatch;
 use crate::embedded::Embedded;
 use crate::error::RunError;
-use crate::http::{Auth, HttpClient, Outgoing, TransportError};
+use crate::http::HttpClient;
 use crate::options::{Phase, RunOptions};
+use crate::preflight::preflight;
 use crate::progress::Progress;
 use crate::replay::Facts;
 use crate::report::{CleanupReport, Recorder, Report, TargetSummary};
 use crate::secret::Redactor;
+use crate::sender::Sender;
 use crate::session::Session;
 use crate::target::Target;
-use crate::{auth, behaviour, properties, replay, spec_checks, stateful};
 use std::time::{Duration, Instant};
 
 /// `Report::interrupted` after Ctrl-C.
@@ -58,14 +61,6 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         !target.embedded,
         options.rate_limit,
     )?;
-    if online {
-        if let Err(e) = preflight(&client, &target).await {
-            if let Some(mock) = embedded {
-                mock.stop().await;
-            }
-            return Err(e);
-        }
-    }
     let mut redactor = Redactor::new();
     if let Some(secret) = target.auth.secret() {
         redactor.add(secret);
@@ -76,7 +71,17 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     if let Some((_, secret_key)) = &options.ak_sk {
         redactor.add(secret_key);
     }
+    if online {
+        if let Err(e) = preflight(&client, &target, &redactor).await {
+            if let Some(mock) = embedded {
+                mock.stop().await;
+            }
+            return Err(e);
+        }
+    }
     let credential = if online { target.auth.kind() } else { "none" };
+    let sent = client.throttle_shared();
+    let progress = Progress::new(options.progress, move || sent.sent());
     let mut session = Session {
         facts: Facts {
             project_id: target.project_id.clone(),
@@ -87,25 +92,25 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
             servers: servers(&options, target.embedded),
             ..Facts::default()
         },
-        client,
-        mutations: target.embedded || options.allow_mutations,
-        restores: target.embedded || (options.allow_mutations && options.allow_restore),
+        allowed: allowed(&options, target.embedded),
+        fixture: Default::default(),
         admin: options.admin,
         limits,
-        target,
+        sender: Sender::new(client, target, progress.clone()),
         ledger: Ledger::default(),
-        recorder: Recorder::new(redactor),
-        progress: Progress::new(options.progress),
+        recorder: Recorder::new(redactor, options.selected_checks()).with_progress(progress),
     };
+    let plan = dispatch::plan(&options, session.allowed);
     let interrupted = {
         let bound = session.limits.max_duration;
         tokio::select! {
-            () = phases(&mut session, &options) => None,
+            () = dispatch::run(&mut session, &options, &plan) => None,
             () = tokio::time::sleep(bound) => Some(format!("the time bound of {bound:?} (--max-duration) was reached")),
             () = ctrl_c(options.handle_ctrl_c) => Some(CTRL_C.to_owned()),
         }
     };
     let mut cleaned = CleanupReport::default();
+    session.progress().part("cleanup");
     let cut_short = {
         tokio::select! {
             () = cleanup(&mut session, &mut cleaned) => false,
@@ -115,24 +120,24 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     if cut_short {
         abandon(&mut session, &mut cleaned, "cleanup was stopped by a second Ctrl-C");
     }
-    session.progress.finish();
+    session.progress().finish();
     if let Some(mock) = embedded {
         mock.stop().await;
     }
-    let t = &session.target;
+    let t = &session.sender.target;
     let target = TargetSummary {
         csbs_url: t.csbs.clone(),
         cbr_url: t.cbr.clone(),
         project_id: t.project_id.clone(),
         embedded_mock: t.embedded,
         credential,
-        mutations: session.mutations,
-        restores: session.restores,
+        mutations: session.allows(Permission::Mutations),
+        restores: session.allows(Permission::Restores),
         phases: Phase::ALL.into_iter().filter(|p| options.runs(*p)).collect(),
     };
-    let (answered_429, gave_up) = session.client.throttle().tally();
-    let requests = session.client.throttle().sent();
-    let timeouts = session.client.throttle().timed_out();
+    let (answered_429, gave_up) = session.sender.client.throttle().tally();
+    let requests = session.sender.client.throttle().sent();
+    let timeouts = session.sender.client.throttle().timed_out();
     let recorder = session.recorder;
     Ok(Report {
         tool: format!("csbs-conformance {}", env!("CARGO_PKG_VERSION")),
@@ -152,25 +157,12 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     })
 }
 
-async fn phases(session: &mut Session, options: &RunOptions) {
-    if options.runs(Phase::Spec) {
-        session.progress.say("checking the spec");
-        spec_checks::run(&mut session.recorder);
-    }
-    if options.runs(Phase::Auth) {
-        auth::run(session).await;
-    }
-    if options.runs(Phase::Examples) {
-        replay::run(session).await;
-    }
-    if options.runs(Phase::Properties) {
-        properties::run(session, &options.properties).await;
-    }
-    if options.runs(Phase::Behaviour) {
-        behaviour::run(session).await;
-    }
-    if options.runs(Phase::Stateful) {
-        stateful::run(session).await;
+/// What the run may do: everything against the embedded mock; else what the flags allow.
+fn allowed(options: &RunOptions, embedded: bool) -> Permission {
+    match (embedded || options.allow_mutations, embedded || options.allow_restore) {
+        (true, true) => Permission::Restores,
+        (true, false) => Permission::Mutations,
+        (false, _) => Permission::ReadOnly,
     }
 }
 
@@ -226,7 +218,7 @@ fn check_options(options: &RunOptions) -> Result<(), RunError> {
             "Pass --allow-mutations too",
         ));
     }
-    Ok(())
+    crate::guardrails::check(options)
 }
 
 /// Servers the embedded mock is asked to back up. The mock makes up any server it is asked
@@ -250,28 +242,4 @@ fn offline_target() -> Target {
         auth: crate::http::Auth::Missing,
         embedded: false,
     }
-}
-
-/// One request to each base URL: any HTTP answer means the endpoint is there.
-async fn preflight(client: &HttpClient, target: &Target) -> Result<(), RunError> {
-    let mut bases = vec![target.csbs.clone()];
-    if target.cbr != target.csbs {
-        bases.push(target.cbr.clone());
-    }
-    for base in bases {
-        let out = Outgoing {
-            method: "GET".into(),
-            url: format!("{base}/"),
-            body: None,
-            auth: Auth::Missing,
-        };
-        match client.send(out).await.outcome {
-            Ok(_) => {}
-            Err(e @ TransportError::Timeout { .. })
-            | Err(e @ TransportError::Connection { .. }) => {
-                return Err(RunError::Unreachable { url: base, cause: e.to_string() })
-            }
-        }
-    }
-    Ok(())
 }

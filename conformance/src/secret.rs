@@ -88,6 +88,11 @@ fn authorization_pattern() -> &'static Regex {
     })
 }
 
+/// Secrets at least this long are replaced wherever they occur, also inside other text: a
+/// string that long found in an answer is the secret itself, not a coincidence. Shorter ones
+/// are replaced only as a whole value (see [`Redactor::redact`]).
+pub const ANYWHERE_FROM_CHARS: usize = 16;
+
 /// Replaces known secrets in any text with their placeholders, and every SDK-HMAC-SHA256
 /// `Authorization` value (a signature is a credential for 15 minutes) with
 /// [`authorization_placeholder`]. A server may echo a credential in a body or a header, so
@@ -95,6 +100,12 @@ fn authorization_pattern() -> &'static Regex {
 #[derive(Clone, Debug, Default)]
 pub struct Redactor {
     secrets: Vec<Secret>,
+}
+
+/// True for characters that continue a word, a token or an ID: a secret next to one is part
+/// of other text, not a value of its own.
+fn joins(c: char) -> bool {
+    c.is_alphanumeric() || c == '-' || c == '_'
 }
 
 impl Redactor {
@@ -112,11 +123,21 @@ impl Redactor {
         }
     }
 
+    /// `text` with each secret replaced where it stands as a value of its own: a header or
+    /// query value, a JSON string, a word of a message (delimited by anything but letters,
+    /// digits, `-` and `_`), also percent-encoded. A secret inside other text (`x` in
+    /// `example`) is left alone unless it is [`ANYWHERE_FROM_CHARS`] long or longer, so a
+    /// one-character token damages nothing.
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for secret in &self.secrets {
-            if out.contains(secret.expose()) {
-                out = out.replace(secret.expose(), secret.placeholder);
+            let value = secret.expose();
+            let encoded: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
+            for needle in [value, encoded.as_str()] {
+                if out.contains(needle) {
+                    let anywhere = needle.chars().count() >= ANYWHERE_FROM_CHARS;
+                    out = replace_whole(&out, needle, secret.placeholder, anywhere);
+                }
             }
         }
         if out.contains("SDK-HMAC-SHA256") {
@@ -126,6 +147,45 @@ impl Redactor {
         }
         out
     }
+
+    /// A JSON value with every string redacted (keys included), its structure kept whatever
+    /// the secret holds (quotes, backslashes).
+    pub fn redact_json(&self, value: &serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::String(s) => Value::String(self.redact(s)),
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|v| self.redact_json(v)).collect())
+            }
+            Value::Object(map) => Value::Object(
+                map.iter().map(|(k, v)| (self.redact(k), self.redact_json(v))).collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+}
+
+/// `text` with `needle` replaced by `placeholder` where nothing that [`joins`] touches it on
+/// either side (or everywhere, with `anywhere`).
+fn replace_whole(text: &str, needle: &str, placeholder: &str, anywhere: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = 0;
+    for (at, _) in text.match_indices(needle) {
+        if at < rest {
+            continue;
+        }
+        let end = at + needle.len();
+        let before = text[..at].chars().next_back();
+        let after = text[end..].chars().next();
+        let alone = !before.is_some_and(joins) && !after.is_some_and(joins);
+        if anywhere || alone {
+            out.push_str(&text[rest..at]);
+            out.push_str(placeholder);
+            rest = end;
+        }
+    }
+    out.push_str(&text[rest..]);
+    out
 }
 
 #[cfg(test)]
@@ -143,6 +203,37 @@ mod tests {
         redactor.add(&key);
         redactor.add(&Secret::new(""));
         assert_eq!(redactor.redact("echo s3cr3t-token! s3cr3t-key"), "echo $CSBS_TOKEN! $CSBS_SK");
+    }
+
+    #[test]
+    fn a_short_secret_is_replaced_only_as_a_whole_value() {
+        let mut redactor = Redactor::new();
+        redactor.add(&Secret::new("x"));
+        let untouched = "example x-filter max_backups xx 0x1f /v1/x1/policies";
+        assert_eq!(redactor.redact(untouched), untouched);
+        assert_eq!(redactor.redact("x"), "$CSBS_TOKEN");
+        assert_eq!(redactor.redact("token x refused"), "token $CSBS_TOKEN refused");
+        assert_eq!(redactor.redact("?token=x&y=1"), "?token=$CSBS_TOKEN&y=1");
+        let body = serde_json::json!({"name": "example", "token": "x", "x": ["x", "box"]});
+        let shown = redactor.redact_json(&body);
+        assert_eq!(
+            shown,
+            serde_json::json!({"name": "example", "token": "$CSBS_TOKEN", "$CSBS_TOKEN": ["$CSBS_TOKEN", "box"]})
+        );
+    }
+
+    #[test]
+    fn a_long_secret_goes_wherever_it_stands_also_encoded() {
+        let mut redactor = Redactor::new();
+        redactor.add(&Secret::new("MIIlongTOKEN+with/slashes=="));
+        let echoed =
+            "prefixMIIlongTOKEN+with/slashes==suffix ?t=MIIlongTOKEN%2Bwith%2Fslashes%3D%3D";
+        assert_eq!(redactor.redact(echoed), "prefix$CSBS_TOKENsuffix ?t=$CSBS_TOKEN");
+        let quoted = Secret::new(r#"a"b"#);
+        let mut redactor = Redactor::new();
+        redactor.add(&quoted);
+        let body = serde_json::json!({"v": r#"a"b"#});
+        assert_eq!(redactor.redact_json(&body), serde_json::json!({"v": "$CSBS_TOKEN"}));
     }
 
     #[test]

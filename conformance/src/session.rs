@@ -1,38 +1,42 @@
 //! The state of a run in progress: client, target, what is known and created, what was
 //! recorded. Every phase works through one.
 
-use crate::checks::{response_checks, Check, Verdict};
+use crate::checks::{response_checks, Check, Permission, Verdict};
 use crate::created::Ledger;
-use crate::http::{Auth, Exchange, HttpClient, Outgoing};
+use crate::http::{Auth, Exchange};
 use crate::options::Limits;
+use crate::poll::{Poll, Poller};
 use crate::progress::Progress;
 use crate::replay::Facts;
 use crate::report::Recorder;
 use crate::request::ApiRequest;
-use crate::target::Target;
+use crate::sender::Sender;
 use serde_json::Value;
 
 pub(crate) struct Session {
-    pub client: HttpClient,
-    pub target: Target,
+    /// The one way requests go out (its `target` says where).
+    pub sender: Sender,
     pub limits: Limits,
-    pub mutations: bool,
-    pub restores: bool,
+    /// The most the run may do (`--allow-mutations`, `--allow-restore`; everything against the
+    /// embedded mock): the one gate of checks ([`Check::needs`]) and requests
+    /// ([`Permission::of`]).
+    pub allowed: Permission,
     /// The run's credential is an administrator's (`--admin`): admin-only parameters are
     /// expected to work rather than to be refused.
     pub admin: bool,
     pub facts: Facts,
+    /// What the behaviour part's `writes` made, for its filters and domain errors.
+    pub fixture: crate::behaviour::Fixture,
     pub ledger: Ledger,
     pub recorder: Recorder,
-    pub progress: Progress,
 }
 
 /// A recorded exchange and what it answered.
 #[derive(Clone, Debug)]
 pub struct Answer {
     pub operation: &'static csbs_spec::Operation,
-    /// Index of the exchange in the report, for the verdicts about it.
-    pub index: usize,
+    /// Index of the exchange in the report, for the verdicts about it (`None`: not recorded).
+    pub index: Option<usize>,
     pub status: Option<u16>,
     /// The body, when it is JSON.
     pub json: Option<Value>,
@@ -44,6 +48,16 @@ pub fn status_text(status: Option<u16>) -> String {
 }
 
 impl Answer {
+    /// What `exchange` of `operation` answered, recorded at `index`.
+    pub fn of(
+        operation: &'static csbs_spec::Operation,
+        exchange: &Exchange,
+        index: Option<usize>,
+    ) -> Answer {
+        let json = exchange.response().and_then(|r| r.json().ok());
+        Answer { operation, index, status: exchange.status(), json }
+    }
+
     /// True for a 2xx answer.
     pub fn ok(&self) -> bool {
         self.status.is_some_and(|s| (200..300).contains(&s))
@@ -58,31 +72,60 @@ impl Answer {
 impl Session {
     /// The run's credential: its token, or its AK/SK pair (each request signed).
     pub fn credential(&self) -> Auth {
-        self.target.auth.clone()
+        self.sender.target.auth.clone()
+    }
+
+    /// True when the run may do what `needed` says.
+    pub fn allows(&self, needed: Permission) -> bool {
+        needed <= self.allowed
+    }
+
+    /// Why `op` may not be sent in this run (with the flag that allows it); `None`: it may.
+    pub fn refuses(&self, op: &csbs_spec::Operation) -> Option<&'static str> {
+        let needed = Permission::of(op);
+        (!self.allows(needed)).then(|| needed.refusal())
+    }
+
+    /// The run's progress line.
+    pub fn progress(&self) -> &Progress {
+        self.sender.progress()
+    }
+
+    /// The run's project.
+    pub fn project_id(&self) -> &str {
+        &self.sender.target.project_id
     }
 
     /// A request of `operation_id` for the run's project.
     pub fn request(&self, operation_id: &str) -> ApiRequest {
-        ApiRequest::of(operation_id, &self.target.project_id)
-    }
-
-    /// Sends `request` with `auth`, unrecorded.
-    pub async fn send(&self, request: &ApiRequest, auth: Auth, what: &str) -> Exchange {
-        let op = request.operation;
-        self.progress.step(&format!("{} {what}", op.id));
-        let url = format!("{}{}", self.target.base(op.service), request.target());
-        let out = Outgoing { method: op.method.clone(), url, body: request.body.clone(), auth };
-        self.client.send(out).await
+        ApiRequest::of(operation_id, self.project_id())
     }
 
     /// Sends `request` with the run's credential and records it with the checks every
     /// exchange gets.
     pub async fn call(&mut self, request: &ApiRequest, case: &str) -> Answer {
-        let exchange = self.send(request, self.credential(), case).await;
+        let exchange = self.sender.send(request, case).await;
         let index = self.record(request.operation, case, &exchange, []);
-        let status = exchange.status();
-        let json = exchange.response().and_then(|r| r.json().ok());
-        Answer { operation: request.operation, index, status, json }
+        Answer::of(request.operation, &exchange, Some(index))
+    }
+
+    /// Waits (within `--wait`) until `ready` finds what it waits for in an answer to
+    /// `request`: [`Sender::poll`], each attempt recorded under `case` when one is given.
+    pub async fn poll<T>(
+        &mut self,
+        request: &ApiRequest,
+        case: Option<&str>,
+        mut ready: impl FnMut(&Answer) -> Poll<T>,
+    ) -> Result<T, String> {
+        let Session { sender, recorder, limits, .. } = self;
+        let what = case.unwrap_or("(waiting)");
+        let op = request.operation;
+        sender
+            .poll(Poller::new(limits), request, what, |exchange| {
+                let index = case.map(|case| record(recorder, op, case, &exchange, []));
+                ready(&Answer::of(op, &exchange, index))
+            })
+            .await
     }
 
     /// Records an exchange with the checks every exchange gets plus the scenario's own
@@ -95,20 +138,29 @@ impl Session {
         exchange: &Exchange,
         extra: impl IntoIterator<Item = (Check, Option<Verdict>)>,
     ) -> usize {
-        let index = self.recorder.exchange(&op.id, case, exchange);
-        for (check, verdict) in response_checks(op, exchange) {
-            self.recorder.verdict(check, &op.id, case, verdict, Some(index));
-        }
-        for (check, verdict) in extra {
-            if let Some(verdict) = verdict {
-                self.recorder.verdict(check, &op.id, case, verdict, Some(index));
-            }
-        }
-        index
+        record(&mut self.recorder, op, case, exchange, extra)
     }
 
     /// Records a verdict about a recorded answer.
     pub fn judge(&mut self, check: Check, answer: &Answer, case: &str, verdict: Verdict) {
-        self.recorder.verdict(check, &answer.operation.id, case, verdict, Some(answer.index));
+        self.recorder.verdict(check, &answer.operation.id, case, verdict, answer.index);
     }
+}
+
+/// [`Session::record`], on the recorder alone (while the sender is busy polling).
+fn record(
+    recorder: &mut Recorder,
+    op: &'static csbs_spec::Operation,
+    case: &str,
+    exchange: &Exchange,
+    extra: impl IntoIterator<Item = (Check, Option<Verdict>)>,
+) -> usize {
+    let index = recorder.exchange(&op.id, case, exchange);
+    for (check, verdict) in response_checks(op, exchange) {
+        recorder.verdict(check, &op.id, case, verdict, Some(index));
+    }
+    for (check, verdict) in extra.into_iter().filter_map(|(c, v)| Some((c, v?))) {
+        recorder.verdict(check, &op.id, case, verdict, Some(index));
+    }
+    index
 }

@@ -5,7 +5,7 @@
 
 use crate::checks::{Check, Failure, Verdict};
 use crate::created::created;
-use crate::poll::Poller;
+use crate::poll::Poll;
 use crate::replay::settle::settled_items;
 use crate::session::{status_text, Answer, Session};
 use csbs_spec::behaviour::backup_lifecycle;
@@ -28,20 +28,14 @@ fn listed(answer: &Answer, list: &str, id: &str) -> bool {
         .is_some_and(|items| items.iter().any(|i| i.get("id").and_then(Value::as_str) == Some(id)))
 }
 
-/// The stateful part of a run.
+/// The stateful part of a run (dispatched only when mutations are allowed: its checks'
+/// rows need them).
 pub(crate) async fn run(session: &mut Session) {
-    if !session.mutations {
-        session.recorder.skip(
-            "stateful",
-            "stateful",
-            "it creates and deletes; give --allow-mutations",
-        );
-        return;
-    }
     policy_lifecycle(session).await;
     match session.facts.servers.first().cloned() {
         Some(server) => backup_lifecycle_scenario(session, &server).await,
         None => session.recorder.skip(
+            Check::EnsureResourceAvailability,
             "protectResource",
             "stateful",
             "no server to back up; give --server-id",
@@ -58,7 +52,7 @@ async fn policy_lifecycle(session: &mut Session) {
     let made = answer.json.as_ref().and_then(|b| created(create.operation, &create.parts(), b));
     let Some(made) = made.filter(|_| answer.ok()) else {
         let why = format!("the policy was not created (answer {})", status_text(answer.status));
-        session.recorder.skip("createPolicy", case, why);
+        session.recorder.skip(Check::EnsureResourceAvailability, "createPolicy", case, why);
         return;
     };
     session.ledger.add(made.clone());
@@ -83,7 +77,7 @@ async fn policy_lifecycle(session: &mut Session) {
     let deleted = session.call(&made.delete, case).await;
     if !deleted.ok() {
         let why = format!("the policy was not deleted (answer {})", status_text(deleted.status));
-        session.recorder.skip("deletePolicy", case, why);
+        session.recorder.skip(Check::UseAfterFree, "deletePolicy", case, why);
         return;
     }
     session.ledger.deleted(&made.delete);
@@ -130,14 +124,19 @@ async fn backup_lifecycle_scenario(session: &mut Session, server: &str) {
     let made = answer.json.as_ref().and_then(|b| created(protect.operation, &protect.parts(), b));
     let Some(made) = made.filter(|_| answer.ok()) else {
         let why = format!("no backup was started (answer {})", status_text(answer.status));
-        session.recorder.skip("protectResource", case, why);
+        session.recorder.skip(Check::EnsureResourceAvailability, "protectResource", case, why);
         return;
     };
     session.ledger.add(made.clone());
     let checkpoint = made.id.clone();
     let listing = settled_items(session, &checkpoint, Some(case)).await.map(|s| s.answer);
     let Ok(Some(listing)) = listing else {
-        session.recorder.skip("listBackups", case, "the new backup did not settle within --wait");
+        session.recorder.skip(
+            Check::EnsureResourceAvailability,
+            "listBackups",
+            case,
+            "the new backup did not settle within --wait",
+        );
         return;
     };
     let v = verdict(true, "list", String::new());
@@ -185,31 +184,27 @@ async fn backup_lifecycle_scenario(session: &mut Session, server: &str) {
     let deleted = session.call(&made.delete, case).await;
     if !deleted.ok() {
         let why = format!("the backup was not deleted (answer {})", status_text(deleted.status));
-        session.recorder.skip("deleteCheckpoint", case, why);
+        session.recorder.skip(Check::UseAfterFree, "deleteCheckpoint", case, why);
         return;
     }
     session.ledger.deleted(&made.delete);
     let show = session.request("showBackup").path("checkpoint_item_id", &item);
     let deleting = backup_lifecycle().deleting;
-    let gone = {
-        let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
-        loop {
-            let answer = session.call(&show, case).await;
+    let gone = session
+        .poll(&show, Some(case), |answer| {
             let state = answer.text("/checkpoint_item/status");
             match answer.status {
-                Some(404) => break Ok(Ok(answer)),
+                Some(404) => Poll::Ready(Ok(answer.clone())),
                 Some(200) if state.as_ref().is_some_and(|st| deleting.contains(st)) => {
-                    if let Err(last) = poller.wait(format!("status {state:?}")).await {
-                        break Err(last);
-                    }
+                    Poll::Pending(format!("status {state:?}"))
                 }
                 other => {
                     let what = format!("answered {} with status {state:?}", status_text(other));
-                    break Ok(Err((answer, what)));
+                    Poll::Ready(Err((answer.clone(), what)))
                 }
             }
-        }
-    };
+        })
+        .await;
     match gone {
         Ok(Ok(answer)) => {
             session.judge(Check::UseAfterFree, &answer, case, Ok(()));

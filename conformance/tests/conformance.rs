@@ -9,6 +9,8 @@ mod broken;
 mod cli;
 #[path = "conformance/families.rs"]
 mod families;
+#[path = "conformance/first_contact.rs"]
+mod first_contact;
 #[path = "conformance/mock_suite.rs"]
 mod mock_suite;
 #[path = "conformance/properties.rs"]
@@ -17,6 +19,8 @@ mod properties;
 mod reports;
 #[path = "conformance/secrets.rs"]
 mod secrets;
+#[path = "conformance/selection.rs"]
+mod selection;
 #[path = "conformance/snapshots.rs"]
 mod snapshots;
 #[path = "conformance/support.rs"]

@@ -120,6 +120,43 @@ fn text(value: &Value) -> String {
     value.as_str().map(str::to_owned).unwrap_or_else(|| value.to_string())
 }
 
+/// What an explanation's premises say the document stated: `(range or length: document
+/// {"maxLength":255}; type at size: document "Integer")`; empty without premises.
+fn premises(explains: Option<&Value>) -> String {
+    let items: Vec<String> = explains
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            let kind = p.get("kind").map(text).unwrap_or_default().replace('_', " ");
+            let at = p.get("at").map(|a| format!(" at `{}`", text(a))).unwrap_or_default();
+            match p.get("document") {
+                None | Some(Value::Null) => format!("{kind}{at}: the document has none"),
+                Some(document) => format!("{kind}{at}: the document says `{document}`"),
+            }
+        })
+        .collect();
+    if items.is_empty() {
+        String::new()
+    } else {
+        format!(" (explains {})", items.join("; "))
+    }
+}
+
+/// One `x-decision` as a line: its reason and what it explains (a text, `{explains,
+/// because}`, or a list of those).
+fn decision(value: &Value) -> String {
+    match value {
+        Value::Array(items) => items.iter().map(decision).collect::<Vec<_>>().join(" "),
+        Value::Object(map) => format!(
+            "{}{}",
+            map.get("because").map(text).unwrap_or_default(),
+            premises(map.get("explains"))
+        ),
+        other => text(other),
+    }
+}
+
 /// Renders the errata list of both documents.
 pub fn render() -> String {
     let mut out = String::from(
@@ -146,9 +183,10 @@ pub fn render() -> String {
             out.push_str(&format!("\n**{source}**: {}\n\n", location(doc, &found.pointer)));
             for item in found.value.as_array().into_iter().flatten() {
                 out.push_str(&format!(
-                    "- Defect: {}\n  Repair: {}\n",
+                    "- Defect: {}\n  Repair: {}{}\n",
                     text(item.get("defect").unwrap_or(&Value::Null)),
-                    text(item.get("repair").unwrap_or(&Value::Null))
+                    text(item.get("repair").unwrap_or(&Value::Null)),
+                    premises(item.get("explains"))
                 ));
             }
         }
@@ -157,7 +195,7 @@ pub fn render() -> String {
             out.push_str(&format!(
                 "- **{}**: {}\n",
                 location(doc, &found.pointer),
-                text(&found.value).replace('\n', " ")
+                decision(&found.value).replace('\n', " ")
             ));
         }
     }

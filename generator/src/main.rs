@@ -31,7 +31,8 @@ enum Format {
 #[derive(Subcommand)]
 enum Command {
     /// Compare vendor documents (plain text as published) with the spec. Exit 0 when every
-    /// finding is explained by an x-decision or x-errata, 1 otherwise, 2 when a document
+    /// finding is explained by an x-decision or x-errata premise of its kind and document
+    /// value (stale premises are listed), 1 otherwise, 2 when a document
     /// cannot be read or recognised.
     DocDrift {
         #[arg(long, value_enum, default_value = "text")]

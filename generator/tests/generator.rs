@@ -8,5 +8,7 @@ mod bodies;
 mod diff;
 #[path = "generator/doc_drift.rs"]
 mod doc_drift;
+#[path = "generator/explanations.rs"]
+mod explanations;
 #[path = "generator/outputs.rs"]
 mod outputs;

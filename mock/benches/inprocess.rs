@@ -37,7 +37,7 @@ fn main() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let n: u32 = std::env::var("N").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     rt.block_on(async {
-        let mock = csbs_mock::service(config());
+        let mock = csbs_mock::service(config()).expect("an in-memory mock starts");
         let create_path = create_path();
         let create_body = CREATE_BODY;
         for _ in 0..20 {

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Project of the token the mock makes up when none is configured: the project of the
@@ -93,6 +93,34 @@ impl KeyGrant {
     }
 }
 
+/// The admin interface's token (`--admin-token`): sent as `Authorization: Bearer <token>`.
+/// `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct AdminToken(String);
+
+impl AdminToken {
+    /// Reads a token; it must not be empty.
+    pub fn parse(text: &str) -> Result<AdminToken, String> {
+        if text.trim().is_empty() {
+            return Err("the admin token must not be empty".to_owned());
+        }
+        Ok(AdminToken(text.to_owned()))
+    }
+
+    /// True when `sent` is this token (compared in constant time).
+    pub fn matches(&self, sent: &str) -> bool {
+        let (a, b) = (self.0.as_bytes(), sent.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+impl std::fmt::Debug for AdminToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AdminToken(<redacted>)")
+    }
+}
+
 /// Per-project quotas; -1 means no limit. Keys left out of a config file keep their defaults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -139,6 +167,13 @@ pub struct MockConfig {
     /// request is answered 429 `APIGW.0308` with `Retry-After` (the documented
     /// `TooManyRequests`), so that clients can test their back-off. `None`: no budget.
     pub rate_limit: Option<u32>,
+    /// The admin interface's token (`/_mock/`); `None`: the admin interface is open.
+    pub admin_token: Option<AdminToken>,
+    /// The state file (SQLite, feature `state-file`); `None`: the state lives in memory only.
+    pub state_file: Option<PathBuf>,
+    /// Added to every answer, as the way through a real region's API gateway adds tens of
+    /// milliseconds (see `profiles/real-service.yaml`).
+    pub latency: Duration,
 }
 
 impl MockConfig {
@@ -167,6 +202,9 @@ impl Default for MockConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             quotas: Quotas::default(),
             rate_limit: None,
+            admin_token: None,
+            state_file: None,
+            latency: Duration::ZERO,
         }
     }
 }
@@ -189,6 +227,12 @@ pub struct ConfigFile {
     pub quotas: Option<Quotas>,
     /// Requests a second the gateway lets through (see [`MockConfig::rate_limit`]).
     pub rate_limit: Option<u32>,
+    /// The admin interface's token (see [`MockConfig::admin_token`]).
+    pub admin_token: Option<AdminToken>,
+    /// The state file (see [`MockConfig::state_file`]).
+    pub state: Option<PathBuf>,
+    /// Milliseconds added to every answer (see [`MockConfig::latency`]).
+    pub latency_ms: Option<u64>,
 }
 
 impl ConfigFile {
@@ -212,6 +256,9 @@ impl ConfigFile {
         if let Some(v) = self.rate_limit {
             config.rate_limit = Some(v);
         }
+        if let Some(v) = self.latency_ms {
+            config.latency = ms(v);
+        }
         if let Some(v) = self.protect_delay_ms {
             config.protect_delay = ms(v);
         }
@@ -229,6 +276,12 @@ impl ConfigFile {
         }
         if let Some(v) = self.quotas {
             config.quotas = v;
+        }
+        if let Some(v) = self.admin_token {
+            config.admin_token = Some(v);
+        }
+        if let Some(v) = self.state {
+            config.state_file = Some(v);
         }
     }
 }

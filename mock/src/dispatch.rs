@@ -13,15 +13,26 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use csbs_spec::operations::route;
 use csbs_spec::{Contract, RouteError, Service, Violation};
+use csbs_types::codes::csbs::CSBS_9999;
 use csbs_types::codes::gateway::{APIGW_0101, APIGW_0201};
 use serde_json::Value;
 use std::sync::Arc;
 
 pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
+    if crate::admin::is_admin(request.uri().path()) {
+        return crate::admin::handle(app, request).await;
+    }
+    if !app.config.latency.is_zero() {
+        tokio::time::sleep(app.config.latency).await;
+    }
     if let Some(refused) = app.budget.as_ref().and_then(|b| b.admit()) {
         return refused;
     }
-    match serve(&app, request).await {
+    let answer = serve(&app, request).await;
+    if let Err(error) = keep(&app).await {
+        return error.into_response();
+    }
+    match answer {
         Ok(Reply::Json(body)) => {
             let mut response = Response::new(Body::from(body));
             response
@@ -89,6 +100,20 @@ async fn serve(app: &App, request: Request) -> Result<Reply, ApiError> {
         raw_query: parts.uri.query().unwrap_or_default(),
     };
     handlers::handle(app, &call)
+}
+
+/// With a state file, what the request changed is committed before it is answered (on a
+/// blocking thread: a commit waits for the disk, and the runtime's workers must not).
+async fn keep(app: &Arc<App>) -> Result<(), ApiError> {
+    if app.store.is_kept() {
+        return Ok(());
+    }
+    let app = app.clone();
+    let committed = tokio::task::spawn_blocking(move || app.store.persist()).await;
+    committed.map_err(|e| e.to_string()).and_then(|r| r).map_err(|_| {
+        let what = "keeping the change in the state file (see GET /_mock/ready)";
+        ApiError::documented(CSBS_9999, &[what])
+    })
 }
 
 /// What scopes an operation's requests, from the spec: the path parameter naming the project

@@ -10,6 +10,7 @@
 //! # Ok(()) }
 //! ```
 
+mod admin;
 mod auth;
 mod clock;
 mod config;
@@ -22,7 +23,9 @@ mod server;
 mod state;
 mod views;
 
-pub use config::{ConfigFile, KeyGrant, MockConfig, Quotas, TokenGrant, DEFAULT_PROJECT_ID};
+pub use config::{
+    AdminToken, ConfigFile, KeyGrant, MockConfig, Quotas, TokenGrant, DEFAULT_PROJECT_ID,
+};
 pub use server::{service, spawn, RunningMock};
 
 #[doc(hidden)]

@@ -1,7 +1,7 @@
 //! `csbs-mock`: serves the CSBS v1 and CBR v3 mock on one listener.
 
 use clap::Parser;
-use csbs_mock::{ConfigFile, KeyGrant, MockConfig, TokenGrant};
+use csbs_mock::{AdminToken, ConfigFile, KeyGrant, MockConfig, TokenGrant};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -42,6 +42,17 @@ struct Args {
     /// Requests a second the gateway lets through; beyond, 429 APIGW.0308 with Retry-After.
     #[arg(long, value_name = "PER_SECOND")]
     rate_limit: Option<u32>,
+    /// The admin interface's token (`Authorization: Bearer TOKEN` on `/_mock/`); without it
+    /// the admin interface is open to whoever reaches the listener.
+    #[arg(long, env = "CSBS_MOCK_ADMIN_TOKEN", value_parser = AdminToken::parse, hide_env_values = true)]
+    admin_token: Option<AdminToken>,
+    /// Keep the whole state in this SQLite file (created when missing, restored when present);
+    /// without it the state lives in memory and is lost when the mock stops.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// Milliseconds added to every answer, as a real gateway's way adds them.
+    #[arg(long)]
+    latency_ms: Option<u64>,
 }
 
 fn config_of(args: Args) -> anyhow::Result<MockConfig> {
@@ -59,6 +70,9 @@ fn config_of(args: Args) -> anyhow::Result<MockConfig> {
         restore_delay_ms: args.restore_delay_ms,
         seed_examples: args.seed_examples.then_some(true),
         rate_limit: args.rate_limit,
+        admin_token: args.admin_token,
+        state: args.state,
+        latency_ms: args.latency_ms,
         ..ConfigFile::default()
     };
     flags.apply(&mut config);
@@ -70,8 +84,13 @@ async fn main() -> anyhow::Result<()> {
     let config = config_of(Args::parse())?;
     let keys: Vec<(String, String, bool)> =
         config.aksk.iter().map(|k| (k.access_key.clone(), k.project_id.clone(), k.admin)).collect();
+    let state = config.state_file.clone();
     let mock = csbs_mock::spawn(config).await?;
     println!("csbs-mock listening on {}", mock.base_url());
+    match &state {
+        Some(path) => println!("state kept in {}", path.display()),
+        None => println!("state kept in memory only (--state FILE keeps it)"),
+    }
     for grant in &mock.tokens {
         let role = if grant.admin { " (admin)" } else { "" };
         println!("token {} for project {}{role}", grant.token, grant.project_id);

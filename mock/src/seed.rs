@@ -65,7 +65,9 @@ pub fn seed(app: &App) {
 fn seed_project(project: &mut Project, protect_delay: Micros, now: Micros) {
     let mut add_policy = |p: &csbs::Policy<'_>| {
         let policy = policy(p, &project.id, now);
-        project.policies.entry(policy.id.clone()).or_insert(policy);
+        if !project.policies.contains_key(&policy.id) {
+            project.put_policy(policy);
+        }
     };
     for answer in each::<csbs::response::ShowPolicy>(&responses("showPolicy")) {
         add_policy(&answer.policy);

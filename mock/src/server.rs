@@ -10,7 +10,6 @@ use axum::handler::Handler;
 use axum::response::Response;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -25,8 +24,6 @@ pub struct App {
     pub protect_delay: Micros,
     pub delete_delay: Micros,
     pub restore_delay: Micros,
-    /// How far the mock's clock is ahead of the real one (see [`RunningMock::advance_clock`]).
-    clock_offset: AtomicI64,
     /// The gateway's request budget, when one is configured.
     pub budget: Option<crate::gateway::Budget>,
 }
@@ -36,42 +33,70 @@ fn micros(d: Duration) -> Micros {
 }
 
 impl App {
-    pub fn new(config: MockConfig) -> App {
+    /// The state of a mock started with `config`: restored from its state file when it has
+    /// one that holds a state, seeded (`seed_examples`) otherwise.
+    pub fn new(config: MockConfig) -> std::io::Result<App> {
         // Compiled here rather than by the first request, which would wait for it (~0.2 s).
         csbs_spec::Contract::global();
+        let (store, restored) = open_store(&config)?;
         let app = App {
             grants: Grants::new(&config.tokens, &config.aksk),
-            store: Store::default(),
+            store,
             protect_delay: micros(config.protect_delay),
             delete_delay: micros(config.delete_delay),
             restore_delay: micros(config.restore_delay),
-            clock_offset: AtomicI64::new(0),
             budget: config.rate_limit.map(crate::gateway::Budget::new),
             config,
         };
-        if app.config.seed_examples {
+        if app.config.seed_examples && !restored {
             crate::seed::seed(&app);
         }
-        app
+        app.store.persist().map_err(std::io::Error::other)?;
+        Ok(app)
     }
 
     /// The mock's time: the real clock, plus however far it has been advanced.
     pub fn now(&self) -> Micros {
-        clock::now().saturating_add(self.clock_offset.load(Ordering::Relaxed))
+        clock::now().saturating_add(self.store.clock_offset())
     }
+
+    /// Moves the mock's clock forward (never back); kept in the state file when there is one.
+    pub fn advance_clock(&self, by: Duration) -> Result<(), String> {
+        self.store.advance_clock(micros(by))
+    }
+}
+
+/// The store `config` asks for: in memory, or kept in its state file (and whether that file
+/// held a state).
+fn open_store(config: &MockConfig) -> std::io::Result<(Store, bool)> {
+    let Some(path) = &config.state_file else { return Ok((Store::default(), false)) };
+    #[cfg(feature = "state-file")]
+    {
+        let file = crate::state::Sqlite::open(path).map_err(std::io::Error::other)?;
+        Store::durable(Box::new(file)).map_err(|e| {
+            std::io::Error::other(format!("cannot restore the state from {}: {e}", path.display()))
+        })
+    }
+    #[cfg(not(feature = "state-file"))]
+    Err(std::io::Error::other(format!(
+        "cannot keep the state in {}: this build of csbs-mock lacks the feature `state-file`",
+        path.display()
+    )))
 }
 
 /// The mock as a tower service, for in-process use (`tower::ServiceExt::oneshot`): it serves
 /// exactly the configured tokens and AK/SK pairs (unlike [`spawn`], it makes no token up).
+/// Fails when the state file cannot be opened or read.
 ///
 /// Here and in [`spawn`] the dispatcher gets no axum `Router` in front: the mock routes by the
 /// spec's paths itself, and a router would only run its fallback (about 4,000 instructions a
 /// request).
 pub fn service(
     config: MockConfig,
-) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + Sync
-{
-    crate::dispatch::handle.with_state(Arc::new(App::new(config)))
+) -> std::io::Result<
+    impl Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + Sync,
+> {
+    Ok(crate::dispatch::handle.with_state(Arc::new(App::new(config)?)))
 }
 
 /// A mock serving in a background task.
@@ -92,9 +117,11 @@ impl RunningMock {
 
     /// Moves the mock's clock forward (never back), so that what takes time (delays,
     /// retention, schedules) can be seen at once. Signed requests are still checked against
-    /// the real clock, which is what clients sign with.
+    /// the real clock, which is what clients sign with. (Over HTTP:
+    /// `POST /_mock/clock/advance`.) A state file that cannot be written is reported by
+    /// `GET /_mock/ready`.
     pub fn advance_clock(&self, by: Duration) {
-        self.app.clock_offset.fetch_add(micros(by), Ordering::Relaxed);
+        let _reported_by_readiness = self.app.advance_clock(by);
     }
 
     /// Stops accepting, lets requests in flight finish (at most five seconds), and returns.
@@ -127,8 +154,9 @@ pub(crate) async fn spawn_prepared(
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let tokens = config.tokens.clone();
-    let app = App::new(config);
+    let app = App::new(config)?;
     prepare(&app);
+    app.store.persist().map_err(std::io::Error::other)?;
     let app = Arc::new(app);
     let service = crate::dispatch::handle.with_state(app.clone());
     let (stop, stopped) = oneshot::channel::<()>();

@@ -4,6 +4,8 @@
 #[path = "mock/support.rs"]
 mod support;
 
+#[path = "mock/admin.rs"]
+mod admin;
 #[path = "mock/auth.rs"]
 mod auth;
 #[path = "mock/backups.rs"]
@@ -14,6 +16,9 @@ mod cbr;
 mod client;
 #[path = "mock/contract.rs"]
 mod contract;
+#[cfg(feature = "state-file")]
+#[path = "mock/durable.rs"]
+mod durable;
 #[path = "mock/examples.rs"]
 mod examples;
 #[path = "mock/hostile.rs"]
@@ -24,6 +29,8 @@ mod lifecycle;
 mod pagination;
 #[path = "mock/policies.rs"]
 mod policies;
+#[path = "mock/profile.rs"]
+mod profile;
 #[path = "mock/restores.rs"]
 mod restores;
 #[path = "mock/signing.rs"]

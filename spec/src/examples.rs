@@ -14,8 +14,10 @@ pub enum ExampleKind {
     Response(u16),
     /// A request without a body: a URL with path and query values (`x-request-examples`).
     Url,
-    /// An error body not tied to one operation (`components/responses/*`); the operation id
-    /// is `components/responses/<name>`.
+    /// An error body not tied to one operation: a shared response's documented example
+    /// (`components/responses/<name>`, the operation id), or an error body the documents print
+    /// outside the operations, kept as `x-printed-examples` of a schema but not served as an
+    /// example (operation id `components/schemas/<name>`).
     Error,
 }
 
@@ -132,6 +134,15 @@ pub fn examples(service: Service) -> Vec<Example> {
                 let id = format!("components/responses/{name}");
                 out.push(Example::build(service, id, ExampleKind::Error, ex_name, ex));
             }
+        }
+    }
+    for (name, schema) in
+        doc.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten()
+    {
+        let printed = schema.get("x-printed-examples").and_then(Value::as_object);
+        for (ex_name, ex) in printed.into_iter().flatten() {
+            let id = format!("components/schemas/{name}");
+            out.push(Example::build(service, id, ExampleKind::Error, ex_name, ex));
         }
     }
     out

@@ -9,6 +9,8 @@ mod behaviour;
 mod catalogue;
 #[path = "spec/documents.rs"]
 mod documents;
+#[path = "spec/error_examples.rs"]
+mod error_examples;
 #[path = "spec/examples.rs"]
 mod examples;
 #[path = "spec/portability.rs"]

@@ -31,20 +31,8 @@ pub async fn run(session: &mut Session, fixture: &Fixture) {
                 label(&row.value),
                 row.when.name()
             );
-            if op.is_mutation() && !session.mutations {
-                session.recorder.skip(
-                    &op.id,
-                    &case,
-                    "provoking it changes state if the endpoint accepts it; give --allow-mutations",
-                );
-                continue;
-            }
-            if crate::replay::overwrites_data(op) && !session.restores {
-                session.recorder.skip(
-                    &op.id,
-                    &case,
-                    "a restore; give --allow-restore (with --allow-mutations)",
-                );
+            if let Some(why) = session.refuses(op) {
+                session.recorder.skip(Check::DomainErrorConformance, &op.id, &case, why);
                 continue;
             }
             if row.when == Condition::Busy {
@@ -53,7 +41,9 @@ pub async fn run(session: &mut Session, fixture: &Fixture) {
             }
             match provoke(session, fixture, op, &row) {
                 Ok(request) => send(session, &request, &row, &case).await,
-                Err(why) => session.recorder.skip(&op.id, &case, why),
+                Err(why) => {
+                    session.recorder.skip(Check::DomainErrorConformance, &op.id, &case, why)
+                }
             }
         }
     }
@@ -83,7 +73,12 @@ async fn send(session: &mut Session, request: &ApiRequest, row: &DomainError, ca
     }
     if row.when == Condition::Busy && answer.status == Some(404) {
         let why = "the backup was gone before the request (its deletion was too fast to judge)";
-        return session.recorder.skip(&request.operation.id, case, why);
+        return session.recorder.skip(
+            Check::DomainErrorConformance,
+            &request.operation.id,
+            case,
+            why,
+        );
     }
     let code = answer.text("/error_code");
     let service = request.operation.service;
@@ -119,7 +114,7 @@ fn provoke(
     op: &'static Operation,
     row: &DomainError,
 ) -> Result<ApiRequest, String> {
-    let project = &session.target.project_id;
+    let project = session.project_id();
     let request = ApiRequest::new(op, project);
     let policies = &fixture.policies;
     let need_policies = |n: usize| {
@@ -268,7 +263,7 @@ async fn provoke_busy(session: &mut Session, rows: Vec<(&'static Operation, Doma
     let skip_all =
         |session: &mut Session, rows: &[(&'static Operation, DomainError, String)], why: String| {
             for (op, _, case) in rows {
-                session.recorder.skip(&op.id, case, why.clone());
+                session.recorder.skip(Check::DomainErrorConformance, &op.id, case, why.clone());
             }
         };
     let Some(server) = session.facts.servers.first().cloned() else {
@@ -306,9 +301,12 @@ async fn provoke_busy(session: &mut Session, rows: Vec<(&'static Operation, Doma
         };
         match request {
             Some(request) => send(session, &request, &row, &case).await,
-            None => {
-                session.recorder.skip(&op.id, &case, "no way to make this request on a busy backup")
-            }
+            None => session.recorder.skip(
+                Check::DomainErrorConformance,
+                &op.id,
+                &case,
+                "no way to make this request on a busy backup",
+            ),
         }
     }
 }

@@ -41,6 +41,7 @@ pub async fn run(session: &mut Session, fixture: &Fixture) {
             let listing = list_all(session, &session.request(&list.id), &case).await;
             if let Err(why) = &listing {
                 session.recorder.skip(
+                    Check::FilterConformance,
                     &list.id,
                     "filters",
                     format!("the unfiltered list failed: {why}"),
@@ -74,7 +75,12 @@ async fn check_filter(
     type Matcher = Box<dyn Fn(&Value) -> Option<bool> + Send + Sync>;
     let (probe, matches): (Probe, Matcher) = match &filter.rule {
         FilterRule::Unchecked { unchecked } => {
-            return session.recorder.skip(&op.id, &case, format!("not checkable: {unchecked}"));
+            return session.recorder.skip(
+                Check::FilterConformance,
+                &op.id,
+                &case,
+                format!("not checkable: {unchecked}"),
+            );
         }
         FilterRule::MadeBy { made_by } => {
             let Some(run) =
@@ -84,7 +90,7 @@ async fn check_filter(
                     "needs backups this run made with {} (--allow-mutations)",
                     made_by.operation
                 );
-                return session.recorder.skip(&op.id, &case, why);
+                return session.recorder.skip(Check::FilterConformance, &op.id, &case, why);
             };
             let Some(value) = made_by.value.text(&run.parts(), None) else { return };
             let mine: Vec<String> =
@@ -108,7 +114,7 @@ async fn check_filter(
         FilterRule::Property { property: pointer, matches: how } => {
             let Some(probe) = choose(op, filter, pointer, *how, all, fixture) else {
                 let why = format!("too little to judge: no item to take a value of {pointer} from");
-                return session.recorder.skip(&op.id, &case, why);
+                return session.recorder.skip(Check::FilterConformance, &op.id, &case, why);
             };
             let (pointer, how, wanted) = (pointer.clone(), *how, probe.values.clone());
             let check = move |item: &Value| {
@@ -310,6 +316,7 @@ async fn check_repeated(
     let other = unmatched(op, filter, *how, pointer, all);
     let (Some(present), Some(other)) = (present, other) else {
         return session.recorder.skip(
+            Check::FilterConformance,
             &op.id,
             &case,
             "too little to judge: no item to take a value from",
@@ -380,7 +387,7 @@ async fn check_count(
     if list.parameter(Location::Query, name).is_none() {
         return;
     }
-    let mut listed_request = ApiRequest::new(list, &session.target.project_id);
+    let mut listed_request = ApiRequest::new(list, session.project_id());
     listed_request.query = request.query.clone();
     let case = case.replace("filter_", "count_");
     match list_all(session, &listed_request, &case).await {

@@ -28,7 +28,7 @@ pub async fn run(session: &mut Session) {
                 Some(403) => Ok(()),
                 other => fail(
                     "403",
-                    format!("a credential of project {} on the path of project {stranger} was answered {other:?}; expected 403", session.target.project_id),
+                    format!("a credential of project {} on the path of project {stranger} was answered {other:?}; expected 403", session.project_id()),
                 ),
             };
             session.judge(Check::ProjectIsolation, &answer, case, verdict);

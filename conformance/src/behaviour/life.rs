@@ -7,7 +7,7 @@
 use super::support::{fail, property};
 use crate::checks::{Check, Failure, Verdict};
 use crate::created::created;
-use crate::poll::Poller;
+use crate::poll::Poll;
 use crate::replay::settle::{settled_items, Settled};
 use crate::session::{Answer, Session};
 use csbs_spec::behaviour::{backup_lifecycle, usage, Usage, UsageKind};
@@ -21,6 +21,7 @@ type Used = BTreeMap<String, u64>;
 pub async fn run(session: &mut Session) {
     let Some(server) = session.facts.servers.first().cloned() else {
         return session.recorder.skip(
+            Check::LifecycleConformance,
             "protectResource",
             "lifecycle",
             "needs a server to back up (--server-id)",
@@ -39,6 +40,7 @@ pub async fn run(session: &mut Session) {
         answer.json.as_ref().and_then(|b| created(protect.operation, &protect.parts(), b))
     else {
         return session.recorder.skip(
+            Check::LifecycleConformance,
             "protectResource",
             case,
             format!("no backup was started ({:?})", answer.status),
@@ -119,29 +121,21 @@ pub async fn run(session: &mut Session) {
         .unwrap_or_default()
         .to_owned();
     let show = session.request("showBackup").path("checkpoint_item_id", &item);
-    let gone = {
-        let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
-        loop {
-            let answer = session.call(&show, case).await;
+    let gone = session
+        .poll(&show, Some(case), |answer| {
             let status = answer.text("/checkpoint_item/status");
             match (answer.status, status) {
-                (Some(404), _) => break Ok(Ok(answer)),
+                (Some(404), _) => Poll::Ready(Ok(answer.clone())),
                 (Some(200), Some(st)) if life.deleting.contains(&st) => {
-                    if let Err(last) = poller.wait(format!("still {st}")).await {
-                        break Err(last);
-                    }
+                    Poll::Pending(format!("still {st}"))
                 }
-                (code, st) => {
-                    break Ok(Err((
-                        answer,
-                        format!(
-                            "answered {code:?} with status {st:?} after the deletion was accepted"
-                        ),
-                    )))
-                }
+                (code, st) => Poll::Ready(Err((
+                    answer.clone(),
+                    format!("answered {code:?} with status {st:?} after the deletion was accepted"),
+                ))),
             }
-        }
-    };
+        })
+        .await;
     match gone {
         Ok(Ok(answer)) => session.judge(Check::LifecycleConformance, &answer, case, Ok(())),
         Ok(Err((answer, what))) => {

@@ -2,13 +2,16 @@
 //! does, beyond the shapes of its answers, each a named check (see `checks::Check`):
 //! `read_after_write`, `filter_conformance`, `sort_conformance`, `pagination_conformance`,
 //! `count_conformance`, `list_show_agreement`, `domain_error_conformance`, `project_isolation`, `lifecycle_conformance`,
-//! `quota_usage`, and the families of [`FAMILIES`] (names, bindings, capabilities, the scope
-//! of runs and deletions, retention). The rules come from the spec's behaviour extensions
+//! `quota_usage`, and the documented families (`duplicate_name_rejection`, `binding_release`,
+//! `capability_conformance`, `policy_run_scope`, `retention_conformance`, `deletion_scope`).
+//! The rules come from the spec's behaviour extensions
 //! (`csbs_spec::behaviour`), which the mock reads too.
 //!
-//! Against a real endpoint, what creates or deletes runs only with `--allow-mutations`;
-//! filters, sort, pagination, counts, isolation and the read-only domain errors work on
-//! whatever data exists, and say so (a skip with its reason) when it is too little to judge.
+//! Each scenario runs when the run's dispatch (read from the check registry) says so; against
+//! a real endpoint, what creates or deletes (`writes`, `lifecycle`) runs only with
+//! `--allow-mutations`; filters, sort, pagination, counts, isolation and the read-only domain
+//! errors work on whatever data exists, and say so (a skip with its reason) when it is too
+//! little to judge.
 
 mod bindings;
 mod deletion;
@@ -27,88 +30,88 @@ mod scope;
 mod support;
 mod writes;
 
-use crate::checks::Check;
-use crate::poll::Poller;
+pub(crate) use writes::Fixture;
+
+use crate::checks::{Check, Scenario};
+use crate::poll::Poll;
 use crate::session::Session;
 use csbs_spec::behaviour::backup_lifecycle;
+use serde_json::Value;
 
-/// Runs every behaviour check the run's permissions allow.
-pub(crate) async fn run(session: &mut Session) {
-    session.progress.say("checking the documented behaviour");
-    let fixture = if session.mutations {
-        settle_project(session).await;
-        writes::run(session).await
-    } else {
-        for check in [Check::ReadAfterWrite, Check::LifecycleConformance, Check::QuotaUsage] {
-            session.recorder.skip(
-                "behaviour",
-                check.name(),
-                "it creates and deletes; give --allow-mutations",
-            );
+/// Runs one behaviour scenario. `Writes` keeps what it made in the session, for the filters,
+/// the domain errors and the families; `Bindings` adds the policy holding every server.
+pub(crate) async fn run(session: &mut Session, scenario: Scenario) {
+    match scenario {
+        Scenario::Writes => {
+            settle_project(session).await;
+            session.fixture = writes::run(session).await;
         }
-        writes::Fixture::default()
-    };
-    filters::run(session, &fixture).await;
-    order::run(session).await;
-    paging::run(session).await;
-    same::run(session).await;
-    errors::run(session, &fixture).await;
-    isolation::run(session).await;
-    if session.mutations {
-        families(session, &fixture).await;
-        life::run(session).await;
-    } else {
-        for check in FAMILIES {
-            session.recorder.skip(
-                "behaviour",
-                check.name(),
-                "it creates and deletes; give --allow-mutations",
-            );
+        Scenario::Filters
+        | Scenario::DomainErrors
+        | Scenario::Names
+        | Scenario::Bindings
+        | Scenario::RunScope
+        | Scenario::Retention
+        | Scenario::Deletion => {
+            let mut fixture = std::mem::take(&mut session.fixture);
+            match scenario {
+                Scenario::Filters => filters::run(session, &fixture).await,
+                Scenario::DomainErrors => errors::run(session, &fixture).await,
+                Scenario::Names => names::run(session, &fixture).await,
+                Scenario::Bindings => fixture.holding_all = bindings::run(session, &fixture).await,
+                _ => families(session, &mut fixture, scenario).await,
+            }
+            session.fixture = fixture;
         }
+        Scenario::Sorting => order::run(session).await,
+        Scenario::Paging => paging::run(session).await,
+        Scenario::ListShow => same::run(session).await,
+        Scenario::Isolation => isolation::run(session).await,
+        Scenario::Lifecycle => life::run(session).await,
+        _ => {}
     }
 }
 
-/// The checks of the documented families run in order on the run's policies.
-const FAMILIES: [Check; 6] = [
-    Check::DuplicateNameRejection,
-    Check::BindingRelease,
-    Check::CapabilityConformance,
-    Check::PolicyRunScope,
-    Check::RetentionConformance,
-    Check::DeletionScope,
-];
-
-/// Names, then bindings (policy a ends up holding every server), the scope of its runs, what
-/// its runs keep, and the deletion of the last run's record.
-async fn families(session: &mut Session, fixture: &writes::Fixture) {
-    names::run(session, fixture).await;
-    let Some(policy) = bindings::run(session, fixture).await else {
-        for check in &FAMILIES[3..] {
-            session.recorder.skip(
-                "executePolicy",
-                check.name(),
-                "needs a policy holding the run's servers (binding_release did not get there)",
-            );
-        }
-        return;
+/// The scenarios on the policy `Bindings` left holding every server: the scope of its runs,
+/// what its runs keep, and the deletion of a run's record (its last run's, or a new one).
+async fn families(session: &mut Session, fixture: &mut Fixture, scenario: Scenario) {
+    let check = match scenario {
+        Scenario::RunScope => Check::PolicyRunScope,
+        Scenario::Retention => Check::RetentionConformance,
+        _ => Check::DeletionScope,
     };
-    let runs = scope::run(session, &policy).await;
-    let mut records: Vec<String> = fixture
-        .policy_backups
-        .iter()
-        .filter_map(|b| {
-            b.get("checkpoint_id").and_then(serde_json::Value::as_str).map(str::to_owned)
-        })
-        .collect();
-    records.dedup();
-    records.extend(runs.iter().map(|r| r.record.clone()));
-    match retention::run(session, &policy, &records).await {
-        Some(last) => deletion::run(session, &last).await,
-        None => session.recorder.skip(
-            "deleteCheckpoint",
-            Check::DeletionScope.name(),
-            "needs the record of a policy run (retention_conformance did not get there)",
-        ),
+    let Some(policy) = fixture.holding_all.clone() else {
+        let why = "needs a policy holding the run's servers (binding_release did not get there)";
+        return session.recorder.skip(check, "executePolicy", check.name(), why);
+    };
+    match scenario {
+        Scenario::RunScope => {
+            let runs = scope::run(session, &policy).await;
+            fixture.runs.extend(runs.iter().map(|r| r.record.clone()));
+            fixture.last_run = runs.into_iter().last().or(fixture.last_run.take());
+        }
+        Scenario::Retention => {
+            let mut earlier: Vec<String> =
+                fixture.policy_backups.iter().filter_map(records::record_of).collect();
+            earlier.dedup();
+            earlier.extend(fixture.runs.iter().cloned());
+            if let Some(last) = retention::run(session, &policy, &earlier).await {
+                fixture.runs.push(last.record.clone());
+                fixture.last_run = Some(last);
+            }
+        }
+        _ => {
+            let run = match fixture.last_run.take() {
+                Some(run) => Some(run),
+                None => {
+                    let case = "deletion_scope: a run to delete";
+                    records::run_policy(session, &policy.id, None, check, case).await
+                }
+            };
+            if let Some(run) = run {
+                deletion::run(session, &run).await;
+            }
+        }
     }
 }
 
@@ -118,35 +121,20 @@ async fn settle_project(session: &mut Session) {
     let life = backup_lifecycle();
     let moving: Vec<String> = life.pending.iter().chain(&life.deleting).cloned().collect();
     let list = session.request("listBackups");
-    let quiet = {
-        let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
-        loop {
-            let exchange =
-                session.send(&list, session.credential(), "(waiting for a quiet project)").await;
-            let body = exchange.response().and_then(|r| r.json().ok()).unwrap_or_default();
-            let items = body
-                .get("checkpoint_items")
-                .and_then(serde_json::Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            let busy = items.iter().any(|i| {
+    let quiet = session
+        .poll(&list, None, |answer| {
+            let items = answer.json.as_ref().and_then(|b| b.get("checkpoint_items"));
+            let busy = items.and_then(Value::as_array).into_iter().flatten().any(|i| {
                 i.get("status")
-                    .and_then(serde_json::Value::as_str)
+                    .and_then(Value::as_str)
                     .is_some_and(|st| moving.iter().any(|m| m == st))
             });
-            if busy {
-                {
-                    if let Err(last) =
-                        poller.wait("backups still being made or deleted".into()).await
-                    {
-                        break Err(last);
-                    }
-                }
-            } else {
-                break Ok(());
+            match busy {
+                true => Poll::Pending("backups still being made or deleted".into()),
+                false => Poll::Ready(()),
             }
-        }
-    };
+        })
+        .await;
     if quiet.is_err() {
         session.recorder.note("the project's backups were still being made or deleted after --wait; lists may change under the behaviour checks");
     }

@@ -35,7 +35,7 @@ pub async fn run(session: &mut Session, fixture: &Fixture) {
                     format!("duplicate_name_rejection: {id} with the name of a policy {how}");
                 let Some(holder) = holder else {
                     let why = "needs the two policies read_after_write makes";
-                    session.recorder.skip(id, &case, why);
+                    session.recorder.skip(Check::DuplicateNameRejection, id, &case, why);
                     continue;
                 };
                 let request = match id {
@@ -47,7 +47,12 @@ pub async fn run(session: &mut Session, fixture: &Fixture) {
                     _ => {
                         let Some(other) = fixture.policies.iter().find(|p| p.id != holder.id)
                         else {
-                            session.recorder.skip(id, &case, "needs two policies of this run");
+                            session.recorder.skip(
+                                Check::DuplicateNameRejection,
+                                id,
+                                &case,
+                                "needs two policies of this run",
+                            );
                             continue;
                         };
                         let body = json!({"policy": {"name": holder.name}});

@@ -21,7 +21,12 @@ pub async fn run(session: &mut Session) {
         let all = match list_all(session, &session.request(&op.id), case).await {
             Ok(all) => all,
             Err(why) => {
-                session.recorder.skip(&op.id, "sort", format!("the list failed: {why}"));
+                session.recorder.skip(
+                    Check::SortConformance,
+                    &op.id,
+                    "sort",
+                    format!("the list failed: {why}"),
+                );
                 continue;
             }
         };
@@ -33,14 +38,14 @@ pub async fn run(session: &mut Session) {
                 let case = format!("sort_conformance: {key}:{word}");
                 let Some(pointer) = rule.property(key) else {
                     let why = format!("not checkable: no item shows what `{key}` sorts by");
-                    session.recorder.skip(&op.id, &case, why);
+                    session.recorder.skip(Check::SortConformance, &op.id, &case, why);
                     continue;
                 };
                 if !distinct(&all.items, &pointer) {
                     let why = format!(
                         "too little to judge: fewer than two items with different {pointer}"
                     );
-                    session.recorder.skip(&op.id, &case, why);
+                    session.recorder.skip(Check::SortConformance, &op.id, &case, why);
                     continue;
                 }
                 let request = session.request(&op.id).query("sort", format!("{key}:{word}"));
@@ -81,7 +86,7 @@ async fn two_keys(
     let Some((first, second)) = tie_breaker(items, rule) else {
         let why =
             "too little to judge: no key on which items tie with another key telling them apart";
-        session.recorder.skip(&op.id, "sort_conformance: two keys", why);
+        session.recorder.skip(Check::SortConformance, &op.id, "sort_conformance: two keys", why);
         return;
     };
     let default = if rule.default_direction == "asc" { Direction::Asc } else { Direction::Desc };

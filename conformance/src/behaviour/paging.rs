@@ -59,13 +59,19 @@ async fn check_list(session: &mut Session, op_id: &str, paging: &Pagination) {
         Ok(all) if all.complete => all,
         Ok(_) => {
             return session.recorder.skip(
+                Check::PaginationConformance,
                 op_id,
                 "pagination",
                 "the list is too long to page through",
             )
         }
         Err(why) => {
-            return session.recorder.skip(op_id, "pagination", format!("the list failed: {why}"))
+            return session.recorder.skip(
+                Check::PaginationConformance,
+                op_id,
+                "pagination",
+                format!("the list failed: {why}"),
+            )
         }
     };
     let everything = ids(&all.items);
@@ -82,7 +88,7 @@ async fn check_list(session: &mut Session, op_id: &str, paging: &Pagination) {
     }
     if everything.len() < 2 {
         let why = format!("too little to judge: {} items, paging needs two", everything.len());
-        return session.recorder.skip(op_id, "pagination", why);
+        return session.recorder.skip(Check::PaginationConformance, op_id, "pagination", why);
     }
     let small = SMALL.min(everything.len() - 1);
     // limit: the first page of the default order.
@@ -203,6 +209,7 @@ async fn next_link(
         );
     let Some(href) = href else {
         return session.recorder.skip(
+            Check::PaginationConformance,
             op_id,
             case,
             format!("the first page has no next link at {links} (links are optional)"),
@@ -239,8 +246,11 @@ async fn check_count(session: &mut Session, op_id: &str, list_id: &str) {
             let verdict = counted(count, all.items.len(), &format!("{list_id} across its pages"));
             session.judge(Check::CountConformance, &answer, case, verdict);
         }
-        _ => {
-            session.recorder.skip(op_id, case, "the list to compare with could not be read in full")
-        }
+        _ => session.recorder.skip(
+            Check::CountConformance,
+            op_id,
+            case,
+            "the list to compare with could not be read in full",
+        ),
     }
 }

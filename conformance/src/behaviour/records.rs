@@ -42,7 +42,13 @@ pub fn describe(items: &[&Value]) -> String {
     shown.join(", ")
 }
 
+/// The record a backup belongs to.
+pub fn record_of(item: &Value) -> Option<String> {
+    item.get("checkpoint_id").and_then(Value::as_str).map(str::to_owned)
+}
+
 /// A settled run of a policy: the record and its backups.
+#[derive(Clone, Debug)]
 pub struct Run {
     pub record: String,
     pub items: Vec<Value>,

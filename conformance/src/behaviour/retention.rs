@@ -4,11 +4,11 @@
 //! deleted). Then `permanent: true` overrides the count: after another run, and after as long
 //! as the endpoint took to delete before, the backups it kept before are all still there.
 
-use super::records::{describe, items, kept, run_policy, server, Run};
+use super::records::{describe, id, items, kept, run_policy, server, Run};
 use super::support::fail;
 use super::writes::Policy;
 use crate::checks::{Check, Verdict};
-use crate::poll::Poller;
+use crate::poll::Poll;
 use crate::session::Session;
 use csbs_spec::behaviour::{retention, RetentionKind};
 use serde_json::{json, Value};
@@ -25,7 +25,8 @@ pub async fn run(session: &mut Session, policy: &Policy, earlier: &[String]) -> 
         (rules.rule(RetentionKind::NewestPerResource), policy.scheduled_operation_id.clone())
     else {
         let why = "needs the spec's x-retention and the policy's scheduled operation";
-        session.recorder.skip("executePolicy", Check::RetentionConformance.name(), why);
+        let check = Check::RetentionConformance;
+        session.recorder.skip(check, "executePolicy", check.name(), why);
         return None;
     };
     // The member whose `true` overrides the count (`permanent`).
@@ -37,24 +38,14 @@ pub async fn run(session: &mut Session, policy: &Policy, earlier: &[String]) -> 
         definition[member] = json!(false);
     }
     let case = format!("retention_conformance: {} {KEEP}, then a run", count.property);
-    let keep = rules.limit(RetentionKind::NewestPerResource, &definition)?;
+    // The rule must read the definition as keeping one per server, or the check means nothing.
+    rules.limit(RetentionKind::NewestPerResource, &definition).filter(|k| *k == KEEP)?;
     if !define(session, policy, &scheduled, &definition, &case).await {
         return None;
     }
     let newest = run_policy(session, &policy.id, None, Check::RetentionConformance, &case).await?;
-    let mut records: Vec<String> = earlier.to_vec();
-    records.push(newest.record.clone());
     let started = Instant::now();
-    let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
-    let verdict = loop {
-        let verdict = trimmed(session, &records, &newest, keep, &case).await;
-        if verdict.is_ok() {
-            break verdict;
-        }
-        if poller.wait(String::new()).await.is_err() {
-            break verdict;
-        }
-    };
+    let verdict = trimmed(session, earlier, &newest, &case).await;
     session.judge(Check::RetentionConformance, &newest.answer, &case, verdict);
     let took = started.elapsed();
     let Some(member) = overriding else { return Some(newest) };
@@ -106,37 +97,34 @@ async fn define(
     answer.ok()
 }
 
-/// Each server keeps at most `keep` of the backups of `records`, the newest run's among them.
-async fn trimmed(
-    session: &mut Session,
-    records: &[String],
-    newest: &Run,
-    keep: u64,
-    case: &str,
-) -> Verdict {
-    let mut listed = Vec::new();
-    for record in records {
-        listed.extend(items(session, record, case).await.unwrap_or_default());
-    }
-    let mut servers: Vec<String> = newest.items.iter().map(server).collect();
-    servers.dedup();
-    for s in servers {
-        let of_server: Vec<&Value> = listed.iter().filter(|i| server(i) == s && kept(i)).collect();
-        let newest_kept = newest
-            .items
-            .iter()
-            .filter(|n| server(n) == s)
-            .all(|n| of_server.iter().any(|i| super::records::id(i) == super::records::id(n)));
-        if of_server.len() as u64 > keep || !newest_kept {
+/// With one backup kept per server, every backup of `earlier` records of a server the newest
+/// run backed up goes (within --wait), and the newest run's stay.
+async fn trimmed(session: &mut Session, earlier: &[String], newest: &Run, case: &str) -> Verdict {
+    let servers: Vec<String> = newest.items.iter().map(server).collect();
+    for record in earlier {
+        let list = session.request("listBackups").query("checkpoint_id", record);
+        let ready = |answer: &crate::session::Answer| {
+            let items = answer.json.as_ref().and_then(|b| b.get("checkpoint_items"));
+            let listed = items.and_then(Value::as_array).cloned().unwrap_or_default();
+            let left: Vec<&Value> =
+                listed.iter().filter(|i| servers.contains(&server(i)) && kept(i)).collect();
+            match left.is_empty() {
+                true => Poll::Ready(()),
+                false => Poll::Pending(describe(&left)),
+            }
+        };
+        if let Err(left) = session.poll(&list, Some(case), ready).await {
             return fail(
                 "x-retention",
-                format!(
-                    "after the run, server {s} keeps {} of the policy's backups ({}); it keeps the newest {keep}",
-                    of_server.len(),
-                    describe(&of_server)
-                ),
+                format!("after a newer run, the policy still keeps its older backups {left} after --wait; it keeps the newest {KEEP} of each server"),
             );
         }
     }
-    Ok(())
+    let now = items(session, &newest.record, case).await.unwrap_or_default();
+    let lost: Vec<&Value> =
+        newest.items.iter().filter(|n| !now.iter().any(|i| id(i) == id(n) && kept(i))).collect();
+    match lost.is_empty() {
+        true => Ok(()),
+        false => fail("x-retention", format!("the newest run's backups went: {}", describe(&lost))),
+    }
 }

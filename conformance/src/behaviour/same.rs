@@ -21,12 +21,22 @@ pub async fn run(session: &mut Session) {
             let all = match list_all(session, &session.request(&op.id), &case).await {
                 Ok(all) => all,
                 Err(why) => {
-                    session.recorder.skip(&op.id, &case, format!("the list failed: {why}"));
+                    session.recorder.skip(
+                        Check::ListShowAgreement,
+                        &op.id,
+                        &case,
+                        format!("the list failed: {why}"),
+                    );
                     continue;
                 }
             };
             if all.items.is_empty() {
-                session.recorder.skip(&op.id, &case, "too little to judge: the list is empty");
+                session.recorder.skip(
+                    Check::ListShowAgreement,
+                    &op.id,
+                    &case,
+                    "too little to judge: the list is empty",
+                );
                 continue;
             }
             for item in all.items.iter().take(ITEMS) {

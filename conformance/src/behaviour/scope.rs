@@ -18,6 +18,7 @@ pub async fn run(session: &mut Session, policy: &Policy) -> Vec<Run> {
             cases.push(("names its one server".into(), Some(vec![only.clone()])));
             let why = "too little to judge: a run of some of a policy's servers needs two servers (--server-id twice)";
             session.recorder.skip(
+                Check::PolicyRunScope,
                 "executePolicy",
                 "policy_run_scope: names one of two servers",
                 why,
@@ -30,7 +31,7 @@ pub async fn run(session: &mut Session, policy: &Policy) -> Vec<Run> {
         }
         [] => {
             let why = "needs a policy of this run with servers (--server-id)";
-            session.recorder.skip("executePolicy", "policy_run_scope", why);
+            session.recorder.skip(Check::PolicyRunScope, "executePolicy", "policy_run_scope", why);
             return Vec::new();
         }
     }

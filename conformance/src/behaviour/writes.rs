@@ -8,7 +8,7 @@ use super::support::{echoed, fail, id_of, property};
 use crate::checks::Check;
 use crate::created::created;
 use crate::fixtures;
-use crate::poll::Poller;
+use crate::poll::Poll;
 use crate::replay::settle::settled_items;
 use crate::request::ApiRequest;
 use crate::session::{Answer, Session};
@@ -26,6 +26,12 @@ pub struct Fixture {
     pub policy_run: Option<ApiRequest>,
     /// The backup made by protecting a server by hand, settled.
     pub manual_backups: Vec<Value>,
+    /// Policy a once `Bindings` gave it every server (the families after it run it).
+    pub holding_all: Option<Policy>,
+    /// The records of the runs of that policy the families made, oldest first.
+    pub runs: Vec<String>,
+    /// The last settled run of it, for `Deletion`.
+    pub last_run: Option<super::records::Run>,
 }
 
 /// A policy of the run, as last answered.
@@ -78,36 +84,26 @@ async fn written(session: &mut Session, request: &ApiRequest, case: &str) -> Opt
     }
     for link in links(op) {
         let Some(echo) = link.echo.clone() else { continue };
-        let mut linked = ApiRequest::new(link.operation, &session.target.project_id);
+        let mut linked = ApiRequest::new(link.operation, session.project_id());
         for (name, expr) in &link.parameters {
             let Some(value) = expr.text(&request.parts(), Some(&body)) else { continue };
             linked = linked.parameter(name, value);
         }
         let what = format!("{case}: then {}", link.operation.id);
         // A list may show a new object a moment later: ask again until it does, within --wait.
-        let reached = {
-            let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
-            loop {
-                let answer = session.call(&linked, &what).await;
+        let reached = session
+            .poll(&linked, Some(&what), |answer| {
                 let found =
                     answer.json.as_ref().is_some_and(|b| !select(b, &echo.objects).is_empty());
-                if found || !answer.ok() {
-                    break Ok(answer);
-                } else {
-                    {
-                        if let Err(last) = poller
-                            .wait(format!(
-                                "{} shows nothing at {}",
-                                link.operation.id, echo.objects
-                            ))
-                            .await
-                        {
-                            break Err(last);
-                        }
-                    }
+                match found || !answer.ok() {
+                    true => Poll::Ready(answer.clone()),
+                    false => Poll::Pending(format!(
+                        "{} shows nothing at {}",
+                        link.operation.id, echo.objects
+                    )),
                 }
-            }
-        };
+            })
+            .await;
         match reached {
             Ok(linked_answer) => {
                 let verdict = match &linked_answer.json {

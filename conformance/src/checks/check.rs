@@ -1,14 +1,19 @@
 //! The checks, named as Schemathesis users know them where Schemathesis has one. Each is one
-//! row of [`checks!`]: its name, what a pass proves, and whether it needs
-//! `--allow-mutations` against a real endpoint. The summary, the reports, the CLI help and
-//! the README's list are all read from here.
+//! row of [`checks!`]: its name, its part, what it needs allowed against a real endpoint
+//! (`--allow-mutations`), the scenarios that judge it, and what a pass proves. The run's
+//! dispatch (which scenarios run, which checks are skipped and why), `--checks`, the summary,
+//! the reports, the CLI help and the README's table are all read from here.
 
+use super::permission::Permission;
+use super::scenario::Scenario;
+use crate::options::Phase;
 use serde::Serialize;
 use std::fmt;
 
 /// Declares [`Check`] and its registry from one table.
 macro_rules! checks {
-    ($($(#[$doc:meta])* $variant:ident => $name:literal, mutates: $mutates:literal, proves: $proves:literal;)*) => {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal, part: $part:ident, needs: $needs:ident,
+        runs: [$($runs:ident),*], proves: $proves:literal;)*) => {
         /// One kind of check.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
         #[serde(rename_all = "snake_case")]
@@ -20,7 +25,7 @@ macro_rules! checks {
             /// Every check, in registry order.
             pub const ALL: &'static [Check] = &[$(Check::$variant,)*];
 
-            /// The check's name in summaries, reports and `--help`.
+            /// The check's name in summaries, reports, `--checks` and `--help`.
             pub fn name(self) -> &'static str {
                 match self {
                     $(Check::$variant => $name,)*
@@ -34,11 +39,26 @@ macro_rules! checks {
                 }
             }
 
-            /// True when the check creates, changes or deletes, so that against a real
-            /// endpoint it runs only with `--allow-mutations`.
-            pub fn mutates(self) -> bool {
+            /// The part (`--only`) the check belongs to.
+            pub fn part(self) -> Phase {
                 match self {
-                    $(Check::$variant => $mutates,)*
+                    $(Check::$variant => Phase::$part,)*
+                }
+            }
+
+            /// What the check needs allowed against a real endpoint as a whole (`ReadOnly`:
+            /// nothing; single requests it would send may still need more, and are skipped
+            /// one by one, see [`Permission::of`]).
+            pub fn needs(self) -> Permission {
+                match self {
+                    $(Check::$variant => Permission::$needs,)*
+                }
+            }
+
+            /// The scenarios that judge the check: a run that selects it dispatches them.
+            pub fn runs(self) -> &'static [Scenario] {
+                match self {
+                    $(Check::$variant => &[$(Scenario::$runs),*],)*
                 }
             }
         }
@@ -47,103 +67,115 @@ macro_rules! checks {
 
 checks! {
     /// A complete response arrived: no refused, reset or closed connection.
-    ResponseReceived => "response_received", mutates: false,
+    ResponseReceived => "response_received", part: Examples, needs: ReadOnly, runs: [ExampleReplay, GeneratedCases],
         proves: "every request got a complete HTTP response";
     /// The response arrived within the per-request timeout.
-    MaxResponseTime => "max_response_time", mutates: false,
+    MaxResponseTime => "max_response_time", part: Examples, needs: ReadOnly, runs: [ExampleReplay, GeneratedCases],
         proves: "every response arrived within --timeout";
     /// The body fits the size cap.
-    MaxResponseSize => "max_response_size", mutates: false,
+    MaxResponseSize => "max_response_size", part: Examples, needs: ReadOnly, runs: [ExampleReplay, GeneratedCases],
         proves: "every body fits --max-body";
     /// The status is not 5xx.
-    NotAServerError => "not_a_server_error", mutates: false,
+    NotAServerError => "not_a_server_error", part: Examples, needs: ReadOnly, runs: [ExampleReplay, GeneratedCases],
         proves: "no request was answered 5xx";
     /// The status is documented for the operation.
-    StatusCodeConformance => "status_code_conformance", mutates: false,
+    StatusCodeConformance => "status_code_conformance", part: Examples, needs: ReadOnly, runs: [ExampleReplay, GeneratedCases],
         proves: "every status is documented for its operation";
     /// The `Content-Type` is a media type documented for that status.
-    ContentTypeConformance => "content_type_conformance", mutates: false,
+    ContentTypeConformance => "content_type_conformance", part: Examples, needs: ReadOnly, runs: [ExampleReplay, GeneratedCases],
         proves: "every Content-Type is documented for its status";
     /// The body validates against the documented schema for that status.
-    ResponseSchemaConformance => "response_schema_conformance", mutates: false,
+    ResponseSchemaConformance => "response_schema_conformance", part: Examples, needs: ReadOnly, runs: [ExampleReplay, GeneratedCases],
         proves: "every body validates against its documented schema";
     /// A documented example request (or a generated valid one) is answered with a documented 2xx.
-    PositiveDataAcceptance => "positive_data_acceptance", mutates: false,
+    PositiveDataAcceptance => "positive_data_acceptance", part: Examples, needs: ReadOnly, runs: [ExampleReplay, GeneratedCases],
         proves: "requests that follow every rule are accepted (or meet a documented business error)";
     /// The body has the keys of the documented example response, recursively.
-    ExampleStructure => "example_structure", mutates: false,
+    ExampleStructure => "example_structure", part: Examples, needs: ReadOnly, runs: [ExampleReplay],
         proves: "answers have every key of the documented example answer";
     /// A request without a token, or with an invalid one, is answered 401.
-    IgnoredAuth => "ignored_auth", mutates: false,
+    IgnoredAuth => "ignored_auth", part: Auth, needs: ReadOnly, runs: [AuthProbes],
         proves: "requests without valid credentials are refused 401";
     /// Every documented example validates against its schema (offline).
-    ExampleValidity => "example_validity", mutates: false,
+    ExampleValidity => "example_validity", part: Spec, needs: ReadOnly, runs: [SpecItems],
         proves: "every documented example validates against the spec (offline)";
     /// Every operation has documented examples (offline).
-    ExampleCoverage => "example_coverage", mutates: false,
+    ExampleCoverage => "example_coverage", part: Spec, needs: ReadOnly, runs: [SpecItems],
         proves: "every operation has documented examples (offline)";
     /// A generated request that breaks one rule is answered 400 with a documented error.
-    NegativeDataRejection => "negative_data_rejection", mutates: false,
+    NegativeDataRejection => "negative_data_rejection", part: Properties, needs: ReadOnly, runs: [GeneratedCases],
         proves: "a request breaking one rule is refused 400 with a documented error";
     /// A created object shows up in get, list and count.
-    EnsureResourceAvailability => "ensure_resource_availability", mutates: true,
+    EnsureResourceAvailability => "ensure_resource_availability", part: Stateful, needs: Mutations, runs: [CreateAndDelete],
         proves: "a created object shows up in show, list and count";
     /// A deleted object answers 404 afterwards.
-    UseAfterFree => "use_after_free", mutates: true,
+    UseAfterFree => "use_after_free", part: Stateful, needs: Mutations, runs: [CreateAndDelete],
         proves: "a deleted object answers 404 afterwards, and the list filtered by its name or record no longer lists it";
     /// Every item a filtered list returns matches the filter, and the matching objects are all there.
-    FilterConformance => "filter_conformance", mutates: false,
+    FilterConformance => "filter_conformance", part: Behaviour, needs: ReadOnly, runs: [Filters],
         proves: "each documented filter returns only matching items (whole value, part of the name, time bounds) and all of them";
     /// Every documented sort key and direction orders the items that way.
-    SortConformance => "sort_conformance", mutates: false,
+    SortConformance => "sort_conformance", part: Behaviour, needs: ReadOnly, runs: [Sorting],
         proves: "each documented sort key and direction, two keys (the second orders what the first ties), and the default order, order the items";
     /// `limit` bounds a page; `marker` pages visit every item once; `offset` skips; past the end is empty.
-    PaginationConformance => "pagination_conformance", mutates: false,
+    PaginationConformance => "pagination_conformance", part: Behaviour, needs: ReadOnly, runs: [Paging],
         proves: "limit bounds a page, marker pages visit every item once in order, offset skips, an offset past the end gives an empty page";
     /// A count equals the number of items the same filters list across all pages.
-    CountConformance => "count_conformance", mutates: false,
+    CountConformance => "count_conformance", part: Behaviour, needs: ReadOnly, runs: [Filters, Paging],
         proves: "counts (countBackups, the CBR list's count) equal the items the same filters list";
     /// A listed object reads the same in its show (`x-same` on the list's link).
-    ListShowAgreement => "list_show_agreement", mutates: false,
+    ListShowAgreement => "list_show_agreement", part: Behaviour, needs: ReadOnly, runs: [ListShow],
         proves: "each listed backup and policy reads the same as its show (every member both have, apart from the ones that change on their own)";
     /// What was written is what is read: create, update, protect and run echo their requests.
-    ReadAfterWrite => "read_after_write", mutates: true,
+    ReadAfterWrite => "read_after_write", part: Behaviour, needs: Mutations, runs: [Writes],
         proves: "a create or update is what show and list return, and what an update does not send is kept; a protect backs up the requested server with the given name; a policy run backs up the policy's servers";
     /// A provoked domain error answers its documented code with the table's status.
-    DomainErrorConformance => "domain_error_conformance", mutates: false,
+    DomainErrorConformance => "domain_error_conformance", part: Behaviour, needs: ReadOnly, runs: [DomainErrors],
         proves: "unknown IDs (read-only), and with --allow-mutations bound servers, busy backups and bad restore mappings, answer the documented code and status (duplicate names: duplicate_name_rejection)";
     /// Another project's path, or an admin-only parameter without admin rights, answers 403.
-    ProjectIsolation => "project_isolation", mutates: false,
+    ProjectIsolation => "project_isolation", part: Behaviour, needs: ReadOnly, runs: [Isolation],
         proves: "the credential cannot read another project's path, nor use all_tenants without admin rights (403)";
     /// The quotas' `used` grows by the backups stored and falls back when they are deleted.
-    QuotaUsage => "quota_usage", mutates: true,
+    QuotaUsage => "quota_usage", part: Behaviour, needs: Mutations, runs: [Lifecycle],
         proves: "the quotas' used count and capacity grow by the backups stored and fall back after deletion";
     /// A backup goes protecting to available, deleting to gone; a second delete is refused.
-    LifecycleConformance => "lifecycle_conformance", mutates: true,
+    LifecycleConformance => "lifecycle_conformance", part: Behaviour, needs: Mutations, runs: [Lifecycle],
         proves: "a new backup becomes available within --wait, a deleted one goes deleting then gone, and deleting it again meanwhile is a documented 4xx";
     /// A name another policy has is refused on create and on rename (`x-domain-errors`).
-    DuplicateNameRejection => "duplicate_name_rejection", mutates: true,
+    DuplicateNameRejection => "duplicate_name_rejection", part: Behaviour, needs: Mutations, runs: [Names],
         proves: "creating or renaming a policy with a name another policy has (from its creation or a rename) is refused with the documented code";
     /// An update that drops a server, or the deletion of its policy, releases it (`x-binding`).
-    BindingRelease => "binding_release", mutates: true,
+    BindingRelease => "binding_release", part: Behaviour, needs: Mutations, runs: [Bindings],
         proves: "a server an update drops, or whose policy is deleted, can be bound to another policy";
     /// The capability check tells bound servers from free ones (`x-protectable`).
-    CapabilityConformance => "capability_conformance", mutates: true,
+    CapabilityConformance => "capability_conformance", part: Behaviour, needs: Mutations, runs: [Bindings],
         proves: "checkResourceCapabilities answers false with the binding's code for a server a policy holds, and true for one released";
     /// A policy run backs up exactly the servers it names, or all of the policy's (`x-subset`).
-    PolicyRunScope => "policy_run_scope", mutates: true,
+    PolicyRunScope => "policy_run_scope", part: Behaviour, needs: Mutations, runs: [RunScope],
         proves: "executePolicy backs up exactly the servers parameters.resources names (not all, not only the first), and all of the policy's without it";
     /// What a policy's runs keep (`x-retention`, `x-overrides`).
-    RetentionConformance => "retention_conformance", mutates: true,
+    RetentionConformance => "retention_conformance", part: Behaviour, needs: Mutations, runs: [Retention],
         proves: "after a policy run each server keeps only the newest max_backups of the policy's backups, and permanent true keeps them all";
     /// `deleteCheckpoint` deletes the backup named, or the whole record (`x-subset`).
-    DeletionScope => "deletion_scope", mutates: true,
+    DeletionScope => "deletion_scope", part: Behaviour, needs: Mutations, runs: [Deletion],
         proves: "deleteCheckpoint with checkpoint_items deletes only that backup of the record, and without it every backup";
 }
 
 impl fmt::Display for Check {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Check {
+    type Err = String;
+
+    /// A check by its registry name; an unknown name is an error listing the names.
+    fn from_str(name: &str) -> Result<Check, String> {
+        Check::ALL.iter().copied().find(|c| c.name() == name.trim()).ok_or_else(|| {
+            let names: Vec<&str> = Check::ALL.iter().map(|c| c.name()).collect();
+            format!("unknown check `{name}`; the checks are {}", names.join(", "))
+        })
     }
 }
 

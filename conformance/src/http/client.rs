@@ -106,6 +106,11 @@ impl HttpClient {
         &self.throttle
     }
 
+    /// The tally, to read while the run goes on (the progress lines count its requests).
+    pub fn throttle_shared(&self) -> std::sync::Arc<Throttle> {
+        self.throttle.clone()
+    }
+
     /// Sends `out` at the run's pace, waiting out 429 answers (see [`Throttle`]); the last
     /// attempt is the exchange. Never fails; each attempt is bounded by the timeout.
     pub async fn send(&self, out: Outgoing) -> Exchange {

@@ -8,7 +8,7 @@ use super::case::{invalid_cases, valid_cases, Case};
 use super::expect::{judge_invalid, judge_valid, Judged};
 use super::shared::{Shared, TIMEOUTS_BEFORE_SKIP};
 use super::PropertyOptions;
-use crate::checks::{response_checks, Check, Failure};
+use crate::checks::{response_checks, Check, Failure, Permission, Scenario};
 use crate::http::Exchange;
 use crate::report::PropertyRow;
 use crate::session::Session;
@@ -37,6 +37,18 @@ impl Kind {
             Kind::Invalid => Check::NegativeDataRejection,
         }
     }
+    /// True when a check the run selects judges this kind's cases: its own, or one judged on
+    /// every generated case (the response checks).
+    fn judged(self, shared: &Shared) -> bool {
+        let other = match self {
+            Kind::Valid => Kind::Invalid.check(),
+            Kind::Invalid => Kind::Valid.check(),
+        };
+        Check::ALL.iter().any(|c| {
+            *c != other && c.runs().contains(&Scenario::GeneratedCases) && shared.judges(*c)
+        })
+    }
+
     fn name(self) -> &'static str {
         match self {
             Kind::Valid => "valid",
@@ -65,22 +77,32 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// The verdicts on one answer: every response check, then the kind's own expectation.
 fn judge(
+    shared: &Shared,
     kind: Kind,
     op: &'static Operation,
     exchange: &Exchange,
     tally: &Mutex<Tally>,
 ) -> Result<(), (Check, Failure)> {
     for (check, verdict) in response_checks(op, exchange) {
-        verdict.map_err(|f| (check, f))?;
+        match verdict {
+            Err(failure) if shared.judges(check) => return Err((check, failure)),
+            _ => {}
+        }
     }
-    let response = exchange.response().expect("response checks passed, so a response came");
+    // No response, and `response_received` is not judged: nothing to count.
+    let Some(response) = exchange.response() else { return Ok(()) };
     let body = response.json().ok();
     let verdict = match kind {
         Kind::Valid => judge_valid(op, response.status, body.as_ref()),
         Kind::Invalid => judge_invalid(op, response.status, body.as_ref()),
     };
-    let judged = verdict
-        .map_err(|message| (kind.check(), Failure::new(response.status.to_string(), message)))?;
+    let judged = match verdict {
+        Err(message) if shared.judges(kind.check()) => {
+            return Err((kind.check(), Failure::new(response.status.to_string(), message)))
+        }
+        Err(_) => Judged::Passed,
+        Ok(judged) => judged,
+    };
     let mut tally = lock(tally);
     tally.cases += 1;
     if (200..300).contains(&response.status) {
@@ -150,27 +172,33 @@ fn run_one(
     let tally = Mutex::new(Tally::default());
     let last: Mutex<Option<(Check, Failure, Exchange)>> = Mutex::new(None);
     let result = runner.run(&strategy, |case| {
+        if shared.stopped() {
+            return Ok(());
+        }
         if shared.given_up(op) {
             lock(&tally).skipped += 1;
             return Ok(());
         }
         let request = match case.bound {
-            true => handle.block_on(shared.bound(&case.request)),
-            false => case.request.clone(),
+            true => handle.block_on(shared.unless_stopped(shared.bound(&case.request))),
+            false => Some(case.request.clone()),
         };
-        let exchange = handle.block_on(shared.send(&request));
+        let Some(request) = request else { return Ok(()) };
+        let Some(exchange) = handle.block_on(shared.unless_stopped(shared.send(&request))) else {
+            return Ok(());
+        };
         if exchange.status() == Some(429) {
             lock(&tally).throttled += 1;
             return Ok(());
         }
-        judge(kind, op, &exchange, &tally).map_err(|(check, failure)| {
+        judge(&shared, kind, op, &exchange, &tally).map_err(|(check, failure)| {
             let message = format!("{check}: {}", failure.message);
             *lock(&last) = Some((check, failure, exchange.clone()));
             TestCaseError::fail(message)
         })?;
         let success = exchange.response().filter(|r| (200..300).contains(&r.status));
         if let Some(body) = success.map(|r| r.json().unwrap_or_default()) {
-            handle.block_on(shared.after_success(&request, &body));
+            handle.block_on(shared.unless_stopped(shared.after_success(&request, &body)));
         }
         Ok(())
     });
@@ -209,13 +237,18 @@ fn minimal_failure(
     handle: &tokio::runtime::Handle,
 ) -> Found {
     if !shared.given_up(op) {
-        let request = match minimal.bound {
-            true => handle.block_on(shared.bound(&minimal.request)),
-            false => minimal.request.clone(),
-        };
-        let exchange = handle.block_on(shared.send(&request));
-        if let Err((check, failure)) = judge(kind, op, &exchange, &Mutex::new(Tally::default())) {
-            return (minimal, check, failure, Some(exchange));
+        let resent = handle.block_on(shared.unless_stopped(async {
+            let request = match minimal.bound {
+                true => shared.bound(&minimal.request).await,
+                false => minimal.request.clone(),
+            };
+            shared.send(&request).await
+        }));
+        if let Some(exchange) = resent {
+            let judged = judge(shared, kind, op, &exchange, &Mutex::new(Tally::default()));
+            if let Err((check, failure)) = judged {
+                return (minimal, check, failure, Some(exchange));
+            }
         }
     }
     match lock(last).take() {
@@ -234,39 +267,39 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
         "properties: seed {seed}, {} cases per operation and kind (repeat with --seed {seed} --cases {})",
         options.cases, options.cases
     ));
+    // The run's time bound drops this part mid-way: the guard then stops the runners'
+    // threads, which would otherwise go on sending while the runtime shuts down.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let _stop_on_drop = StopOnDrop(stop);
     let shared = Arc::new(Shared {
-        client: session.client.clone(),
-        csbs: session.target.csbs.clone(),
-        cbr: session.target.cbr.clone(),
-        auth: session.credential(),
+        stop: stopped,
+        sender: session.sender.clone(),
+        limits: session.limits.clone(),
         project: session.facts.project_id.clone(),
         known: session.facts.clone(),
         pools: Mutex::new(BTreeMap::new()),
-        mutations: session.mutations,
-        created: Mutex::new(Vec::new()),
-        timeouts: Mutex::new(BTreeMap::new()),
+        mutations: session.allows(Permission::Mutations),
+        created: Arc::default(),
+        timeouts_before: session.sender.timeouts_all(),
+        selected: Check::ALL.iter().copied().filter(|c| session.recorder.selects(*c)).collect(),
     });
+    // Cleanup sees what the runners made even if the time bound drops this part.
+    session.ledger.watch(shared.created.clone());
     let fixed = BTreeMap::from([("project_id".to_owned(), session.facts.project_id.clone())]);
     let mut work = Vec::new();
     for op in all_operations() {
         if !options.operations.is_empty() && !options.operations.contains(&op.id) {
             continue;
         }
-        if op.is_mutation() && !session.mutations {
-            session.recorder.skip(
-                &op.id,
-                "properties",
-                "it changes state; give --allow-mutations to generate requests for it",
-            );
-            continue;
+        for kind in [Kind::Valid, Kind::Invalid].into_iter().filter(|k| k.judged(&shared)) {
+            match session.refuses(op) {
+                Some(why) => {
+                    let case = format!("properties: {} cases", kind.name());
+                    session.recorder.skip(kind.check(), &op.id, &case, why);
+                }
+                None => work.push((op, kind)),
+            }
         }
-        if crate::replay::overwrites_data(op) && !session.restores {
-            let why = "a valid restore overwrites a server's disks; pass --allow-restore (with --allow-mutations)";
-            session.recorder.skip(&op.id, "properties", why);
-            continue;
-        }
-        work.push((op, Kind::Valid));
-        work.push((op, Kind::Invalid));
     }
     let limit = Arc::new(tokio::sync::Semaphore::new(PARALLEL));
     let mut tasks = tokio::task::JoinSet::new();
@@ -274,7 +307,7 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
         let (shared, options, limit, fixed) =
             (shared.clone(), options.clone(), limit.clone(), fixed.clone());
         let handle = tokio::runtime::Handle::current();
-        session.progress.step(&format!("{} {} cases", op.id, kind.name()));
+        session.progress().say(&format!("{} {} cases", op.id, kind.name()));
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await;
             tokio::task::spawn_blocking(move || {
@@ -303,6 +336,15 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
     }
 }
 
+/// Tells the runners to stop when dropped (the part ended, or its future was dropped).
+struct StopOnDrop(tokio::sync::watch::Sender<bool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.send_replace(true);
+    }
+}
+
 fn record(session: &mut Session, shared: &Shared, outcomes: Vec<Outcome>) {
     let mut business: BTreeMap<String, u32> = BTreeMap::new();
     let mut rows: BTreeMap<String, PropertyRow> = BTreeMap::new();
@@ -326,7 +368,8 @@ fn record(session: &mut Session, shared: &Shared, outcomes: Vec<Outcome>) {
                 kind.name(),
                 op = op.id
             );
-            session.recorder.skip(&op.id, &format!("properties: {} cases", kind.name()), reason);
+            let case = format!("properties: {} cases", kind.name());
+            session.recorder.skip(kind.check(), &op.id, &case, reason);
         }
         let label = format!("properties: {} {} cases", tally.cases, kind.name());
         match failure {

@@ -5,11 +5,15 @@
 //! Each operation binds to a pool of its own (made on its first bound case), so that one
 //! runner's changes (an update emptying a policy, a deletion) do not break another's.
 
+use crate::checks::Check;
 use crate::created::{created, Created};
-use crate::http::{Auth, Exchange, HttpClient, Outgoing};
+use crate::http::Exchange;
+use crate::options::Limits;
+use crate::poll::{Poll, Poller};
 use crate::replay::{bind, bindings_for, Fact, Facts};
 use crate::request::ApiRequest;
-use csbs_spec::{Operation, Service};
+use crate::sender::Sender;
+use csbs_spec::Operation;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -18,20 +22,25 @@ use std::sync::Mutex;
 pub const TIMEOUTS_BEFORE_SKIP: u32 = 2;
 
 pub struct Shared {
-    pub client: HttpClient,
-    pub csbs: String,
-    pub cbr: String,
-    pub auth: Auth,
+    /// The run's sender (a clone: the same client, pace and timeout tally).
+    pub sender: Sender,
+    /// The run's bounds: a pool's backup is waited for within `--wait`, as everywhere.
+    pub limits: Limits,
     pub project: String,
     /// What the run knew before (servers, listed objects); read-only operations may bind to it.
     pub known: Facts,
     /// Each operation's objects, made for it; mutations bind only to these.
     pub pools: Mutex<BTreeMap<String, Facts>>,
     pub mutations: bool,
-    /// Objects generated cases created and could not delete at once.
-    pub created: Mutex<Vec<Created>>,
-    /// Timeouts met per operation.
-    pub timeouts: Mutex<BTreeMap<String, u32>>,
+    /// Objects generated cases created and could not delete at once (the run's ledger
+    /// watches the list, so that cleanup deletes them whatever ends the part).
+    pub created: std::sync::Arc<Mutex<Vec<Created>>>,
+    /// The sender's timeouts per operation when the part began: only this part's count.
+    pub timeouts_before: BTreeMap<String, u32>,
+    /// The checks the run judges (`--checks`, `--exclude-checks`).
+    pub selected: Vec<Check>,
+    /// Becomes true when the part must stop (the run's time bound dropped it).
+    pub stop: tokio::sync::watch::Receiver<bool>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -39,30 +48,37 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Shared {
+    /// True when the run judges `check`: a runner neither sends cases for a kind nobody
+    /// judges nor stops on a verdict nobody asked for.
+    pub fn judges(&self, check: Check) -> bool {
+        self.selected.contains(&check)
+    }
+
     /// Sends `request` with the run's credential.
     pub async fn send(&self, request: &ApiRequest) -> Exchange {
-        let op = request.operation;
-        let base = match op.service {
-            Service::Csbs => &self.csbs,
-            Service::Cbr => &self.cbr,
-        };
-        let url = format!("{base}{}", request.target());
-        let out = Outgoing {
-            method: op.method.clone(),
-            url,
-            body: request.body.clone(),
-            auth: self.auth.clone(),
-        };
-        let exchange = self.client.send(out).await;
-        if matches!(exchange.outcome, Err(crate::http::TransportError::Timeout { .. })) {
-            *lock(&self.timeouts).entry(op.id.clone()).or_default() += 1;
+        self.sender.send(request, "(generated case)").await
+    }
+
+    /// True once the part must stop: the runners send nothing more.
+    pub fn stopped(&self) -> bool {
+        *self.stop.borrow()
+    }
+
+    /// `work`, unless the part is told to stop first (`None`; then at once, whatever `work`
+    /// was waiting for).
+    pub async fn unless_stopped<T>(&self, work: impl std::future::Future<Output = T>) -> Option<T> {
+        let mut stop = self.stop.clone();
+        tokio::select! {
+            biased;
+            _ = stop.wait_for(|s| *s) => None,
+            done = work => Some(done),
         }
-        exchange
     }
 
     /// True once `op` has timed out [`TIMEOUTS_BEFORE_SKIP`] times.
     pub fn given_up(&self, op: &Operation) -> bool {
-        lock(&self.timeouts).get(&op.id).is_some_and(|n| *n >= TIMEOUTS_BEFORE_SKIP)
+        let before = self.timeouts_before.get(&op.id).copied().unwrap_or(0);
+        self.sender.timeouts(&op.id) - before >= TIMEOUTS_BEFORE_SKIP
     }
 
     /// `request` with its object references bound to its operation's pool (made now if this
@@ -171,8 +187,8 @@ impl Shared {
         body.get("policy").cloned()
     }
 
-    /// Backs up the run's first server for a pool and waits (briefly) for it to settle; its
-    /// backups.
+    /// Backs up the run's first server for a pool and waits (within `--wait`) for it to
+    /// settle; its backups.
     async fn add_backup(&self) -> Vec<Value> {
         let Some(server) = self.known.servers.first().cloned() else { return Vec::new() };
         let protect = ApiRequest::of("protectResource", &self.project).path("resource_id", server);
@@ -191,20 +207,22 @@ impl Shared {
         };
         let list = ApiRequest::of("listBackups", &self.project).query("checkpoint_id", checkpoint);
         let settled = csbs_spec::behaviour::backup_lifecycle().settled;
-        for _ in 0..50 {
-            let answer = self.send(&list).await;
+        let what = "(waiting for a pool's backup)";
+        let waited = self.sender.poll(Poller::new(&self.limits), &list, what, |answer| {
             let body = answer.response().and_then(|r| r.json().ok()).unwrap_or_default();
             let items =
                 body.get("checkpoint_items").and_then(Value::as_array).cloned().unwrap_or_default();
-            let done = !items.is_empty()
-                && items.iter().all(|i| {
-                    settled.iter().any(|s| i.get("status").and_then(Value::as_str) == Some(s))
-                });
-            if done {
-                return items;
+            let status = |i: &Value| i.get("status").and_then(Value::as_str).map(str::to_owned);
+            match !items.is_empty()
+                && items.iter().all(|i| status(i).is_some_and(|s| settled.contains(&s)))
+            {
+                true => Poll::Ready(items),
+                false => Poll::Pending(format!(
+                    "statuses {:?}",
+                    items.iter().map(status).collect::<Vec<_>>()
+                )),
             }
-            tokio::time::sleep(std::time::Duration::from_millis(40)).await;
-        }
-        Vec::new()
+        });
+        waited.await.unwrap_or_default()
     }
 }

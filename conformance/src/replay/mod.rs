@@ -12,5 +12,5 @@ pub(crate) mod settle;
 pub use bindings::{bindings_for, Binding, Slot, BINDINGS};
 pub use facts::{BackupFact, Fact, Facts, PolicyFact};
 pub use fill::{bind, fill, Missing};
-pub use plan::{overwrites_data, plan, Planned, ORDER};
+pub use plan::{plan, Planned, ORDER};
 pub(crate) use run::run;

@@ -35,11 +35,6 @@ pub struct Planned {
     pub paired: Option<Example>,
 }
 
-/// True for operations that overwrite data no run can restore (a server's disks).
-pub fn overwrites_data(op: &Operation) -> bool {
-    op.tag == "restores"
-}
-
 /// Every documented request (bodies and URL examples) in replay order, document order within
 /// an operation.
 pub fn plan() -> Vec<Planned> {

@@ -3,7 +3,7 @@
 
 use super::fill::{fill, Missing};
 use super::learn::learn;
-use super::plan::{overwrites_data, plan, Planned};
+use super::plan::{plan, Planned};
 use super::settle::settle;
 use crate::checks::{accepted, missing_keys, Check, Failure, Verdict};
 use crate::http::Exchange;
@@ -20,24 +20,14 @@ pub(crate) async fn run(session: &mut Session) {
 async fn replay(session: &mut Session, case: &Planned) {
     let op = case.operation;
     let name = case.example.name.as_str();
-    if op.is_mutation() && !session.mutations {
-        let why = format!(
-            "{} {} changes the target; pass --allow-mutations to replay it",
-            op.method, op.path
-        );
-        session.recorder.skip(&op.id, name, why);
-        return;
-    }
-    if overwrites_data(op) && !session.restores {
-        let why = "a restore overwrites a server's disks; pass --allow-restore (with --allow-mutations) to replay it";
-        session.recorder.skip(&op.id, name, why);
-        return;
+    if let Some(why) = session.refuses(op) {
+        return session.recorder.skip(Check::PositiveDataAcceptance, &op.id, name, why);
     }
     let filled = match fill(op, &case.example, &session.facts, op.is_mutation(), Missing::Refuse) {
         Ok(filled) => filled,
-        Err(why) => return session.recorder.skip(&op.id, name, why),
+        Err(why) => return session.recorder.skip(Check::PositiveDataAcceptance, &op.id, name, why),
     };
-    let exchange = session.send(&filled, session.credential(), name).await;
+    let exchange = session.sender.send(&filled, name).await;
     let extra = [
         (Check::PositiveDataAcceptance, accepted(op, &exchange)),
         (Check::ExampleStructure, structure(case, &exchange)),

@@ -2,7 +2,7 @@
 //! one `restoring`): polls the backup list filtered by the record, within the settle bound.
 //! The statuses a backup settles in are the spec's (`x-lifecycle`).
 
-use crate::poll::Poller;
+use crate::poll::Poll;
 use crate::session::{Answer, Session};
 use csbs_spec::behaviour::backup_lifecycle;
 use serde_json::Value;
@@ -26,37 +26,28 @@ pub async fn settled_items(
 ) -> Result<Settled, String> {
     let settled = backup_lifecycle().settled;
     let list = session.request("listBackups").query("checkpoint_id", checkpoint_id);
-    session.progress.say(&format!("waiting for the backups of {checkpoint_id}"));
+    session.progress().say(&format!("waiting for the backups of {checkpoint_id}"));
     let mut seen: Vec<String> = Vec::new();
-    let mut poller = Poller::new(&session.limits, session.limits.settle_timeout);
-    loop {
-        let (answer, body, status) = match case {
-            Some(case) => {
-                let answer = session.call(&list, case).await;
-                let (body, status) = (answer.json.clone(), answer.status);
-                (Some(answer), body, status)
+    let found = session
+        .poll(&list, case, |answer| {
+            let items = answer.json.as_ref().and_then(|b| b.get("checkpoint_items"));
+            let Some(items) = items.and_then(Value::as_array) else {
+                return Poll::Pending(format!("answer {:?}", answer.status));
+            };
+            seen.extend(items.iter().map(|i| status_of(i).to_owned()));
+            if !items.is_empty() && items.iter().all(|i| settled.iter().any(|w| w == status_of(i)))
+            {
+                let answer = answer.index.is_some().then(|| answer.clone());
+                return Poll::Ready((items.clone(), answer));
             }
-            None => {
-                let exchange =
-                    session.send(&list, session.credential(), "(waiting for backups)").await;
-                (None, exchange.response().and_then(|r| r.json().ok()), exchange.status())
-            }
-        };
-        let items = body.as_ref().and_then(|b| b.get("checkpoint_items")).and_then(Value::as_array);
-        let Some(items) = items else {
-            poller.wait(format!("answer {status:?}")).await?;
-            continue;
-        };
-        seen.extend(items.iter().map(|i| status_of(i).to_owned()));
-        if !items.is_empty() && items.iter().all(|i| settled.iter().any(|w| w == status_of(i))) {
-            let mut items = items.clone();
-            items.sort_by_key(|i| i.get("resource_id").map(Value::to_string));
-            seen.dedup();
-            return Ok(Settled { items, seen, answer });
-        }
-        let now: Vec<&str> = items.iter().map(status_of).collect();
-        poller.wait(format!("statuses {now:?}")).await?;
-    }
+            let now: Vec<&str> = items.iter().map(status_of).collect();
+            Poll::Pending(format!("statuses {now:?}"))
+        })
+        .await;
+    let (mut items, answer) = found?;
+    items.sort_by_key(|i| i.get("resource_id").map(Value::to_string));
+    seen.dedup();
+    Ok(Settled { items, seen, answer })
 }
 
 /// [`settled_items`], learnt as the run's own backups. A record that does not settle in time is

@@ -10,7 +10,7 @@ mod summary;
 pub use curl::curl;
 pub use model::{
     CheckResult, CleanupReport, ExchangeView, LeftBehind, PropertyRow, Report, Skip, TargetSummary,
-    Throttling, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_NOT_RUN, EXIT_PASSED,
+    Throttling, EXIT_FAILED, EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_NOT_RUN, EXIT_PASSED,
 };
 pub use output::{Format, ReportFile};
 pub(crate) use recorder::cut;

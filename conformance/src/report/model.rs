@@ -8,10 +8,14 @@ use serde::Serialize;
 
 /// Exit code: everything passed.
 pub const EXIT_PASSED: u8 = 0;
-/// Exit code: checks failed (or cleanup left something behind, or the time bound cut the run).
+/// Exit code: checks failed (or cleanup left something behind), also in a run cut short.
 pub const EXIT_FAILED: u8 = 1;
-/// Exit code: the run could not happen (bad flags, unreachable endpoint).
+/// Exit code: the run could not happen (bad flags, options that cannot work together, an
+/// endpoint that is unreachable or refused the first read); nothing but that read was sent.
 pub const EXIT_NOT_RUN: u8 = 2;
+/// Exit code: the run is incomplete: the time bound (`--max-duration`) stopped it, nothing
+/// failed before, and cleanup ran. What ran is in the reports.
+pub const EXIT_INCOMPLETE: u8 = 3;
 /// Exit code: stopped by Ctrl-C (after cleanup), as shells expect after SIGINT.
 pub const EXIT_INTERRUPTED: u8 = 130;
 
@@ -48,6 +52,8 @@ pub struct CheckResult {
 /// A case that was not sent, and why.
 #[derive(Clone, Debug, Serialize)]
 pub struct Skip {
+    /// The check that could not judge it.
+    pub check: Check,
     pub operation: String,
     pub case: String,
     pub reason: String,
@@ -170,10 +176,12 @@ impl Report {
 
     /// The process exit code for this report.
     pub fn exit_code(&self) -> u8 {
+        let failed = self.failed_count() > 0 || !self.cleanup.left_behind.is_empty();
         match &self.interrupted {
             Some(why) if why == crate::runner::CTRL_C => EXIT_INTERRUPTED,
-            _ if self.passed() => EXIT_PASSED,
-            _ => EXIT_FAILED,
+            _ if failed => EXIT_FAILED,
+            Some(_) => EXIT_INCOMPLETE,
+            None => EXIT_PASSED,
         }
     }
 

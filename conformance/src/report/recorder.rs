@@ -4,6 +4,7 @@ use super::curl::curl;
 use super::model::{CheckResult, ExchangeView, Skip};
 use crate::checks::{Check, Verdict};
 use crate::http::Exchange;
+use crate::progress::Progress;
 use crate::secret::Redactor;
 
 /// Bodies longer than this are cut in the report (the checks saw all of it).
@@ -13,16 +14,31 @@ const REPORT_BODY_BYTES: usize = 64 << 10;
 #[derive(Debug, Default)]
 pub struct Recorder {
     redactor: Redactor,
+    /// The checks the run selected (`--checks`, `--exclude-checks`); verdicts and skips of
+    /// the others are not kept. Empty: every check.
+    selected: Vec<Check>,
     pub(crate) results: Vec<CheckResult>,
     pub(crate) skipped: Vec<Skip>,
     pub(crate) exchanges: Vec<ExchangeView>,
     pub(crate) notes: Vec<String>,
     pub(crate) properties: Vec<super::model::PropertyRow>,
+    /// Counts the verdicts for the progress lines.
+    progress: Progress,
 }
 
 impl Recorder {
-    pub fn new(redactor: Redactor) -> Recorder {
-        Recorder { redactor, ..Recorder::default() }
+    pub fn new(redactor: Redactor, selected: Vec<Check>) -> Recorder {
+        Recorder { redactor, selected, ..Recorder::default() }
+    }
+
+    /// True when the run judges `check`.
+    pub fn selects(&self, check: Check) -> bool {
+        self.selected.is_empty() || self.selected.contains(&check)
+    }
+
+    /// The recorder, counting its verdicts on `progress`.
+    pub fn with_progress(self, progress: Progress) -> Recorder {
+        Recorder { progress, ..self }
     }
 
     pub fn redactor(&self) -> &Redactor {
@@ -35,10 +51,7 @@ impl Recorder {
         let mut request = exchange.request.clone();
         request.url = r.redact(&request.url);
         request.headers = request.headers.iter().map(|(k, v)| (k.clone(), r.redact(v))).collect();
-        if let Some(body) = &request.body {
-            request.body =
-                serde_json::from_str(&r.redact(&body.to_string())).ok().or(Some(body.clone()));
-        }
+        request.body = request.body.as_ref().map(|body| r.redact_json(body));
         let response = exchange.response();
         let view = ExchangeView {
             operation: operation.to_owned(),
@@ -67,11 +80,15 @@ impl Recorder {
         verdict: Verdict,
         exchange: Option<usize>,
     ) {
+        if !self.selects(check) {
+            return;
+        }
         let failure = verdict.err().map(|mut f| {
             f.message = self.redactor.redact(&f.message);
             f.rule = self.redactor.redact(&f.rule);
             f
         });
+        self.progress.verdict(failure.is_none());
         self.results.push(CheckResult {
             check,
             operation: operation.to_owned(),
@@ -82,9 +99,14 @@ impl Recorder {
         });
     }
 
-    pub fn skip(&mut self, operation: &str, case: &str, reason: impl Into<String>) {
+    /// Records that `check` could not judge `case` of `operation`, and why.
+    pub fn skip(&mut self, check: Check, operation: &str, case: &str, reason: impl Into<String>) {
+        if !self.selects(check) {
+            return;
+        }
         let reason = self.redactor.redact(&reason.into());
-        self.skipped.push(Skip { operation: operation.to_owned(), case: case.to_owned(), reason });
+        let (operation, case) = (operation.to_owned(), case.to_owned());
+        self.skipped.push(Skip { check, operation, case, reason });
     }
 
     pub fn note(&mut self, text: impl Into<String>) {

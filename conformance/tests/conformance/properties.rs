@@ -303,3 +303,30 @@ async fn an_operation_that_times_out_twice_has_its_remaining_cases_skipped() {
     // Two timeouts, and not one request more: no shrinking, no repeat of the minimal case.
     assert_eq!(sent.load(Ordering::SeqCst), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pool_waits_for_a_slow_backup_within_wait() {
+    // Backups that take 2.5 s: longer than the pool's old fixed 2 s, shorter than --wait.
+    let mock = crate::support::mock_configured(|config| {
+        config.protect_delay = std::time::Duration::from_millis(2_500);
+    })
+    .await;
+    let url = mock.base_url().trim_end_matches('/').to_owned();
+    let options = RunOptions {
+        only: vec![Phase::Properties],
+        checks: vec![Check::PositiveDataAcceptance],
+        properties: PropertyOptions {
+            cases: 1,
+            seed: Some(1),
+            operations: vec!["deleteCheckpoint".into()],
+            ..PropertyOptions::default()
+        },
+        ..proxied_options(&url)
+    };
+    let report = bounded(run_suite(options)).await.expect("the mock is reachable");
+    mock.shutdown().await;
+    let row = report.properties.iter().find(|r| r.operation == "deleteCheckpoint");
+    let row = row.unwrap_or_else(|| panic!("no generated cases:\n{}", report.summary()));
+    // The case was bound to the pool's backup, once available: deleted (2xx), not a 404.
+    assert_eq!((row.valid, row.valid_2xx), (1, 1), "{}", report.summary());
+}

@@ -1,6 +1,7 @@
 //! The JUnit and JSON reports are well-formed and say what the summary says.
 
 use crate::support::{bounded, run_tampered};
+use csbs_conformance::checks::Permission;
 use csbs_conformance::report::{Format, ReportFile};
 use csbs_conformance::{run_suite, RunOptions};
 use std::path::PathBuf;
@@ -76,8 +77,13 @@ fn the_readme_lists_every_check_as_the_registry_has_it() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
         .expect("the README sits at the workspace root");
     for check in csbs_conformance::Check::ALL {
-        let mutates = if check.mutates() { "yes" } else { "" };
-        let row = format!("| `{}` | {} | {mutates} |", check.name(), check.proves());
+        let needs = match check.needs() {
+            Permission::ReadOnly => "",
+            Permission::Mutations => "`--allow-mutations`",
+            Permission::Restores => "`--allow-restore`",
+        };
+        let (name, part, proves) = (check.name(), check.part(), check.proves());
+        let row = format!("| `{name}` | {part} | {proves} | {needs} |");
         assert!(readme.contains(&row), "README.md lacks (or has another text for) the row:\n{row}");
     }
 }

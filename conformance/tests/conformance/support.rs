@@ -4,6 +4,7 @@
 use csbs_conformance::{run_suite, Limits, Report, RunOptions, Secret, MOCK_SERVERS};
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -26,6 +27,8 @@ pub async fn bounded<T>(fut: impl Future<Output = T>) -> T {
 /// A server on 127.0.0.1 that stops when dropped.
 pub struct Server {
     pub url: String,
+    /// Requests it received so far (raw servers only).
+    pub seen: Arc<AtomicUsize>,
     task: JoinHandle<()>,
 }
 
@@ -80,34 +83,56 @@ impl Reply {
     }
 }
 
-/// A raw TCP server: one request per connection; `/` always answers 404 JSON, so the runner's
-/// reachability probe passes and the misbehaviour is met by the checks.
+/// A raw TCP server, one request per connection, whose first read of each service (the
+/// runner's preflight, which comes before anything else) is answered as a healthy endpoint
+/// would, so that the misbehaviour is met by the checks.
 pub async fn raw_server(behaviour: impl Fn(&Head) -> Reply + Send + Sync + 'static) -> Server {
+    let preflight = Arc::new(std::sync::Mutex::new([false; 2]));
+    raw_server_from_first(move |head| {
+        let service = if head.path.starts_with("/v1/") { 0 } else { 1 };
+        let mut answered = preflight.lock().unwrap_or_else(|p| p.into_inner());
+        if !answered[service] {
+            answered[service] = true;
+            let body = match service {
+                0 => serde_json::json!({"checkpoint_items": []}),
+                _ => serde_json::json!({"backups": [], "count": 0}),
+            };
+            return Reply::json(200, &body);
+        }
+        behaviour(head)
+    })
+    .await
+}
+
+/// A raw TCP server that answers every request, the first included, with `behaviour`, and
+/// counts them ([`Server::seen`]).
+pub async fn raw_server_from_first(
+    behaviour: impl Fn(&Head) -> Reply + Send + Sync + 'static,
+) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
     let url = format!("http://{}", listener.local_addr().expect("local address"));
     let behaviour = Arc::new(behaviour);
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
     let task = tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
-            let behaviour = behaviour.clone();
+            let (behaviour, counter) = (behaviour.clone(), counter.clone());
             tokio::spawn(async move {
-                let _ = serve_one(stream, behaviour.as_ref()).await;
+                let _ = serve_one(stream, behaviour.as_ref(), &counter).await;
             });
         }
     });
-    Server { url, task }
+    Server { url, seen, task }
 }
 
 async fn serve_one(
     mut stream: TcpStream,
     behaviour: &(dyn Fn(&Head) -> Reply + Send + Sync),
+    seen: &AtomicUsize,
 ) -> std::io::Result<()> {
     let Some(head) = read_head(&mut stream).await? else { return Ok(()) };
-    let reply = if head.path == "/" {
-        Reply::json(404, &serde_json::json!({"error_code": "APIGW.0101", "error_msg": "not found"}))
-    } else {
-        behaviour(&head)
-    };
-    write_reply(&mut stream, reply).await
+    seen.fetch_add(1, Ordering::SeqCst);
+    write_reply(&mut stream, behaviour(&head)).await
 }
 
 async fn read_head(stream: &mut TcpStream) -> std::io::Result<Option<Head>> {
@@ -394,7 +419,7 @@ pub async fn proxy_rewriting(
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });
-    Server { url, task }
+    Server { url, seen: Arc::default(), task }
 }
 
 /// Options for a run through the proxy: mutations and restores allowed, the mock's servers.

@@ -2,7 +2,7 @@
 //! they allow: `x-rrule` (schedule grammar), `x-sort` (sort keys and grammar),
 //! `x-unique-items-by`, `x-error-codes` and `x-gateway-error-codes` (the error table).
 //! Documentation extensions (`x-decision`, `x-errata`, `x-verbatim`, `x-source`,
-//! `x-sources`, `x-request-examples`, `x-known-values`) are compatible. Any other extension
+//! `x-sources`, `x-request-examples`, `x-printed-examples`, `x-known-values`) are compatible. Any other extension
 //! is a behaviour rule this module does not know yet (filters, pagination, ...): adding one
 //! breaks servers (they must now implement it), removing one breaks clients (a promised
 //! behaviour is gone), and every changed value in it breaks both.
@@ -14,13 +14,14 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
 /// Extensions that only document.
-pub const DOCUMENTATION: [&str; 7] = [
+pub const DOCUMENTATION: [&str; 8] = [
     "x-decision",
     "x-errata",
     "x-verbatim",
     "x-source",
     "x-sources",
     "x-request-examples",
+    "x-printed-examples",
     "x-known-values",
 ];
 

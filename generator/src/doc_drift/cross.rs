@@ -29,6 +29,8 @@ impl Pair<'_> {
             other_document: Some(self.b.0.to_owned()),
             other_value: Some(b),
             aspect: Some(aspect.to_owned()),
+            places: Vec::new(),
+            stale: Vec::new(),
         });
     }
 

@@ -2,9 +2,10 @@
 //! `x-error-code-pattern` its codes have: codes only on one side, a code answered with
 //! another status, a message printed differently.
 
+use crate::doc_drift::explain::{self, Candidates, Found};
 use crate::doc_drift::finding::{Finding, Kind};
 use crate::doc_drift::model::VendorDocument;
-use crate::doc_drift::spec_view::{explanations_of, scalar_text, SpecDoc};
+use crate::doc_drift::spec_view::{scalar_text, SpecDoc};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -79,6 +80,8 @@ pub fn compare(doc: &VendorDocument, specs: &[SpecDoc]) -> Vec<Finding> {
             other_document: None,
             other_value: None,
             aspect: None,
+            places: Vec::new(),
+            stale: Vec::new(),
         }];
     };
     let spec_entries = entries(spec);
@@ -92,53 +95,55 @@ pub fn compare(doc: &VendorDocument, specs: &[SpecDoc]) -> Vec<Finding> {
     for code in codes {
         let printed: Vec<_> = doc.error_codes.iter().filter(|c| c.code == code).collect();
         let kept: Vec<&Entry> = spec_entries.iter().filter(|e| e.code == code).collect();
-        let explained = kept
-            .iter()
-            .flat_map(|e| explanations_of(e.node, &e.pointer))
-            .next()
-            .map(|(p, t)| format!("spec/{}#{p}: {t}", spec.file));
-        let mut push =
-            |kind: Kind, document_value: Value, spec_value: Value, explained_by: Option<String>| {
-                out.push(Finding {
-                    document: doc.name.clone(),
-                    operation: None,
-                    location: format!("error.{code}"),
-                    kind,
-                    document_value,
-                    spec_value,
-                    explained_by,
-                    section: None,
-                    spec_pointer: Some(format!(
-                        "spec/{}#{}",
-                        spec.file,
-                        kept.first().map(|e| e.pointer.as_str()).unwrap_or("/x-error-codes")
-                    )),
-                    other_document: None,
-                    other_value: None,
-                    aspect: None,
-                })
-            };
+        let candidates =
+            Candidates::own(kept.iter().flat_map(|e| explain::of(e.node, &e.pointer)).collect());
+        // A code the spec lacks has no entry, so nothing explains it.
+        let mut push = |kind: Kind, document_value: Value, spec_value: Value| {
+            let found = Found { document: &doc.name, section: None };
+            let (explained_by, stale) =
+                candidates.resolve(&spec.file, found, kind, &document_value);
+            out.push(Finding {
+                document: doc.name.clone(),
+                operation: None,
+                location: format!("error.{code}"),
+                kind,
+                document_value,
+                spec_value,
+                explained_by,
+                section: None,
+                spec_pointer: Some(format!(
+                    "spec/{}#{}",
+                    spec.file,
+                    kept.first().map(|e| e.pointer.as_str()).unwrap_or("/x-error-codes")
+                )),
+                other_document: None,
+                other_value: None,
+                aspect: None,
+                places: Vec::new(),
+                stale,
+            })
+        };
         let doc_statuses: BTreeSet<u16> = printed.iter().map(|c| c.status).collect();
         let spec_statuses: BTreeSet<u16> = kept.iter().map(|e| e.status).collect();
         if kept.is_empty() {
             let rows: Vec<Value> =
                 printed.iter().map(|c| json!({"status": c.status, "message": c.message})).collect();
-            push(Kind::OnlyInDocument, json!(rows), Value::Null, None);
+            push(Kind::OnlyInDocument, json!(rows), Value::Null);
             continue;
         }
         if printed.is_empty() {
             let rows: Vec<Value> =
                 kept.iter().map(|e| json!({"status": e.status, "message": e.message})).collect();
-            push(Kind::OnlyInSpec, Value::Null, json!(rows), explained);
+            push(Kind::OnlyInSpec, Value::Null, json!(rows));
             continue;
         }
         if doc_statuses != spec_statuses {
-            push(Kind::ErrorStatus, json!(doc_statuses), json!(spec_statuses), explained.clone());
+            push(Kind::ErrorStatus, json!(doc_statuses), json!(spec_statuses));
         }
         for c in &printed {
             if let Some(e) = kept.iter().find(|e| e.status == c.status) {
                 if words(&c.message) != words(&e.message) {
-                    push(Kind::ErrorMessage, json!(c.message), json!(e.message), explained.clone());
+                    push(Kind::ErrorMessage, json!(c.message), json!(e.message));
                 }
             }
         }

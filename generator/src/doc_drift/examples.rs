@@ -169,6 +169,8 @@ fn finding(
         other_document: None,
         other_value: None,
         aspect: None,
+        places: Vec::new(),
+        stale: Vec::new(),
     }
 }
 

@@ -1,11 +1,12 @@
-//! A finding of `doc-drift`: where a vendor document and the spec differ, and what in the
-//! spec explains it.
+//! A finding of `doc-drift`: where a vendor document and the spec differ, every place the
+//! difference recurs, and what in the spec explains it.
 
-use serde::Serialize;
+use crate::doc_drift::explain::Stale;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// What differs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// A parameter, field, operation, status, example or error code the spec lacks.
@@ -47,7 +48,18 @@ impl Kind {
     }
 }
 
-/// One difference.
+/// One place a difference is found: an operation of the spec, a location in it and the
+/// document's section.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Place {
+    pub operation: Option<String>,
+    pub location: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+}
+
+/// One difference. `operation`, `location` and `section` name its first place; `places`
+/// lists every place it recurs (a repeated table, a recursive schema).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Finding {
     /// The vendor document (file name).
@@ -76,11 +88,36 @@ pub struct Finding {
     pub other_value: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aspect: Option<String>,
+    /// Every place of the difference, the first one first (filled when findings are grouped).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<Place>,
+    /// Explanations of this kind and place made against another document value: their
+    /// premise no longer holds.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stale: Vec<Stale>,
 }
 
 impl Finding {
     /// True when an `x-decision` or `x-errata` explains the finding.
     pub fn is_explained(&self) -> bool {
         self.explained_by.is_some()
+    }
+
+    /// The place of a finding not yet grouped.
+    pub fn place(&self) -> Place {
+        Place {
+            operation: self.operation.clone(),
+            location: self.location.clone(),
+            section: self.section.clone(),
+        }
+    }
+
+    /// Every place of the finding (its own when it was not grouped).
+    pub fn places(&self) -> Vec<Place> {
+        if self.places.is_empty() {
+            vec![self.place()]
+        } else {
+            self.places.clone()
+        }
     }
 }

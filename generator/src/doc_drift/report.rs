@@ -1,5 +1,6 @@
 //! The report of a `doc-drift` run: JSON (`{"findings": [...]}`) or text with the
-//! unexplained findings first, grouped by operation, each with a hint of what to edit.
+//! unexplained findings first, grouped by operation and section, each with a hint of what to
+//! edit and the places it recurs, then the stale explanations.
 
 use crate::doc_drift::finding::{Finding, Kind};
 use crate::doc_drift::run::Report;
@@ -20,8 +21,11 @@ pub fn json(report: &Report) -> String {
             "documents": report.described.iter().map(|d| d.document.as_str()).collect::<std::collections::BTreeSet<_>>(),
             "sections": report.described,
             "findings": report.findings.len(),
+            "places": report.findings.iter().map(|f| f.places().len()).sum::<usize>(),
             "unexplained": report.unexplained(),
+            "stale": report.stale().len(),
         },
+        "stale": report.stale(),
     });
     serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
 }
@@ -29,10 +33,11 @@ pub fn json(report: &Report) -> String {
 fn ordered(findings: &[Finding]) -> Vec<&Finding> {
     let mut out: Vec<&Finding> = findings.iter().collect();
     out.sort_by(|a, b| {
-        (a.is_explained(), &a.operation, &a.document, &a.location, a.kind).cmp(&(
+        (a.is_explained(), &a.operation, &a.document, &a.section, &a.location, a.kind).cmp(&(
             b.is_explained(),
             &b.operation,
             &b.document,
+            &b.section,
             &b.location,
             b.kind,
         ))
@@ -51,7 +56,7 @@ pub fn hint(f: &Finding) -> String {
         Kind::OnlyInDocument if f.location.starts_with("example") => {
             format!("add the printed example to the operation ({at}) with x-verbatim, value and x-source")
         }
-        Kind::OnlyInDocument => format!("add `{name}` at {at}, or an x-decision there that names `{name}`"),
+        Kind::OnlyInDocument => format!("add `{name}` at {at}, or an x-decision there whose premise has `at: {name}`"),
         Kind::OnlyInSpec if f.location.starts_with("example") => {
             format!("the printed text is gone: update {at} (and `value`, `x-errata`) or remove the example")
         }
@@ -99,13 +104,16 @@ pub fn text(report: &Report) -> String {
     let mut out = String::new();
     let documents: std::collections::BTreeSet<&str> =
         report.described.iter().map(|d| d.document.as_str()).collect();
+    let stale = report.stale();
     let _ = writeln!(
         out,
-        "doc-drift: {} operation sections in {} documents; {} findings, {} unexplained",
+        "doc-drift: {} operation sections in {} documents; {} findings ({} places), {} unexplained, {} stale explanations",
         report.described.len(),
         documents.len(),
         report.findings.len(),
-        report.unexplained()
+        report.findings.iter().map(|f| f.places().len()).sum::<usize>(),
+        report.unexplained(),
+        stale.len()
     );
     let findings = ordered(&report.findings);
     let (unexplained, explained): (Vec<&Finding>, Vec<&Finding>) =
@@ -114,9 +122,9 @@ pub fn text(report: &Report) -> String {
         [("Unexplained", unexplained, true), ("Explained", explained, false)]
     {
         let _ = writeln!(out, "\n{title} ({})", group.len());
-        let mut current: Option<(Option<String>, String)> = None;
+        let mut current: Option<(Option<String>, String, Option<String>)> = None;
         for f in group {
-            let key = (f.operation.clone(), f.document.clone());
+            let key = (f.operation.clone(), f.document.clone(), f.section.clone());
             if current.as_ref() != Some(&key) {
                 let op = f.operation.clone().unwrap_or_else(|| {
                     if f.location.starts_with("error") {
@@ -130,6 +138,11 @@ pub fn text(report: &Report) -> String {
                 current = Some(key);
             }
             line(&mut out, f);
+            for p in f.places().iter().skip(1) {
+                let op = p.operation.as_deref().unwrap_or("-");
+                let section = p.section.as_ref().map(|s| format!(" § {s}")).unwrap_or_default();
+                let _ = writeln!(out, "      also at {op} {}{section}", p.location);
+            }
             if with_hint {
                 let _ = writeln!(out, "      -> {}", hint(f));
             } else if let Some(why) = &f.explained_by {
@@ -137,6 +150,18 @@ pub fn text(report: &Report) -> String {
                     writeln!(out, "      explained by {}", crate::show::one_line(&json!(why), 100));
             }
         }
+    }
+    let _ = writeln!(out, "\nStale explanations ({})", stale.len());
+    for s in stale {
+        let _ = writeln!(
+            out,
+            "  {}  {}: made against document {}, the document now says {}\n      -> check the \
+             reason against the document, then set `document` to the new value (or change the spec)",
+            s.explanation,
+            s.kind.words(),
+            crate::show::one_line(&s.recorded, 100),
+            crate::show::one_line(&s.now, 100)
+        );
     }
     out
 }

@@ -1,10 +1,11 @@
 //! Reading documents and comparing them with the specs: the whole `doc-drift` run.
 
 use crate::doc_drift::compare::Comparer;
+use crate::doc_drift::explain::Stale;
 use crate::doc_drift::finding::{Finding, Kind};
 use crate::doc_drift::model::VendorDocument;
 use crate::doc_drift::spec_view::{find_operation, SpecDoc};
-use crate::doc_drift::{cross, errors, examples, parse};
+use crate::doc_drift::{cross, errors, examples, group, parse};
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -76,6 +77,30 @@ impl Report {
     pub fn unexplained(&self) -> usize {
         self.findings.iter().filter(|f| !f.is_explained()).count()
     }
+
+    /// The explanations whose premise no longer holds, each once.
+    pub fn stale(&self) -> Vec<&Stale> {
+        let mut out: Vec<&Stale> = Vec::new();
+        for s in self.findings.iter().flat_map(|f| &f.stale) {
+            if !out.iter().any(|o| o.explanation == s.explanation && o.recorded == s.recorded) {
+                out.push(s);
+            }
+        }
+        out
+    }
+}
+
+/// The kinds of spec finding that say the same as a disagreement in `aspect`.
+fn respect(aspect: &str) -> &'static [Kind] {
+    match aspect {
+        "values" | "sort keys" => &[Kind::EnumValues],
+        "minLength" | "maxLength" | "minimum" | "maximum" => &[Kind::RangeOrLength],
+        "default" | "sort direction" => &[Kind::Default],
+        "type" => &[Kind::Type],
+        "required" => &[Kind::Required],
+        "presence" => &[Kind::OnlyInDocument, Kind::OnlyInSpec],
+        _ => &[],
+    }
 }
 
 /// Compares the documents with the specs, and the documents with each other where two of
@@ -117,6 +142,8 @@ pub fn compare(docs: &[VendorDocument], specs: &[SpecDoc]) -> Report {
                     other_document: None,
                     other_value: None,
                     aspect: None,
+                    places: Vec::new(),
+                    stale: Vec::new(),
                 }),
             }
         }
@@ -133,14 +160,17 @@ pub fn compare(docs: &[VendorDocument], specs: &[SpecDoc]) -> Report {
             }
         }
     }
-    // A disagreement is explained by what explains the spec's difference from either
-    // document at the same place.
+    // A disagreement is explained where the spec departs from one of the two documents at
+    // the same place, in the same respect, and says why.
     for d in &mut disagreements {
+        let kinds = respect(d.aspect.as_deref().unwrap_or(""));
         d.explained_by = findings
             .iter()
             .filter(|f| f.operation == d.operation && f.location == d.location)
+            .filter(|f| kinds.contains(&f.kind))
             .find_map(|f| f.explained_by.clone());
     }
     findings.extend(disagreements);
+    let findings = group::group(findings);
     Report { findings, described }
 }

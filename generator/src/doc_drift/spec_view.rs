@@ -3,6 +3,7 @@
 //! pointer of every node it passed, so that a finding can name where to edit and which
 //! `x-decision` or `x-errata` explains it.
 
+use crate::doc_drift::explain::{self, Explanation};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -242,32 +243,10 @@ impl<'a> View<'a> {
         found.then_some(out)
     }
 
-    /// `x-decision` and `x-errata` along the nodes, as `(pointer, text)`.
-    pub fn explanations(&self) -> Vec<(String, String)> {
-        self.nodes.iter().flat_map(|(n, p)| explanations_of(n, p)).collect()
+    /// `x-decision` and `x-errata` along the nodes.
+    pub fn explanations(&self) -> Vec<Explanation> {
+        self.nodes.iter().flat_map(|(n, p)| explain::of(n, p)).collect()
     }
-}
-
-/// `x-decision` and `x-errata` of one node.
-pub fn explanations_of(node: &Value, pointer: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    if let Some(d) = node.get("x-decision") {
-        out.push((format!("{pointer}/x-decision"), scalar_text(d)));
-    }
-    if let Some(errata) = node.get("x-errata").and_then(Value::as_array) {
-        let text: Vec<String> = errata
-            .iter()
-            .map(|e| {
-                format!(
-                    "{} ({})",
-                    e.get("defect").map(scalar_text).unwrap_or_default(),
-                    e.get("repair").map(scalar_text).unwrap_or_default()
-                )
-            })
-            .collect();
-        out.push((format!("{pointer}/x-errata"), text.join("; ")));
-    }
-    out
 }
 
 /// A JSON scalar as text (`"a"` is `a`, `1000` is `1000`).

@@ -123,7 +123,7 @@ pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     };
     let answer = reply(&policy);
     let id = policy.id.clone();
-    project.policies.insert(id.clone(), policy);
+    project.put_policy(policy);
     project.track_schedule(&id, call.now);
     Ok(answer)
 }
@@ -229,7 +229,7 @@ pub fn update(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
         }
     }
     let answer = reply(&policy);
-    project.policies.insert(policy.id.clone(), policy);
+    project.put_policy(policy);
     // A changed schedule (or one enabled again) starts from now: no run is made up.
     project.track_schedule(id, call.now);
     Ok(answer)
@@ -240,7 +240,7 @@ pub fn delete(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let id = call.path_str("policy_id");
     let lock = app.store.project(call.project_id());
     let mut project = write(&lock);
-    project.policies.remove(id).ok_or_else(|| ApiError::documented(CSBS_3000, &[id]))?;
+    project.remove_policy(id).ok_or_else(|| ApiError::documented(CSBS_3000, &[id]))?;
     project.untrack_schedule(id);
     Ok(Reply::Empty)
 }

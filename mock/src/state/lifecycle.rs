@@ -4,9 +4,11 @@
 //! No timer runs; reads compare with the clock.
 
 use crate::clock::Micros;
+use serde::{Deserialize, Serialize};
 
 /// Where a backup is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Status {
     Protecting,
     Available,
@@ -37,7 +39,7 @@ impl Status {
 }
 
 /// The timestamps a backup's status is computed from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lifecycle {
     pub created_at: Micros,
     /// End of `protecting`.

@@ -5,13 +5,23 @@
 //! a few percent of its instructions; keys come from clients, so a seeded hash is kept.
 
 pub mod bulk;
+mod changes;
+// Without a backend (feature `state-file`) nothing constructs a durable store.
+#[cfg_attr(not(feature = "state-file"), allow(dead_code))]
+mod durable;
 mod lifecycle;
 mod make;
 mod model;
 mod page;
+#[cfg_attr(not(feature = "state-file"), allow(dead_code))]
+mod persist;
 mod rendered;
 mod schedule;
 mod servers;
+mod shared;
+mod snapshot;
+#[cfg(feature = "state-file")]
+mod sqlite;
 mod store;
 mod table;
 
@@ -24,4 +34,7 @@ pub use model::{
 pub use page::{select, select_ordered, Order, PageRequest, Selected, Sortable};
 pub use rendered::View;
 pub use servers::{name_uuid, provider_of, SERVER_TYPE};
+pub use snapshot::Snapshot;
+#[cfg(feature = "state-file")]
+pub use sqlite::Sqlite;
 pub use store::{read, write, Project, Store};

@@ -4,12 +4,13 @@
 use super::lifecycle::{Lifecycle, Status};
 use crate::clock::Micros;
 use csbs_spec::behaviour::{retention, RetentionKind};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::Arc;
 use uuid::Uuid;
 
 /// A disk of a server.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Disk {
     pub id: String,
     pub name: String,
@@ -19,7 +20,7 @@ pub struct Disk {
 
 /// A server (or another backed-up resource) as the mock knows it: from a backup of it, from
 /// a policy that names it, or derived from its ID (see `servers.rs`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Server {
     pub id: String,
     pub name: String,
@@ -37,16 +38,17 @@ impl Server {
 }
 
 /// A CBR vault. CSBS has none; every project has one default vault.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Vault {
     pub id: String,
     pub name: String,
 }
 
 /// What the backups of one checkpoint (backup record, restore point) share.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CheckpointInfo {
     pub id: Uuid,
+    #[serde(with = "super::shared::text")]
     pub project_id: Arc<str>,
     pub created_at: Micros,
     /// The policy ID, or a generated plan ID for one-off backups.
@@ -55,13 +57,14 @@ pub struct CheckpointInfo {
     /// The policy that made it (filter `policy_id`).
     pub policy_id: Option<String>,
     pub auto_trigger: bool,
+    #[serde(with = "super::shared")]
     pub vault: Arc<Vault>,
     /// Days the backups are kept (`None`: for ever).
     pub retention_days: Option<i64>,
 }
 
 /// The backup of one disk; `disk` indexes the backup's server snapshot.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct VolumeBackup {
     pub id: Uuid,
     pub snapshot_id: Uuid,
@@ -70,11 +73,13 @@ pub struct VolumeBackup {
 }
 
 /// A backup (checkpoint item) of one server.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Backup {
     pub id: Uuid,
+    #[serde(with = "super::shared")]
     pub checkpoint: Arc<CheckpointInfo>,
     /// The server as it was when the backup was made.
+    #[serde(with = "super::shared")]
     pub server: Arc<Server>,
     pub name: String,
     pub description: Option<String>,
@@ -111,7 +116,7 @@ impl Backup {
 }
 
 /// Retention of a scheduled backup; `None` is absent.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OperationDef {
     pub max_backups: Option<i64>,
     pub retention_duration_days: Option<i64>,
@@ -119,7 +124,7 @@ pub struct OperationDef {
 }
 
 /// A policy's one scheduled backup.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ScheduledOp {
     pub id: String,
     pub name: String,
@@ -133,7 +138,7 @@ pub struct ScheduledOp {
 }
 
 /// A server bound to a policy.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PolicyResource {
     pub id: String,
     pub name: String,
@@ -142,7 +147,7 @@ pub struct PolicyResource {
 }
 
 /// A backup policy.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Policy {
     pub id: String,
     pub name: String,

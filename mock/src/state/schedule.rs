@@ -83,11 +83,13 @@ impl Project {
     /// never made.
     pub fn track_schedule(&mut self, policy_id: &str, now: Micros) {
         self.scheduled_until.insert(policy_id.to_owned(), now);
+        self.changed(super::changes::Record::Project);
         self.plan_next_run();
     }
 
     pub fn untrack_schedule(&mut self, policy_id: &str) {
         self.scheduled_until.remove(policy_id);
+        self.changed(super::changes::Record::Project);
         self.plan_next_run();
     }
 
@@ -115,10 +117,11 @@ impl Project {
         for until in self.scheduled_until.values_mut() {
             *until = (*until).max(now);
         }
+        self.changed(super::changes::Record::Project);
         self.plan_next_run();
     }
 
-    fn plan_next_run(&mut self) {
+    pub(super) fn plan_next_run(&mut self) {
         self.next_scheduled_run = self
             .scheduled_until
             .iter()

@@ -1,5 +1,7 @@
 //! Projects and their records, each project behind its own lock.
 
+use super::changes::{ChangeLog, Record};
+use super::durable::Durable;
 use super::lifecycle::Status;
 use super::model::{Backup, CheckpointInfo, Policy, Server, Vault};
 use super::rendered::RenderCache;
@@ -9,6 +11,7 @@ use crate::clock::Micros;
 use foldhash::{HashMap, HashMapExt};
 use std::collections::BTreeSet;
 use std::ops::Bound;
+use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use uuid::Uuid;
 
@@ -32,7 +35,7 @@ pub struct Project {
     /// The newest backup of each server (whether the next one can be incremental).
     last_backup: HashMap<String, Uuid>,
     /// Backups with a deletion under way, so that purging does not scan every backup.
-    deleting: Vec<Uuid>,
+    pub(super) deleting: Vec<Uuid>,
     /// Backups that expire, by the end of their retention, so that purging finds them at once.
     expiring: BTreeSet<(Micros, Uuid)>,
     /// Policies that may run by themselves, and the time up to which their runs are made
@@ -41,12 +44,14 @@ pub struct Project {
     /// The earliest time a scheduled run is due (`Micros::MAX`: none).
     pub(super) next_scheduled_run: Micros,
     /// Servers being restored, and when their restoration ends (CSBS.6015 until then).
-    restoring_servers: HashMap<String, Micros>,
+    pub(super) restoring_servers: HashMap<String, Micros>,
     /// Rendered views of settled backups.
     pub rendered: RenderCache,
     /// Every backup in the default list order, newest first (`(-created_at, id)`), so that a
     /// page of the default order is found without scanning the project.
     newest_first: BTreeSet<(Micros, Uuid)>,
+    /// Where changes are recorded for the state file (none without one).
+    pub(super) log: Option<Arc<ChangeLog>>,
 }
 
 impl Project {
@@ -68,7 +73,28 @@ impl Project {
             next_scheduled_run: Micros::MAX,
             rendered: RenderCache::default(),
             newest_first: BTreeSet::new(),
+            log: None,
         }
+    }
+
+    /// Records that `record` changed, for the state file.
+    pub(super) fn changed(&self, record: Record) {
+        if let Some(log) = &self.log {
+            log.record(&self.id, record);
+        }
+    }
+
+    /// Stores a policy (new, or replacing the one with its ID).
+    pub fn put_policy(&mut self, policy: Policy) {
+        self.changed(Record::Policy(policy.id.clone()));
+        self.policies.insert(policy.id.clone(), policy);
+    }
+
+    /// Removes a policy; `None` when there is none with this ID.
+    pub fn remove_policy(&mut self, id: &str) -> Option<Policy> {
+        let removed = self.policies.remove(id)?;
+        self.changed(Record::Policy(removed.id.clone()));
+        Some(removed)
     }
 
     /// Starts deleting a backup; it is `deleting` until `gone_at`.
@@ -78,6 +104,7 @@ impl Project {
                 b.life.delete = Some((now, gone_at));
                 self.deleting.push(id);
                 self.rendered.forget(id);
+                self.changed(Record::Backup(id));
             }
         }
     }
@@ -87,7 +114,9 @@ impl Project {
         if let Some(b) = self.backups.get_mut(&id) {
             b.life.restore = Some((now, ends));
             self.rendered.forget(id);
+            self.changed(Record::Backup(id));
         }
+        self.changed(Record::Project);
         self.restoring_servers.retain(|_, until| *until > now);
         if ends > now {
             self.restoring_servers.insert(server_id.to_owned(), ends);
@@ -118,6 +147,7 @@ impl Project {
 
     fn drop_backup(&mut self, id: Uuid) {
         let Some(backup) = self.backups.remove(&id) else { return };
+        self.changed(Record::Backup(id));
         self.rendered.forget(id);
         self.newest_first.remove(&(-backup.life.created_at, id));
         if let Some(at) = backup.life.expires_at {
@@ -197,6 +227,10 @@ impl Project {
     pub fn add_checkpoint(&mut self, info: Arc<CheckpointInfo>, backups: Vec<Backup>) {
         let ids = backups.iter().map(|b| b.id).collect();
         for backup in backups {
+            if self.log.is_some() {
+                self.changed(Record::Backup(backup.id));
+                self.changed(Record::Server(backup.server.id.clone()));
+            }
             // Keys are cloned only for servers not seen before: most backups are of known ones.
             match self.servers.get_mut(&backup.server.id) {
                 Some(known) => *known = backup.server.clone(),
@@ -274,10 +308,14 @@ impl Project {
     }
 }
 
-/// Every project, created on first use.
+/// Every project, created on first use, and the clock; with a state file, kept there too
+/// (see `durable.rs`).
 #[derive(Default)]
 pub struct Store {
-    projects: RwLock<HashMap<String, Arc<RwLock<Project>>>>,
+    pub(super) projects: RwLock<HashMap<String, Arc<RwLock<Project>>>>,
+    /// How far the mock's clock is ahead of the real one, in microseconds.
+    pub(super) clock_offset: AtomicI64,
+    pub(super) durable: Option<Durable>,
 }
 
 /// Locks ignore poisoning: handlers do not panic, and a mock must keep answering.
@@ -297,8 +335,13 @@ impl Store {
         }
         write(&self.projects)
             .entry(id.to_owned())
-            .or_insert_with(|| Arc::new(RwLock::new(Project::new(id))))
+            .or_insert_with(|| Arc::new(RwLock::new(self.new_project(Project::new(id)))))
             .clone()
+    }
+
+    pub(super) fn new_project(&self, mut project: Project) -> Project {
+        project.log = self.durable.as_ref().map(|d| d.log.clone());
+        project
     }
 
     /// Every project (for `all_tenants`), in ID order.

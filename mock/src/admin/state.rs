@@ -1,0 +1,36 @@
+//! The state as a whole: empty a project, export everything as JSON, import such an export
+//! (replacing everything). With a state file, each is kept there before it is answered.
+
+use super::error::AdminError;
+use crate::server::App;
+use crate::state::Snapshot;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use std::sync::Arc;
+
+/// `DELETE /_mock/projects/{project_id}`: the project's policies, backups and schedules go;
+/// 204.
+pub async fn reset_project(
+    State(app): State<Arc<App>>,
+    Path(project_id): Path<String>,
+) -> Result<StatusCode, AdminError> {
+    app.store.reset_project(&project_id).map_err(AdminError::internal)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /_mock/state`: every project's records and the clock (`csbs-mock-state/1`).
+pub async fn export(State(app): State<Arc<App>>) -> Json<Snapshot> {
+    Json(app.store.export())
+}
+
+/// `PUT /_mock/state`: replaces the whole state with an export; 204. A body that is not one
+/// is refused (400) naming where it fails, and the state stays as it was.
+pub async fn import(State(app): State<Arc<App>>, body: Bytes) -> Result<StatusCode, AdminError> {
+    let snapshot: Snapshot = serde_json::from_slice(&body)
+        .map_err(|e| AdminError::bad_request(format!("body: is not a state export ({e})")))?;
+    snapshot.check_format().map_err(AdminError::bad_request)?;
+    app.store.import(snapshot).map_err(AdminError::internal)?;
+    Ok(StatusCode::NO_CONTENT)
+}

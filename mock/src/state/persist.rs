@@ -1,0 +1,193 @@
+//! The store's state as a whole: the clock, a project's reset, export and import, and
+//! keeping it all in a state file (see `durable.rs`).
+
+use super::changes::{Change, Record};
+use super::durable::{distinct, Backend, Batch, Durable, Row};
+use super::snapshot::{Snapshot, FORMAT};
+use super::store::{read, write, Project, Store};
+use crate::clock::Micros;
+use foldhash::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, PoisonError, RwLock};
+use uuid::Uuid;
+
+impl Store {
+    /// A store kept in `backend` (restored from it when it holds a state); the second value
+    /// is false for a new file.
+    pub fn durable(mut backend: Box<dyn Backend>) -> Result<(Store, bool), String> {
+        let saved = backend.load()?;
+        let durable = Durable::new(backend);
+        let store = Store { durable: Some(durable), ..Store::default() };
+        let found = saved.is_some();
+        if let Some(snapshot) = saved {
+            store.replace(snapshot);
+        }
+        Ok((store, found))
+    }
+
+    pub fn clock_offset(&self) -> Micros {
+        self.clock_offset.load(Ordering::Acquire)
+    }
+
+    /// Moves the clock forward by `by` microseconds, kept in the state file.
+    pub fn advance_clock(&self, by: Micros) -> Result<(), String> {
+        self.clock_offset.fetch_add(by, Ordering::AcqRel);
+        let Some(durable) = &self.durable else { return Ok(()) };
+        let mut writer = durable.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        // Read under the writer's lock, so that the last write holds the latest value.
+        let batch = Batch { clock_offset: Some(self.clock_offset()), ..Batch::default() };
+        durable.write_locked(&mut **writer, &batch, 0)
+    }
+
+    /// Where the state is kept, and whether keeping it failed.
+    pub fn storage(&self) -> Storage {
+        match &self.durable {
+            None => Storage { kind: "memory", failure: None },
+            Some(d) => Storage { kind: "file", failure: d.failure() },
+        }
+    }
+
+    /// True when nothing is waiting to be written (always, without a state file).
+    pub fn is_kept(&self) -> bool {
+        self.durable.as_ref().is_none_or(Durable::is_current)
+    }
+
+    /// Writes what changed to the state file, if there is one; returns once it is committed.
+    pub fn persist(&self) -> Result<(), String> {
+        match &self.durable {
+            Some(durable) if !durable.is_current() => durable.commit(|c| self.rows_of(c)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Empties a project (kept in the state file).
+    pub fn reset_project(&self, id: &str) -> Result<(), String> {
+        let fresh = Arc::new(RwLock::new(self.new_project(Project::new(id))));
+        let old = write(&self.projects).insert(id.to_owned(), fresh.clone());
+        if let Some(old) = old {
+            // Requests still holding the old project change it no more in the file.
+            write(&old).log = None;
+        }
+        read(&fresh).changed(Record::Reset);
+        self.persist()
+    }
+
+    /// Every project's records, and the clock.
+    pub fn export(&self) -> Snapshot {
+        Snapshot {
+            format: FORMAT.to_owned(),
+            clock_offset_us: self.clock_offset(),
+            projects: self.projects().iter().map(|p| read(p).state()).collect(),
+        }
+    }
+
+    /// Replaces the whole state with `snapshot` (kept in the state file, which holds exactly
+    /// it afterwards).
+    pub fn import(&self, snapshot: Snapshot) -> Result<(), String> {
+        snapshot.check_format()?;
+        let Some(durable) = &self.durable else {
+            self.replace(snapshot);
+            return Ok(());
+        };
+        let mut writer = durable.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        self.replace(snapshot);
+        let (_, upto) = durable.log.take();
+        let mut batch = Batch {
+            replace_all: true,
+            clock_offset: Some(self.clock_offset()),
+            ..Batch::default()
+        };
+        for lock in self.projects() {
+            let project = read(&lock);
+            rows_of_project(&project, &mut batch.rows);
+        }
+        durable.write_locked(&mut **writer, &batch, upto)
+    }
+
+    fn replace(&self, snapshot: Snapshot) {
+        let projects: HashMap<String, Arc<RwLock<Project>>> = snapshot
+            .projects
+            .into_iter()
+            .map(|state| {
+                let project = self.new_project(Project::restore(state));
+                (project.id.to_string(), Arc::new(RwLock::new(project)))
+            })
+            .collect();
+        let old = std::mem::replace(&mut *write(&self.projects), projects);
+        for lock in old.values() {
+            write(lock).log = None;
+        }
+        self.clock_offset.store(snapshot.clock_offset_us, Ordering::Release);
+    }
+
+    /// The rows of changed records, read as they are now.
+    fn rows_of(&self, changes: Vec<Change>) -> Vec<Row> {
+        let projects = read(&self.projects);
+        let mut rows = Vec::with_capacity(changes.len());
+        let mut current: Option<(Arc<str>, Arc<RwLock<Project>>)> = None;
+        for Change { project: id, record } in distinct(changes) {
+            if current.as_ref().is_none_or(|(c, _)| *c != id) {
+                let Some(lock) = projects.get(&*id) else { continue };
+                current = Some((id.clone(), lock.clone()));
+            }
+            let Some((_, lock)) = &current else { continue };
+            rows.push(read(lock).row_of(record));
+        }
+        rows
+    }
+}
+
+/// Every row of a project (an import writes them all).
+fn rows_of_project(project: &Project, rows: &mut Vec<Row>) {
+    rows.push(project.row_of(Record::Reset));
+    rows.push(project.row_of(Record::Project));
+    rows.extend(project.policies.keys().map(|id| project.row_of(Record::Policy(id.clone()))));
+    rows.extend(project.servers.keys().map(|id| project.row_of(Record::Server(id.clone()))));
+    rows.extend(project.ordered_backups().iter().map(|b| project.row_of(Record::Backup(b.id))));
+}
+
+impl Project {
+    /// The row of a record as it is now.
+    fn row_of(&self, record: Record) -> Row {
+        let project = self.id.clone();
+        match record {
+            Record::Policy(id) => {
+                let json = json(self.policies.get(&id));
+                Row::Policy { project, id, json }
+            }
+            Record::Server(id) => {
+                let json = json(self.servers.get(&id).map(|s| &**s));
+                Row::Server { project, id, json }
+            }
+            Record::Backup(id) => {
+                let backup = self.backups.get(&id);
+                let order = backup.map_or((0, Uuid::nil(), 0), |b| {
+                    let info = &b.checkpoint;
+                    let place = self
+                        .checkpoints
+                        .get(&info.id)
+                        .and_then(|c| c.backups.iter().position(|x| *x == id));
+                    (info.created_at, info.id, place.unwrap_or(0))
+                });
+                let json = json(backup);
+                Row::Backup { project, id, order, json }
+            }
+            Record::Project => {
+                Row::Project { project, json: json(Some(&self.meta())).unwrap_or_default() }
+            }
+            Record::Reset => Row::Reset { project },
+        }
+    }
+}
+
+/// JSON of a record; serializing the model cannot fail (its maps have string keys).
+fn json<T: serde::Serialize>(record: Option<&T>) -> Option<String> {
+    record.map(|r| serde_json::to_string(r).unwrap_or_default())
+}
+
+/// Where the state is kept (`memory` or `file`), and why keeping it failed, if it did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Storage {
+    pub kind: &'static str,
+    pub failure: Option<String>,
+}

@@ -1,0 +1,277 @@
+//! The admin interface through HTTP: every answer checked against `mock/admin-openapi.yaml`.
+
+use crate::support::{v1, Mock, PROJECT, PROVIDER, TOKEN};
+use serde_json::{json, Value};
+use std::sync::OnceLock;
+
+const ADMIN: &str = "admin-secret";
+
+fn document() -> &'static Value {
+    static DOC: OnceLock<Value> = OnceLock::new();
+    DOC.get_or_init(|| {
+        let text = include_str!("../../admin-openapi.yaml");
+        csbs_spec::document::parse_yaml(text).expect("admin-openapi.yaml reads")
+    })
+}
+
+/// The documented response of `method path` (a template) with `status`: its JSON schema.
+fn response_schema(path: &str, method: &str, status: u16) -> Option<Value> {
+    let doc = document();
+    let op = &doc["paths"][path][method.to_ascii_lowercase()];
+    assert!(op.is_object(), "{method} {path} is not in admin-openapi.yaml");
+    let mut response = &op["responses"][status.to_string()];
+    assert!(response.is_object(), "{method} {path} does not document {status}");
+    if let Some(r) = response["$ref"].as_str() {
+        response = csbs_spec::document::resolve(doc, r).expect("the reference resolves");
+    }
+    let schema = response.pointer("/content/application~1json/schema")?;
+    Some(csbs_spec::schema::standalone(doc, schema))
+}
+
+struct Admin {
+    mock: Mock,
+    token: Option<&'static str>,
+}
+
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    body: Value,
+    text: String,
+}
+
+impl Admin {
+    async fn start(token: Option<&'static str>) -> Admin {
+        let mock = Mock::with(|c| {
+            c.admin_token = token.map(|t| csbs_mock::AdminToken::parse(t).unwrap());
+        })
+        .await;
+        Admin { mock, token }
+    }
+
+    /// `method` on `path`, documented as `template`; the answer is checked against the
+    /// document.
+    async fn call(&self, method: &str, path: &str, template: &str, body: Option<Value>) -> Answer {
+        self.call_as(self.token, method, path, template, body).await
+    }
+
+    async fn call_as(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        path: &str,
+        template: &str,
+        body: Option<Value>,
+    ) -> Answer {
+        let method_ = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self.mock.http.request(method_, self.mock.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("the mock answers");
+        let status = response.status().as_u16();
+        let is_json = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
+        let text = response.text().await.unwrap_or_default();
+        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let schema = response_schema(template, method, status);
+        if let Some(schema) = schema.filter(|_| is_json) {
+            let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+            let errors: Vec<String> = validator.iter_errors(&body).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{method} {path}: {status} {text}: {errors:?}");
+        }
+        Answer { status, body, text }
+    }
+
+    async fn get(&self, path: &str, template: &str) -> Answer {
+        self.call("GET", path, template, None).await
+    }
+}
+
+#[tokio::test]
+async fn health_and_readiness_answer_without_the_admin_token() {
+    let admin = Admin::start(Some(ADMIN)).await;
+    for path in ["/_mock/health", "/_mock/ready"] {
+        let answer = admin.call_as(None, "GET", path, path, None).await;
+        assert_eq!((answer.status, answer.body["status"].as_str()), (200, Some("pass")), "{path}");
+    }
+    let ready = admin.get("/_mock/ready", "/_mock/ready").await;
+    assert_eq!(ready.body["state"], "memory");
+}
+
+#[tokio::test]
+async fn the_admin_token_guards_the_rest_and_api_tokens_are_not_admin_tokens() {
+    let admin = Admin::start(Some(ADMIN)).await;
+    for token in [None, Some(TOKEN), Some("admin-secreT")] {
+        let answer = admin.call_as(token, "GET", "/_mock/clock", "/_mock/clock", None).await;
+        assert_eq!((answer.status, answer.body["error_code"].as_str()), (401, Some("MOCK.0401")));
+        assert!(!answer.text.contains(ADMIN), "{}", answer.text);
+    }
+    assert_eq!(admin.get("/_mock/clock", "/_mock/clock").await.status, 200);
+    // And the admin token opens nothing of the API.
+    let api = admin.mock.http.get(admin.mock.url(&v1("/policies"))).bearer_auth(ADMIN);
+    assert_eq!(api.send().await.unwrap().status().as_u16(), 401);
+    // Without a configured token the admin interface is open.
+    let open = Admin::start(None).await;
+    assert_eq!(open.get("/_mock/clock", "/_mock/clock").await.status, 200);
+}
+
+#[tokio::test]
+async fn unknown_admin_paths_and_methods_answer_in_the_admin_error_form() {
+    let admin = Admin::start(None).await;
+    let answer = admin.mock.http.get(admin.mock.url("/_mock/nothing")).send().await.unwrap();
+    assert_eq!(answer.status().as_u16(), 404);
+    let body: Value = answer.json().await.unwrap();
+    assert_eq!(body["error_code"], "MOCK.0404");
+    let answer = admin.mock.http.post(admin.mock.url("/_mock/health")).send().await.unwrap();
+    assert_eq!(answer.status().as_u16(), 405);
+    let body: Value = answer.json().await.unwrap();
+    assert_eq!(body["error_code"], "MOCK.0405");
+}
+
+#[tokio::test]
+async fn the_spec_documents_are_served_as_committed_and_as_json() {
+    let admin = Admin::start(None).await;
+    let index = admin.get("/_mock/spec", "/_mock/spec").await;
+    let names: Vec<&str> = index.body["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["name"].as_str())
+        .collect();
+    assert_eq!(names, ["csbs-v1", "cbr-v3", "admin-openapi"]);
+    for service in csbs_spec::Service::ALL {
+        let yaml =
+            admin.get(&format!("/_mock/spec/{}", service.file_name()), "/_mock/spec/{file}").await;
+        assert_eq!((yaml.status, yaml.text.as_str()), (200, service.source()));
+        let stem = service.file_name().trim_end_matches(".yaml");
+        let json = admin.get(&format!("/_mock/spec/{stem}.json"), "/_mock/spec/{file}").await;
+        assert_eq!(&json.body, service.document());
+    }
+    let own = admin.get("/_mock/spec/admin-openapi.json", "/_mock/spec/{file}").await;
+    assert_eq!(&own.body, document());
+    let missing = admin.get("/_mock/spec/csbs-v2.yaml", "/_mock/spec/{file}").await;
+    assert_eq!((missing.status, missing.body["error_code"].as_str()), (404, Some("MOCK.0404")));
+}
+
+#[tokio::test]
+async fn advancing_the_clock_over_http_settles_lifecycles() {
+    let admin = Admin::start(None).await;
+    let mock = Mock::with(|c| {
+        c.protect_delay = std::time::Duration::from_secs(3600);
+    })
+    .await;
+    let admin = Admin { mock, ..admin };
+    let backup = admin.mock.protect_backup("srv-clock").await;
+    assert_eq!(backup["status"], "protecting");
+    let before = admin.get("/_mock/clock", "/_mock/clock").await;
+    assert_eq!(before.body["offset_seconds"], 0.0);
+    let advanced = admin
+        .call(
+            "POST",
+            "/_mock/clock/advance",
+            "/_mock/clock/advance",
+            Some(json!({"seconds": 3600})),
+        )
+        .await;
+    assert_eq!((advanced.status, advanced.body["offset_seconds"].as_f64()), (200, Some(3600.0)));
+    let shown =
+        admin.mock.get(&v1(&format!("/checkpoint_items/{}", backup["id"].as_str().unwrap()))).await;
+    assert_eq!(shown.body["checkpoint_item"]["status"], "available", "{}", shown.text);
+    for bad in [json!({"seconds": -5}), json!({"seconds": "60"}), json!({})] {
+        let refused =
+            admin.call("POST", "/_mock/clock/advance", "/_mock/clock/advance", Some(bad)).await;
+        assert_eq!(refused.body["error_code"], "MOCK.0400", "{}", refused.text);
+        assert!(refused.body["error_msg"].as_str().unwrap().starts_with("seconds: must be"));
+    }
+}
+
+#[tokio::test]
+async fn a_reset_empties_one_project_only() {
+    let admin = Admin::start(None).await;
+    admin.mock.create_policy("kept-elsewhere", &["srv-a"]).await;
+    let other = admin
+        .mock
+        .call(
+            "POST",
+            "/v1/p-other/policies",
+            Some(crate::support::OTHER_TOKEN),
+            Some(crate::support::policy_body("other", &["srv-b"])),
+        )
+        .await;
+    assert_eq!(other.status, 200, "{}", other.text);
+    admin.mock.protect("srv-c").await;
+    let path = format!("/_mock/projects/{PROJECT}");
+    let reset = admin.call("DELETE", &path, "/_mock/projects/{project_id}", None).await;
+    assert_eq!(reset.status, 204);
+    let policies = admin.mock.get(&v1("/policies")).await;
+    assert_eq!(policies.body["policies"], json!([]));
+    let backups = admin.mock.get(&v1("/checkpoint_items")).await;
+    assert_eq!(backups.body["checkpoint_items"], json!([]));
+    let kept = admin
+        .mock
+        .call("GET", "/v1/p-other/policies", Some(crate::support::OTHER_TOKEN), None)
+        .await;
+    assert_eq!(kept.body["policies"].as_array().map(Vec::len), Some(1));
+    // The policy's name is free again, and its server unbound.
+    admin.mock.create_policy("kept-elsewhere", &["srv-a"]).await;
+}
+
+#[tokio::test]
+async fn an_export_imported_elsewhere_answers_the_same() {
+    let admin = Admin::start(None).await;
+    let policy = admin.mock.create_policy("exported", &["srv-x", "srv-y"]).await;
+    let policy_id = policy["id"].as_str().unwrap();
+    let run = admin
+        .mock
+        .post(
+            &v1(&format!("/providers/{PROVIDER}/checkpoints")),
+            json!({"checkpoint": {"plan_id": policy_id, "parameters": {"auto_trigger": false}}}),
+        )
+        .await;
+    assert_eq!(run.status, 200, "{}", run.text);
+    admin.mock.protect("srv-z").await;
+    admin
+        .call("POST", "/_mock/clock/advance", "/_mock/clock/advance", Some(json!({"seconds": 60})))
+        .await;
+    let exported = admin.get("/_mock/state", "/_mock/state").await;
+    assert_eq!(exported.body["format"], "csbs-mock-state/1");
+
+    let other = Admin::start(None).await;
+    let imported =
+        other.call("PUT", "/_mock/state", "/_mock/state", Some(exported.body.clone())).await;
+    assert_eq!(imported.status, 204, "{}", imported.text);
+    assert_eq!(other.get("/_mock/state", "/_mock/state").await.body, exported.body);
+    for path in [
+        "/policies",
+        "/checkpoint_items",
+        "/checkpoint_items?sort=created_at:asc",
+        "/checkpoint_items/count",
+    ] {
+        let (a, b) = (admin.mock.get(&v1(path)).await, other.mock.get(&v1(path)).await);
+        assert_eq!(a.body, b.body, "{path}");
+    }
+    let clock = other.get("/_mock/clock", "/_mock/clock").await;
+    assert_eq!(clock.body["offset_seconds"], 60.0);
+
+    // Not an export: refused naming where, and nothing changes.
+    let mut broken = exported.body.clone();
+    broken["projects"][0]["policies"][0]["created_at"] = json!("yesterday");
+    let refused = other.call("PUT", "/_mock/state", "/_mock/state", Some(broken)).await;
+    assert_eq!(refused.body["error_code"], "MOCK.0400", "{}", refused.text);
+    assert!(
+        refused.text.contains("created_at") || refused.text.contains("line"),
+        "{}",
+        refused.text
+    );
+    let mut wrong_format = exported.body.clone();
+    wrong_format["format"] = json!("csbs-mock-state/0");
+    let refused = other.call("PUT", "/_mock/state", "/_mock/state", Some(wrong_format)).await;
+    assert!(refused.body["error_msg"].as_str().unwrap().starts_with("format: must be"));
+    assert_eq!(other.get("/_mock/state", "/_mock/state").await.body, exported.body);
+}
