@@ -66,6 +66,16 @@ for line in open(sys.argv[2]):
         starts.append((int(m.group(1)), m.group(2), int(m.group(3))))
 for (t, part, n), (t2, _, n2) in zip(starts, starts[1:]):
     print(f"  {part:<11} {t2 - t:>5} s, {n2 - n:>5} requests")
+# What was at work, sampled by the progress lines every 5 s (ids folded).
+samples = collections.Counter()
+for line in open(sys.argv[2]):
+    m = re.search(r"\] (\w+): .*; at work: (.*)$", line.rstrip())
+    if m:
+        what = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-f]{32}", "<id>", m.group(2))
+        samples[f"{m.group(1)}: {what}"] += 1
+print("at work in the 5-second samples (about 5 s each):")
+for what, n in samples.most_common(12):
+    print(f"  {n:>4} x {what[:150]}")
 print(f"requests: {report['requests']}")
 th = report["throttling"]
 print(f"throttled answers (429): {th['answered_429']}, requests that gave up: {th['gave_up']}")

@@ -32,7 +32,7 @@ pub(crate) async fn run(session: &mut Session) {
             );
             continue;
         };
-        let filled = match fill(op, example, &session.facts, false, Missing::Dummy) {
+        let filled = match fill(op, example, &session.record.facts, false, Missing::Dummy) {
             Ok(filled) => filled,
             Err(why) => {
                 session.recorder.skip(Check::IgnoredAuth, &op.id, "missing_token", why);

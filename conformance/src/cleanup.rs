@@ -19,11 +19,11 @@ pub(crate) async fn cleanup(session: &mut Session, report: &mut CleanupReport) {
     if !session.allows(Permission::Mutations) {
         return;
     }
-    session.ledger.gather();
+    session.record.ledger.gather();
     let deadline = Instant::now() + session.limits.cleanup_timeout;
     session.progress().say("cleaning up");
     find_named_policies(session).await;
-    while let Some(object) = session.ledger.created.last().cloned() {
+    while let Some(object) = session.record.ledger.created.last().cloned() {
         let bound = deadline.saturating_duration_since(Instant::now());
         match delete(session, &object, bound).await {
             Ok(true) => report.deleted.push(object.describe()),
@@ -35,14 +35,14 @@ pub(crate) async fn cleanup(session: &mut Session, report: &mut CleanupReport) {
                 curl: curl(&exchange.request),
             }),
         }
-        session.ledger.deleted(&object.delete);
+        session.record.ledger.deleted(&object.delete);
     }
 }
 
 /// Reports what is still in the ledger as left behind, with `reason` and a command to delete it.
 pub(crate) fn abandon(session: &mut Session, report: &mut CleanupReport, reason: &str) {
-    session.ledger.gather();
-    for object in session.ledger.created.iter().rev() {
+    session.record.ledger.gather();
+    for object in session.record.ledger.created.iter().rev() {
         let op = object.delete.operation;
         let request = crate::http::RequestRecord {
             method: op.method.clone(),
@@ -57,7 +57,7 @@ pub(crate) fn abandon(session: &mut Session, report: &mut CleanupReport, reason:
             curl: curl(&request),
         });
     }
-    session.ledger = Ledger::default();
+    session.record.ledger = Ledger::default();
 }
 
 /// Deletes until the answer is 2xx (`true`) or 404 (`false`: already gone), retrying while the
@@ -91,7 +91,7 @@ async fn delete(
 
 /// Adds the policies named after this run (their names start with the run's name) to the ledger.
 async fn find_named_policies(session: &mut Session) {
-    let name = session.facts.run_name.clone();
+    let name = session.record.facts.run_name.clone();
     let list = session.request("listPolicies");
     let exchange = session.sender.send(&list, "(cleanup)").await;
     let body = exchange.response().and_then(|r| r.json().ok()).unwrap_or_default();
@@ -102,7 +102,7 @@ async fn find_named_policies(session: &mut Session) {
         }
         if let Some(made) = created(create.operation, &create.parts(), &json!({ "policy": policy }))
         {
-            session.ledger.add(made);
+            session.record.ledger.add(made);
         }
     }
 }

@@ -1,14 +1,20 @@
 //! Checks a CSBS v1 / CBR v3 endpoint, real or mock, against the contract in `spec/`.
 //!
-//! A run has five parts ([`Phase`]): offline checks of the spec itself, auth probes
+//! A run has six parts ([`Phase`]): offline checks of the spec itself, auth probes
 //! (`ignored_auth`), the replay of every documented example request with its response
 //! checked (`not_a_server_error`, `status_code_conformance`, `content_type_conformance`,
 //! `response_schema_conformance`, `positive_data_acceptance`, `example_structure`), generated
 //! requests that follow every validation rule or break exactly one (`positive_data_acceptance`,
-//! `negative_data_rejection`), and stateful scenarios (`ensure_resource_availability`,
-//! `use_after_free`). Without an
-//! endpoint the reference mock runs in-process on loopback. Against a real endpoint a run is
-//! read-only unless mutations are allowed, and deletes what it created.
+//! `negative_data_rejection`), the documented behaviour, and stateful scenarios
+//! (`ensure_resource_availability`, `use_after_free`). The check registry ([`Check`]) is the
+//! dispatch: the checks a run selects (all, or [`RunOptions::checks`]) name the scenarios that
+//! run, and what each needs allowed. Without an endpoint the reference mock runs in-process on
+//! loopback. Against a real endpoint a run is read-only unless mutations are allowed, and
+//! deletes what it created.
+//!
+//! Inside, each job has one mechanism: one sender (every request), one wait (every poll,
+//! within `--wait`), one record of what the run knows and made (read by every part, emptied by
+//! the cleanup), and request bodies built as the generated `csbs-types` request types.
 //!
 //! From another crate's tests:
 //!
@@ -42,6 +48,7 @@ mod poll;
 mod preflight;
 mod progress;
 pub mod properties;
+mod record;
 pub mod replay;
 pub mod report;
 pub mod request;

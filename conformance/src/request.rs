@@ -2,7 +2,7 @@
 //! rendered for a target. Every part of the runner (examples, properties, behaviour, cleanup)
 //! builds its requests with it.
 
-use csbs_spec::behaviour::{provider_id, RequestParts};
+use csbs_spec::behaviour::{provider_id, Link, RequestParts};
 use csbs_spec::operations::{find_operation, percent_encode_segment};
 use csbs_spec::{Location, Operation};
 use serde_json::{Map, Value};
@@ -64,6 +64,17 @@ impl ApiRequest {
             Some(_) => self.path(name, value),
             None => self.query(name, value),
         }
+    }
+
+    /// The request `link` (an OpenAPI link of `request`'s operation) leads to, its parameters
+    /// filled from `request` and its `answer`; `None` when one cannot be filled.
+    pub fn follow(request: &ApiRequest, answer: Option<&Value>, link: &Link) -> Option<ApiRequest> {
+        let project = request.path.get("project_id")?;
+        let mut linked = ApiRequest::new(link.operation, project);
+        for (name, expr) in &link.parameters {
+            linked = linked.parameter(name, expr.text(&request.parts(), answer)?);
+        }
+        Some(linked)
     }
 
     pub fn body(mut self, body: Value) -> ApiRequest {

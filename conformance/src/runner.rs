@@ -3,7 +3,6 @@
 
 use crate::checks::Permission;
 use crate::cleanup::{abandon, cleanup};
-use crate::created::Ledger;
 use crate::dispatch;
 use crate::embedded::Embedded;
 use crate::error::RunError;
@@ -11,6 +10,7 @@ use crate::http::HttpClient;
 use crate::options::{Phase, RunOptions};
 use crate::preflight::preflight;
 use crate::progress::Progress;
+use crate::record::Record;
 use crate::replay::Facts;
 use crate::report::{CleanupReport, Recorder, Report, TargetSummary};
 use crate::secret::Redactor;
@@ -83,21 +83,22 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     let sent = client.throttle_shared();
     let progress = Progress::new(options.progress, move || sent.sent());
     let mut session = Session {
-        facts: Facts {
-            project_id: target.project_id.clone(),
-            run_name: format!(
-                "csbs-conformance-{}",
-                &uuid::Uuid::new_v4().simple().to_string()[..8]
-            ),
-            servers: servers(&options, target.embedded),
-            ..Facts::default()
+        record: Record {
+            facts: Facts {
+                project_id: target.project_id.clone(),
+                run_name: format!(
+                    "csbs-conformance-{}",
+                    &uuid::Uuid::new_v4().simple().to_string()[..8]
+                ),
+                servers: servers(&options, target.embedded),
+                ..Facts::default()
+            },
+            ..Record::default()
         },
         allowed: allowed(&options, target.embedded),
-        fixture: Default::default(),
         admin: options.admin,
         limits,
         sender: Sender::new(client, target, progress.clone()),
-        ledger: Ledger::default(),
         recorder: Recorder::new(redactor, options.selected_checks()).with_progress(progress),
     };
     let plan = dispatch::plan(&options, session.allowed);

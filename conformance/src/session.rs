@@ -1,13 +1,13 @@
-//! The state of a run in progress: client, target, what is known and created, what was
-//! recorded. Every phase works through one.
+//! The state of a run in progress: the one sender (client and target), the one record of what
+//! the run knows and made, what it may do, and what was recorded. Every part works through one.
 
 use crate::checks::{response_checks, Check, Permission, Verdict};
-use crate::created::Ledger;
+use crate::created::Created;
 use crate::http::{Auth, Exchange};
 use crate::options::Limits;
 use crate::poll::{Poll, Poller};
 use crate::progress::Progress;
-use crate::replay::Facts;
+use crate::record::Record;
 use crate::report::Recorder;
 use crate::request::ApiRequest;
 use crate::sender::Sender;
@@ -24,10 +24,8 @@ pub(crate) struct Session {
     /// The run's credential is an administrator's (`--admin`): admin-only parameters are
     /// expected to work rather than to be refused.
     pub admin: bool,
-    pub facts: Facts,
-    /// What the behaviour part's `writes` made, for its filters and domain errors.
-    pub fixture: crate::behaviour::Fixture,
-    pub ledger: Ledger,
+    /// What the run knows and made: every part reads it, the cleanup deletes from it.
+    pub record: Record,
     pub recorder: Recorder,
 }
 
@@ -107,6 +105,12 @@ impl Session {
         let exchange = self.sender.send(request, case).await;
         let index = self.record(request.operation, case, &exchange, []);
         Answer::of(request.operation, &exchange, Some(index))
+    }
+
+    /// What a successful `answer` to `request` created, now in the record's ledger.
+    pub fn made(&mut self, request: &ApiRequest, answer: &Answer) -> Option<Created> {
+        let body = answer.json.as_ref().filter(|_| answer.ok())?;
+        self.record.made(request, body)
     }
 
     /// Waits (within `--wait`) until `ready` finds what it waits for in an answer to

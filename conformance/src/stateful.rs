@@ -4,12 +4,12 @@
 //! `--allow-mutations` (and a `--server-id` to back up).
 
 use crate::checks::{Check, Failure, Verdict};
-use crate::created::created;
 use crate::poll::Poll;
 use crate::replay::settle::settled_items;
+use crate::request::ApiRequest;
 use crate::session::{status_text, Answer, Session};
-use csbs_spec::behaviour::backup_lifecycle;
-use serde_json::{json, Value};
+use csbs_spec::behaviour::{backup_lifecycle, links, select, Link};
+use serde_json::Value;
 
 fn verdict(ok: bool, rule: &str, message: impl Into<String>) -> Verdict {
     if ok {
@@ -32,7 +32,7 @@ fn listed(answer: &Answer, list: &str, id: &str) -> bool {
 /// rows need them).
 pub(crate) async fn run(session: &mut Session) {
     policy_lifecycle(session).await;
-    match session.facts.servers.first().cloned() {
+    match session.record.facts.servers.first().cloned() {
         Some(server) => backup_lifecycle_scenario(session, &server).await,
         None => session.recorder.skip(
             Check::EnsureResourceAvailability,
@@ -43,35 +43,54 @@ pub(crate) async fn run(session: &mut Session) {
     }
 }
 
+/// The reads the spec's links lead to from `request`'s `answer`, where a new object shows
+/// (links with `x-echo`: a show and a filtered list), in document order, as `read_after_write`
+/// follows them.
+fn linked_reads(request: &ApiRequest, answer: &Value) -> Vec<(Link, String, ApiRequest)> {
+    let reads = links(request.operation).into_iter().filter(|l| l.operation.method == "GET");
+    reads
+        .filter_map(|link| {
+            let objects = link.echo.as_ref()?.objects.clone();
+            let read = ApiRequest::follow(request, Some(answer), &link)?;
+            Some((link, objects, read))
+        })
+        .collect()
+}
+
+/// True when an object at `objects` (`/policy`, `/policies/*`) of the answer has `id`.
+fn shows(answer: &Answer, objects: &str, id: &str) -> bool {
+    let found = answer.json.as_ref().map(|b| select(b, objects)).unwrap_or_default();
+    found.iter().any(|o| o.get("id").and_then(Value::as_str) == Some(id))
+}
+
+/// A policy is created; every read its links lead to shows it; it is deleted; each of those
+/// reads then misses it (a show answers 404, a list no longer lists it).
 async fn policy_lifecycle(session: &mut Session) {
-    let name = format!("{}-stateful", session.facts.run_name);
+    let name = format!("{}-stateful", session.record.facts.run_name);
     let create =
         session.request("createPolicy").body(crate::fixtures::policy(&name, "stateful", &[]));
     let case = "stateful: a created policy";
     let answer = session.call(&create, case).await;
-    let made = answer.json.as_ref().and_then(|b| created(create.operation, &create.parts(), b));
-    let Some(made) = made.filter(|_| answer.ok()) else {
+    let Some(made) = session.made(&create, &answer) else {
         let why = format!("the policy was not created (answer {})", status_text(answer.status));
         session.recorder.skip(Check::EnsureResourceAvailability, "createPolicy", case, why);
         return;
     };
-    session.ledger.add(made.clone());
     let id = made.id.clone();
-    let shown = session.call(&session.request("showPolicy").path("policy_id", &id), case).await;
-    let ok = shown.status == Some(200) && shown.text("/policy/id").as_deref() == Some(id.as_str());
-    let v = verdict(
-        ok,
-        "get",
-        format!("GET of the new policy {id} answered {}", status_text(shown.status)),
-    );
-    session.judge(Check::EnsureResourceAvailability, &shown, case, v);
-    let listing = session.call(&session.request("listPolicies").query("name", &name), case).await;
-    let v = verdict(
-        listed(&listing, "policies", &id),
-        "list",
-        format!("the list filtered by name {name} lacks the new policy {id}"),
-    );
-    session.judge(Check::EnsureResourceAvailability, &listing, case, v);
+    let reads = linked_reads(&create, answer.json.as_ref().unwrap_or(&Value::Null));
+    for (link, objects, read) in &reads {
+        let seen = session.call(read, case).await;
+        let (rule, what) = match objects.ends_with('*') {
+            true => ("list", format!("{} filtered by {:?}", link.operation.id, read.query)),
+            false => ("get", format!("{} of the new policy", link.operation.id)),
+        };
+        let v = verdict(
+            seen.ok() && shows(&seen, objects, &id),
+            rule,
+            format!("{what} answered {} without the new policy {id}", status_text(seen.status)),
+        );
+        session.judge(Check::EnsureResourceAvailability, &seen, case, v);
+    }
 
     let case = "stateful: a deleted policy";
     let deleted = session.call(&made.delete, case).await;
@@ -80,20 +99,31 @@ async fn policy_lifecycle(session: &mut Session) {
         session.recorder.skip(Check::UseAfterFree, "deletePolicy", case, why);
         return;
     }
-    session.ledger.deleted(&made.delete);
-    let after = session.call(&session.request("showPolicy").path("policy_id", &id), case).await;
-    let v = verdict(
-        after.status == Some(404),
-        "404",
-        format!(
-            "GET of the deleted policy {id} answered {}, expected 404",
-            status_text(after.status)
-        ),
-    );
-    session.judge(Check::UseAfterFree, &after, case, v);
-    // A search index that outlives the object: the list by name must not find it either.
-    let filter = ("listPolicies", "name", name.as_str(), "policies");
-    no_longer_listed(session, filter, &id, "policy", case).await;
+    session.record.ledger.deleted(&made.delete);
+    for (link, objects, read) in &reads {
+        let after = session.call(read, case).await;
+        let status = status_text(after.status);
+        // A show answers 404; a list (a search index that outlives the object) lists it no more.
+        let v = match objects.ends_with('*') {
+            false => verdict(
+                after.status == Some(404),
+                "404",
+                format!(
+                    "{} of the deleted policy {id} answered {status}, expected 404",
+                    link.operation.id
+                ),
+            ),
+            true => verdict(
+                after.status == Some(200) && !shows(&after, objects, &id),
+                "list",
+                format!(
+                    "{} filtered by {:?} still lists the deleted policy {id} (answer {status})",
+                    link.operation.id, read.query
+                ),
+            ),
+        };
+        session.judge(Check::UseAfterFree, &after, case, v);
+    }
 }
 
 /// `use_after_free`: the list `op` filtered by `key=value` no longer lists `id` in `items`.
@@ -118,16 +148,15 @@ async fn no_longer_listed(
 
 async fn backup_lifecycle_scenario(session: &mut Session, server: &str) {
     let case = "stateful: a new backup";
-    let body = json!({"protect": {"backup_name": format!("{}-stateful", session.facts.run_name)}});
+    let body =
+        crate::fixtures::protect(&format!("{}-stateful", session.record.facts.run_name), None);
     let protect = session.request("protectResource").path("resource_id", server).body(body);
     let answer = session.call(&protect, case).await;
-    let made = answer.json.as_ref().and_then(|b| created(protect.operation, &protect.parts(), b));
-    let Some(made) = made.filter(|_| answer.ok()) else {
+    let Some(made) = session.made(&protect, &answer) else {
         let why = format!("no backup was started (answer {})", status_text(answer.status));
         session.recorder.skip(Check::EnsureResourceAvailability, "protectResource", case, why);
         return;
     };
-    session.ledger.add(made.clone());
     let checkpoint = made.id.clone();
     let listing = settled_items(session, &checkpoint, Some(case)).await.map(|s| s.answer);
     let Ok(Some(listing)) = listing else {
@@ -142,8 +171,14 @@ async fn backup_lifecycle_scenario(session: &mut Session, server: &str) {
     let v = verdict(true, "list", String::new());
     session.judge(Check::EnsureResourceAvailability, &listing, case, v);
     let Some(item) = listing.text("/checkpoint_items/0/id") else { return };
-    let shown =
-        session.call(&session.request("showBackup").path("checkpoint_item_id", &item), case).await;
+    // The show of the listed backup, as the list's link to the show of its items fills it.
+    let list = session.request("listBackups").query("checkpoint_id", &checkpoint);
+    let to_show = links(list.operation).into_iter().find(|l| l.same.is_some());
+    let Some(show) = to_show.and_then(|l| ApiRequest::follow(&list, listing.json.as_ref(), &l))
+    else {
+        return;
+    };
+    let shown = session.call(&show, case).await;
     let v = verdict(
         shown.status == Some(200),
         "get",
@@ -187,8 +222,7 @@ async fn backup_lifecycle_scenario(session: &mut Session, server: &str) {
         session.recorder.skip(Check::UseAfterFree, "deleteCheckpoint", case, why);
         return;
     }
-    session.ledger.deleted(&made.delete);
-    let show = session.request("showBackup").path("checkpoint_item_id", &item);
+    session.record.ledger.deleted(&made.delete);
     let deleting = backup_lifecycle().deleting;
     let gone = session
         .poll(&show, Some(case), |answer| {

@@ -10883,7 +10883,8 @@ Sends a `GET` request to `/v1/{project_id}/policies`
 Arguments:
 - `project_id`: Project ID (see "Obtaining a Project ID" in the reference).
 - `all_tenants`: List across all projects; administrators only.
-- `limit`: Page size, a positive integer.
+- `limit`: Page size, a positive integer. A larger value than 1000 is answered with a page of at
+most 1000 items (`max-limit` of the list's `x-pagination`).
 - `marker`: ID of the last item of the previous page; the page starts after it.
 - `name`: Only the policy with exactly this name.
 - `offset`: Number of items to skip.
@@ -11111,7 +11112,8 @@ Arguments:
 - `checkpoint_id`: Only backups of this backup record.
 - `end_time`: Only backups made at or before this time (`YYYY-MM-DDTHH:MM:SS[.ffffff]`, no zone).
 - `image_type`: Only backups of this image type, for example `backup`.
-- `limit`: Page size, a positive integer.
+- `limit`: Page size, a positive integer. A larger value than 1000 is answered with a page of at
+most 1000 items (`max-limit` of the list's `x-pagination`).
 - `marker`: ID of the last item of the previous page; the page starts after it.
 - `name`: Only backups whose name contains this text.
 - `offset`: Number of items to skip.

@@ -130,6 +130,15 @@ fn premises(explains: Option<&Value>) -> String {
         .map(|p| {
             let kind = p.get("kind").map(text).unwrap_or_default().replace('_', " ");
             let at = p.get("at").map(|a| format!(" at `{}`", text(a))).unwrap_or_default();
+            let sections: Vec<String> = p
+                .get("in")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.get("section").map(text))
+                .collect();
+            let at =
+                if sections.is_empty() { at } else { format!("{at} in {}", sections.join(", ")) };
             match p.get("document") {
                 None | Some(Value::Null) => format!("{kind}{at}: the document has none"),
                 Some(document) => format!("{kind}{at}: the document says `{document}`"),

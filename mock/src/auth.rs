@@ -73,6 +73,31 @@ impl Grants {
             .ok_or_else(|| ApiError::gateway(APIGW_0301, "the X-Auth-Token is not valid"))
     }
 
+    /// What can be refused of a signed request before its body is read (the signature covers
+    /// the body, so the rest waits for it): a garbled `Authorization` header, or an access key
+    /// that is not configured (every key, when none is). 401 then, as [`Grants::verify`]
+    /// would answer after reading the body; a client without a valid key cannot make the mock
+    /// hold its body in memory.
+    pub fn precheck_signed(&self, headers: &HeaderMap) -> Result<(), ApiError> {
+        let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        let refused = |e: signer::VerifyError| {
+            ApiError::gateway(
+                APIGW_0301,
+                &format!("the AK/SK signature is refused ({}): {e}", e.code()),
+            )
+        };
+        let parsed = value.and_then(signer::parse_authorization).ok_or_else(|| {
+            refused(signer::VerifyError::MalformedAuthorization(
+                "expected Access=…, SignedHeaders=…, Signature=…",
+            ))
+        })?;
+        if self.keys.contains_key(&parsed.access_key) {
+            Ok(())
+        } else {
+            Err(refused(signer::VerifyError::UnknownAccessKey(parsed.access_key)))
+        }
+    }
+
     /// The grant of the access key that signed the request, at the server time `now`. 401
     /// when the signature does not verify: unknown access key, wrong secret key, an
     /// `X-Sdk-Date` more than 15 minutes off, or a method, path, query, signed header or body

@@ -1,7 +1,9 @@
 //! What a mock is started with: listener, tokens, AK/SK pairs, lifecycle delays, limits, and
 //! the optional config file (JSON or YAML) that carries the same settings.
 
+use crate::faults::Fault;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -140,6 +142,52 @@ impl Default for Quotas {
     }
 }
 
+/// What one connection may cost: how long the mock waits for a request's head and body and
+/// on an idle connection, and how many connections it serves at once (see mock/README.md,
+/// "Limits"). Keys left out of a config file keep their defaults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// A request's head (request line and headers) must arrive within this many ms of the
+    /// mock starting to wait for it, else the connection is closed (default 10,000).
+    pub header_timeout_ms: u64,
+    /// A request's body must arrive within this many ms of the mock starting to read it, else
+    /// it is answered like a body too large (413 `APIGW.0201`, the gateway table has no
+    /// timeout code) and the connection is closed (default 30,000).
+    pub body_timeout_ms: u64,
+    /// A connection on which no byte moves either way for this many ms is closed (an idle
+    /// keep-alive connection, a stalled body; default 60,000).
+    pub idle_timeout_ms: u64,
+    /// Connections served at once; one more is closed as soon as it is accepted (default
+    /// 512, under the usual limit of 1,024 open files).
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            header_timeout_ms: 10_000,
+            body_timeout_ms: 30_000,
+            idle_timeout_ms: 60_000,
+            max_connections: 512,
+        }
+    }
+}
+
+impl Limits {
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_timeout_ms)
+    }
+
+    pub fn body_timeout(&self) -> Duration {
+        Duration::from_millis(self.body_timeout_ms)
+    }
+
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_millis(self.idle_timeout_ms)
+    }
+}
+
 /// How a mock is started.
 #[derive(Clone, Debug)]
 pub struct MockConfig {
@@ -167,6 +215,15 @@ pub struct MockConfig {
     /// request is answered 429 `APIGW.0308` with `Retry-After` (the documented
     /// `TooManyRequests`), so that clients can test their back-off. `None`: no budget.
     pub rate_limit: Option<u32>,
+    /// Timeouts and the connection limit (of [`crate::spawn`]'s listener; the body timeout
+    /// applies to [`crate::service`] too).
+    pub limits: Limits,
+    /// How many requests the journal keeps (`GET /_mock/journal`); 0 keeps none.
+    pub journal_size: usize,
+    /// Faults injected per operation (`operationId` → fault), see [`crate::faults`].
+    pub faults: BTreeMap<String, Fault>,
+    /// Answer browsers' CORS preflights and let any origin read the answers.
+    pub cors: bool,
     /// The admin interface's token (`/_mock/`); `None`: the admin interface is open.
     pub admin_token: Option<AdminToken>,
     /// The state file (SQLite, feature `state-file`); `None`: the state lives in memory only.
@@ -202,12 +259,19 @@ impl Default for MockConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             quotas: Quotas::default(),
             rate_limit: None,
+            limits: Limits::default(),
+            journal_size: DEFAULT_JOURNAL_SIZE,
+            faults: BTreeMap::new(),
+            cors: true,
             admin_token: None,
             state_file: None,
             latency: Duration::ZERO,
         }
     }
 }
+
+/// Requests the journal keeps by default.
+pub const DEFAULT_JOURNAL_SIZE: usize = 1000;
 
 /// The `--config FILE` contents; every key is optional.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -227,6 +291,13 @@ pub struct ConfigFile {
     pub quotas: Option<Quotas>,
     /// Requests a second the gateway lets through (see [`MockConfig::rate_limit`]).
     pub rate_limit: Option<u32>,
+    /// `{header_timeout_ms, body_timeout_ms, idle_timeout_ms, max_connections}`.
+    pub limits: Option<Limits>,
+    pub journal_size: Option<usize>,
+    /// `{operationId: {latency_ms, code, share}}`.
+    #[serde(default)]
+    pub faults: BTreeMap<String, Fault>,
+    pub cors: Option<bool>,
     /// The admin interface's token (see [`MockConfig::admin_token`]).
     pub admin_token: Option<AdminToken>,
     /// The state file (see [`MockConfig::state_file`]).
@@ -276,6 +347,16 @@ impl ConfigFile {
         }
         if let Some(v) = self.quotas {
             config.quotas = v;
+        }
+        if let Some(v) = self.limits {
+            config.limits = v;
+        }
+        if let Some(v) = self.journal_size {
+            config.journal_size = v;
+        }
+        config.faults.extend(self.faults);
+        if let Some(v) = self.cors {
+            config.cors = v;
         }
         if let Some(v) = self.admin_token {
             config.admin_token = Some(v);

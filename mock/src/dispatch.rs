@@ -1,51 +1,121 @@
 //! Every request goes through here: route by the spec's paths (404, 405 with `Allow`),
-//! authenticate (401, 403), read the body (413 past the limit, 400 for non-JSON), validate
-//! against the contract (400 naming field, rule and value), then run the handler. A request
-//! signed with AK/SK has its body read before authentication: the signature covers it.
+//! authenticate (401, 403), read the body (413 past the limit or the body timeout, 400 for
+//! non-JSON), validate against the contract (400 naming field, rule and value), apply the
+//! faults asked for, then run the handler. A request signed with AK/SK has its body read
+//! before authentication (the signature covers it), once its access key is known to be
+//! configured. Each request is logged (target `csbs_mock::request`) and kept in the journal.
 
 use crate::auth::{allow_all_tenants, authorize, is_signed, SignedRequest};
 use crate::errors::ApiError;
 use crate::handlers::{self, Call, Reply};
+use crate::journal::{Entry, Verdict};
 use crate::server::App;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use csbs_spec::operations::route;
 use csbs_spec::{Contract, RouteError, Service, Violation};
 use csbs_types::codes::csbs::CSBS_9999;
-use csbs_types::codes::gateway::{APIGW_0101, APIGW_0201};
+use csbs_types::codes::gateway::{APIGW_0101, APIGW_0201, APIGW_0308};
 use serde_json::Value;
 use std::sync::Arc;
+use std::time::Instant;
+
+/// What the journal and the log learn of a request while it is served.
+#[derive(Default)]
+struct Seen {
+    operation: Option<&'static str>,
+    verdict: Option<Verdict>,
+    violations: Vec<String>,
+    fault: Option<&'static str>,
+}
 
 pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
-    if crate::admin::is_admin(request.uri().path()) {
-        return crate::admin::handle(app, request).await;
+    let started = Instant::now();
+    let origin =
+        if app.config.cors { request.headers().get(header::ORIGIN).cloned() } else { None };
+    if let Some(preflight) =
+        origin.as_ref().and_then(|_| crate::cors::preflight(request.method(), request.headers()))
+    {
+        return preflight;
+    }
+    let (method, uri) = (request.method().clone(), request.uri().clone());
+    if crate::admin::is_admin(uri.path()) {
+        let mut response = crate::admin::handle(app, request).await;
+        if let Some(origin) = origin {
+            crate::cors::allow(origin, &mut response);
+        }
+        log(&method, &uri, response.status(), None, started);
+        return response;
     }
     if !app.config.latency.is_zero() {
         tokio::time::sleep(app.config.latency).await;
     }
-    if let Some(refused) = app.budget.as_ref().and_then(|b| b.admit()) {
-        return refused;
-    }
-    let answer = serve(&app, request).await;
-    if let Err(error) = keep(&app).await {
-        return error.into_response();
-    }
-    match answer {
-        Ok(Reply::Json(body)) => {
-            let mut response = Response::new(Body::from(body));
-            response
-                .headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            response
+    let mut seen = Seen::default();
+    let (mut response, code) = match app.budget.as_ref().and_then(|b| b.admit()) {
+        Some(refused) => (refused, Some(APIGW_0308.code)),
+        None => {
+            let answer = serve(&app, request, &mut seen).await;
+            // With a state file, the answer waits for the change to be kept.
+            let answer = match keep(&app).await {
+                Ok(()) => answer,
+                Err(error) => Err(error),
+            };
+            match answer {
+                Ok(Reply::Json(body)) => {
+                    let mut response = Response::new(Body::from(body));
+                    response
+                        .headers_mut()
+                        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                    (response, None)
+                }
+                Ok(Reply::Empty) => (StatusCode::OK.into_response(), None),
+                Err(error) => {
+                    let code = error.code;
+                    (error.into_response(), Some(code))
+                }
+            }
         }
-        Ok(Reply::Empty) => StatusCode::OK.into_response(),
-        Err(error) => error.into_response(),
+    };
+    if let Some(origin) = origin {
+        crate::cors::allow(origin, &mut response);
     }
+    let status = response.status();
+    log(&method, &uri, status, code, started);
+    if app.journal.is_on() {
+        app.journal.record(Entry {
+            seq: 0,
+            at: app.now(),
+            method: method.as_str().to_owned(),
+            path: uri.path().to_owned(),
+            query: uri.query().unwrap_or_default().to_owned(),
+            operation: seen.operation,
+            status: status.as_u16(),
+            error_code: code,
+            verdict: seen.verdict.unwrap_or(Verdict::NotValidated),
+            violations: seen.violations,
+            fault: seen.fault,
+            ms: started.elapsed().as_secs_f64() * 1e3,
+        });
+    }
+    response
 }
 
-async fn serve(app: &App, request: Request) -> Result<Reply, ApiError> {
+/// The request log: one event per request, method, path (the query left out: it is in the
+/// journal), status, error code and milliseconds to the answer's head.
+fn log(method: &Method, uri: &Uri, status: StatusCode, code: Option<&str>, started: Instant) {
+    tracing::info!(
+        target: "csbs_mock::request",
+        method = method.as_str(),
+        path = uri.path(),
+        status = status.as_u16(),
+        error_code = code.unwrap_or("-"),
+        ms = started.elapsed().as_secs_f64() * 1e3,
+    );
+}
+
+async fn serve(app: &App, request: Request, seen: &mut Seen) -> Result<Reply, ApiError> {
     let (parts, body) = request.into_parts();
     let raw_path = parts.uri.path();
     let (op, path) = route(parts.method.as_str(), raw_path).map_err(|e| match e {
@@ -56,9 +126,12 @@ async fn serve(app: &App, request: Request) -> Result<Reply, ApiError> {
             ApiError::method_not_allowed(parts.method.as_str(), &allowed)
         }
     })?;
-    let limit = app.config.max_body_bytes;
+    seen.operation = Some(op.id.as_str());
+    let limits =
+        Limits { bytes: app.config.max_body_bytes, time: app.config.limits.body_timeout() };
     let (grant, body) = if is_signed(&parts.headers) {
-        let bytes = read_bytes(&parts.headers, body, limit).await?;
+        app.grants.precheck_signed(&parts.headers)?;
+        let bytes = read_bytes(&parts.headers, body, limits).await?;
         let signed = SignedRequest {
             method: parts.method.as_str(),
             path: raw_path,
@@ -74,21 +147,33 @@ async fn serve(app: &App, request: Request) -> Result<Reply, ApiError> {
     authorize(&grant, scope.project.and_then(|p| path.get(p)).unwrap_or_default())?;
     let query_pairs: Vec<_> =
         form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes()).collect();
+    let mut heavy = op.id == "executePolicy";
     let body = match op.request_body {
         Some(_) => {
-            parse_json(op.service, &parts.headers, &read_bytes(&parts.headers, body, limit).await?)?
+            let bytes = read_bytes(&parts.headers, body, limits).await?;
+            heavy |= bytes.len() > HEAVY_BODY_BYTES;
+            parse_json(op.service, &parts.headers, &bytes).inspect_err(|e| {
+                seen.verdict = Some(Verdict::Invalid);
+                seen.violations = vec![e.message.clone()];
+            })?
         }
         None => None,
     };
     let compiled = Contract::global().operation(&op.id).ok_or_else(|| {
         ApiError::gateway(APIGW_0101, &format!("operation {} is not in the contract", op.id))
     })?;
-    let valid = compiled
-        .validate_request(&path, &query_pairs, body.as_ref())
-        .map_err(|v| ApiError::invalid(op.service, &v))?;
+    let valid = compiled.validate_request(&path, &query_pairs, body.as_ref()).map_err(|v| {
+        seen.verdict = Some(Verdict::Invalid);
+        seen.violations = v.iter().map(ToString::to_string).collect();
+        ApiError::invalid(op.service, &v)
+    })?;
+    seen.verdict = Some(Verdict::Valid);
     let asked =
         scope.admin_only.iter().any(|p| valid.query.get(p).and_then(Value::as_bool) == Some(true));
     let all_tenants = allow_all_tenants(&grant, asked)?;
+    if let Some(forced) = app.faults.apply(op, &parts.headers, &mut seen.fault).await? {
+        return forced;
+    }
     let call = Call {
         op,
         path: valid.path,
@@ -99,8 +184,19 @@ async fn serve(app: &App, request: Request) -> Result<Reply, ApiError> {
         raw_path,
         raw_query: parts.uri.query().unwrap_or_default(),
     };
-    handlers::handle(app, &call)
+    // Work in proportion to a policy's size (a run of tens of thousands of servers, a body of
+    // as many) hands this worker's other connections to another thread while it runs.
+    let multi_thread = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if heavy && multi_thread {
+        tokio::task::block_in_place(|| handlers::handle(app, &call))
+    } else {
+        handlers::handle(app, &call)
+    }
 }
+
+/// Bodies beyond this size are handled off the async workers (see [`serve`]).
+const HEAVY_BODY_BYTES: usize = 64 * 1024;
 
 /// With a state file, what the request changed is committed before it is answered (on a
 /// blocking thread: a commit waits for the disk, and the runtime's workers must not).
@@ -149,12 +245,21 @@ fn body_violation(service: Service, rule: &str, message: String, value: Value) -
     )
 }
 
-/// The body's bytes; 413 beyond `limit`.
+/// How much body the mock reads: bytes, and time from the first read.
+#[derive(Clone, Copy)]
+struct Limits {
+    bytes: usize,
+    time: std::time::Duration,
+}
+
+/// The body's bytes; 413 beyond `limits.bytes`, or when it has not arrived within
+/// `limits.time` (the gateway table has no timeout code; the connection is closed then).
 async fn read_bytes(
     headers: &HeaderMap,
     body: Body,
-    limit: usize,
+    limits: Limits,
 ) -> Result<axum::body::Bytes, ApiError> {
+    let limit = limits.bytes;
     let too_large =
         || ApiError::gateway(APIGW_0201, &format!("the body is larger than {limit} bytes"));
     let declared = headers
@@ -166,7 +271,15 @@ async fn read_bytes(
     }
     // A body that cannot be read to the end is answered like one that is too long: either way
     // the mock will not look at it.
-    axum::body::to_bytes(body, limit).await.map_err(|_| too_large())
+    match tokio::time::timeout(limits.time, axum::body::to_bytes(body, limit)).await {
+        Ok(read) => read.map_err(|_| too_large()),
+        Err(_) => {
+            let detail = format!("the body did not arrive within {} ms", limits.time.as_millis());
+            let mut error = ApiError::gateway(APIGW_0201, &detail);
+            error.close = true;
+            Err(error)
+        }
+    }
 }
 
 /// The JSON body, `None` when empty. 400 for another content type or text that is not JSON.

@@ -26,6 +26,9 @@ pub struct ApiError {
     pub message: String,
     /// `Allow` header of a 405.
     pub allow: Option<String>,
+    /// Close the connection after the answer (`Connection: close`): the rest of the request
+    /// will not be read.
+    pub close: bool,
 }
 
 /// Fills the `%s` placeholders of a documented message in order; arguments left over are
@@ -55,6 +58,7 @@ impl ApiError {
             code: code.code,
             message,
             allow: None,
+            close: false,
         }
     }
 
@@ -120,6 +124,9 @@ impl IntoResponse for ApiError {
         let mut response = (self.status, axum::Json(body)).into_response();
         if let Some(allow) = self.allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
             response.headers_mut().insert(header::ALLOW, allow);
+        }
+        if self.close {
+            response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         response
     }

@@ -14,17 +14,22 @@ mod admin;
 mod auth;
 mod clock;
 mod config;
+mod cors;
 mod dispatch;
 mod errors;
+pub mod faults;
 mod gateway;
 mod handlers;
+mod journal;
+mod listener;
 mod seed;
 mod server;
 mod state;
 mod views;
 
 pub use config::{
-    AdminToken, ConfigFile, KeyGrant, MockConfig, Quotas, TokenGrant, DEFAULT_PROJECT_ID,
+    AdminToken, ConfigFile, KeyGrant, Limits, MockConfig, Quotas, TokenGrant, DEFAULT_JOURNAL_SIZE,
+    DEFAULT_PROJECT_ID,
 };
 pub use server::{service, spawn, RunningMock};
 

@@ -42,6 +42,28 @@ struct Args {
     /// Requests a second the gateway lets through; beyond, 429 APIGW.0308 with Retry-After.
     #[arg(long, value_name = "PER_SECOND")]
     rate_limit: Option<u32>,
+    /// Close a connection whose request head has not arrived within this time [default: 10000].
+    #[arg(long, value_name = "MS")]
+    header_timeout_ms: Option<u64>,
+    /// Answer 413 and close when a body has not arrived within this time [default: 30000].
+    #[arg(long, value_name = "MS")]
+    body_timeout_ms: Option<u64>,
+    /// Close a connection on which no byte moved for this time [default: 60000].
+    #[arg(long, value_name = "MS")]
+    idle_timeout_ms: Option<u64>,
+    /// Connections served at once; more are closed when accepted [default: 512].
+    #[arg(long, value_name = "N")]
+    max_connections: Option<usize>,
+    /// Requests kept in the journal (GET /_mock/journal); 0 keeps none [default: 1000].
+    #[arg(long, value_name = "N")]
+    journal_size: Option<usize>,
+    /// Do not answer CORS preflights nor add CORS headers.
+    #[arg(long)]
+    no_cors: bool,
+    /// The request log's format: one line of text or one JSON object per request. RUST_LOG
+    /// filters it (default `info`; `csbs_mock::request=off` silences the request lines).
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: LogFormat,
     /// The admin interface's token (`Authorization: Bearer TOKEN` on `/_mock/`); without it
     /// the admin interface is open to whoever reaches the listener.
     #[arg(long, env = "CSBS_MOCK_ADMIN_TOKEN", value_parser = AdminToken::parse, hide_env_values = true)]
@@ -53,6 +75,29 @@ struct Args {
     /// Milliseconds added to every answer, as a real gateway's way adds them.
     #[arg(long)]
     latency_ms: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Logs to standard error through `tracing`, filtered by RUST_LOG.
+fn init_log(format: LogFormat) {
+    #[cfg(feature = "log")]
+    {
+        use tracing_subscriber::EnvFilter;
+        let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+        let builder =
+            tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+        match format {
+            LogFormat::Text => builder.init(),
+            LogFormat::Json => builder.json().flatten_event(true).init(),
+        }
+    }
+    #[cfg(not(feature = "log"))]
+    let _ = format;
 }
 
 fn config_of(args: Args) -> anyhow::Result<MockConfig> {
@@ -76,12 +121,33 @@ fn config_of(args: Args) -> anyhow::Result<MockConfig> {
         ..ConfigFile::default()
     };
     flags.apply(&mut config);
+    let limits = &mut config.limits;
+    for (flag, field) in [
+        (args.header_timeout_ms, &mut limits.header_timeout_ms),
+        (args.body_timeout_ms, &mut limits.body_timeout_ms),
+        (args.idle_timeout_ms, &mut limits.idle_timeout_ms),
+    ] {
+        if let Some(ms) = flag {
+            *field = ms;
+        }
+    }
+    if let Some(n) = args.max_connections {
+        config.limits.max_connections = n;
+    }
+    if let Some(n) = args.journal_size {
+        config.journal_size = n;
+    }
+    if args.no_cors {
+        config.cors = false;
+    }
     Ok(config)
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let config = config_of(Args::parse())?;
+    let args = Args::parse();
+    init_log(args.log_format);
+    let config = config_of(args)?;
     let keys: Vec<(String, String, bool)> =
         config.aksk.iter().map(|k| (k.access_key.clone(), k.project_id.clone(), k.admin)).collect();
     let state = config.state_file.clone();

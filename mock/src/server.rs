@@ -26,6 +26,11 @@ pub struct App {
     pub restore_delay: Micros,
     /// The gateway's request budget, when one is configured.
     pub budget: Option<crate::gateway::Budget>,
+    /// The last requests (`/_mock/journal`).
+    pub journal: crate::journal::Journal,
+    /// The configured faults (checked by [`spawn`]; [`service`] leaves out a config whose
+    /// faults the spec does not allow).
+    pub faults: crate::faults::Faults,
 }
 
 fn micros(d: Duration) -> Micros {
@@ -46,6 +51,8 @@ impl App {
             delete_delay: micros(config.delete_delay),
             restore_delay: micros(config.restore_delay),
             budget: config.rate_limit.map(crate::gateway::Budget::new),
+            journal: crate::journal::Journal::new(config.journal_size),
+            faults: crate::faults::Faults::new(&config.faults).unwrap_or_default(),
             config,
         };
         if app.config.seed_examples && !restored {
@@ -151,6 +158,8 @@ pub(crate) async fn spawn_prepared(
             admin: false,
         });
     }
+    crate::faults::Faults::new(&config.faults)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let tokens = config.tokens.clone();
@@ -158,14 +167,10 @@ pub(crate) async fn spawn_prepared(
     prepare(&app);
     app.store.persist().map_err(std::io::Error::other)?;
     let app = Arc::new(app);
-    let service = crate::dispatch::handle.with_state(app.clone());
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, service.into_make_service())
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let stopped = async move {
+        let _ = stopped.await;
+    };
+    let task = tokio::spawn(crate::listener::serve(listener, app.clone(), stopped));
     Ok(RunningMock { addr, tokens, stop, task, app })
 }

@@ -10,6 +10,8 @@ mod admin;
 mod auth;
 #[path = "mock/backups.rs"]
 mod backups;
+#[path = "mock/bounds.rs"]
+mod bounds;
 #[path = "mock/cbr.rs"]
 mod cbr;
 #[path = "mock/client.rs"]
@@ -25,6 +27,8 @@ mod examples;
 mod hostile;
 #[path = "mock/lifecycle.rs"]
 mod lifecycle;
+#[path = "mock/observe.rs"]
+mod observe;
 #[path = "mock/pagination.rs"]
 mod pagination;
 #[path = "mock/policies.rs"]

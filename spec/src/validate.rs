@@ -30,13 +30,154 @@ pub struct Violation {
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut shown = self.value.to_string();
-        if shown.len() > 80 {
-            let cut = (0..=77).rev().find(|&i| shown.is_char_boundary(i)).unwrap_or(0);
-            shown.truncate(cut);
-            shown.push_str("...");
+        if self.rule == OMITTED {
+            return write!(f, "{}: {}", self.field, self.message);
         }
+        let shown = excerpt_text(&self.value, MAX_EXCERPT);
         write!(f, "{}: {} ({}), value {}", self.field, self.message, self.rule, shown)
+    }
+}
+
+/// At most this many violations of one value are described; the rest are counted in one
+/// last entry of rule [`OMITTED`]. An error answer then costs the same whatever the request
+/// holds (a body of a million broken items once gave a 252 MB answer).
+pub const MAX_VIOLATIONS: usize = 10;
+
+/// The rule of the last entry of a list of violations cut at [`MAX_VIOLATIONS`]: its
+/// `message` says how many more there are (its `value`, a number, when they were counted).
+pub const OMITTED: &str = "omitted";
+
+/// Beyond this many JSON values an invalid value is not searched for every violation, only
+/// for the first: the validator collects every error before the first is returned, in memory
+/// proportional to their number.
+pub const MAX_VALUES_EXAMINED: usize = 50_000;
+
+/// Values and messages are quoted up to this many bytes of their JSON text.
+pub const MAX_EXCERPT: usize = 80;
+
+/// A value's compact JSON text, cut at `max` bytes (with `...`): never more than `max` bytes
+/// are written, whatever the value's size.
+pub fn excerpt_text(value: &Value, max: usize) -> String {
+    struct Bounded {
+        out: Vec<u8>,
+        max: usize,
+    }
+    impl std::io::Write for Bounded {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let room = self.max + 1 - self.out.len().min(self.max + 1);
+            if room == 0 {
+                return Err(std::io::Error::other("full"));
+            }
+            let n = buf.len().min(room);
+            self.out.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut writer = Bounded { out: Vec::new(), max };
+    let complete = serde_json::to_writer(&mut writer, value).is_ok();
+    let text = String::from_utf8_lossy(&writer.out).into_owned();
+    if complete && text.len() <= max {
+        return text;
+    }
+    cut(&text, max)
+}
+
+/// `text` cut to at most `max` bytes at a character boundary, `...` marking the cut.
+fn cut(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let end = (0..=max.saturating_sub(3)).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    format!("{}...", &text[..end])
+}
+
+/// The value kept in a [`Violation`]: itself when its text is short, else an excerpt of its
+/// text (a string), so that a violation never holds a copy of a large value.
+fn excerpt(value: &Value) -> Value {
+    match value {
+        Value::String(s) if s.len() <= MAX_EXCERPT => value.clone(),
+        Value::String(s) => Value::String(cut(s, MAX_EXCERPT)),
+        Value::Array(items) if items.is_empty() => value.clone(),
+        Value::Object(members) if members.is_empty() => value.clone(),
+        Value::Array(_) | Value::Object(_) => {
+            let text = excerpt_text(value, MAX_EXCERPT);
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        }
+        _ => value.clone(),
+    }
+}
+
+/// True when `value` holds more than `limit` JSON values (itself included); stops counting
+/// there.
+fn more_values_than(value: &Value, limit: usize) -> bool {
+    let mut stack = vec![value];
+    let mut seen = 0usize;
+    while let Some(v) = stack.pop() {
+        seen += 1;
+        if seen > limit {
+            return true;
+        }
+        match v {
+            Value::Array(items) => stack.extend(items),
+            Value::Object(members) => stack.extend(members.values()),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The entry that ends a list cut at [`MAX_VIOLATIONS`]: `more` further violations, or
+/// `None` when they were not counted.
+fn omitted(prefix: &str, more: Option<usize>) -> Violation {
+    let message = match more {
+        Some(n) => format!("{n} more violations not listed (at most {MAX_VIOLATIONS} are)"),
+        None => format!(
+            "further violations not searched for: the value holds more than \
+             {MAX_VALUES_EXAMINED} JSON values"
+        ),
+    };
+    Violation {
+        field: prefix.to_owned(),
+        rule: OMITTED.to_owned(),
+        message,
+        value: more.map_or(Value::Null, Value::from),
+    }
+}
+
+/// Violations of several values (parameters, body) as one list of at most
+/// [`MAX_VIOLATIONS`] described, then one [`OMITTED`] entry for all the rest.
+fn bounded(found: Vec<Violation>) -> Vec<Violation> {
+    if found.len() <= MAX_VIOLATIONS && found.iter().filter(|v| v.rule == OMITTED).count() <= 1 {
+        return found;
+    }
+    let mut kept = Vec::new();
+    let mut more = Some(0usize);
+    for v in found {
+        if v.rule == OMITTED {
+            more = more.zip(v.value.as_u64()).map(|(a, b)| a + b as usize);
+        } else if kept.len() < MAX_VIOLATIONS {
+            kept.push(v);
+        } else {
+            more = more.map(|n| n + 1);
+        }
+    }
+    if more != Some(0) {
+        kept.push(omitted("request", more));
+    }
+    kept
+}
+
+/// The number of violations a list of them stands for: its entries, plus those an
+/// [`OMITTED`] entry counts (`None` when they were not counted).
+pub fn total_violations(found: &[Violation]) -> Option<usize> {
+    match found.last() {
+        Some(last) if last.rule == OMITTED => {
+            last.value.as_u64().map(|n| found.len() - 1 + n as usize)
+        }
+        _ => Some(found.len()),
     }
 }
 
@@ -197,21 +338,53 @@ fn field_name(prefix: &str, pointer: &str) -> String {
     out
 }
 
-/// Every violation of `value` against a compiled validator, fields prefixed by `prefix`.
+/// The violations of `value` against a compiled validator, fields prefixed by `prefix`: at
+/// most [`MAX_VIOLATIONS`], values and messages quoted in excerpts, and then one entry of rule
+/// [`OMITTED`] counting the rest. A value of more than [`MAX_VALUES_EXAMINED`] JSON values
+/// has only its first violation searched for.
 pub fn violations(validator: &Validator, prefix: &str, value: &Value) -> Vec<Violation> {
     // The yes/no check is far cheaper than collecting errors, and most values are valid.
     if validator.is_valid(value) {
         return Vec::new();
     }
-    validator
-        .iter_errors(value)
-        .map(|e| Violation {
-            field: field_name(prefix, e.instance_path().as_str()),
-            rule: e.kind().keyword().to_owned(),
-            message: e.to_string(),
-            value: e.instance().clone().into_owned(),
-        })
-        .collect()
+    let describe = |e: ValidationError<'_>| Violation {
+        field: field_name(prefix, e.instance_path().as_str()),
+        rule: e.kind().keyword().to_owned(),
+        message: message_of(&e),
+        value: excerpt(e.instance()),
+    };
+    if more_values_than(value, MAX_VALUES_EXAMINED) {
+        let first = validator.validate(value).err().map(describe);
+        return first.into_iter().chain([omitted(prefix, None)]).collect();
+    }
+    let mut found = Vec::new();
+    let mut more = 0usize;
+    for error in validator.iter_errors(value) {
+        if found.len() < MAX_VIOLATIONS {
+            found.push(describe(error));
+        } else {
+            more += 1;
+        }
+    }
+    if more > 0 {
+        found.push(omitted(prefix, Some(more)));
+    }
+    found
+}
+
+/// The validator's words for an error, whose text quotes the whole offending value: kept
+/// as they are when short, else the value's quote is cut.
+fn message_of(error: &ValidationError<'_>) -> String {
+    let text = error.to_string();
+    if text.len() <= 4 * MAX_EXCERPT {
+        return text;
+    }
+    let quoted = excerpt_text(error.instance(), MAX_EXCERPT);
+    let full = error.instance().to_string();
+    match text.find(&full) {
+        Some(at) => format!("{}{}{}", &text[..at], quoted, &text[at + full.len()..]),
+        None => cut(&text, 4 * MAX_EXCERPT),
+    }
 }
 
 impl CompiledOperation {
@@ -320,7 +493,7 @@ impl CompiledOperation {
         if found.is_empty() {
             Ok(valid)
         } else {
-            Err(found)
+            Err(bounded(found))
         }
     }
 
@@ -428,5 +601,48 @@ mod tests {
         assert!(op.validate_request(&path, &query, None).is_ok());
         let query = vec![("limit".to_owned(), "-123456789012345678901234567890".to_owned())];
         assert!(op.validate_request(&path, &query, None).is_err());
+    }
+
+    fn create_policy_with(resources: Value, description: &str) -> Vec<Violation> {
+        let op = Contract::global().operation("createPolicy").unwrap();
+        let path = BTreeMap::from([("project_id".to_owned(), "p".to_owned())]);
+        let body = serde_json::json!({"policy": {
+            "name": "p", "description": description, "provider_id": "x",
+            "parameters": {"common": {}}, "resources": resources, "scheduled_operations": []
+        }});
+        op.validate_request(&path, &[] as &[(&str, &str)], Some(&body)).unwrap_err()
+    }
+
+    #[test]
+    fn many_violations_are_cut_and_counted() {
+        let found = create_policy_with(Value::Array(vec![serde_json::json!({}); 2000]), "d");
+        assert_eq!(found.len(), MAX_VIOLATIONS + 1, "{found:?}");
+        let last = found.last().unwrap();
+        assert_eq!(last.rule, OMITTED);
+        let total = total_violations(&found).unwrap();
+        assert!(total > 2000, "{total}");
+        assert!(last.to_string().contains(&format!("{} more violations", total - MAX_VIOLATIONS)));
+    }
+
+    #[test]
+    fn a_huge_invalid_body_reports_its_first_violation_only() {
+        let items = Value::Array(vec![serde_json::json!({}); MAX_VALUES_EXAMINED + 1]);
+        let found = create_policy_with(items, "d");
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!((found[1].rule.as_str(), total_violations(&found)), (OMITTED, None));
+        assert!(found[1].message.contains("not searched"), "{}", found[1].message);
+    }
+
+    #[test]
+    fn long_values_are_quoted_in_excerpts() {
+        let long = "x".repeat(1_000_000);
+        let found = create_policy_with(Value::Array(vec![]), &long);
+        let shown: String = found.iter().map(|v| format!("{v}; ")).collect();
+        assert!(shown.len() < 2_000, "{} bytes: {}", shown.len(), &shown[..200]);
+        assert!(shown.contains("body.policy.description") && shown.contains("xxx..."), "{shown}");
+        assert!(found.iter().all(|v| excerpt_text(&v.value, 1000).len() <= 2 * MAX_EXCERPT));
+        let big = Value::Array((0..100_000).map(Value::from).collect());
+        assert!(excerpt_text(&big, MAX_EXCERPT).ends_with("..."));
+        assert_eq!(excerpt_text(&serde_json::json!({"a": 1}), MAX_EXCERPT), r#"{"a":1}"#);
     }
 }

@@ -10,12 +10,11 @@
 use super::support::{fail, show};
 use super::writes::{Fixture, Policy};
 use crate::checks::Check;
-use crate::created::created;
 use crate::fixtures;
 use crate::session::{Answer, Session};
 use csbs_spec::behaviour::{binding, protectable, select, Effect, Protectable};
 use csbs_spec::operations::all_operations;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// What a server should be, for the capability check.
 #[derive(Clone, Copy, PartialEq)]
@@ -57,7 +56,7 @@ pub async fn run(session: &mut Session, fixture: &Fixture) -> Option<Policy> {
     }
     capable(session, std::slice::from_ref(&server), Expect::Free, "a server an update dropped")
         .await;
-    let name = format!("{}-c", session.facts.run_name);
+    let name = format!("{}-c", session.record.facts.run_name);
     let body = fixtures::policy(
         &name,
         "behaviour: takes a released server",
@@ -66,14 +65,9 @@ pub async fn run(session: &mut Session, fixture: &Fixture) -> Option<Policy> {
     let create = session.request("createPolicy").body(body);
     let case = "binding_release: another policy takes a server an update dropped";
     let answer = session.call(&create, case).await;
-    let made = answer
-        .json
-        .as_ref()
-        .filter(|_| answer.ok())
-        .and_then(|b| created(create.operation, &create.parts(), b));
+    let made = session.made(&create, &answer);
     judge_taken(session, &answer, case, &server);
     let made = made?;
-    session.ledger.add(made.clone());
     let case = "binding_release: the policy holding a server is deleted";
     let deleted = session.call(&made.delete, case).await;
     if !deleted.ok() {
@@ -85,7 +79,7 @@ pub async fn run(session: &mut Session, fixture: &Fixture) -> Option<Policy> {
         session.judge(Check::BindingRelease, &deleted, case, fail("deletePolicy", why));
         return None;
     }
-    session.ledger.deleted(&made.delete);
+    session.record.ledger.deleted(&made.delete);
     capable(
         session,
         std::slice::from_ref(&server),
@@ -118,9 +112,8 @@ async fn update(
     servers: &[String],
     case: &str,
 ) -> Option<Answer> {
-    let resources: Vec<Value> =
-        servers.iter().map(|s| json!({"id": s, "type": "OS::Nova::Server", "name": s})).collect();
-    let body = json!({"policy": {"resources": resources}});
+    let change = fixtures::PolicyChange { servers: Some(servers), ..Default::default() };
+    let body = fixtures::policy_update(&change);
     let request = session.request("updatePolicy").path("policy_id", &policy.id).body(body);
     let answer = session.call(&request, case).await;
     if answer.status.is_none() {
@@ -152,11 +145,7 @@ async fn capable(session: &mut Session, servers: &[String], expect: Expect, what
     let Some((op, rule)) = all_operations().find_map(|op| protectable(op).map(|r| (op, r))) else {
         return;
     };
-    let asked: Vec<Value> = servers
-        .iter()
-        .map(|s| json!({"resource_id": s, "resource_type": "OS::Nova::Server"}))
-        .collect();
-    let request = session.request(&op.id).body(json!({"check_protectable": asked}));
+    let request = session.request(&op.id).body(fixtures::protectable(servers));
     let case = format!("capability_conformance: {what}");
     let answer = session.call(&request, &case).await;
     let verdict = match answer.json.as_ref().filter(|_| answer.ok()) {

@@ -45,7 +45,7 @@ pub async fn run(session: &mut Session, run: &Run) {
     let answer = session.call(&delete, &case).await;
     let verdict = match answer.ok() {
         true => {
-            session.ledger.deleted(&delete);
+            session.record.ledger.deleted(&delete);
             let all: Vec<String> = run.items.iter().map(id).collect();
             gone(session, &run.record, &all, &case, true).await.map(|_| ())
         }

@@ -8,7 +8,6 @@
 use super::support::{id_of, made_up_id, property};
 use super::writes::Fixture;
 use crate::checks::{Check, Failure};
-use crate::created::created;
 use crate::fixtures;
 use crate::replay::settle::settled_items;
 use crate::request::ApiRequest;
@@ -64,13 +63,7 @@ fn label(expr: &Expr) -> String {
 
 async fn send(session: &mut Session, request: &ApiRequest, row: &DomainError, case: &str) {
     let answer = session.call(request, case).await;
-    if answer.ok() {
-        if let Some(made) =
-            answer.json.as_ref().and_then(|b| created(request.operation, &request.parts(), b))
-        {
-            session.ledger.add(made);
-        }
-    }
+    session.made(request, &answer);
     if row.when == Condition::Busy && answer.status == Some(404) {
         let why = "the backup was gone before the request (its deletion was too fast to judge)";
         return session.recorder.skip(
@@ -136,13 +129,9 @@ fn provoke(
             let checkpoint = item.get("checkpoint_id").and_then(Value::as_str).unwrap_or_default();
             Ok(request.path("checkpoint_id", checkpoint).query(name, made_up_id()))
         }
-        (Condition::NotFound, Expr::RequestBody(pointer)) if op.id == "executePolicy" => {
-            Ok(request.body(with(
-                json!({"checkpoint": {"parameters": {}}}),
-                pointer,
-                json!(made_up_id()),
-            )))
-        }
+        (Condition::NotFound, Expr::RequestBody(pointer)) if op.id == "executePolicy" => Ok(
+            request.body(with(fixtures::policy_run(&made_up_id()), pointer, json!(made_up_id()))),
+        ),
         (
             Condition::NotFound | Condition::Foreign | Condition::Incomplete,
             Expr::RequestBody(pointer),
@@ -176,7 +165,7 @@ fn provoke(
         (Condition::Duplicate, Expr::RequestBody(pointer)) => {
             need_policies(if op.id == "updatePolicy" { 2 } else { 1 })?;
             let (a, b) = (&policies[0], policies.get(1));
-            let run = &session.facts.run_name;
+            let run = &session.record.facts.run_name;
             let taken_server = a
                 .servers
                 .first()
@@ -190,10 +179,14 @@ fn provoke(
                     "behaviour: bound server",
                     std::slice::from_ref(taken_server),
                 ),
-                (_, true) => json!({"policy": {"name": a.name}}),
-                (_, false) => {
-                    json!({"policy": {"resources": [{"id": taken_server, "type": "OS::Nova::Server", "name": taken_server}]}})
-                }
+                (_, true) => fixtures::policy_update(&fixtures::PolicyChange {
+                    name: Some(&a.name),
+                    ..Default::default()
+                }),
+                (_, false) => fixtures::policy_update(&fixtures::PolicyChange {
+                    servers: Some(std::slice::from_ref(taken_server)),
+                    ..Default::default()
+                }),
             };
             let request = request.body(body);
             Ok(match b {
@@ -209,8 +202,11 @@ fn provoke(
 fn filler_body(op: &Operation, session: &Session) -> Option<Value> {
     op.request_body.as_ref()?;
     Some(match op.id.as_str() {
-        "updatePolicy" => json!({"policy": {"description": "behaviour: unknown policy"}}),
-        _ => fixtures::policy(&format!("{}-x", session.facts.run_name), "", &[]),
+        "updatePolicy" => fixtures::policy_update(&fixtures::PolicyChange {
+            description: Some("behaviour: unknown policy"),
+            ..Default::default()
+        }),
+        _ => fixtures::policy(&format!("{}-x", session.record.facts.run_name), "", &[]),
     })
 }
 
@@ -240,19 +236,13 @@ fn volumes(item: &Value) -> Vec<(String, String)> {
 
 /// A restore of `item` onto the server it was made of, every disk to its source.
 fn restore_body(item: &Value) -> Value {
-    let mappings: Vec<Value> = volumes(item)
-        .into_iter()
-        .map(|(backup, volume)| json!({"backup_id": backup, "volume_id": volume}))
-        .collect();
-    json!({"restore": {
-        "checkpoint_id": item.get("checkpoint_id").cloned().unwrap_or_default(),
-        "provider_id": fixtures::provider(),
-        "parameters": {
-            "checkpoint_item_id": item.get("id").cloned().unwrap_or_default(),
-            "power_on": false,
-            "targets": {"server_id": item.get("resource_id").cloned().unwrap_or_default(), "volumes": mappings}
-        }
-    }})
+    let text = |key: &str| item.get(key).and_then(Value::as_str).unwrap_or_default();
+    fixtures::restore(&fixtures::Restore {
+        checkpoint_id: text("checkpoint_id"),
+        checkpoint_item_id: text("id"),
+        server_id: text("resource_id"),
+        volumes: &volumes(item),
+    })
 }
 
 /// Rows that need a busy backup: one is made, settles, and its deletion is requested; while
@@ -266,20 +256,17 @@ async fn provoke_busy(session: &mut Session, rows: Vec<(&'static Operation, Doma
                 session.recorder.skip(Check::DomainErrorConformance, &op.id, case, why.clone());
             }
         };
-    let Some(server) = session.facts.servers.first().cloned() else {
+    let Some(server) = session.record.facts.servers.first().cloned() else {
         return skip_all(session, &rows, "needs a server to back up (--server-id)".into());
     };
     let case = "domain_error_conformance: a backup being deleted";
-    let body = json!({"protect": {"backup_name": format!("{}-busy", session.facts.run_name)}});
+    let body = fixtures::protect(&format!("{}-busy", session.record.facts.run_name), None);
     let protect = session.request("protectResource").path("resource_id", &server).body(body);
     let answer = session.call(&protect, case).await;
-    let Some(made) =
-        answer.json.as_ref().and_then(|b| created(protect.operation, &protect.parts(), b))
-    else {
+    let Some(made) = session.made(&protect, &answer) else {
         let why = format!("the backup could not be made ({:?})", answer.status);
         return skip_all(session, &rows, why);
     };
-    session.ledger.add(made.clone());
     let Some(item) =
         settled_items(session, &made.id, None).await.ok().and_then(|s| s.items.into_iter().next())
     else {

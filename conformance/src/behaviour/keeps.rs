@@ -24,11 +24,7 @@ pub async fn before(session: &mut Session, change: &ApiRequest, case: &str) -> O
     let link = links(change.operation)
         .into_iter()
         .find(|l| l.echo.as_ref().is_some_and(|e| e.objects == keeps.objects))?;
-    let mut show = ApiRequest::new(link.operation, session.project_id());
-    for (name, expr) in &link.parameters {
-        let value = expr.text(&change.parts(), None)?;
-        show = show.parameter(name, value);
-    }
+    let show = ApiRequest::follow(change, None, &link)?;
     let answer = session.call(&show, case).await;
     let object = answer.json.as_ref()?.pointer(&keeps.objects)?.clone();
     Some(Before { keeps, show, object })

@@ -6,20 +6,19 @@
 
 use super::support::{fail, property};
 use crate::checks::{Check, Failure, Verdict};
-use crate::created::created;
 use crate::poll::Poll;
 use crate::replay::settle::{settled_items, Settled};
 use crate::session::{Answer, Session};
 use csbs_spec::behaviour::{backup_lifecycle, usage, Usage, UsageKind};
 use csbs_spec::catalogue::is_documented_for;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// `used` per quota type.
 type Used = BTreeMap<String, u64>;
 
 pub async fn run(session: &mut Session) {
-    let Some(server) = session.facts.servers.first().cloned() else {
+    let Some(server) = session.record.facts.servers.first().cloned() else {
         return session.recorder.skip(
             Check::LifecycleConformance,
             "protectResource",
@@ -33,12 +32,10 @@ pub async fn run(session: &mut Session) {
     let rows = usage(quotas.operation);
     let before = used(session, "quota_usage: before").await;
     let case = "lifecycle_conformance: a new backup";
-    let body = json!({"protect": {"backup_name": format!("{}-life", session.facts.run_name)}});
+    let body = crate::fixtures::protect(&format!("{}-life", session.record.facts.run_name), None);
     let protect = session.request("protectResource").path("resource_id", &server).body(body);
     let answer = session.call(&protect, case).await;
-    let Some(made) =
-        answer.json.as_ref().and_then(|b| created(protect.operation, &protect.parts(), b))
-    else {
+    let Some(made) = session.made(&protect, &answer) else {
         return session.recorder.skip(
             Check::LifecycleConformance,
             "protectResource",
@@ -46,7 +43,6 @@ pub async fn run(session: &mut Session) {
             format!("no backup was started ({:?})", answer.status),
         );
     };
-    session.ledger.add(made.clone());
     let settled = settled_items(session, &made.id, Some(case)).await;
     let (listed, items, seen) = match settled {
         Ok(Settled { answer: Some(answer), items, seen }) => (answer, items, seen),
@@ -153,7 +149,7 @@ pub async fn run(session: &mut Session) {
             );
         }
     }
-    session.ledger.deleted(&made.delete);
+    session.record.ledger.deleted(&made.delete);
     let after = used(session, "quota_usage: after the deletion").await;
     judge_usage(session, &rows, &before, &after, &[], 0, "quota_usage: after the deletion");
 }

@@ -44,7 +44,7 @@ pub(crate) async fn run(session: &mut Session, scenario: Scenario) {
     match scenario {
         Scenario::Writes => {
             settle_project(session).await;
-            session.fixture = writes::run(session).await;
+            session.record.fixture = writes::run(session).await;
         }
         Scenario::Filters
         | Scenario::DomainErrors
@@ -53,7 +53,7 @@ pub(crate) async fn run(session: &mut Session, scenario: Scenario) {
         | Scenario::RunScope
         | Scenario::Retention
         | Scenario::Deletion => {
-            let mut fixture = std::mem::take(&mut session.fixture);
+            let mut fixture = std::mem::take(&mut session.record.fixture);
             match scenario {
                 Scenario::Filters => filters::run(session, &fixture).await,
                 Scenario::DomainErrors => errors::run(session, &fixture).await,
@@ -61,7 +61,7 @@ pub(crate) async fn run(session: &mut Session, scenario: Scenario) {
                 Scenario::Bindings => fixture.holding_all = bindings::run(session, &fixture).await,
                 _ => families(session, &mut fixture, scenario).await,
             }
-            session.fixture = fixture;
+            session.record.fixture = fixture;
         }
         Scenario::Sorting => order::run(session).await,
         Scenario::Paging => paging::run(session).await,

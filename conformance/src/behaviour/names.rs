@@ -6,13 +6,11 @@
 
 use super::writes::{Fixture, Policy};
 use crate::checks::{Check, Failure};
-use crate::created::created;
 use crate::fixtures;
 use crate::request::ApiRequest;
 use crate::session::Session;
 use csbs_spec::behaviour::{domain_errors, Condition, DomainError, Expr};
 use csbs_spec::operations::find_operation;
-use serde_json::json;
 
 /// True for a `duplicate` row about a name: judged here rather than by
 /// `domain_error_conformance`.
@@ -55,7 +53,11 @@ pub async fn run(session: &mut Session, fixture: &Fixture) {
                             );
                             continue;
                         };
-                        let body = json!({"policy": {"name": holder.name}});
+                        let change = fixtures::PolicyChange {
+                            name: Some(&holder.name),
+                            ..Default::default()
+                        };
+                        let body = fixtures::policy_update(&change);
                         session.request(id).path("policy_id", &other.id).body(body)
                     }
                 };
@@ -67,14 +69,7 @@ pub async fn run(session: &mut Session, fixture: &Fixture) {
 
 async fn send(session: &mut Session, request: &ApiRequest, row: &DomainError, case: &str) {
     let answer = session.call(request, case).await;
-    if let Some(made) = answer
-        .json
-        .as_ref()
-        .filter(|_| answer.ok())
-        .and_then(|b| created(request.operation, &request.parts(), b))
-    {
-        session.ledger.add(made);
-    }
+    session.made(request, &answer);
     let code = answer.text("/error_code");
     let verdict = match (answer.status, row.code.as_deref(), code.as_deref()) {
         (Some(status), Some(wanted), Some(code)) if status == row.status && code == wanted => {

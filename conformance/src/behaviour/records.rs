@@ -4,12 +4,12 @@
 
 use super::support::{fail, list_all, show};
 use crate::checks::{Check, Verdict};
-use crate::created::created;
+use crate::fixtures;
 use crate::replay::settle::settled_items;
 use crate::session::{Answer, Session};
-use csbs_spec::behaviour::{backup_lifecycle, subset, Expr};
+use csbs_spec::behaviour::{backup_lifecycle, subset};
 use csbs_spec::operations::find_operation;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The backups of `record` as listed now (`None`: the list failed).
 pub async fn items(session: &mut Session, record: &str, case: &str) -> Option<Vec<Value>> {
@@ -66,22 +66,16 @@ pub async fn run_policy(
 ) -> Option<Run> {
     let op = find_operation("executePolicy")?;
     let rule = subset(op)?;
-    let mut body = json!({"checkpoint": {"plan_id": policy, "parameters": {}}});
-    if let (Some(chosen), Expr::RequestBody(pointer)) = (chosen, &rule.chosen) {
-        let array = pointer.trim_end_matches("/*");
-        let (parent, key) = array.rsplit_once('/').unwrap_or(("", array));
-        if let Some(Value::Object(map)) = body.pointer_mut(parent) {
-            map.insert(key.to_owned(), json!(chosen));
-        }
-    }
+    let body = match chosen {
+        Some(chosen) => fixtures::policy_run_over(policy, chosen),
+        None => fixtures::policy_run(policy),
+    };
     let request = session.request("executePolicy").body(body);
     let answer = session.call(&request, case).await;
+    session.made(&request, &answer);
     let made = answer.json.as_ref().filter(|_| answer.ok()).and_then(|b| {
-        if let Some(made) = created(op, &request.parts(), b) {
-            session.ledger.add(made);
-        }
-        let record = rule.made.as_ref()?.text(&request.parts(), Some(b))?;
-        Some(record)
+        // The record the run made (`x-subset`'s `made`).
+        rule.made.as_ref()?.text(&request.parts(), Some(b))
     });
     let Some(record) = made else {
         let why = format!(

@@ -6,14 +6,13 @@
 
 use super::support::{echoed, fail, id_of, property};
 use crate::checks::Check;
-use crate::created::created;
 use crate::fixtures;
 use crate::poll::Poll;
 use crate::replay::settle::settled_items;
 use crate::request::ApiRequest;
 use crate::session::{Answer, Session};
 use csbs_spec::behaviour::{links, response_echo, select};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// What the run made for the behaviour checks.
 #[derive(Clone, Debug, Default)]
@@ -69,9 +68,7 @@ async fn written(session: &mut Session, request: &ApiRequest, case: &str) -> Opt
         );
         return None;
     };
-    if let Some(made) = created(op, &request.parts(), &body) {
-        session.ledger.add(made);
-    }
+    session.record.made(request, &body);
     if let Some(echo) = response_echo(op) {
         let verdict =
             echoed(&echo, &request.parts(), Some(&body), &body).map(|_| ()).map_err(|why| {
@@ -163,8 +160,8 @@ fn policy_of(body: &Value) -> Option<Policy> {
 /// `read_after_write` all along; returns what it made.
 pub async fn run(session: &mut Session) -> Fixture {
     let mut fixture = Fixture::default();
-    let servers = session.facts.servers.clone();
-    let run = session.facts.run_name.clone();
+    let servers = session.record.facts.servers.clone();
+    let run = session.record.facts.run_name.clone();
     for (n, label) in ["a", "b"].into_iter().enumerate() {
         let name = format!("{run}-{label}");
         let own: Vec<String> = servers.get(n).cloned().into_iter().collect();
@@ -176,11 +173,17 @@ pub async fn run(session: &mut Session) -> Fixture {
         }
     }
     if let Some(a) = fixture.policies.first().cloned() {
-        let mut change = json!({"policy": {"name": format!("{run}-a2"), "description": "behaviour: policy a, changed"}});
-        if let Some(op_id) = &a.scheduled_operation_id {
-            let pattern = fixtures::schedule_at("FREQ=DAILY;BYHOUR=3;BYMINUTE=15");
-            change["policy"]["scheduled_operations"] = json!([{"id": op_id, "enabled": false, "trigger": {"properties": {"pattern": pattern}}}]);
-        }
+        let name = format!("{run}-a2");
+        let change = fixtures::policy_update(&fixtures::PolicyChange {
+            name: Some(&name),
+            description: Some("behaviour: policy a, changed"),
+            servers: None,
+            schedule: a
+                .scheduled_operation_id
+                .as_deref()
+                .map(|id| (id, false, "FREQ=DAILY;BYHOUR=3;BYMINUTE=15")),
+            retention: None,
+        });
         let update = session.request("updatePolicy").path("policy_id", &a.id).body(change);
         let case = "read_after_write: change policy a";
         let before = super::keeps::before(session, &update, case).await;
@@ -193,27 +196,35 @@ pub async fn run(session: &mut Session) -> Fixture {
             }
         }
     }
+    // Both backups are started before either is waited for: against a real service each
+    // takes minutes, and the waits overlap.
+    let mut manual = None;
     if let Some(server) = servers.get(1).or(servers.first()) {
-        let body = json!({"protect": {"backup_name": format!("{run}-manual"), "description": "behaviour: manual backup"}});
+        let body = fixtures::protect(&format!("{run}-manual"), Some("behaviour: manual backup"));
         let protect = session.request("protectResource").path("resource_id", server).body(body);
         if let Some(answer) = written(session, &protect, "read_after_write: protect a server").await
         {
-            if let Some(checkpoint) = answer.text("/checkpoint/id") {
-                fixture.manual_backups = settled(session, &checkpoint).await;
-            }
+            manual = answer.text("/checkpoint/id");
         }
     }
+    let mut policy_run = None;
     if let Some(a) = fixture.policies.first().filter(|p| !p.servers.is_empty()).cloned() {
-        let body = json!({"checkpoint": {"plan_id": a.id, "parameters": {}}});
+        let body = fixtures::policy_run(&a.id);
         let run_request = session.request("executePolicy").body(body);
         if let Some(answer) = written(session, &run_request, "read_after_write: run policy a").await
         {
             if let Some(checkpoint) = answer.text("/checkpoint/id") {
-                fixture.policy_backups = settled(session, &checkpoint).await;
-                judge_run(session, &answer, &a, &fixture.policy_backups);
-                fixture.policy_run = Some(run_request);
+                policy_run = Some((a, answer, run_request, checkpoint));
             }
         }
+    }
+    if let Some(checkpoint) = manual {
+        fixture.manual_backups = settled(session, &checkpoint).await;
+    }
+    if let Some((a, answer, run_request, checkpoint)) = policy_run {
+        fixture.policy_backups = settled(session, &checkpoint).await;
+        judge_run(session, &answer, &a, &fixture.policy_backups);
+        fixture.policy_run = Some(run_request);
     }
     fixture
 }

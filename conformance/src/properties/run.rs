@@ -275,8 +275,8 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
         stop: stopped,
         sender: session.sender.clone(),
         limits: session.limits.clone(),
-        project: session.facts.project_id.clone(),
-        known: session.facts.clone(),
+        project: session.record.facts.project_id.clone(),
+        known: session.record.facts.clone(),
         pools: Mutex::new(BTreeMap::new()),
         mutations: session.allows(Permission::Mutations),
         created: Arc::default(),
@@ -284,8 +284,9 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
         selected: Check::ALL.iter().copied().filter(|c| session.recorder.selects(*c)).collect(),
     });
     // Cleanup sees what the runners made even if the time bound drops this part.
-    session.ledger.watch(shared.created.clone());
-    let fixed = BTreeMap::from([("project_id".to_owned(), session.facts.project_id.clone())]);
+    session.record.ledger.watch(shared.created.clone());
+    let fixed =
+        BTreeMap::from([("project_id".to_owned(), session.record.facts.project_id.clone())]);
     let mut work = Vec::new();
     for op in all_operations() {
         if !options.operations.is_empty() && !options.operations.contains(&op.id) {
@@ -331,7 +332,7 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
     for made in made_here.into_iter().rev() {
         let answer = shared.send(&made.delete).await;
         if !answer.status().is_some_and(|s| (200..300).contains(&s) || s == 404) {
-            session.ledger.add(made);
+            session.record.ledger.add(made);
         }
     }
 }

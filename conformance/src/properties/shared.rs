@@ -14,12 +14,25 @@ use crate::replay::{bind, bindings_for, Fact, Facts};
 use crate::request::ApiRequest;
 use crate::sender::Sender;
 use csbs_spec::Operation;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 /// Timeouts after which an operation's remaining generated cases are skipped.
 pub const TIMEOUTS_BEFORE_SKIP: u32 = 2;
+
+/// Backups made at once for the pool of an operation that deletes them (each valid case
+/// bound to the pool consumes one), so that one wait serves several cases.
+pub const DELETION_BATCH: usize = 4;
+
+/// How many backups a pool for `op` is given at a time.
+fn batch_for(op: &Operation) -> usize {
+    if op.method == "DELETE" {
+        DELETION_BATCH
+    } else {
+        1
+    }
+}
 
 pub struct Shared {
     /// The run's sender (a clone: the same client, pace and timeout tally).
@@ -117,7 +130,7 @@ impl Shared {
         let backup_facts =
             [Fact::BackupId, Fact::BackupCheckpointId, Fact::BackupServerId, Fact::VolumeBackupId];
         if wants(&backup_facts) || op.id == "deleteCheckpoint" {
-            for item in self.add_backup().await {
+            for item in self.add_backups(batch_for(op)).await {
                 pool.learn_backup(&item, true);
             }
         }
@@ -137,7 +150,7 @@ impl Shared {
         if op.method != "DELETE" || !self.mutations {
             return;
         }
-        let (policy, backup) = {
+        let (policy, backup_left) = {
             let mut pools = lock(&self.pools);
             let Some(pool) = pools.get_mut(&op.id) else { return };
             let policy = request
@@ -154,17 +167,19 @@ impl Shared {
             if let Some(id) = backup {
                 pool.forget_backups(id, None);
             }
-            (policy.is_some(), backup.is_some())
+            (policy.is_some(), backup.is_some().then_some(pool.backups.len()))
         };
-        // A deletion consumed the pool's object: another takes its place.
+        // A deletion consumed the pool's object: another takes its place. Backups take
+        // minutes against a real service, so they are made a batch at a time, when the pool
+        // runs out, and waited for together.
         let mut made = Facts::default();
         if policy {
             if let Some(p) = self.add_policy(&[]).await {
                 made.learn_policy(&p, true);
             }
         }
-        if backup {
-            for item in self.add_backup().await {
+        if backup_left == Some(0) {
+            for item in self.add_backups(batch_for(op)).await {
                 made.learn_backup(&item, true);
             }
         }
@@ -187,24 +202,36 @@ impl Shared {
         body.get("policy").cloned()
     }
 
-    /// Backs up the run's first server for a pool and waits (within `--wait`) for it to
-    /// settle; its backups.
-    async fn add_backup(&self) -> Vec<Value> {
-        let Some(server) = self.known.servers.first().cloned() else { return Vec::new() };
+    /// Backs up the run's first server `count` times for a pool, then waits (within
+    /// `--wait`) for the backups to settle: the waits overlap, each record's after the one
+    /// before it has settled. The settled backups.
+    async fn add_backups(&self, count: usize) -> Vec<Value> {
+        let mut checkpoints = Vec::new();
+        for _ in 0..count {
+            checkpoints.extend(self.protect().await);
+        }
+        let mut items = Vec::new();
+        for checkpoint in checkpoints {
+            items.extend(self.settled(&checkpoint).await);
+        }
+        items
+    }
+
+    /// Backs up the run's first server; the new backup record's ID.
+    async fn protect(&self) -> Option<String> {
+        let server = self.known.servers.first().cloned()?;
         let protect = ApiRequest::of("protectResource", &self.project).path("resource_id", server);
-        let protect = protect.body(json!({"protect": {"backup_name": "pool"}}));
+        let protect = protect.body(crate::fixtures::protect("pool", None));
         let exchange = self.send(&protect).await;
-        let Some(body) =
-            exchange.response().filter(|r| r.status == 200).and_then(|r| r.json().ok())
-        else {
-            return Vec::new();
-        };
+        let body = exchange.response().filter(|r| r.status == 200).and_then(|r| r.json().ok())?;
         if let Some(made) = created(protect.operation, &protect.parts(), &body) {
             lock(&self.created).push(made);
         }
-        let Some(checkpoint) = body.pointer("/checkpoint/id").and_then(Value::as_str) else {
-            return Vec::new();
-        };
+        body.pointer("/checkpoint/id").and_then(Value::as_str).map(str::to_owned)
+    }
+
+    /// The backups of record `checkpoint` once settled (none when they do not within `--wait`).
+    async fn settled(&self, checkpoint: &str) -> Vec<Value> {
         let list = ApiRequest::of("listBackups", &self.project).query("checkpoint_id", checkpoint);
         let settled = csbs_spec::behaviour::backup_lifecycle().settled;
         let what = "(waiting for a pool's backup)";

@@ -1,21 +1,18 @@
-//! What a successful answer teaches the run: objects to reuse (from their response shapes),
-//! objects created (to clean up, read from the spec's links) or deleted (to forget).
+//! What a successful answer teaches the run's record: objects to reuse (from their response
+//! shapes), objects created (to clean up, read from the spec's links) or deleted (to forget).
 
 use super::facts::Facts;
-use crate::created::{created, Ledger};
+use crate::created::Ledger;
+use crate::record::Record;
 use crate::request::ApiRequest;
 use serde_json::Value;
 
 /// Records what `body` (a 2xx answer to `request`) says; returns a backup record whose backups
 /// the run must wait for (a new backup, a restore in progress).
-pub fn learn(
-    request: &ApiRequest,
-    body: &Value,
-    facts: &mut Facts,
-    ledger: &mut Ledger,
-) -> Option<String> {
+pub(crate) fn learn(request: &ApiRequest, body: &Value, record: &mut Record) -> Option<String> {
     let op = request.operation;
-    let made = created(op, &request.parts(), body);
+    let made = record.made(request, body);
+    let Record { facts, ledger, .. } = record;
     if let Some(policy) = body.get("policy") {
         facts.learn_policy(policy, made.is_some());
     }
@@ -33,8 +30,7 @@ pub fn learn(
     if op.method == "DELETE" {
         forget(request, facts, ledger);
     }
-    if let Some(made) = made {
-        ledger.add(made);
+    if made.is_some() {
         if let Some(id) = body.pointer("/checkpoint/id").and_then(Value::as_str) {
             return Some(id.to_owned());
         }

@@ -23,10 +23,13 @@ async fn replay(session: &mut Session, case: &Planned) {
     if let Some(why) = session.refuses(op) {
         return session.recorder.skip(Check::PositiveDataAcceptance, &op.id, name, why);
     }
-    let filled = match fill(op, &case.example, &session.facts, op.is_mutation(), Missing::Refuse) {
-        Ok(filled) => filled,
-        Err(why) => return session.recorder.skip(Check::PositiveDataAcceptance, &op.id, name, why),
-    };
+    let filled =
+        match fill(op, &case.example, &session.record.facts, op.is_mutation(), Missing::Refuse) {
+            Ok(filled) => filled,
+            Err(why) => {
+                return session.recorder.skip(Check::PositiveDataAcceptance, &op.id, name, why)
+            }
+        };
     let exchange = session.sender.send(&filled, name).await;
     let extra = [
         (Check::PositiveDataAcceptance, accepted(op, &exchange)),
@@ -38,7 +41,7 @@ async fn replay(session: &mut Session, case: &Planned) {
         return;
     };
     let body = success.json().unwrap_or(serde_json::Value::Null);
-    if let Some(checkpoint) = learn(&filled, &body, &mut session.facts, &mut session.ledger) {
+    if let Some(checkpoint) = learn(&filled, &body, &mut session.record) {
         settle(session, &checkpoint).await;
     }
 }

@@ -56,7 +56,7 @@ pub async fn settle(session: &mut Session, checkpoint_id: &str) {
     match settled_items(session, checkpoint_id, None).await {
         Ok(settled) => {
             for item in &settled.items {
-                session.facts.learn_backup(item, true);
+                session.record.facts.learn_backup(item, true);
             }
         }
         Err(last) => {

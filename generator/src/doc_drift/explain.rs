@@ -201,7 +201,41 @@ pub fn read(node: &Value, pointer: &str) -> (Vec<Explanation>, Vec<Malformed>) {
         let text = format!("{} ({})", text(e.get("defect")), text(e.get("repair")));
         out.push(Explanation { pointer: at, text, premises });
     }
+    bad.extend(ambiguous(&out));
     (out, bad)
+}
+
+/// Premises of one kind and place that record different document values (tables that
+/// disagree) must each name their sections, or a value could move from one table to another
+/// and stay explained.
+fn ambiguous(explanations: &[Explanation]) -> Vec<Malformed> {
+    let all: Vec<(&Explanation, &Premise)> =
+        explanations.iter().flat_map(|e| e.premises.iter().map(move |p| (e, p))).collect();
+    let mut out = Vec::new();
+    for (e, p) in &all {
+        // Values of one aspect (objects with the same keys: `x-rrule.max_length` and
+        // `maxLength` are two findings, not two tables).
+        let aspect = |v: &Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>());
+        let others = all.iter().any(|(_, q)| {
+            q.kind == p.kind
+                && q.at == p.at
+                && q.document != p.document
+                && aspect(&q.document) == aspect(&p.document)
+        });
+        if others && p.sections.is_empty() {
+            out.push(Malformed {
+                pointer: e.pointer.clone(),
+                problem: format!(
+                    "premises of kind {:?}{} record different document values; this one ({}) \
+                     must name the sections it holds for (`in`)",
+                    p.kind,
+                    p.at.as_ref().map(|a| format!(" at {a}")).unwrap_or_default(),
+                    p.document
+                ),
+            });
+        }
+    }
+    out
 }
 
 /// The explanations of one node (entries that cannot be read are left out; `malformed`
@@ -344,5 +378,12 @@ mod tests {
         assert_eq!(bad[0].pointer, "/a/x-decision/explains/0/kind");
         assert!(bad[0].problem.contains("\"typo\""));
         assert!(bad[1].problem.contains("`document`"));
+        // Two tables' values for one place, one without its sections.
+        let two = json!({"x-decision": {"because": "Dict in 5-7, String in 5-80", "explains": [
+            {"kind": "type", "document": "Dict"},
+            {"kind": "type", "document": "String", "in": [{"document": "d", "section": "5.3.1"}]}]}});
+        let bad = malformed(&two);
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert!(bad[0].problem.contains("\"Dict\"") && bad[0].problem.contains("`in`"));
     }
 }

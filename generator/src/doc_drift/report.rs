@@ -75,6 +75,18 @@ pub fn hint(f: &Finding) -> String {
     }
 }
 
+/// The premise an `x-decision` at the finding's own node writes to explain it:
+/// `{kind: type, document: "String"}`; none for the kinds no decision explains.
+fn premise(f: &Finding) -> Option<String> {
+    let explainable = !matches!(f.kind, Kind::ExampleChanged | Kind::DocumentsDisagree)
+        && !f.location.starts_with("example")
+        && f.location != "operation";
+    let kind = serde_json::to_value(f.kind).ok()?;
+    explainable.then(|| {
+        format!("{{kind: {}, document: {}}}", kind.as_str().unwrap_or(""), f.document_value)
+    })
+}
+
 fn line(out: &mut String, f: &Finding) {
     let other = f
         .other_document
@@ -145,6 +157,9 @@ pub fn text(report: &Report) -> String {
             }
             if with_hint {
                 let _ = writeln!(out, "      -> {}", hint(f));
+                if let Some(premise) = premise(f) {
+                    let _ = writeln!(out, "         (an x-decision explains it with {premise})");
+                }
             } else if let Some(why) = &f.explained_by {
                 let _ =
                     writeln!(out, "      explained by {}", crate::show::one_line(&json!(why), 100));

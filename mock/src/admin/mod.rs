@@ -9,6 +9,7 @@ mod clock;
 mod error;
 mod guard;
 mod health;
+mod journal;
 mod router;
 mod spec;
 mod state;

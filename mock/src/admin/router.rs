@@ -5,7 +5,7 @@
 //! shared state and a router holding it.
 
 use super::error::AdminError;
-use super::{clock, guard, health, spec, state};
+use super::{clock, guard, health, journal, spec, state};
 use crate::server::App;
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
@@ -32,6 +32,7 @@ fn routes() -> Router<Arc<App>> {
         .route("/clock/advance", post(clock::advance))
         .route("/projects/{project_id}", delete(state::reset_project))
         .route("/state", get(state::export).put(state::import))
+        .route("/journal", get(journal::show).delete(journal::clear))
 }
 
 /// Every admin route of `app`: [`routes`] behind the admin token, health and readiness open

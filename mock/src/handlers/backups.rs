@@ -38,9 +38,13 @@ pub fn execute(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     // An empty list names no server: like an absent one, it runs all of the policy's servers
     // (rather than the 500 of CSBS.6032 for a request the schema allows).
     if let Some(wanted) = parameters.resources.as_ref().filter(|w| !w.is_empty()) {
+        // Looked up by ID, so that a run naming tens of thousands of servers stays linear.
+        let bound: std::collections::HashMap<&str, &PolicyResource> =
+            resources.iter().map(|r| (r.id.as_str(), r)).collect();
+        let mut taken = std::collections::HashSet::new();
         let mut chosen = Vec::new();
         for (i, &id) in wanted.iter().enumerate() {
-            let Some(r) = resources.iter().find(|r| r.id == id) else {
+            let Some(r) = bound.get(id) else {
                 let field = format!("body.checkpoint.parameters.resources[{i}]");
                 let message = format!("server {id} is not bound to policy {plan_id}");
                 return Err(ApiError::invalid_field(
@@ -51,10 +55,11 @@ pub fn execute(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
                     Value::from(id),
                 ));
             };
-            if !chosen.iter().any(|c: &PolicyResource| c.id == id) {
-                chosen.push(r.clone());
+            if taken.insert(id) {
+                chosen.push((*r).clone());
             }
         }
+        drop(bound);
         resources = chosen;
     }
     let checkpoint = run_policy(app, &mut project, plan_id, &resources, auto_trigger, call.now)?;

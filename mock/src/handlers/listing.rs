@@ -9,6 +9,7 @@ use csbs_spec::Location;
 use serde::Serialize;
 use serde_json::Value;
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 /// Page size when `limit` is absent (the documented default of both documents).
 pub const DEFAULT_LIMIT: usize = 1000;
@@ -131,12 +132,28 @@ fn default_order(op: &'static csbs_spec::Operation) -> &'static [(String, Direct
     all.get(&op.id).map_or(&[], Vec::as_slice)
 }
 
-/// `limit` and `offset` of a list.
+/// `limit` and `offset` of a list; `limit` cut at the list's `max-limit` (`x-pagination`),
+/// so that a page costs at most that many items whatever is asked.
 pub fn page(call: &Call<'_>) -> PageRequest {
+    let asked = call.query_count("limit").unwrap_or(DEFAULT_LIMIT);
     PageRequest {
-        limit: call.query_count("limit").unwrap_or(DEFAULT_LIMIT),
+        limit: max_limit(call.op).map_or(asked, |max| asked.min(max)),
         offset: call.query_count("offset").unwrap_or(0),
     }
+}
+
+/// The list's `max-limit`, read from the spec once per operation.
+fn max_limit(op: &csbs_spec::Operation) -> Option<usize> {
+    static MAX: std::sync::OnceLock<HashMap<String, usize>> = std::sync::OnceLock::new();
+    let all = MAX.get_or_init(|| {
+        csbs_spec::operations::all_operations()
+            .filter_map(|op| {
+                let max = csbs_spec::behaviour::pagination(op)?.max_limit?;
+                Some((op.id.clone(), usize::try_from(max).unwrap_or(usize::MAX)))
+            })
+            .collect()
+    });
+    all.get(&op.id).copied()
 }
 
 /// A pagination link (`policies_links`, `checkpoint_items_links`).

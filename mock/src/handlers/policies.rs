@@ -68,12 +68,14 @@ fn check_conflicts(
             return Err(ApiError::documented(CSBS_9007, &[name]));
         }
     }
-    for r in resources {
-        if others().any(|p| p.resources.iter().any(|o| o.id == r.id)) {
-            return Err(ApiError::documented(CSBS_6004, &[&r.id]));
-        }
+    // One pass over the bound servers, not one per new server: policies of tens of
+    // thousands of servers stay linear.
+    let bound: std::collections::HashSet<&str> =
+        others().flat_map(|p| p.resources.iter().map(|o| o.id.as_str())).collect();
+    match resources.iter().find(|r| bound.contains(r.id.as_str())) {
+        Some(r) => Err(ApiError::documented(CSBS_6004, &[&r.id])),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// `createPolicy`.

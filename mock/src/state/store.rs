@@ -260,11 +260,12 @@ impl Project {
         now: Micros,
         gone_at: Micros,
     ) {
+        let servers: std::collections::HashSet<&str> = servers.iter().copied().collect();
         let mut made: HashMap<&str, Vec<(Micros, Uuid, bool)>> = HashMap::new();
         for b in self.live_backups(now).filter(|b| {
             b.life.delete.is_none() && b.checkpoint.policy_id.as_deref() == Some(policy_id)
         }) {
-            if let Some(server) = servers.iter().find(|s| **s == b.server.id) {
+            if let Some(server) = servers.get(b.server.id.as_str()) {
                 made.entry(server).or_default().push((
                     b.life.created_at,
                     b.id,

@@ -14,6 +14,10 @@ pub struct Pagination {
     pub items: String,
     /// Page size parameter.
     pub limit: String,
+    /// The most items a page holds whatever `limit` asks (a larger `limit` is valid and
+    /// answered with this many), when the service cuts pages (`max-limit`).
+    #[serde(default, rename = "max-limit")]
+    pub max_limit: Option<u64>,
     /// Parameter naming the last item of the previous page (by its `id`).
     pub marker: String,
     /// Parameter skipping that many items.

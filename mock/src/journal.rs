@@ -1,0 +1,224 @@
+//! The request journal: the last [`crate::MockConfig::journal_size`] requests to the API, each
+//! with its operation, status, error code and validation verdict, served filtered at
+//! `GET /_mock/journal` (and emptied by `DELETE /_mock/journal`, see `admin/journal.rs`), as
+//! WireMock's request journal is used to assert what a client sent.
+
+use crate::clock::Micros;
+use serde::Serialize;
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+/// What validation said of a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Path, query and body follow the contract.
+    Valid,
+    /// They break it: `violations` says how.
+    Invalid,
+    /// Refused before validation (unknown path, credentials, body size, throttling).
+    NotValidated,
+}
+
+/// One request as the journal keeps it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry {
+    /// Its number, counting from 1 since the mock started (not reset by a clear).
+    pub seq: u64,
+    /// When it arrived, on the mock's clock (RFC 3339, UTC).
+    #[serde(serialize_with = "as_time")]
+    pub at: Micros,
+    pub method: String,
+    /// The path as sent (no query).
+    pub path: String,
+    /// The query as sent (empty without one).
+    pub query: String,
+    /// Its `operationId`, when the path and method name one.
+    pub operation: Option<&'static str>,
+    pub status: u16,
+    /// The answer's `error_code`, when it is an error.
+    pub error_code: Option<&'static str>,
+    pub verdict: Verdict,
+    /// Each violation of the contract, in the words of the error message (at most ten, then
+    /// how many more; see `csbs_spec::validate::MAX_VIOLATIONS`).
+    pub violations: Vec<String>,
+    /// `Prefer header` or `configured fault` when a fault was injected.
+    pub fault: Option<&'static str>,
+    /// Time to the answer's head, in milliseconds.
+    pub ms: f64,
+}
+
+fn as_time<S: serde::Serializer>(at: &Micros, s: S) -> Result<S::Ok, S::Error> {
+    let time = chrono::DateTime::from_timestamp_micros(*at).unwrap_or_default();
+    s.serialize_str(&time.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+}
+
+/// The last requests, oldest first.
+pub struct Journal {
+    size: usize,
+    kept: Mutex<(u64, VecDeque<Entry>)>,
+}
+
+impl Journal {
+    /// A journal of the last `size` requests (0: none kept).
+    pub fn new(size: usize) -> Journal {
+        Journal { size, kept: Mutex::new((0, VecDeque::with_capacity(size.min(4096)))) }
+    }
+
+    /// True when it keeps requests (the dispatcher then gathers what an entry needs).
+    pub fn is_on(&self) -> bool {
+        self.size > 0
+    }
+
+    /// Keeps `entry` (its `seq` assigned here), forgetting the oldest beyond the size.
+    pub fn record(&self, mut entry: Entry) {
+        if self.size == 0 {
+            return;
+        }
+        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        kept.0 += 1;
+        entry.seq = kept.0;
+        if kept.1.len() == self.size {
+            kept.1.pop_front();
+        }
+        kept.1.push_back(entry);
+    }
+
+    /// The kept entries that pass `filter`, oldest first, at most its `limit` (the newest).
+    pub fn select(&self, filter: &Filter) -> Vec<Entry> {
+        let kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        let mut found: Vec<Entry> = kept.1.iter().filter(|e| filter.admits(e)).cloned().collect();
+        if let Some(limit) = filter.limit {
+            let cut = found.len().saturating_sub(limit);
+            found.drain(..cut);
+        }
+        found
+    }
+
+    /// Forgets every entry.
+    pub fn clear(&self) {
+        self.kept.lock().unwrap_or_else(|p| p.into_inner()).1.clear();
+    }
+}
+
+/// The journal's query parameters; each given one must hold.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Filter {
+    /// `method=POST` (any case).
+    pub method: Option<String>,
+    /// `operation=createPolicy`.
+    pub operation: Option<String>,
+    /// `path=/v1/p/policies`: paths starting with it.
+    pub path: Option<String>,
+    /// `status=400`.
+    pub status: Option<u16>,
+    /// `error_code=CSBS.9001`.
+    pub error_code: Option<String>,
+    /// `verdict=invalid`.
+    pub verdict: Option<String>,
+    /// `since=41`: entries after that `seq`.
+    pub since: Option<u64>,
+    /// `limit=10`: the newest ten.
+    pub limit: Option<usize>,
+}
+
+impl Filter {
+    /// Reads a query string; an unknown key or a value of the wrong kind is an error naming it.
+    pub fn parse(query: &str) -> Result<Filter, String> {
+        let mut filter = Filter::default();
+        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+            let number = |what: &str| {
+                value.parse::<u64>().map_err(|_| format!("{key}: {value:?} is not {what}"))
+            };
+            match key.as_ref() {
+                "method" => filter.method = Some(value.to_ascii_uppercase()),
+                "operation" => filter.operation = Some(value.into_owned()),
+                "path" => filter.path = Some(value.into_owned()),
+                "status" => {
+                    filter.status = Some(
+                        value.parse().map_err(|_| format!("status: {value:?} is not a status"))?,
+                    )
+                }
+                "error_code" => filter.error_code = Some(value.into_owned()),
+                "verdict" => match value.as_ref() {
+                    "valid" | "invalid" | "not_validated" => {
+                        filter.verdict = Some(value.into_owned())
+                    }
+                    _ => {
+                        return Err(format!(
+                            "verdict: {value:?} is not one of valid, invalid, not_validated"
+                        ))
+                    }
+                },
+                "since" => filter.since = Some(number("a sequence number")?),
+                "limit" => filter.limit = Some(number("a count")? as usize),
+                other => {
+                    return Err(format!(
+                        "{other} is not a journal filter (method, operation, path, status, \
+                         error_code, verdict, since, limit)"
+                    ))
+                }
+            }
+        }
+        Ok(filter)
+    }
+
+    fn admits(&self, e: &Entry) -> bool {
+        let verdict = match e.verdict {
+            Verdict::Valid => "valid",
+            Verdict::Invalid => "invalid",
+            Verdict::NotValidated => "not_validated",
+        };
+        self.method.as_ref().is_none_or(|m| *m == e.method)
+            && self.operation.as_ref().is_none_or(|o| e.operation == Some(o.as_str()))
+            && self.path.as_ref().is_none_or(|p| e.path.starts_with(p.as_str()))
+            && self.status.is_none_or(|s| s == e.status)
+            && self.error_code.as_ref().is_none_or(|c| e.error_code == Some(c.as_str()))
+            && self.verdict.as_ref().is_none_or(|v| v == verdict)
+            && self.since.is_none_or(|s| e.seq > s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(method: &str, status: u16) -> Entry {
+        Entry {
+            seq: 0,
+            at: 0,
+            method: method.into(),
+            path: "/v1/p/policies".into(),
+            query: String::new(),
+            operation: Some("listPolicies"),
+            status,
+            error_code: None,
+            verdict: Verdict::Valid,
+            violations: Vec::new(),
+            fault: None,
+            ms: 0.0,
+        }
+    }
+
+    #[test]
+    fn the_journal_keeps_the_last_entries_and_filters_them() {
+        let journal = Journal::new(3);
+        for status in [200, 400, 200, 404] {
+            journal.record(entry("GET", status));
+        }
+        let all = journal.select(&Filter::default());
+        assert_eq!(
+            all.iter().map(|e| (e.seq, e.status)).collect::<Vec<_>>(),
+            [(2, 400), (3, 200), (4, 404)]
+        );
+        let filter = Filter::parse("status=200&method=get").unwrap();
+        assert_eq!(journal.select(&filter).len(), 1);
+        assert_eq!(journal.select(&Filter::parse("since=3").unwrap())[0].seq, 4);
+        assert_eq!(journal.select(&Filter::parse("limit=1").unwrap())[0].seq, 4);
+        assert!(Filter::parse("colour=red").unwrap_err().contains("colour"));
+        assert!(Filter::parse("verdict=maybe").unwrap_err().contains("verdict"));
+        journal.clear();
+        assert!(journal.select(&Filter::default()).is_empty());
+        assert!(!Journal::new(0).is_on());
+    }
+}

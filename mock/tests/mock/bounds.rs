@@ -1,0 +1,241 @@
+//! Hostile traffic meets a bound: answers to bodies of a million broken items or of ten
+//! megabytes stay small; a signed request with an access key the mock does not know is refused
+//! before its body is read; slow heads, stalled bodies and idle connections are closed; a
+//! connection beyond the limit is closed at once; a policy of 50,000 servers is created and run.
+//! Each time a normal request is served meanwhile. (How long each takes, and the mock's peak
+//! memory, are measured by `scripts/hostile.sh`, not asserted here.)
+
+use crate::support::*;
+use serde_json::{json, Value};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Longer than any bound the tests configure: reaching it means the mock did not act.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// Reads until the mock closes the connection (or [`PATIENCE`] runs out, which fails).
+async fn until_closed(stream: &mut TcpStream) -> String {
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(PATIENCE, async {
+        let mut buf = [0u8; 4096];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    assert!(
+        read.is_ok(),
+        "the mock kept the connection open: {}",
+        String::from_utf8_lossy(&answer)
+    );
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+async fn connect(mock: &Mock) -> TcpStream {
+    TcpStream::connect(mock.running.addr).await.expect("the mock accepts")
+}
+
+/// A normal request, from a new client (so not on a connection the test holds).
+async fn still_serving(mock: &Mock) {
+    let http = reqwest::Client::new();
+    let answer = http
+        .get(mock.url(&v1("/quotas")))
+        .header("X-Auth-Token", TOKEN)
+        .send()
+        .await
+        .expect("a normal request is answered");
+    assert_eq!(answer.status().as_u16(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_million_broken_items_get_a_short_answer() {
+    let mock = Mock::start().await;
+    let mut body = policy_body("big", &[]);
+    body["policy"]["resources"] = Value::Array(vec![json!({}); 1_000_000]);
+    let answer = mock.post(&v1("/policies"), body).await;
+    answer.expect_error(400, "CSBS.9001");
+    assert!(answer.text.len() < 4096, "{} bytes", answer.text.len());
+    assert!(answer.message().contains("body.policy.resources[0]"), "{}", answer.message());
+    assert!(answer.message().contains("further violations not searched"), "{}", answer.message());
+    let mut body = policy_body("some", &[]);
+    body["policy"]["resources"] = Value::Array(vec![json!({}); 1_000]);
+    let answer = mock.post(&v1("/policies"), body).await;
+    assert!(answer.message().contains("more violations not listed"), "{}", answer.message());
+    still_serving(&mock).await;
+}
+
+#[tokio::test]
+async fn a_ten_megabyte_value_is_quoted_in_an_excerpt() {
+    let mock = Mock::start().await;
+    let mut body = policy_body("long", &[]);
+    body["policy"]["description"] = json!("d".repeat(10 * 1024 * 1024));
+    let answer = mock.post(&v1("/policies"), body).await;
+    answer.expect_error(400, "CSBS.9001");
+    assert!(answer.text.len() < 4096, "{} bytes", answer.text.len());
+    assert!(answer.message().contains("body.policy.description"), "{}", answer.message());
+}
+
+/// The head of a signed POST announcing a large body that never comes.
+fn signed_head(access_key: &str) -> String {
+    format!(
+        "POST {} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\nX-Sdk-Date: 20261206T000000Z\r\nAuthorization: SDK-HMAC-SHA256 Access={access_key}, SignedHeaders=host;x-sdk-date, Signature=00\r\n\r\n",
+        v1("/policies")
+    )
+}
+
+#[tokio::test]
+async fn unknown_signers_are_refused_before_their_body_is_read() {
+    // No AK/SK configured at all, then one configured that is not the request's.
+    let without_keys = Mock::start().await;
+    let with_keys = Mock::with(|c| {
+        c.aksk = vec![csbs_mock::KeyGrant {
+            access_key: "AKKNOWN".into(),
+            secret_key: "sk-not-a-secret".into(),
+            project_id: PROJECT.into(),
+            admin: false,
+        }]
+    })
+    .await;
+    for mock in [&without_keys, &with_keys] {
+        let mut stream = connect(mock).await;
+        stream.write_all(signed_head("nobody").as_bytes()).await.unwrap();
+        let answer = until_closed(&mut stream).await;
+        assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+        assert!(answer.contains("unknown_access_key"), "{answer}");
+        still_serving(mock).await;
+    }
+}
+
+#[tokio::test]
+async fn slow_heads_are_cut_at_the_header_timeout() {
+    let mock = Mock::with(|c| c.limits.header_timeout_ms = 300).await;
+    let mut stream = connect(&mock).await;
+    stream.write_all(b"GET /v1/p-user/quotas HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    still_serving(&mock).await;
+    let answer = until_closed(&mut stream).await;
+    assert!(!answer.contains("200 OK"), "{answer}");
+}
+
+#[tokio::test]
+async fn stalled_bodies_are_cut_at_the_body_timeout() {
+    let mock = Mock::with(|c| c.limits.body_timeout_ms = 300).await;
+    let mut stream = connect(&mock).await;
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"policy\": ",
+        v1("/policies")
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    still_serving(&mock).await;
+    let answer = until_closed(&mut stream).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(
+        answer.contains("APIGW.0201") && answer.contains("did not arrive within 300 ms"),
+        "{answer}"
+    );
+    assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+}
+
+#[tokio::test]
+async fn idle_connections_are_closed() {
+    let mock = Mock::with(|c| c.limits.idle_timeout_ms = 300).await;
+    // One that never sends, one idle after a complete request.
+    let mut silent = connect(&mock).await;
+    let mut kept = connect(&mock).await;
+    let request =
+        format!("GET {} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {TOKEN}\r\n\r\n", v1("/quotas"));
+    kept.write_all(request.as_bytes()).await.unwrap();
+    still_serving(&mock).await;
+    until_closed(&mut silent).await;
+    let answer = until_closed(&mut kept).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[tokio::test]
+async fn connections_beyond_the_limit_are_closed_at_once() {
+    let mock = Mock::with(|c| c.limits.max_connections = 2).await;
+    let mut held = vec![connect(&mock).await, connect(&mock).await];
+    // Served: the two held connections are within the limit.
+    let request =
+        format!("GET {} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {TOKEN}\r\n\r\n", v1("/quotas"));
+    held[0].write_all(request.as_bytes()).await.unwrap();
+    let mut head = [0u8; 12];
+    held[0].read_exact(&mut head).await.unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+    let mut third = connect(&mock).await;
+    let _ = third.write_all(request.as_bytes()).await;
+    let answer = until_closed(&mut third).await;
+    assert!(answer.is_empty(), "{answer}");
+    // A slot frees when a connection ends.
+    held.pop();
+    let served = tokio::time::timeout(PATIENCE, async {
+        loop {
+            let mut stream = connect(&mock).await;
+            let _ = stream.write_all(request.as_bytes()).await;
+            let mut head = [0u8; 12];
+            if stream.read_exact(&mut head).await.is_ok() {
+                return head;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("a slot frees once a held connection closes");
+    assert_eq!(&served, b"HTTP/1.1 200");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policy_of_fifty_thousand_servers_is_created_and_run() {
+    let mock = Mock::with(|c| c.quotas.backups = -1).await;
+    let servers: Vec<String> = (0..50_000).map(|i| format!("srv-{i}")).collect();
+    let names: Vec<&str> = servers.iter().map(String::as_str).collect();
+    let http = reqwest::Client::new();
+    let created = http
+        .post(mock.url(&v1("/policies")))
+        .header("X-Auth-Token", TOKEN)
+        .json(&policy_body("big", &names))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status().as_u16(), 200);
+    let policy: Value = created.json().await.unwrap();
+    let id = policy["policy"]["id"].as_str().unwrap().to_owned();
+    let run = {
+        let (http, url) =
+            (http.clone(), mock.url(&v1(&format!("/providers/{PROVIDER}/checkpoints"))));
+        tokio::spawn(async move {
+            http.post(url)
+                .header("X-Auth-Token", TOKEN)
+                .json(&json!({"checkpoint": {"plan_id": id, "parameters": {}}}))
+                .send()
+                .await
+                .unwrap()
+        })
+    };
+    still_serving(&mock).await;
+    let run = run.await.unwrap();
+    assert_eq!(run.status().as_u16(), 200);
+    let checkpoint: Value = run.json().await.unwrap();
+    let resources = checkpoint["checkpoint"]["protection_plan"]["resources"].as_array().unwrap();
+    assert_eq!(resources.len(), 50_000);
+}
+
+#[tokio::test]
+async fn a_page_holds_at_most_the_lists_max_limit() {
+    let config = csbs_mock::MockConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        tokens: grants(),
+        ..csbs_mock::MockConfig::default()
+    };
+    let running = csbs_mock::bulk::spawn_with_backups(config, PROJECT, 1001, 10).await.unwrap();
+    let http = reqwest::Client::new();
+    for query in ["limit=18446744073709551615", "limit=1001", ""] {
+        let url = format!("{}{}", running.base_url(), v1(&format!("/checkpoint_items?{query}")));
+        let page: Value =
+            http.get(url).header("X-Auth-Token", TOKEN).send().await.unwrap().json().await.unwrap();
+        assert_eq!(page["checkpoint_items"].as_array().map(Vec::len), Some(1000), "{query}");
+    }
+}
