@@ -3,7 +3,7 @@
 use crate::checks::Check;
 use crate::options::{Limits, Phase, RunOptions};
 use crate::progress::ProgressMode;
-use crate::report::ReportFile;
+use crate::report::{Format, ReportFile};
 use crate::secret::Secret;
 use clap::Parser;
 use std::io::IsTerminal;
@@ -17,8 +17,10 @@ use std::time::Duration;
 /// the options, or the endpoint's first answer: the one line says which and how to fix it),
 /// 3 the run was incomplete (--max-duration reached, nothing failed so far), 130 Ctrl-C.
 #[derive(Debug, Parser)]
-#[command(name = "csbs-conformance", version)]
+#[command(name = "csbs-conformance", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// CSBS base URL, e.g. https://csbs.eu-west-0.myhuaweicloud.com (default: embedded mock).
     #[arg(long, env = "CSBS_ENDPOINT")]
     pub endpoint: Option<String>,
@@ -37,6 +39,13 @@ pub struct Cli {
     /// Secret key of --ak; prefer the environment variable (a flag shows in the process list).
     #[arg(long, env = "CSBS_SK", hide_env_values = true, value_name = "SECRET_KEY")]
     pub sk: Option<String>,
+    /// A second project's token, TOKEN:PROJECT: the model part checks that neither project's
+    /// objects are shown, listed, changed or deleted through the other.
+    #[arg(long, env = "CSBS_OTHER_TOKEN", hide_env_values = true, value_name = "TOKEN:PROJECT")]
+    pub other_token: Option<String>,
+    /// The same with an AK/SK pair, AK:SK:PROJECT.
+    #[arg(long, env = "CSBS_OTHER_AKSK", hide_env_values = true, value_name = "AK:SK:PROJECT")]
+    pub other_aksk: Option<String>,
     /// Replay examples that create, change and delete (what the run creates it deletes).
     #[arg(long)]
     pub allow_mutations: bool,
@@ -66,7 +75,8 @@ pub struct Cli {
     /// its Retry-After either way).
     #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
     pub rate_limit: Option<f64>,
-    /// Write a report: junit=FILE or json=FILE (repeatable).
+    /// Write a report: junit=FILE, json=FILE, html=FILE (one page to read in a browser) or
+    /// har=FILE (every exchange, HAR 1.2) (repeatable).
     #[arg(long = "report", value_name = "FORMAT=FILE")]
     pub reports: Vec<ReportFile>,
     /// Time limit of one request, body included (500ms, 10s, 1m).
@@ -97,6 +107,22 @@ pub struct Cli {
     /// Generate cases for this operation only (an operationId such as createPolicy; repeatable).
     #[arg(long = "operation", value_name = "ID")]
     pub operations: Vec<String>,
+    /// Random histories the model part compares with the reference model.
+    #[arg(long, default_value_t = 6)]
+    pub model_cases: u32,
+    /// Steps of a model history at most.
+    #[arg(long, default_value_t = 12)]
+    pub model_steps: usize,
+    /// Seed of the model part's histories (default: --seed, else random; the report prints it).
+    #[arg(long)]
+    pub model_seed: Option<u64>,
+}
+
+/// What else the binary does besides running the suite.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Re-send the request of a reported failure (or of each) and judge it again.
+    Replay(crate::cli_replay::ReplayArgs),
 }
 
 impl Cli {
@@ -134,6 +160,11 @@ impl Cli {
             project_id: self.project_id,
             token: self.token.filter(|t| !t.is_empty()).map(Secret::new),
             ak_sk,
+            other: match (&self.other_token, &self.other_aksk) {
+                (Some(t), _) => Some(crate::options::OtherCredential::token(t)?),
+                (None, Some(k)) => Some(crate::options::OtherCredential::aksk(k)?),
+                (None, None) => None,
+            },
             allow_mutations: self.allow_mutations,
             allow_restore: self.allow_restore,
             admin: self.admin,
@@ -148,7 +179,14 @@ impl Cli {
                 regressions: self.regressions,
                 operations: self.operations,
             },
+            model: crate::model::ModelOptions {
+                cases: self.model_cases,
+                max_steps: self.model_steps,
+                seed: self.model_seed,
+                ..crate::model::ModelOptions::default()
+            },
             limits,
+            har: self.reports.iter().rfind(|r| r.format == Format::Har).map(|r| r.path.clone()),
             progress: match (self.no_progress, std::io::stderr().is_terminal()) {
                 (true, _) => ProgressMode::Hidden,
                 (false, true) => ProgressMode::Live,

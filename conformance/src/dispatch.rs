@@ -7,7 +7,7 @@
 use crate::checks::{Check, Permission, Scenario};
 use crate::options::RunOptions;
 use crate::session::Session;
-use crate::{auth, behaviour, properties, replay, spec_checks, stateful};
+use crate::{auth, behaviour, model, properties, replay, spec_checks, stateful};
 use std::collections::BTreeSet;
 
 /// What a run will do: its scenarios, in order, and the selected checks it cannot run.
@@ -62,6 +62,9 @@ pub(crate) async fn run(session: &mut Session, options: &RunOptions, plan: &Plan
             Scenario::ExampleReplay => replay::run(session).await,
             Scenario::GeneratedCases => properties::run(session, &options.properties).await,
             Scenario::CreateAndDelete => stateful::run(session).await,
+            Scenario::ModelHistories => {
+                model::run(session, &options.model, options.properties.seed).await
+            }
             behaviour => behaviour::run(session, *behaviour).await,
         }
     }

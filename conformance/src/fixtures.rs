@@ -150,6 +150,15 @@ pub fn protect(name: &str, description: Option<&str>) -> Value {
     })
 }
 
+/// Can `servers` be backed up? (`checkResourceCapabilities`).
+pub fn protectable_check(servers: &[String]) -> Value {
+    let asked = servers
+        .iter()
+        .map(|s| types::ProtectableQuery { resource_id: s, resource_type: "OS::Nova::Server" })
+        .collect();
+    json_of(&types::CheckProtectableRequest { check_protectable: asked })
+}
+
 /// A run of policy `plan_id` (`executePolicy`).
 pub fn policy_run(plan_id: &str) -> Value {
     json_of(&request::ExecutePolicy {
@@ -169,16 +178,6 @@ pub fn policy_run_over(plan_id: &str, chosen: &[String]) -> Value {
             parameters: types::CheckpointParameters { auto_trigger: None, resources: Some(chosen) },
         },
     })
-}
-
-/// Whether `servers` can be backed up (`checkResourceCapabilities`, `check_protectable`).
-pub fn protectable(servers: &[String]) -> Value {
-    let asked = servers
-        .iter()
-        .map(|s| types::ProtectableQuery { resource_id: s, resource_type: "OS::Nova::Server" });
-    json_of(&request::CheckResourceCapabilities::CheckProtectableRequest(
-        types::CheckProtectableRequest { check_protectable: asked.collect() },
-    ))
 }
 
 /// A backup to restore: its record, its id, its server, and each disk backup with the disk it
@@ -252,7 +251,7 @@ mod tests {
         assert_valid("protectResource", &protect("b", Some("d")));
         assert_valid("executePolicy", &policy_run("plan"));
         assert_valid("executePolicy", &policy_run_over("plan", &servers));
-        assert_valid("checkResourceCapabilities", &protectable(&servers));
+        assert_valid("checkResourceCapabilities", &protectable_check(&servers));
         let kept =
             PolicyChange { retention: Some(("op", Some(1), Some(false))), ..Default::default() };
         let body = policy_update(&kept);

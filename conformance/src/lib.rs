@@ -36,6 +36,7 @@ mod behaviour;
 pub mod checks;
 mod cleanup;
 pub mod cli;
+pub mod cli_replay;
 mod created;
 mod dispatch;
 mod embedded;
@@ -43,6 +44,7 @@ mod error;
 mod fixtures;
 mod guardrails;
 pub mod http;
+pub mod model;
 mod options;
 mod poll;
 mod preflight;
@@ -63,7 +65,7 @@ mod target;
 pub use auth::{INVALID_SECRET_KEY, INVALID_TOKEN};
 pub use checks::Check;
 pub use error::RunError;
-pub use options::{Limits, Phase, RunOptions};
+pub use options::{Limits, OtherCredential, Phase, RunOptions};
 pub use progress::ProgressMode;
 pub use report::{
     Report, EXIT_FAILED, EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_NOT_RUN, EXIT_PASSED,

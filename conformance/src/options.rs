@@ -24,16 +24,19 @@ pub enum Phase {
     Behaviour,
     /// Created objects show up everywhere; deleted ones are gone.
     Stateful,
+    /// Random histories on the endpoint and on the reference model, compared (the oracle).
+    Model,
 }
 
 impl Phase {
-    pub const ALL: [Phase; 6] = [
+    pub const ALL: [Phase; 7] = [
         Phase::Spec,
         Phase::Auth,
         Phase::Examples,
         Phase::Properties,
         Phase::Behaviour,
         Phase::Stateful,
+        Phase::Model,
     ];
 
     pub fn name(self) -> &'static str {
@@ -44,6 +47,7 @@ impl Phase {
             Phase::Properties => "properties",
             Phase::Behaviour => "behaviour",
             Phase::Stateful => "stateful",
+            Phase::Model => "model",
         }
     }
 }
@@ -61,6 +65,73 @@ impl FromStr for Phase {
             let names: Vec<&str> = Phase::ALL.iter().map(|p| p.name()).collect();
             format!("unknown part `{s}`; the parts are {}", names.join(", "))
         })
+    }
+}
+
+/// The second project's credential (see [`RunOptions::other`]); its secret never prints.
+#[derive(Clone, Debug)]
+pub enum OtherCredential {
+    Token { token: Secret, project_id: String },
+    AkSk { access_key: String, secret_key: Secret, project_id: String },
+}
+
+impl OtherCredential {
+    /// Reads `TOKEN:PROJECT` (`--other-token`); errors never repeat the token.
+    pub fn token(text: &str) -> Result<OtherCredential, String> {
+        match text.rsplit_once(':') {
+            Some((token, project)) if !token.is_empty() && !project.is_empty() => {
+                Ok(OtherCredential::Token {
+                    token: Secret::new(token),
+                    project_id: project.to_owned(),
+                })
+            }
+            _ => Err("--other-token is TOKEN:PROJECT (both non-empty)".to_owned()),
+        }
+    }
+
+    /// Reads `AK:SK:PROJECT` (`--other-aksk`); errors never repeat the secret key.
+    pub fn aksk(text: &str) -> Result<OtherCredential, String> {
+        match text.split(':').collect::<Vec<_>>().as_slice() {
+            [ak, sk, project] if !ak.is_empty() && !sk.is_empty() && !project.is_empty() => {
+                Ok(OtherCredential::AkSk {
+                    access_key: (*ak).to_owned(),
+                    secret_key: Secret::secret_key(*sk),
+                    project_id: (*project).to_owned(),
+                })
+            }
+            _ => Err(
+                "--other-aksk is AK:SK:PROJECT (all non-empty; the secret key cannot contain `:`)"
+                    .to_owned(),
+            ),
+        }
+    }
+
+    pub fn project_id(&self) -> &str {
+        match self {
+            OtherCredential::Token { project_id, .. }
+            | OtherCredential::AkSk { project_id, .. } => project_id,
+        }
+    }
+
+    pub fn secret(&self) -> &Secret {
+        match self {
+            OtherCredential::Token { token, .. } => token,
+            OtherCredential::AkSk { secret_key, .. } => secret_key,
+        }
+    }
+
+    /// How its requests authenticate.
+    pub fn auth(&self) -> crate::http::Auth {
+        match self {
+            OtherCredential::Token { token, .. } => crate::http::Auth::Token(token.clone()),
+            OtherCredential::AkSk { access_key, secret_key, project_id } => {
+                crate::http::Auth::AkSk {
+                    access_key: access_key.clone(),
+                    secret_key: secret_key.clone(),
+                    project_id: project_id.clone(),
+                }
+            }
+        }
     }
 }
 
@@ -111,6 +182,10 @@ pub struct RunOptions {
     /// (SDK-HMAC-SHA256) and carries `X-Project-Id`. Build the secret with
     /// [`Secret::secret_key`], so that it shows as `$CSBS_SK`.
     pub ak_sk: Option<(String, Secret)>,
+    /// A second project and its credential (`--other-token TOKEN:PROJECT` or `--other-aksk
+    /// AK:SK:PROJECT`): the model part checks that neither project's objects can be shown,
+    /// listed, changed or deleted through the other.
+    pub other: Option<OtherCredential>,
     /// Replay examples that create, change or delete (always on for the embedded mock).
     pub allow_mutations: bool,
     /// Also replay restores, which overwrite a server's disks (always on for the embedded mock).
@@ -131,7 +206,12 @@ pub struct RunOptions {
     pub exclude_checks: Vec<Check>,
     /// Cases, seed and regression files of the properties part.
     pub properties: crate::properties::PropertyOptions,
+    /// Histories, steps and seed of the model part.
+    pub model: crate::model::ModelOptions,
     pub limits: Limits,
+    /// Write every exchange of the run to this file as HAR 1.2 (`--report har=FILE`), each
+    /// as it completes.
+    pub har: Option<std::path::PathBuf>,
     /// Progress on stderr: hidden, a live line (a terminal) or plain lines (a log).
     pub progress: crate::progress::ProgressMode,
     /// Stop on Ctrl-C and clean up (the CLI sets it; a test harness handles signals itself).
@@ -182,5 +262,26 @@ impl RunOptions {
     /// True when `phase` is part of this run.
     pub fn runs(&self, phase: Phase) -> bool {
         self.only.is_empty() || self.only.contains(&phase)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_second_credential_reads_and_its_secret_stays_out_of_errors() {
+        let token = OtherCredential::token("t0ken:p2").unwrap();
+        assert_eq!((token.project_id(), token.secret().expose()), ("p2", "t0ken"));
+        let keys = OtherCredential::aksk("AK2:s3cr3t:p2").unwrap();
+        assert!(
+            matches!(keys.auth(), crate::http::Auth::AkSk { ref access_key, .. } if access_key == "AK2")
+        );
+        for bad in ["t0ken", ":p2", "t0ken:"] {
+            assert!(!OtherCredential::token(bad).unwrap_err().contains("t0ken"));
+        }
+        for bad in ["AK2:s3cr3t", "AK2:s3cr3t:p2:x", "AK2::p2"] {
+            assert!(!OtherCredential::aksk(bad).unwrap_err().contains("s3cr3t"));
+        }
     }
 }

@@ -15,6 +15,11 @@ pub struct Target {
     /// The run's own credential, as every request carries it.
     pub auth: Auth,
     pub embedded: bool,
+    /// A project of its own for the model part's histories, and its credential (the
+    /// embedded mock serves one, emptied of its seeded examples); `None`: the run's project.
+    pub oracle: Option<(String, Auth)>,
+    /// A second project and its credential (`--other-token`; the embedded mock serves one).
+    pub other: Option<(String, Auth)>,
 }
 
 impl Target {
@@ -48,7 +53,8 @@ impl Target {
                  CSBS_AK and CSBS_SK (an access key and its secret key)",
             )
         })?;
-        Ok(Target { csbs, cbr, project_id, auth, embedded: false })
+        let other = options.other.as_ref().map(|o| (o.project_id().to_owned(), o.auth()));
+        Ok(Target { csbs, cbr, project_id, auth, embedded: false, oracle: None, other })
     }
 }
 

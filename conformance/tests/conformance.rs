@@ -5,6 +5,8 @@
 mod behaviour;
 #[path = "conformance/broken.rs"]
 mod broken;
+#[path = "conformance/browser.rs"]
+mod browser;
 #[path = "conformance/cli.rs"]
 mod cli;
 #[path = "conformance/families.rs"]
@@ -13,8 +15,12 @@ mod families;
 mod first_contact;
 #[path = "conformance/mock_suite.rs"]
 mod mock_suite;
+#[path = "conformance/oracle.rs"]
+mod oracle;
 #[path = "conformance/properties.rs"]
 mod properties;
+#[path = "conformance/report_files.rs"]
+mod report_files;
 #[path = "conformance/reports.rs"]
 mod reports;
 #[path = "conformance/secrets.rs"]

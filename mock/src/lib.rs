@@ -22,6 +22,7 @@ mod gateway;
 mod handlers;
 mod journal;
 mod listener;
+mod model;
 mod seed;
 mod server;
 mod state;
@@ -31,6 +32,7 @@ pub use config::{
     AdminToken, ConfigFile, KeyGrant, Limits, MockConfig, Quotas, TokenGrant, DEFAULT_JOURNAL_SIZE,
     DEFAULT_PROJECT_ID,
 };
+pub use model::Model;
 pub use server::{service, spawn, RunningMock};
 
 #[doc(hidden)]

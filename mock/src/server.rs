@@ -24,6 +24,9 @@ pub struct App {
     pub protect_delay: Micros,
     pub delete_delay: Micros,
     pub restore_delay: Micros,
+    /// Where a virtual clock stands before any advance (the oracle's model, see
+    /// [`crate::Model`]); `None`: the real clock.
+    pub(crate) virtual_start: Option<Micros>,
     /// The gateway's request budget, when one is configured.
     pub budget: Option<crate::gateway::Budget>,
     /// The last requests (`/_mock/journal`).
@@ -50,6 +53,7 @@ impl App {
             protect_delay: micros(config.protect_delay),
             delete_delay: micros(config.delete_delay),
             restore_delay: micros(config.restore_delay),
+            virtual_start: None,
             budget: config.rate_limit.map(crate::gateway::Budget::new),
             journal: crate::journal::Journal::new(config.journal_size),
             faults: crate::faults::Faults::new(&config.faults).unwrap_or_default(),
@@ -64,7 +68,8 @@ impl App {
 
     /// The mock's time: the real clock, plus however far it has been advanced.
     pub fn now(&self) -> Micros {
-        clock::now().saturating_add(self.store.clock_offset())
+        let base = self.virtual_start.unwrap_or_else(clock::now);
+        base.saturating_add(self.store.clock_offset())
     }
 
     /// Moves the mock's clock forward (never back); kept in the state file when there is one.

@@ -145,7 +145,7 @@ async fn capable(session: &mut Session, servers: &[String], expect: Expect, what
     let Some((op, rule)) = all_operations().find_map(|op| protectable(op).map(|r| (op, r))) else {
         return;
     };
-    let request = session.request(&op.id).body(fixtures::protectable(servers));
+    let request = session.request(&op.id).body(fixtures::protectable_check(servers));
     let case = format!("capability_conformance: {what}");
     let answer = session.call(&request, &case).await;
     let verdict = match answer.json.as_ref().filter(|_| answer.ok()) {

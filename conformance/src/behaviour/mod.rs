@@ -27,7 +27,7 @@ mod records;
 mod retention;
 mod same;
 mod scope;
-mod support;
+pub(crate) mod support;
 mod writes;
 
 pub(crate) use writes::Fixture;

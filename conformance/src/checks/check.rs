@@ -159,6 +159,9 @@ checks! {
     /// `deleteCheckpoint` deletes the backup named, or the whole record (`x-subset`).
     DeletionScope => "deletion_scope", part: Behaviour, needs: Mutations, runs: [Deletion],
         proves: "deleteCheckpoint with checkpoint_items deletes only that backup of the record, and without it every backup";
+    /// Random histories answer as the reference model answers them, where the documents decide.
+    ModelConformance => "model_conformance", part: Model, needs: Mutations, runs: [ModelHistories],
+        proves: "random histories of creates, updates, deletes, backups, runs and reads (filters, sorts, pages, counts, quotas, capabilities, the CBR view), some sent at once, answer as the reference model does wherever the documents decide: status and code, echoed members, list membership and order, counts, settled statuses, quota usage, bindings, isolation from a second project";
 }
 
 impl fmt::Display for Check {

@@ -48,11 +48,13 @@ pub enum Scenario {
     Lifecycle,
     /// Created objects are found everywhere, deleted ones nowhere.
     CreateAndDelete,
+    /// Random histories on the endpoint and on the reference model, compared.
+    ModelHistories,
 }
 
 impl Scenario {
     /// Every scenario, in the order a run dispatches them.
-    pub const ALL: [Scenario; 18] = [
+    pub const ALL: [Scenario; 19] = [
         Scenario::SpecItems,
         Scenario::AuthProbes,
         Scenario::ExampleReplay,
@@ -71,6 +73,7 @@ impl Scenario {
         Scenario::Deletion,
         Scenario::Lifecycle,
         Scenario::CreateAndDelete,
+        Scenario::ModelHistories,
     ];
 
     /// The part (`--only`) the scenario belongs to.
@@ -81,6 +84,7 @@ impl Scenario {
             Scenario::ExampleReplay => Phase::Examples,
             Scenario::GeneratedCases => Phase::Properties,
             Scenario::CreateAndDelete => Phase::Stateful,
+            Scenario::ModelHistories => Phase::Model,
             _ => Phase::Behaviour,
         }
     }
@@ -122,6 +126,7 @@ impl Scenario {
             Scenario::Deletion => "deletion",
             Scenario::Lifecycle => "lifecycle",
             Scenario::CreateAndDelete => "create and delete",
+            Scenario::ModelHistories => "model histories",
         }
     }
 }

@@ -1,0 +1,285 @@
+//! Random histories (proptest): a pool of names and descriptions drawn from the spec's schemas
+//! (lengths at the bounds, every allowed character class), then steps that name objects by
+//! their place in the history. Filters come from the lists' `x-filter`, sort keys from their
+//! `x-sort`, so that a new documented filter or key is exercised without a change here.
+
+use super::step::{Arg, Query, Step};
+use crate::properties::strings::matching;
+use csbs_spec::behaviour::{filters, FilterRule};
+use csbs_spec::operations::find_operation;
+use csbs_spec::rules::SortRule;
+use csbs_spec::{Location, Service};
+use proptest::prelude::*;
+use serde_json::Value;
+
+/// Names and descriptions a history draws from (few, so that they collide), and an ID nobody
+/// has (for steps naming an object before any was made).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pool {
+    pub names: Vec<String>,
+    pub descriptions: Vec<String>,
+    pub unknown: String,
+}
+
+/// A history: its pool and its steps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct History {
+    pub pool: Pool,
+    pub steps: Vec<Step>,
+}
+
+/// Places drawn for objects: small, so that steps meet the same objects.
+const PLACES: usize = 4;
+
+fn schema_text(schema: &str) -> BoxedStrategy<String> {
+    let s = Service::Csbs
+        .document()
+        .pointer(&format!("/components/schemas/{schema}"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let int = |k: &str| s.get(k).and_then(Value::as_u64).map(|n| n as usize);
+    matching(
+        s.get("pattern").and_then(Value::as_str),
+        int("minLength").unwrap_or(0),
+        int("maxLength"),
+    )
+}
+
+fn pool() -> impl Strategy<Value = Pool> {
+    (
+        proptest::collection::vec(schema_text("Name"), 3),
+        proptest::collection::vec(schema_text("Description"), 2),
+        any::<u128>(),
+    )
+        .prop_map(|(names, descriptions, n)| Pool {
+            names,
+            descriptions,
+            unknown: uuid::Uuid::from_u128(n).to_string(),
+        })
+}
+
+fn servers(count: usize) -> BoxedStrategy<Vec<usize>> {
+    proptest::sample::subsequence((0..count).collect::<Vec<_>>(), 0..=count.min(2)).boxed()
+}
+
+fn retention() -> BoxedStrategy<i64> {
+    prop_oneof![Just(-1i64), 1..=3i64, Just(99_999i64)].boxed()
+}
+
+/// The value of one documented filter of `operation`, by what it selects on.
+fn filter_arg(rule: &FilterRule, schema: &Value, servers: usize) -> Option<BoxedStrategy<Arg>> {
+    let texts = |schema: &Value| -> Vec<String> {
+        let items = schema.get("items").unwrap_or(schema);
+        let doc = Service::Csbs.document();
+        let items = match items.get("$ref").and_then(Value::as_str) {
+            Some(r) => doc.pointer(r.trim_start_matches('#')).unwrap_or(items),
+            None => items,
+        };
+        let values = items.get("enum").and_then(Value::as_array);
+        values
+            .map(|v| v.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    };
+    let s = match rule {
+        FilterRule::MadeBy { .. } => (0..PLACES).prop_map(Arg::Policy).boxed(),
+        FilterRule::Property { property, .. } => match property.as_str() {
+            "/name" => (0..3usize).prop_map(Arg::Name).boxed(),
+            "/resource_id" => (0..servers).prop_map(Arg::Server).boxed(),
+            "/checkpoint_id" => (0..PLACES).prop_map(Arg::Record).boxed(),
+            "/status" | "/resource_type" | "/image_type" => {
+                let values = texts(schema);
+                if values.is_empty() {
+                    return None;
+                }
+                proptest::sample::select(values).prop_map(Arg::Text).boxed()
+            }
+            // What the server decides (its zone, its name) or times the two sides cannot share.
+            _ => return None,
+        },
+        FilterRule::Unchecked { .. } => return None,
+    };
+    Some(s)
+}
+
+/// Filters of `operation_id`: up to two of its documented ones.
+fn filter_set(operation_id: &str, servers: usize) -> BoxedStrategy<Vec<(String, Arg)>> {
+    let Some(op) = find_operation(operation_id) else { return Just(Vec::new()).boxed() };
+    let choices: Vec<BoxedStrategy<(String, Arg)>> = filters(op)
+        .into_iter()
+        .filter_map(|f| {
+            let name = f.parameter.name.clone();
+            filter_arg(&f.rule, &f.parameter.schema, servers)
+                .map(|s| s.prop_map(move |a| (name.clone(), a)).boxed())
+        })
+        .collect();
+    if choices.is_empty() {
+        return Just(Vec::new()).boxed();
+    }
+    let one = proptest::strategy::Union::new(choices);
+    proptest::collection::vec(one, 0..=2)
+        .prop_map(|mut set: Vec<(String, Arg)>| {
+            set.dedup_by(|a, b| a.0 == b.0);
+            set
+        })
+        .boxed()
+}
+
+/// The sort rule of a list's `sort` parameter.
+pub fn sort_rule(operation_id: &str) -> Option<SortRule> {
+    let op = find_operation(operation_id)?;
+    let sort = op.parameter(Location::Query, "sort")?;
+    let ext = sort.extension("x-sort").cloned().or_else(|| {
+        let r = sort.schema.get("$ref")?.as_str()?;
+        op.service.document().pointer(r.trim_start_matches('#'))?.get("x-sort").cloned()
+    })?;
+    SortRule::from_extension(&ext).ok()
+}
+
+fn sort(operation_id: &str) -> BoxedStrategy<Option<String>> {
+    let Some(rule) = sort_rule(operation_id) else { return Just(None).boxed() };
+    let key = (proptest::sample::select(rule.keys.clone()), 0..3usize).prop_map(|(k, d)| match d {
+        0 => k,
+        1 => format!("{k}:asc"),
+        _ => format!("{k}:desc"),
+    });
+    let keys = proptest::collection::vec(key, 1..=3).prop_map(|keys| {
+        let mut seen: Vec<String> = Vec::new();
+        for k in keys {
+            let name = k.split(':').next().unwrap_or_default().to_owned();
+            if !seen.iter().any(|s| s.split(':').next() == Some(name.as_str())) {
+                seen.push(k);
+            }
+        }
+        seen.join(",")
+    });
+    prop_oneof![1 => Just(None), 3 => keys.prop_map(Some)].boxed()
+}
+
+fn query(operation_id: &'static str, servers: usize) -> BoxedStrategy<Query> {
+    (
+        filter_set(operation_id, servers),
+        sort(operation_id),
+        proptest::option::weighted(0.4, 1..=3u32),
+        proptest::option::weighted(0.2, 0..=3u32),
+        proptest::option::weighted(0.2, 0..3usize),
+    )
+        .prop_map(|(filters, sort, limit, offset, marker)| Query {
+            filters,
+            sort,
+            limit,
+            offset,
+            marker,
+        })
+        .boxed()
+}
+
+fn single(servers: usize) -> BoxedStrategy<Step> {
+    let p = 0..PLACES;
+    prop_oneof![
+        4 => (0..3usize, 0..2usize, self::servers(servers), retention(), proptest::option::weighted(0.3, retention()))
+            .prop_map(|(name, description, servers, max_backups, retention_days)| Step::CreatePolicy {
+                name, description, servers, max_backups, retention_days
+            }),
+        2 => (p.clone(), proptest::option::of(0..3usize), proptest::option::of(0..2usize),
+              proptest::option::of(self::servers(servers)), proptest::option::of(retention()))
+            .prop_map(|(policy, name, description, servers, max_backups)| Step::UpdatePolicy {
+                policy, name, description, servers, max_backups
+            }),
+        1 => p.clone().prop_map(|policy| Step::DeletePolicy { policy }),
+        1 => p.clone().prop_map(|policy| Step::ShowPolicy { policy }),
+        2 => query("listPolicies", servers).prop_map(|query| Step::ListPolicies { query }),
+        3 => (0..servers, 0..3usize).prop_map(|(server, name)| Step::Protect { server, name }),
+        2 => (p.clone(), proptest::option::weighted(0.4, self::servers(servers)))
+            .prop_map(|(policy, servers)| Step::RunPolicy { policy, servers }),
+        1 => p.clone().prop_map(|record| Step::DeleteRecord { record }),
+        1 => p.clone().prop_map(|item| Step::DeleteItem { item }),
+        1 => p.clone().prop_map(|item| Step::ShowBackup { item }),
+        3 => query("listBackups", servers).prop_map(|query| Step::ListBackups { query }),
+        1 => filter_set("countBackups", servers).prop_map(|filters| Step::CountBackups { filters }),
+        1 => query("listCbrBackups", servers).prop_map(|query| Step::ListCbrBackups { query }),
+        1 => Just(Step::ShowQuotas),
+        1 => self::servers(servers).prop_map(|servers| Step::Capabilities { servers }),
+    ]
+    .boxed()
+}
+
+/// What the second project's credential tries on this project's objects.
+fn foreign() -> BoxedStrategy<Step> {
+    let p = 0..PLACES;
+    prop_oneof![
+        p.clone().prop_map(|policy| Step::ShowPolicy { policy }),
+        (p.clone(), 0..3usize).prop_map(|(policy, n)| Step::UpdatePolicy {
+            policy,
+            name: Some(n),
+            description: None,
+            servers: None,
+            max_backups: None
+        }),
+        p.clone().prop_map(|policy| Step::DeletePolicy { policy }),
+        p.clone().prop_map(|item| Step::ShowBackup { item }),
+        p.prop_map(|record| Step::DeleteRecord { record }),
+        Just(Step::ListPolicies { query: Query::default() }),
+        Just(Step::ListBackups { query: Query::default() }),
+    ]
+    .boxed()
+}
+
+/// Steps that race: two creates with one name, a protect and a delete of one server's backup,
+/// a rename and a create with that name, two deletions of one record.
+fn together(servers: usize) -> BoxedStrategy<Step> {
+    let p = 0..PLACES;
+    prop_oneof![
+        (0..3usize, 0..2usize, self::servers(servers)).prop_map(|(name, description, servers)| {
+            let create = |servers: Vec<usize>| Step::CreatePolicy {
+                name,
+                description,
+                servers,
+                max_backups: 1,
+                retention_days: None,
+            };
+            Step::Together(vec![create(servers.clone()), create(servers)])
+        }),
+        (0..servers, 0..3usize, p.clone()).prop_map(|(server, name, item)| Step::Together(vec![
+            Step::Protect { server, name },
+            Step::DeleteItem { item },
+        ])),
+        (p.clone(), 0..3usize, 0..2usize).prop_map(|(policy, name, description)| Step::Together(
+            vec![
+                Step::UpdatePolicy {
+                    policy,
+                    name: Some(name),
+                    description: None,
+                    servers: None,
+                    max_backups: None
+                },
+                Step::CreatePolicy {
+                    name,
+                    description,
+                    servers: Vec::new(),
+                    max_backups: 1,
+                    retention_days: None
+                },
+            ]
+        )),
+        p.prop_map(|record| Step::Together(vec![
+            Step::DeleteRecord { record },
+            Step::DeleteRecord { record },
+        ])),
+    ]
+    .boxed()
+}
+
+/// Histories of up to `max_steps` steps over `servers` servers (at least one); with a second
+/// project (`isolation`), some steps use its credential.
+pub fn histories(servers: usize, max_steps: usize, isolation: bool) -> BoxedStrategy<History> {
+    let servers = servers.max(1);
+    let foreign = (foreign(), any::<bool>())
+        .prop_map(|(step, first_path)| Step::Foreign { step: Box::new(step), first_path });
+    let step = match isolation {
+        true => prop_oneof![9 => single(servers), 1 => together(servers), 2 => foreign].boxed(),
+        false => prop_oneof![9 => single(servers), 1 => together(servers)].boxed(),
+    };
+    (pool(), proptest::collection::vec(step, 1..=max_steps))
+        .prop_map(|(pool, steps)| History { pool, steps })
+        .boxed()
+}
