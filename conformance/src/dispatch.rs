@@ -123,6 +123,17 @@ mod tests {
         assert!(plan.scenarios.is_empty() && plan.refused.is_empty());
     }
 
+    #[test]
+    fn a_family_runs_after_the_bindings_it_works_on() {
+        let plan = super::plan(&options(&[Check::DeletionScope], &[], &[]), Permission::Mutations);
+        let wanted = vec![Scenario::Writes, Scenario::Bindings, Scenario::Deletion];
+        assert_eq!(plan.scenarios, wanted);
+        assert_eq!(
+            plan_read_only(&[Check::RetentionConformance]).refused,
+            [Check::RetentionConformance]
+        );
+    }
+
     fn plan_read_only(checks: &[Check]) -> Plan {
         super::plan(&options(checks, &[], &[]), Permission::ReadOnly)
     }

@@ -97,21 +97,33 @@ pub struct PolicyChange<'a> {
     pub servers: Option<&'a [String]>,
     /// The scheduled operation to change: its id, whether it is enabled, and its new RRULE.
     pub schedule: Option<(&'a str, bool, &'a str)>,
+    /// The scheduled operation's retention to change: its id, `max_backups` and `permanent`
+    /// (`None`: not sent).
+    pub retention: Option<(&'a str, Option<i64>, Option<bool>)>,
 }
 
 /// The body of `change` (`updatePolicy`).
 pub fn policy_update(change: &PolicyChange<'_>) -> Value {
     let pattern = change.schedule.map(|(_, _, rrule)| schedule_at(rrule));
-    let scheduled = change.schedule.map(|(id, enabled, _)| {
+    let id = change.schedule.map(|(id, ..)| id).or(change.retention.map(|(id, ..)| id));
+    let scheduled = id.map(|id| {
         vec![types::ScheduledOperationUpdate {
             id,
-            enabled: Some(enabled),
+            enabled: change.schedule.map(|(_, enabled, _)| enabled),
             trigger: pattern
                 .as_deref()
                 .map(|pattern| types::Trigger { properties: types::TriggerProperties { pattern } }),
             description: None,
             name: None,
-            operation_definition: None,
+            operation_definition: change.retention.map(|(_, max_backups, permanent)| {
+                types::OperationDefinition {
+                    max_backups,
+                    retention_duration_days: None,
+                    permanent,
+                    plan_id: None,
+                    provider_id: None,
+                }
+            }),
         }]
     });
     json_of(&request::UpdatePolicy {
@@ -153,6 +165,17 @@ pub fn policy_run(plan_id: &str) -> Value {
         checkpoint: types::CheckpointCreate {
             plan_id,
             parameters: types::CheckpointParameters { auto_trigger: None, resources: None },
+        },
+    })
+}
+
+/// A run of policy `plan_id` over the servers `chosen` only (`parameters.resources`).
+pub fn policy_run_over(plan_id: &str, chosen: &[String]) -> Value {
+    let chosen: Vec<&str> = chosen.iter().map(String::as_str).collect();
+    json_of(&request::ExecutePolicy {
+        checkpoint: types::CheckpointCreate {
+            plan_id,
+            parameters: types::CheckpointParameters { auto_trigger: None, resources: Some(chosen) },
         },
     })
 }
@@ -227,6 +250,16 @@ mod tests {
         assert!(body.pointer("/policy/name").is_none(), "what is not changed is not sent");
         assert_valid("protectResource", &protect("b", Some("d")));
         assert_valid("executePolicy", &policy_run("plan"));
+        assert_valid("executePolicy", &policy_run_over("plan", &servers));
+        assert_valid("checkResourceCapabilities", &protectable_check(&servers));
+        let kept =
+            PolicyChange { retention: Some(("op", Some(1), Some(false))), ..Default::default() };
+        let body = policy_update(&kept);
+        assert_valid("updatePolicy", &body);
+        assert_eq!(
+            body.pointer("/policy/scheduled_operations/0/operation_definition"),
+            Some(&json!({"max_backups": 1, "permanent": false}))
+        );
         let volumes = [("vb".to_owned(), "v".to_owned())];
         let what = Restore {
             checkpoint_id: "c",

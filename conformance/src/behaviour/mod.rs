@@ -1,8 +1,10 @@
 //! The behaviour part of a run (`--only behaviour`): what the documents say the service
 //! does, beyond the shapes of its answers, each a named check (see `checks::Check`):
 //! `read_after_write`, `filter_conformance`, `sort_conformance`, `pagination_conformance`,
-//! `count_conformance`, `list_show_agreement`, `domain_error_conformance`, `project_isolation`, `lifecycle_conformance`
-//! and `quota_usage`. The rules come from the spec's behaviour extensions
+//! `count_conformance`, `list_show_agreement`, `domain_error_conformance`, `project_isolation`, `lifecycle_conformance`,
+//! `quota_usage`, and the documented families (`duplicate_name_rejection`, `binding_release`,
+//! `capability_conformance`, `policy_run_scope`, `retention_conformance`, `deletion_scope`).
+//! The rules come from the spec's behaviour extensions
 //! (`csbs_spec::behaviour`), which the mock reads too.
 //!
 //! Each scenario runs when the run's dispatch (read from the check registry) says so; against
@@ -11,38 +13,53 @@
 //! errors work on whatever data exists, and say so (a skip with its reason) when it is too
 //! little to judge.
 
+mod bindings;
+mod deletion;
 mod errors;
 mod filters;
 mod isolation;
 mod keeps;
 mod life;
+mod names;
 mod order;
 mod paging;
+mod records;
+mod retention;
 mod same;
+mod scope;
 pub(crate) mod support;
 mod writes;
 
 pub(crate) use writes::Fixture;
 
-use crate::checks::Scenario;
+use crate::checks::{Check, Scenario};
 use crate::poll::Poll;
 use crate::session::Session;
 use csbs_spec::behaviour::backup_lifecycle;
 use serde_json::Value;
 
-/// Runs one behaviour scenario. `Writes` keeps what it made in the session, for the filters
-/// and the domain errors.
+/// Runs one behaviour scenario. `Writes` keeps what it made in the session, for the filters,
+/// the domain errors and the families; `Bindings` adds the policy holding every server.
 pub(crate) async fn run(session: &mut Session, scenario: Scenario) {
     match scenario {
         Scenario::Writes => {
             settle_project(session).await;
             session.record.fixture = writes::run(session).await;
         }
-        Scenario::Filters | Scenario::DomainErrors => {
-            let fixture = std::mem::take(&mut session.record.fixture);
+        Scenario::Filters
+        | Scenario::DomainErrors
+        | Scenario::Names
+        | Scenario::Bindings
+        | Scenario::RunScope
+        | Scenario::Retention
+        | Scenario::Deletion => {
+            let mut fixture = std::mem::take(&mut session.record.fixture);
             match scenario {
                 Scenario::Filters => filters::run(session, &fixture).await,
-                _ => errors::run(session, &fixture).await,
+                Scenario::DomainErrors => errors::run(session, &fixture).await,
+                Scenario::Names => names::run(session, &fixture).await,
+                Scenario::Bindings => fixture.holding_all = bindings::run(session, &fixture).await,
+                _ => families(session, &mut fixture, scenario).await,
             }
             session.record.fixture = fixture;
         }
@@ -52,6 +69,49 @@ pub(crate) async fn run(session: &mut Session, scenario: Scenario) {
         Scenario::Isolation => isolation::run(session).await,
         Scenario::Lifecycle => life::run(session).await,
         _ => {}
+    }
+}
+
+/// The scenarios on the policy `Bindings` left holding every server: the scope of its runs,
+/// what its runs keep, and the deletion of a run's record (its last run's, or a new one).
+async fn families(session: &mut Session, fixture: &mut Fixture, scenario: Scenario) {
+    let check = match scenario {
+        Scenario::RunScope => Check::PolicyRunScope,
+        Scenario::Retention => Check::RetentionConformance,
+        _ => Check::DeletionScope,
+    };
+    let Some(policy) = fixture.holding_all.clone() else {
+        let why = "needs a policy holding the run's servers (binding_release did not get there)";
+        return session.recorder.skip(check, "executePolicy", check.name(), why);
+    };
+    match scenario {
+        Scenario::RunScope => {
+            let runs = scope::run(session, &policy).await;
+            fixture.runs.extend(runs.iter().map(|r| r.record.clone()));
+            fixture.last_run = runs.into_iter().last().or(fixture.last_run.take());
+        }
+        Scenario::Retention => {
+            let mut earlier: Vec<String> =
+                fixture.policy_backups.iter().filter_map(records::record_of).collect();
+            earlier.dedup();
+            earlier.extend(fixture.runs.iter().cloned());
+            if let Some(last) = retention::run(session, &policy, &earlier).await {
+                fixture.runs.push(last.record.clone());
+                fixture.last_run = Some(last);
+            }
+        }
+        _ => {
+            let run = match fixture.last_run.take() {
+                Some(run) => Some(run),
+                None => {
+                    let case = "deletion_scope: a run to delete";
+                    records::run_policy(session, &policy.id, None, check, case).await
+                }
+            };
+            if let Some(run) = run {
+                deletion::run(session, &run).await;
+            }
+        }
     }
 }
 

@@ -25,6 +25,12 @@ pub struct Fixture {
     pub policy_run: Option<ApiRequest>,
     /// The backup made by protecting a server by hand, settled.
     pub manual_backups: Vec<Value>,
+    /// Policy a once `Bindings` gave it every server (the families after it run it).
+    pub holding_all: Option<Policy>,
+    /// The records of the runs of that policy the families made, oldest first.
+    pub runs: Vec<String>,
+    /// The last settled run of it, for `Deletion`.
+    pub last_run: Option<super::records::Run>,
 }
 
 /// A policy of the run, as last answered.
@@ -176,6 +182,7 @@ pub async fn run(session: &mut Session) -> Fixture {
                 .scheduled_operation_id
                 .as_deref()
                 .map(|id| (id, false, "FREQ=DAILY;BYHOUR=3;BYMINUTE=15")),
+            retention: None,
         });
         let update = session.request("updatePolicy").path("policy_id", &a.id).body(change);
         let case = "read_after_write: change policy a";
@@ -237,26 +244,7 @@ async fn settled(session: &mut Session, checkpoint: &str) -> Vec<Value> {
 
 /// A policy run backs up exactly the policy's servers.
 fn judge_run(session: &mut Session, answer: &Answer, policy: &Policy, backups: &[Value]) {
-    let mut made: Vec<&str> =
-        backups.iter().filter_map(|b| b.get("resource_id").and_then(Value::as_str)).collect();
-    let mut wanted: Vec<&str> = policy.servers.iter().map(String::as_str).collect();
-    made.sort_unstable();
-    wanted.sort_unstable();
-    let verdict = if made == wanted {
-        Ok(())
-    } else {
-        fail(
-            "resources",
-            format!(
-                "running policy {} backed up servers {made:?}; its servers are {wanted:?}",
-                policy.id
-            ),
-        )
-    };
-    session.judge(
-        Check::ReadAfterWrite,
-        answer,
-        "read_after_write: a run backs up the policy's servers",
-        verdict,
-    );
+    let verdict = super::records::backs_up(&policy.id, backups, &policy.servers, "resources");
+    let case = "read_after_write: a run backs up the policy's servers";
+    session.judge(Check::ReadAfterWrite, answer, case, verdict);
 }

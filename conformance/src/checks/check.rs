@@ -116,7 +116,7 @@ checks! {
         proves: "each documented filter returns only matching items (whole value, part of the name, time bounds) and all of them";
     /// Every documented sort key and direction orders the items that way.
     SortConformance => "sort_conformance", part: Behaviour, needs: ReadOnly, runs: [Sorting],
-        proves: "each documented sort key and direction, and the default order, order the items";
+        proves: "each documented sort key and direction, two keys (the second orders what the first ties), and the default order, order the items";
     /// `limit` bounds a page; `marker` pages visit every item once; `offset` skips; past the end is empty.
     PaginationConformance => "pagination_conformance", part: Behaviour, needs: ReadOnly, runs: [Paging],
         proves: "limit bounds a page, marker pages visit every item once in order, offset skips, an offset past the end gives an empty page";
@@ -131,7 +131,7 @@ checks! {
         proves: "a create or update is what show and list return, and what an update does not send is kept; a protect backs up the requested server with the given name; a policy run backs up the policy's servers";
     /// A provoked domain error answers its documented code with the table's status.
     DomainErrorConformance => "domain_error_conformance", part: Behaviour, needs: ReadOnly, runs: [DomainErrors],
-        proves: "unknown IDs (read-only), and with --allow-mutations duplicate names, bound servers, busy backups and bad restore mappings, answer the documented code and status";
+        proves: "unknown IDs (read-only), and with --allow-mutations bound servers, busy backups and bad restore mappings, answer the documented code and status (duplicate names: duplicate_name_rejection)";
     /// Another project's path, or an admin-only parameter without admin rights, answers 403.
     ProjectIsolation => "project_isolation", part: Behaviour, needs: ReadOnly, runs: [Isolation],
         proves: "the credential cannot read another project's path, nor use all_tenants without admin rights (403)";
@@ -141,6 +141,24 @@ checks! {
     /// A backup goes protecting to available, deleting to gone; a second delete is refused.
     LifecycleConformance => "lifecycle_conformance", part: Behaviour, needs: Mutations, runs: [Lifecycle],
         proves: "a new backup becomes available within --wait, a deleted one goes deleting then gone, and deleting it again meanwhile is a documented 4xx";
+    /// A name another policy has is refused on create and on rename (`x-domain-errors`).
+    DuplicateNameRejection => "duplicate_name_rejection", part: Behaviour, needs: Mutations, runs: [Names],
+        proves: "creating or renaming a policy with a name another policy has (from its creation or a rename) is refused with the documented code";
+    /// An update that drops a server, or the deletion of its policy, releases it (`x-binding`).
+    BindingRelease => "binding_release", part: Behaviour, needs: Mutations, runs: [Bindings],
+        proves: "a server an update drops, or whose policy is deleted, can be bound to another policy";
+    /// The capability check tells bound servers from free ones (`x-protectable`).
+    CapabilityConformance => "capability_conformance", part: Behaviour, needs: Mutations, runs: [Bindings],
+        proves: "checkResourceCapabilities answers false with the binding's code for a server a policy holds, and true for one released";
+    /// A policy run backs up exactly the servers it names, or all of the policy's (`x-subset`).
+    PolicyRunScope => "policy_run_scope", part: Behaviour, needs: Mutations, runs: [RunScope],
+        proves: "executePolicy backs up exactly the servers parameters.resources names (not all, not only the first), and all of the policy's without it";
+    /// What a policy's runs keep (`x-retention`, `x-overrides`).
+    RetentionConformance => "retention_conformance", part: Behaviour, needs: Mutations, runs: [Retention],
+        proves: "after a policy run each server keeps only the newest max_backups of the policy's backups, and permanent true keeps them all";
+    /// `deleteCheckpoint` deletes the backup named, or the whole record (`x-subset`).
+    DeletionScope => "deletion_scope", part: Behaviour, needs: Mutations, runs: [Deletion],
+        proves: "deleteCheckpoint with checkpoint_items deletes only that backup of the record, and without it every backup";
     /// Random histories answer as the reference model answers them, where the documents decide.
     ModelConformance => "model_conformance", part: Model, needs: Mutations, runs: [ModelHistories],
         proves: "random histories of creates, updates, deletes, backups, runs and reads (filters, sorts, pages, counts, quotas, capabilities, the CBR view), some sent at once, answer as the reference model does wherever the documents decide: status and code, echoed members, list membership and order, counts, settled statuses, quota usage, bindings, isolation from a second project";

@@ -33,6 +33,17 @@ pub enum Scenario {
     DomainErrors,
     /// Another project's path, and admin-only parameters.
     Isolation,
+    /// Names other policies have, on create and on rename.
+    Names,
+    /// Servers released by an update or a deletion, and what the capability check says of
+    /// them; afterwards the run's first policy holds every server.
+    Bindings,
+    /// Runs of that policy naming all, some or none of its servers.
+    RunScope,
+    /// What its runs keep (`max_backups`, `permanent`).
+    Retention,
+    /// A backup of a record deleted by name, then the whole record.
+    Deletion,
     /// One backup through its life, and the quotas it moves.
     Lifecycle,
     /// Created objects are found everywhere, deleted ones nowhere.
@@ -43,7 +54,7 @@ pub enum Scenario {
 
 impl Scenario {
     /// Every scenario, in the order a run dispatches them.
-    pub const ALL: [Scenario; 14] = [
+    pub const ALL: [Scenario; 19] = [
         Scenario::SpecItems,
         Scenario::AuthProbes,
         Scenario::ExampleReplay,
@@ -55,6 +66,11 @@ impl Scenario {
         Scenario::ListShow,
         Scenario::DomainErrors,
         Scenario::Isolation,
+        Scenario::Names,
+        Scenario::Bindings,
+        Scenario::RunScope,
+        Scenario::Retention,
+        Scenario::Deletion,
         Scenario::Lifecycle,
         Scenario::CreateAndDelete,
         Scenario::ModelHistories,
@@ -75,10 +91,16 @@ impl Scenario {
 
     /// Scenarios whose objects this one works on: they run first (their verdicts count only
     /// for checks the run selects). The filters and domain errors judge the objects the
-    /// behaviour part wrote.
+    /// behaviour part wrote; the families after `Bindings` judge the policy it leaves holding
+    /// every server (each lists all it needs: the plan adds one level).
     pub fn needs(self) -> &'static [Scenario] {
         match self {
-            Scenario::Filters | Scenario::DomainErrors => &[Scenario::Writes],
+            Scenario::Filters | Scenario::DomainErrors | Scenario::Names | Scenario::Bindings => {
+                &[Scenario::Writes]
+            }
+            Scenario::RunScope | Scenario::Retention | Scenario::Deletion => {
+                &[Scenario::Writes, Scenario::Bindings]
+            }
             _ => &[],
         }
     }
@@ -97,6 +119,11 @@ impl Scenario {
             Scenario::ListShow => "list and show",
             Scenario::DomainErrors => "domain errors",
             Scenario::Isolation => "isolation",
+            Scenario::Names => "names",
+            Scenario::Bindings => "bindings",
+            Scenario::RunScope => "run scope",
+            Scenario::Retention => "retention",
+            Scenario::Deletion => "deletion",
             Scenario::Lifecycle => "lifecycle",
             Scenario::CreateAndDelete => "create and delete",
             Scenario::ModelHistories => "model histories",

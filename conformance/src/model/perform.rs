@@ -185,6 +185,7 @@ pub fn request(step: &Step, side: &Side, ctx: &Ctx<'_>) -> Option<ApiRequest> {
                 description: description.as_deref(),
                 servers: servers.as_deref(),
                 schedule: None,
+                retention: None,
             });
             if let (Some(m), Some(p)) = (max_backups, body.get_mut("policy")) {
                 p["scheduled_operations"] =

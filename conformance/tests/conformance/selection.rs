@@ -43,12 +43,12 @@ async fn a_check_that_works_on_written_objects_has_them_written_unjudged() {
         RunOptions { checks: vec![Check::DomainErrorConformance], ..RunOptions::default() };
     let report = bounded(run_suite(options)).await.expect("the embedded mock runs");
     assert_eq!(judged(&report), BTreeSet::from([Check::DomainErrorConformance]));
-    // The policies `read_after_write` writes were made (the duplicate-name error needs one)...
+    // The policies `read_after_write` writes were made (the bound-server error needs one)...
     assert!(report.exchanges.iter().any(|x| x.case.starts_with("read_after_write: create")));
-    // ... and the duplicate name was provoked on them, and judged.
+    // ... and a server bound to one was provoked on them, and judged.
     let duplicate = report
         .results_of(Check::DomainErrorConformance)
-        .any(|r| r.operation == "createPolicy" && r.passed && r.case.contains("name"));
+        .any(|r| r.operation == "createPolicy" && r.passed && r.case.contains("resources"));
     assert!(duplicate, "{}", report.summary());
     // What it made, the cleanup deleted.
     assert!(report.cleanup.left_behind.is_empty());

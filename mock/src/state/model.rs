@@ -3,6 +3,7 @@
 
 use super::lifecycle::{Lifecycle, Status};
 use crate::clock::Micros;
+use csbs_spec::behaviour::{retention, RetentionKind};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::Arc;
@@ -165,22 +166,36 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// Days its backups are kept, `None` for ever (`permanent` overrides, see `x-overrides`).
+    /// Days its backups are kept, `None` for ever: the spec's `x-retention` member of that
+    /// kind, with its `x-overrides` (`permanent: true` ignores it).
     pub fn retention_days(&self) -> Option<i64> {
-        let def = &self.operation.definition;
-        if def.permanent == Some(true) {
-            return None;
-        }
-        def.retention_duration_days.filter(|&d| d >= 0)
+        let days = retention().limit(RetentionKind::Days, &self.operation.definition.as_json())?;
+        i64::try_from(days).ok()
     }
 
     /// How many of its backups of one server it keeps, `None` for all (`-1`, unset, or
-    /// `permanent`).
+    /// `permanent`), read the same way.
     pub fn max_backups(&self) -> Option<usize> {
-        let def = &self.operation.definition;
-        if def.permanent == Some(true) {
-            return None;
+        let keep = retention()
+            .limit(RetentionKind::NewestPerResource, &self.operation.definition.as_json())?;
+        usize::try_from(keep).ok()
+    }
+}
+
+impl OperationDef {
+    /// The definition as a request sends it (absent members left out), for the spec's rules.
+    fn as_json(&self) -> Value {
+        let mut object = serde_json::Map::new();
+        let members = [
+            ("max_backups", self.max_backups.map(Value::from)),
+            ("retention_duration_days", self.retention_duration_days.map(Value::from)),
+            ("permanent", self.permanent.map(Value::from)),
+        ];
+        for (name, value) in members {
+            if let Some(value) = value {
+                object.insert(name.to_owned(), value);
+            }
         }
-        def.max_backups.and_then(|n| usize::try_from(n).ok())
+        Value::Object(object)
     }
 }

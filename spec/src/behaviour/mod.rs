@@ -4,20 +4,25 @@
 //! and what a count counts (`x-count-of`), what an operation creates, where it is shown and
 //! how it is deleted (`links`), what a later read returns of a request (`x-echo`), which
 //! documented error answers which condition (`x-domain-errors`), what `used` counts in the
-//! quotas (`x-usage`), the statuses of a backup's life (`x-lifecycle`), and which parameters
-//! are admin-only or scope the credential (`x-admin-only`, `x-credential-scope`).
+//! quotas (`x-usage`), the statuses of a backup's life (`x-lifecycle`), which parameters
+//! are admin-only or scope the credential (`x-admin-only`, `x-credential-scope`), which
+//! policy holds a server (`x-binding`, `x-protectable`), which parts a request acts on
+//! (`x-subset`), and what a policy's runs keep (`x-retention`, `x-overrides`).
 //!
 //! The mock and the conformance runner both read these, so that they cannot disagree
 //! silently. Each reader returns typed values; a malformed extension is a defect of the
 //! committed documents, caught by this crate's tests.
 
+mod binding;
 mod errors;
 mod expr;
 mod filter;
 mod links;
 mod lists;
+mod retention;
 mod status;
 
+pub use binding::{binding, protectable, subset, Binding, Effect, NoneChosen, Protectable, Subset};
 pub use errors::{domain_errors, Condition, DomainError};
 pub use expr::{select, Expr, RequestParts};
 pub use filter::{filters, instant, Filter, FilterRule, MadeBy, Match};
@@ -25,6 +30,7 @@ pub use links::{
     deletion, links, response_echo, response_keeps, Echo, EchoField, Keeps, Link, Same,
 };
 pub use lists::{count_of, pagination, sort_default, usage, CountOf, Pagination, Usage, UsageKind};
+pub use retention::{retention, Override, Retention, RetentionKind, RetentionRule};
 pub use status::{admin_only, backup_lifecycle, credential_scope, provider_id, Lifecycle};
 
 use crate::document::deref;

@@ -3,8 +3,8 @@
 //! exist: a renamed field breaks this test, not a run.
 
 use csbs_spec::behaviour::{
-    count_of, domain_errors, filters, links, pagination, response_echo, response_keeps, usage,
-    Echo, Expr, FilterRule, Same, UsageKind,
+    binding, count_of, domain_errors, filters, links, pagination, protectable, response_echo,
+    response_keeps, retention, subset, usage, Echo, Expr, FilterRule, Same, UsageKind,
 };
 use csbs_spec::document::deref;
 use csbs_spec::operations::{all_operations, find_operation};
@@ -31,7 +31,9 @@ fn step(doc: &'static Value, schema: &'static Value, segment: &str) -> Option<&'
     } else if let Some(p) = schema.get("properties").and_then(|p| p.get(segment)) {
         return Some(deref(doc, p));
     }
-    schema.get("allOf").and_then(Value::as_array)?.iter().find_map(|s| step(doc, s, segment))
+    ["allOf", "oneOf", "anyOf"].iter().find_map(|key| {
+        schema.get(*key).and_then(Value::as_array)?.iter().find_map(|s| step(doc, s, segment))
+    })
 }
 
 fn response_schema(op: &Operation) -> &'static Value {
@@ -214,6 +216,65 @@ fn domain_errors_and_usage_name_what_exists() {
                     "{sums}"
                 );
             }
+        }
+    }
+}
+
+/// `x-binding`, `x-subset`, `x-protectable` and `x-retention` name request values, answer
+/// properties, operations and members that exist.
+#[test]
+fn bindings_subsets_and_retention_name_what_exists() {
+    for op in all_operations() {
+        let what = |name: &str| format!("{} {name}", op.id);
+        if let Some(rule) = binding(op) {
+            check_request_expr(op, &rule.policy, &what("x-binding"));
+            if let Some(servers) = &rule.servers {
+                check_request_expr(op, servers, &what("x-binding"));
+            }
+        }
+        if let Some(rule) = subset(op) {
+            check_request_expr(op, &rule.of, &what("x-subset"));
+            check_request_expr(op, &rule.chosen, &what("x-subset"));
+            if let Some(made) = &rule.made {
+                check_request_expr(op, made, &what("x-subset"));
+            }
+        }
+        if let Some(rule) = protectable(op) {
+            check_request_expr(op, &rule.asked, &what("x-protectable"));
+            let doc = op.service.document();
+            let items = schema_at(doc, response_schema(op), &format!("{}/*", rule.answers))
+                .unwrap_or_else(|| {
+                    panic!("{}: no answer items at {}", what("x-protectable"), rule.answers)
+                });
+            for pointer in [&rule.resource, &rule.result, &rule.code] {
+                assert!(schema_at(doc, items, pointer).is_some(), "x-protectable: no {pointer}");
+            }
+            assert!(
+                csbs_spec::catalogue::error_codes(op.service).iter().any(|c| c.code == rule.bound),
+                "x-protectable names {}, which is not in x-error-codes",
+                rule.bound
+            );
+        }
+    }
+    let definition = csbs_spec::Service::Csbs
+        .document()
+        .pointer("/components/schemas/OperationDefinition")
+        .expect("OperationDefinition");
+    let rules = retention();
+    assert!(!rules.rules.is_empty(), "x-retention is read");
+    for rule in &rules.rules {
+        assert!(
+            definition["properties"].get(&rule.property).is_some(),
+            "x-retention: no {}",
+            rule.property
+        );
+        for op in &rule.applied_by {
+            assert!(find_operation(op).is_some(), "x-retention: no operation {op}");
+        }
+    }
+    for o in &rules.overrides {
+        for member in o.ignores.iter().chain(o.when.keys().filter(|k| *k != "absent")) {
+            assert!(definition["properties"].get(member).is_some(), "x-overrides: no {member}");
         }
     }
 }

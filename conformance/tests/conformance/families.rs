@@ -1,0 +1,217 @@
+//! The documented families each broken on its own (retention, bindings, capabilities, the
+//! scope of runs and deletions, duplicate names, two sort keys): each endpoint fails its
+//! check by name. The unbroken mock passes them in `behaviour.rs`.
+
+use crate::behaviour::{answers_of, assert_each_fails, on, unchanged, untouched, Rewrite, Tamper};
+use crate::support::{Answer, Sent};
+use csbs_conformance::Check;
+use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+/// Drops a member of every `operation_definition` a policy request sends.
+fn without_definition_member(member: &'static str) -> Rewrite {
+    Arc::new(move |s: &mut Sent| {
+        if matches!(s.operation(), Some("createPolicy" | "updatePolicy")) {
+            s.edit_json(|v| {
+                let ops =
+                    v.pointer_mut("/policy/scheduled_operations").and_then(Value::as_array_mut);
+                for op in ops.into_iter().flatten() {
+                    if let Some(def) = op["operation_definition"].as_object_mut() {
+                        def.remove(member);
+                    }
+                }
+            })
+        }
+    })
+}
+
+/// The servers of a policy request.
+fn servers(body: &[u8]) -> Option<Vec<String>> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    let list = v["policy"]["resources"].as_array()?;
+    Some(list.iter().filter_map(|r| r["id"].as_str().map(str::to_owned)).collect())
+}
+
+/// An endpoint that keeps the servers of a deleted policy bound: binding them again answers
+/// CSBS.6004.
+fn deleted_policies_keep_their_servers() -> Tamper {
+    let held: Arc<Mutex<HashMap<String, Vec<String>>>> = Arc::default();
+    let zombies: Arc<Mutex<HashSet<String>>> = Arc::default();
+    Arc::new(move |a: &mut Answer| {
+        let policy_id =
+            |a: &Answer| a.path.split('?').next()?.rsplit('/').next().map(str::to_owned);
+        let binds =
+            a.is("POST", "/policies") || (a.method == "PUT" && a.path.contains("/policies/"));
+        if binds {
+            let named = servers(&a.request).unwrap_or_default();
+            if named.iter().any(|s| zombies.lock().unwrap().contains(s)) {
+                a.status = 400;
+                a.body =
+                    br#"{"error_code":"CSBS.6004","error_msg":"Server is already in service."}"#
+                        .to_vec();
+                return;
+            }
+            let body: Value = serde_json::from_slice(&a.body).unwrap_or_default();
+            if let (Some(id), true) = (body["policy"]["id"].as_str(), a.status == 200) {
+                let now: Vec<String> = body["policy"]["resources"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|r| r["id"].as_str().map(str::to_owned))
+                    .collect();
+                held.lock().unwrap().insert(id.to_owned(), now);
+            }
+        } else if a.method == "DELETE" && a.path.contains("/policies/") && a.status == 200 {
+            if let Some(gone) = policy_id(a).and_then(|id| held.lock().unwrap().remove(&id)) {
+                zombies.lock().unwrap().extend(gone);
+            }
+        }
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_family_broken_fails_its_check() {
+    let cases: Vec<(Rewrite, Tamper, &str, Check, &str)> = vec![
+        // max_backups stored but never applied: every run keeps every backup.
+        (
+            without_definition_member("max_backups"),
+            untouched(),
+            "executePolicy",
+            Check::RetentionConformance,
+            "max_backups 1, then a run",
+        ),
+        // permanent ignored: the count trims anyway.
+        (
+            without_definition_member("permanent"),
+            untouched(),
+            "executePolicy",
+            Check::RetentionConformance,
+            "permanent true overrides",
+        ),
+        // An update that drops a server keeps it bound.
+        (
+            on("updatePolicy", |s| {
+                s.edit_json(|v| {
+                    if v.pointer("/policy/resources")
+                        .and_then(Value::as_array)
+                        .is_some_and(Vec::is_empty)
+                    {
+                        v.pointer_mut("/policy")
+                            .and_then(Value::as_object_mut)
+                            .map(|p| p.remove("resources"));
+                    }
+                })
+            }),
+            untouched(),
+            "createPolicy",
+            Check::BindingRelease,
+            "takes a server an update dropped",
+        ),
+        // A deleted policy keeps its servers bound.
+        (
+            unchanged(),
+            deleted_policies_keep_their_servers(),
+            "updatePolicy",
+            Check::BindingRelease,
+            "takes a server whose policy was deleted",
+        ),
+        // Every server protectable, bound or not.
+        (
+            unchanged(),
+            answers_of("checkResourceCapabilities", |a| {
+                a.edit_json(|v| {
+                    let items = v.pointer_mut("/protectable").and_then(Value::as_array_mut);
+                    for item in items.into_iter().flatten() {
+                        item["result"] = json!(true);
+                        item["error_code"] = json!("");
+                    }
+                })
+            }),
+            "checkResourceCapabilities",
+            Check::CapabilityConformance,
+            "servers bound",
+        ),
+        // parameters.resources ignored: every server of the policy is backed up.
+        (
+            on("executePolicy", |s| {
+                s.edit_json(|v| {
+                    let parameters = v.pointer_mut("/checkpoint/parameters");
+                    parameters.and_then(Value::as_object_mut).map(|p| p.remove("resources"));
+                })
+            }),
+            untouched(),
+            "executePolicy",
+            Check::PolicyRunScope,
+            "names its last server only",
+        ),
+        // Only the first server named is backed up.
+        (
+            on("executePolicy", |s| {
+                s.edit_json(|v| {
+                    let list = v.pointer_mut("/checkpoint/parameters/resources");
+                    if let Some(list) = list.and_then(Value::as_array_mut) {
+                        list.truncate(1);
+                    }
+                })
+            }),
+            untouched(),
+            "executePolicy",
+            Check::PolicyRunScope,
+            "names all its servers, last first",
+        ),
+        // checkpoint_items ignored: the whole record is deleted.
+        (
+            on("deleteCheckpoint", |s| s.drop_query("checkpoint_items")),
+            untouched(),
+            "deleteCheckpoint",
+            Check::DeletionScope,
+            "names one backup of two",
+        ),
+        // A name taken at creation accepted on create (only renamed names are checked).
+        (
+            on("createPolicy", |s| {
+                s.edit_json(|v| {
+                    let taken = v["policy"]["name"].as_str().is_some_and(|n| n.ends_with("-b"));
+                    if taken && v["policy"]["description"] == "behaviour: duplicate name" {
+                        v["policy"]["name"] = json!("made-unique-by-the-proxy");
+                    }
+                })
+            }),
+            untouched(),
+            "createPolicy",
+            Check::DuplicateNameRejection,
+            "createPolicy with the name of a policy created with it",
+        ),
+        // A taken name accepted on rename.
+        (
+            on("updatePolicy", |s| {
+                s.edit_json(|v| {
+                    let only_name = v["policy"].as_object().is_some_and(|p| p.len() == 1);
+                    if only_name && v["policy"]["name"].as_str().is_some_and(|n| n.ends_with("-b"))
+                    {
+                        v["policy"]["name"] = json!("made-unique-by-the-proxy");
+                    }
+                })
+            }),
+            untouched(),
+            "updatePolicy",
+            Check::DuplicateNameRejection,
+            "updatePolicy with the name of a policy created with it",
+        ),
+        // A sort of two keys that honours only the first.
+        (
+            Arc::new(|s: &mut Sent| {
+                if let Some(sort) = s.query("sort").first().filter(|v| v.contains(',')) {
+                    let first = sort.split(',').next().unwrap_or_default().to_owned();
+                    s.set_query("sort", &first);
+                }
+            }),
+            untouched(),
+            "listPolicies",
+            Check::SortConformance,
+            "two keys",
+        ),
+    ];
+    assert_each_fails(cases).await;
+}
