@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Throughput of the mock (list and create calls) beside a bare axum handler answering the
-# same bodies, and Prism serving the same spec, in one run on loopback; then, unless
+# same bodies, and Prism serving the same spec, in one run on loopback (BENCH_STATE=FILE: the
+# mock keeps its state in FILE, see mock/README.md); then, unless
 # SKIP_SCALE=1, the scale bench (1,000,000 backups: pages by marker, filtered counts, memory).
 # Prism comes from npm (@stoplight/prism-cli); without npx the Prism line is skipped.
 set -euo pipefail

@@ -33,7 +33,7 @@ config="$work/profile.yaml"
 awk -v scale="$SCALE" '/^(protect|delete|restore)_delay_ms:/ { printf "%s %d\n", $1, $2 * scale; next } { print }' \
   mock/profiles/real-service.yaml > "$config"
 
-"$bin/csbs-mock" --listen "127.0.0.1:$PORT" --config "$config" --token "$TOKEN:$PROJECT" > "$work/mock.log" &
+"$bin/csbs-mock" --listen "127.0.0.1:$PORT" --config "$config" --token "$TOKEN:$PROJECT" > "$work/mock.log" 2>&1 &
 mock_pid=$!
 trap 'kill "$mock_pid" 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do

@@ -3,7 +3,7 @@
 use crate::checks::Check;
 use crate::options::{Limits, Phase, RunOptions};
 use crate::progress::ProgressMode;
-use crate::report::ReportFile;
+use crate::report::{Format, ReportFile};
 use crate::secret::Secret;
 use clap::Parser;
 use std::io::IsTerminal;
@@ -17,8 +17,10 @@ use std::time::Duration;
 /// the options, or the endpoint's first answer: the one line says which and how to fix it),
 /// 3 the run was incomplete (--max-duration reached, nothing failed so far), 130 Ctrl-C.
 #[derive(Debug, Parser)]
-#[command(name = "csbs-conformance", version)]
+#[command(name = "csbs-conformance", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// CSBS base URL, e.g. https://csbs.eu-west-0.myhuaweicloud.com (default: embedded mock).
     #[arg(long, env = "CSBS_ENDPOINT")]
     pub endpoint: Option<String>,
@@ -73,7 +75,8 @@ pub struct Cli {
     /// its Retry-After either way).
     #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
     pub rate_limit: Option<f64>,
-    /// Write a report: junit=FILE or json=FILE (repeatable).
+    /// Write a report: junit=FILE, json=FILE, html=FILE (one page to read in a browser) or
+    /// har=FILE (every exchange, HAR 1.2) (repeatable).
     #[arg(long = "report", value_name = "FORMAT=FILE")]
     pub reports: Vec<ReportFile>,
     /// Time limit of one request, body included (500ms, 10s, 1m).
@@ -113,6 +116,13 @@ pub struct Cli {
     /// Seed of the model part's histories (default: --seed, else random; the report prints it).
     #[arg(long)]
     pub model_seed: Option<u64>,
+}
+
+/// What else the binary does besides running the suite.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Re-send the request of a reported failure (or of each) and judge it again.
+    Replay(crate::cli_replay::ReplayArgs),
 }
 
 impl Cli {
@@ -176,6 +186,7 @@ impl Cli {
                 ..crate::model::ModelOptions::default()
             },
             limits,
+            har: self.reports.iter().rfind(|r| r.format == Format::Har).map(|r| r.path.clone()),
             progress: match (self.no_progress, std::io::stderr().is_terminal()) {
                 (true, _) => ProgressMode::Hidden,
                 (false, true) => ProgressMode::Live,

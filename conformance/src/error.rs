@@ -24,6 +24,9 @@ pub enum RunError {
     /// The HTTP client could not be built (TLS back end missing, invalid settings).
     #[error("the HTTP client could not be built: {0}")]
     Client(String),
+    /// A report file could not be created (the message names the file and the cause).
+    #[error("{0}")]
+    Report(String),
 }
 
 impl RunError {

@@ -1,14 +1,20 @@
 //! `csbs-conformance`: runs the suite, prints the summary, writes the reports, exits 0 (all
-//! passed), 1 (checks failed), 2 (could not run) or 130 (Ctrl-C).
+//! passed), 1 (checks failed), 2 (could not run) or 130 (Ctrl-C). `csbs-conformance replay`
+//! re-sends a reported failure.
 
 use clap::Parser;
-use csbs_conformance::cli::Cli;
+use csbs_conformance::cli::{Cli, Command};
+use csbs_conformance::report::ReportFile;
 use csbs_conformance::{run_suite, EXIT_NOT_RUN};
 use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (options, reports) = match Cli::parse().into_options() {
+    let mut cli = Cli::parse();
+    if let Some(Command::Replay(args)) = cli.command.take() {
+        return ExitCode::from(args.run().await);
+    }
+    let (options, reports) = match cli.into_options() {
         Ok(parsed) => parsed,
         Err(e) => {
             eprintln!("error: {e}");
@@ -23,11 +29,9 @@ async fn main() -> ExitCode {
         }
     };
     print!("{}", report.summary());
-    for file in &reports {
-        if let Err(e) = file.write(&report) {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_NOT_RUN);
-        }
+    if let Err(e) = ReportFile::write_all(&reports, &report) {
+        eprintln!("error: {e}");
+        return ExitCode::from(EXIT_NOT_RUN);
     }
     ExitCode::from(report.exit_code())
 }

@@ -209,6 +209,9 @@ pub struct RunOptions {
     /// Histories, steps and seed of the model part.
     pub model: crate::model::ModelOptions,
     pub limits: Limits,
+    /// Write every exchange of the run to this file as HAR 1.2 (`--report har=FILE`), each
+    /// as it completes.
+    pub har: Option<std::path::PathBuf>,
     /// Progress on stderr: hidden, a live line (a terminal) or plain lines (a log).
     pub progress: crate::progress::ProgressMode,
     /// Stop on Ctrl-C and clean up (the CLI sets it; a test harness handles signals itself).

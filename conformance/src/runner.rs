@@ -12,11 +12,12 @@ use crate::preflight::preflight;
 use crate::progress::Progress;
 use crate::record::Record;
 use crate::replay::Facts;
-use crate::report::{CleanupReport, Recorder, Report, TargetSummary};
+use crate::report::{CleanupReport, HarWriter, Recorder, Report, RunSettings, TargetSummary};
 use crate::secret::Redactor;
 use crate::sender::Sender;
 use crate::session::Session;
 use crate::target::Target;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// `Report::interrupted` after Ctrl-C.
@@ -55,12 +56,6 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         },
         false => options.limits.clone(),
     };
-    let client = HttpClient::new(
-        limits.request_timeout,
-        limits.max_body_bytes,
-        !target.embedded,
-        options.rate_limit,
-    )?;
     let mut redactor = Redactor::new();
     if let Some(secret) = target.auth.secret() {
         redactor.add(secret);
@@ -74,6 +69,26 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     if let Some(other) = &options.other {
         redactor.add(other.secret());
     }
+    let client = HttpClient::new(
+        limits.request_timeout,
+        limits.max_body_bytes,
+        !target.embedded,
+        options.rate_limit,
+    )?;
+    let har = options.har.as_ref().map(|path| HarWriter::create(path, redactor.clone()));
+    let (client, har) = match har {
+        None => (client, None),
+        Some(Ok(har)) => {
+            let har = Arc::new(har);
+            (client.with_har(har.clone()), Some(har))
+        }
+        Some(Err(e)) => {
+            if let Some(mock) = embedded {
+                mock.stop().await;
+            }
+            return Err(RunError::Report(e));
+        }
+    };
     if online {
         if let Err(e) = preflight(&client, &target, &redactor).await {
             if let Some(mock) = embedded {
@@ -83,6 +98,7 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         }
     }
     let credential = if online { target.auth.kind() } else { "none" };
+    let client_started = client.started();
     let sent = client.throttle_shared();
     let progress = Progress::new(options.progress, move || sent.sent());
     let mut session = Session {
@@ -102,7 +118,9 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         admin: options.admin,
         limits,
         sender: Sender::new(client, target, progress.clone()),
-        recorder: Recorder::new(redactor, options.selected_checks()).with_progress(progress),
+        recorder: Recorder::new(redactor, options.selected_checks())
+            .with_clock(client_started)
+            .with_progress(progress),
     };
     let plan = dispatch::plan(&options, session.allowed);
     let interrupted = {
@@ -142,12 +160,18 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     let (answered_429, gave_up) = session.sender.client.throttle().tally();
     let requests = session.sender.client.throttle().sent();
     let timeouts = session.sender.client.throttle().timed_out();
+    if let Some(Err(e)) = har.map(|h| h.finish()) {
+        session.recorder.note(e);
+    }
+    let timeline = session.sender.client.timeline();
     let recorder = session.recorder;
     Ok(Report {
         tool: format!("csbs-conformance {}", env!("CARGO_PKG_VERSION")),
         target,
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
+        seed: recorder.seed,
+        options: settings(&options, &session.record.facts.servers),
         requests,
         timeouts,
         results: recorder.results,
@@ -158,7 +182,25 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         throttling: crate::report::Throttling { answered_429, gave_up },
         cleanup: cleaned,
         interrupted,
+        timeline,
     })
+}
+
+/// What the reports show of the options.
+fn settings(options: &RunOptions, servers: &[String]) -> RunSettings {
+    let l = &options.limits;
+    RunSettings {
+        only: options.only.clone(),
+        cases: options.properties.cases,
+        operations: options.properties.operations.clone(),
+        rate_limit: options.rate_limit,
+        timeout_ms: l.request_timeout.as_millis() as u64,
+        max_body_bytes: l.max_body_bytes,
+        max_duration_ms: l.max_duration.as_millis() as u64,
+        wait_ms: l.settle_timeout.as_millis() as u64,
+        admin: options.admin,
+        server_ids: servers.to_vec(),
+    }
 }
 
 /// What the run may do: everything against the embedded mock; else what the flags allow.

@@ -5,6 +5,8 @@
 mod behaviour;
 #[path = "conformance/broken.rs"]
 mod broken;
+#[path = "conformance/browser.rs"]
+mod browser;
 #[path = "conformance/cli.rs"]
 mod cli;
 #[path = "conformance/first_contact.rs"]
@@ -15,6 +17,8 @@ mod mock_suite;
 mod oracle;
 #[path = "conformance/properties.rs"]
 mod properties;
+#[path = "conformance/report_files.rs"]
+mod report_files;
 #[path = "conformance/reports.rs"]
 mod reports;
 #[path = "conformance/secrets.rs"]

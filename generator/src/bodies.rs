@@ -76,7 +76,7 @@ struct Emitter<'d> {
 }
 
 /// `createPolicy` -> `CreatePolicy`, `extend_info` -> `ExtendInfo`.
-fn camel(text: &str) -> String {
+pub(crate) fn camel(text: &str) -> String {
     let mut out = String::new();
     for part in text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|p| !p.is_empty()) {
         let mut chars = part.chars();
@@ -90,7 +90,7 @@ fn camel(text: &str) -> String {
 
 /// A member name as a Rust field: snake case (`Code` -> `code`), characters Rust names cannot
 /// hold become `_`, keywords get a trailing `_`.
-fn field_name(json: &str) -> String {
+pub(crate) fn field_name(json: &str) -> String {
     let mut name = String::new();
     for (i, c) in json.chars().enumerate() {
         if c.is_ascii_uppercase() {

@@ -1,5 +1,5 @@
 //! Everything derived from `spec/`: the progenitor client modules of `generated/`, the body
-//! types and error codes of `types/`, and the errata list `spec/ERRATA.md`. Outputs are
+//! types, error codes and typed operations of `types/`, and the errata list `spec/ERRATA.md`. Outputs are
 //! deterministic, so `--check` can compare them with what is committed.
 
 pub mod bodies;
@@ -8,6 +8,7 @@ pub mod codes;
 pub mod diff;
 pub mod doc_drift;
 pub mod errata;
+pub mod operations;
 pub mod output;
 pub mod show;
 

@@ -37,6 +37,10 @@ pub fn outputs() -> Result<Vec<Output>> {
         });
     }
     out.push(Output { path: PathBuf::from("types/src/codes.rs"), content: crate::codes::render() });
+    out.push(Output {
+        path: PathBuf::from("types/src/operations.rs"),
+        content: crate::operations::render()?,
+    });
     out.push(Output { path: PathBuf::from("spec/ERRATA.md"), content: crate::errata::render() });
     Ok(out)
 }

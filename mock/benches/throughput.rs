@@ -218,7 +218,19 @@ fn main() {
     let connections = env_number("BENCH_CONNECTIONS", 32);
     let servers = runtime();
     let clients = runtime();
-    let mock = servers.block_on(csbs_mock::spawn(config())).expect("the mock starts");
+    let mut mock_config = config();
+    // `BENCH_STATE=FILE`: the mock keeps its state in FILE (`--state`; emptied first), to
+    // measure what the state file costs against the in-memory default.
+    if let Some(file) = std::env::var_os("BENCH_STATE") {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = file.clone();
+            name.push(suffix);
+            let _ = std::fs::remove_file(name);
+        }
+        println!("state kept in {}", std::path::Path::new(&file).display());
+        mock_config.state_file = Some(file.into());
+    }
+    let mock = servers.block_on(csbs_mock::spawn(mock_config)).expect("the mock starts");
     let addr = mock.addr;
     let create_path = create_path();
     let create_body = CREATE_BODY;

@@ -179,6 +179,7 @@ async fn serve(app: &App, request: Request, seen: &mut Seen) -> Result<Reply, Ap
         path: valid.path,
         query: valid.query,
         body,
+        project_param: scope.project,
         all_tenants,
         now: app.now(),
         raw_path,

@@ -165,7 +165,22 @@ async fn main() -> anyhow::Result<()> {
         let role = if admin { " (admin)" } else { "" };
         println!("access key {access_key} for project {project}{role}");
     }
-    tokio::signal::ctrl_c().await?;
+    stopped().await?;
     mock.shutdown().await;
     Ok(())
+}
+
+/// Waits for Ctrl-C, or SIGTERM (what `docker stop` and service managers send) on Unix.
+async fn stopped() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate())?;
+        tokio::select! {
+            interrupted = tokio::signal::ctrl_c() => interrupted,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await
 }

@@ -2,7 +2,10 @@
 //! edit the generated modules by hand): [`csbs`] and [`cbr`], the JSON bodies of every
 //! operation of each document (its request, and its 200 answer) as types that borrow their
 //! text from the validated JSON value and keep an absent member `None` (no schema default is
-//! filled in); [`codes`], every documented error code as a constant. The client's own types
+//! filled in); [`codes`], every documented error code as a constant; [`operations`], every
+//! operation's identifier, its path and query parameters as types, and a trait with one method
+//! per operation, which a server implements (a missing or renamed operation or parameter does
+//! not compile there). The client's own types
 //! are progenitor's, in `csbs-client`.
 //!
 //! A body is read after validation, so the types check shapes only; a member renamed in the
@@ -22,12 +25,27 @@
 //! use csbs_types::codes::csbs::CSBS_3009;
 //! ```
 
+//! An implementation of [`operations::Operations`] must have one method per operation, with
+//! the parameters the spec gives it; one that misses an operation does not compile:
+//!
+//! ```compile_fail,E0046
+//! use csbs_types::operations::{Operations, ShowPolicyPath};
+//! struct Server;
+//! impl Operations<()> for Server {
+//!     type Answer = ();
+//!     fn show_policy(&self, _: &(), _: ShowPolicyPath<'_>) {}
+//! }
+//! ```
+
 #[rustfmt::skip]
 pub mod csbs;
 #[rustfmt::skip]
 pub mod cbr;
 #[rustfmt::skip]
 pub mod codes;
+#[rustfmt::skip]
+pub mod operations;
+pub mod params;
 
 /// A documented error code: the `error_code` of an error body, the HTTP status it is
 /// answered with, and the message as the document prints it (`%s` marks what the service

@@ -46,3 +46,27 @@ fn an_absent_member_stays_absent() {
     assert_eq!(sent.policy.resources.as_deref().map(<[_]>::len), Some(0));
     assert_eq!(sent.policy.name, None);
 }
+
+#[test]
+fn every_operation_of_the_spec_has_an_identifier_and_reads_its_parameters() {
+    use csbs_types::operations::{ListCbrBackupsQuery, OperationId, ShowPolicyPath};
+    let spec: Vec<&str> =
+        csbs_spec::operations::all_operations().map(|op| op.id.as_str()).collect();
+    let typed: Vec<&str> = OperationId::ALL.iter().map(|id| id.as_str()).collect();
+    assert_eq!(spec, typed);
+    for id in OperationId::ALL {
+        assert_eq!(OperationId::from_id(id.as_str()), Some(id));
+    }
+    assert_eq!(OperationId::from_id("showPolcy"), None);
+    let path = json!({"project_id": "p", "policy_id": "x"});
+    assert_eq!(
+        ShowPolicyPath::read(&|name| path.get(name)),
+        ShowPolicyPath { project_id: "p", policy_id: "x" }
+    );
+    let query = json!({"status": ["available", "error"], "limit": 2, "dec": true});
+    let read = ListCbrBackupsQuery::read(&|name| query.get(name));
+    assert_eq!(
+        (read.status, read.limit, read.dec, read.marker),
+        (vec!["available", "error"], Some(2), Some(true), None)
+    );
+}

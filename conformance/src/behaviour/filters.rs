@@ -214,10 +214,14 @@ async fn near_misses(
     chars.next_back();
     let upper = value.to_uppercase();
     let other_case = if upper != value { upper } else { value.to_lowercase() };
-    let candidates = [chars.as_str().to_owned(), other_case];
+    let cut = chars.as_str().to_owned();
+    let candidates = [cut.clone(), other_case];
     let nears = valid_values(op, filter, candidates.into_iter().filter(|n| n != value));
     for near in nears {
-        let case = format!("{case} near miss {near:?}");
+        // The case names the kind of miss, not the value (the message and request show it):
+        // a report's history keys on the name.
+        let kind = if near == cut { "cut by one character" } else { "in the other case" };
+        let case = format!("{case} near miss, {kind}");
         let request = session.request(&op.id).query(name, near.clone());
         let Some(listing) = listed(session, &request, &case).await else { continue };
         let exact =
@@ -274,11 +278,12 @@ async fn filtered_page(
     for order in orders {
         let mut page_request = request.clone().query(&paging.limit, limit.clone());
         let mut shown = format!("{}={limit}", paging.limit);
+        let mut case = format!("{case} with a page as long as the matches");
         if let Some(order) = order {
             shown = format!("{shown}&sort={order}");
             page_request = page_request.query("sort", order);
+            case.push_str(", in reverse order");
         }
-        let case = format!("{case} with {shown}");
         let answer = session.call(&page_request, &case).await;
         let page: Vec<Value> = super::support::items_of(&answer, &paging).unwrap_or_default();
         let mut page: Vec<&str> = page.iter().filter_map(id_of).collect();

@@ -11,6 +11,6 @@ mod structure;
 pub use check::{Check, Failure, Verdict};
 pub use expect::{accepted, refused};
 pub use permission::Permission;
-pub use response::response_checks;
+pub use response::{checks_for, response_checks};
 pub use scenario::Scenario;
 pub use structure::missing_keys;

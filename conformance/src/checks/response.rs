@@ -69,6 +69,24 @@ pub fn response_checks(op: &'static Operation, exchange: &Exchange) -> Vec<(Chec
     out
 }
 
+/// Every check [`response_checks`] can give on an answer of `op`: what a series of its
+/// exchanges (the generated cases) is judged by, whatever each answer was.
+pub fn checks_for(op: &Operation) -> Vec<Check> {
+    let mut out = vec![
+        Check::ResponseReceived,
+        Check::MaxResponseTime,
+        Check::MaxResponseSize,
+        Check::NotAServerError,
+        Check::StatusCodeConformance,
+        Check::ContentTypeConformance,
+        Check::ResponseSchemaConformance,
+    ];
+    if csbs_spec::behaviour::pagination(op).is_some() {
+        out.push(Check::PaginationConformance);
+    }
+    out
+}
+
 /// A list page (`x-pagination`) answered 200 holds at most the `limit` the request asked for,
 /// whatever part of the run sent it (a page of `limit + 1` hides behind every other check).
 fn page_bound(op: &Operation, url: &str, status: u16, body: &Value) -> Option<Verdict> {

@@ -5,9 +5,11 @@
 use super::exchange::{Exchange, RequestRecord, ResponseRecord, TransportError};
 use super::throttle::{Throttle, MAX_ATTEMPTS};
 use crate::error::RunError;
+use crate::report::{HarWriter, Tick};
 use crate::secret::{authorization_placeholder, Secret, SDK_DATE_PLACEHOLDER};
 use csbs_auth::signer;
 use serde_json::Value;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How a request authenticates.
@@ -67,13 +69,20 @@ pub struct Outgoing {
     pub auth: Auth,
 }
 
-/// A bounded HTTP client.
+/// A bounded HTTP client. Clones share the pace, the tallies, the time line and the HAR
+/// writer.
 #[derive(Clone, Debug)]
 pub struct HttpClient {
     inner: reqwest::Client,
     timeout: Duration,
     max_body_bytes: usize,
-    throttle: std::sync::Arc<Throttle>,
+    throttle: Arc<Throttle>,
+    /// When the client was made: the run's clock.
+    started: Instant,
+    /// Every attempt: when it went out and its status (a few bytes each).
+    timeline: Arc<Mutex<Vec<Tick>>>,
+    /// `--report har=FILE`: every attempt is written there as it completes.
+    har: Option<Arc<HarWriter>>,
 }
 
 const AUTH_HEADER: &str = "X-Auth-Token";
@@ -97,8 +106,31 @@ impl HttpClient {
             builder = builder.no_proxy();
         }
         let inner = builder.build().map_err(|e| RunError::Client(describe(&e)))?;
-        let throttle = std::sync::Arc::new(Throttle::new(rate_limit));
-        Ok(HttpClient { inner, timeout, max_body_bytes, throttle })
+        let throttle = Arc::new(Throttle::new(rate_limit));
+        Ok(HttpClient {
+            inner,
+            timeout,
+            max_body_bytes,
+            throttle,
+            started: Instant::now(),
+            timeline: Arc::default(),
+            har: None,
+        })
+    }
+
+    /// The same client, writing every exchange to `har` as well.
+    pub fn with_har(self, har: Arc<HarWriter>) -> HttpClient {
+        HttpClient { har: Some(har), ..self }
+    }
+
+    /// When the client was made (the run's time line counts from here).
+    pub fn started(&self) -> Instant {
+        self.started
+    }
+
+    /// Every attempt so far, in the order sent.
+    pub fn timeline(&self) -> Vec<Tick> {
+        self.timeline.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// The run's throttling tally.
@@ -137,6 +169,7 @@ impl HttpClient {
     /// One attempt: sends `out` and records the exchange; never outlives the timeout.
     async fn send_once(&self, out: &Outgoing) -> Exchange {
         let mut record = record_of(out);
+        let wall_clock = self.har.as_ref().map(|_| chrono::Utc::now());
         let started = Instant::now();
         let outcome = match self.build(out) {
             Ok(request) => {
@@ -152,7 +185,16 @@ impl HttpClient {
             }
             Err(e) => Err(e),
         };
-        Exchange { request: record, outcome, elapsed: started.elapsed() }
+        let exchange = Exchange { request: record, outcome, elapsed: started.elapsed() };
+        let tick = Tick {
+            at_ms: started.duration_since(self.started).as_millis() as u64,
+            status: exchange.status(),
+        };
+        self.timeline.lock().unwrap_or_else(|p| p.into_inner()).push(tick);
+        if let (Some(har), Some(wall_clock)) = (&self.har, wall_clock) {
+            har.add(&exchange, wall_clock);
+        }
+        exchange
     }
 
     /// The request `out` describes, with its credential (signed last, over what is sent).

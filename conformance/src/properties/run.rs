@@ -8,7 +8,7 @@ use super::case::{invalid_cases, valid_cases, Case};
 use super::expect::{judge_invalid, judge_valid, Judged};
 use super::shared::{Shared, TIMEOUTS_BEFORE_SKIP};
 use super::PropertyOptions;
-use crate::checks::{response_checks, Check, Failure, Permission, Scenario};
+use crate::checks::{checks_for, response_checks, Check, Failure, Permission, Scenario};
 use crate::http::Exchange;
 use crate::report::PropertyRow;
 use crate::session::Session;
@@ -100,6 +100,7 @@ fn judge(
         Err(message) if shared.judges(kind.check()) => {
             return Err((kind.check(), Failure::new(response.status.to_string(), message)))
         }
+        // The kind's own check is not selected: the case counts, unjudged.
         Err(_) => Judged::Passed,
         Ok(judged) => judged,
     };
@@ -263,6 +264,7 @@ fn minimal_failure(
 /// The properties part of a run.
 pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
     let seed = options.seed.unwrap_or_else(rand::random);
+    session.recorder.seed = Some(seed);
     session.recorder.note(format!(
         "properties: seed {seed}, {} cases per operation and kind (repeat with --seed {seed} --cases {})",
         options.cases, options.cases
@@ -372,19 +374,24 @@ fn record(session: &mut Session, shared: &Shared, outcomes: Vec<Outcome>) {
             let case = format!("properties: {} cases", kind.name());
             session.recorder.skip(kind.check(), &op.id, &case, reason);
         }
-        let label = format!("properties: {} {} cases", tally.cases, kind.name());
-        match failure {
-            None => session.recorder.verdict(kind.check(), &op.id, &label, Ok(()), None),
-            Some((case, check, mut failure, exchange)) => {
-                failure.message = format!("{}; minimal case: {}", failure.message, case.describe());
-                // A broken request names the rule it broke; a valid one keeps the answer.
-                if let Some(broken) = &case.broken {
-                    failure.rule = format!("{} {}", broken.field, broken.rule);
-                }
-                let index =
-                    exchange.map(|x| session.recorder.exchange(&op.id, &case.describe(), &x));
-                session.recorder.verdict(check, &op.id, &label, Err(failure), index);
+        // One verdict per check the cases were judged by, passed or not, under a name without
+        // counts: a report keys a test's history on (operation, check, case).
+        let label = format!("properties: {} cases", kind.name());
+        let failed = failure.as_ref().map(|(_, check, _, _)| *check);
+        let mut judged_by = checks_for(op);
+        judged_by.push(kind.check());
+        judged_by.extend(failed.filter(|c| !judged_by.contains(c)));
+        for check in judged_by.into_iter().filter(|c| Some(*c) != failed) {
+            session.recorder.verdict(check, &op.id, &label, Ok(()), None);
+        }
+        if let Some((case, check, mut failure, exchange)) = failure {
+            failure.message = format!("{}; minimal case: {}", failure.message, case.describe());
+            // A broken request names the rule it broke; a valid one keeps the answer.
+            if let Some(broken) = &case.broken {
+                failure.rule = format!("{} {}", broken.field, broken.rule);
             }
+            let index = exchange.map(|x| session.recorder.exchange(&op.id, &case.describe(), &x));
+            session.recorder.verdict(check, &op.id, &label, Err(failure), index);
         }
     }
     let _ = shared;

@@ -47,6 +47,15 @@ pub struct CheckResult {
     /// Index into [`Report::exchanges`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange: Option<usize>,
+    /// When the verdict was given, in milliseconds since the run started.
+    pub at_ms: u64,
+}
+
+impl CheckResult {
+    /// The failure's rule and message (empty for a pass).
+    pub fn rule_and_message(&self) -> (&str, &str) {
+        self.failure.as_ref().map(|f| (f.rule.as_str(), f.message.as_str())).unwrap_or_default()
+    }
 }
 
 /// A case that was not sent, and why.
@@ -129,6 +138,40 @@ pub struct CleanupReport {
     pub left_behind: Vec<LeftBehind>,
 }
 
+/// The options a run was given, as the reports show them (never a credential).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RunSettings {
+    /// Parts asked for with `--only` (empty: all).
+    pub only: Vec<Phase>,
+    /// Generated cases per operation and kind (`--cases`).
+    pub cases: u32,
+    /// Operations the generated cases were limited to (`--operation`; empty: all).
+    pub operations: Vec<String>,
+    /// `--rate-limit`, requests a second.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<f64>,
+    /// `--timeout`, one request, in milliseconds.
+    pub timeout_ms: u64,
+    /// `--max-body`, in bytes.
+    pub max_body_bytes: usize,
+    /// `--max-duration`, in milliseconds.
+    pub max_duration_ms: u64,
+    /// `--wait`, in milliseconds.
+    pub wait_ms: u64,
+    /// `--admin`.
+    pub admin: bool,
+    /// `--server-id`s (the embedded mock's own when none were given).
+    pub server_ids: Vec<String>,
+}
+
+/// One request of the run on its time line: when it was sent (milliseconds since the run
+/// started) and its status (`None`: no answer). Kept for the HTML report's picture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tick {
+    pub at_ms: u64,
+    pub status: Option<u16>,
+}
+
 /// The outcome of a run.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
@@ -136,6 +179,11 @@ pub struct Report {
     pub target: TargetSummary,
     pub started_at: String,
     pub duration_ms: u64,
+    /// The seed of the generated cases (`--seed` repeats them); absent when none were generated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// The options the run was given.
+    pub options: RunSettings,
     /// Requests sent in all (the exchanges are the recorded ones).
     pub requests: u64,
     /// Of those, requests that got no complete answer within the timeout.
@@ -152,6 +200,9 @@ pub struct Report {
     /// Set when the run was cut short: `Ctrl-C`, or the time bound.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interrupted: Option<String>,
+    /// Every request sent, in order (for the HTML report's picture; not in the JSON).
+    #[serde(skip)]
+    pub timeline: Vec<Tick>,
 }
 
 impl Report {

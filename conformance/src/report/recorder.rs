@@ -6,6 +6,7 @@ use crate::checks::{Check, Verdict};
 use crate::http::Exchange;
 use crate::progress::Progress;
 use crate::secret::Redactor;
+use std::time::Instant;
 
 /// Bodies longer than this are cut in the report (the checks saw all of it).
 const REPORT_BODY_BYTES: usize = 64 << 10;
@@ -14,6 +15,11 @@ const REPORT_BODY_BYTES: usize = 64 << 10;
 #[derive(Debug, Default)]
 pub struct Recorder {
     redactor: Redactor,
+    /// The run's start, for the verdicts' times (the client's clock, so that verdicts and
+    /// requests share one time line).
+    started: Option<Instant>,
+    /// The seed of the generated cases, once the properties part chose it.
+    pub(crate) seed: Option<u64>,
     /// The checks the run selected (`--checks`, `--exclude-checks`); verdicts and skips of
     /// the others are not kept. Empty: every check.
     selected: Vec<Check>,
@@ -29,6 +35,11 @@ pub struct Recorder {
 impl Recorder {
     pub fn new(redactor: Redactor, selected: Vec<Check>) -> Recorder {
         Recorder { redactor, selected, ..Recorder::default() }
+    }
+
+    /// The same recorder, its verdict times counted from `started`.
+    pub fn with_clock(self, started: Instant) -> Recorder {
+        Recorder { started: Some(started), ..self }
     }
 
     /// True when the run judges `check`.
@@ -96,6 +107,7 @@ impl Recorder {
             passed: failure.is_none(),
             failure,
             exchange,
+            at_ms: self.started.map_or(0, |s| s.elapsed().as_millis() as u64),
         });
     }
 

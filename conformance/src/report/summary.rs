@@ -151,11 +151,7 @@ impl Report {
             );
         }
         for (n, r) in failures.iter().enumerate() {
-            let (rule, message) = r
-                .failure
-                .as_ref()
-                .map(|f| (f.rule.as_str(), f.message.as_str()))
-                .unwrap_or_default();
+            let (rule, message) = r.rule_and_message();
             let _ = writeln!(
                 out,
                 "\n{}. {} {} — {} (rule: {rule})",

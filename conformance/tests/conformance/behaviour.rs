@@ -385,7 +385,7 @@ async fn faults_the_whole_list_hides_fail_their_checks() {
             filter_page,
             "listBackups",
             Check::FilterConformance,
-            "filter_conformance: resource_id with limit=",
+            "filter_conformance: resource_id with a page as long as the matches",
         ),
         (
             limit_plus_one,

@@ -270,3 +270,53 @@ async fn ctrl_c_stops_the_run_and_cleans_up() {
     drop(proxy);
     mock.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_re_sends_a_reported_failure_and_judges_it_again() {
+    let mock = mock().await;
+    let base = mock.base_url().trim_end_matches('/').to_owned();
+    let proxy = proxy(base.clone(), crate::report_files::quotas_as_text).await;
+    let dir = crate::report_files::temp_dir("cli-replay");
+    let json = dir.join("report.json");
+    let mut command = binary();
+    command.env("CSBS_TOKEN", PROXY_TOKEN).args([
+        "--endpoint",
+        &proxy.url,
+        "--project-id",
+        csbs_mock::DEFAULT_PROJECT_ID,
+        "--only",
+        "examples",
+        "--report",
+        &format!("json={}", json.display()),
+    ]);
+    let output = run(command).await;
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("the report")).expect("JSON");
+    let failure = report["failures"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["operation"] == "showQuotas"))
+        .expect("a showQuotas failure");
+    let replay_command = failure["replay"].as_str().expect("a replay command");
+    let number = failure["number"].to_string();
+    assert!(replay_command.ends_with(&format!("--failure {number}")), "{replay_command}");
+    // The environment of a run (CSBS_ENDPOINT included) does not get in the subcommand's way.
+    let replay = |endpoint: Option<&str>| {
+        let mut command = binary();
+        command.env("CSBS_TOKEN", PROXY_TOKEN).env("CSBS_ENDPOINT", "http://127.0.0.1:9");
+        command.args(["replay", &json.display().to_string(), "--failure", &number]);
+        command.args(endpoint.map(|e| vec!["--endpoint", e]).unwrap_or_default());
+        run(command)
+    };
+    let again = replay(None).await;
+    assert_eq!(again.status.code(), Some(1), "{}", text(&again));
+    assert!(
+        text(&again).contains("FAILS AGAIN") && text(&again).contains("content_type_conformance")
+    );
+    let fixed = replay(Some(&base)).await;
+    assert_eq!(fixed.status.code(), Some(0), "{}", text(&fixed));
+    assert!(text(&fixed).contains("passes now"), "{}", text(&fixed));
+    assert!(!text(&again).contains(PROXY_TOKEN) && !text(&fixed).contains(PROXY_TOKEN));
+    drop(proxy);
+    mock.shutdown().await;
+}

@@ -1,9 +1,11 @@
-//! The JUnit and JSON reports are well-formed and say what the summary says.
+//! The JUnit and JSON reports are well-formed and say what the summary says; JUnit test cases
+//! are named by what was tested, never by how it went.
 
-use crate::support::{bounded, run_tampered};
+use crate::report_files::{quotas_as_text, seeded, SEED};
+use crate::support::{bounded, mock, proxy, Answer};
 use csbs_conformance::checks::Permission;
 use csbs_conformance::report::{Format, ReportFile};
-use csbs_conformance::{run_suite, RunOptions};
+use csbs_conformance::{run_suite, Report, RunOptions};
 use std::path::PathBuf;
 
 fn temp_file(name: &str) -> PathBuf {
@@ -13,28 +15,64 @@ fn temp_file(name: &str) -> PathBuf {
     dir.join(name)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_junit_report_parses_back_with_every_verdict() {
-    let report = run_tampered(|a| {
-        if a.is("GET", "/quotas") {
-            a.status = 500;
-        }
-    })
-    .await;
-    let path = temp_file("junit.xml");
-    ReportFile { format: Format::Junit, path: path.clone() }.write(&report).expect("written");
+/// The (suite, classname, name) of every test case of a JUnit report, and its seed property.
+fn identities(report: &Report) -> (Vec<(String, String, String)>, Option<String>) {
+    let path = temp_file(&format!("junit-{}.xml", uuid_like()));
+    ReportFile { format: Format::Junit, path: path.clone() }.write(report).expect("written");
     let xml = std::fs::read_to_string(&path).expect("readable");
     let parsed = quick_junit::Report::deserialize_from_str(&xml).expect("well-formed JUnit");
-    let cases: usize = parsed.test_suites.iter().map(|s| s.test_cases.len()).sum();
-    assert_eq!(cases, report.results.len() + report.skipped.len());
-    assert_eq!(parsed.failures, report.failed_count());
-    let failing = parsed
-        .test_suites
-        .iter()
-        .find(|s| s.name.as_str() == "showQuotas")
-        .expect("a suite per operation");
-    assert!(failing.failures > 0);
-    assert!(xml.contains("not_a_server_error") && xml.contains("curl -sS -i -X GET"));
+    let mut ids = Vec::new();
+    let mut seed = None;
+    for suite in &parsed.test_suites {
+        for p in &suite.properties {
+            if p.name.as_str() == "seed" {
+                seed = Some(p.value.to_string());
+            }
+        }
+        for case in &suite.test_cases {
+            let classname = case.classname.as_ref().map(|c| c.to_string()).unwrap_or_default();
+            ids.push((suite.name.to_string(), classname, case.name.to_string()));
+        }
+    }
+    (ids, seed)
+}
+
+fn uuid_like() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+}
+
+async fn seeded_run(tamper: fn(&mut Answer)) -> Report {
+    let mock = mock().await;
+    let proxy = proxy(mock.base_url().trim_end_matches('/').to_owned(), tamper).await;
+    let report = bounded(run_suite(seeded(&proxy.url))).await.expect("the proxy is reachable");
+    drop(proxy);
+    mock.shutdown().await;
+    report
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn junit_test_cases_keep_their_identity_whatever_the_outcome() {
+    let passing = seeded_run(|_| {}).await;
+    let broken = seeded_run(quotas_as_text).await;
+    assert!(passing.passed(), "{}", passing.summary());
+    assert!(broken.failed_count() > 0);
+    let (mut passed_ids, seed) = identities(&passing);
+    let (mut broken_ids, _) = identities(&broken);
+    assert_eq!(seed, Some(SEED.to_string()), "the seed is a suite property");
+    for ids in [&mut passed_ids, &mut broken_ids] {
+        let all = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), all, "a test case identity repeats within its suite");
+    }
+    let only_passing: Vec<_> = passed_ids.iter().filter(|i| !broken_ids.contains(i)).collect();
+    let only_broken: Vec<_> = broken_ids.iter().filter(|i| !passed_ids.contains(i)).collect();
+    assert!(
+        only_passing.is_empty() && only_broken.is_empty(),
+        "identities differ with the outcome:\nonly when passing: {only_passing:#?}\nonly when broken: {only_broken:#?}"
+    );
+    let xml = broken.to_junit().expect("JUnit");
+    assert!(xml.contains("content_type_conformance") && xml.contains("curl -sS -i -X GET"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,10 +10,11 @@ const SECRET: &str = "tok-SECRET-7f3e1d2c9b";
 
 fn all_text(report: &Report) -> String {
     format!(
-        "{}\n{}\n{}\n{report:?}",
+        "{}\n{}\n{}\n{}\n{report:?}",
         report.summary(),
-        report.to_json(),
-        report.to_junit().expect("junit")
+        report.to_json(None),
+        report.to_junit().expect("junit"),
+        report.to_html(None)
     )
 }
 
@@ -24,7 +25,7 @@ async fn the_token_stays_out_of_everything_against_the_mock() {
     let report = bounded(run_suite(options)).await.expect("runs");
     assert!(report.exchanges.len() > 10);
     assert!(!all_text(&report).contains(SECRET));
-    assert!(report.to_json().contains("$CSBS_TOKEN"));
+    assert!(report.to_json(None).contains("$CSBS_TOKEN"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

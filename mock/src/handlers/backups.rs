@@ -2,7 +2,7 @@
 
 use super::call::{Call, Reply};
 use super::filters::BackupFilter;
-use super::listing::{next_link, order, page, BackupKey, Link};
+use super::listing::{next_link, order, page, BackupKey, Link, ListQuery};
 use super::quotas::check_room;
 use super::scope::read_scope;
 use crate::clock::Micros;
@@ -131,9 +131,12 @@ pub fn checkpoint_reply(project: &Project, id: Uuid, call: &Call<'_>) -> Result<
 
 /// `deleteCheckpoint`: marks every backup of the checkpoint (or the one named by
 /// `checkpoint_items`) `deleting`; they disappear after the delete delay.
-pub fn delete_checkpoint(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
-    let checkpoint_id = call.path_str("checkpoint_id");
-    let item = call.query_str("checkpoint_items");
+pub fn delete_checkpoint(
+    app: &App,
+    call: &Call<'_>,
+    checkpoint_id: &str,
+    item: Option<&str>,
+) -> Result<Reply, ApiError> {
     let lock = app.store.project(call.project_id());
     let mut project = write(&lock);
     project.purge(call.now);
@@ -180,12 +183,11 @@ pub fn count(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
 }
 
 /// `showBackup`.
-pub fn show(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
+pub fn show(app: &App, call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
     #[derive(Serialize)]
     struct Body<'a> {
         checkpoint_item: csbs::BackupView<'a>,
     }
-    let id = call.path_str("checkpoint_item_id");
     let lock = app.store.project(call.project_id());
     let project = crate::state::read(&lock);
     let backup =
@@ -199,12 +201,13 @@ pub fn show(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
 pub fn select_backups<'p>(
     projects: &[&'p Project],
     call: &Call<'_>,
+    list: &ListQuery<'_>,
     filter: &BackupFilter<'_>,
     count_all: bool,
     missing_marker: impl Fn(&str) -> ApiError,
 ) -> Result<Selected<'p, Backup>, ApiError> {
-    let order = order(call, BackupKey::parse, BackupKey::CreatedAt)?;
-    let marker = match call.query_str("marker") {
+    let order = order(call, list.sort, BackupKey::parse, BackupKey::CreatedAt)?;
+    let marker = match list.marker {
         None => None,
         Some(m) => Some(
             projects.iter().find_map(|p| p.backup(m, call.now)).ok_or_else(|| missing_marker(m))?,
@@ -216,20 +219,20 @@ pub fn select_backups<'p>(
         (projects, order.keys.as_slice())
     {
         let mut selected =
-            select_ordered(project.newest_first_after(marker).filter(keep), page(call));
+            select_ordered(project.newest_first_after(marker).filter(keep), page(call, list));
         if count_all {
             selected.total = candidates().count();
         }
         return Ok(selected);
     }
-    Ok(select(candidates(), marker, &order, page(call)))
+    Ok(select(candidates(), marker, &order, page(call, list)))
 }
 
 /// `listBackups`.
-pub fn list(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
+pub fn list(app: &App, call: &Call<'_>, list: ListQuery<'_>) -> Result<Reply, ApiError> {
     let filter = BackupFilter::of(call);
     read_scope(app, call, |projects| {
-        let page = select_backups(projects, call, &filter, false, |m| {
+        let page = select_backups(projects, call, &list, &filter, false, |m| {
             ApiError::documented(CSBS_3001, &[m])
         })?;
         let items: Vec<_> =

@@ -14,6 +14,8 @@ pub struct Call<'a> {
     /// Query values, typed by their schemas (arrays for repeated keys).
     pub query: Values<'static>,
     pub body: Option<Value>,
+    /// The path parameter naming the project (`x-credential-scope`), if the operation has one.
+    pub project_param: Option<&'static str>,
     /// `all_tenants=true` from an admin token.
     pub all_tenants: bool,
     pub now: Micros,
@@ -23,39 +25,25 @@ pub struct Call<'a> {
 }
 
 impl Call<'_> {
+    /// The project of the request's path (empty for an operation without one).
     pub fn project_id(&self) -> &str {
-        self.path_str("project_id")
+        let value = self.project_param.and_then(|p| self.path.get(p));
+        csbs_types::params::text(value)
     }
 
-    pub fn path_str(&self, name: &str) -> &str {
-        self.path.get(name).and_then(Value::as_str).unwrap_or_default()
-    }
-
+    /// A query value of a parameter the spec names (an `x-filter`'s), as a string.
     pub fn query_str(&self, name: &str) -> Option<&str> {
-        self.query.get(name).and_then(Value::as_str)
+        csbs_types::params::optional_text(self.query.get(name))
     }
 
+    /// A query value of a parameter the spec names, as a boolean.
     pub fn query_bool(&self, name: &str) -> Option<bool> {
-        self.query.get(name).and_then(Value::as_bool)
+        csbs_types::params::optional_bool(self.query.get(name))
     }
 
-    /// A non-negative integer query value; values beyond the machine's range saturate (the
-    /// schema already refused negatives and fractions).
-    pub fn query_count(&self, name: &str) -> Option<usize> {
-        let value = self.query.get(name)?;
-        let n = value
-            .as_u64()
-            .or_else(|| value.as_f64().map(|f| if f > 0.0 { u64::MAX } else { 0 }))?;
-        Some(usize::try_from(n).unwrap_or(usize::MAX))
-    }
-
-    /// Every value of a repeated (array) query parameter, or the one value.
+    /// Every value of a repeated (array) query parameter the spec names, or the one value.
     pub fn query_strs(&self, name: &str) -> Vec<&str> {
-        match self.query.get(name) {
-            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
-            Some(Value::String(s)) => vec![s.as_str()],
-            _ => Vec::new(),
-        }
+        csbs_types::params::texts(self.query.get(name))
     }
 
     /// The body as the operation's body type of `csbs_types` (`request::<OperationId>`), its

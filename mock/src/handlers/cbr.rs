@@ -3,6 +3,7 @@
 use super::backups::select_backups;
 use super::call::{Call, Reply};
 use super::filters::BackupFilter;
+use super::listing::ListQuery;
 use super::scope::read_scope;
 use crate::errors::ApiError;
 use crate::server::App;
@@ -12,11 +13,11 @@ use crate::views::{cbr, list_body, rendered};
 use serde::Serialize;
 
 /// `listCbrBackups`: `count` is every backup that matches, the page aside.
-pub fn list_backups(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
+pub fn list_backups(app: &App, call: &Call<'_>, list: ListQuery<'_>) -> Result<Reply, ApiError> {
     let filter = BackupFilter::of(call);
-    let request = super::listing::page(call);
+    let request = super::listing::page(call, &list);
     read_scope(app, call, |projects| {
-        let page = select_backups(projects, call, &filter, true, |m| {
+        let page = select_backups(projects, call, &list, &filter, true, |m| {
             ApiError::cbr_not_found("backup", m)
         })?;
         let items: Vec<_> =
@@ -33,12 +34,11 @@ pub fn list_backups(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
 }
 
 /// `showCbrCheckpoint`.
-pub fn show_checkpoint(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
+pub fn show_checkpoint(app: &App, call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
     #[derive(Serialize)]
     struct Body<'a> {
         checkpoint: cbr::CheckpointView<'a>,
     }
-    let id = call.path_str("checkpoint_id");
     let lock = app.store.project(call.project_id());
     let project = read(&lock);
     let (info, backups) = project

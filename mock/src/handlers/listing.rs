@@ -92,14 +92,39 @@ impl Sortable for Policy {
     }
 }
 
+/// The [`ListQuery`] of a list operation's generated query type (`csbs_types::operations`),
+/// whose fields of the same names it takes.
+macro_rules! list_query {
+    ($query:expr) => {
+        $crate::handlers::listing::ListQuery {
+            marker: $query.marker,
+            sort: $query.sort,
+            limit: $query.limit,
+            offset: $query.offset,
+        }
+    };
+}
+pub(crate) use list_query;
+
+/// What every list reads of its query, from the operation's generated query type
+/// (`csbs_types::operations`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ListQuery<'q> {
+    pub marker: Option<&'q str>,
+    pub sort: Option<&'q str>,
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+}
+
 /// The order a list asks for: its `sort` read with the parameter's `x-sort` rule; newest
 /// first without one.
 pub fn order<K: Copy>(
     call: &Call<'_>,
+    sort: Option<&str>,
     key_of: fn(&str) -> Option<K>,
     created_at: K,
 ) -> Result<Order<K>, ApiError> {
-    let Some(text) = call.query_str("sort") else {
+    let Some(text) = sort else {
         let keys: Vec<(K, Direction)> =
             default_order(call.op).iter().filter_map(|(k, d)| key_of(k).map(|k| (k, *d))).collect();
         let keys = if keys.is_empty() { vec![(created_at, Direction::Desc)] } else { keys };
@@ -132,13 +157,15 @@ fn default_order(op: &'static csbs_spec::Operation) -> &'static [(String, Direct
     all.get(&op.id).map_or(&[], Vec::as_slice)
 }
 
-/// `limit` and `offset` of a list; `limit` cut at the list's `max-limit` (`x-pagination`),
-/// so that a page costs at most that many items whatever is asked.
-pub fn page(call: &Call<'_>) -> PageRequest {
-    let asked = call.query_count("limit").unwrap_or(DEFAULT_LIMIT);
+/// `limit` and `offset` of a list (beyond the machine's range, they saturate); `limit` cut at
+/// the list's `max-limit` (`x-pagination`), so that a page costs at most that many items
+/// whatever is asked.
+pub fn page(call: &Call<'_>, list: &ListQuery<'_>) -> PageRequest {
+    let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    let asked = list.limit.map_or(DEFAULT_LIMIT, size);
     PageRequest {
         limit: max_limit(call.op).map_or(asked, |max| asked.min(max)),
-        offset: call.query_count("offset").unwrap_or(0),
+        offset: list.offset.map_or(0, size),
     }
 }
 

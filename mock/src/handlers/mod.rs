@@ -18,64 +18,118 @@ pub use call::{Call, Reply};
 use crate::errors::ApiError;
 use crate::server::App;
 use csbs_types::codes::gateway::APIGW_0101;
+use csbs_types::operations::{self as op, dispatch, OperationId, Operations};
+use listing::list_query;
 
-/// Runs the operation named by `call.op.id`.
+/// Runs the operation `call` names, through the spec's generated [`Operations`] trait.
 pub fn handle(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     scheduled::catch_up(app, call);
-    match call.op.id.as_str() {
-        "protectResource" => resources::protect(app, call),
-        "checkResourceCapabilities" => resources::capabilities(app, call),
-        "createPolicy" => policies::create(app, call),
-        "listPolicies" => policies::list(app, call),
-        "showPolicy" => policies::show(app, call),
-        "updatePolicy" => policies::update(app, call),
-        "deletePolicy" => policies::delete(app, call),
-        "executePolicy" => backups::execute(app, call),
-        "deleteCheckpoint" => backups::delete_checkpoint(app, call),
-        "countBackups" => backups::count(app, call),
-        "showBackup" => backups::show(app, call),
-        "listBackups" => backups::list(app, call),
-        "createRestore" => restores::create(app, call),
-        "showQuotas" => quotas::show(app, call),
-        "listCbrBackups" => cbr::list_backups(app, call),
-        "showCbrCheckpoint" => cbr::show_checkpoint(app, call),
-        other => Err(ApiError::gateway(
-            APIGW_0101,
-            &format!("operation {other} is not served by this mock"),
-        )),
-    }
+    let Some(id) = OperationId::from_id(&call.op.id) else {
+        let message = format!("operation {} is not served by this mock", call.op.id);
+        return Err(ApiError::gateway(APIGW_0101, &message));
+    };
+    dispatch(&Served(app), id, call, |name| call.path.get(name), |name| call.query.get(name))
 }
 
-/// Operation IDs this mock serves (a test checks that it is every operation of the spec).
-#[cfg(test)]
-const SERVED: [&str; 16] = [
-    "protectResource",
-    "checkResourceCapabilities",
-    "createPolicy",
-    "listPolicies",
-    "showPolicy",
-    "updatePolicy",
-    "deletePolicy",
-    "executePolicy",
-    "deleteCheckpoint",
-    "countBackups",
-    "showBackup",
-    "listBackups",
-    "createRestore",
-    "showQuotas",
-    "listCbrBackups",
-    "showCbrCheckpoint",
-];
+/// The mock's answer to every operation of the spec: one method each, so an operation or a
+/// parameter added, removed or renamed in the spec does not compile here.
+struct Served<'a>(&'a App);
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_operation_of_the_spec_is_served() {
-        let mut spec: Vec<&str> =
-            csbs_spec::operations::all_operations().map(|op| op.id.as_str()).collect();
-        let mut served = super::SERVED.to_vec();
-        spec.sort_unstable();
-        served.sort_unstable();
-        assert_eq!(spec, served);
+type Answer = Result<Reply, ApiError>;
+
+impl<'c> Operations<Call<'c>> for Served<'_> {
+    type Answer = Answer;
+
+    fn protect_resource(&self, call: &Call<'c>, path: op::ProtectResourcePath<'_>) -> Answer {
+        resources::protect(self.0, call, path.resource_id)
+    }
+
+    fn check_resource_capabilities(
+        &self,
+        call: &Call<'c>,
+        _: op::CheckResourceCapabilitiesPath<'_>,
+    ) -> Answer {
+        resources::capabilities(self.0, call)
+    }
+
+    fn create_policy(&self, call: &Call<'c>, _: op::CreatePolicyPath<'_>) -> Answer {
+        policies::create(self.0, call)
+    }
+
+    fn list_policies(
+        &self,
+        call: &Call<'c>,
+        _: op::ListPoliciesPath<'_>,
+        query: op::ListPoliciesQuery<'_>,
+    ) -> Answer {
+        policies::list(self.0, call, query)
+    }
+
+    fn show_policy(&self, call: &Call<'c>, path: op::ShowPolicyPath<'_>) -> Answer {
+        policies::show(self.0, call, path.policy_id)
+    }
+
+    fn update_policy(&self, call: &Call<'c>, path: op::UpdatePolicyPath<'_>) -> Answer {
+        policies::update(self.0, call, path.policy_id)
+    }
+
+    fn delete_policy(&self, call: &Call<'c>, path: op::DeletePolicyPath<'_>) -> Answer {
+        policies::delete(self.0, call, path.policy_id)
+    }
+
+    fn execute_policy(&self, call: &Call<'c>, _: op::ExecutePolicyPath<'_>) -> Answer {
+        backups::execute(self.0, call)
+    }
+
+    fn delete_checkpoint(
+        &self,
+        call: &Call<'c>,
+        path: op::DeleteCheckpointPath<'_>,
+        query: op::DeleteCheckpointQuery<'_>,
+    ) -> Answer {
+        backups::delete_checkpoint(self.0, call, path.checkpoint_id, query.checkpoint_items)
+    }
+
+    fn count_backups(
+        &self,
+        call: &Call<'c>,
+        _: op::CountBackupsPath<'_>,
+        _: op::CountBackupsQuery<'_>,
+    ) -> Answer {
+        backups::count(self.0, call)
+    }
+
+    fn show_backup(&self, call: &Call<'c>, path: op::ShowBackupPath<'_>) -> Answer {
+        backups::show(self.0, call, path.checkpoint_item_id)
+    }
+
+    fn list_backups(
+        &self,
+        call: &Call<'c>,
+        _: op::ListBackupsPath<'_>,
+        query: op::ListBackupsQuery<'_>,
+    ) -> Answer {
+        backups::list(self.0, call, list_query!(query))
+    }
+
+    fn create_restore(&self, call: &Call<'c>, _: op::CreateRestorePath<'_>) -> Answer {
+        restores::create(self.0, call)
+    }
+
+    fn show_quotas(&self, call: &Call<'c>, _: op::ShowQuotasPath<'_>) -> Answer {
+        quotas::show(self.0, call)
+    }
+
+    fn list_cbr_backups(
+        &self,
+        call: &Call<'c>,
+        _: op::ListCbrBackupsPath<'_>,
+        query: op::ListCbrBackupsQuery<'_>,
+    ) -> Answer {
+        cbr::list_backups(self.0, call, list_query!(query))
+    }
+
+    fn show_cbr_checkpoint(&self, call: &Call<'c>, path: op::ShowCbrCheckpointPath<'_>) -> Answer {
+        cbr::show_checkpoint(self.0, call, path.checkpoint_id)
     }
 }

@@ -2,7 +2,7 @@
 //! in a project (CSBS.9007) and a server is bound to one policy at most (CSBS.6004).
 
 use super::call::{Call, Reply};
-use super::listing::{next_link, order, page, Link, PolicyKey};
+use super::listing::{list_query, next_link, order, page, Link, PolicyKey};
 use super::scope::read_scope;
 use crate::errors::ApiError;
 use crate::server::App;
@@ -12,6 +12,7 @@ use crate::state::{
 use crate::views::csbs;
 use csbs_types::codes::csbs::{CSBS_0001, CSBS_3000, CSBS_6004, CSBS_9007};
 use csbs_types::csbs::{self as body, request};
+use csbs_types::operations::ListPoliciesQuery;
 use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -131,17 +132,18 @@ pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
 }
 
 /// `listPolicies`: exact `name`, sorted, paged by `marker` or `offset`.
-pub fn list(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
+pub fn list(app: &App, call: &Call<'_>, query: ListPoliciesQuery<'_>) -> Result<Reply, ApiError> {
     #[derive(Serialize)]
     struct Body<'a> {
         policies: Vec<csbs::PolicyView<'a>>,
         #[serde(skip_serializing_if = "Option::is_none")]
         policies_links: Option<Vec<Link>>,
     }
-    let order = order(call, PolicyKey::parse, PolicyKey::CreatedAt)?;
-    let name = call.query_str("name");
+    let list = list_query!(query);
+    let order = order(call, list.sort, PolicyKey::parse, PolicyKey::CreatedAt)?;
+    let name = query.name;
     read_scope(app, call, |projects| {
-        let marker = match call.query_str("marker") {
+        let marker = match list.marker {
             None => None,
             Some(m) => Some(
                 projects
@@ -154,7 +156,7 @@ pub fn list(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
             .iter()
             .flat_map(|p| p.policies.values())
             .filter(|p| name.is_none_or(|n| p.name == n));
-        let page = select(candidates, marker, &order, page(call));
+        let page = select(candidates, marker, &order, page(call, &list));
         let last = page.items.last().map(|p| p.id.clone());
         Ok(Reply::json(&Body {
             policies: page.items.iter().map(|p| csbs::policy(p)).collect(),
@@ -164,8 +166,7 @@ pub fn list(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
 }
 
 /// `showPolicy`.
-pub fn show(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
-    let id = call.path_str("policy_id");
+pub fn show(app: &App, call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
     let lock = app.store.project(call.project_id());
     let project = read(&lock);
     project.policies.get(id).map(reply).ok_or_else(|| ApiError::documented(CSBS_3000, &[id]))
@@ -173,8 +174,7 @@ pub fn show(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
 
 /// `updatePolicy`: fields left out keep their values; the scheduled operation is named by
 /// its ID and must be the policy's.
-pub fn update(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
-    let id = call.path_str("policy_id");
+pub fn update(app: &App, call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
     let sent: request::UpdatePolicy = call.decode()?;
     let body = &sent.policy;
     let lock = app.store.project(call.project_id());
@@ -238,8 +238,7 @@ pub fn update(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
 }
 
 /// `deletePolicy`: 200 without a body; its backups stay.
-pub fn delete(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
-    let id = call.path_str("policy_id");
+pub fn delete(app: &App, call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
     let lock = app.store.project(call.project_id());
     let mut project = write(&lock);
     project.remove_policy(id).ok_or_else(|| ApiError::documented(CSBS_3000, &[id]))?;

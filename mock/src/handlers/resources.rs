@@ -15,8 +15,7 @@ use uuid::Uuid;
 
 /// `protectResource`: a checkpoint with one backup of the server. The first backup of a
 /// server is full whatever `incremental` says.
-pub fn protect(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
-    let resource_id = call.path_str("resource_id");
+pub fn protect(app: &App, call: &Call<'_>, resource_id: &str) -> Result<Reply, ApiError> {
     let lock = app.store.project(call.project_id());
     let mut project = write(&lock);
     project.purge(call.now);
