@@ -48,8 +48,10 @@ async fn the_whole_suite_passes_against_the_embedded_mock() {
         .filter(|s| !TOO_LITTLE.contains(&(s.operation.as_str(), s.case.as_str())))
         .collect();
     assert!(unexpected_skips.is_empty(), "{unexpected_skips:?}");
-    // The properties part notes its seed and the business errors it met; nothing else may.
-    assert!(report.notes.iter().all(|n| n.starts_with("properties:")), "{:?}", report.notes);
+    // The properties part notes its seed and the business errors it met, the model part its
+    // seed and figures; nothing else may.
+    let noted = |n: &String| n.starts_with("properties:") || n.starts_with("model:");
+    assert!(report.notes.iter().all(noted), "{:?}", report.notes);
     assert!(report.target.embedded_mock && report.target.mutations && report.target.restores);
     assert!(report.cleanup.left_behind.is_empty());
     let counts = format!(
