@@ -175,10 +175,16 @@ pub async fn run(setup: &Setup, history: &History) -> Ran {
     };
     let exact = empty(&policies, "policies") && empty(&backups, "checkpoint_items");
     ran.exact = exact;
-    let baseline = quotas.json.as_ref().map(usage_counts).unwrap_or_default();
-    let ctx =
-        Ctx { pool: &history.pool, servers: &setup.servers, exact, baseline_usage: &baseline };
-    let mut model = (setup.model)(&endpoint.project);
+    endpoint.baseline_usage = quotas.json.as_ref().map(usage_counts).unwrap_or_default();
+    let bound = match exact {
+        true => Vec::new(),
+        false => {
+            ran.requests += 1;
+            bound_servers(&endpoint, &setup.servers).await
+        }
+    };
+    let ctx = Ctx { pool: &history.pool, servers: &setup.servers, exact, bound: &bound };
+    let mut model = fresh_model(setup, &ctx, &endpoint.project).await;
     let mut log: Vec<Action> = Vec::new();
     let mut dirty = false;
     for (index, step) in history.steps.iter().enumerate() {
@@ -265,9 +271,55 @@ fn record_sent(ran: &mut Ran, index: usize, seen: &Observed) {
     }
 }
 
+/// The servers of `servers` the endpoint says are bound to a policy (`check_protectable`
+/// answers false): in a project that holds other objects, an earlier part's or another
+/// user's policy may hold them.
+async fn bound_servers(endpoint: &Side, servers: &[String]) -> Vec<String> {
+    let check = endpoint
+        .request("checkResourceCapabilities")
+        .body(crate::fixtures::protectable_check(servers));
+    let reply = endpoint.send(&check).await;
+    let answers = reply.json.as_ref().and_then(|b| b.get("protectable")).and_then(Value::as_array);
+    let free = |a: &Value| {
+        matches!(a.get("result"), Some(Value::Bool(true)))
+            || a.get("result")
+                .and_then(Value::as_str)
+                .is_some_and(|s| s.eq_ignore_ascii_case("true"))
+    };
+    answers
+        .into_iter()
+        .flatten()
+        .filter(|a| !free(a))
+        .filter_map(|a| a.get("resource_id").and_then(Value::as_str).map(str::to_owned))
+        .filter(|id| servers.contains(id))
+        .collect()
+}
+
+/// A fresh model for `project`, starting as the endpoint does where the comparison is not
+/// exact: each server bound on the endpoint is bound in the model too, by a policy of the
+/// model's own that no comparison sees (lists are restricted to the history's objects), and
+/// the model's quotas after that are its starting point.
+async fn fresh_model(setup: &Setup, ctx: &Ctx<'_>, project: &str) -> Side {
+    let mut model = (setup.model)(project);
+    for (i, server) in ctx.bound.iter().enumerate() {
+        let name = format!("bound-before-the-history-{i}-{}", uuid::Uuid::new_v4().simple());
+        let body = crate::fixtures::policy(
+            &name,
+            "bound before the history",
+            std::slice::from_ref(server),
+        );
+        model.send(&model.request("createPolicy").body(body)).await;
+    }
+    if !ctx.bound.is_empty() {
+        let quotas = model.send(&model.request("showQuotas")).await;
+        model.baseline_usage = quotas.json.as_ref().map(usage_counts).unwrap_or_default();
+    }
+    model
+}
+
 /// A fresh model in the state `log` leads to.
 async fn replay(setup: &Setup, ctx: &Ctx<'_>, project: &str, log: &[Action]) -> Side {
-    let mut model = (setup.model)(project);
+    let mut model = fresh_model(setup, ctx, project).await;
     for action in log {
         match action {
             Action::Step(step) => {

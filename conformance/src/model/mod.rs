@@ -102,6 +102,7 @@ fn model_factory(
             project: project.to_owned(),
             names: sides::Names::default(),
             other_project: other.clone(),
+            baseline_usage: Default::default(),
         }
     })
 }
@@ -187,6 +188,7 @@ async fn run_with_model(session: &mut Session, options: &ModelOptions, fallback_
         project,
         names: sides::Names::default(),
         other_project: session.sender.target.other.as_ref().map(|(p, _)| p.clone()),
+        baseline_usage: Default::default(),
     };
     let setup = Setup {
         endpoint,

@@ -32,8 +32,9 @@ pub struct Ctx<'a> {
     /// The project held only the history's objects when it started: lists and counts compare
     /// whole; otherwise only the history's own objects are compared and counts are skipped.
     pub exact: bool,
-    /// The quotas' used counts when the history started (subtracted when not exact).
-    pub baseline_usage: &'a BTreeMap<String, i64>,
+    /// Servers already bound to a policy the history did not make when it started (only when
+    /// not exact): the model is given a policy of its own for each (see `history::fresh_model`).
+    pub bound: &'a [String],
 }
 
 impl Observed {
@@ -309,7 +310,7 @@ pub async fn absorb(step: &Step, side: &mut Side, ctx: &Ctx<'_>, reply: Reply) -
             seen.facts.insert("count", lenient(body.get("count")));
         }
         Step::ShowQuotas => {
-            seen.facts.insert("usage", usage_of(&body, ctx));
+            seen.facts.insert("usage", usage_of(&body, side, ctx));
         }
         Step::Capabilities { .. } => {
             let results: Vec<Value> = body
@@ -404,8 +405,8 @@ async fn discover(side: &mut Side, record: &str, ctx: &Ctx<'_>, seen: &mut Obser
 }
 
 /// The quotas' used counts (`x-usage` kinds that count items; sums depend on the servers'
-/// disks, which the model makes up), less the history's starting point when not exact.
-fn usage_of(body: &Value, ctx: &Ctx<'_>) -> Value {
+/// disks, which the model makes up), less the side's own starting point when not exact.
+fn usage_of(body: &Value, side: &Side, ctx: &Ctx<'_>) -> Value {
     let Some(op) = find_operation("showQuotas") else { return Value::Null };
     let mut out = Map::new();
     let rows =
@@ -418,8 +419,11 @@ fn usage_of(body: &Value, ctx: &Ctx<'_>) -> Value {
             .iter()
             .find(|r| r.get("type").and_then(Value::as_str) == Some(u.quota_type.as_str()))
             .and_then(|r| lenient(r.get("used")).as_i64());
-        let base =
-            if ctx.exact { 0 } else { ctx.baseline_usage.get(&u.quota_type).copied().unwrap_or(0) };
+        let base = if ctx.exact {
+            0
+        } else {
+            side.baseline_usage.get(&u.quota_type).copied().unwrap_or(0)
+        };
         out.insert(u.quota_type.clone(), json!(used.map(|n| n - base)));
     }
     Value::Object(out)

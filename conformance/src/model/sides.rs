@@ -6,6 +6,7 @@
 use crate::http::{Auth, Exchange, RequestRecord};
 use crate::request::ApiRequest;
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// One answer, as the comparison sees it.
 #[derive(Clone, Debug, Default)]
@@ -116,6 +117,10 @@ pub struct Side {
     pub names: Names,
     /// The second project, whose credential must not reach this one's objects.
     pub other_project: Option<String>,
+    /// The quotas' used counts of this side's project when the history started, subtracted
+    /// from what it answers when the comparison is not exact (each side from its own start:
+    /// the model starts empty, the endpoint with what the project held).
+    pub baseline_usage: BTreeMap<String, i64>,
 }
 
 /// The token the model accepts (it serves nothing else).

@@ -386,3 +386,30 @@ async fn a_second_credential_that_reaches_the_first_project_fails_on_isolation()
     drop(proxy);
     mock.shutdown().await;
 }
+
+/// A project that holds objects besides the histories' (the seeded examples, and the
+/// behaviour part's policies, which still bind the run's servers) is compared on the
+/// histories' own objects: quotas as each side's difference from its own start, and the
+/// servers bound before the history bound in the model too. (Before, the endpoint's start was
+/// subtracted from the model's answers, and the model found the servers free: an honest
+/// endpoint failed on usage and on capabilities.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_project_holding_other_objects_is_judged_on_the_histories_own() {
+    let mock = super::support::mock().await;
+    let proxy =
+        super::support::proxy(mock.base_url().trim_end_matches('/').to_owned(), |_| {}).await;
+    for seed in [22, 1] {
+        let model = ModelOptions { seed: Some(seed), ..ModelOptions::default() };
+        let options = RunOptions {
+            only: vec![Phase::Behaviour, Phase::Model],
+            model,
+            ..proxied_options(&proxy.url)
+        };
+        let report = bounded(run_suite(options)).await.expect("the proxy is reachable");
+        assert!(report.passed(), "seed {seed}: {}", report.summary());
+        let notes = report.notes.join("\n");
+        assert!(notes.contains("restricted to the histories' own objects"), "{notes}");
+    }
+    drop(proxy);
+    mock.shutdown().await;
+}

@@ -127,6 +127,9 @@ async fn a_broken_run_writes_valid_reports_and_its_failures_replay() {
         &serde_json::json!(registry),
         "the schema lists the registry's checks"
     );
+    let schema_phases = &schema_json("report.schema.json")["$defs"]["phase"]["enum"];
+    let phases: Vec<&str> = csbs_conformance::Phase::ALL.iter().map(|p| p.name()).collect();
+    assert_eq!(schema_phases, &serde_json::json!(phases), "the schema lists every part");
 
     // HAR: the schema, and one entry per request sent, none with the token.
     let har_text = std::fs::read_to_string(&har_path).expect("the HAR was written");
