@@ -5,7 +5,7 @@
 
 use super::support::{fail, made_up_id, made_up_project};
 use crate::checks::Check;
-use crate::session::Session;
+use crate::session::{status_text, Session};
 use csbs_spec::behaviour::{admin_only, credential_scope};
 use csbs_spec::operations::all_operations;
 use csbs_spec::Location;
@@ -28,7 +28,7 @@ pub async fn run(session: &mut Session) {
                 Some(403) => Ok(()),
                 other => fail(
                     "403",
-                    format!("a credential of project {} on the path of project {stranger} was answered {other:?}; expected 403", session.project_id()),
+                    format!("a credential of project {} on the path of project {stranger} was answered {}; expected 403", session.project_id(), status_text(other)),
                 ),
             };
             session.judge(Check::ProjectIsolation, &answer, case, verdict);
@@ -42,9 +42,9 @@ pub async fn run(session: &mut Session) {
                 (true, Some(status)) if (200..300).contains(&status) => Ok(()),
                 (false, other) => fail(
                     "403",
-                    format!("{}=true is for administrators; a non-admin credential was answered {other:?} (pass --admin if it is an administrator's)", parameter.name),
+                    format!("{}=true is for administrators; a non-admin credential was answered {} (pass --admin if it is an administrator's)", parameter.name, status_text(other)),
                 ),
-                (true, other) => fail("2xx", format!("{}=true with an administrator's credential (--admin) was answered {other:?}", parameter.name)),
+                (true, other) => fail("2xx", format!("{}=true with an administrator's credential (--admin) was answered {}", parameter.name, status_text(other))),
             };
             session.judge(Check::ProjectIsolation, &answer, &case, verdict);
         }

@@ -214,7 +214,7 @@ async fn run_with_model(session: &mut Session, options: &ModelOptions, fallback_
         return;
     };
     session.recorder.note(format!(
-        "model: seed {seed}, {} histories, {} steps, {} requests to the endpoint in {} ms; comparisons {} (repeat with --model-seed {seed} --model-cases {})",
+        "model: seed {seed}, {} histories (shrinking included), {} steps, {} requests to the endpoint in {} ms; comparisons {} (repeat with --model-seed {seed} --model-cases {})",
         tally.histories,
         tally.steps,
         tally.requests,
