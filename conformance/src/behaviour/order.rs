@@ -4,7 +4,7 @@
 //! items all share the key's value, is too little to judge and is skipped. Two keys
 //! (`<key1>[:<direction>],<key2>[:<direction>]`): the second orders the items the first ties.
 
-use super::support::{compare, fail, id_of, list_all, property, show};
+use super::support::{compare, fail, id_of, list_all, property, show, Listing};
 use crate::checks::{Check, Verdict};
 use crate::session::Session;
 use csbs_spec::behaviour::{instant, pagination, sort_default};
@@ -69,7 +69,7 @@ pub async fn run(session: &mut Session) {
                 judge(session, &case, &sorted.first, verdict);
             }
         }
-        two_keys(session, op, &rule, &all.items).await;
+        two_keys(session, op, &rule, &all).await;
     }
 }
 
@@ -81,8 +81,9 @@ async fn two_keys(
     session: &mut Session,
     op: &'static csbs_spec::Operation,
     rule: &SortRule,
-    items: &[Value],
+    all: &Listing,
 ) {
+    let items = &all.items;
     let Some((first, second)) = tie_breaker(items, rule) else {
         let why =
             "too little to judge: no key on which items tie with another key telling them apart";
@@ -105,7 +106,10 @@ async fn two_keys(
         let request = session.request(&op.id).query("sort", sort);
         match list_all(session, &request, &case).await {
             Ok(sorted) => {
-                let verdict = ordered(&sorted.items, rule, &keys);
+                let mut verdict = ordered(&sorted.items, rule, &keys);
+                if verdict.is_ok() && all.complete && sorted.complete {
+                    verdict = same_items(items, &sorted.items);
+                }
                 judge(session, &case, &sorted.first, verdict);
             }
             Err(why) => session.recorder.verdict(

@@ -212,6 +212,26 @@ async fn each_family_broken_fails_its_check() {
             Check::SortConformance,
             "two keys",
         ),
+        // A sort of two keys whose answer drops its last item (in order, but not all).
+        (
+            unchanged(),
+            Arc::new(|a: &mut Answer| {
+                let query = a.path.split_once('?').map(|(_, q)| q).unwrap_or_default();
+                let sort = form_urlencoded::parse(query.as_bytes())
+                    .find(|(k, _)| k == "sort")
+                    .map(|(_, v)| v.into_owned());
+                if a.is("GET", "/policies") && sort.is_some_and(|s| s.contains(',')) {
+                    a.edit_json(|v| {
+                        if let Some(list) = v["policies"].as_array_mut() {
+                            list.pop();
+                        }
+                    });
+                }
+            }),
+            "listPolicies",
+            Check::SortConformance,
+            "two keys",
+        ),
     ];
     assert_each_fails(cases).await;
 }
