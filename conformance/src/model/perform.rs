@@ -429,6 +429,12 @@ fn usage_of(body: &Value, side: &Side, ctx: &Ctx<'_>) -> Value {
     Value::Object(out)
 }
 
+/// The items of a list answer at `pointer` (none when it has no such array).
+fn items_at(reply: &Reply, pointer: &str) -> Vec<Value> {
+    let items = reply.json.as_ref().and_then(|b| b.pointer(pointer));
+    items.and_then(Value::as_array).cloned().unwrap_or_default()
+}
+
 /// The used counts of a quotas answer, by type (the starting point of a history).
 pub fn usage_counts(body: &Value) -> BTreeMap<String, i64> {
     let rows =
@@ -458,13 +464,7 @@ async fn list(side: &mut Side, operation_id: &str, query: &Query, ctx: &Ctx<'_>)
     if !seen.ok() {
         return seen;
     }
-    let all: Vec<Value> = reply
-        .json
-        .as_ref()
-        .and_then(|b| b.pointer(&paging.items))
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let all = items_at(&reply, &paging.items);
     let own: Vec<&Value> = all
         .iter()
         .filter(|i| ctx.exact || id_of(i).and_then(|id| side.names.name_of(id)).is_some())
@@ -522,13 +522,7 @@ async fn list(side: &mut Side, operation_id: &str, query: &Query, ctx: &Ctx<'_>)
     }
     let page_reply = side.send(&page_request).await;
     seen.facts.insert("page status", json!(page_reply.status));
-    let page: Vec<Value> = page_reply
-        .json
-        .as_ref()
-        .and_then(|b| b.pointer(&paging.items))
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let page = items_at(&page_reply, &paging.items);
     let end = query.limit.map_or(all.len(), |l| (start + l as usize).min(all.len()));
     let expected: Vec<Value> =
         all.get(start.min(all.len())..end).map(<[Value]>::to_vec).unwrap_or_default();
