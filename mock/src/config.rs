@@ -158,8 +158,9 @@ pub struct Limits {
     /// A connection on which no byte moves either way for this many ms is closed (an idle
     /// keep-alive connection, a stalled body; default 60,000).
     pub idle_timeout_ms: u64,
-    /// Connections served at once; one more is closed as soon as it is accepted (default
-    /// 512, under the usual limit of 1,024 open files).
+    /// Connections served at once (default 512, under the usual limit of 1,024 open files).
+    /// One more is not refused: it waits in the listen backlog (first come, first served)
+    /// until a connection in service ends, which the timeouts above bound.
     pub max_connections: usize,
 }
 

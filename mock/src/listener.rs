@@ -1,7 +1,10 @@
-//! The listener of [`crate::spawn`]: accepts connections up to [`crate::Limits::max_connections`]
-//! and serves each with hyper (HTTP/1.1 and HTTP/2), closing those whose request head takes
+//! The listener of [`crate::spawn`]: serves up to [`crate::Limits::max_connections`]
+//! connections at once with hyper (HTTP/1.1 and HTTP/2), closing those whose request head takes
 //! longer than the header timeout or on which nothing moves for the idle timeout. The body
-//! timeout is the dispatcher's (it reads the bodies).
+//! timeout is the dispatcher's (it reads the bodies). A connection beyond the limit is not
+//! refused: it is accepted only once a slot frees, waiting meanwhile in the listen backlog
+//! (first come, first served; the kernel bounds it), so the timeouts that free slots also
+//! bound how long it waits.
 
 use crate::server::App;
 use axum::handler::Handler;
@@ -33,7 +36,31 @@ pub async fn serve(
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let service = TowerToHyperService::new(crate::dispatch::handle.with_state(app));
     tokio::pin!(stop);
+    let mut saturated = false;
     loop {
+        // The slot first, then the connection: beyond the limit, connections wait in the
+        // listen backlog until one in service ends (slow heads end at the header timeout).
+        let slot = match slots.clone().try_acquire_owned() {
+            Ok(slot) => {
+                saturated = false;
+                slot
+            }
+            Err(_) => {
+                if !std::mem::replace(&mut saturated, true) {
+                    tracing::warn!(
+                        max_connections = limits.max_connections,
+                        "every connection slot in use: new connections wait until one frees"
+                    );
+                }
+                tokio::select! {
+                    slot = slots.clone().acquire_owned() => match slot {
+                        Ok(slot) => slot,
+                        Err(_) => break,
+                    },
+                    () = &mut stop => break,
+                }
+            }
+        };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
@@ -46,13 +73,6 @@ pub async fn serve(
                 }
             },
             () = &mut stop => break,
-        };
-        let Ok(slot) = slots.clone().try_acquire_owned() else {
-            tracing::warn!(
-                max_connections = limits.max_connections,
-                "connection refused: the mock serves as many connections as it may"
-            );
-            continue;
         };
         let _ = stream.set_nodelay(true);
         let io = TokioIo::new(Idle::new(stream, limits.idle_timeout()));

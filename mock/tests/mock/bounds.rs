@@ -1,7 +1,8 @@
 //! Hostile traffic meets a bound: answers to bodies of a million broken items or of ten
 //! megabytes stay small; a signed request with an access key the mock does not know is refused
 //! before its body is read; slow heads, stalled bodies and idle connections are closed; a
-//! connection beyond the limit is closed at once; a policy of 50,000 servers is created and run.
+//! connection beyond the limit waits for a slot rather than being refused; a policy of 50,000
+//! servers is created and run.
 //! Each time a normal request is served meanwhile. (How long each takes, and the mock's peak
 //! memory, are measured by `scripts/hostile.sh`, not asserted here.)
 
@@ -154,37 +155,60 @@ async fn idle_connections_are_closed() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
-#[tokio::test]
-async fn connections_beyond_the_limit_are_closed_at_once() {
-    let mock = Mock::with(|c| c.limits.max_connections = 2).await;
-    let mut held = vec![connect(&mock).await, connect(&mock).await];
-    // Served: the two held connections are within the limit.
+/// A complete request on `stream`, answered 200 (so the connection holds a slot).
+async fn served_on(stream: &mut TcpStream) {
     let request =
         format!("GET {} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {TOKEN}\r\n\r\n", v1("/quotas"));
-    held[0].write_all(request.as_bytes()).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
     let mut head = [0u8; 12];
-    held[0].read_exact(&mut head).await.unwrap();
-    assert_eq!(&head, b"HTTP/1.1 200");
-    let mut third = connect(&mock).await;
-    let _ = third.write_all(request.as_bytes()).await;
-    let answer = until_closed(&mut third).await;
-    assert!(answer.is_empty(), "{answer}");
-    // A slot frees when a connection ends.
+    let read = tokio::time::timeout(PATIENCE, stream.read_exact(&mut head)).await;
+    assert!(matches!(read, Ok(Ok(_))), "no answer: {read:?}");
+    assert_eq!(&head, b"HTTP/1.1 200", "{}", String::from_utf8_lossy(&head));
+}
+
+#[tokio::test]
+async fn a_connection_beyond_the_limit_waits_for_a_slot() {
+    let mock = Mock::with(|c| c.limits.max_connections = 4).await;
+    // Four kept-alive connections, each answered once: every slot is held (for the idle
+    // timeout, 60 s, far beyond this test).
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        let mut stream = connect(&mock).await;
+        served_on(&mut stream).await;
+        held.push(stream);
+    }
+    // A fifth sends its request: it waits (a mock that refused it would close it at once,
+    // and the read below would see the end instead of an answer) ...
+    let mut fifth = connect(&mock).await;
+    let waiting = tokio::spawn(async move {
+        served_on(&mut fifth).await;
+        fifth
+    });
+    // ... until a held connection ends and frees its slot.
     held.pop();
-    let served = tokio::time::timeout(PATIENCE, async {
-        loop {
-            let mut stream = connect(&mock).await;
-            let _ = stream.write_all(request.as_bytes()).await;
-            let mut head = [0u8; 12];
-            if stream.read_exact(&mut head).await.is_ok() {
-                return head;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+    waiting.await.expect("the waiting connection is served once a slot frees");
+}
+
+#[tokio::test]
+async fn slow_clients_holding_every_slot_delay_a_request_no_longer_than_the_header_timeout() {
+    let mock = Mock::with(|c| {
+        c.limits.max_connections = 4;
+        c.limits.header_timeout_ms = 1_000;
     })
-    .await
-    .expect("a slot frees once a held connection closes");
-    assert_eq!(&served, b"HTTP/1.1 200");
+    .await;
+    // Four slow heads that never finish take every slot, and the client never lets go.
+    let mut slow = Vec::new();
+    for _ in 0..4 {
+        let mut stream = connect(&mock).await;
+        stream.write_all(b"GET /v1/p-user/quotas HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+        slow.push(stream);
+    }
+    // A normal request waits for the header timeout to close them, then is served.
+    still_serving(&mock).await;
+    for stream in &mut slow {
+        let answer = until_closed(stream).await;
+        assert!(!answer.contains("200 OK"), "{answer}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
