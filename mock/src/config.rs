@@ -232,6 +232,9 @@ pub struct MockConfig {
     /// Added to every answer, as the way through a real region's API gateway adds tens of
     /// milliseconds (see `profiles/real-service.yaml`).
     pub latency: Duration,
+    /// Code tests run at chosen points of the mock's work.
+    #[doc(hidden)]
+    pub hooks: crate::hooks::Hooks,
 }
 
 impl MockConfig {
@@ -267,6 +270,7 @@ impl Default for MockConfig {
             admin_token: None,
             state_file: None,
             latency: Duration::ZERO,
+            hooks: crate::hooks::Hooks::default(),
         }
     }
 }

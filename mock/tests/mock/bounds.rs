@@ -8,6 +8,7 @@
 
 use crate::support::*;
 use serde_json::{json, Value};
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -245,6 +246,101 @@ async fn a_policy_of_fifty_thousand_servers_is_created_and_run() {
     let checkpoint: Value = run.json().await.unwrap();
     let resources = checkpoint["checkpoint"]["protection_plan"]["resources"].as_array().unwrap();
     assert_eq!(resources.len(), 50_000);
+}
+
+/// Stops a policy run where it builds its backups holding no lock, until the test lets it go
+/// on: what the test does meanwhile happens while the run is in progress, whatever the timing.
+struct Paused {
+    reached: mpsc::Receiver<()>,
+    resume: mpsc::Sender<()>,
+}
+
+impl Paused {
+    fn hooks() -> (Paused, csbs_mock::Hooks) {
+        let (reached_tx, reached) = mpsc::channel();
+        let (resume, resume_rx) = mpsc::channel::<()>();
+        let resume_rx = std::sync::Mutex::new(resume_rx);
+        let hook = move || {
+            let _ = reached_tx.send(());
+            // Twice the patience: a request the run blocked fails its own wait first.
+            let _ = resume_rx.lock().unwrap().recv_timeout(2 * PATIENCE);
+        };
+        (Paused { reached, resume }, csbs_mock::Hooks { run_unlocked: Some(Arc::new(hook)) })
+    }
+
+    /// Sends `executePolicy` for `policy` and waits until the run is in progress.
+    async fn run(&self, mock: &Mock, policy: &str) -> tokio::task::JoinHandle<Value> {
+        let url = mock.url(&v1(&format!("/providers/{PROVIDER}/checkpoints")));
+        let body = json!({"checkpoint": {"plan_id": policy, "parameters": {}}});
+        let run = tokio::spawn(async move {
+            let answer = reqwest::Client::new()
+                .post(url)
+                .header("X-Auth-Token", TOKEN)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status().as_u16(), 200);
+            answer.json::<Value>().await.unwrap()
+        });
+        tokio::task::block_in_place(|| self.reached.recv_timeout(PATIENCE))
+            .expect("the run reaches the part it does without the project's lock");
+        run
+    }
+}
+
+/// The servers of a run's checkpoint.
+fn servers_of(checkpoint: &Value) -> Vec<&str> {
+    let resources = checkpoint["checkpoint"]["protection_plan"]["resources"].as_array().unwrap();
+    resources.iter().map(|r| r["id"].as_str().unwrap()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_project_is_read_while_a_policy_run_is_in_progress() {
+    let (paused, hooks) = Paused::hooks();
+    let mock = Mock::with(|c| c.hooks = hooks).await;
+    let policy = mock.create_policy("run", &["srv-1", "srv-2", "srv-3"]).await;
+    let id = policy["id"].as_str().unwrap();
+    let run = paused.run(&mock, id).await;
+    // The same project, the same policy, while the run is in progress.
+    let shown = tokio::time::timeout(PATIENCE, mock.get(&v1(&format!("/policies/{id}"))))
+        .await
+        .expect("a read of the project is answered while a run is in progress");
+    assert_eq!(shown.status, 200, "{}", shown.text);
+    let listed = tokio::time::timeout(PATIENCE, mock.get(&v1("/checkpoint_items")))
+        .await
+        .expect("a list of the project is answered while a run is in progress");
+    assert_eq!(listed.body["checkpoint_items"], json!([]), "the run is not stored yet");
+    paused.resume.send(()).unwrap();
+    let checkpoint = run.await.unwrap();
+    assert_eq!(servers_of(&checkpoint), ["srv-1", "srv-2", "srv-3"]);
+    let listed = mock.get(&v1("/checkpoint_items")).await;
+    assert_eq!(listed.body["checkpoint_items"].as_array().map(Vec::len), Some(3));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_made_while_a_policy_run_is_in_progress_is_seen_by_the_run() {
+    let (paused, hooks) = Paused::hooks();
+    let mock = Mock::with(|c| c.hooks = hooks).await;
+    let policy = mock.create_policy("run", &["srv-1", "srv-2", "srv-3"]).await;
+    let id = policy["id"].as_str().unwrap();
+    let run = paused.run(&mock, id).await;
+    // The policy loses a server while the run builds its backups: the run is stored as if it
+    // came after the change (a serial order), not with the servers it started from.
+    let fewer = json!({"policy": {"resources": [
+        {"id": "srv-1", "type": "OS::Nova::Server", "name": "name-srv-1"},
+        {"id": "srv-3", "type": "OS::Nova::Server", "name": "name-srv-3"},
+    ]}});
+    let path = v1(&format!("/policies/{id}"));
+    let updated = tokio::time::timeout(PATIENCE, mock.put(&path, fewer))
+        .await
+        .expect("a change of the project is answered while a run is in progress");
+    assert_eq!(updated.status, 200, "{}", updated.text);
+    paused.resume.send(()).unwrap();
+    let checkpoint = run.await.unwrap();
+    assert_eq!(servers_of(&checkpoint), ["srv-1", "srv-3"]);
+    let listed = mock.get(&v1("/checkpoint_items")).await;
+    assert_eq!(listed.body["checkpoint_items"].as_array().map(Vec::len), Some(2));
 }
 
 #[tokio::test]
