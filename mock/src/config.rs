@@ -149,7 +149,8 @@ impl Default for Quotas {
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// A request's head (request line and headers) must arrive within this many ms of the
-    /// mock starting to wait for it, else the connection is closed (default 10,000).
+    /// mock starting to wait for it (a new connection's first byte too; on a kept-alive
+    /// connection, the next head), else the connection is closed (default 10,000).
     pub header_timeout_ms: u64,
     /// A request's body must arrive within this many ms of the mock starting to read it, else
     /// it is answered like a body too large (413 `APIGW.0201`, the gateway table has no

@@ -75,7 +75,11 @@ pub async fn serve(
             () = &mut stop => break,
         };
         let _ = stream.set_nodelay(true);
-        let io = TokioIo::new(Idle::new(stream, limits.idle_timeout()));
+        // Before its first byte a connection is held to the header timeout too: hyper's
+        // starts only once the first bytes tell HTTP/1 from HTTP/2, so a silent connection
+        // would hold its slot for the idle timeout.
+        let first_byte = limits.header_timeout().min(limits.idle_timeout());
+        let io = TokioIo::new(Idle::new(stream, limits.idle_timeout(), first_byte));
         let connection = builder.serve_connection_with_upgrades(io, service.clone()).into_owned();
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
@@ -100,8 +104,9 @@ struct Idle<T> {
 }
 
 impl<T> Idle<T> {
-    fn new(io: T, timeout: Duration) -> Idle<T> {
-        Idle { io, timeout, deadline: Box::pin(tokio::time::sleep(timeout)) }
+    /// `first_byte`: how long the first byte may take; after it, `timeout` between bytes.
+    fn new(io: T, timeout: Duration, first_byte: Duration) -> Idle<T> {
+        Idle { io, timeout, deadline: Box::pin(tokio::time::sleep(first_byte)) }
     }
 
     fn moved(&mut self) {

@@ -170,8 +170,8 @@ async fn served_on(stream: &mut TcpStream) {
 #[tokio::test]
 async fn a_connection_beyond_the_limit_waits_for_a_slot() {
     let mock = Mock::with(|c| c.limits.max_connections = 4).await;
-    // Four kept-alive connections, each answered once: every slot is held (for the idle
-    // timeout, 60 s, far beyond this test).
+    // Four kept-alive connections, each answered once: every slot is held (until the header
+    // timeout, 10 s, closes them).
     let mut held = Vec::new();
     for _ in 0..4 {
         let mut stream = connect(&mock).await;
@@ -197,18 +197,24 @@ async fn slow_clients_holding_every_slot_delay_a_request_no_longer_than_the_head
         c.limits.header_timeout_ms = 1_000;
     })
     .await;
-    // Four slow heads that never finish take every slot, and the client never lets go.
-    let mut slow = Vec::new();
-    for _ in 0..4 {
-        let mut stream = connect(&mock).await;
-        stream.write_all(b"GET /v1/p-user/quotas HTTP/1.1\r\nHost: x\r\n").await.unwrap();
-        slow.push(stream);
-    }
-    // A normal request waits for the header timeout to close them, then is served.
-    still_serving(&mock).await;
-    for stream in &mut slow {
-        let answer = until_closed(stream).await;
-        assert!(!answer.contains("200 OK"), "{answer}");
+    // Slow heads that never finish, then connections that never send a byte, take every
+    // slot, and the client never lets go (the idle timeout, 60 s, is beyond the patience).
+    let slow_head: &[u8] = b"GET /v1/p-user/quotas HTTP/1.1\r\nHost: x\r\n";
+    for sent in [slow_head, b""] {
+        let mut slow = Vec::new();
+        for _ in 0..4 {
+            let mut stream = connect(&mock).await;
+            stream.write_all(sent).await.unwrap();
+            slow.push(stream);
+        }
+        // A normal request waits for the header timeout to close them, then is served.
+        tokio::time::timeout(PATIENCE, still_serving(&mock))
+            .await
+            .expect("served once the header timeout frees a slot");
+        for stream in &mut slow {
+            let answer = until_closed(stream).await;
+            assert!(!answer.contains("200 OK"), "{answer}");
+        }
     }
 }
 
