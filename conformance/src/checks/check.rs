@@ -130,6 +130,9 @@ checks! {
     /// `limit` bounds a page; `marker` pages visit every item once; `offset` skips; past the end is empty.
     PaginationConformance => "pagination_conformance", part: Behaviour, needs: ReadOnly, runs: [Paging],
         proves: "limit bounds a page, marker pages visit every item once in order, offset skips, an offset past the end gives an empty page";
+    /// A `limit` above the list's `x-pagination` `max-limit` is answered with at most that many.
+    MaxLimitConformance => "max_limit_conformance", part: Behaviour, needs: ReadOnly, runs: [Paging],
+        proves: "a limit above a list's max-limit (x-pagination) is accepted and answered with at most max-limit items, the first of the default order";
     /// A count equals the number of items the same filters list across all pages.
     CountConformance => "count_conformance", part: Behaviour, needs: ReadOnly, runs: [Filters, Paging],
         proves: "counts (countBackups, the CBR list's count) equal the items the same filters list";
