@@ -478,18 +478,22 @@ async fn a_deleted_policy_still_shown_by_id_fails_on_gone() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_deleted_backup_still_shown_by_id_fails_on_reshow() {
+async fn a_deleted_backup_still_shown_by_id_fails_on_reshow_or_shown() {
     // A deleted backup, gone from the lists once its deletion settled, is still shown by ID.
-    // Without restores (whose show before the restore would meet it first).
-    let tamper = shows_the_deleted("checkpoint_item", "checkpoint_items", "/checkpoint_items/");
+    // Without restores, so that a re-read meets it (seed 1), or the show a check_restorable
+    // reads the disk backups with (seed 2, compared as `shown`).
     let no_restores = |o: &mut RunOptions| o.allow_restore = false;
-    let report = through_with(no_restores, options(1, 24), |_| {}, tamper).await;
-    let message = assert_oracle_failed(&report, "");
-    let first = first_line(&message);
-    assert!(
-        first.contains("differ on reshow") || first.contains("(showBackup"),
-        "the failing step re-reads a deleted backup: {message}"
-    );
+    for (seed, wanted) in [(1, "reread"), (2, "shown")] {
+        let tamper = shows_the_deleted("checkpoint_item", "checkpoint_items", "/checkpoint_items/");
+        let report = through_with(no_restores, options(seed, 24), |_| {}, tamper).await;
+        let message = assert_oracle_failed(&report, "");
+        let first = first_line(&message);
+        let found = match wanted {
+            "reread" => first.contains("differ on reshow") || first.contains("(showBackup"),
+            _ => first.contains("differ on shown") && first.contains("check_restorable"),
+        };
+        assert!(found, "the failing step re-reads a deleted backup ({wanted}): {message}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
