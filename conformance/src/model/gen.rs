@@ -231,10 +231,16 @@ fn single(servers: usize, restores: bool) -> BoxedStrategy<Step> {
     .boxed()
 }
 
-/// What the second project's credential tries on this project's objects.
-fn foreign() -> BoxedStrategy<Step> {
+/// What the second project's credential tries on this project's objects (with restores, a
+/// restore of one of its backups too).
+fn foreign(restores: bool) -> BoxedStrategy<Step> {
     let p = 0..PLACES;
+    let restore = match restores {
+        true => p.clone().prop_map(|item| Step::Restore { item }).boxed(),
+        false => p.clone().prop_map(|item| Step::Restorable { item }).boxed(),
+    };
     prop_oneof![
+        restore,
         p.clone().prop_map(|policy| Step::ShowPolicy { policy }),
         (p.clone(), 0..3usize).prop_map(|(policy, n)| Step::UpdatePolicy {
             policy,
@@ -313,7 +319,7 @@ pub fn histories(
     restores: bool,
 ) -> BoxedStrategy<History> {
     let servers = servers.max(1);
-    let foreign = (foreign(), any::<bool>())
+    let foreign = (foreign(restores), any::<bool>())
         .prop_map(|(step, first_path)| Step::Foreign { step: Box::new(step), first_path });
     let step = match isolation {
         true => prop_oneof![
