@@ -125,7 +125,7 @@ print("5. 400 stalled bodies (body timeout 3 s)")
 held(400, f"POST {BASE}/policies HTTP/1.1\r\nHost: x\r\nX-Auth-Token: secret\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{{".encode(), "stalled bodies")
 print("6. 400 idle connections (idle timeout 4 s)")
 held(400, b"", "idle")
-print("7. 600 slow heads, beyond the connection limit of 512 (the rest closed at once)")
+print("7. 600 slow heads, beyond the connection limit of 512 (the rest wait; the normal request too, about the header timeout)")
 held(600, f"GET {BASE}/quotas HTTP/1.1\r\nHost: x\r\n".encode(), "beyond the limit")
 
 print("8. a policy of 50,000 servers, created, then run three times")

@@ -15,7 +15,7 @@ mod script;
 mod sides;
 mod step;
 
-use crate::checks::{Check, Failure};
+use crate::checks::{Check, Failure, Permission};
 use crate::session::Session;
 pub use gen::{histories, History};
 use history::{Ran, Setup};
@@ -190,11 +190,20 @@ async fn run_with_model(session: &mut Session, options: &ModelOptions, fallback_
         other_project: session.sender.target.other.as_ref().map(|(p, _)| p.clone()),
         baseline_usage: Default::default(),
     };
+    // Restores only where the run allows what the registry row says they need.
+    let restores = Check::ModelConformance.more().is_none_or(|p| session.allows(p));
+    if !restores {
+        session.recorder.note(format!(
+            "model: histories without createRestore ({})",
+            Permission::Restores.refusal()
+        ));
+    }
     let setup = Setup {
         endpoint,
         servers,
         limits: session.limits.clone(),
         model: model_factory(options, session.sender.target.other.as_ref().map(|(p, _)| p.clone())),
+        restores,
     };
     if session.sender.target.oracle.is_some() {
         history::empty_embedded_project(&setup).await;
@@ -266,8 +275,12 @@ fn explore(
     let exact = Mutex::new(true);
     let first_failure: Mutex<Option<Instant>> = Mutex::new(None);
     let last: Mutex<Option<Ran>> = Mutex::new(None);
-    let strategy =
-        histories(setup.servers.len(), options.max_steps, setup.endpoint.other_project.is_some());
+    let strategy = histories(
+        setup.servers.len(),
+        options.max_steps,
+        setup.endpoint.other_project.is_some(),
+        setup.restores,
+    );
     let result = runner.run(&strategy, |history| {
         let ran = handle.block_on(history::run(setup, &history));
         {

@@ -3,7 +3,8 @@
 //! fail and name its check; the unbroken mock passes.
 
 use crate::support::{
-    bounded, mock_configured, proxied_options, proxy_rewriting, quick_limits, Answer, Sent,
+    bounded, mock_config, mock_configured, proxied_options, proxy_rewriting, quick_limits, Answer,
+    Sent,
 };
 use csbs_conformance::{run_suite, Check, Phase, Report, RunOptions};
 use csbs_spec::behaviour::{domain_errors, filters, sort_default, FilterRule};
@@ -794,4 +795,45 @@ async fn throttling_is_waited_out_and_reported_apart() {
     let report = bounded(run_suite(options)).await.expect("the mock is reachable");
     assert_eq!(report.throttling.answered_429, 0, "{:?}", report.throttling);
     mock.shutdown().await;
+}
+
+/// A mock whose project holds more backups than a page of listBackups may (its `max-limit`).
+async fn crowded_mock() -> csbs_mock::RunningMock {
+    let max = csbs_spec::operations::find_operation("listBackups")
+        .and_then(csbs_spec::behaviour::pagination)
+        .and_then(|p| p.max_limit)
+        .expect("listBackups has a max-limit");
+    let count = usize::try_from(max).unwrap() + 1;
+    let project = csbs_mock::DEFAULT_PROJECT_ID;
+    csbs_mock::bulk::spawn_with_backups(mock_config(), project, count, 10).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_answering_more_than_its_max_limit_fails_max_limit_conformance() {
+    let only = [Check::MaxLimitConformance];
+    let honest = run_broken_on(crowded_mock().await, &only, unchanged(), untouched()).await;
+    assert!(honest.passed(), "{}", honest.summary());
+    let judged: Vec<&str> =
+        honest.results_of(Check::MaxLimitConformance).map(|r| r.operation.as_str()).collect();
+    assert!(judged.contains(&"listBackups"), "judged on {judged:?}");
+    // An endpoint that ignores the cap: a page asked for more than 1000 items holds one more.
+    let ignores_the_cap = answers_of("listBackups", |a: &mut Answer| {
+        let query = a.path.split_once('?').map(|(_, q)| q).unwrap_or_default();
+        let limit = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "limit");
+        let asked: usize = limit.and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+        if asked > 1000 {
+            a.edit_json(|v| {
+                if let Some(items) = v["checkpoint_items"].as_array_mut() {
+                    let extra = items.last().cloned();
+                    items.extend(extra);
+                }
+            });
+        }
+    });
+    let faulty = run_broken_on(crowded_mock().await, &only, unchanged(), ignores_the_cap).await;
+    assert_fails(&faulty, "listBackups", Check::MaxLimitConformance, "limit above max-limit");
+    let message: Vec<&str> =
+        faulty.failures().filter_map(|f| Some(f.failure.as_ref()?.message.as_str())).collect();
+    let message = message.join("\n");
+    assert!(message.contains("answered 1001 items; x-pagination max-limit is 1000"), "{message}");
 }

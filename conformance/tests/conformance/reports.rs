@@ -115,10 +115,14 @@ fn the_readme_lists_every_check_as_the_registry_has_it() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
         .expect("the README sits at the workspace root");
     for check in csbs_conformance::Check::ALL {
-        let needs = match check.needs() {
+        let flag = |p: Permission| match p {
             Permission::ReadOnly => "",
             Permission::Mutations => "`--allow-mutations`",
             Permission::Restores => "`--allow-restore`",
+        };
+        let needs = match check.more() {
+            None => flag(check.needs()).to_owned(),
+            Some(more) => format!("{} (restores: {})", flag(check.needs()), flag(more)),
         };
         let (name, part, proves) = (check.name(), check.part(), check.proves());
         let row = format!("| `{name}` | {part} | {proves} | {needs} |");

@@ -278,7 +278,14 @@ pub async fn mock() -> csbs_mock::RunningMock {
 pub async fn mock_configured(
     edit: impl FnOnce(&mut csbs_mock::MockConfig),
 ) -> csbs_mock::RunningMock {
-    let mut config = csbs_mock::MockConfig {
+    let mut config = mock_config();
+    edit(&mut config);
+    csbs_mock::spawn(config).await.expect("the mock starts")
+}
+
+/// The configuration of [`mock`].
+pub fn mock_config() -> csbs_mock::MockConfig {
+    csbs_mock::MockConfig {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         tokens: vec![csbs_mock::TokenGrant {
             token: PROXY_TOKEN.to_owned(),
@@ -290,9 +297,7 @@ pub async fn mock_configured(
         restore_delay: Duration::from_millis(40),
         seed_examples: true,
         ..csbs_mock::MockConfig::default()
-    };
-    edit(&mut config);
-    csbs_mock::spawn(config).await.expect("the mock starts")
+    }
 }
 
 /// A request as the proxy lets a rewrite function change it before it goes upstream.

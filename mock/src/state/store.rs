@@ -52,6 +52,9 @@ pub struct Project {
     newest_first: BTreeSet<(Micros, Uuid)>,
     /// Where changes are recorded for the state file (none without one).
     pub(super) log: Option<Arc<ChangeLog>>,
+    /// How many times the project was locked to be changed (see [`change`]): work prepared
+    /// without the lock (a policy run) is committed only if no change came in between.
+    pub generation: u64,
 }
 
 impl Project {
@@ -74,6 +77,7 @@ impl Project {
             rendered: RenderCache::default(),
             newest_first: BTreeSet::new(),
             log: None,
+            generation: 0,
         }
     }
 
@@ -326,6 +330,14 @@ pub fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
 
 pub fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A project locked to be changed; its generation moves on, so that work prepared on an
+/// earlier one (see `handlers/backups.rs`, `execute`) knows it must be prepared again.
+pub fn change(lock: &RwLock<Project>) -> RwLockWriteGuard<'_, Project> {
+    let mut project = write(lock);
+    project.generation += 1;
+    project
 }
 
 impl Store {
