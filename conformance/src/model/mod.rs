@@ -109,14 +109,14 @@ fn model_factory(
 
 /// The failure of a history: the shrunk history, the step and comparison that differ, both
 /// answers, and the script that repeats it.
-fn failure(history: &History, ran: &Ran, seed: u64, shrink_ms: u128) -> Failure {
+fn failure(history: &History, ran: &Ran, seed: u64, shrink_ms: u128, repeat: &str) -> Failure {
     let Some(f) = &ran.finding else {
         return Failure::new("model", "flaky: failed once, then passed");
     };
     let steps: Vec<String> =
         history.steps.iter().enumerate().map(|(i, s)| format!("  {i}: {s}")).collect();
     let message = format!(
-        "the endpoint and the model differ on {comparison} at step {step} ({text})\n  endpoint answered: {endpoint}\n  model answered:    {model}\nshortest history found (seed {seed}, shrunk in {shrink_ms} ms), pool names {names:?}, descriptions {descriptions:?}:\n{steps}\nreproduce on the endpoint:\n{script}",
+        "the endpoint and the model differ on {comparison} at step {step} ({text})\n  endpoint answered: {endpoint}\n  model answered:    {model}\nshortest history found (seed {seed}, shrunk in {shrink_ms} ms), pool names {names:?}, descriptions {descriptions:?}:\n{steps}\n{repeat}\nreproduce on the endpoint:\n{script}",
         comparison = f.comparison,
         step = f.step,
         text = history.steps.get(f.step).map(ToString::to_string).unwrap_or_default(),
@@ -209,6 +209,7 @@ async fn run_with_model(session: &mut Session, options: &ModelOptions, fallback_
         history::empty_embedded_project(&setup).await;
     }
     let seed = options.seed.or(fallback_seed).unwrap_or_else(rand::random);
+    let repeat = repeat_line(seed, options);
     let started = Instant::now();
     let handle = tokio::runtime::Handle::current();
     let opts = options.clone();
@@ -223,17 +224,16 @@ async fn run_with_model(session: &mut Session, options: &ModelOptions, fallback_
         return;
     };
     session.recorder.note(format!(
-        "model: seed {seed}, {} histories (shrinking included), {} steps, {} requests to the endpoint in {} ms; comparisons {} (repeat with --model-seed {seed} --model-cases {})",
+        "model: seed {seed}, {} histories (shrinking included), {} steps, {} requests to the endpoint in {} ms; comparisons {} ({repeat})",
         tally.histories,
         tally.steps,
         tally.requests,
         started.elapsed().as_millis(),
         if exact { "exact (the project held only the histories' objects)" } else { "restricted to the histories' own objects (the project held others); counts skipped, quotas as differences" },
-        options.cases
     ));
     let verdict = match found {
         None => Ok(()),
-        Some((history, ran, shrink_ms)) => Err(failure(&history, &ran, seed, shrink_ms)),
+        Some((history, ran, shrink_ms)) => Err(failure(&history, &ran, seed, shrink_ms, &repeat)),
     };
     session.recorder.verdict(
         Check::ModelConformance,
@@ -242,6 +242,19 @@ async fn run_with_model(session: &mut Session, options: &ModelOptions, fallback_
         verdict,
         None,
     );
+}
+
+/// The flags that repeat the part exactly: the seed and the sizes fix the histories drawn
+/// (and, against an endpoint that answers alike, the failure and its shrinking); the run's
+/// other options that shape them (the servers, `--allow-restore`, a second credential) must
+/// be the same. Decision: a seed printed with the flags, not proptest's regression files,
+/// which are written beside a test's source and which a user of the binary has nowhere to
+/// keep or replay.
+fn repeat_line(seed: u64, options: &ModelOptions) -> String {
+    format!(
+        "repeat it exactly with the same endpoint, credentials, --server-id, --allow-restore and --other-* options and: --only model --model-seed {seed} --model-cases {} --model-steps {}",
+        options.cases, options.max_steps
+    )
 }
 
 /// Servers the oracle backs up on the embedded mock: its own, so that the other parts'
