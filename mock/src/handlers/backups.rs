@@ -10,8 +10,8 @@ use crate::errors::ApiError;
 use crate::server::App;
 use crate::state::View;
 use crate::state::{
-    change, new_backup, read, select, select_ordered, Backup, CheckpointInfo, NewBackup,
-    PolicyResource, Project, Selected, Server, Status,
+    change, first_places, made_of, new_backup, read, select, select_ordered, surplus, Backup,
+    CheckpointInfo, Made, NewBackup, PolicyResource, Project, Selected, Server, Status,
 };
 use crate::views::{csbs, list_body, rendered};
 use csbs_spec::rules::Direction;
@@ -35,22 +35,26 @@ pub fn execute(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let lock = app.store.project(call.project_id());
     let planned = plan_execution(&read(&lock), &sent, call)?;
     app.config.hooks.run_unlocked();
-    let backups = planned.build(app);
+    let built = planned.build(app);
+    // What the answer shows, as the commit will leave it.
+    let shown = built.shown();
     let mut project = change(&lock);
     project.purge(call.now);
-    let id = if project.generation == planned.generation + 1 {
-        planned.commit(app, &mut project, backups)?
+    let (id, shown) = if project.generation == planned.generation + 1 {
+        (planned.commit(app, &mut project, built)?, shown)
     } else {
         let planned = plan_execution(&project, &sent, call)?;
-        let backups = planned.build(app);
-        planned.commit(app, &mut project, backups)?
+        let built = planned.build(app);
+        let shown = built.shown();
+        (planned.commit(app, &mut project, built)?, shown)
     };
-    let (info, backups) = project
-        .checkpoint_by_id(id, call.now)
-        .map(|(info, backups)| (info.clone(), backups.into_iter().cloned().collect::<Vec<_>>()))
-        .ok_or_else(|| ApiError::documented(CSBS_3001, &[&id.to_string()]))?;
     drop(project);
-    Ok(checkpoint_body(&info, &backups.iter().collect::<Vec<_>>(), call))
+    let backups: Vec<&Backup> =
+        shown.iter().filter(|b| b.status(call.now) != Status::Gone).collect();
+    match backups.first() {
+        Some(first) => Ok(checkpoint_body(&first.checkpoint, &backups, call)),
+        None => Err(ApiError::documented(CSBS_3001, &[&id.to_string()])),
+    }
 }
 
 /// The run `executePolicy` asks for, planned on the project as it is.
@@ -106,8 +110,8 @@ pub fn run_policy(
     now: Micros,
 ) -> Result<Uuid, ApiError> {
     let planned = plan_run(project, plan_id, resources, auto_trigger, now)?;
-    let backups = planned.build(app);
-    planned.commit(app, project, backups)
+    let built = planned.build(app);
+    planned.commit(app, project, built)
 }
 
 /// A policy run as planned on one generation of its project: what [`PlannedRun::build`]
@@ -117,9 +121,29 @@ struct PlannedRun {
     info: Arc<CheckpointInfo>,
     /// Each server backed up, and whether its backup is incremental.
     servers: Vec<(Arc<Server>, bool)>,
-    /// The policy's `max_backups`.
-    keep: Option<usize>,
+    /// The policy's `max_backups`, and the backups the policy made of each server before.
+    keep: Option<(usize, Vec<Vec<Made>>)>,
     now: Micros,
+}
+
+/// A run's backups, and those `max_backups` then deletes (the run's own among them only when
+/// it ties with older ones).
+struct BuiltRun {
+    backups: Vec<Backup>,
+    surplus: Vec<Uuid>,
+    gone_at: Micros,
+}
+
+impl BuiltRun {
+    /// Copies of the run's backups as the commit leaves them.
+    fn shown(&self) -> Vec<Backup> {
+        let mut shown = self.backups.clone();
+        let surplus: std::collections::HashSet<&Uuid> = self.surplus.iter().collect();
+        for b in shown.iter_mut().filter(|b| surplus.contains(&b.id)) {
+            b.life.delete = Some((b.life.created_at, self.gone_at));
+        }
+        shown
+    }
 }
 
 fn plan_run(
@@ -149,19 +173,18 @@ fn plan_run(
         .iter()
         .map(|r| (project.server(&r.id, Some(&r.name)), project.has_backup_of(&r.id, now)))
         .collect();
-    Ok(PlannedRun {
-        generation: project.generation,
-        info,
-        servers,
-        keep: policy.max_backups(),
-        now,
-    })
+    let keep = policy.max_backups().map(|keep| {
+        let ids: Vec<&str> = resources.iter().map(|r| r.id.as_str()).collect();
+        (keep, project.policy_backups(plan_id, &ids, now))
+    });
+    Ok(PlannedRun { generation: project.generation, info, servers, keep, now })
 }
 
 impl PlannedRun {
-    /// The run's backups; needs no lock.
-    fn build(&self, app: &App) -> Vec<Backup> {
-        self.servers
+    /// The run's backups, and what `max_backups` then deletes; needs no lock.
+    fn build(&self, app: &App) -> BuiltRun {
+        let backups: Vec<Backup> = self
+            .servers
             .iter()
             .map(|(server, incremental)| {
                 let how = NewBackup {
@@ -173,23 +196,31 @@ impl PlannedRun {
                 };
                 new_backup(server.clone(), self.info.clone(), &how)
             })
-            .collect()
+            .collect();
+        let surplus = match &self.keep {
+            None => Vec::new(),
+            Some((keep, before)) => {
+                let mut groups = before.clone();
+                let ids: Vec<&str> = self.servers.iter().map(|(s, _)| s.id.as_str()).collect();
+                let place = first_places(&ids);
+                for b in &backups {
+                    if let Some(&i) = place.get(b.server.id.as_str()) {
+                        groups[i].push(made_of(b, self.now));
+                    }
+                }
+                surplus(groups, *keep)
+            }
+        };
+        BuiltRun { backups, surplus, gone_at: self.now + app.delete_delay }
     }
 
-    /// Stores the checkpoint (if the quotas have room) and applies `max_backups`.
-    fn commit(
-        self,
-        app: &App,
-        project: &mut Project,
-        backups: Vec<Backup>,
-    ) -> Result<Uuid, ApiError> {
-        check_room(app, project, &backups, self.now)?;
-        project.add_checkpoint(self.info.clone(), backups);
-        // `max_backups`: the policy's oldest backups of each server beyond the limit go.
-        if let Some(keep) = self.keep {
-            let servers: Vec<&str> = self.servers.iter().map(|(s, _)| s.id.as_str()).collect();
-            let gone_at = self.now + app.delete_delay;
-            project.trim_policy_backups(&self.info.plan_id, &servers, keep, self.now, gone_at);
+    /// Stores the checkpoint (if the quotas have room) and starts the deletions
+    /// `max_backups` asks for.
+    fn commit(self, app: &App, project: &mut Project, built: BuiltRun) -> Result<Uuid, ApiError> {
+        check_room(app, project, &built.backups, self.now)?;
+        project.add_checkpoint(self.info.clone(), built.backups);
+        for id in built.surplus {
+            project.start_deletion(id, self.now, built.gone_at);
         }
         Ok(self.info.id)
     }
