@@ -527,7 +527,8 @@ async fn a_restored_backup_that_settles_in_error_fails() {
             });
         }
     };
-    let report = through(options(7, 16), |_| {}, tamper).await;
+    // Seed 6 draws restores on their own (one in a pair sent at once may lose the race).
+    let report = through(options(6, 16), |_| {}, tamper).await;
     let message = assert_oracle_failed(&report, "");
     assert!(message.contains("createRestore item#"), "the shrunk history restores: {message}");
     assert!(message.contains("\"error\""), "the endpoint's status is shown: {message}");
@@ -563,7 +564,7 @@ async fn a_restore_and_a_delete_of_one_backup_at_once_both_refused_fail_on_concu
             return;
         }
         // Held a moment, so that a request sent at the same time has arrived too.
-        std::thread::sleep(Duration::from_millis(30));
+        std::thread::sleep(Duration::from_millis(80));
         let mut f = flight.lock().unwrap();
         if f.clash {
             a.status = 400;
