@@ -4,7 +4,6 @@ use crate::checks::Check;
 use crate::options::{Limits, Phase, RunOptions};
 use crate::progress::ProgressMode;
 use crate::report::{Format, ReportFile};
-use crate::secret::Secret;
 use clap::Parser;
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -30,15 +29,8 @@ pub struct Cli {
     /// Project ID the token or access key is scoped to.
     #[arg(long, env = "CSBS_PROJECT_ID")]
     pub project_id: Option<String>,
-    /// X-Auth-Token; prefer the environment variable (a flag shows in the process list).
-    #[arg(long, env = "CSBS_TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
-    /// Access key: sign every request (SDK-HMAC-SHA256) instead of sending a token; needs --sk.
-    #[arg(long, env = "CSBS_AK", hide_env_values = true, value_name = "ACCESS_KEY")]
-    pub ak: Option<String>,
-    /// Secret key of --ak; prefer the environment variable (a flag shows in the process list).
-    #[arg(long, env = "CSBS_SK", hide_env_values = true, value_name = "SECRET_KEY")]
-    pub sk: Option<String>,
+    #[command(flatten)]
+    pub credentials: crate::cli_credentials::Credentials,
     /// A second project's token, TOKEN:PROJECT: the model part checks that neither project's
     /// objects are shown, listed, changed or deleted through the other.
     #[arg(long, env = "CSBS_OTHER_TOKEN", hide_env_values = true, value_name = "TOKEN:PROJECT")]
@@ -49,7 +41,8 @@ pub struct Cli {
     /// Replay examples that create, change and delete (what the run creates it deletes).
     #[arg(long)]
     pub allow_mutations: bool,
-    /// Also replay restores, which overwrite the disks of the backed-up server.
+    /// Also replay restores, which overwrite the disks of the backed-up server (and let the
+    /// model part's histories restore).
     #[arg(long)]
     pub allow_restore: bool,
     /// A server the run may back up and put in a policy (repeat for two; needed for mutations).
@@ -138,27 +131,12 @@ impl Cli {
             settle_timeout: self.wait,
             ..Limits::default()
         };
-        let ak_sk = match (self.ak.filter(|k| !k.is_empty()), self.sk.filter(|k| !k.is_empty())) {
-            (Some(ak), Some(sk)) => Some((ak, Secret::secret_key(sk))),
-            (None, None) => None,
-            (Some(_), None) => {
-                return Err(
-                    "--ak (CSBS_AK) is given without --sk (CSBS_SK): a signature needs both"
-                        .to_owned(),
-                )
-            }
-            (None, Some(_)) => {
-                return Err(
-                    "--sk (CSBS_SK) is given without --ak (CSBS_AK): a signature needs both"
-                        .to_owned(),
-                )
-            }
-        };
+        let (token, ak_sk) = self.credentials.resolve()?;
         let options = RunOptions {
             endpoint: self.endpoint.filter(|e| !e.is_empty()),
             cbr_endpoint: self.cbr_endpoint.filter(|e| !e.is_empty()),
             project_id: self.project_id,
-            token: self.token.filter(|t| !t.is_empty()).map(Secret::new),
+            token,
             ak_sk,
             other: match (&self.other_token, &self.other_aksk) {
                 (Some(t), _) => Some(crate::options::OtherCredential::token(t)?),
@@ -289,5 +267,21 @@ mod tests {
                 "{error}"
             );
         }
+    }
+
+    #[test]
+    fn replay_takes_the_same_credential_flags_and_rule() {
+        let parse = |extra: &[&str]| {
+            let args = ["csbs-conformance", "replay", "report.json"];
+            match Cli::try_parse_from(args.iter().chain(extra)).unwrap().command {
+                Some(Command::Replay(replay)) => replay.credentials.resolve(),
+                other => panic!("not a replay: {other:?}"),
+            }
+        };
+        let (token, ak_sk) = parse(&["--ak", "AK1", "--sk", "s3cr3t-sk"]).unwrap();
+        assert!(token.is_none());
+        assert_eq!(ak_sk.map(|(ak, sk)| (ak, sk.expose().to_owned())).unwrap().0, "AK1");
+        let error = parse(&["--ak", "AK1"]).unwrap_err();
+        assert!(error.contains("--sk") && !error.contains("AK1"), "{error}");
     }
 }

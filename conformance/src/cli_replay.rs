@@ -3,8 +3,8 @@
 //! 2 the replay could not happen or could not judge a failure with one answer.
 
 use crate::cli::{parse_duration, parse_size};
+use crate::cli_credentials::Credentials;
 use crate::report::{replay, Outcome, ReplayOptions, EXIT_FAILED, EXIT_NOT_RUN, EXIT_PASSED};
-use crate::secret::Secret;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -23,15 +23,9 @@ pub struct ReplayArgs {
     /// Send CBR requests to this base URL (default: --endpoint).
     #[arg(long)]
     pub cbr_endpoint: Option<String>,
-    /// The token for requests the report shows with $CSBS_TOKEN.
-    #[arg(long, env = "CSBS_TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
-    /// Access key for requests the report shows signed; needs --sk.
-    #[arg(long, env = "CSBS_AK", hide_env_values = true, value_name = "ACCESS_KEY")]
-    pub ak: Option<String>,
-    /// Secret key of --ak.
-    #[arg(long, env = "CSBS_SK", hide_env_values = true, value_name = "SECRET_KEY")]
-    pub sk: Option<String>,
+    // The credential for requests the report shows with $CSBS_TOKEN or signed.
+    #[command(flatten)]
+    pub credentials: Credentials,
     /// Time limit of one request, body included.
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     pub timeout: Duration,
@@ -43,6 +37,13 @@ pub struct ReplayArgs {
 impl ReplayArgs {
     /// Replays, prints one paragraph per failure, and returns the exit code.
     pub async fn run(self) -> u8 {
+        let (token, ak_sk) = match self.credentials.resolve() {
+            Ok(resolved) => resolved,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_NOT_RUN;
+            }
+        };
         let text = match std::fs::read_to_string(&self.report) {
             Ok(text) => text,
             Err(e) => {
@@ -64,13 +65,8 @@ impl ReplayArgs {
             failure: self.failure,
             endpoint: self.endpoint.filter(|e| !e.is_empty()),
             cbr_endpoint: self.cbr_endpoint.filter(|e| !e.is_empty()),
-            token: self.token.filter(|t| !t.is_empty()).map(Secret::new),
-            ak_sk: match (self.ak, self.sk) {
-                (Some(ak), Some(sk)) if !ak.is_empty() && !sk.is_empty() => {
-                    Some((ak, Secret::secret_key(sk)))
-                }
-                _ => None,
-            },
+            token,
+            ak_sk,
             timeout: self.timeout,
             max_body_bytes: self.max_body,
         };

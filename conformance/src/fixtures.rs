@@ -189,6 +189,24 @@ pub struct Restore<'a> {
     pub volumes: &'a [(String, String)],
 }
 
+/// Could `what` be restored? (`checkResourceCapabilities`, `check_restorable`).
+pub fn restorable_check(what: &Restore<'_>) -> Value {
+    let volumes = what
+        .volumes
+        .iter()
+        .map(|(backup_id, volume_id)| types::VolumeMapping { backup_id, volume_id });
+    json_of(&types::CheckRestorableRequest {
+        check_restorable: vec![types::RestorableQuery {
+            checkpoint_item_id: what.checkpoint_item_id,
+            target: types::RestorableTarget {
+                resource_id: what.server_id,
+                resource_type: "OS::Nova::Server",
+                volumes: volumes.collect(),
+            },
+        }],
+    })
+}
+
 /// A restore of `what`, without starting the server (`createRestore`).
 pub fn restore(what: &Restore<'_>) -> Value {
     let provider = provider();
@@ -268,6 +286,7 @@ mod tests {
             volumes: &volumes,
         };
         assert_valid("createRestore", &restore(&what));
+        assert_valid("checkResourceCapabilities", &restorable_check(&what));
         assert!(schedule().contains("RRULE:FREQ=WEEKLY"));
         assert_eq!(provider(), "fc4d5750-22e7-4798-8a46-f48f62c4c1da");
     }

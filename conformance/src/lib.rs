@@ -36,6 +36,7 @@ mod behaviour;
 pub mod checks;
 mod cleanup;
 pub mod cli;
+pub mod cli_credentials;
 pub mod cli_replay;
 mod created;
 mod dispatch;

@@ -42,6 +42,7 @@ pub(crate) async fn preflight(
             url: format!("{base}{}", request.target()),
             body: None,
             auth: target.auth.clone(),
+            label: format!("{} preflight", request.operation.id),
         };
         let exchange = client.send(out).await;
         let response = match exchange.outcome {

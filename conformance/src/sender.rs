@@ -35,9 +35,11 @@ impl Sender {
     /// Sends `request` with `auth` (`what` shows on the progress line); unrecorded.
     pub async fn send_with(&self, request: &ApiRequest, auth: Auth, what: &str) -> Exchange {
         let op = request.operation;
-        self.progress.step(&format!("{} {what}", op.id));
         let url = format!("{}{}", self.target.base(op.service), request.target());
-        let out = Outgoing { method: op.method.clone(), url, body: request.body.clone(), auth };
+        let label = format!("{} {what}", op.id);
+        self.progress.step(&label);
+        let out =
+            Outgoing { method: op.method.clone(), url, body: request.body.clone(), auth, label };
         let exchange = self.client.send(out).await;
         if matches!(exchange.outcome, Err(TransportError::Timeout { .. })) {
             let mut timeouts = self.timeouts.lock().unwrap_or_else(|p| p.into_inner());

@@ -149,7 +149,8 @@ impl Default for Quotas {
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// A request's head (request line and headers) must arrive within this many ms of the
-    /// mock starting to wait for it, else the connection is closed (default 10,000).
+    /// mock starting to wait for it (a new connection's first byte too; on a kept-alive
+    /// connection, the next head), else the connection is closed (default 10,000).
     pub header_timeout_ms: u64,
     /// A request's body must arrive within this many ms of the mock starting to read it, else
     /// it is answered like a body too large (413 `APIGW.0201`, the gateway table has no
@@ -158,8 +159,9 @@ pub struct Limits {
     /// A connection on which no byte moves either way for this many ms is closed (an idle
     /// keep-alive connection, a stalled body; default 60,000).
     pub idle_timeout_ms: u64,
-    /// Connections served at once; one more is closed as soon as it is accepted (default
-    /// 512, under the usual limit of 1,024 open files).
+    /// Connections served at once (default 512, under the usual limit of 1,024 open files).
+    /// One more is not refused: it waits in the listen backlog (first come, first served)
+    /// until a connection in service ends, which the timeouts above bound.
     pub max_connections: usize,
 }
 
@@ -231,6 +233,9 @@ pub struct MockConfig {
     /// Added to every answer, as the way through a real region's API gateway adds tens of
     /// milliseconds (see `profiles/real-service.yaml`).
     pub latency: Duration,
+    /// Code tests run at chosen points of the mock's work.
+    #[doc(hidden)]
+    pub hooks: crate::hooks::Hooks,
 }
 
 impl MockConfig {
@@ -266,6 +271,7 @@ impl Default for MockConfig {
             admin_token: None,
             state_file: None,
             latency: Duration::ZERO,
+            hooks: crate::hooks::Hooks::default(),
         }
     }
 }

@@ -20,6 +20,7 @@ mod errors;
 pub mod faults;
 mod gateway;
 mod handlers;
+mod hooks;
 mod journal;
 mod listener;
 mod model;
@@ -32,6 +33,8 @@ pub use config::{
     AdminToken, ConfigFile, KeyGrant, Limits, MockConfig, Quotas, TokenGrant, DEFAULT_JOURNAL_SIZE,
     DEFAULT_PROJECT_ID,
 };
+#[doc(hidden)]
+pub use hooks::Hooks;
 pub use model::Model;
 pub use server::{service, spawn, RunningMock};
 

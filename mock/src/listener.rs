@@ -1,7 +1,10 @@
-//! The listener of [`crate::spawn`]: accepts connections up to [`crate::Limits::max_connections`]
-//! and serves each with hyper (HTTP/1.1 and HTTP/2), closing those whose request head takes
+//! The listener of [`crate::spawn`]: serves up to [`crate::Limits::max_connections`]
+//! connections at once with hyper (HTTP/1.1 and HTTP/2), closing those whose request head takes
 //! longer than the header timeout or on which nothing moves for the idle timeout. The body
-//! timeout is the dispatcher's (it reads the bodies).
+//! timeout is the dispatcher's (it reads the bodies). A connection beyond the limit is not
+//! refused: it is accepted only once a slot frees, waiting meanwhile in the listen backlog
+//! (first come, first served; the kernel bounds it), so the timeouts that free slots also
+//! bound how long it waits.
 
 use crate::server::App;
 use axum::handler::Handler;
@@ -33,7 +36,31 @@ pub async fn serve(
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let service = TowerToHyperService::new(crate::dispatch::handle.with_state(app));
     tokio::pin!(stop);
+    let mut saturated = false;
     loop {
+        // The slot first, then the connection: beyond the limit, connections wait in the
+        // listen backlog until one in service ends (slow heads end at the header timeout).
+        let slot = match slots.clone().try_acquire_owned() {
+            Ok(slot) => {
+                saturated = false;
+                slot
+            }
+            Err(_) => {
+                if !std::mem::replace(&mut saturated, true) {
+                    tracing::warn!(
+                        max_connections = limits.max_connections,
+                        "every connection slot in use: new connections wait until one frees"
+                    );
+                }
+                tokio::select! {
+                    slot = slots.clone().acquire_owned() => match slot {
+                        Ok(slot) => slot,
+                        Err(_) => break,
+                    },
+                    () = &mut stop => break,
+                }
+            }
+        };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
@@ -47,15 +74,12 @@ pub async fn serve(
             },
             () = &mut stop => break,
         };
-        let Ok(slot) = slots.clone().try_acquire_owned() else {
-            tracing::warn!(
-                max_connections = limits.max_connections,
-                "connection refused: the mock serves as many connections as it may"
-            );
-            continue;
-        };
         let _ = stream.set_nodelay(true);
-        let io = TokioIo::new(Idle::new(stream, limits.idle_timeout()));
+        // Before its first byte a connection is held to the header timeout too: hyper's
+        // starts only once the first bytes tell HTTP/1 from HTTP/2, so a silent connection
+        // would hold its slot for the idle timeout.
+        let first_byte = limits.header_timeout().min(limits.idle_timeout());
+        let io = TokioIo::new(Idle::new(stream, limits.idle_timeout(), first_byte));
         let connection = builder.serve_connection_with_upgrades(io, service.clone()).into_owned();
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
@@ -80,8 +104,9 @@ struct Idle<T> {
 }
 
 impl<T> Idle<T> {
-    fn new(io: T, timeout: Duration) -> Idle<T> {
-        Idle { io, timeout, deadline: Box::pin(tokio::time::sleep(timeout)) }
+    /// `first_byte`: how long the first byte may take; after it, `timeout` between bytes.
+    fn new(io: T, timeout: Duration, first_byte: Duration) -> Idle<T> {
+        Idle { io, timeout, deadline: Box::pin(tokio::time::sleep(first_byte)) }
     }
 
     fn moved(&mut self) {

@@ -2,6 +2,7 @@
 
 use clap::Parser;
 use csbs_mock::{AdminToken, ConfigFile, KeyGrant, MockConfig, TokenGrant};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -51,7 +52,8 @@ struct Args {
     /// Close a connection on which no byte moved for this time [default: 60000].
     #[arg(long, value_name = "MS")]
     idle_timeout_ms: Option<u64>,
-    /// Connections served at once; more are closed when accepted [default: 512].
+    /// Connections served at once; more wait, first come first served, until one ends
+    /// [default: 512].
     #[arg(long, value_name = "N")]
     max_connections: Option<usize>,
     /// Requests kept in the journal (GET /_mock/journal); 0 keeps none [default: 1000].
@@ -152,22 +154,37 @@ async fn main() -> anyhow::Result<()> {
         config.aksk.iter().map(|k| (k.access_key.clone(), k.project_id.clone(), k.admin)).collect();
     let state = config.state_file.clone();
     let mock = csbs_mock::spawn(config).await?;
-    println!("csbs-mock listening on {}", mock.base_url());
-    match &state {
-        Some(path) => println!("state kept in {}", path.display()),
-        None => println!("state kept in memory only (--state FILE keeps it)"),
-    }
+    tracing::info!(address = %mock.base_url(), "listening");
+    let mut lines = vec![format!("csbs-mock listening on {}", mock.base_url())];
+    lines.push(match &state {
+        Some(path) => format!("state kept in {}", path.display()),
+        None => "state kept in memory only (--state FILE keeps it)".to_owned(),
+    });
     for grant in &mock.tokens {
         let role = if grant.admin { " (admin)" } else { "" };
-        println!("token {} for project {}{role}", grant.token, grant.project_id);
+        lines.push(format!("token {} for project {}{role}", grant.token, grant.project_id));
     }
     for (access_key, project, admin) in keys {
         let role = if admin { " (admin)" } else { "" };
-        println!("access key {access_key} for project {project}{role}");
+        lines.push(format!("access key {access_key} for project {project}{role}"));
     }
+    announce(&lines);
     stopped().await?;
     mock.shutdown().await;
     Ok(())
+}
+
+/// Prints the startup lines on standard output. A reader that went away (`csbs-mock | head -1`:
+/// EPIPE) or any other write error stops the printing, not the mock: the lines only inform, and
+/// `println!` would panic.
+fn announce(lines: &[String]) {
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        if let Err(error) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+            tracing::debug!(%error, "standard output closed: the startup lines are not printed");
+            return;
+        }
+    }
 }
 
 /// Waits for Ctrl-C, or SIGTERM (what `docker stop` and service managers send) on Unix.

@@ -13,8 +13,9 @@
 use crate::clock::{self, Micros};
 use crate::server::App;
 use crate::state::{
-    name_uuid, new_backup, write, Backup, CheckpointInfo, Disk, Lifecycle, NewBackup, OperationDef,
-    Policy, PolicyResource, Project, ScheduledOp, Server, Status, Vault, VolumeBackup, SERVER_TYPE,
+    change, name_uuid, new_backup, Backup, CheckpointInfo, Disk, Lifecycle, NewBackup,
+    OperationDef, Policy, PolicyResource, Project, ScheduledOp, Server, Status, Vault,
+    VolumeBackup, SERVER_TYPE,
 };
 use csbs_spec::examples::all_examples;
 use csbs_spec::ExampleKind;
@@ -57,7 +58,7 @@ pub fn seed(app: &App) {
     let now = clock::now();
     for id in app.config.projects() {
         let lock = app.store.project(id);
-        let mut project = write(&lock);
+        let mut project = change(&lock);
         seed_project(&mut project, app.protect_delay, now);
     }
 }

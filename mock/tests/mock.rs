@@ -10,6 +10,8 @@ mod admin;
 mod auth;
 #[path = "mock/backups.rs"]
 mod backups;
+#[path = "mock/binary.rs"]
+mod binary;
 #[path = "mock/bounds.rs"]
 mod bounds;
 #[path = "mock/cbr.rs"]

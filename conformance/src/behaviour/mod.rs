@@ -1,7 +1,7 @@
 //! The behaviour part of a run (`--only behaviour`): what the documents say the service
 //! does, beyond the shapes of its answers, each a named check (see `checks::Check`):
 //! `read_after_write`, `filter_conformance`, `sort_conformance`, `pagination_conformance`,
-//! `count_conformance`, `list_show_agreement`, `domain_error_conformance`, `project_isolation`, `lifecycle_conformance`,
+//! `max_limit_conformance`, `count_conformance`, `list_show_agreement`, `domain_error_conformance`, `project_isolation`, `lifecycle_conformance`,
 //! `quota_usage`, and the documented families (`duplicate_name_rejection`, `binding_release`,
 //! `capability_conformance`, `policy_run_scope`, `retention_conformance`, `deletion_scope`).
 //! The rules come from the spec's behaviour extensions
@@ -20,6 +20,7 @@ mod filters;
 mod isolation;
 mod keeps;
 mod life;
+mod max_limit;
 mod names;
 mod order;
 mod paging;

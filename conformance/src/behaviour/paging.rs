@@ -29,7 +29,7 @@ pub async fn run(session: &mut Session) {
     }
 }
 
-fn ids(items: &[Value]) -> Vec<String> {
+pub(super) fn ids(items: &[Value]) -> Vec<String> {
     items.iter().filter_map(id_of).map(str::to_owned).collect()
 }
 
@@ -57,24 +57,25 @@ async fn check_list(session: &mut Session, op_id: &str, paging: &Pagination) {
         .await
     {
         Ok(all) if all.complete => all,
-        Ok(_) => {
+        Ok(partial) => {
+            super::max_limit::check(session, op_id, paging, &ids(&partial.items), false).await;
             return session.recorder.skip(
                 Check::PaginationConformance,
                 op_id,
                 "pagination",
                 "the list is too long to page through",
-            )
+            );
         }
         Err(why) => {
-            return session.recorder.skip(
-                Check::PaginationConformance,
-                op_id,
-                "pagination",
-                format!("the list failed: {why}"),
-            )
+            let why = format!("the list failed: {why}");
+            if paging.max_limit.is_some() {
+                session.recorder.skip(Check::MaxLimitConformance, op_id, "pagination", &why);
+            }
+            return session.recorder.skip(Check::PaginationConformance, op_id, "pagination", why);
         }
     };
     let everything = ids(&all.items);
+    super::max_limit::check(session, op_id, paging, &everything, true).await;
     if let Some(total) = &paging.total {
         let count = all.first.json.as_ref().and_then(|b| b.pointer(total)).and_then(Value::as_u64);
         let verdict =

@@ -13,7 +13,7 @@ use std::fmt;
 /// Declares [`Check`] and its registry from one table.
 macro_rules! checks {
     ($($(#[$doc:meta])* $variant:ident => $name:literal, part: $part:ident, needs: $needs:ident,
-        runs: [$($runs:ident),*], proves: $proves:literal;)*) => {
+        $(more: $more:ident,)? runs: [$($runs:ident),*], proves: $proves:literal;)*) => {
         /// One kind of check.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
         #[serde(rename_all = "snake_case")]
@@ -52,6 +52,16 @@ macro_rules! checks {
             pub fn needs(self) -> Permission {
                 match self {
                     $(Check::$variant => Permission::$needs,)*
+                }
+            }
+
+            /// What lets the check send every kind of request it has, when that is more than
+            /// [`needs`](Check::needs): the steps that need it (a restore in the oracle's
+            /// histories) are drawn only when the run allows it, and the check's note says
+            /// which were left out.
+            pub fn more(self) -> Option<Permission> {
+                match self {
+                    $(Check::$variant => None$(.or(Some(Permission::$more)))?,)*
                 }
             }
 
@@ -120,6 +130,9 @@ checks! {
     /// `limit` bounds a page; `marker` pages visit every item once; `offset` skips; past the end is empty.
     PaginationConformance => "pagination_conformance", part: Behaviour, needs: ReadOnly, runs: [Paging],
         proves: "limit bounds a page, marker pages visit every item once in order, offset skips, an offset past the end gives an empty page";
+    /// A `limit` above the list's `x-pagination` `max-limit` is answered with at most that many.
+    MaxLimitConformance => "max_limit_conformance", part: Behaviour, needs: ReadOnly, runs: [Paging],
+        proves: "a limit above a list's max-limit (x-pagination) is accepted and answered with at most max-limit items, the first of the default order";
     /// A count equals the number of items the same filters list across all pages.
     CountConformance => "count_conformance", part: Behaviour, needs: ReadOnly, runs: [Filters, Paging],
         proves: "counts (countBackups, the CBR list's count) equal the items the same filters list";
@@ -160,8 +173,8 @@ checks! {
     DeletionScope => "deletion_scope", part: Behaviour, needs: Mutations, runs: [Deletion],
         proves: "deleteCheckpoint with checkpoint_items deletes only that backup of the record, and without it every backup";
     /// Random histories answer as the reference model answers them, where the documents decide.
-    ModelConformance => "model_conformance", part: Model, needs: Mutations, runs: [ModelHistories],
-        proves: "random histories of creates, updates, deletes, backups, runs and reads (filters, sorts, pages, counts, quotas, capabilities, the CBR view), some sent at once, answer as the reference model does wherever the documents decide: status and code, echoed members, list membership and order, counts, settled statuses, quota usage, bindings, isolation from a second project";
+    ModelConformance => "model_conformance", part: Model, needs: Mutations, more: Restores, runs: [ModelHistories],
+        proves: "random histories of creates, updates, deletes, backups, runs, restores and reads (filters with time bounds, sorts, pages, counts, quotas, both capability checks, the CBR views), some sent at once, answer as the reference model does wherever the documents decide: status and code, echoed members, list membership and order, counts, settled statuses, quota usage, bindings, deleted objects gone by ID, isolation from a second project";
 }
 
 impl fmt::Display for Check {

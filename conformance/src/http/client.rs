@@ -67,6 +67,8 @@ pub struct Outgoing {
     pub url: String,
     pub body: Option<Value>,
     pub auth: Auth,
+    /// What the request is for ("<operationId> <case>"): the HAR entry's comment.
+    pub label: String,
 }
 
 /// A bounded HTTP client. Clones share the pace, the tallies, the time line and the HAR
@@ -192,7 +194,7 @@ impl HttpClient {
         };
         self.timeline.lock().unwrap_or_else(|p| p.into_inner()).push(tick);
         if let (Some(har), Some(wall_clock)) = (&self.har, wall_clock) {
-            har.add(&exchange, wall_clock);
+            har.add(&exchange, &out.label, wall_clock);
         }
         exchange
     }
@@ -350,6 +352,7 @@ mod tests {
             url: "http://127.0.0.1:1/v1/p1/policies?b=2&a=x y".into(),
             body: Some(serde_json::json!({"k": 1})),
             auth: auth.clone(),
+            label: String::new(),
         };
         let request = client.build(&out).unwrap();
         let sent = request.headers()["authorization"].to_str().unwrap();

@@ -5,7 +5,7 @@
 
 use super::step::{Arg, Query, Step};
 use crate::properties::strings::{generable, matching};
-use csbs_spec::behaviour::{filters, FilterRule};
+use csbs_spec::behaviour::{filters, FilterRule, Match};
 use csbs_spec::operations::find_operation;
 use csbs_spec::rules::SortRule;
 use csbs_spec::{Location, Service};
@@ -81,8 +81,22 @@ fn retention() -> BoxedStrategy<i64> {
     prop_oneof![Just(-1i64), 1..=3i64, Just(99_999i64)].boxed()
 }
 
+/// True when the parameter's schema takes a time to the microsecond, as the backups show it:
+/// only then can a bound fall between two records on both sides, whose clocks differ (the
+/// model's is virtual). A bound in whole seconds (CBR's) could not: records a second apart on
+/// the model are milliseconds apart on a fast endpoint.
+fn takes_microseconds(service: Service, schema: &Value) -> bool {
+    let sample = Value::String("2000-01-01T00:00:00.000001".into());
+    csbs_spec::Contract::check(service, schema, &sample).is_ok()
+}
+
 /// The value of one documented filter of `operation`, by what it selects on.
-fn filter_arg(rule: &FilterRule, schema: &Value, servers: usize) -> Option<BoxedStrategy<Arg>> {
+fn filter_arg(
+    rule: &FilterRule,
+    schema: &Value,
+    service: Service,
+    servers: usize,
+) -> Option<BoxedStrategy<Arg>> {
     let texts = |schema: &Value| -> Vec<String> {
         let items = schema.get("items").unwrap_or(schema);
         let doc = Service::Csbs.document();
@@ -97,10 +111,15 @@ fn filter_arg(rule: &FilterRule, schema: &Value, servers: usize) -> Option<Boxed
     };
     let s = match rule {
         FilterRule::MadeBy { .. } => (0..PLACES).prop_map(Arg::Policy).boxed(),
-        FilterRule::Property { property, .. } => match property.as_str() {
+        FilterRule::Property { property, matches } => match property.as_str() {
             "/name" => (0..3usize).prop_map(Arg::Name).boxed(),
             "/resource_id" => (0..servers).prop_map(Arg::Server).boxed(),
             "/checkpoint_id" => (0..PLACES).prop_map(Arg::Record).boxed(),
+            "/created_at" if takes_microseconds(service, schema) => match matches {
+                Match::AtLeast => (0..PLACES).prop_map(Arg::Since).boxed(),
+                Match::AtMost => (0..PLACES).prop_map(Arg::Until).boxed(),
+                _ => return None,
+            },
             "/status" | "/resource_type" | "/image_type" => {
                 let values = texts(schema);
                 if values.is_empty() {
@@ -123,7 +142,7 @@ fn filter_set(operation_id: &str, servers: usize) -> BoxedStrategy<Vec<(String, 
         .into_iter()
         .filter_map(|f| {
             let name = f.parameter.name.clone();
-            filter_arg(&f.rule, &f.parameter.schema, servers)
+            filter_arg(&f.rule, &f.parameter.schema, op.service, servers)
                 .map(|s| s.prop_map(move |a| (name.clone(), a)).boxed())
         })
         .collect();
@@ -188,8 +207,13 @@ fn query(operation_id: &'static str, servers: usize) -> BoxedStrategy<Query> {
         .boxed()
 }
 
-fn single(servers: usize) -> BoxedStrategy<Step> {
+fn single(servers: usize, restores: bool) -> BoxedStrategy<Step> {
     let p = 0..PLACES;
+    let restore = match restores {
+        true => p.clone().prop_map(|item| Step::Restore { item }).boxed(),
+        // A read in its place keeps the weights (and so the other steps' draws) alike.
+        false => p.clone().prop_map(|item| Step::Restorable { item }).boxed(),
+    };
     prop_oneof![
         4 => (0..3usize, 0..2usize, self::servers(servers), retention(), proptest::option::weighted(0.3, retention()))
             .prop_map(|(name, description, servers, max_backups, retention_days)| Step::CreatePolicy {
@@ -200,7 +224,7 @@ fn single(servers: usize) -> BoxedStrategy<Step> {
             .prop_map(|(policy, name, description, servers, max_backups)| Step::UpdatePolicy {
                 policy, name, description, servers, max_backups
             }),
-        1 => p.clone().prop_map(|policy| Step::DeletePolicy { policy }),
+        2 => p.clone().prop_map(|policy| Step::DeletePolicy { policy }),
         1 => p.clone().prop_map(|policy| Step::ShowPolicy { policy }),
         2 => query("listPolicies", servers).prop_map(|query| Step::ListPolicies { query }),
         3 => (0..servers, 0..3usize).prop_map(|(server, name)| Step::Protect { server, name }),
@@ -214,6 +238,10 @@ fn single(servers: usize) -> BoxedStrategy<Step> {
         1 => query("listCbrBackups", servers).prop_map(|query| Step::ListCbrBackups { query }),
         1 => Just(Step::ShowQuotas),
         1 => self::servers(servers).prop_map(|servers| Step::Capabilities { servers }),
+        1 => p.clone().prop_map(|record| Step::ShowCbrCheckpoint { record }),
+        2 => restore,
+        1 => p.clone().prop_map(|item| Step::Restorable { item }),
+        2 => Just(Step::Reshow),
     ]
     .boxed()
 }
@@ -240,10 +268,14 @@ fn foreign() -> BoxedStrategy<Step> {
 }
 
 /// Steps that race: two creates with one name, a protect and a delete of one server's backup,
-/// a rename and a create with that name, two deletions of one record.
-fn together(servers: usize) -> BoxedStrategy<Step> {
+/// a rename and a create with that name, two deletions of one record, and (with restores) a
+/// restore and a deletion of one backup.
+fn together(servers: usize, restores: bool) -> BoxedStrategy<Step> {
     let p = 0..PLACES;
-    prop_oneof![
+    let restore = p
+        .clone()
+        .prop_map(|item| Step::Together(vec![Step::Restore { item }, Step::DeleteItem { item }]));
+    let others = prop_oneof![
         (0..3usize, 0..2usize, self::servers(servers)).prop_map(|(name, description, servers)| {
             let create = |servers: Vec<usize>| Step::CreatePolicy {
                 name,
@@ -280,19 +312,34 @@ fn together(servers: usize) -> BoxedStrategy<Step> {
             Step::DeleteRecord { record },
             Step::DeleteRecord { record },
         ])),
-    ]
-    .boxed()
+    ];
+    match restores {
+        true => prop_oneof![4 => others, 2 => restore].boxed(),
+        false => others.boxed(),
+    }
 }
 
 /// Histories of up to `max_steps` steps over `servers` servers (at least one); with a second
-/// project (`isolation`), some steps use its credential.
-pub fn histories(servers: usize, max_steps: usize, isolation: bool) -> BoxedStrategy<History> {
+/// project (`isolation`), some steps use its credential; with `restores`, some restore.
+pub fn histories(
+    servers: usize,
+    max_steps: usize,
+    isolation: bool,
+    restores: bool,
+) -> BoxedStrategy<History> {
     let servers = servers.max(1);
     let foreign = (foreign(), any::<bool>())
         .prop_map(|(step, first_path)| Step::Foreign { step: Box::new(step), first_path });
     let step = match isolation {
-        true => prop_oneof![9 => single(servers), 1 => together(servers), 2 => foreign].boxed(),
-        false => prop_oneof![9 => single(servers), 1 => together(servers)].boxed(),
+        true => prop_oneof![
+            9 => single(servers, restores),
+            1 => together(servers, restores),
+            2 => foreign
+        ]
+        .boxed(),
+        false => {
+            prop_oneof![9 => single(servers, restores), 1 => together(servers, restores)].boxed()
+        }
     };
     (pool(), proptest::collection::vec(step, 1..=max_steps))
         .prop_map(|(pool, steps)| History { pool, steps })

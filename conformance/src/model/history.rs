@@ -6,7 +6,7 @@
 //! transitions ending in between.
 
 use super::gen::History;
-use super::perform::{absorb, perform, request, usage_counts, Ctx, Observed};
+use super::perform::{absorb, perform, prepare, request, shown_fact, usage_counts, Ctx, Observed};
 use super::sides::{Names, Reply, Side};
 use super::step::Step;
 use crate::options::Limits;
@@ -23,6 +23,9 @@ pub struct Setup {
     pub limits: Limits,
     /// Makes a fresh model for the endpoint's project.
     pub model: std::sync::Arc<dyn Fn(&str) -> Side + Send + Sync>,
+    /// Histories may restore (the run allows what the check's registry row says restores
+    /// need).
+    pub restores: bool,
 }
 
 /// The first difference of a history.
@@ -117,12 +120,22 @@ fn describe(facts: Option<&Value>) -> String {
     facts.map_or_else(|| "(nothing)".to_owned(), |v| v.to_string())
 }
 
+/// A status shown with its code, the answer's first words of explanation.
+fn answer_of(o: &Observed) -> String {
+    match o.facts.get("code") {
+        Some(Value::String(code)) => format!("{} {code}", describe(o.facts.get("status"))),
+        _ => describe(o.facts.get("status")),
+    }
+}
+
 /// The first comparison on which the two observations differ.
 fn differ(endpoint: &Observed, model: &Observed) -> Option<(String, String, String)> {
     let keys: Vec<&&str> = endpoint.facts.keys().chain(model.facts.keys()).collect();
     let order = [
+        "shown",
         "status",
         "code",
+        "gone",
         "isolation",
         "page status",
         "scope",
@@ -132,17 +145,13 @@ fn differ(endpoint: &Observed, model: &Observed) -> Option<(String, String, Stri
         "count",
         "usage",
         "capabilities",
+        "reshow",
     ];
     let mut keys: Vec<&str> = keys.into_iter().copied().collect();
     keys.sort_by_key(|k| order.iter().position(|o| o == k).unwrap_or(order.len()));
     keys.dedup();
     // A status shows with its code, the answer's first words of explanation.
-    let answer = |o: &Observed| match o.facts.get("code") {
-        Some(Value::String(code)) => format!("{} {code}", describe(o.facts.get("status"))),
-        _ => describe(o.facts.get("status")),
-    };
     for key in keys {
-        // After the answer itself, the endpoint's own order: a list out of order shows
         // nothing else reliably.
         if let (Some(why), "page status") = (&endpoint.order, key) {
             return Some(("order".into(), why.clone(), "(the documented sort)".into()));
@@ -150,7 +159,7 @@ fn differ(endpoint: &Observed, model: &Observed) -> Option<(String, String, Stri
         let (e, m) = (endpoint.facts.get(key), model.facts.get(key));
         if e != m {
             return Some(match key {
-                "status" | "code" => (key.to_owned(), answer(endpoint), answer(model)),
+                "status" | "code" => (key.to_owned(), answer_of(endpoint), answer_of(model)),
                 _ => (key.to_owned(), describe(e), describe(m)),
             });
         }
@@ -233,13 +242,16 @@ pub async fn run(setup: &Setup, history: &History) -> Ran {
     ran
 }
 
-fn counts(names: &Names) -> (usize, usize, usize) {
-    (names.policies.len(), names.records.len(), names.items.len())
+type Counts = (usize, usize, usize, usize);
+
+fn counts(names: &Names) -> Counts {
+    (names.policies.len(), names.records.len(), names.items.len(), names.volumes.len())
 }
 
 /// The variables a step's answers fill in the script: its first answer made the new policy or
-/// record, its second (the record's backups listed) the new backups.
-fn capture(ran: &mut Ran, before: (usize, usize, usize), names: &Names) {
+/// record (or, for a restore, showed the backup's disk backups), its second (the record's
+/// backups listed) the new backups.
+fn capture(ran: &mut Ran, before: Counts, names: &Names) {
     let first = ran.sent.len();
     for (k, p) in names.policies.iter().enumerate().skip(before.0) {
         ran.variables.push((format!("policy_{k}"), p.id.clone()));
@@ -259,6 +271,13 @@ fn capture(ran: &mut Ran, before: (usize, usize, usize), names: &Names) {
         ran.variables.push((format!("item_{k}"), i.id.clone()));
         let filter = format!("[.checkpoint_items | sort_by(.resource_id)[].id][{j}]");
         ran.captures.push((first + 1, format!("item_{k}"), filter));
+    }
+    for (k, (_, volumes)) in names.volumes.iter().enumerate().skip(before.3) {
+        for (j, (id, _)) in volumes.iter().enumerate() {
+            ran.variables.push((format!("volume_backup_{k}_{j}"), id.clone()));
+            let filter = format!(".checkpoint_item.extend_info.volume_backups[{j}].id");
+            ran.captures.push((first, format!("volume_backup_{k}_{j}"), filter));
+        }
     }
 }
 
@@ -342,6 +361,9 @@ async fn serial(
     order: &[usize],
     settle_between: bool,
 ) -> Vec<Observed> {
+    for step in steps {
+        prepare(step, model, ctx).await;
+    }
     // Every step names its objects as they were before the steps were sent.
     let requests: Vec<_> = steps.iter().map(|s| request(s, model, ctx)).collect();
     let mut seen: Vec<Observed> = vec![Observed::default(); steps.len()];
@@ -380,6 +402,27 @@ async fn together(
     ran: &mut Ran,
     index: usize,
 ) -> Option<Finding> {
+    // What a step needs read first (a restore's disk backups) is read on both sides before
+    // they are sent, and compared.
+    for step in steps {
+        let before = counts(&endpoint.names);
+        let shown = prepare(step, endpoint, ctx).await;
+        let model_shown = prepare(step, model, ctx).await;
+        if let Some(shown) = &shown {
+            capture(ran, before, &endpoint.names);
+            let observed = Observed { replies: vec![shown.clone()], ..Observed::default() };
+            record_sent(ran, index, &observed);
+        }
+        let (e, m) = (shown.as_ref().map(shown_fact), model_shown.as_ref().map(shown_fact));
+        if e != m {
+            return Some(Finding {
+                step: index,
+                comparison: "shown".into(),
+                endpoint: describe(e.as_ref()),
+                model: describe(m.as_ref()),
+            });
+        }
+    }
     let requests: Vec<_> = steps.iter().filter_map(|s| request(s, endpoint, ctx)).collect();
     if requests.len() != 2 || steps.len() != 2 {
         return None;
@@ -395,6 +438,8 @@ async fn together(
     }
     let wanted = outcome(&seen);
     let mut tried = Vec::new();
+    // Per step, the answers (status, code) some serial order gives it.
+    let mut possible: Vec<Vec<(Option<Value>, Option<Value>)>> = vec![Vec::new(); steps.len()];
     for order in [vec![0, 1], vec![1, 0]] {
         for settle_between in [false, true] {
             let mut candidate = replay(setup, ctx, &endpoint.project, log).await;
@@ -410,12 +455,37 @@ async fn together(
                 log.push(Action::Together { steps: steps.to_vec(), order, settle_between });
                 return None;
             }
+            for (i, (status, code)) in outcome(&answers).into_iter().enumerate() {
+                possible[i].push((status.cloned(), code.cloned()));
+            }
             tried.push(format!(
                 "in the order {order:?}{}: {}",
                 if settle_between { " (settled between)" } else { "" },
                 show_outcome(&answers)
             ));
         }
+    }
+    // A status no order gives the step, or a code where every order gives one answer, is a
+    // difference of that step, not of the race. (Which code answers a request that breaks two
+    // rules is open: where the orders' codes differ, it stays a difference of the race.)
+    for (i, (status, code)) in outcome(&seen).into_iter().enumerate() {
+        let (status, code) = (status.cloned(), code.cloned());
+        let one = possible[i].iter().all(|p| *p == possible[i][0]);
+        let comparison = match possible[i].iter().any(|(s, _)| *s == status) {
+            false => "status",
+            true if one && possible[i][0].1 != code => "code",
+            true => continue,
+        };
+        let shown: Vec<String> = possible[i]
+            .iter()
+            .map(|(s, c)| format!("{} {}", describe(s.as_ref()), describe(c.as_ref())))
+            .collect();
+        return Some(Finding {
+            step: index,
+            comparison: comparison.into(),
+            endpoint: format!("{} to {}", answer_of(&seen[i]), steps[i]),
+            model: format!("only {} in any serial order", shown.join(" or ")),
+        });
     }
     Some(Finding {
         step: index,

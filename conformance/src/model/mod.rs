@@ -16,7 +16,7 @@ mod shrink;
 mod sides;
 mod step;
 
-use crate::checks::{Check, Failure};
+use crate::checks::{Check, Failure, Permission};
 use crate::session::Session;
 pub use gen::{histories, History};
 use history::{Ran, Setup};
@@ -110,14 +110,15 @@ fn model_factory(
 
 /// The failure of a history: the shrunk history, the step and comparison that differ, both
 /// answers, and the script that repeats it.
-fn failure(history: &History, ran: &Ran, seed: u64, shrink_ms: u128, runs: u32) -> Failure {
+fn failure(history: &History, ran: &Ran, seed: u64, shrunk: (u128, u32), repeat: &str) -> Failure {
+    let (shrink_ms, runs) = shrunk;
     let Some(f) = &ran.finding else {
         return Failure::new("model", "flaky: failed once, then passed");
     };
     let steps: Vec<String> =
         history.steps.iter().enumerate().map(|(i, s)| format!("  {i}: {s}")).collect();
     let message = format!(
-        "the endpoint and the model differ on {comparison} at step {step} ({text})\n  endpoint answered: {endpoint}\n  model answered:    {model}\nshortest history found (seed {seed}, shrunk in {shrink_ms} ms, {runs} runs), pool names {names:?}, descriptions {descriptions:?}:\n{steps}\nreproduce on the endpoint:\n{script}",
+        "the endpoint and the model differ on {comparison} at step {step} ({text})\n  endpoint answered: {endpoint}\n  model answered:    {model}\nshortest history found (seed {seed}, shrunk in {shrink_ms} ms, {runs} runs), pool names {names:?}, descriptions {descriptions:?}:\n{steps}\n{repeat}\nreproduce on the endpoint:\n{script}",
         comparison = f.comparison,
         step = f.step,
         text = history.steps.get(f.step).map(ToString::to_string).unwrap_or_default(),
@@ -191,16 +192,26 @@ async fn run_with_model(session: &mut Session, options: &ModelOptions, fallback_
         other_project: session.sender.target.other.as_ref().map(|(p, _)| p.clone()),
         baseline_usage: Default::default(),
     };
+    // Restores only where the run allows what the registry row says they need.
+    let restores = Check::ModelConformance.more().is_none_or(|p| session.allows(p));
+    if !restores {
+        session.recorder.note(format!(
+            "model: histories without createRestore ({})",
+            Permission::Restores.refusal()
+        ));
+    }
     let setup = Setup {
         endpoint,
         servers,
         limits: session.limits.clone(),
         model: model_factory(options, session.sender.target.other.as_ref().map(|(p, _)| p.clone())),
+        restores,
     };
     if session.sender.target.oracle.is_some() {
         history::empty_embedded_project(&setup).await;
     }
     let seed = options.seed.or(fallback_seed).unwrap_or_else(rand::random);
+    let repeat = repeat_line(seed, options);
     let started = Instant::now();
     let handle = tokio::runtime::Handle::current();
     let opts = options.clone();
@@ -215,18 +226,17 @@ async fn run_with_model(session: &mut Session, options: &ModelOptions, fallback_
         return;
     };
     session.recorder.note(format!(
-        "model: seed {seed}, {} histories (shrinking included), {} steps, {} requests to the endpoint in {} ms; comparisons {} (repeat with --model-seed {seed} --model-cases {})",
+        "model: seed {seed}, {} histories (shrinking included), {} steps, {} requests to the endpoint in {} ms; comparisons {} ({repeat})",
         tally.histories,
         tally.steps,
         tally.requests,
         started.elapsed().as_millis(),
         if exact { "exact (the project held only the histories' objects)" } else { "restricted to the histories' own objects (the project held others); counts skipped, quotas as differences" },
-        options.cases
     ));
     let verdict = match found {
         None => Ok(()),
         Some((history, ran, shrink_ms, runs)) => {
-            Err(failure(&history, &ran, seed, shrink_ms, runs))
+            Err(failure(&history, &ran, seed, (shrink_ms, runs), &repeat))
         }
     };
     session.recorder.verdict(
@@ -236,6 +246,19 @@ async fn run_with_model(session: &mut Session, options: &ModelOptions, fallback_
         verdict,
         None,
     );
+}
+
+/// The flags that repeat the part exactly: the seed and the sizes fix the histories drawn
+/// (and, against an endpoint that answers alike, the failure and its shrinking); the run's
+/// other options that shape them (the servers, `--allow-restore`, a second credential) must
+/// be the same. Decision: a seed printed with the flags, not proptest's regression files,
+/// which are written beside a test's source and which a user of the binary has nowhere to
+/// keep or replay.
+fn repeat_line(seed: u64, options: &ModelOptions) -> String {
+    format!(
+        "repeat it exactly with the same endpoint, credentials, --server-id, --allow-restore and --other-* options and: --only model --model-seed {seed} --model-cases {} --model-steps {}",
+        options.cases, options.max_steps
+    )
 }
 
 /// Servers the oracle backs up on the embedded mock: its own, so that the other parts'
@@ -281,8 +304,12 @@ fn explore(
         ran
     };
     let failed: Mutex<Option<(History, Ran)>> = Mutex::new(None);
-    let strategy =
-        histories(setup.servers.len(), options.max_steps, setup.endpoint.other_project.is_some());
+    let strategy = histories(
+        setup.servers.len(),
+        options.max_steps,
+        setup.endpoint.other_project.is_some(),
+        setup.restores,
+    );
     let result = runner.run(&strategy, |history| {
         let ran = run_once(&history);
         match &ran.finding {

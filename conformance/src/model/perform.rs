@@ -149,6 +149,89 @@ fn resolve(arg: &Arg, side: &Side, ctx: &Ctx<'_>) -> String {
         Arg::Record(n) => side.names.record(*n).cloned().unwrap_or_else(unknown),
         Arg::Server(n) => servers_of(&[*n], ctx).pop().unwrap_or_else(unknown),
         Arg::Name(n) => ctx.pool.names[n % ctx.pool.names.len()].clone(),
+        Arg::Since(n) | Arg::Until(n) => {
+            let spans = &side.names.spans;
+            let span = (!spans.is_empty()).then(|| spans[n % spans.len()]).flatten();
+            let Some((first, last)) = span else { return unknown() };
+            // Just after the last: a service that keeps finer times than it shows still
+            // counts the record's last backup as made before the bound.
+            let at = if matches!(arg, Arg::Since(_)) { first } else { last + 1 };
+            chrono::DateTime::from_timestamp_micros(at)
+                .map_or_else(unknown, |t| t.format("%Y-%m-%dT%H:%M:%S%.6f").to_string())
+        }
+    }
+}
+
+/// The backup at `place` on `side` (its index in `items`), or an unknown one.
+fn made_item(place: usize, side: &Side, ctx: &Ctx<'_>) -> (Option<usize>, MadeItem) {
+    let items = &side.names.items;
+    match items.is_empty() {
+        true => (
+            None,
+            MadeItem {
+                id: ctx.pool.unknown.clone(),
+                record: ctx.pool.unknown.clone(),
+                server: ctx.servers.first().cloned().unwrap_or_default(),
+                listed: Vec::new(),
+            },
+        ),
+        false => (Some(place % items.len()), items[place % items.len()].clone()),
+    }
+}
+
+/// Reads the disk backups of the backup a restore step names, once (its show lists them with
+/// the disks they came from); the show's answer, when one was sent.
+pub async fn prepare(step: &Step, side: &mut Side, ctx: &Ctx<'_>) -> Option<Reply> {
+    let (Step::Restore { item } | Step::Restorable { item }) = step else { return None };
+    let (Some(index), made) = made_item(*item, side, ctx) else { return None };
+    if side.names.volumes_of(index).is_some() {
+        return None;
+    }
+    let reply = side.send(&side.request("showBackup").path("checkpoint_item_id", made.id)).await;
+    if let (true, Some(item)) =
+        (reply.ok(), reply.json.as_ref().and_then(|b| b.get("checkpoint_item")))
+    {
+        side.names.volumes.push((index, volume_backups(item)));
+    }
+    Some(reply)
+}
+
+/// A backup's disk backups and the disks they came from.
+fn volume_backups(item: &Value) -> Vec<(String, String)> {
+    let listed = item.pointer("/extend_info/volume_backups").and_then(Value::as_array);
+    listed
+        .into_iter()
+        .flatten()
+        .filter_map(|v| {
+            let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+            Some((text("id")?, text("source_volume_id")?))
+        })
+        .collect()
+}
+
+/// The restore of a backup to its server, every disk backup to its source disk.
+struct RestoreOf {
+    item: MadeItem,
+    volumes: Vec<(String, String)>,
+}
+
+impl RestoreOf {
+    fn of(item: usize, side: &Side, ctx: &Ctx<'_>) -> RestoreOf {
+        let (index, item) = made_item(item, side, ctx);
+        // A backup whose show failed (gone) is restored as it was listed: the answer is then
+        // its absence, not an empty mapping's 400.
+        let shown = index.and_then(|i| side.names.volumes_of(i)).map(<[_]>::to_vec);
+        let volumes = shown.unwrap_or_else(|| item.listed.clone());
+        RestoreOf { item, volumes }
+    }
+
+    fn as_restore(&self) -> fixtures::Restore<'_> {
+        fixtures::Restore {
+            checkpoint_id: &self.item.record,
+            checkpoint_item_id: &self.item.id,
+            server_id: &self.item.server,
+            volumes: &self.volumes,
+        }
     }
 }
 
@@ -218,10 +301,7 @@ pub fn request(step: &Step, side: &Side, ctx: &Ctx<'_>) -> Option<ApiRequest> {
             .request("deleteCheckpoint")
             .path("checkpoint_id", resolve(&Arg::Record(*record), side, ctx)),
         Step::DeleteItem { item } => {
-            let made = side.names.item(*item).cloned().unwrap_or_else(|| MadeItem {
-                id: pool.unknown.clone(),
-                record: pool.unknown.clone(),
-            });
+            let made = made_item(*item, side, ctx).1;
             side.request("deleteCheckpoint")
                 .path("checkpoint_id", made.record)
                 .query("checkpoint_items", made.id)
@@ -238,12 +318,23 @@ pub fn request(step: &Step, side: &Side, ctx: &Ctx<'_>) -> Option<ApiRequest> {
             r
         }
         Step::ShowQuotas => side.request("showQuotas"),
+        Step::ShowCbrCheckpoint { record } => side
+            .request("showCbrCheckpoint")
+            .path("checkpoint_id", resolve(&Arg::Record(*record), side, ctx)),
+        Step::Restore { item } => side
+            .request("createRestore")
+            .body(fixtures::restore(&RestoreOf::of(*item, side, ctx).as_restore())),
+        Step::Restorable { item } => side
+            .request("checkResourceCapabilities")
+            .body(fixtures::restorable_check(&RestoreOf::of(*item, side, ctx).as_restore())),
         Step::Capabilities { servers } => side
             .request("checkResourceCapabilities")
             .body(fixtures::protectable_check(&servers_of(servers, ctx))),
         Step::ListPolicies { .. } => side.request("listPolicies"),
         Step::ListBackups { .. } => side.request("listBackups"),
-        Step::ListCbrBackups { .. } | Step::Together(_) | Step::Foreign { .. } => return None,
+        Step::ListCbrBackups { .. } | Step::Reshow | Step::Together(_) | Step::Foreign { .. } => {
+            return None
+        }
     };
     Some(r)
 }
@@ -256,11 +347,58 @@ pub async fn perform(step: &Step, side: &mut Side, ctx: &Ctx<'_>) -> Observed {
         Step::ListCbrBackups { query } => return list(side, "listCbrBackups", query, ctx).await,
         Step::Together(_) => return Observed::default(),
         Step::Foreign { step, first_path } => return foreign(step, *first_path, side, ctx).await,
+        Step::Reshow => return reshow(side).await,
         _ => {}
     }
+    let shown = prepare(step, side, ctx).await;
     let Some(request) = request(step, side, ctx) else { return Observed::default() };
     let reply = side.send(&request).await;
-    absorb(step, side, ctx, reply).await
+    let mut seen = absorb(step, side, ctx, reply).await;
+    // The show that read the disk backups went first, and is compared too.
+    if let Some(shown) = shown {
+        seen.facts.insert("shown", shown_fact(&shown));
+        seen.replies.insert(0, shown);
+    }
+    seen
+}
+
+/// What the show a step needed first answered (`shown`): its status and code.
+pub fn shown_fact(reply: &Reply) -> Value {
+    json!({"status": reply.status, "code": reply.code()})
+}
+
+/// Shows by ID what the side's history deleted (each must be gone, answering the documented
+/// code) and the backups it restored (settled again, as the documents' statuses say).
+async fn reshow(side: &Side) -> Observed {
+    let mut seen = Observed::default();
+    let mut entries = Vec::new();
+    let names = &side.names;
+    let policies = dedup(&names.deleted_policies);
+    for p in policies {
+        let id = names.policies[p].id.clone();
+        let reply = side.send(&side.request("showPolicy").path("policy_id", id)).await;
+        entries.push(json!([format!("policy#{p}"), reply.status, reply.code()]));
+        seen.replies.push(reply);
+    }
+    let deleted = dedup(&names.deleted_items);
+    let restored = dedup(&names.restored_items).into_iter().filter(|i| !deleted.contains(i));
+    for i in deleted.iter().copied().chain(restored) {
+        let id = names.items[i].id.clone();
+        let reply = side.send(&side.request("showBackup").path("checkpoint_item_id", id)).await;
+        let status =
+            reply.json.as_ref().and_then(|b| b.pointer("/checkpoint_item/status")).cloned();
+        entries.push(json!([format!("item#{i}"), reply.status, reply.code(), status]));
+        seen.replies.push(reply);
+    }
+    seen.facts.insert("reshow", json!(entries));
+    seen
+}
+
+fn dedup(places: &[usize]) -> Vec<usize> {
+    let mut places = places.to_vec();
+    places.sort_unstable();
+    places.dedup();
+    places
 }
 
 /// What a single step's `reply` on `side` determines; records what it made there.
@@ -270,6 +408,31 @@ pub async fn absorb(step: &Step, side: &mut Side, ctx: &Ctx<'_>, reply: Reply) -
         return seen;
     }
     let body = reply.json.clone().unwrap_or_default();
+    let names = &mut side.names;
+    match step {
+        Step::DeletePolicy { policy } if !names.policies.is_empty() => {
+            let place = policy % names.policies.len();
+            names.deleted_policies.push(place);
+            // A policy has no lifecycle (`x-lifecycle` is the backups'): it is gone at once.
+            let id = names.policies[place].id.clone();
+            let again = side.send(&side.request("showPolicy").path("policy_id", id)).await;
+            seen.facts.insert("gone", json!({"status": again.status, "code": again.code()}));
+            seen.replies.push(again);
+        }
+        Step::DeleteRecord { record } if !names.records.is_empty() => {
+            let record = &names.records[record % names.records.len()];
+            let of: Vec<usize> =
+                (0..names.items.len()).filter(|&i| names.items[i].record == *record).collect();
+            names.deleted_items.extend(of);
+        }
+        Step::DeleteItem { item } if !names.items.is_empty() => {
+            names.deleted_items.push(item % names.items.len());
+        }
+        Step::Restore { item } if !names.items.is_empty() => {
+            names.restored_items.push(item % names.items.len());
+        }
+        _ => {}
+    }
     match step {
         Step::CreatePolicy { .. } => {
             if let Some(id) = reply.text("/policy/id") {
@@ -312,30 +475,55 @@ pub async fn absorb(step: &Step, side: &mut Side, ctx: &Ctx<'_>, reply: Reply) -
         Step::ShowQuotas => {
             seen.facts.insert("usage", usage_of(&body, side, ctx));
         }
-        Step::Capabilities { .. } => {
-            let results: Vec<Value> = body
-                .get("protectable")
+        Step::ShowCbrCheckpoint { .. } => {
+            let a = |v: Option<&Value>| {
+                v.map_or(Value::Null, |v| abstracted(v, &side.names, ctx.servers))
+            };
+            let resources: Vec<Value> = body
+                .pointer("/checkpoint/vault/resources")
                 .and_then(Value::as_array)
                 .map(|r| {
-                    r.iter()
-                        .map(|x| {
-                            json!([
-                                abstracted(
-                                    x.get("resource_id").unwrap_or(&Value::Null),
-                                    &side.names,
-                                    ctx.servers
-                                ),
-                                lenient(x.get("result"))
-                            ])
-                        })
-                        .collect()
+                    r.iter().map(|x| json!([a(x.get("id")), x.get("protect_status")])).collect()
                 })
                 .unwrap_or_default();
-            seen.facts.insert("capabilities", json!(results));
+            seen.facts.insert(
+                "echo",
+                json!({
+                    "id": a(body.pointer("/checkpoint/id")),
+                    "status": body.pointer("/checkpoint/status"),
+                    "resources": sorted_texts(resources),
+                }),
+            );
+        }
+        Step::Restorable { .. } => {
+            seen.facts.insert("capabilities", capability_results(&body, "/restorable", side, ctx));
+        }
+        Step::Capabilities { .. } => {
+            seen.facts.insert("capabilities", capability_results(&body, "/protectable", side, ctx));
         }
         _ => {}
     }
     seen
+}
+
+/// A capability answer's items: the resource asked about, the result, and the code of a
+/// false one.
+fn capability_results(body: &Value, pointer: &str, side: &Side, ctx: &Ctx<'_>) -> Value {
+    let items = body.pointer(pointer).and_then(Value::as_array).cloned().unwrap_or_default();
+    let results: Vec<Value> = items
+        .iter()
+        .map(|x| {
+            let resource =
+                abstracted(x.get("resource_id").unwrap_or(&Value::Null), &side.names, ctx.servers);
+            let result = lenient(x.get("result"));
+            let code = match result {
+                Value::Bool(false) => x.get("error_code").cloned().unwrap_or(Value::Null),
+                _ => Value::Null,
+            };
+            json!([resource, result, code])
+        })
+        .collect();
+    json!(results)
 }
 
 /// A step with the second project's credential: it must neither answer nor list this
@@ -396,9 +584,18 @@ async fn discover(side: &mut Side, record: &str, ctx: &Ctx<'_>, seen: &mut Obser
     });
     for item in &items {
         if let Some(id) = id_of(item) {
-            side.names.items.push(MadeItem { id: id.to_owned(), record: record.to_owned() });
+            let server = item.get("resource_id").and_then(Value::as_str).unwrap_or_default();
+            let (record, server) = (record.to_owned(), server.to_owned());
+            let listed = volume_backups(item);
+            side.names.items.push(MadeItem { id: id.to_owned(), record, server, listed });
         }
     }
+    let times: Vec<i64> = items
+        .iter()
+        .filter_map(|i| i.get("created_at")?.as_str().and_then(csbs_spec::behaviour::instant))
+        .collect();
+    let span = times.iter().min().zip(times.iter().max()).map(|(a, b)| (*a, *b));
+    side.names.spans.push(span);
     let facts: Vec<Value> = items.iter().map(|i| item_facts(i, side, ctx, false)).collect();
     seen.facts.insert("membership", json!(facts));
     seen.replies.push(reply);

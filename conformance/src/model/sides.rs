@@ -47,6 +47,11 @@ pub struct MadePolicy {
 pub struct MadeItem {
     pub id: String,
     pub record: String,
+    /// The server it backs up.
+    pub server: String,
+    /// Its disk backups and their source disks as the list that discovered it showed them (a
+    /// restore uses them only when the backup's show fails: it is gone or was never made).
+    pub listed: Vec<(String, String)>,
 }
 
 /// What the history made on one side, in order.
@@ -54,7 +59,18 @@ pub struct MadeItem {
 pub struct Names {
     pub policies: Vec<MadePolicy>,
     pub records: Vec<String>,
+    /// When each record's backups were made, as this side shows it: the first and the last
+    /// `created_at`, in microseconds (a record without a readable time has none).
+    pub spans: Vec<Option<(i64, i64)>>,
     pub items: Vec<MadeItem>,
+    /// Disk backups of backups (by place in `items`) and the disks they came from, as the
+    /// backup's show listed them when a restore first needed them, in that order.
+    pub volumes: Vec<(usize, Vec<(String, String)>)>,
+    /// Places of the policies and backups a deletion the side accepted removed, and of the
+    /// backups it accepted a restore of.
+    pub deleted_policies: Vec<usize>,
+    pub deleted_items: Vec<usize>,
+    pub restored_items: Vec<usize>,
 }
 
 impl Names {
@@ -82,6 +98,11 @@ impl Names {
 
     pub fn item(&self, place: usize) -> Option<&MadeItem> {
         (!self.items.is_empty()).then(|| &self.items[place % self.items.len()])
+    }
+
+    /// The disk backups of the backup at `index` of `items`, once read.
+    pub fn volumes_of(&self, index: usize) -> Option<&[(String, String)]> {
+        self.volumes.iter().find(|(i, _)| *i == index).map(|(_, v)| v.as_slice())
     }
 }
 

@@ -18,6 +18,12 @@ pub enum Arg {
     Server(usize),
     /// A name of the history's pool.
     Name(usize),
+    /// The instant the n-th record's first backup was made, as that side shows it (a lower
+    /// time bound that keeps the record and every later one).
+    Since(usize),
+    /// Just after the n-th record's last backup was made, as that side shows it (an upper
+    /// time bound that keeps the record and every earlier one).
+    Until(usize),
 }
 
 /// What a list or count is asked: filters, sort and paging.
@@ -89,6 +95,23 @@ pub enum Step {
     ListCbrBackups {
         query: Query,
     },
+    /// The CBR view of a record (`showCbrCheckpoint`).
+    ShowCbrCheckpoint {
+        record: usize,
+    },
+    /// `createRestore` of a backup to the server it was made of, every disk backup to its
+    /// source disk (drawn only with `--allow-restore`).
+    Restore {
+        item: usize,
+    },
+    /// `checkResourceCapabilities` asking whether that restore could be made
+    /// (`check_restorable`).
+    Restorable {
+        item: usize,
+    },
+    /// Shows by ID every policy and backup the history deleted (each must be gone, with the
+    /// documented code) and every backup it restored (settled again).
+    Reshow,
     ShowQuotas,
     Capabilities {
         servers: Vec<usize>,
@@ -110,7 +133,8 @@ impl Step {
             Step::Protect { .. }
             | Step::RunPolicy { .. }
             | Step::DeleteRecord { .. }
-            | Step::DeleteItem { .. } => true,
+            | Step::DeleteItem { .. }
+            | Step::Restore { .. } => true,
             Step::Together(steps) => steps.iter().any(Step::moves_backups),
             // It must change nothing, but if it does, settle before reading.
             Step::Foreign { step, .. } => step.moves_backups(),
@@ -139,6 +163,8 @@ impl fmt::Display for Arg {
             Arg::Record(n) => write!(f, "record#{n}"),
             Arg::Server(n) => write!(f, "server#{n}"),
             Arg::Name(n) => write!(f, "name#{n}"),
+            Arg::Since(n) => write!(f, "(when record#{n} was made)"),
+            Arg::Until(n) => write!(f, "(just after record#{n} was made)"),
         }
     }
 }
@@ -223,6 +249,16 @@ impl fmt::Display for Step {
                 write!(f, "countBackups {q}")
             }
             Step::ListCbrBackups { query } => write!(f, "listCbrBackups {query}"),
+            Step::ShowCbrCheckpoint { record } => write!(f, "showCbrCheckpoint record#{record}"),
+            Step::Restore { item } => {
+                write!(f, "createRestore item#{item} to its server, every disk to its source")
+            }
+            Step::Restorable { item } => {
+                write!(f, "checkResourceCapabilities check_restorable item#{item} to its server")
+            }
+            Step::Reshow => f.write_str(
+                "show by ID every policy and backup deleted so far, and every backup restored",
+            ),
             Step::ShowQuotas => f.write_str("showQuotas"),
             Step::Capabilities { servers } => {
                 write!(f, "checkResourceCapabilities {}", list(servers, "server"))

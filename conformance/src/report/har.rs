@@ -41,9 +41,13 @@ impl HarWriter {
         Ok(HarWriter { path: path.to_owned(), redactor, state: Mutex::new(state) })
     }
 
-    /// Appends one exchange, started at `started` (wall clock).
-    pub fn add(&self, exchange: &Exchange, started: chrono::DateTime<chrono::Utc>) {
-        let entry = entry(exchange, started, &self.redactor);
+    /// Appends one exchange, started at `started` (wall clock); `label` (what the request was
+    /// for: operationId and case) becomes the entry's `comment` when not empty.
+    pub fn add(&self, exchange: &Exchange, label: &str, started: chrono::DateTime<chrono::Utc>) {
+        let mut entry = entry(exchange, started, &self.redactor);
+        if !label.is_empty() {
+            entry["comment"] = json!(self.redactor.redact(label));
+        }
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let comma = if state.entries == 0 { "" } else { "," };
         let Some(file) = state.file.as_mut() else { return };

@@ -114,8 +114,9 @@ async fn replay_one(
     let op = csbs_spec::operations::find_operation(&replayed.operation).ok_or_else(|| {
         format!("failure {number}: `{}` is not an operation of the spec", replayed.operation)
     })?;
-    let out = outgoing(report, request, options)
+    let mut out = outgoing(report, request, options)
         .map_err(|e| format!("failure {number} cannot be re-sent: {e}"))?;
+    out.label = format!("{} {} (replay of failure {number})", replayed.operation, replayed.case);
     replayed.request = redactor.redact(&format!("{} {}", out.method, out.url));
     let exchange = client.send(out).await;
     replayed.status = exchange.status();
@@ -217,5 +218,6 @@ fn outgoing(report: &Value, request: &Value, options: &ReplayOptions) -> Result<
         }
         _ => Auth::Missing,
     };
-    Ok(Outgoing { method: method.to_owned(), url, body: request.get("body").cloned(), auth })
+    let body = request.get("body").cloned();
+    Ok(Outgoing { method: method.to_owned(), url, body, auth, label: String::new() })
 }

@@ -37,11 +37,14 @@ pub fn break_two_things(a: &mut Answer) {
     }
 }
 
-/// The options of these runs: through the proxy, seeded, 20 cases per operation and kind.
+/// The options of these runs: through the proxy, seeded, 20 cases per operation and kind,
+/// and an oracle that shrinks a failing history at most 4 times (a broken list fails every
+/// history, and shrinking them all as far as the default allows takes most of the run).
 pub fn seeded(url: &str) -> RunOptions {
     let mut options = proxied_options(url);
     options.properties.seed = Some(SEED);
     options.properties.cases = 20;
+    options.model.max_shrink_iters = 4;
     options
 }
 
@@ -140,6 +143,13 @@ async fn a_broken_run_writes_valid_reports_and_its_failures_replay() {
     assert_eq!(entries.len() as u64, report.requests, "one HAR entry per request sent");
     assert!(entries.len() > report.exchanges.len(), "more than the recorded exchanges");
     assert!(entries.iter().any(|e| e["response"]["status"] == 203));
+    // Each entry says what it was for: the operation of every recorded exchange is named.
+    let comments: Vec<&str> = entries.iter().filter_map(|e| e["comment"].as_str()).collect();
+    assert_eq!(comments.len(), entries.len(), "every entry names its operation and case");
+    for exchange in &report.exchanges {
+        let named = comments.iter().any(|c| c.starts_with(&format!("{} ", exchange.operation)));
+        assert!(named, "no HAR entry names {}", exchange.operation);
+    }
 
     // HTML: no secret in the file; in a browser, what a reader must see.
     let html_path = dir.join("report.html");

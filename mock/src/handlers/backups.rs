@@ -10,8 +10,8 @@ use crate::errors::ApiError;
 use crate::server::App;
 use crate::state::View;
 use crate::state::{
-    new_backup, select, select_ordered, write, Backup, CheckpointInfo, NewBackup, PolicyResource,
-    Project, Selected, Status,
+    change, first_places, made_of, new_backup, read, select, select_ordered, surplus, Backup,
+    CheckpointInfo, Made, NewBackup, PolicyResource, Project, Selected, Server, Status,
 };
 use crate::views::{csbs, list_body, rendered};
 use csbs_spec::rules::Direction;
@@ -24,46 +24,78 @@ use uuid::Uuid;
 
 /// `executePolicy`: one checkpoint with one backup per server of the policy (or of the
 /// listed ones, which must be bound to it).
+///
+/// The work grows with the policy (tens of thousands of servers): the run is planned under a
+/// read lock, its backups are built holding no lock, and only storing them takes the write
+/// lock, so the project's other requests are answered meanwhile. If another request changed
+/// the project in between, the run is planned again under the write lock, as if it came after
+/// that request. The answer is rendered after the lock is released.
 pub fn execute(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let sent: request::ExecutePolicy = call.decode()?;
+    let lock = app.store.project(call.project_id());
+    let planned = plan_execution(&read(&lock), &sent, call)?;
+    app.config.hooks.run_unlocked();
+    let built = planned.build(app);
+    // What the answer shows, as the commit will leave it.
+    let shown = built.shown();
+    let mut project = change(&lock);
+    project.purge(call.now);
+    let (id, shown) = if project.generation == planned.generation + 1 {
+        (planned.commit(app, &mut project, built)?, shown)
+    } else {
+        let planned = plan_execution(&project, &sent, call)?;
+        let built = planned.build(app);
+        let shown = built.shown();
+        (planned.commit(app, &mut project, built)?, shown)
+    };
+    drop(project);
+    let backups: Vec<&Backup> =
+        shown.iter().filter(|b| b.status(call.now) != Status::Gone).collect();
+    match backups.first() {
+        Some(first) => Ok(checkpoint_body(&first.checkpoint, &backups, call)),
+        None => Err(ApiError::documented(CSBS_3001, &[&id.to_string()])),
+    }
+}
+
+/// The run `executePolicy` asks for, planned on the project as it is.
+fn plan_execution(
+    project: &Project,
+    sent: &request::ExecutePolicy,
+    call: &Call<'_>,
+) -> Result<PlannedRun, ApiError> {
     let plan_id = sent.checkpoint.plan_id;
     let parameters = &sent.checkpoint.parameters;
-    let auto_trigger = parameters.auto_trigger.unwrap_or(false);
-    let lock = app.store.project(call.project_id());
-    let mut project = write(&lock);
-    project.purge(call.now);
     let policy =
         project.policies.get(plan_id).ok_or_else(|| ApiError::documented(CSBS_3000, &[plan_id]))?;
-    let mut resources = policy.resources.clone();
     // An empty list names no server: like an absent one, it runs all of the policy's servers
     // (rather than the 500 of CSBS.6032 for a request the schema allows).
-    if let Some(wanted) = parameters.resources.as_ref().filter(|w| !w.is_empty()) {
-        // Looked up by ID, so that a run naming tens of thousands of servers stays linear.
-        let bound: std::collections::HashMap<&str, &PolicyResource> =
-            resources.iter().map(|r| (r.id.as_str(), r)).collect();
-        let mut taken = std::collections::HashSet::new();
-        let mut chosen = Vec::new();
-        for (i, &id) in wanted.iter().enumerate() {
-            let Some(r) = bound.get(id) else {
-                let field = format!("body.checkpoint.parameters.resources[{i}]");
-                let message = format!("server {id} is not bound to policy {plan_id}");
-                return Err(ApiError::invalid_field(
-                    call.op.service,
-                    &field,
-                    "bound-to-policy",
-                    &message,
-                    Value::from(id),
-                ));
-            };
-            if taken.insert(id) {
-                chosen.push((*r).clone());
-            }
+    let Some(wanted) = parameters.resources.as_ref().filter(|w| !w.is_empty()) else {
+        let auto_trigger = parameters.auto_trigger.unwrap_or(false);
+        return plan_run(project, plan_id, &policy.resources, auto_trigger, call.now);
+    };
+    // Looked up by ID, so that a run naming tens of thousands of servers stays linear.
+    let bound: std::collections::HashMap<&str, &PolicyResource> =
+        policy.resources.iter().map(|r| (r.id.as_str(), r)).collect();
+    let mut taken = std::collections::HashSet::new();
+    let mut chosen = Vec::new();
+    for (i, &id) in wanted.iter().enumerate() {
+        let Some(r) = bound.get(id) else {
+            let field = format!("body.checkpoint.parameters.resources[{i}]");
+            let message = format!("server {id} is not bound to policy {plan_id}");
+            return Err(ApiError::invalid_field(
+                call.op.service,
+                &field,
+                "bound-to-policy",
+                &message,
+                Value::from(id),
+            ));
+        };
+        if taken.insert(id) {
+            chosen.push((*r).clone());
         }
-        drop(bound);
-        resources = chosen;
     }
-    let checkpoint = run_policy(app, &mut project, plan_id, &resources, auto_trigger, call.now)?;
-    checkpoint_reply(&project, checkpoint, call)
+    let auto_trigger = parameters.auto_trigger.unwrap_or(false);
+    plan_run(project, plan_id, &chosen, auto_trigger, call.now)
 }
 
 /// A run of a policy over some of its servers, at `now` (by `executePolicy` or by its
@@ -77,6 +109,50 @@ pub fn run_policy(
     auto_trigger: bool,
     now: Micros,
 ) -> Result<Uuid, ApiError> {
+    let planned = plan_run(project, plan_id, resources, auto_trigger, now)?;
+    let built = planned.build(app);
+    planned.commit(app, project, built)
+}
+
+/// A policy run as planned on one generation of its project: what [`PlannedRun::build`]
+/// needs, read under the lock, and what [`PlannedRun::commit`] applies.
+struct PlannedRun {
+    generation: u64,
+    info: Arc<CheckpointInfo>,
+    /// Each server backed up, and whether its backup is incremental.
+    servers: Vec<(Arc<Server>, bool)>,
+    /// The policy's `max_backups`, and the backups the policy made of each server before.
+    keep: Option<(usize, Vec<Vec<Made>>)>,
+    now: Micros,
+}
+
+/// A run's backups, and those `max_backups` then deletes (the run's own among them only when
+/// it ties with older ones).
+struct BuiltRun {
+    backups: Vec<Backup>,
+    surplus: Vec<Uuid>,
+    gone_at: Micros,
+}
+
+impl BuiltRun {
+    /// Copies of the run's backups as the commit leaves them.
+    fn shown(&self) -> Vec<Backup> {
+        let mut shown = self.backups.clone();
+        let surplus: std::collections::HashSet<&Uuid> = self.surplus.iter().collect();
+        for b in shown.iter_mut().filter(|b| surplus.contains(&b.id)) {
+            b.life.delete = Some((b.life.created_at, self.gone_at));
+        }
+        shown
+    }
+}
+
+fn plan_run(
+    project: &Project,
+    plan_id: &str,
+    resources: &[PolicyResource],
+    auto_trigger: bool,
+    now: Micros,
+) -> Result<PlannedRun, ApiError> {
     let policy =
         project.policies.get(plan_id).ok_or_else(|| ApiError::documented(CSBS_3000, &[plan_id]))?;
     if resources.is_empty() {
@@ -93,40 +169,77 @@ pub fn run_policy(
         vault: project.vault.clone(),
         retention_days: policy.retention_days(),
     });
-    let backups: Vec<Backup> = resources
+    let servers = resources
         .iter()
-        .map(|r| {
-            let how = NewBackup {
-                name: None,
-                description: None,
-                incremental: project.has_backup_of(&r.id, now),
-                now,
-                protect_delay: app.protect_delay,
-            };
-            new_backup(project.server(&r.id, Some(&r.name)), info.clone(), &how)
-        })
+        .map(|r| (project.server(&r.id, Some(&r.name)), project.has_backup_of(&r.id, now)))
         .collect();
-    check_room(app, project, &backups, now)?;
-    let keep = policy.max_backups();
-    project.add_checkpoint(info.clone(), backups);
-    // `max_backups`: the policy's oldest backups of each server beyond the limit go.
-    if let Some(keep) = keep {
-        let servers: Vec<&str> = resources.iter().map(|r| r.id.as_str()).collect();
-        project.trim_policy_backups(plan_id, &servers, keep, now, now + app.delete_delay);
+    let keep = policy.max_backups().map(|keep| {
+        let ids: Vec<&str> = resources.iter().map(|r| r.id.as_str()).collect();
+        (keep, project.policy_backups(plan_id, &ids, now))
+    });
+    Ok(PlannedRun { generation: project.generation, info, servers, keep, now })
+}
+
+impl PlannedRun {
+    /// The run's backups, and what `max_backups` then deletes; needs no lock.
+    fn build(&self, app: &App) -> BuiltRun {
+        let backups: Vec<Backup> = self
+            .servers
+            .iter()
+            .map(|(server, incremental)| {
+                let how = NewBackup {
+                    name: None,
+                    description: None,
+                    incremental: *incremental,
+                    now: self.now,
+                    protect_delay: app.protect_delay,
+                };
+                new_backup(server.clone(), self.info.clone(), &how)
+            })
+            .collect();
+        let surplus = match &self.keep {
+            None => Vec::new(),
+            Some((keep, before)) => {
+                let mut groups = before.clone();
+                let ids: Vec<&str> = self.servers.iter().map(|(s, _)| s.id.as_str()).collect();
+                let place = first_places(&ids);
+                for b in &backups {
+                    if let Some(&i) = place.get(b.server.id.as_str()) {
+                        groups[i].push(made_of(b, self.now));
+                    }
+                }
+                surplus(groups, *keep)
+            }
+        };
+        BuiltRun { backups, surplus, gone_at: self.now + app.delete_delay }
     }
-    Ok(info.id)
+
+    /// Stores the checkpoint (if the quotas have room) and starts the deletions
+    /// `max_backups` asks for.
+    fn commit(self, app: &App, project: &mut Project, built: BuiltRun) -> Result<Uuid, ApiError> {
+        check_room(app, project, &built.backups, self.now)?;
+        project.add_checkpoint(self.info.clone(), built.backups);
+        for id in built.surplus {
+            project.start_deletion(id, self.now, built.gone_at);
+        }
+        Ok(self.info.id)
+    }
 }
 
 /// The CSBS answer to a new checkpoint.
 pub fn checkpoint_reply(project: &Project, id: Uuid, call: &Call<'_>) -> Result<Reply, ApiError> {
+    let (info, backups) = project
+        .checkpoint_by_id(id, call.now)
+        .ok_or_else(|| ApiError::documented(CSBS_3001, &[&id.to_string()]))?;
+    Ok(checkpoint_body(info, &backups, call))
+}
+
+fn checkpoint_body(info: &CheckpointInfo, backups: &[&Backup], call: &Call<'_>) -> Reply {
     #[derive(Serialize)]
     struct Body<'a> {
         checkpoint: csbs::CheckpointView<'a>,
     }
-    let (info, backups) = project
-        .checkpoint_by_id(id, call.now)
-        .ok_or_else(|| ApiError::documented(CSBS_3001, &[&id.to_string()]))?;
-    Ok(Reply::json(&Body { checkpoint: csbs::checkpoint(info, &backups, call.now) }))
+    Reply::json(&Body { checkpoint: csbs::checkpoint(info, backups, call.now) })
 }
 
 /// `deleteCheckpoint`: marks every backup of the checkpoint (or the one named by
@@ -138,7 +251,7 @@ pub fn delete_checkpoint(
     item: Option<&str>,
 ) -> Result<Reply, ApiError> {
     let lock = app.store.project(call.project_id());
-    let mut project = write(&lock);
+    let mut project = change(&lock);
     project.purge(call.now);
     let (_, backups) = project
         .checkpoint(checkpoint_id, call.now)
@@ -189,7 +302,7 @@ pub fn show(app: &App, call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
         checkpoint_item: csbs::BackupView<'a>,
     }
     let lock = app.store.project(call.project_id());
-    let project = crate::state::read(&lock);
+    let project = read(&lock);
     let backup =
         project.backup(id, call.now).ok_or_else(|| ApiError::documented(CSBS_3001, &[id]))?;
     Ok(Reply::json(&Body { checkpoint_item: csbs::backup(backup, call.now) }))

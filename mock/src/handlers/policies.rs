@@ -7,7 +7,7 @@ use super::scope::read_scope;
 use crate::errors::ApiError;
 use crate::server::App;
 use crate::state::{
-    read, select, write, OperationDef, Policy, PolicyResource, Project, ScheduledOp,
+    change, read, select, OperationDef, Policy, PolicyResource, Project, ScheduledOp,
 };
 use crate::views::csbs;
 use csbs_types::codes::csbs::{CSBS_0001, CSBS_3000, CSBS_6004, CSBS_9007};
@@ -85,7 +85,7 @@ pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let body = &sent.policy;
     let resources: Vec<PolicyResource> = body.resources.iter().map(resource).collect();
     let lock = app.store.project(call.project_id());
-    let mut project = write(&lock);
+    let mut project = change(&lock);
     check_conflicts(&project, "", Some(body.name), &resources)?;
     let limit = app.config.quotas.policies;
     // Seeded policies stay out of the count as they stay out of the name and binding checks.
@@ -178,7 +178,7 @@ pub fn update(app: &App, call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
     let sent: request::UpdatePolicy = call.decode()?;
     let body = &sent.policy;
     let lock = app.store.project(call.project_id());
-    let mut project = write(&lock);
+    let mut project = change(&lock);
     let current = project.policies.get(id).ok_or_else(|| ApiError::documented(CSBS_3000, &[id]))?;
     let resources: Option<Vec<PolicyResource>> =
         body.resources.as_ref().map(|r| r.iter().map(resource).collect());
@@ -240,7 +240,7 @@ pub fn update(app: &App, call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
 /// `deletePolicy`: 200 without a body; its backups stay.
 pub fn delete(app: &App, call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
     let lock = app.store.project(call.project_id());
-    let mut project = write(&lock);
+    let mut project = change(&lock);
     project.remove_policy(id).ok_or_else(|| ApiError::documented(CSBS_3000, &[id]))?;
     project.untrack_schedule(id);
     Ok(Reply::Empty)

@@ -6,7 +6,7 @@ use super::quotas::check_room;
 use super::restores::check;
 use crate::errors::ApiError;
 use crate::server::App;
-use crate::state::{new_backup, read, write, CheckpointInfo, NewBackup, Project, SERVER_TYPE};
+use crate::state::{change, new_backup, read, CheckpointInfo, NewBackup, Project, SERVER_TYPE};
 use csbs_types::codes::csbs::{CSBS_6003, CSBS_6004, CSBS_6013};
 use csbs_types::csbs::{self as body, request};
 use serde::Serialize;
@@ -17,7 +17,7 @@ use uuid::Uuid;
 /// server is full whatever `incremental` says.
 pub fn protect(app: &App, call: &Call<'_>, resource_id: &str) -> Result<Reply, ApiError> {
     let lock = app.store.project(call.project_id());
-    let mut project = write(&lock);
+    let mut project = change(&lock);
     project.purge(call.now);
     let info = Arc::new(CheckpointInfo {
         id: Uuid::new_v4(),

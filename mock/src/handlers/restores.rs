@@ -10,7 +10,7 @@
 use super::call::{Call, Reply};
 use crate::errors::ApiError;
 use crate::server::App;
-use crate::state::{write, Backup, Project, Status};
+use crate::state::{change, Backup, Project, Status};
 use csbs_types::codes::csbs::{
     CSBS_2003, CSBS_3001, CSBS_4000, CSBS_6014, CSBS_6015, CSBS_6017, CSBS_6018, CSBS_6024,
 };
@@ -95,7 +95,7 @@ pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let (checkpoint_id, parameters) = (restore.checkpoint_id, &restore.parameters);
     let (item_id, targets) = (parameters.checkpoint_item_id, &parameters.targets);
     let lock = app.store.project(call.project_id());
-    let mut project = write(&lock);
+    let mut project = change(&lock);
     project.purge(call.now);
     let backup = check(&project, item_id, targets.server_id, &targets.volumes, call.now)?;
     if backup.checkpoint.id.to_string() != checkpoint_id {

@@ -7,7 +7,7 @@ use super::backups::run_policy;
 use super::call::Call;
 use crate::clock::Micros;
 use crate::server::App;
-use crate::state::{read, write, Project};
+use crate::state::{change, read, Project};
 use std::sync::RwLock;
 
 /// Makes the due runs of the projects `call` can see.
@@ -25,7 +25,7 @@ fn catch_up_project(app: &App, lock: &RwLock<Project>, now: Micros) {
     if !read(lock).run_may_be_due(now) {
         return;
     }
-    let mut project = write(lock);
+    let mut project = change(lock);
     for (at, policy_id) in project.due_runs(now) {
         let Some(resources) = project.policies.get(&policy_id).map(|p| p.resources.clone()) else {
             continue;

@@ -59,7 +59,7 @@ pub async fn spawn_with_backups(
 ) -> std::io::Result<crate::RunningMock> {
     crate::server::spawn_prepared(config, |app| {
         let lock = app.store.project(project_id);
-        load(&mut super::store::write(&lock), count, servers, crate::clock::now());
+        load(&mut super::store::change(&lock), count, servers, crate::clock::now());
     })
     .await
 }

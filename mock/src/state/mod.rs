@@ -37,4 +37,4 @@ pub use servers::{name_uuid, provider_of, SERVER_TYPE};
 pub use snapshot::Snapshot;
 #[cfg(feature = "state-file")]
 pub use sqlite::Sqlite;
-pub use store::{read, write, Project, Store};
+pub use store::{change, first_places, made_of, read, surplus, Made, Project, Store};

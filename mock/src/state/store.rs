@@ -52,6 +52,9 @@ pub struct Project {
     newest_first: BTreeSet<(Micros, Uuid)>,
     /// Where changes are recorded for the state file (none without one).
     pub(super) log: Option<Arc<ChangeLog>>,
+    /// How many times the project was locked to be changed (see [`change`]): work prepared
+    /// without the lock (a policy run) is committed only if no change came in between.
+    pub generation: u64,
 }
 
 impl Project {
@@ -74,6 +77,7 @@ impl Project {
             rendered: RenderCache::default(),
             newest_first: BTreeSet::new(),
             log: None,
+            generation: 0,
         }
     }
 
@@ -249,44 +253,21 @@ impl Project {
         self.checkpoints.insert(info.id, CheckpointEntry { info, backups: ids });
     }
 
-    /// Starts deleting, for each server, the oldest backups `policy_id` made of it beyond the
-    /// newest `keep` (never fewer than one); busy ones (protecting, restoring) stay. One pass
-    /// over the project's backups, whatever the number of servers.
-    pub fn trim_policy_backups(
-        &mut self,
-        policy_id: &str,
-        servers: &[&str],
-        keep: usize,
-        now: Micros,
-        gone_at: Micros,
-    ) {
-        let servers: std::collections::HashSet<&str> = servers.iter().copied().collect();
-        let mut made: HashMap<&str, Vec<(Micros, Uuid, bool)>> = HashMap::new();
+    /// For each of `servers`, the backups `policy_id` made of it that are not being deleted,
+    /// what `max_backups` trims (see [`surplus`]); a server named twice is grouped at its
+    /// first place, the others left empty. One pass over the project's backups, whatever the
+    /// number of servers.
+    pub fn policy_backups(&self, policy_id: &str, servers: &[&str], now: Micros) -> Vec<Vec<Made>> {
+        let place = first_places(servers);
+        let mut made = vec![Vec::new(); servers.len()];
         for b in self.live_backups(now).filter(|b| {
             b.life.delete.is_none() && b.checkpoint.policy_id.as_deref() == Some(policy_id)
         }) {
-            if let Some(server) = servers.get(b.server.id.as_str()) {
-                made.entry(server).or_default().push((
-                    b.life.created_at,
-                    b.id,
-                    b.status(now) == Status::Available,
-                ));
+            if let Some(&i) = place.get(b.server.id.as_str()) {
+                made[i].push(made_of(b, now));
             }
         }
-        let mut surplus = Vec::new();
-        for mut backups in made.into_values() {
-            backups.sort_unstable_by(|a, b| b.cmp(a));
-            surplus.extend(
-                backups
-                    .into_iter()
-                    .skip(keep.max(1))
-                    .filter(|(.., available)| *available)
-                    .map(|(_, id, _)| id),
-            );
-        }
-        for id in surplus {
-            self.start_deletion(id, now, gone_at);
-        }
+        made
     }
 
     /// The policy a server is bound to (seeded policies aside, see `seed.rs`).
@@ -309,6 +290,39 @@ impl Project {
     }
 }
 
+/// A backup as `max_backups` sees it: `(created_at, id, available)`.
+pub type Made = (Micros, Uuid, bool);
+
+pub fn made_of(backup: &Backup, now: Micros) -> Made {
+    (backup.life.created_at, backup.id, backup.status(now) == Status::Available)
+}
+
+/// Where each server is first named in `servers`.
+pub fn first_places<'s>(servers: &[&'s str]) -> HashMap<&'s str, usize> {
+    let mut place = HashMap::with_capacity(servers.len());
+    for (i, server) in servers.iter().enumerate() {
+        place.entry(*server).or_insert(i);
+    }
+    place
+}
+
+/// Of each group of one server's backups, those beyond the newest `keep` (never fewer than
+/// one) that are available: busy ones (protecting, restoring) stay.
+pub fn surplus(groups: Vec<Vec<Made>>, keep: usize) -> Vec<Uuid> {
+    let mut surplus = Vec::new();
+    for mut backups in groups {
+        backups.sort_unstable_by(|a, b| b.cmp(a));
+        surplus.extend(
+            backups
+                .into_iter()
+                .skip(keep.max(1))
+                .filter(|(.., available)| *available)
+                .map(|(_, id, _)| id),
+        );
+    }
+    surplus
+}
+
 /// Every project, created on first use, and the clock; with a state file, kept there too
 /// (see `durable.rs`).
 #[derive(Default)]
@@ -326,6 +340,14 @@ pub fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
 
 pub fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A project locked to be changed; its generation moves on, so that work prepared on an
+/// earlier one (see `handlers/backups.rs`, `execute`) knows it must be prepared again.
+pub fn change(lock: &RwLock<Project>) -> RwLockWriteGuard<'_, Project> {
+    let mut project = write(lock);
+    project.generation += 1;
+    project
 }
 
 impl Store {
@@ -379,6 +401,21 @@ mod tests {
         let id = backup.id;
         project.add_checkpoint(info, vec![backup]);
         id
+    }
+
+    #[test]
+    fn the_surplus_is_the_available_backups_beyond_the_newest_kept() {
+        let ids: Vec<Uuid> = (0..4).map(|_| Uuid::new_v4()).collect();
+        // One server: four backups, the newest busy; another: one backup.
+        let one = vec![(4, ids[3], false), (1, ids[0], true), (3, ids[2], true), (2, ids[1], true)];
+        let other = vec![(9, Uuid::new_v4(), true)];
+        let mut cut = surplus(vec![one.clone(), other.clone()], 2);
+        cut.sort();
+        let mut wanted = vec![ids[0], ids[1]];
+        wanted.sort();
+        assert_eq!(cut, wanted, "the two oldest; the busy newest counts as kept");
+        assert_eq!(surplus(vec![other], 0), Vec::<Uuid>::new(), "never fewer than one kept");
+        assert_eq!(surplus(vec![one], 1).len(), 3, "the busy newest is the one kept");
     }
 
     #[test]

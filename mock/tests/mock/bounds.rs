@@ -1,12 +1,14 @@
 //! Hostile traffic meets a bound: answers to bodies of a million broken items or of ten
 //! megabytes stay small; a signed request with an access key the mock does not know is refused
 //! before its body is read; slow heads, stalled bodies and idle connections are closed; a
-//! connection beyond the limit is closed at once; a policy of 50,000 servers is created and run.
+//! connection beyond the limit waits for a slot rather than being refused; a policy of 50,000
+//! servers is created and run.
 //! Each time a normal request is served meanwhile. (How long each takes, and the mock's peak
 //! memory, are measured by `scripts/hostile.sh`, not asserted here.)
 
 use crate::support::*;
 use serde_json::{json, Value};
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -154,37 +156,66 @@ async fn idle_connections_are_closed() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
-#[tokio::test]
-async fn connections_beyond_the_limit_are_closed_at_once() {
-    let mock = Mock::with(|c| c.limits.max_connections = 2).await;
-    let mut held = vec![connect(&mock).await, connect(&mock).await];
-    // Served: the two held connections are within the limit.
+/// A complete request on `stream`, answered 200 (so the connection holds a slot).
+async fn served_on(stream: &mut TcpStream) {
     let request =
         format!("GET {} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {TOKEN}\r\n\r\n", v1("/quotas"));
-    held[0].write_all(request.as_bytes()).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
     let mut head = [0u8; 12];
-    held[0].read_exact(&mut head).await.unwrap();
-    assert_eq!(&head, b"HTTP/1.1 200");
-    let mut third = connect(&mock).await;
-    let _ = third.write_all(request.as_bytes()).await;
-    let answer = until_closed(&mut third).await;
-    assert!(answer.is_empty(), "{answer}");
-    // A slot frees when a connection ends.
+    let read = tokio::time::timeout(PATIENCE, stream.read_exact(&mut head)).await;
+    assert!(matches!(read, Ok(Ok(_))), "no answer: {read:?}");
+    assert_eq!(&head, b"HTTP/1.1 200", "{}", String::from_utf8_lossy(&head));
+}
+
+#[tokio::test]
+async fn a_connection_beyond_the_limit_waits_for_a_slot() {
+    let mock = Mock::with(|c| c.limits.max_connections = 4).await;
+    // Four kept-alive connections, each answered once: every slot is held (until the header
+    // timeout, 10 s, closes them).
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        let mut stream = connect(&mock).await;
+        served_on(&mut stream).await;
+        held.push(stream);
+    }
+    // A fifth sends its request: it waits (a mock that refused it would close it at once,
+    // and the read below would see the end instead of an answer) ...
+    let mut fifth = connect(&mock).await;
+    let waiting = tokio::spawn(async move {
+        served_on(&mut fifth).await;
+        fifth
+    });
+    // ... until a held connection ends and frees its slot.
     held.pop();
-    let served = tokio::time::timeout(PATIENCE, async {
-        loop {
-            let mut stream = connect(&mock).await;
-            let _ = stream.write_all(request.as_bytes()).await;
-            let mut head = [0u8; 12];
-            if stream.read_exact(&mut head).await.is_ok() {
-                return head;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+    waiting.await.expect("the waiting connection is served once a slot frees");
+}
+
+#[tokio::test]
+async fn slow_clients_holding_every_slot_delay_a_request_no_longer_than_the_header_timeout() {
+    let mock = Mock::with(|c| {
+        c.limits.max_connections = 4;
+        c.limits.header_timeout_ms = 1_000;
     })
-    .await
-    .expect("a slot frees once a held connection closes");
-    assert_eq!(&served, b"HTTP/1.1 200");
+    .await;
+    // Slow heads that never finish, then connections that never send a byte, take every
+    // slot, and the client never lets go (the idle timeout, 60 s, is beyond the patience).
+    let slow_head: &[u8] = b"GET /v1/p-user/quotas HTTP/1.1\r\nHost: x\r\n";
+    for sent in [slow_head, b""] {
+        let mut slow = Vec::new();
+        for _ in 0..4 {
+            let mut stream = connect(&mock).await;
+            stream.write_all(sent).await.unwrap();
+            slow.push(stream);
+        }
+        // A normal request waits for the header timeout to close them, then is served.
+        tokio::time::timeout(PATIENCE, still_serving(&mock))
+            .await
+            .expect("served once the header timeout frees a slot");
+        for stream in &mut slow {
+            let answer = until_closed(stream).await;
+            assert!(!answer.contains("200 OK"), "{answer}");
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -221,6 +252,101 @@ async fn a_policy_of_fifty_thousand_servers_is_created_and_run() {
     let checkpoint: Value = run.json().await.unwrap();
     let resources = checkpoint["checkpoint"]["protection_plan"]["resources"].as_array().unwrap();
     assert_eq!(resources.len(), 50_000);
+}
+
+/// Stops a policy run where it builds its backups holding no lock, until the test lets it go
+/// on: what the test does meanwhile happens while the run is in progress, whatever the timing.
+struct Paused {
+    reached: mpsc::Receiver<()>,
+    resume: mpsc::Sender<()>,
+}
+
+impl Paused {
+    fn hooks() -> (Paused, csbs_mock::Hooks) {
+        let (reached_tx, reached) = mpsc::channel();
+        let (resume, resume_rx) = mpsc::channel::<()>();
+        let resume_rx = std::sync::Mutex::new(resume_rx);
+        let hook = move || {
+            let _ = reached_tx.send(());
+            // Twice the patience: a request the run blocked fails its own wait first.
+            let _ = resume_rx.lock().unwrap().recv_timeout(2 * PATIENCE);
+        };
+        (Paused { reached, resume }, csbs_mock::Hooks { run_unlocked: Some(Arc::new(hook)) })
+    }
+
+    /// Sends `executePolicy` for `policy` and waits until the run is in progress.
+    async fn run(&self, mock: &Mock, policy: &str) -> tokio::task::JoinHandle<Value> {
+        let url = mock.url(&v1(&format!("/providers/{PROVIDER}/checkpoints")));
+        let body = json!({"checkpoint": {"plan_id": policy, "parameters": {}}});
+        let run = tokio::spawn(async move {
+            let answer = reqwest::Client::new()
+                .post(url)
+                .header("X-Auth-Token", TOKEN)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status().as_u16(), 200);
+            answer.json::<Value>().await.unwrap()
+        });
+        tokio::task::block_in_place(|| self.reached.recv_timeout(PATIENCE))
+            .expect("the run reaches the part it does without the project's lock");
+        run
+    }
+}
+
+/// The servers of a run's checkpoint.
+fn servers_of(checkpoint: &Value) -> Vec<&str> {
+    let resources = checkpoint["checkpoint"]["protection_plan"]["resources"].as_array().unwrap();
+    resources.iter().map(|r| r["id"].as_str().unwrap()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_project_is_read_while_a_policy_run_is_in_progress() {
+    let (paused, hooks) = Paused::hooks();
+    let mock = Mock::with(|c| c.hooks = hooks).await;
+    let policy = mock.create_policy("run", &["srv-1", "srv-2", "srv-3"]).await;
+    let id = policy["id"].as_str().unwrap();
+    let run = paused.run(&mock, id).await;
+    // The same project, the same policy, while the run is in progress.
+    let shown = tokio::time::timeout(PATIENCE, mock.get(&v1(&format!("/policies/{id}"))))
+        .await
+        .expect("a read of the project is answered while a run is in progress");
+    assert_eq!(shown.status, 200, "{}", shown.text);
+    let listed = tokio::time::timeout(PATIENCE, mock.get(&v1("/checkpoint_items")))
+        .await
+        .expect("a list of the project is answered while a run is in progress");
+    assert_eq!(listed.body["checkpoint_items"], json!([]), "the run is not stored yet");
+    paused.resume.send(()).unwrap();
+    let checkpoint = run.await.unwrap();
+    assert_eq!(servers_of(&checkpoint), ["srv-1", "srv-2", "srv-3"]);
+    let listed = mock.get(&v1("/checkpoint_items")).await;
+    assert_eq!(listed.body["checkpoint_items"].as_array().map(Vec::len), Some(3));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_made_while_a_policy_run_is_in_progress_is_seen_by_the_run() {
+    let (paused, hooks) = Paused::hooks();
+    let mock = Mock::with(|c| c.hooks = hooks).await;
+    let policy = mock.create_policy("run", &["srv-1", "srv-2", "srv-3"]).await;
+    let id = policy["id"].as_str().unwrap();
+    let run = paused.run(&mock, id).await;
+    // The policy loses a server while the run builds its backups: the run is stored as if it
+    // came after the change (a serial order), not with the servers it started from.
+    let fewer = json!({"policy": {"resources": [
+        {"id": "srv-1", "type": "OS::Nova::Server", "name": "name-srv-1"},
+        {"id": "srv-3", "type": "OS::Nova::Server", "name": "name-srv-3"},
+    ]}});
+    let path = v1(&format!("/policies/{id}"));
+    let updated = tokio::time::timeout(PATIENCE, mock.put(&path, fewer))
+        .await
+        .expect("a change of the project is answered while a run is in progress");
+    assert_eq!(updated.status, 200, "{}", updated.text);
+    paused.resume.send(()).unwrap();
+    let checkpoint = run.await.unwrap();
+    assert_eq!(servers_of(&checkpoint), ["srv-1", "srv-3"]);
+    let listed = mock.get(&v1("/checkpoint_items")).await;
+    assert_eq!(listed.body["checkpoint_items"].as_array().map(Vec::len), Some(2));
 }
 
 #[tokio::test]
