@@ -4,7 +4,7 @@
 //! `x-sort`, so that a new documented filter or key is exercised without a change here.
 
 use super::step::{Arg, Query, Step};
-use crate::properties::strings::matching;
+use crate::properties::strings::{generable, matching};
 use csbs_spec::behaviour::{filters, FilterRule, Match};
 use csbs_spec::operations::find_operation;
 use csbs_spec::rules::SortRule;
@@ -31,18 +31,33 @@ pub struct History {
 /// Places drawn for objects: small, so that steps meet the same objects.
 const PLACES: usize = 4;
 
+fn text_schema(schema: &str) -> Value {
+    let doc = Service::Csbs.document();
+    doc.pointer(&format!("/components/schemas/{schema}")).cloned().unwrap_or(Value::Null)
+}
+
 fn schema_text(schema: &str) -> BoxedStrategy<String> {
-    let s = Service::Csbs
-        .document()
-        .pointer(&format!("/components/schemas/{schema}"))
-        .cloned()
-        .unwrap_or(Value::Null);
+    let s = text_schema(schema);
     let int = |k: &str| s.get(k).and_then(Value::as_u64).map(|n| n as usize);
     matching(
         s.get("pattern").and_then(Value::as_str),
         int("minLength").unwrap_or(0),
         int("maxLength"),
     )
+}
+
+/// True when `text` fits the CSBS schema `schema` (its length bounds and pattern), as the
+/// pool's texts drawn from it do.
+pub fn text_fits(schema: &str, text: &str) -> bool {
+    let s = text_schema(schema);
+    let n = text.chars().count() as u64;
+    let bound = |k: &str| s.get(k).and_then(Value::as_u64);
+    let pattern = s.get("pattern").and_then(Value::as_str).map(generable);
+    let matches = pattern
+        .is_none_or(|p| regex::Regex::new(&format!("^(?:{p})$")).is_ok_and(|r| r.is_match(text)));
+    bound("minLength").is_none_or(|m| n >= m)
+        && bound("maxLength").is_none_or(|m| n <= m)
+        && matches
 }
 
 fn pool() -> impl Strategy<Value = Pool> {

@@ -351,6 +351,45 @@ async fn a_differently_configured_endpoint_passes_and_one_changed_behaviour_fail
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_standalone_mock_binary_passes_and_fails_when_a_proxy_changes_one_behaviour() {
+    // The endpoint is another build than the model: the csbs-mock binary in its own process,
+    // with its own (real) lifecycle delays.
+    let endpoint = super::standalone::start(
+        super::support::PROXY_TOKEN,
+        &["--protect-delay-ms", "30", "--delete-delay-ms", "50"],
+    );
+    let run = RunOptions {
+        only: vec![Phase::Model],
+        model: options(2, 6),
+        ..proxied_options(&endpoint.url)
+    };
+    let report = bounded(run_suite(run)).await.expect("the binary is reachable");
+    assert!(report.passed(), "{}", report.summary());
+    assert!(report.summary().contains("model_conformance"), "{}", report.summary());
+    // Behind a proxy, updatePolicy loses the new name: the policy keeps its old one.
+    let rewrite = |s: &mut Sent| {
+        if s.method == "PUT" && s.path.contains("/policies/") {
+            s.edit_json(|b| {
+                if let Some(p) = b.get_mut("policy").and_then(Value::as_object_mut) {
+                    p.remove("name");
+                }
+            });
+        }
+    };
+    let proxy = proxy_rewriting(endpoint.url.clone(), rewrite, |_| {}).await;
+    let run = RunOptions {
+        only: vec![Phase::Model],
+        model: options(1, 12),
+        ..proxied_options(&proxy.url)
+    };
+    let report = bounded(run_suite(run)).await.expect("the proxy is reachable");
+    let message = assert_oracle_failed(&report, "");
+    let first = message.lines().next().unwrap_or_default();
+    assert!(first.contains("updatePolicy") && first.contains(" name#"), "{message}");
+    drop(proxy);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_model_is_named_as_the_side_that_refused() {
     // The endpoint is right; the model is told to allow one policy per project. The report
     // says the endpoint accepted and the model refused, with the model's code.
