@@ -6,13 +6,21 @@
 # mock path (the bare axum runs are not counted); the requests are the calls of
 # `csbs_mock::handlers::handle` (one per request). Needs valgrind and wrk (Debian packages).
 #   scripts/bench_instructions.sh /tmp/throughput-base /tmp/throughput-new
+# Under heavy load `callgrind_control` can be too slow to catch a workload's run, whose line is
+# then missing: run that binary again. BENCH_KEEP=DIR keeps the profiles there (one per
+# workload: `callgrind_annotate FILE` shows where the instructions go).
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 BENCH_BINARY..." >&2; exit 2; }
 for tool in valgrind callgrind_control callgrind_annotate wrk python3; do
   command -v "$tool" >/dev/null || { echo "$tool is needed (apt-get install valgrind wrk)" >&2; exit 2; }
 done
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+if [ -n "${BENCH_KEEP:-}" ]; then
+  work=$BENCH_KEEP
+  mkdir -p "$work"
+else
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
 
 for bin in "$@"; do
   out="$work/$(basename "$bin")"
