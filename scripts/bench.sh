@@ -4,6 +4,18 @@
 # mock keeps its state in FILE, see mock/README.md); then, unless
 # SKIP_SCALE=1, the scale bench (1,000,000 backups: pages by marker, filtered counts, memory).
 # Prism comes from npm (@stoplight/prism-cli); without npx the Prism line is skipped.
+#
+# Before and after a change (the mock's throughput must stay within 10% of a baseline): build
+# the throughput bench at both commits, keep both binaries, and run them alternately, at least
+# twice each, comparing the "mock / bare axum" ratios (each run pairs the mock with a bare
+# handler, so load from other processes hits both alike; raw req/s across runs do not compare):
+#   git worktree add /tmp/base BASE_COMMIT && (cd /tmp/base && cargo bench -p csbs-mock \
+#     --bench throughput --no-run)   # prints "Executable ... (target/release/deps/throughput-HASH)"
+#   cp /tmp/base/target/release/deps/throughput-HASH /tmp/throughput-base   # same for the change
+#   for i in 1 2; do /tmp/throughput-base --bench; /tmp/throughput-new --bench; done
+# With `wrk` installed the bench uses it and also prints the server's CPU per request, steadier
+# than req/s on a shared machine. To see where instructions go, run a binary under
+# `valgrind --tool=callgrind` (instructions per request do not depend on the machine's load).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

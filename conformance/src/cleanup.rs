@@ -19,7 +19,7 @@ pub(crate) async fn cleanup(session: &mut Session, report: &mut CleanupReport) {
     if !session.allows(Permission::Mutations) {
         return;
     }
-    session.record.ledger.gather();
+    session.record.gather();
     let deadline = Instant::now() + session.limits.cleanup_timeout;
     session.progress().say("cleaning up");
     find_named_policies(session).await;
@@ -41,7 +41,7 @@ pub(crate) async fn cleanup(session: &mut Session, report: &mut CleanupReport) {
 
 /// Reports what is still in the ledger as left behind, with `reason` and a command to delete it.
 pub(crate) fn abandon(session: &mut Session, report: &mut CleanupReport, reason: &str) {
-    session.record.ledger.gather();
+    session.record.gather();
     for object in session.record.ledger.created.iter().rev() {
         let op = object.delete.operation;
         let request = crate::http::RequestRecord {

@@ -41,7 +41,8 @@ pub struct Cli {
     /// Replay examples that create, change and delete (what the run creates it deletes).
     #[arg(long)]
     pub allow_mutations: bool,
-    /// Also replay restores, which overwrite the disks of the backed-up server.
+    /// Also replay restores, which overwrite the disks of the backed-up server (and let the
+    /// model part's histories restore).
     #[arg(long)]
     pub allow_restore: bool,
     /// A server the run may back up and put in a policy (repeat for two; needed for mutations).

@@ -7,7 +7,6 @@ use crate::request::ApiRequest;
 use csbs_spec::behaviour::{deletion, Expr, RequestParts};
 use csbs_spec::Operation;
 use serde_json::Value;
-use std::sync::{Arc, Mutex};
 
 /// An object the run created.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,26 +46,9 @@ pub fn created(op: &Operation, request: &RequestParts<'_>, answer: &Value) -> Op
 #[derive(Clone, Debug, Default)]
 pub struct Ledger {
     pub created: Vec<Created>,
-    /// Lists kept by work that runs apart (the properties' runners), gathered before cleanup.
-    watched: Vec<Arc<Mutex<Vec<Created>>>>,
 }
 
 impl Ledger {
-    /// Keeps `list` in view: what is in it when [`Ledger::gather`] runs joins the ledger.
-    pub fn watch(&mut self, list: Arc<Mutex<Vec<Created>>>) {
-        self.watched.push(list);
-    }
-
-    /// Takes in what the watched lists hold.
-    pub fn gather(&mut self) {
-        for list in std::mem::take(&mut self.watched) {
-            let made = std::mem::take(&mut *list.lock().unwrap_or_else(|p| p.into_inner()));
-            for created in made {
-                self.add(created);
-            }
-        }
-    }
-
     pub fn add(&mut self, created: Created) {
         if !self.created.iter().any(|c| c.delete == created.delete) {
             self.created.push(created);

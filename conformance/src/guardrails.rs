@@ -40,8 +40,7 @@ fn operations_exist(options: &RunOptions) -> Result<(), RunError> {
     let known: Vec<&str> = all_operations().map(|op| op.id.as_str()).collect();
     for name in asked {
         if !known.contains(&name.as_str()) {
-            let near =
-                closest(name, &known).map(|n| format!("did you mean {n}? ")).unwrap_or_default();
+            let near = crate::names::did_you_mean(name, &known);
             return Err(RunError::invalid(
                 format!("--operation `{name}`"),
                 "names no documented operation",
@@ -57,33 +56,6 @@ fn operations_exist(options: &RunOptions) -> Result<(), RunError> {
         ));
     }
     Ok(())
-}
-
-/// The known name nearest to `name` when it is a likely typo (at most two edits away).
-fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
-    let lower = name.to_lowercase();
-    known
-        .iter()
-        .map(|k| (edits(&lower, &k.to_lowercase()), *k))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, k)| k)
-}
-
-/// Levenshtein distance.
-fn edits(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let next = (row[j + 1] + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
-            diagonal = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]

@@ -46,6 +46,7 @@ mod fixtures;
 mod guardrails;
 pub mod http;
 pub mod model;
+mod names;
 mod options;
 mod poll;
 mod preflight;

@@ -63,7 +63,8 @@ impl FromStr for Phase {
     fn from_str(s: &str) -> Result<Phase, String> {
         Phase::ALL.into_iter().find(|p| p.name() == s).ok_or_else(|| {
             let names: Vec<&str> = Phase::ALL.iter().map(|p| p.name()).collect();
-            format!("unknown part `{s}`; the parts are {}", names.join(", "))
+            let near = crate::names::did_you_mean(s, &names);
+            format!("unknown part `{s}`; {near}the parts are {}", names.join(", "))
         })
     }
 }

@@ -14,10 +14,10 @@
 //! the checks judge it.
 
 use crate::error::RunError;
-use crate::http::{Auth, HttpClient, Outgoing, TransportError};
+use crate::http::{Auth, TransportError};
 use crate::request::ApiRequest;
 use crate::secret::Redactor;
-use crate::target::Target;
+use crate::sender::Sender;
 use csbs_spec::Service;
 
 /// The read sent to each service: listing at most one backup needs nothing to exist.
@@ -27,24 +27,14 @@ const PROBES: [(Service, &str); 2] =
 /// The longest excerpt of the endpoint's answer a message quotes.
 const EXCERPT_CHARS: usize = 120;
 
-/// Sends one read per service (one in all when both share a base URL and the first is
-/// refused); the first mistake found is the error.
-pub(crate) async fn preflight(
-    client: &HttpClient,
-    target: &Target,
-    redactor: &Redactor,
-) -> Result<(), RunError> {
+/// Sends one read per service through the run's sender (one in all when both share a base
+/// URL and the first is refused); the first mistake found is the error.
+pub(crate) async fn preflight(sender: &Sender, redactor: &Redactor) -> Result<(), RunError> {
+    let target = &sender.target;
     for (service, operation) in PROBES {
         let request = ApiRequest::of(operation, &target.project_id).query("limit", "1");
         let base = target.base(service);
-        let out = Outgoing {
-            method: request.operation.method.clone(),
-            url: format!("{base}{}", request.target()),
-            body: None,
-            auth: target.auth.clone(),
-            label: format!("{} preflight", request.operation.id),
-        };
-        let exchange = client.send(out).await;
+        let exchange = sender.send(&request, "preflight").await;
         let response = match exchange.outcome {
             Ok(response) => response,
             Err(e @ (TransportError::Timeout { .. } | TransportError::Connection { .. })) => {

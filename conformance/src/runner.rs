@@ -9,7 +9,7 @@ use crate::error::RunError;
 use crate::http::HttpClient;
 use crate::options::{Phase, RunOptions};
 use crate::preflight::preflight;
-use crate::progress::Progress;
+use crate::progress::{Progress, ProgressMode};
 use crate::record::Record;
 use crate::replay::Facts;
 use crate::report::{CleanupReport, HarWriter, Recorder, Report, RunSettings, TargetSummary};
@@ -89,17 +89,21 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
             return Err(RunError::Report(e));
         }
     };
+    let client_started = client.started();
+    let sent = client.throttle_shared();
+    // The preflight's reads go through the run's one sender, before its progress line shows
+    // (a mistake is one line on stderr, nothing else).
+    let sender = Sender::new(client, target, Progress::new(ProgressMode::Hidden, || 0));
     if online {
-        if let Err(e) = preflight(&client, &target, &redactor).await {
+        if let Err(e) = preflight(&sender, &redactor).await {
             if let Some(mock) = embedded {
                 mock.stop().await;
             }
             return Err(e);
         }
     }
+    let target = &sender.target;
     let credential = if online { target.auth.kind() } else { "none" };
-    let client_started = client.started();
-    let sent = client.throttle_shared();
     let progress = Progress::new(options.progress, move || sent.sent());
     let mut session = Session {
         record: Record {
@@ -117,7 +121,7 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
         allowed: allowed(&options, target.embedded),
         admin: options.admin,
         limits,
-        sender: Sender::new(client, target, progress.clone()),
+        sender: sender.with_progress(progress.clone()),
         recorder: Recorder::new(redactor, options.selected_checks())
             .with_clock(client_started)
             .with_progress(progress),

@@ -27,6 +27,12 @@ impl Sender {
         Sender { client, target, progress, timeouts: Arc::default() }
     }
 
+    /// The same sender (client, target, timeout tally) counting on `progress` instead: the
+    /// preflight sends before the run's progress line shows.
+    pub fn with_progress(self, progress: Progress) -> Sender {
+        Sender { progress, ..self }
+    }
+
     /// The run's progress line.
     pub fn progress(&self) -> &Progress {
         &self.progress

@@ -29,6 +29,8 @@ mod secrets;
 mod selection;
 #[path = "conformance/snapshots.rs"]
 mod snapshots;
+#[path = "conformance/standalone.rs"]
+mod standalone;
 #[path = "conformance/support.rs"]
 mod support;
 #[path = "conformance/tampered.rs"]

@@ -4,12 +4,14 @@
 
 use crate::config::{KeyGrant, TokenGrant};
 use crate::errors::ApiError;
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, HeaderName};
 use csbs_auth::signer;
 use csbs_types::codes::gateway::{APIGW_0301, APIGW_0302};
-use std::collections::HashMap;
 
 pub const TOKEN_HEADER: &str = "x-auth-token";
+
+/// [`TOKEN_HEADER`] as a header name (a lookup by name skips parsing the text every request).
+static TOKEN_HEADER_NAME: HeaderName = HeaderName::from_static(TOKEN_HEADER);
 /// The project header the vendor's SDKs send with AK/SK (and sign).
 pub const PROJECT_HEADER: &str = "x-project-id";
 
@@ -39,8 +41,8 @@ pub struct SignedRequest<'a> {
 
 /// The configured tokens and AK/SK pairs.
 pub struct Grants {
-    tokens: HashMap<String, TokenGrant>,
-    keys: HashMap<String, KeyGrant>,
+    tokens: foldhash::HashMap<String, TokenGrant>,
+    keys: foldhash::HashMap<String, KeyGrant>,
 }
 
 /// True when the request carries an SDK-HMAC-SHA256 `Authorization` header: it is
@@ -62,7 +64,7 @@ impl Grants {
 
     /// The grant of the request's token; 401 when it is missing or unknown.
     pub fn authenticate(&self, headers: &HeaderMap) -> Result<Principal<'_>, ApiError> {
-        let Some(value) = headers.get(TOKEN_HEADER) else {
+        let Some(value) = headers.get(&TOKEN_HEADER_NAME) else {
             return Err(ApiError::gateway(APIGW_0301, "the X-Auth-Token header is missing"));
         };
         value

@@ -157,7 +157,9 @@ pub struct Limits {
     /// timeout code) and the connection is closed (default 30,000).
     pub body_timeout_ms: u64,
     /// A connection on which no byte moves either way for this many ms is closed (an idle
-    /// keep-alive connection, a stalled body; default 60,000).
+    /// keep-alive connection, a stalled body; default 60,000). This and the header timeout are
+    /// checked every eighth of the shorter of the two, so a connection closes between its
+    /// timeout and one such tick after it.
     pub idle_timeout_ms: u64,
     /// Connections served at once (default 512, under the usual limit of 1,024 open files).
     /// One more is not refused: it waits in the listen backlog (first come, first served)

@@ -8,18 +8,21 @@
 use crate::auth::{allow_all_tenants, authorize, is_signed, SignedRequest};
 use crate::errors::ApiError;
 use crate::handlers::{self, Call, Reply};
-use crate::journal::{Entry, Verdict};
+use crate::journal::{Entry, Target, Verdict};
 use crate::server::App;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use csbs_spec::operations::route;
+use csbs_spec::validate::CompiledOperation;
 use csbs_spec::{Contract, RouteError, Service, Violation};
 use csbs_types::codes::csbs::CSBS_9999;
 use csbs_types::codes::gateway::{APIGW_0101, APIGW_0201, APIGW_0308};
 use serde_json::Value;
+use std::future::Future;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Instant;
 
 /// What the journal and the log learn of a request while it is served.
@@ -29,6 +32,8 @@ struct Seen {
     verdict: Option<Verdict>,
     violations: Vec<String>,
     fault: Option<&'static str>,
+    /// The mock's time the request was served at (read once, for the handler and the journal).
+    now: Option<crate::clock::Micros>,
 }
 
 pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
@@ -40,13 +45,15 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     {
         return preflight;
     }
-    let (method, uri) = (request.method().clone(), request.uri().clone());
-    if crate::admin::is_admin(uri.path()) {
+    // What the log and the journal keep of the request line (the request itself is consumed).
+    let method = request.method().clone();
+    let target = Target::new(request.uri().path(), request.uri().query());
+    if crate::admin::is_admin(target.path()) {
         let mut response = crate::admin::handle(app, request).await;
         if let Some(origin) = origin {
             crate::cors::allow(origin, &mut response);
         }
-        log(&method, &uri, response.status(), None, started);
+        log(&method, target.path(), response.status(), None, started.elapsed().as_secs_f64() * 1e3);
         return response;
     }
     if !app.config.latency.is_zero() {
@@ -82,21 +89,21 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         crate::cors::allow(origin, &mut response);
     }
     let status = response.status();
-    log(&method, &uri, status, code, started);
+    let ms = started.elapsed().as_secs_f64() * 1e3;
+    log(&method, target.path(), status, code, ms);
     if app.journal.is_on() {
         app.journal.record(Entry {
             seq: 0,
-            at: app.now(),
-            method: method.as_str().to_owned(),
-            path: uri.path().to_owned(),
-            query: uri.query().unwrap_or_default().to_owned(),
+            at: seen.now.unwrap_or_else(|| app.now()),
+            method,
+            target,
             operation: seen.operation,
             status: status.as_u16(),
             error_code: code,
             verdict: seen.verdict.unwrap_or(Verdict::NotValidated),
             violations: seen.violations,
             fault: seen.fault,
-            ms: started.elapsed().as_secs_f64() * 1e3,
+            ms,
         });
     }
     response
@@ -104,14 +111,14 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
 
 /// The request log: one event per request, method, path (the query left out: it is in the
 /// journal), status, error code and milliseconds to the answer's head.
-fn log(method: &Method, uri: &Uri, status: StatusCode, code: Option<&str>, started: Instant) {
+fn log(method: &Method, path: &str, status: StatusCode, code: Option<&str>, ms: f64) {
     tracing::info!(
         target: "csbs_mock::request",
         method = method.as_str(),
-        path = uri.path(),
+        path,
         status = status.as_u16(),
         error_code = code.unwrap_or("-"),
-        ms = started.elapsed().as_secs_f64() * 1e3,
+        ms,
     );
 }
 
@@ -159,7 +166,7 @@ async fn serve(app: &App, request: Request, seen: &mut Seen) -> Result<Reply, Ap
         }
         None => None,
     };
-    let compiled = Contract::global().operation(&op.id).ok_or_else(|| {
+    let compiled = scope.compiled.ok_or_else(|| {
         ApiError::gateway(APIGW_0101, &format!("operation {} is not in the contract", op.id))
     })?;
     let valid = compiled.validate_request(&path, &query_pairs, body.as_ref()).map_err(|v| {
@@ -174,6 +181,8 @@ async fn serve(app: &App, request: Request, seen: &mut Seen) -> Result<Reply, Ap
     if let Some(forced) = app.faults.apply(op, &parts.headers, &mut seen.fault).await? {
         return forced;
     }
+    let now = app.now();
+    seen.now = Some(now);
     let call = Call {
         op,
         path: valid.path,
@@ -181,15 +190,17 @@ async fn serve(app: &App, request: Request, seen: &mut Seen) -> Result<Reply, Ap
         body,
         project_param: scope.project,
         all_tenants,
-        now: app.now(),
+        now,
         raw_path,
         raw_query: parts.uri.query().unwrap_or_default(),
     };
     // Work in proportion to a policy's size (a run of tens of thousands of servers, a body of
     // as many) hands this worker's other connections to another thread while it runs.
-    let multi_thread = tokio::runtime::Handle::try_current()
-        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-    if heavy && multi_thread {
+    let multi_thread = || {
+        tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
+    };
+    if heavy && multi_thread() {
         tokio::task::block_in_place(|| handlers::handle(app, &call))
     } else {
         handlers::handle(app, &call)
@@ -219,11 +230,13 @@ async fn keep(app: &Arc<App>) -> Result<(), ApiError> {
 struct Scope {
     project: Option<&'static str>,
     admin_only: Vec<&'static str>,
+    /// The operation's compiled validators (looked up here, once, rather than per request).
+    compiled: Option<&'static CompiledOperation>,
 }
 
 fn scope_of(op: &'static csbs_spec::Operation) -> &'static Scope {
     use csbs_spec::behaviour::{admin_only, credential_scope};
-    static SCOPES: std::sync::OnceLock<std::collections::HashMap<String, Scope>> =
+    static SCOPES: std::sync::OnceLock<foldhash::HashMap<String, Scope>> =
         std::sync::OnceLock::new();
     let all = SCOPES.get_or_init(|| {
         csbs_spec::operations::all_operations()
@@ -231,6 +244,7 @@ fn scope_of(op: &'static csbs_spec::Operation) -> &'static Scope {
                 let scope = Scope {
                     project: credential_scope(op).map(|p| p.name.as_str()),
                     admin_only: admin_only(op).into_iter().map(|p| p.name.as_str()).collect(),
+                    compiled: Contract::global().operation(&op.id),
                 };
                 (op.id.clone(), scope)
             })
@@ -272,7 +286,15 @@ async fn read_bytes(
     }
     // A body that cannot be read to the end is answered like one that is too long: either way
     // the mock will not look at it.
-    match tokio::time::timeout(limits.time, axum::body::to_bytes(body, limit)).await {
+    // A body that is already in (most are, by the time the head is read) needs no timer.
+    let read = axum::body::to_bytes(body, limit);
+    tokio::pin!(read);
+    let first = std::future::poll_fn(|cx| Poll::Ready(read.as_mut().poll(cx))).await;
+    let timed = match first {
+        Poll::Ready(read) => Ok(read),
+        Poll::Pending => tokio::time::timeout(limits.time, read).await,
+    };
+    match timed {
         Ok(read) => read.map_err(|_| too_large()),
         Err(_) => {
             let detail = format!("the body did not arrive within {} ms", limits.time.as_millis());

@@ -6,7 +6,7 @@
 
 use crate::errors::ApiError;
 use crate::handlers::Reply;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderName, StatusCode};
 use csbs_spec::catalogue::{self, ErrorCode};
 use csbs_spec::examples::{Example, ExampleKind};
 use csbs_spec::{Operation, Service};
@@ -139,6 +139,9 @@ impl Faults {
     }
 }
 
+/// The `Prefer` header (RFC 7240; `http` has no constant for it).
+static PREFER: HeaderName = HeaderName::from_static("prefer");
+
 /// What a `Prefer` header asks for.
 struct Prefer {
     delay: Duration,
@@ -149,7 +152,7 @@ impl Prefer {
     /// Reads `code=`, `example=` and `delay=` (other preferences are ignored, as RFC 7240
     /// says); `None` without any of them.
     fn read(op: &'static Operation, headers: &HeaderMap) -> Result<Option<Prefer>, ApiError> {
-        let mut texts = headers.get_all("prefer").iter().peekable();
+        let mut texts = headers.get_all(&PREFER).iter().peekable();
         if texts.peek().is_none() {
             return Ok(None);
         }

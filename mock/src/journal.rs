@@ -4,6 +4,7 @@
 //! WireMock's request journal is used to assert what a client sent.
 
 use crate::clock::Micros;
+use axum::http::Method;
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -28,11 +29,11 @@ pub struct Entry {
     /// When it arrived, on the mock's clock (RFC 3339, UTC).
     #[serde(serialize_with = "as_time")]
     pub at: Micros,
-    pub method: String,
-    /// The path as sent (no query).
-    pub path: String,
-    /// The query as sent (empty without one).
-    pub query: String,
+    #[serde(serialize_with = "as_method")]
+    pub method: Method,
+    /// The path and query as sent (serialized as `path` and `query`).
+    #[serde(flatten)]
+    pub target: Target,
     /// Its `operationId`, when the path and method name one.
     pub operation: Option<&'static str>,
     pub status: u16,
@@ -46,6 +47,47 @@ pub struct Entry {
     pub fault: Option<&'static str>,
     /// Time to the answer's head, in milliseconds.
     pub ms: f64,
+}
+
+/// A request's path and query, kept in one string: an entry is made for every request, and
+/// each allocation shows in the mock's throughput.
+#[derive(Clone, Debug)]
+pub struct Target {
+    text: String,
+    path_len: usize,
+}
+
+impl Target {
+    pub fn new(path: &str, query: Option<&str>) -> Target {
+        let mut text = String::with_capacity(path.len() + query.map_or(0, str::len));
+        text.push_str(path);
+        text.push_str(query.unwrap_or_default());
+        Target { text, path_len: path.len() }
+    }
+
+    /// The path as sent (no query).
+    pub fn path(&self) -> &str {
+        &self.text[..self.path_len]
+    }
+
+    /// The query as sent (empty without one).
+    pub fn query(&self) -> &str {
+        &self.text[self.path_len..]
+    }
+}
+
+impl Serialize for Target {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("path", self.path())?;
+        map.serialize_entry("query", self.query())?;
+        map.end()
+    }
+}
+
+fn as_method<S: serde::Serializer>(method: &Method, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(method.as_str())
 }
 
 fn as_time<S: serde::Serializer>(at: &Micros, s: S) -> Result<S::Ok, S::Error> {
@@ -169,9 +211,9 @@ impl Filter {
             Verdict::Invalid => "invalid",
             Verdict::NotValidated => "not_validated",
         };
-        self.method.as_ref().is_none_or(|m| *m == e.method)
+        self.method.as_ref().is_none_or(|m| m == e.method.as_str())
             && self.operation.as_ref().is_none_or(|o| e.operation == Some(o.as_str()))
-            && self.path.as_ref().is_none_or(|p| e.path.starts_with(p.as_str()))
+            && self.path.as_ref().is_none_or(|p| e.target.path().starts_with(p.as_str()))
             && self.status.is_none_or(|s| s == e.status)
             && self.error_code.as_ref().is_none_or(|c| e.error_code == Some(c.as_str()))
             && self.verdict.as_ref().is_none_or(|v| v == verdict)
@@ -187,9 +229,8 @@ mod tests {
         Entry {
             seq: 0,
             at: 0,
-            method: method.into(),
-            path: "/v1/p/policies".into(),
-            query: String::new(),
+            method: method.parse().unwrap(),
+            target: Target::new("/v1/p/policies", None),
             operation: Some("listPolicies"),
             status,
             error_code: None,

@@ -8,14 +8,14 @@
 
 use crate::server::App;
 use axum::handler::Handler;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
@@ -32,7 +32,8 @@ pub async fn serve(
     let limits = app.config.limits;
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new()).header_read_timeout(limits.header_timeout());
+    builder.http1().timer(Woken).header_read_timeout(limits.header_timeout());
+    let tick = tick(limits.header_timeout(), limits.idle_timeout());
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let service = TowerToHyperService::new(crate::dispatch::handle.with_state(app));
     tokio::pin!(stop);
@@ -79,7 +80,7 @@ pub async fn serve(
         // starts only once the first bytes tell HTTP/1 from HTTP/2, so a silent connection
         // would hold its slot for the idle timeout.
         let first_byte = limits.header_timeout().min(limits.idle_timeout());
-        let io = TokioIo::new(Idle::new(stream, limits.idle_timeout(), first_byte));
+        let io = TokioIo::new(Idle::new(stream, limits.idle_timeout(), first_byte, tick));
         let connection = builder.serve_connection_with_upgrades(io, service.clone()).into_owned();
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
@@ -95,29 +96,88 @@ pub async fn serve(
 }
 
 /// A connection that fails with `TimedOut` once no byte has been read or written for the idle
-/// timeout while the server waits to read: idle keep-alive connections and stalled requests
-/// end, and their slot is freed.
+/// timeout (before its first byte: `first_byte`) while the server waits to read: idle
+/// keep-alive connections and stalled requests end, and their slot is freed.
+///
+/// Time is counted in ticks (an eighth of the shorter of the header and idle timeouts), not by
+/// re-arming a timer at every read and write: a read or write only sets `moved`, and a tick
+/// with nothing moved since the last one counts as quiet. So a connection closes between its
+/// timeout and one tick after it. The ticks also wake a connection waiting for a request head,
+/// which is what lets hyper's header timer ([`Woken`]) do without a timer entry per request.
 struct Idle<T> {
     io: T,
-    timeout: Duration,
-    deadline: Pin<Box<Sleep>>,
+    tick: Pin<Box<Sleep>>,
+    every: Duration,
+    /// Quiet ticks in a row that close the connection: `first_byte`'s until the first byte,
+    /// then `idle`'s.
+    limit: u32,
+    idle: u32,
+    quiet: u32,
+    moved: bool,
+    /// The waker `tick` was last polled with: polling again with the same one is skipped.
+    waker: Option<Waker>,
+}
+
+/// [`Idle`]'s tick for these timeouts: an eighth of the shorter one (at least a millisecond).
+fn tick(header: Duration, idle: Duration) -> Duration {
+    (header.min(idle) / 8).max(Duration::from_millis(1))
 }
 
 impl<T> Idle<T> {
     /// `first_byte`: how long the first byte may take; after it, `timeout` between bytes.
-    fn new(io: T, timeout: Duration, first_byte: Duration) -> Idle<T> {
-        Idle { io, timeout, deadline: Box::pin(tokio::time::sleep(first_byte)) }
-    }
-
-    fn moved(&mut self) {
-        self.deadline.as_mut().reset(Instant::now() + self.timeout);
+    fn new(io: T, timeout: Duration, first_byte: Duration, every: Duration) -> Idle<T> {
+        let ticks = |d: Duration| {
+            u32::try_from(d.as_nanos().div_ceil(every.as_nanos())).unwrap_or(u32::MAX).max(1)
+        };
+        Idle {
+            io,
+            tick: Box::pin(tokio::time::sleep(every)),
+            every,
+            limit: ticks(first_byte),
+            idle: ticks(timeout),
+            quiet: 0,
+            moved: false,
+            waker: None,
+        }
     }
 
     fn wrote(&mut self, written: Poll<io::Result<usize>>) -> Poll<io::Result<usize>> {
         if matches!(written, Poll::Ready(Ok(n)) if n > 0) {
-            self.moved();
+            self.moved = true;
         }
         written
+    }
+
+    /// A read waits: counts the ticks gone by, `TimedOut` once `limit` of them in a row were
+    /// quiet; else waits (woken by the next tick at the latest).
+    fn wait(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let polled = self.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker()));
+        if polled && !self.tick.is_elapsed() {
+            return Poll::Pending;
+        }
+        if self.tick.as_mut().poll(cx).is_ready() {
+            let now = Instant::now();
+            // Ticks missed while nobody read (a handler running) count as well.
+            let late = now.saturating_duration_since(self.tick.deadline());
+            let gone =
+                u32::try_from(1 + late.as_nanos() / self.every.as_nanos()).unwrap_or(u32::MAX);
+            if std::mem::take(&mut self.moved) {
+                self.quiet = 0;
+                self.limit = self.idle;
+            } else {
+                self.quiet = self.quiet.saturating_add(gone);
+            }
+            if self.quiet >= self.limit {
+                let error = "no byte moved within the idle timeout";
+                return Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, error)));
+            }
+            self.tick.as_mut().reset(now + self.every);
+            let _pending = self.tick.as_mut().poll(cx);
+        }
+        if !polled {
+            self.waker = Some(cx.waker().clone());
+        }
+        Poll::Pending
     }
 }
 
@@ -132,20 +192,52 @@ impl<T: AsyncRead + Unpin> AsyncRead for Idle<T> {
         match Pin::new(&mut this.io).poll_read(cx, buf) {
             Poll::Ready(result) => {
                 if buf.filled().len() > before {
-                    this.moved();
+                    this.moved = true;
                 }
                 Poll::Ready(result)
             }
-            Poll::Pending => match this.deadline.as_mut().poll(cx) {
-                Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    "no byte moved within the idle timeout",
-                ))),
-                Poll::Pending => Poll::Pending,
-            },
+            Poll::Pending => this.wait(cx),
         }
     }
 }
+
+/// hyper's header timer: a sleep that only compares the clock when polled and keeps no timer
+/// entry (tokio's cost a registration and a removal in the timer wheel for every request).
+/// hyper polls it each time it waits for a request head, and [`Idle`]'s ticks wake such a
+/// connection, so a late head is noticed at most a tick after its deadline.
+#[derive(Clone, Copy)]
+struct Woken;
+
+impl hyper::rt::Timer for Woken {
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        self.sleep_until(self.now() + duration)
+    }
+
+    fn sleep_until(&self, deadline: std::time::Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        Box::pin(Deadline(deadline))
+    }
+
+    fn now(&self) -> std::time::Instant {
+        Instant::now().into_std()
+    }
+}
+
+/// A [`Woken`] sleep: ready once the clock has passed it.
+struct Deadline(std::time::Instant);
+
+impl Future for Deadline {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        if Instant::now().into_std() >= self.0 {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+impl hyper::rt::Sleep for Deadline {}
 
 impl<T: AsyncWrite + Unpin> AsyncWrite for Idle<T> {
     fn poll_write(

@@ -55,6 +55,12 @@ pub struct Run {
     pub answer: Answer,
 }
 
+/// A run of a policy accepted, its backups not settled yet.
+pub struct Started {
+    pub record: String,
+    pub answer: Answer,
+}
+
 /// Runs `policy` over `chosen` servers (`None`: names none), puts the record in the ledger and
 /// waits for its backups; a refused run or one that does not settle fails `check`.
 pub async fn run_policy(
@@ -64,6 +70,19 @@ pub async fn run_policy(
     check: Check,
     case: &str,
 ) -> Option<Run> {
+    let started = start_run(session, policy, chosen, check, case).await?;
+    settle_run(session, started, check, case).await
+}
+
+/// The first half of [`run_policy`]: the run requested and its record in the ledger (several
+/// can be started before their backups are waited for, so that the waits overlap).
+pub async fn start_run(
+    session: &mut Session,
+    policy: &str,
+    chosen: Option<&[String]>,
+    check: Check,
+    case: &str,
+) -> Option<Started> {
     let op = find_operation("executePolicy")?;
     let rule = subset(op)?;
     let body = match chosen {
@@ -85,6 +104,18 @@ pub async fn run_policy(
         session.judge(check, &answer, case, fail("executePolicy", why));
         return None;
     };
+    Some(Started { record, answer })
+}
+
+/// The second half of [`run_policy`]: the started run once its backups settled (within
+/// `--wait`; else `check` fails in `case`).
+pub async fn settle_run(
+    session: &mut Session,
+    started: Started,
+    check: Check,
+    case: &str,
+) -> Option<Run> {
+    let Started { record, answer } = started;
     match settled_items(session, &record, None).await {
         Ok(settled) => Some(Run { record, items: settled.items, answer }),
         Err(last) => {

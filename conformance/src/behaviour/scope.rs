@@ -1,9 +1,10 @@
 //! `policy_run_scope`: a policy run backs up exactly the servers its `parameters.resources`
 //! names, and all of the policy's servers when it names none (`x-subset` of
 //! `executePolicy`). Three runs of a policy of two servers: none named (both), the second
-//! alone (not all, not the first), both in reverse order (not only the first named).
+//! alone (not all, not the first), both in reverse order (not only the first named); all three
+//! are started, then waited for.
 
-use super::records::{backs_up, run_policy, Run};
+use super::records::{backs_up, settle_run, start_run, Run};
 use super::writes::Policy;
 use crate::checks::Check;
 use crate::session::Session;
@@ -35,14 +36,18 @@ pub async fn run(session: &mut Session, policy: &Policy) -> Vec<Run> {
             return Vec::new();
         }
     }
-    let mut runs = Vec::new();
+    // Every run is started before any is waited for: their backups settle together.
+    let check = Check::PolicyRunScope;
+    let mut started = Vec::new();
     for (what, chosen) in cases {
         let case = format!("policy_run_scope: a run that {what}");
-        let Some(run) =
-            run_policy(session, &policy.id, chosen.as_deref(), Check::PolicyRunScope, &case).await
-        else {
-            continue;
-        };
+        if let Some(run) = start_run(session, &policy.id, chosen.as_deref(), check, &case).await {
+            started.push((case, chosen, run));
+        }
+    }
+    let mut runs = Vec::new();
+    for (case, chosen, run) in started {
+        let Some(run) = settle_run(session, run, check, &case).await else { continue };
         let wanted = chosen.unwrap_or_else(|| servers.clone());
         let verdict = backs_up(&policy.id, &run.items, &wanted, "x-subset");
         session.judge(Check::PolicyRunScope, &run.answer, &case, verdict);

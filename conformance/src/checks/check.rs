@@ -186,11 +186,13 @@ impl fmt::Display for Check {
 impl std::str::FromStr for Check {
     type Err = String;
 
-    /// A check by its registry name; an unknown name is an error listing the names.
+    /// A check by its registry name; an unknown name is an error naming the nearest check
+    /// (a likely typo) and listing the names.
     fn from_str(name: &str) -> Result<Check, String> {
         Check::ALL.iter().copied().find(|c| c.name() == name.trim()).ok_or_else(|| {
             let names: Vec<&str> = Check::ALL.iter().map(|c| c.name()).collect();
-            format!("unknown check `{name}`; the checks are {}", names.join(", "))
+            let near = crate::names::did_you_mean(name, &names);
+            format!("unknown check `{name}`; {near}the checks are {}", names.join(", "))
         })
     }
 }
@@ -231,5 +233,16 @@ mod tests {
                 "the JSON report names checks as the summary does"
             );
         }
+    }
+
+    #[test]
+    fn a_check_is_read_by_its_name_and_a_typo_names_the_nearest() {
+        assert_eq!(" use_after_free".parse::<Check>(), Ok(Check::UseAfterFree));
+        let text = "filter_conformnce".parse::<Check>().unwrap_err();
+        assert!(text.starts_with("unknown check `filter_conformnce`; did you mean filter_conformance? the checks are response_received,"), "{text}");
+        let text = "filters".parse::<Check>().unwrap_err();
+        assert!(!text.contains("did you mean") && text.contains("use_after_free"), "{text}");
+        let text = "behavior".parse::<Phase>().unwrap_err();
+        assert!(text.contains("did you mean behaviour?"), "{text}");
     }
 }

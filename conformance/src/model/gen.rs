@@ -4,7 +4,7 @@
 //! `x-sort`, so that a new documented filter or key is exercised without a change here.
 
 use super::step::{Arg, Query, Step};
-use crate::properties::strings::matching;
+use crate::properties::strings::{generable, matching};
 use csbs_spec::behaviour::{filters, FilterRule, Match};
 use csbs_spec::operations::find_operation;
 use csbs_spec::rules::SortRule;
@@ -31,18 +31,33 @@ pub struct History {
 /// Places drawn for objects: small, so that steps meet the same objects.
 const PLACES: usize = 4;
 
+fn text_schema(schema: &str) -> Value {
+    let doc = Service::Csbs.document();
+    doc.pointer(&format!("/components/schemas/{schema}")).cloned().unwrap_or(Value::Null)
+}
+
 fn schema_text(schema: &str) -> BoxedStrategy<String> {
-    let s = Service::Csbs
-        .document()
-        .pointer(&format!("/components/schemas/{schema}"))
-        .cloned()
-        .unwrap_or(Value::Null);
+    let s = text_schema(schema);
     let int = |k: &str| s.get(k).and_then(Value::as_u64).map(|n| n as usize);
     matching(
         s.get("pattern").and_then(Value::as_str),
         int("minLength").unwrap_or(0),
         int("maxLength"),
     )
+}
+
+/// True when `text` fits the CSBS schema `schema` (its length bounds and pattern), as the
+/// pool's texts drawn from it do.
+pub fn text_fits(schema: &str, text: &str) -> bool {
+    let s = text_schema(schema);
+    let n = text.chars().count() as u64;
+    let bound = |k: &str| s.get(k).and_then(Value::as_u64);
+    let pattern = s.get("pattern").and_then(Value::as_str).map(generable);
+    let matches = pattern
+        .is_none_or(|p| regex::Regex::new(&format!("^(?:{p})$")).is_ok_and(|r| r.is_match(text)));
+    bound("minLength").is_none_or(|m| n >= m)
+        && bound("maxLength").is_none_or(|m| n <= m)
+        && matches
 }
 
 fn pool() -> impl Strategy<Value = Pool> {
@@ -231,10 +246,16 @@ fn single(servers: usize, restores: bool) -> BoxedStrategy<Step> {
     .boxed()
 }
 
-/// What the second project's credential tries on this project's objects.
-fn foreign() -> BoxedStrategy<Step> {
+/// What the second project's credential tries on this project's objects (with restores, a
+/// restore of one of its backups too).
+fn foreign(restores: bool) -> BoxedStrategy<Step> {
     let p = 0..PLACES;
+    let restore = match restores {
+        true => p.clone().prop_map(|item| Step::Restore { item }).boxed(),
+        false => p.clone().prop_map(|item| Step::Restorable { item }).boxed(),
+    };
     prop_oneof![
+        restore,
         p.clone().prop_map(|policy| Step::ShowPolicy { policy }),
         (p.clone(), 0..3usize).prop_map(|(policy, n)| Step::UpdatePolicy {
             policy,
@@ -313,7 +334,7 @@ pub fn histories(
     restores: bool,
 ) -> BoxedStrategy<History> {
     let servers = servers.max(1);
-    let foreign = (foreign(), any::<bool>())
+    let foreign = (foreign(restores), any::<bool>())
         .prop_map(|(step, first_path)| Step::Foreign { step: Box::new(step), first_path });
     let step = match isolation {
         true => prop_oneof![

@@ -12,6 +12,7 @@ mod gen;
 mod history;
 mod perform;
 mod script;
+mod shrink;
 mod sides;
 mod step;
 
@@ -32,7 +33,7 @@ pub struct ModelOptions {
     pub max_steps: usize,
     /// The seed (default: the properties' `--seed`, else random; the report prints it).
     pub seed: Option<u64>,
-    /// Shrinking tries at most this many smaller histories.
+    /// Shrinking runs at most this many smaller histories (each is a run on the endpoint).
     pub max_shrink_iters: u32,
     /// A deliberately wrong model: it allows this many policies per project (tests show that
     /// the report says which side answered what).
@@ -109,14 +110,15 @@ fn model_factory(
 
 /// The failure of a history: the shrunk history, the step and comparison that differ, both
 /// answers, and the script that repeats it.
-fn failure(history: &History, ran: &Ran, seed: u64, shrink_ms: u128) -> Failure {
+fn failure(history: &History, ran: &Ran, seed: u64, shrunk: (u128, u32), repeat: &str) -> Failure {
+    let (shrink_ms, runs) = shrunk;
     let Some(f) = &ran.finding else {
         return Failure::new("model", "flaky: failed once, then passed");
     };
     let steps: Vec<String> =
         history.steps.iter().enumerate().map(|(i, s)| format!("  {i}: {s}")).collect();
     let message = format!(
-        "the endpoint and the model differ on {comparison} at step {step} ({text})\n  endpoint answered: {endpoint}\n  model answered:    {model}\nshortest history found (seed {seed}, shrunk in {shrink_ms} ms), pool names {names:?}, descriptions {descriptions:?}:\n{steps}\nreproduce on the endpoint:\n{script}",
+        "the endpoint and the model differ on {comparison} at step {step} ({text})\n  endpoint answered: {endpoint}\n  model answered:    {model}\nshortest history found (seed {seed}, shrunk in {shrink_ms} ms, {runs} runs), pool names {names:?}, descriptions {descriptions:?}:\n{steps}\n{repeat}\nreproduce on the endpoint:\n{script}",
         comparison = f.comparison,
         step = f.step,
         text = history.steps.get(f.step).map(ToString::to_string).unwrap_or_default(),
@@ -209,6 +211,7 @@ async fn run_with_model(session: &mut Session, options: &ModelOptions, fallback_
         history::empty_embedded_project(&setup).await;
     }
     let seed = options.seed.or(fallback_seed).unwrap_or_else(rand::random);
+    let repeat = repeat_line(seed, options);
     let started = Instant::now();
     let handle = tokio::runtime::Handle::current();
     let opts = options.clone();
@@ -223,17 +226,18 @@ async fn run_with_model(session: &mut Session, options: &ModelOptions, fallback_
         return;
     };
     session.recorder.note(format!(
-        "model: seed {seed}, {} histories (shrinking included), {} steps, {} requests to the endpoint in {} ms; comparisons {} (repeat with --model-seed {seed} --model-cases {})",
+        "model: seed {seed}, {} histories (shrinking included), {} steps, {} requests to the endpoint in {} ms; comparisons {} ({repeat})",
         tally.histories,
         tally.steps,
         tally.requests,
         started.elapsed().as_millis(),
         if exact { "exact (the project held only the histories' objects)" } else { "restricted to the histories' own objects (the project held others); counts skipped, quotas as differences" },
-        options.cases
     ));
     let verdict = match found {
         None => Ok(()),
-        Some((history, ran, shrink_ms)) => Err(failure(&history, &ran, seed, shrink_ms)),
+        Some((history, ran, shrink_ms, runs)) => {
+            Err(failure(&history, &ran, seed, (shrink_ms, runs), &repeat))
+        }
     };
     session.recorder.verdict(
         Check::ModelConformance,
@@ -244,6 +248,19 @@ async fn run_with_model(session: &mut Session, options: &ModelOptions, fallback_
     );
 }
 
+/// The flags that repeat the part exactly: the seed and the sizes fix the histories drawn
+/// (and, against an endpoint that answers alike, the failure and its shrinking); the run's
+/// other options that shape them (the servers, `--allow-restore`, a second credential) must
+/// be the same. Decision: a seed printed with the flags, not proptest's regression files,
+/// which are written beside a test's source and which a user of the binary has nowhere to
+/// keep or replay.
+fn repeat_line(seed: u64, options: &ModelOptions) -> String {
+    format!(
+        "repeat it exactly with the same endpoint, credentials, --server-id, --allow-restore and --other-* options and: --only model --model-seed {seed} --model-cases {} --model-steps {}",
+        options.cases, options.max_steps
+    )
+}
+
 /// Servers the oracle backs up on the embedded mock: its own, so that the other parts'
 /// policies (bound to the run's servers until cleanup) do not hold them.
 pub const ORACLE_SERVERS: [&str; 3] = [
@@ -252,9 +269,13 @@ pub const ORACLE_SERVERS: [&str; 3] = [
     "5e7e0005-c0f0-4a11-8000-000000000005",
 ];
 
-type Found = Option<(History, Ran, u128)>;
+/// The shortest failing history found, what its run gave, the shrinking's milliseconds and
+/// runs.
+type Found = Option<(History, Ran, u128, u32)>;
 
 /// The proptest loop, in a blocking thread that drives the async sides through `handle`.
+/// proptest generates the histories; the first that fails is shrunk by [`shrink::shrink`],
+/// which knows what a history is (proptest's own shrinking is off).
 fn explore(
     setup: &Setup,
     options: &ModelOptions,
@@ -263,7 +284,7 @@ fn explore(
 ) -> (Tally, Found, bool) {
     let config = Config {
         cases: options.cases,
-        max_shrink_iters: options.max_shrink_iters,
+        max_shrink_iters: 0,
         failure_persistence: None,
         ..Config::default()
     };
@@ -273,8 +294,16 @@ fn explore(
         TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes));
     let tally = Mutex::new(Tally::default());
     let exact = Mutex::new(true);
-    let first_failure: Mutex<Option<Instant>> = Mutex::new(None);
-    let last: Mutex<Option<Ran>> = Mutex::new(None);
+    let run_once = |history: &History| {
+        let ran = handle.block_on(history::run(setup, history));
+        let mut t = lock(&tally);
+        t.histories += 1;
+        t.steps += ran.steps;
+        t.requests += ran.requests;
+        *lock(&exact) &= ran.exact;
+        ran
+    };
+    let failed: Mutex<Option<(History, Ran)>> = Mutex::new(None);
     let strategy = histories(
         setup.servers.len(),
         options.max_steps,
@@ -282,34 +311,24 @@ fn explore(
         setup.restores,
     );
     let result = runner.run(&strategy, |history| {
-        let ran = handle.block_on(history::run(setup, &history));
-        {
-            let mut t = lock(&tally);
-            t.histories += 1;
-            t.steps += ran.steps;
-            t.requests += ran.requests;
-        }
-        *lock(&exact) &= ran.exact;
+        let ran = run_once(&history);
         match &ran.finding {
             None => Ok(()),
             Some(f) => {
-                lock(&first_failure).get_or_insert_with(Instant::now);
                 let message = format!("{} at step {}", f.comparison, f.step);
-                *lock(&last) = Some(ran);
+                *lock(&failed) = Some((history, ran));
                 Err(TestCaseError::fail(message))
             }
         }
     });
-    let found = match result {
-        Ok(()) => None,
-        Err(TestError::Fail(_, minimal)) => {
-            let shrink_ms = lock(&first_failure).map_or(0, |t| t.elapsed().as_millis());
-            // The minimal history once more: its answers are what the report shows.
-            let ran = handle.block_on(history::run(setup, &minimal));
-            let ran = if ran.finding.is_some() { ran } else { lock(&last).take().unwrap_or(ran) };
-            Some((minimal, ran, shrink_ms))
+    let failed = failed.into_inner().unwrap_or_else(|p| p.into_inner());
+    let found = match (result, failed) {
+        (Err(TestError::Fail(..)), Some((history, ran))) => {
+            let started = Instant::now();
+            let shrunk = shrink::shrink(history, ran, options.max_shrink_iters, run_once);
+            Some((shrunk.history, shrunk.ran, started.elapsed().as_millis(), shrunk.runs))
         }
-        Err(TestError::Abort(_)) => None,
+        _ => None,
     };
     let tally = tally.into_inner().unwrap_or_else(|p| p.into_inner());
     let exact = exact.into_inner().unwrap_or_else(|p| p.into_inner());

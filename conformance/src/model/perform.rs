@@ -172,6 +172,7 @@ fn made_item(place: usize, side: &Side, ctx: &Ctx<'_>) -> (Option<usize>, MadeIt
                 id: ctx.pool.unknown.clone(),
                 record: ctx.pool.unknown.clone(),
                 server: ctx.servers.first().cloned().unwrap_or_default(),
+                listed: Vec::new(),
             },
         ),
         false => (Some(place % items.len()), items[place % items.len()].clone()),
@@ -187,21 +188,25 @@ pub async fn prepare(step: &Step, side: &mut Side, ctx: &Ctx<'_>) -> Option<Repl
         return None;
     }
     let reply = side.send(&side.request("showBackup").path("checkpoint_item_id", made.id)).await;
-    if reply.ok() {
-        let listed = reply.json.as_ref().and_then(|b| {
-            b.pointer("/checkpoint_item/extend_info/volume_backups")?.as_array().cloned()
-        });
-        let volumes = listed
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|v| {
-                let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-                Some((text("id")?, text("source_volume_id")?))
-            })
-            .collect();
-        side.names.volumes.push((index, volumes));
+    if let (true, Some(item)) =
+        (reply.ok(), reply.json.as_ref().and_then(|b| b.get("checkpoint_item")))
+    {
+        side.names.volumes.push((index, volume_backups(item)));
     }
     Some(reply)
+}
+
+/// A backup's disk backups and the disks they came from.
+fn volume_backups(item: &Value) -> Vec<(String, String)> {
+    let listed = item.pointer("/extend_info/volume_backups").and_then(Value::as_array);
+    listed
+        .into_iter()
+        .flatten()
+        .filter_map(|v| {
+            let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+            Some((text("id")?, text("source_volume_id")?))
+        })
+        .collect()
 }
 
 /// The restore of a backup to its server, every disk backup to its source disk.
@@ -213,7 +218,10 @@ struct RestoreOf {
 impl RestoreOf {
     fn of(item: usize, side: &Side, ctx: &Ctx<'_>) -> RestoreOf {
         let (index, item) = made_item(item, side, ctx);
-        let volumes = index.and_then(|i| side.names.volumes_of(i)).unwrap_or_default().to_vec();
+        // A backup whose show failed (gone) is restored as it was listed: the answer is then
+        // its absence, not an empty mapping's 400.
+        let shown = index.and_then(|i| side.names.volumes_of(i)).map(<[_]>::to_vec);
+        let volumes = shown.unwrap_or_else(|| item.listed.clone());
         RestoreOf { item, volumes }
     }
 
@@ -578,7 +586,8 @@ async fn discover(side: &mut Side, record: &str, ctx: &Ctx<'_>, seen: &mut Obser
         if let Some(id) = id_of(item) {
             let server = item.get("resource_id").and_then(Value::as_str).unwrap_or_default();
             let (record, server) = (record.to_owned(), server.to_owned());
-            side.names.items.push(MadeItem { id: id.to_owned(), record, server });
+            let listed = volume_backups(item);
+            side.names.items.push(MadeItem { id: id.to_owned(), record, server, listed });
         }
     }
     let times: Vec<i64> = items

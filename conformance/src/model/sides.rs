@@ -49,6 +49,9 @@ pub struct MadeItem {
     pub record: String,
     /// The server it backs up.
     pub server: String,
+    /// Its disk backups and their source disks as the list that discovered it showed them (a
+    /// restore uses them only when the backup's show fails: it is gone or was never made).
+    pub listed: Vec<(String, String)>,
 }
 
 /// What the history made on one side, in order.

@@ -279,14 +279,11 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
         limits: session.limits.clone(),
         project: session.record.facts.project_id.clone(),
         known: session.record.facts.clone(),
-        pools: Mutex::new(BTreeMap::new()),
+        pools: session.record.pools.clone(),
         mutations: session.allows(Permission::Mutations),
-        created: Arc::default(),
         timeouts_before: session.sender.timeouts_all(),
         selected: Check::ALL.iter().copied().filter(|c| session.recorder.selects(*c)).collect(),
     });
-    // Cleanup sees what the runners made even if the time bound drops this part.
-    session.record.ledger.watch(shared.created.clone());
     let fixed =
         BTreeMap::from([("project_id".to_owned(), session.record.facts.project_id.clone())]);
     let mut work = Vec::new();
@@ -329,8 +326,9 @@ pub(crate) async fn run(session: &mut Session, options: &PropertyOptions) {
         .sort_by(|a, b| (a.op.id.as_str(), a.kind.name()).cmp(&(b.op.id.as_str(), b.kind.name())));
     record(session, &shared, outcomes);
     // What the phase made for itself (the pool, creations that could not be deleted at once)
-    // goes now: its policies hold the run's servers, which later parts bind again.
-    let made_here = std::mem::take(&mut *lock(&shared.created));
+    // goes now: its policies hold the run's servers, which later parts bind again. (Should the
+    // time bound drop the part first, the cleanup gathers it from the record.)
+    let made_here = session.record.pools.take_made();
     for made in made_here.into_iter().rev() {
         let answer = shared.send(&made.delete).await;
         if !answer.status().is_some_and(|s| (200..300).contains(&s) || s == 404) {

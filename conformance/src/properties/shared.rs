@@ -3,20 +3,21 @@
 //! created, and which operations timed out.
 //!
 //! Each operation binds to a pool of its own (made on its first bound case), so that one
-//! runner's changes (an update emptying a policy, a deletion) do not break another's.
+//! runner's changes (an update emptying a policy, a deletion) do not break another's. The
+//! pools, and what the runners made, are the run's record ([`Pools`]).
 
 use crate::checks::Check;
-use crate::created::{created, Created};
+use crate::created::created;
 use crate::http::Exchange;
 use crate::options::Limits;
 use crate::poll::{Poll, Poller};
+use crate::record::Pools;
 use crate::replay::{bind, bindings_for, Fact, Facts};
 use crate::request::ApiRequest;
 use crate::sender::Sender;
 use csbs_spec::Operation;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 
 /// Timeouts after which an operation's remaining generated cases are skipped.
 pub const TIMEOUTS_BEFORE_SKIP: u32 = 2;
@@ -42,22 +43,17 @@ pub struct Shared {
     pub project: String,
     /// What the run knew before (servers, listed objects); read-only operations may bind to it.
     pub known: Facts,
-    /// Each operation's objects, made for it; mutations bind only to these.
-    pub pools: Mutex<BTreeMap<String, Facts>>,
+    /// The record's pools: each operation's objects, made for it (mutations bind only to
+    /// these), and what the runners created and could not delete at once (the cleanup
+    /// deletes it whatever ends the part).
+    pub pools: Pools,
     pub mutations: bool,
-    /// Objects generated cases created and could not delete at once (the run's ledger
-    /// watches the list, so that cleanup deletes them whatever ends the part).
-    pub created: std::sync::Arc<Mutex<Vec<Created>>>,
     /// The sender's timeouts per operation when the part began: only this part's count.
     pub timeouts_before: BTreeMap<String, u32>,
     /// The checks the run judges (`--checks`, `--exclude-checks`).
     pub selected: Vec<Check>,
     /// Becomes true when the part must stop (the run's time bound dropped it).
     pub stop: tokio::sync::watch::Receiver<bool>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Shared {
@@ -98,12 +94,12 @@ impl Shared {
     /// is the operation's first bound case).
     pub async fn bound(&self, request: &ApiRequest) -> ApiRequest {
         let op = request.operation;
-        if !lock(&self.pools).contains_key(&op.id) {
+        if !self.pools.has(&op.id) {
             let pool = self.make_pool(op).await;
-            lock(&self.pools).insert(op.id.clone(), pool);
+            self.pools.insert(&op.id, pool);
         }
-        let pools = lock(&self.pools);
-        bind(request, &pools[&op.id], op.is_mutation())
+        let bound = self.pools.with(&op.id, |pool| bind(request, pool, op.is_mutation()));
+        bound.unwrap_or_else(|| request.clone())
     }
 
     /// A pool for `op`: what the run knew (for reads), and, with mutations allowed, a policy
@@ -144,15 +140,13 @@ impl Shared {
         if let Some(made) = created(op, &request.parts(), body) {
             let answer = self.send(&made.delete).await;
             if !answer.status().is_some_and(|s| (200..300).contains(&s)) {
-                lock(&self.created).push(made);
+                self.pools.made(made);
             }
         }
         if op.method != "DELETE" || !self.mutations {
             return;
         }
-        let (policy, backup_left) = {
-            let mut pools = lock(&self.pools);
-            let Some(pool) = pools.get_mut(&op.id) else { return };
+        let consumed = self.pools.with(&op.id, |pool| {
             let policy = request
                 .path
                 .get("policy_id")
@@ -168,7 +162,8 @@ impl Shared {
                 pool.forget_backups(id, None);
             }
             (policy.is_some(), backup.is_some().then_some(pool.backups.len()))
-        };
+        });
+        let Some((policy, backup_left)) = consumed else { return };
         // A deletion consumed the pool's object: another takes its place. Backups take
         // minutes against a real service, so they are made a batch at a time, when the pool
         // runs out, and waited for together.
@@ -183,10 +178,10 @@ impl Shared {
                 made.learn_backup(&item, true);
             }
         }
-        if let Some(pool) = lock(&self.pools).get_mut(&op.id) {
+        self.pools.with(&op.id, |pool| {
             pool.policies.extend(made.policies);
             pool.backups.extend(made.backups);
-        }
+        });
     }
 
     /// Creates a policy of `servers` for a pool (disabled: it never runs by itself); its answer.
@@ -197,7 +192,7 @@ impl Shared {
         let exchange = self.send(&request).await;
         let body = exchange.response().filter(|r| r.status == 200).and_then(|r| r.json().ok())?;
         if let Some(made) = created(request.operation, &request.parts(), &body) {
-            lock(&self.created).push(made);
+            self.pools.made(made);
         }
         body.get("policy").cloned()
     }
@@ -225,7 +220,7 @@ impl Shared {
         let exchange = self.send(&protect).await;
         let body = exchange.response().filter(|r| r.status == 200).and_then(|r| r.json().ok())?;
         if let Some(made) = created(protect.operation, &protect.parts(), &body) {
-            lock(&self.created).push(made);
+            self.pools.made(made);
         }
         body.pointer("/checkpoint/id").and_then(Value::as_str).map(str::to_owned)
     }

@@ -27,6 +27,11 @@ pub const ORDER: &[&str] = &[
     "deletePolicy",
 ];
 
+/// Operations whose examples only start backups (they read none): the replay sends them while
+/// the backups started before are still settling, and waits for all of them together before
+/// the next example of another operation, so that their waits overlap.
+pub const START_BACKUPS: &[&str] = &["protectResource", "executePolicy"];
+
 /// One documented request to replay, with the response it should resemble.
 #[derive(Clone, Debug)]
 pub struct Planned {
@@ -60,6 +65,25 @@ mod tests {
     fn every_operation_has_a_place_in_the_order() {
         for op in all_operations() {
             assert!(ORDER.contains(&op.id.as_str()), "{} is missing from ORDER", op.id);
+        }
+    }
+
+    #[test]
+    fn what_goes_ahead_while_backups_settle_reads_no_backup() {
+        use crate::replay::{bindings_for, Binding, Fact, Slot};
+        let backups =
+            [Fact::BackupId, Fact::BackupCheckpointId, Fact::BackupServerId, Fact::VolumeBackupId];
+        for id in START_BACKUPS {
+            assert!(ORDER.contains(id), "{id}");
+            let op = find_operation(id).expect("documented");
+            // The bindings that apply: the operation's own, and the path parameters it has.
+            let applies = |b: &&Binding| match b.slot {
+                _ if b.operation.is_some() => true,
+                Slot::Path(name) => op.path.contains(&format!("{{{name}}}")),
+                _ => false,
+            };
+            let reads = bindings_for(id).filter(applies).filter(|b| backups.contains(&b.fact));
+            assert_eq!(reads.count(), 0, "{id} is filled from a backup: it must wait for them");
         }
     }
 

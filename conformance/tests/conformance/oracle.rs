@@ -351,6 +351,45 @@ async fn a_differently_configured_endpoint_passes_and_one_changed_behaviour_fail
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_standalone_mock_binary_passes_and_fails_when_a_proxy_changes_one_behaviour() {
+    // The endpoint is another build than the model: the csbs-mock binary in its own process,
+    // with its own (real) lifecycle delays.
+    let endpoint = super::standalone::start(
+        super::support::PROXY_TOKEN,
+        &["--protect-delay-ms", "30", "--delete-delay-ms", "50"],
+    );
+    let run = RunOptions {
+        only: vec![Phase::Model],
+        model: options(2, 6),
+        ..proxied_options(&endpoint.url)
+    };
+    let report = bounded(run_suite(run)).await.expect("the binary is reachable");
+    assert!(report.passed(), "{}", report.summary());
+    assert!(report.summary().contains("model_conformance"), "{}", report.summary());
+    // Behind a proxy, updatePolicy loses the new name: the policy keeps its old one.
+    let rewrite = |s: &mut Sent| {
+        if s.method == "PUT" && s.path.contains("/policies/") {
+            s.edit_json(|b| {
+                if let Some(p) = b.get_mut("policy").and_then(Value::as_object_mut) {
+                    p.remove("name");
+                }
+            });
+        }
+    };
+    let proxy = proxy_rewriting(endpoint.url.clone(), rewrite, |_| {}).await;
+    let run = RunOptions {
+        only: vec![Phase::Model],
+        model: options(1, 12),
+        ..proxied_options(&proxy.url)
+    };
+    let report = bounded(run_suite(run)).await.expect("the proxy is reachable");
+    let message = assert_oracle_failed(&report, "");
+    let first = message.lines().next().unwrap_or_default();
+    assert!(first.contains("updatePolicy") && first.contains(" name#"), "{message}");
+    drop(proxy);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_model_is_named_as_the_side_that_refused() {
     // The endpoint is right; the model is told to allow one policy per project. The report
     // says the endpoint accepted and the model refused, with the model's code.
@@ -478,18 +517,22 @@ async fn a_deleted_policy_still_shown_by_id_fails_on_gone() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_deleted_backup_still_shown_by_id_fails_on_reshow() {
+async fn a_deleted_backup_still_shown_by_id_fails_on_reshow_or_shown() {
     // A deleted backup, gone from the lists once its deletion settled, is still shown by ID.
-    // Without restores (whose show before the restore would meet it first).
-    let tamper = shows_the_deleted("checkpoint_item", "checkpoint_items", "/checkpoint_items/");
+    // Without restores, so that a re-read meets it (seed 1), or the show a check_restorable
+    // reads the disk backups with (seed 2, compared as `shown`).
     let no_restores = |o: &mut RunOptions| o.allow_restore = false;
-    let report = through_with(no_restores, options(1, 24), |_| {}, tamper).await;
-    let message = assert_oracle_failed(&report, "");
-    let first = first_line(&message);
-    assert!(
-        first.contains("differ on reshow") || first.contains("(showBackup"),
-        "the failing step re-reads a deleted backup: {message}"
-    );
+    for (seed, wanted) in [(1, "reread"), (2, "shown")] {
+        let tamper = shows_the_deleted("checkpoint_item", "checkpoint_items", "/checkpoint_items/");
+        let report = through_with(no_restores, options(seed, 24), |_| {}, tamper).await;
+        let message = assert_oracle_failed(&report, "");
+        let first = first_line(&message);
+        let found = match wanted {
+            "reread" => first.contains("differ on reshow") || first.contains("(showBackup"),
+            _ => first.contains("differ on shown") && first.contains("check_restorable"),
+        };
+        assert!(found, "the failing step re-reads a deleted backup ({wanted}): {message}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -523,7 +566,8 @@ async fn a_restored_backup_that_settles_in_error_fails() {
             });
         }
     };
-    let report = through(options(7, 16), |_| {}, tamper).await;
+    // Seed 6 draws restores on their own (one in a pair sent at once may lose the race).
+    let report = through(options(6, 16), |_| {}, tamper).await;
     let message = assert_oracle_failed(&report, "");
     assert!(message.contains("createRestore item#"), "the shrunk history restores: {message}");
     assert!(message.contains("\"error\""), "the endpoint's status is shown: {message}");
@@ -559,7 +603,7 @@ async fn a_restore_and_a_delete_of_one_backup_at_once_both_refused_fail_on_concu
             return;
         }
         // Held a moment, so that a request sent at the same time has arrived too.
-        std::thread::sleep(Duration::from_millis(30));
+        std::thread::sleep(Duration::from_millis(80));
         let mut f = flight.lock().unwrap();
         if f.clash {
             a.status = 400;
@@ -665,4 +709,45 @@ async fn histories_restore_only_with_allow_restore() {
         assert_eq!(notes.contains("histories without createRestore"), !allow_restore, "{notes}");
         assert_eq!(sent > 0, allow_restore, "{sent} restores sent; allowed: {allow_restore}");
     }
+}
+
+/// The numbered steps of a failure's shrunk history.
+fn shrunk_steps(message: &str) -> Vec<&str> {
+    let steps = message.lines().skip_while(|l| !l.starts_with("shortest history found"));
+    steps.skip(1).take_while(|l| l.starts_with("  ")).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_printed_repetition_repeats_the_same_failure() {
+    // A run with a random seed fails; the flags its failure prints, read by the CLI's own
+    // parser, repeat the same comparison on the same shrunk history.
+    let echo = || {
+        |a: &mut Answer| {
+            edit_body(
+                a,
+                |a| a.is("POST", "/policies"),
+                |b| {
+                    if let Some(d) = b.pointer_mut("/policy/description") {
+                        *d = json!(format!("{}x", d.as_str().unwrap_or_default()));
+                    }
+                },
+            )
+        }
+    };
+    let first = ModelOptions { cases: 8, max_shrink_iters: 16, ..ModelOptions::default() };
+    let report = through(first, |_| {}, echo()).await;
+    let message = assert_oracle_failed(&report, "echo");
+    let line = message.lines().find(|l| l.starts_with("repeat it exactly")).expect("printed");
+    let flags = line.split_once(" and: ").map(|(_, f)| f).expect("the flags");
+    let args = std::iter::once("csbs-conformance").chain(flags.split_whitespace());
+    use clap::Parser;
+    let cli = csbs_conformance::cli::Cli::try_parse_from(args).expect("the CLI reads them");
+    let (parsed, _) = cli.into_options().expect("valid options");
+    assert_eq!(parsed.only, vec![Phase::Model]);
+    let again = ModelOptions { max_shrink_iters: 16, ..parsed.model };
+    let repeated = through(again, |_| {}, echo()).await;
+    let repeated = assert_oracle_failed(&repeated, "echo");
+    assert_eq!(first_line(&repeated), first_line(&message));
+    assert_eq!(shrunk_steps(&repeated), shrunk_steps(&message), "{message}\n---\n{repeated}");
+    assert!(!shrunk_steps(&message).is_empty());
 }

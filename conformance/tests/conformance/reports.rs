@@ -5,7 +5,7 @@ use crate::report_files::{quotas_as_text, seeded, SEED};
 use crate::support::{bounded, mock, proxy, Answer};
 use csbs_conformance::checks::Permission;
 use csbs_conformance::report::{Format, ReportFile};
-use csbs_conformance::{run_suite, Report, RunOptions};
+use csbs_conformance::{run_suite, Report};
 use std::path::PathBuf;
 
 fn temp_file(name: &str) -> PathBuf {
@@ -77,9 +77,9 @@ async fn junit_test_cases_keep_their_identity_whatever_the_outcome() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_json_report_has_verdicts_exchanges_and_cleanup() {
-    let report = bounded(run_suite(RunOptions::default())).await.expect("runs");
+    let report = crate::support::whole_run().await;
     let path = temp_file("report.json");
-    ReportFile { format: Format::Json, path: path.clone() }.write(&report).expect("written");
+    ReportFile { format: Format::Json, path: path.clone() }.write(report).expect("written");
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).expect("readable")).expect("JSON");
     for key in [

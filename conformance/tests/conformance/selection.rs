@@ -69,6 +69,7 @@ async fn an_unknown_check_name_is_refused_with_the_names() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("unknown check `sort_conformanse`"), "{stderr}");
+    assert!(stderr.contains("did you mean sort_conformance?"), "{stderr}");
     for check in Check::ALL {
         assert!(stderr.contains(check.name()), "{} is not listed: {stderr}", check.name());
     }

@@ -1,7 +1,7 @@
 //! Loopback servers for the tests: raw TCP servers that misbehave on purpose, and a proxy in
 //! front of the mock that tampers with chosen answers. Every server stops when dropped.
 
-use csbs_conformance::{run_suite, Limits, Report, RunOptions, Secret, MOCK_SERVERS};
+use csbs_conformance::{run_suite, Limits, Phase, Report, RunOptions, Secret, MOCK_SERVERS};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -22,6 +22,22 @@ pub async fn bounded<T>(fut: impl Future<Output = T>) -> T {
     tokio::time::timeout(TEST_BOUND, fut)
         .await
         .expect("the test outlived its bound: something hangs")
+}
+
+/// The token of [`whole_run`]: a secret the run must never show.
+pub const WHOLE_RUN_TOKEN: &str = "tok-SECRET-7f3e1d2c9b";
+
+/// The whole suite against the embedded mock with [`WHOLE_RUN_TOKEN`], run once for every
+/// test that judges such a run (each asserts its own part of the one report).
+pub async fn whole_run() -> &'static Report {
+    static RUN: tokio::sync::OnceCell<Report> = tokio::sync::OnceCell::const_new();
+    RUN.get_or_init(|| async {
+        let options =
+            RunOptions { token: Some(Secret::new(WHOLE_RUN_TOKEN)), ..RunOptions::default() };
+        assert!(!format!("{options:?}").contains(WHOLE_RUN_TOKEN));
+        bounded(run_suite(options)).await.expect("the embedded mock runs")
+    })
+    .await
 }
 
 /// A server on 127.0.0.1 that stops when dropped.
@@ -449,12 +465,12 @@ pub fn quick_limits() -> Limits {
     }
 }
 
-/// Runs the suite through a tampering proxy in front of a fresh mock.
+/// Runs the examples part through a tampering proxy in front of a fresh mock.
 pub async fn run_tampered(tamper: impl Fn(&mut Answer) + Send + Sync + 'static) -> Report {
     let mock = mock().await;
     let proxy = proxy(mock.base_url().trim_end_matches('/').to_owned(), tamper).await;
-    let report =
-        bounded(run_suite(proxied_options(&proxy.url))).await.expect("the proxy is reachable");
+    let options = RunOptions { only: vec![Phase::Examples], ..proxied_options(&proxy.url) };
+    let report = bounded(run_suite(options)).await.expect("the proxy is reachable");
     drop(proxy);
     mock.shutdown().await;
     report

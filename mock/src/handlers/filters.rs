@@ -15,7 +15,6 @@ use crate::clock::{self, Micros};
 use crate::state::Backup;
 use csbs_spec::behaviour::{filters, FilterRule, Match};
 use csbs_spec::Operation;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Capacity the mock gives every vault, for `used_percent`.
@@ -71,7 +70,7 @@ struct Rule {
 
 /// The rules of every operation, read once.
 fn rules(op: &'static Operation) -> &'static [Rule] {
-    static RULES: OnceLock<HashMap<String, Vec<Rule>>> = OnceLock::new();
+    static RULES: OnceLock<foldhash::HashMap<String, Vec<Rule>>> = OnceLock::new();
     let all = RULES.get_or_init(|| {
         csbs_spec::operations::all_operations()
             .map(|op| {

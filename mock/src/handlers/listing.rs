@@ -9,7 +9,6 @@ use csbs_spec::Location;
 use serde::Serialize;
 use serde_json::Value;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 /// Page size when `limit` is absent (the documented default of both documents).
 pub const DEFAULT_LIMIT: usize = 1000;
@@ -146,9 +145,8 @@ pub fn order<K: Copy>(
 
 /// The order of a list without `sort` (`x-sort.default` of the spec), read once per operation.
 fn default_order(op: &'static csbs_spec::Operation) -> &'static [(String, Direction)] {
-    static DEFAULTS: std::sync::OnceLock<
-        std::collections::HashMap<String, Vec<(String, Direction)>>,
-    > = std::sync::OnceLock::new();
+    static DEFAULTS: std::sync::OnceLock<foldhash::HashMap<String, Vec<(String, Direction)>>> =
+        std::sync::OnceLock::new();
     let all = DEFAULTS.get_or_init(|| {
         csbs_spec::operations::all_operations()
             .filter_map(|op| Some((op.id.clone(), csbs_spec::behaviour::sort_default(op)?.1)))
@@ -171,7 +169,7 @@ pub fn page(call: &Call<'_>, list: &ListQuery<'_>) -> PageRequest {
 
 /// The list's `max-limit`, read from the spec once per operation.
 fn max_limit(op: &csbs_spec::Operation) -> Option<usize> {
-    static MAX: std::sync::OnceLock<HashMap<String, usize>> = std::sync::OnceLock::new();
+    static MAX: std::sync::OnceLock<foldhash::HashMap<String, usize>> = std::sync::OnceLock::new();
     let all = MAX.get_or_init(|| {
         csbs_spec::operations::all_operations()
             .filter_map(|op| {
