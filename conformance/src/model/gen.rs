@@ -271,9 +271,9 @@ fn update(servers: usize) -> BoxedStrategy<Step> {
     (
         0..PLACES,
         w(0.4),
-        w(0.4),
+        w(0.3),
         proptest::option::weighted(0.3, self::servers(servers)),
-        proptest::option::weighted(0.5, retention()),
+        proptest::option::weighted(0.6, retention()),
         proptest::bool::weighted(0.25),
     )
         .prop_map(|(policy, name, description, servers, max_backups, disable)| Step::UpdatePolicy {
@@ -296,7 +296,7 @@ fn single(servers: usize, restores: bool) -> BoxedStrategy<Step> {
     };
     prop_oneof![
         4 => create(servers),
-        4 => update(servers),
+        6 => update(servers),
         2 => p.clone().prop_map(|policy| Step::DeletePolicy { policy }),
         1 => p.clone().prop_map(|policy| Step::ShowPolicy { policy }),
         2 => query("listPolicies", servers).prop_map(|query| Step::ListPolicies { query }),
