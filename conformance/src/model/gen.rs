@@ -29,7 +29,7 @@ pub struct History {
 }
 
 /// Places drawn for objects: small, so that steps meet the same objects.
-const PLACES: usize = 4;
+pub(super) const PLACES: usize = 4;
 
 fn text_schema(schema: &str) -> Value {
     let doc = Service::Csbs.document();
@@ -60,17 +60,52 @@ pub fn text_fits(schema: &str, text: &str) -> bool {
         && matches
 }
 
+/// Texts of the CSBS schema `schema` at its edges: the longest it allows, one of every
+/// character class its pattern allows (with surrounding spaces where it allows a space, which
+/// an endpoint must keep), and a typical one; the histories use each.
+fn edge_texts(schema: &str) -> BoxedStrategy<Vec<String>> {
+    let s = text_schema(schema);
+    let max = s.get("maxLength").and_then(Value::as_u64).map(|n| n as usize);
+    let pattern = s.get("pattern").and_then(Value::as_str).map(str::to_owned);
+    let longest = max.map_or_else(|| schema_text(schema), |m| matching(pattern.as_deref(), m, max));
+    let classes: Vec<char> =
+        EDGE_CHARS.chars().filter(|c| text_fits(schema, &c.to_string())).collect();
+    let padded = text_fits(schema, " a ");
+    let fitting = move |mut text: String| {
+        if let Some(m) = max {
+            text = text.chars().take(m).collect();
+        }
+        text
+    };
+    // A typical tail keeps it unlike the texts of other runs (names must be unique).
+    let every_class = (Just(classes).prop_shuffle(), schema_text(schema), any::<bool>()).prop_map(
+        move |(chars, tail, pad)| {
+            let text: String = chars.into_iter().chain(tail.chars()).collect();
+            fitting(if padded && pad { format!(" {text} ") } else { text })
+        },
+    );
+    let padded_typical = schema_text(schema).prop_map(move |t| match padded {
+        true => format!(" {t} ").chars().take(max.unwrap_or(usize::MAX)).collect(),
+        false => t,
+    });
+    (every_class, longest, padded_typical)
+        .prop_map(|(a, b, c)| vec![a, b, c])
+        .prop_filter("fits the schema", move |texts| texts.iter().all(|t| !t.is_empty()))
+        .boxed()
+}
+
+/// One character of each class an edge text tries (upper, lower, digit, `_`, `-`, space,
+/// punctuation, non-ASCII letters): those the schema's pattern allows are used.
+const EDGE_CHARS: &str = "Az09_- .!é中";
+
 fn pool() -> impl Strategy<Value = Pool> {
-    (
-        proptest::collection::vec(schema_text("Name"), 3),
-        proptest::collection::vec(schema_text("Description"), 2),
-        any::<u128>(),
-    )
-        .prop_map(|(names, descriptions, n)| Pool {
+    (edge_texts("Name"), edge_texts("Description"), any::<u128>()).prop_map(
+        |(names, descriptions, n)| Pool {
             names,
             descriptions,
             unknown: uuid::Uuid::from_u128(n).to_string(),
-        })
+        },
+    )
 }
 
 fn servers(count: usize) -> BoxedStrategy<Vec<usize>> {
@@ -85,9 +120,23 @@ fn retention() -> BoxedStrategy<i64> {
 /// only then can a bound fall between two records on both sides, whose clocks differ (the
 /// model's is virtual). A bound in whole seconds (CBR's) could not: records a second apart on
 /// the model are milliseconds apart on a fast endpoint.
-fn takes_microseconds(service: Service, schema: &Value) -> bool {
+pub(super) fn takes_microseconds(service: Service, schema: &Value) -> bool {
     let sample = Value::String("2000-01-01T00:00:00.000001".into());
     csbs_spec::Contract::check(service, schema, &sample).is_ok()
+}
+
+/// The documented values of an enumerated filter (of its items, when it is repeated).
+pub(super) fn enum_values(schema: &Value) -> Vec<String> {
+    let items = schema.get("items").unwrap_or(schema);
+    let doc = Service::Csbs.document();
+    let items = match items.get("$ref").and_then(Value::as_str) {
+        Some(r) => doc.pointer(r.trim_start_matches('#')).unwrap_or(items),
+        None => items,
+    };
+    let values = items.get("enum").and_then(Value::as_array);
+    values
+        .map(|v| v.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
 }
 
 /// The value of one documented filter of `operation`, by what it selects on.
@@ -97,18 +146,6 @@ fn filter_arg(
     service: Service,
     servers: usize,
 ) -> Option<BoxedStrategy<Arg>> {
-    let texts = |schema: &Value| -> Vec<String> {
-        let items = schema.get("items").unwrap_or(schema);
-        let doc = Service::Csbs.document();
-        let items = match items.get("$ref").and_then(Value::as_str) {
-            Some(r) => doc.pointer(r.trim_start_matches('#')).unwrap_or(items),
-            None => items,
-        };
-        let values = items.get("enum").and_then(Value::as_array);
-        values
-            .map(|v| v.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
-            .unwrap_or_default()
-    };
     let s = match rule {
         FilterRule::MadeBy { .. } => (0..PLACES).prop_map(Arg::Policy).boxed(),
         FilterRule::Property { property, matches } => match property.as_str() {
@@ -121,7 +158,7 @@ fn filter_arg(
                 _ => return None,
             },
             "/status" | "/resource_type" | "/image_type" => {
-                let values = texts(schema);
+                let values = enum_values(schema);
                 if values.is_empty() {
                     return None;
                 }
@@ -171,9 +208,10 @@ pub fn sort_rule(operation_id: &str) -> Option<SortRule> {
 
 fn sort(operation_id: &str) -> BoxedStrategy<Option<String>> {
     let Some(rule) = sort_rule(operation_id) else { return Just(None).boxed() };
-    let key = (proptest::sample::select(rule.keys.clone()), 0..3usize).prop_map(|(k, d)| match d {
-        0 => k,
-        1 => format!("{k}:asc"),
+    // Half the keys without a direction: the documented default direction is a rule too.
+    let key = (proptest::sample::select(rule.keys.clone()), 0..4usize).prop_map(|(k, d)| match d {
+        0 | 1 => k,
+        2 => format!("{k}:asc"),
         _ => format!("{k}:desc"),
     });
     let keys = proptest::collection::vec(key, 1..=3).prop_map(|keys| {
@@ -207,6 +245,48 @@ fn query(operation_id: &'static str, servers: usize) -> BoxedStrategy<Query> {
         .boxed()
 }
 
+fn create(servers: usize) -> BoxedStrategy<Step> {
+    (
+        0..3usize,
+        0..3usize,
+        self::servers(servers),
+        retention(),
+        proptest::option::weighted(0.3, retention()),
+    )
+        .prop_map(|(name, description, servers, max_backups, retention_days)| Step::CreatePolicy {
+            name,
+            description,
+            servers,
+            max_backups,
+            retention_days,
+        })
+        .boxed()
+}
+
+/// A partial update: each member is left out as often as not (it must keep its value),
+/// nested ones too (`scheduled_operations` without `enabled`, or without
+/// `operation_definition`).
+fn update(servers: usize) -> BoxedStrategy<Step> {
+    let w = |p| proptest::option::weighted(p, 0..3usize);
+    (
+        0..PLACES,
+        w(0.4),
+        w(0.3),
+        proptest::option::weighted(0.3, self::servers(servers)),
+        proptest::option::weighted(0.6, retention()),
+        proptest::bool::weighted(0.25),
+    )
+        .prop_map(|(policy, name, description, servers, max_backups, disable)| Step::UpdatePolicy {
+            policy,
+            name,
+            description,
+            servers,
+            max_backups,
+            disable,
+        })
+        .boxed()
+}
+
 fn single(servers: usize, restores: bool) -> BoxedStrategy<Step> {
     let p = 0..PLACES;
     let restore = match restores {
@@ -215,15 +295,8 @@ fn single(servers: usize, restores: bool) -> BoxedStrategy<Step> {
         false => p.clone().prop_map(|item| Step::Restorable { item }).boxed(),
     };
     prop_oneof![
-        4 => (0..3usize, 0..2usize, self::servers(servers), retention(), proptest::option::weighted(0.3, retention()))
-            .prop_map(|(name, description, servers, max_backups, retention_days)| Step::CreatePolicy {
-                name, description, servers, max_backups, retention_days
-            }),
-        2 => (p.clone(), proptest::option::of(0..3usize), proptest::option::of(0..2usize),
-              proptest::option::of(self::servers(servers)), proptest::option::of(retention()))
-            .prop_map(|(policy, name, description, servers, max_backups)| Step::UpdatePolicy {
-                policy, name, description, servers, max_backups
-            }),
+        4 => create(servers),
+        6 => update(servers),
         2 => p.clone().prop_map(|policy| Step::DeletePolicy { policy }),
         1 => p.clone().prop_map(|policy| Step::ShowPolicy { policy }),
         2 => query("listPolicies", servers).prop_map(|query| Step::ListPolicies { query }),
@@ -233,7 +306,7 @@ fn single(servers: usize, restores: bool) -> BoxedStrategy<Step> {
         1 => p.clone().prop_map(|record| Step::DeleteRecord { record }),
         1 => p.clone().prop_map(|item| Step::DeleteItem { item }),
         1 => p.clone().prop_map(|item| Step::ShowBackup { item }),
-        3 => query("listBackups", servers).prop_map(|query| Step::ListBackups { query }),
+        4 => query("listBackups", servers).prop_map(|query| Step::ListBackups { query }),
         1 => filter_set("countBackups", servers).prop_map(|filters| Step::CountBackups { filters }),
         1 => query("listCbrBackups", servers).prop_map(|query| Step::ListCbrBackups { query }),
         1 => Just(Step::ShowQuotas),
@@ -262,7 +335,8 @@ fn foreign(restores: bool) -> BoxedStrategy<Step> {
             name: Some(n),
             description: None,
             servers: None,
-            max_backups: None
+            max_backups: None,
+            disable: false,
         }),
         p.clone().prop_map(|policy| Step::DeletePolicy { policy }),
         p.clone().prop_map(|item| Step::ShowBackup { item }),
@@ -303,7 +377,8 @@ fn together(servers: usize, restores: bool) -> BoxedStrategy<Step> {
                     name: Some(name),
                     description: None,
                     servers: None,
-                    max_backups: None
+                    max_backups: None,
+                    disable: false,
                 },
                 Step::CreatePolicy {
                     name,
@@ -347,7 +422,18 @@ pub fn histories(
             prop_oneof![9 => single(servers, restores), 1 => together(servers, restores)].boxed()
         }
     };
-    (pool(), proptest::collection::vec(step, 1..=max_steps))
-        .prop_map(|(pool, steps)| History { pool, steps })
+    // Every history starts with a policy (so that its updates, runs and binds meet one) and
+    // ends with a sweep of the reads whose documented values are few; shrinking drops either
+    // when the difference does not need it.
+    (
+        pool(),
+        create(servers),
+        proptest::collection::vec(step, 1..=max_steps.saturating_sub(2).max(1)),
+    )
+        .prop_map(|(pool, first, mut steps)| {
+            steps.insert(0, first);
+            steps.push(Step::Sweep);
+            History { pool, steps }
+        })
         .boxed()
 }

@@ -116,6 +116,21 @@ fn settle_model(side: &Side) {
     let _ = side;
 }
 
+/// The first differing entry of two facts that hold one answer per query (a sweep's), so
+/// that the report shows the query that differs rather than every answer.
+fn narrowed(e: Option<&Value>, m: Option<&Value>) -> Option<(String, String)> {
+    let (Some(Value::Object(e)), Some(Value::Object(m))) = (e, m) else { return None };
+    if !e.keys().chain(m.keys()).all(|k| k.starts_with("list")) {
+        return None;
+    }
+    let mut keys: Vec<&String> = e.keys().chain(m.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let k = keys.into_iter().find(|k| e.get(*k) != m.get(*k))?;
+    let side = |x: &serde_json::Map<String, Value>| format!("{k}: {}", describe(x.get(k)));
+    Some((side(e), side(m)))
+}
+
 fn describe(facts: Option<&Value>) -> String {
     facts.map_or_else(|| "(nothing)".to_owned(), |v| v.to_string())
 }
@@ -158,8 +173,9 @@ fn differ(endpoint: &Observed, model: &Observed) -> Option<(String, String, Stri
         }
         let (e, m) = (endpoint.facts.get(key), model.facts.get(key));
         if e != m {
-            return Some(match key {
-                "status" | "code" => (key.to_owned(), answer_of(endpoint), answer_of(model)),
+            return Some(match (key, narrowed(e, m)) {
+                (_, Some((e, m))) => (key.to_owned(), e, m),
+                ("status" | "code", _) => (key.to_owned(), answer_of(endpoint), answer_of(model)),
                 _ => (key.to_owned(), describe(e), describe(m)),
             });
         }

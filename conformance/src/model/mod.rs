@@ -15,6 +15,7 @@ mod script;
 mod shrink;
 mod sides;
 mod step;
+mod sweep;
 
 use crate::checks::{Check, Failure, Permission};
 use crate::session::Session;

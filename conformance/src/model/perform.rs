@@ -260,7 +260,7 @@ pub fn request(step: &Step, side: &Side, ctx: &Ctx<'_>) -> Option<ApiRequest> {
             }
             side.request("createPolicy").body(body)
         }
-        Step::UpdatePolicy { policy, name: n, description: d, servers, max_backups } => {
+        Step::UpdatePolicy { policy, name: n, description: d, servers, max_backups, disable } => {
             let (id, schedule) = policy_id(*policy, side, ctx);
             let (name, description) = (n.map(name), d.map(description));
             let servers = servers.as_ref().map(|s| servers_of(s, ctx));
@@ -271,9 +271,15 @@ pub fn request(step: &Step, side: &Side, ctx: &Ctx<'_>) -> Option<ApiRequest> {
                 schedule: None,
                 retention: None,
             });
-            if let (Some(m), Some(p)) = (max_backups, body.get_mut("policy")) {
-                p["scheduled_operations"] =
-                    json!([{"id": schedule, "operation_definition": {"max_backups": m}}]);
+            let mut item = json!({"id": schedule});
+            if let Some(m) = max_backups {
+                item["operation_definition"] = json!({"max_backups": m});
+            }
+            if *disable {
+                item["enabled"] = json!(false);
+            }
+            if let (true, Some(p)) = (max_backups.is_some() || *disable, body.get_mut("policy")) {
+                p["scheduled_operations"] = json!([item]);
             }
             side.request("updatePolicy").path("policy_id", id).body(body)
         }
@@ -332,9 +338,11 @@ pub fn request(step: &Step, side: &Side, ctx: &Ctx<'_>) -> Option<ApiRequest> {
             .body(fixtures::protectable_check(&servers_of(servers, ctx))),
         Step::ListPolicies { .. } => side.request("listPolicies"),
         Step::ListBackups { .. } => side.request("listBackups"),
-        Step::ListCbrBackups { .. } | Step::Reshow | Step::Together(_) | Step::Foreign { .. } => {
-            return None
-        }
+        Step::ListCbrBackups { .. }
+        | Step::Reshow
+        | Step::Sweep
+        | Step::Together(_)
+        | Step::Foreign { .. } => return None,
     };
     Some(r)
 }
@@ -348,6 +356,7 @@ pub async fn perform(step: &Step, side: &mut Side, ctx: &Ctx<'_>) -> Observed {
         Step::Together(_) => return Observed::default(),
         Step::Foreign { step, first_path } => return foreign(step, *first_path, side, ctx).await,
         Step::Reshow => return reshow(side).await,
+        Step::Sweep => return super::sweep::sweep(side, ctx).await,
         _ => {}
     }
     let shown = prepare(step, side, ctx).await;
@@ -646,7 +655,12 @@ pub fn usage_counts(body: &Value) -> BTreeMap<String, i64> {
 /// A list step: the whole list (same filters and sort, no paging) and, when the step pages,
 /// the page. Membership and members compare with the other side; the order and the page are
 /// judged on the side's own values by the documented sort (ties and IDs are the side's own).
-async fn list(side: &mut Side, operation_id: &str, query: &Query, ctx: &Ctx<'_>) -> Observed {
+pub(super) async fn list(
+    side: &mut Side,
+    operation_id: &str,
+    query: &Query,
+    ctx: &Ctx<'_>,
+) -> Observed {
     let Some(op) = find_operation(operation_id) else { return Observed::default() };
     let Some(paging) = pagination(op) else { return Observed::default() };
     let mut base = side.request(operation_id);

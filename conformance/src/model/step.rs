@@ -54,6 +54,8 @@ pub enum Step {
         description: Option<usize>,
         servers: Option<Vec<usize>>,
         max_backups: Option<i64>,
+        /// Sends the scheduled operation's `enabled: false` (with `max_backups` or alone).
+        disable: bool,
     },
     DeletePolicy {
         policy: usize,
@@ -112,6 +114,9 @@ pub enum Step {
     /// Shows by ID every policy and backup the history deleted (each must be gone, with the
     /// documented code) and every backup it restored (settled again).
     Reshow,
+    /// The reads whose documented values are few, each tried: every sort key alone (in its
+    /// default direction), every value of every enumerated filter, each record's time bounds.
+    Sweep,
     ShowQuotas,
     Capabilities {
         servers: Vec<usize>,
@@ -207,7 +212,7 @@ impl fmt::Display for Step {
                     None => Ok(()),
                 }
             }
-            Step::UpdatePolicy { policy, name, description, servers, max_backups } => {
+            Step::UpdatePolicy { policy, name, description, servers, max_backups, disable } => {
                 write!(f, "updatePolicy policy#{policy}")?;
                 if let Some(n) = name {
                     write!(f, " name#{n}")?;
@@ -220,6 +225,9 @@ impl fmt::Display for Step {
                 }
                 if let Some(m) = max_backups {
                     write!(f, " max_backups {m}")?;
+                }
+                if *disable {
+                    write!(f, " enabled false")?;
                 }
                 Ok(())
             }
@@ -258,6 +266,9 @@ impl fmt::Display for Step {
             }
             Step::Reshow => f.write_str(
                 "show by ID every policy and backup deleted so far, and every backup restored",
+            ),
+            Step::Sweep => f.write_str(
+                "list with every sort key alone, every value of every enumerated filter, and each record's time bounds",
             ),
             Step::ShowQuotas => f.write_str("showQuotas"),
             Step::Capabilities { servers } => {

@@ -11,14 +11,21 @@ use std::sync::{Arc, Mutex};
 
 /// Drops a member of every `operation_definition` a policy request sends.
 fn without_definition_member(member: &'static str) -> Rewrite {
+    on_policy_writes(move |def| {
+        def.as_object_mut().map(|d| d.remove(member));
+    })
+}
+
+/// Edits every `operation_definition` a policy request sends.
+fn on_policy_writes(edit: impl Fn(&mut Value) + Send + Sync + 'static) -> Rewrite {
     Arc::new(move |s: &mut Sent| {
         if matches!(s.operation(), Some("createPolicy" | "updatePolicy")) {
             s.edit_json(|v| {
                 let ops =
                     v.pointer_mut("/policy/scheduled_operations").and_then(Value::as_array_mut);
-                for op in ops.into_iter().flatten() {
-                    if let Some(def) = op["operation_definition"].as_object_mut() {
-                        def.remove(member);
+                for def in ops.into_iter().flatten().map(|op| &mut op["operation_definition"]) {
+                    if def.is_object() {
+                        edit(def);
                     }
                 }
             })
@@ -76,6 +83,19 @@ async fn each_family_broken_fails_its_check() {
         // max_backups stored but never applied: every run keeps every backup.
         (
             without_definition_member("max_backups"),
+            untouched(),
+            "executePolicy",
+            Check::RetentionConformance,
+            "max_backups 1, then a run",
+        ),
+        // max_backups off by one: a count of N keeps N+1 (the older backups past N+1 go, so
+        // the pass is seen done, one backup too many).
+        (
+            on_policy_writes(|def| {
+                if let Some(n) = def["max_backups"].as_i64().filter(|n| (0..99_999).contains(n)) {
+                    def["max_backups"] = json!(n + 1);
+                }
+            }),
             untouched(),
             "executePolicy",
             Check::RetentionConformance,
