@@ -44,7 +44,11 @@ fn operations_exist(options: &RunOptions) -> Result<(), RunError> {
             return Err(RunError::invalid(
                 format!("--operation `{name}`"),
                 "names no documented operation",
-                format!("{near}The operations are: {}", known.join(", ")),
+                format!(
+                    "{}The operations are: {}",
+                    crate::names::sentence(&near),
+                    known.join(", ")
+                ),
             ));
         }
     }
@@ -69,7 +73,7 @@ mod tests {
         options.properties.operations = vec!["createPolcy".into()];
         let text = check(&options).unwrap_err().to_string();
         assert!(
-            text.contains("`createPolcy`") && text.contains("did you mean createPolicy?"),
+            text.contains("`createPolcy`") && text.contains("Did you mean createPolicy?"),
             "{text}"
         );
         assert!(text.contains("listBackups") && text.contains("listCbrBackups"), "{text}");

@@ -14,6 +14,12 @@ pub(crate) fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
         .map(|(_, k)| k)
 }
 
+/// `text` as the start of a sentence (its first letter capitalised).
+pub(crate) fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 /// `did you mean X? ` for [`closest`], or nothing.
 pub(crate) fn did_you_mean(name: &str, known: &[&str]) -> String {
     closest(name, known).map(|n| format!("did you mean {n}? ")).unwrap_or_default()
@@ -32,5 +38,7 @@ mod tests {
         assert_eq!(closest("listBackups", &known), None);
         assert_eq!(did_you_mean("sortconformance", &known), "did you mean sort_conformance? ");
         assert_eq!(did_you_mean("nothing like it", &known), "");
+        assert_eq!(sentence("did you mean x? "), "Did you mean x? ");
+        assert_eq!(sentence(""), "");
     }
 }

@@ -89,7 +89,8 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         crate::cors::allow(origin, &mut response);
     }
     let status = response.status();
-    let ms = started.elapsed().as_secs_f64() * 1e3;
+    // Microseconds are what a request log can resolve; more digits are float noise.
+    let ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
     log(&method, target.path(), status, code, ms);
     if app.journal.is_on() {
         app.journal.record(Entry {

@@ -303,7 +303,14 @@ pub fn documented_error(
             })?
         }
         None => {
-            let own = rows(op.service).iter().find(|r| r.status == status);
+            // The operation's own domain error of that status first: a 404 of showQuotas
+            // should not name a checkpoint item.
+            let domain = csbs_spec::behaviour::domain_errors(op);
+            let own_code =
+                domain.iter().filter(|d| d.status == status).find_map(|d| d.code.as_deref());
+            let own = own_code
+                .and_then(|c| rows(op.service).iter().find(|r| r.code == c))
+                .or_else(|| rows(op.service).iter().find(|r| r.status == status));
             if let Some(error) = own.is_none().then(|| error_example(op, status, None)).flatten() {
                 return Ok(error);
             }
@@ -315,7 +322,8 @@ pub fn documented_error(
     Ok(ApiError {
         status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         code: &row.code,
-        message: format!("{} (answered by the mock's {by})", row.message),
+        // The table's messages hold `%s` where the service names the object.
+        message: format!("{} (answered by the mock's {by})", row.message.replace("%s", "-")),
         allow: None,
         close: false,
     })

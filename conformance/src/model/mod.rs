@@ -227,12 +227,16 @@ async fn run_with_model(session: &mut Session, options: &ModelOptions, fallback_
         return;
     };
     session.recorder.note(format!(
-        "model: seed {seed}, {} histories (shrinking included), {} steps, {} requests to the endpoint in {} ms; comparisons {} ({repeat})",
+        "model: seed {seed}, {} histories run (a failure's shrinking included), {} steps, {} requests to the endpoint in {} ms; comparisons {}; {} ({repeat})",
         tally.histories,
         tally.steps,
         tally.requests,
         started.elapsed().as_millis(),
         if exact { "exact (the project held only the histories' objects)" } else { "restricted to the histories' own objects (the project held others); counts skipped, quotas as differences" },
+        match &session.sender.target.other {
+            Some((project, _)) => format!("isolation checked against the second project {project}"),
+            None => "no second project (--other-token or --other-aksk): isolation not checked".to_owned(),
+        },
     ));
     let verdict = match found {
         None => Ok(()),

@@ -439,6 +439,9 @@ async fn a_second_credential_that_reaches_the_first_project_fails_on_isolation()
     let report = bounded(run_suite(run)).await.expect("reachable");
     let message = assert_oracle_failed(&report, "isolation");
     assert!(message.contains("with the other project's credential"), "{message}");
+    let notes = report.notes.join("\n");
+    let said = "isolation checked against the second project 1f2e3d4c5b6a79881f2e3d4c5b6a7988";
+    assert!(notes.contains(said), "{notes}");
     let json = serde_json::to_string(&report).unwrap();
     assert!(!json.contains(OTHER) && !report.summary().contains(OTHER), "the second token leaked");
     drop(proxy);
@@ -467,6 +470,7 @@ async fn a_project_holding_other_objects_is_judged_on_the_histories_own() {
         assert!(report.passed(), "seed {seed}: {}", report.summary());
         let notes = report.notes.join("\n");
         assert!(notes.contains("restricted to the histories' own objects"), "{notes}");
+        assert!(notes.contains("no second project (--other-token"), "{notes}");
     }
     drop(proxy);
     mock.shutdown().await;

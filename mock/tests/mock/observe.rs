@@ -137,6 +137,14 @@ async fn prefer_forces_what_the_spec_documents_and_refuses_the_rest() {
     assert_eq!((status, body["error_code"].as_str()), (500, Some("CSBS.9998")), "{body}");
     let (status, body) = prefer(&mock, &v1("/quotas"), "code=404").await;
     assert_eq!((status, body["error_code"].as_str()), (404, Some("CSBS.3001")), "{body}");
+    assert!(!body["error_msg"].as_str().unwrap().contains("%s"), "a raw placeholder: {body}");
+    // An operation's own domain error of the status comes first (showPolicy: CSBS.3000).
+    let (status, body) = prefer(&mock, &v1("/policies/p-1"), "code=404").await;
+    assert_eq!((status, body["error_code"].as_str()), (404, Some("CSBS.3000")), "{body}");
+    assert!(body["error_msg"]
+        .as_str()
+        .unwrap()
+        .ends_with("(answered by the mock's Prefer header)"));
     // CBR has no table of its own among the documents: the gateway's documented 404.
     let (status, body) = prefer(&mock, &v3("/backups"), "code=404").await;
     assert_eq!((status, body["error_code"].as_str()), (404, Some("APIGW.0101")), "{body}");
