@@ -169,6 +169,20 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     }
     let timeline = session.sender.client.timeline();
     let recorder = session.recorder;
+    let interrupted = interrupted.map(|why| {
+        let unjudged: Vec<&str> = options
+            .selected_checks()
+            .into_iter()
+            .filter(|c| options.runs(c.part()))
+            .filter(|c| !recorder.results.iter().any(|r| r.check == *c))
+            .filter(|c| !recorder.skipped.iter().any(|s| s.check == *c))
+            .map(|c| c.name())
+            .collect();
+        match unjudged.as_slice() {
+            [] => why,
+            names => format!("{why}; not judged before it: {}", names.join(", ")),
+        }
+    });
     Ok(Report {
         tool: format!("csbs-conformance {}", env!("CARGO_PKG_VERSION")),
         target,

@@ -138,6 +138,14 @@ async fn the_whole_run_stops_at_its_time_bound() {
     assert!(!report.passed());
     assert_eq!(report.exit_code(), EXIT_FAILED);
     assert!(report.summary().contains("Interrupted"));
+    // It names the checks the bound left unjudged (none of them has a verdict or a skip).
+    let why = report.interrupted.as_deref().unwrap();
+    let (_, names) = why.split_once("; not judged before it: ").expect("the unjudged checks");
+    for name in names.split(", ") {
+        let judged = report.results.iter().any(|r| r.check.name() == name)
+            || report.skipped.iter().any(|s| s.check.name() == name);
+        assert!(!judged, "{name} was judged: {why}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
