@@ -126,6 +126,63 @@ async fn check_filter(
             (probe, Box::new(check))
         }
     };
+    judge_probe(session, op, list, filter, &probe, &*matches, all, complete, &case).await;
+    if let FilterRule::Property { property: pointer, matches: how } = &filter.rule {
+        every_value(session, op, list, filter, pointer, *how, all, complete).await;
+    }
+}
+
+/// A filter whose values are an enum is tried with each of them (an endpoint that ignores the
+/// filter for one value, or mistakes one for another, shows it only on that value): each lists
+/// exactly the items that have it, an empty list for a value no item has.
+#[allow(clippy::too_many_arguments)]
+async fn every_value(
+    session: &mut Session,
+    op: &'static Operation,
+    list: &'static Operation,
+    filter: &Filter,
+    pointer: &str,
+    how: Match,
+    all: &[Value],
+    complete: bool,
+) {
+    let name = filter.parameter.name.as_str();
+    for value in enum_values(op, filter) {
+        let case = format!("filter_conformance: {name}={value}, every value of its enum");
+        let wanted = value.clone();
+        let owned = pointer.to_owned();
+        let matches = move |item: &Value| {
+            Some(property(item, &owned).is_some_and(|v| how.accepts(v, &wanted)))
+        };
+        let probe = Probe { values: vec![value], source: None };
+        judge_probe(session, op, list, filter, &probe, &matches, all, complete, &case).await;
+    }
+}
+
+/// The values of the parameter's enum (of its items for a repeated one), in the spec's order.
+fn enum_values(op: &Operation, filter: &Filter) -> Vec<String> {
+    let schema = value_schema(op, filter);
+    let resolved = csbs_spec::document::deref(op.service.document(), &schema);
+    let values = resolved.get("enum").and_then(Value::as_array).into_iter().flatten();
+    valid_values(op, filter, values.filter_map(Value::as_str).map(str::to_owned))
+}
+
+/// Lists (or counts) with the probe's values and judges what comes back against `matches`
+/// on the unfiltered items.
+#[allow(clippy::too_many_arguments)]
+async fn judge_probe(
+    session: &mut Session,
+    op: &'static Operation,
+    list: &'static Operation,
+    filter: &Filter,
+    probe: &Probe,
+    matches: &(dyn Fn(&Value) -> Option<bool> + Send + Sync),
+    all: &[Value],
+    complete: bool,
+    case: &str,
+) {
+    let name = filter.parameter.name.as_str();
+    let case = case.to_owned();
     let expected: Vec<&str> =
         all.iter().filter(|i| matches(i) == Some(true)).filter_map(id_of).collect();
     let mut request = session.request(&op.id);
@@ -175,7 +232,7 @@ async fn check_filter(
     if let (FilterRule::Property { property: pointer, matches: Match::Equals }, [value]) =
         (&filter.rule, probe.values.as_slice())
     {
-        near_misses(session, op, filter, pointer, value, &matches, &case).await;
+        near_misses(session, op, filter, pointer, value, matches, &case).await;
     }
     if let Some(total) = pagination(list).and_then(|p| p.total) {
         let count =
