@@ -128,35 +128,78 @@ async fn check_filter(
     };
     judge_probe(session, op, list, filter, &probe, &*matches, all, complete, &case).await;
     if let FilterRule::Property { property: pointer, matches: how } = &filter.rule {
-        every_value(session, op, list, filter, pointer, *how, all, complete).await;
+        let mut probes: Vec<(String, Probe)> = enum_values(op, filter)
+            .into_iter()
+            .map(|v| (format!("{name}={v}, every value of its enum"), Probe::of(v)))
+            .collect();
+        probes.extend(time_probes(op, filter, pointer, *how, all, fixture));
+        for (kind, probe) in probes {
+            let case = format!("filter_conformance: {kind}");
+            let (owned, wanted, how) = (pointer.clone(), probe.values.clone(), *how);
+            let matches = move |item: &Value| {
+                Some(
+                    property(item, &owned)
+                        .is_some_and(|v| wanted.iter().any(|w| how.accepts(v, w))),
+                )
+            };
+            judge_probe(session, op, list, filter, &probe, &matches, all, complete, &case).await;
+        }
     }
 }
 
-/// A filter whose values are an enum is tried with each of them (an endpoint that ignores the
-/// filter for one value, or mistakes one for another, shows it only on that value): each lists
-/// exactly the items that have it, an empty list for a value no item has.
-#[allow(clippy::too_many_arguments)]
-async fn every_value(
-    session: &mut Session,
-    op: &'static Operation,
-    list: &'static Operation,
+impl Probe {
+    /// One value, from no particular item.
+    fn of(value: String) -> Probe {
+        Probe { values: vec![value], source: None }
+    }
+}
+
+/// A time bound is tried at an item's exact time (an inclusive bound keeps the item: an
+/// endpoint that compares strictly leaves it out) and a microsecond past it for at-least,
+/// before it for at-most (the parameter takes microseconds: an endpoint that drops the
+/// fraction of a second still keeps the item). The item is the run's own where it made some.
+fn time_probes(
+    op: &Operation,
     filter: &Filter,
     pointer: &str,
     how: Match,
     all: &[Value],
-    complete: bool,
-) {
+    fixture: &Fixture,
+) -> Vec<(String, Probe)> {
+    let step = match how {
+        Match::AtLeast => 1,
+        Match::AtMost => -1,
+        _ => return Vec::new(),
+    };
     let name = filter.parameter.name.as_str();
-    for value in enum_values(op, filter) {
-        let case = format!("filter_conformance: {name}={value}, every value of its enum");
-        let wanted = value.clone();
-        let owned = pointer.to_owned();
-        let matches = move |item: &Value| {
-            Some(property(item, &owned).is_some_and(|v| how.accepts(v, &wanted)))
-        };
-        let probe = Probe { values: vec![value], source: None };
-        judge_probe(session, op, list, filter, &probe, &matches, all, complete, &case).await;
-    }
+    let timed = |item: &Value| {
+        let micros = property(item, pointer)
+            .and_then(Value::as_str)
+            .and_then(csbs_spec::behaviour::instant)?;
+        Some((id_of(item)?.to_owned(), micros))
+    };
+    let mine: Vec<&str> = fixture.backups().filter_map(id_of).collect();
+    let own = all.iter().filter(|i| id_of(i).is_some_and(|id| mine.contains(&id)));
+    let Some((id, micros)) = own.chain(all).find_map(timed) else { return Vec::new() };
+    let past = if step > 0 { "past" } else { "before" };
+    let probes = [
+        (format!("{name} at an item's exact time"), micros, Some(id)),
+        (format!("{name} a microsecond {past} an item's time"), micros + step, None),
+    ];
+    probes
+        .into_iter()
+        .filter_map(|(kind, at, source)| {
+            let text = filter_time(at)?;
+            let value = valid_values(op, filter, std::iter::once(text)).pop()?;
+            Some((kind, Probe { values: vec![value], source }))
+        })
+        .collect()
+}
+
+/// Microseconds since the epoch as a filter time with all six digits of its fraction, no zone.
+fn filter_time(micros: i64) -> Option<String> {
+    let time = chrono::DateTime::from_timestamp_micros(micros)?;
+    Some(time.format("%Y-%m-%dT%H:%M:%S%.6f").to_string())
 }
 
 /// The values of the parameter's enum (of its items for a repeated one), in the spec's order.

@@ -3,8 +3,41 @@
 //! rule belongs to fails by name, whatever the model part's seed. The unbroken mock passes
 //! them in `behaviour.rs`.
 
-use crate::behaviour::{assert_each_fails, on, untouched, Rewrite, Tamper};
+use crate::behaviour::{answers_of, assert_each_fails, on, unchanged, untouched, Rewrite, Tamper};
+use crate::support::Answer;
 use csbs_conformance::Check;
+use csbs_spec::behaviour::instant;
+use serde_json::Value;
+
+/// The first value of the query parameter `key` of a path.
+fn query_of(path: &str, key: &str) -> Option<String> {
+    let query = path.split_once('?')?.1;
+    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
+}
+
+/// listBackups with `start_time` as an exclusive bound: a backup made exactly at it is left out.
+fn start_time_exclusive() -> Tamper {
+    answers_of("listBackups", |a: &mut Answer| {
+        let Some(bound) = query_of(&a.path, "start_time").and_then(|t| instant(&t)) else { return };
+        a.edit_json(|v| {
+            if let Some(items) = v["checkpoint_items"].as_array_mut() {
+                let at_bound =
+                    |i: &Value| i["created_at"].as_str().and_then(instant) == Some(bound);
+                items.retain(|i| !at_bound(i));
+            }
+        })
+    })
+}
+
+/// `parameter` of `operation` read without its fraction of a second.
+fn fraction_dropped(operation: &'static str, parameter: &'static str) -> Rewrite {
+    on(operation, move |s| {
+        if let Some(cut) = s.query(parameter).first().and_then(|t| t.split_once('.')) {
+            let whole = cut.0.to_owned();
+            s.set_query(parameter, &whole);
+        }
+    })
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_missed_fault_fails_its_check() {
@@ -32,6 +65,30 @@ async fn each_missed_fault_fails_its_check() {
             "countBackups",
             Check::FilterConformance,
             "status=deleted",
+        ),
+        // listBackups `start_time` exclusive (breaker f18).
+        (
+            unchanged(),
+            start_time_exclusive(),
+            "listBackups",
+            Check::FilterConformance,
+            "start_time at an item's exact time",
+        ),
+        // listBackups `start_time` loses its fraction of a second (breaker f35).
+        (
+            fraction_dropped("listBackups", "start_time"),
+            untouched(),
+            "listBackups",
+            Check::FilterConformance,
+            "start_time a microsecond past an item's time",
+        ),
+        // countBackups `end_time` loses its fraction: the item at the bound is no longer counted.
+        (
+            fraction_dropped("countBackups", "end_time"),
+            untouched(),
+            "countBackups",
+            Check::FilterConformance,
+            "end_time at an item's exact time",
         ),
     ];
     assert_each_fails(cases).await;
