@@ -184,17 +184,22 @@ pub async fn run(session: &mut Session) -> Fixture {
                 .map(|id| (id, false, "FREQ=DAILY;BYHOUR=3;BYMINUTE=15")),
             retention: None,
         });
-        let update = session.request("updatePolicy").path("policy_id", &a.id).body(change);
-        let case = "read_after_write: change policy a";
-        let before = super::keeps::before(session, &update, case).await;
-        if let Some(answer) = written(session, &update, case).await {
-            if let Some(changed) = answer.json.as_ref().and_then(policy_of) {
-                fixture.policies[0] = changed;
-            }
-            if let Some(before) = before {
-                super::keeps::judge(session, &update, before, case).await;
-            }
-        }
+        change_policy(session, &mut fixture, &a.id, change, "read_after_write: change policy a")
+            .await;
+    }
+    // A second change sends neither name nor description, and of the (disabled) schedule only
+    // one member of its retention: what it leaves out, nested members too, must stay.
+    let schedule = fixture
+        .policies
+        .first()
+        .and_then(|a| Some((a.id.clone(), a.scheduled_operation_id.clone()?)));
+    if let Some((policy, schedule)) = schedule {
+        let change = fixtures::policy_update(&fixtures::PolicyChange {
+            retention: Some((&schedule, None, Some(false))),
+            ..Default::default()
+        });
+        let case = "read_after_write: change only the retention of policy a";
+        change_policy(session, &mut fixture, &policy, change, case).await;
     }
     // Both backups are started before either is waited for: against a real service each
     // takes minutes, and the waits overlap.
@@ -227,6 +232,26 @@ pub async fn run(session: &mut Session) -> Fixture {
         fixture.policy_run = Some(run_request);
     }
     fixture
+}
+
+/// Sends `change` to the policy `id` (the fixture's first), judging its echo and `x-keeps`.
+async fn change_policy(
+    session: &mut Session,
+    fixture: &mut Fixture,
+    id: &str,
+    change: Value,
+    case: &str,
+) {
+    let update = session.request("updatePolicy").path("policy_id", id).body(change);
+    let before = super::keeps::before(session, &update, case).await;
+    if let Some(answer) = written(session, &update, case).await {
+        if let Some(changed) = answer.json.as_ref().and_then(policy_of) {
+            fixture.policies[0] = changed;
+        }
+        if let Some(before) = before {
+            super::keeps::judge(session, &update, before, case).await;
+        }
+    }
 }
 
 /// The settled backups of a record; a record that does not settle is noted.

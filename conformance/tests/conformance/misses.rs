@@ -7,7 +7,7 @@ use crate::behaviour::{answers_of, assert_each_fails, on, unchanged, untouched, 
 use crate::support::Answer;
 use csbs_conformance::Check;
 use csbs_spec::behaviour::instant;
-use serde_json::Value;
+use serde_json::{json, Map, Value};
 
 /// The first value of the query parameter `key` of a path.
 fn query_of(path: &str, key: &str) -> Option<String> {
@@ -36,6 +36,16 @@ fn fraction_dropped(operation: &'static str, parameter: &'static str) -> Rewrite
             let whole = cut.0.to_owned();
             s.set_query(parameter, &whole);
         }
+    })
+}
+
+/// Edits each scheduled operation an `updatePolicy` sends.
+fn each_schedule_sent(edit: impl Fn(&mut Map<String, Value>) + Send + Sync + 'static) -> Rewrite {
+    on("updatePolicy", move |s| {
+        s.edit_json(|v| {
+            let ops = v.pointer_mut("/policy/scheduled_operations").and_then(Value::as_array_mut);
+            ops.into_iter().flatten().filter_map(Value::as_object_mut).for_each(&edit);
+        })
     })
 }
 
@@ -89,6 +99,43 @@ async fn each_missed_fault_fails_its_check() {
             "countBackups",
             Check::FilterConformance,
             "end_time at an item's exact time",
+        ),
+        // updatePolicy applies `enabled: true` to a scheduled operation that does not send it
+        // (breaker f19).
+        (
+            each_schedule_sent(|op| {
+                op.entry("enabled").or_insert(json!(true));
+            }),
+            untouched(),
+            "showPolicy",
+            Check::ReadAfterWrite,
+            "change only the retention of policy a: members not sent are kept",
+        ),
+        // updatePolicy applies a default `max_backups` to an `operation_definition` that does
+        // not send it.
+        (
+            each_schedule_sent(|op| {
+                let def = op.get_mut("operation_definition").and_then(Value::as_object_mut);
+                def.map(|d| d.entry("max_backups").or_insert(json!(7)));
+            }),
+            untouched(),
+            "showPolicy",
+            Check::ReadAfterWrite,
+            "change only the retention of policy a: members not sent are kept",
+        ),
+        // updatePolicy replaces instead of patching: an update without `description` empties
+        // it (breaker f08).
+        (
+            on("updatePolicy", |s| {
+                s.edit_json(|v| {
+                    let policy = v["policy"].as_object_mut();
+                    policy.map(|p| p.entry("description").or_insert(json!("")));
+                })
+            }),
+            untouched(),
+            "showPolicy",
+            Check::ReadAfterWrite,
+            "change only the retention of policy a: members not sent are kept",
         ),
     ];
     assert_each_fails(cases).await;
