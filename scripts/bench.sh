@@ -14,8 +14,8 @@
 #   cp /tmp/base/target/release/deps/throughput-HASH /tmp/throughput-base   # same for the change
 #   for i in 1 2; do /tmp/throughput-base --bench; /tmp/throughput-new --bench; done
 # With `wrk` installed the bench uses it and also prints the server's CPU per request, steadier
-# than req/s on a shared machine. To see where instructions go, run a binary under
-# `valgrind --tool=callgrind` (instructions per request do not depend on the machine's load).
+# than req/s on a shared machine. `scripts/bench_instructions.sh BINARY...` counts the mock's
+# instructions per request under callgrind, a figure the machine's load does not move.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -165,6 +165,11 @@ pub(crate) async fn spawn_prepared(
     }
     crate::faults::Faults::new(&config.faults)
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    if config.limits.max_connections == 0 {
+        // Connections beyond the limit wait: with none allowed, every client would hang.
+        let message = "limits.max_connections must be at least 1, got 0";
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, message));
+    }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let tokens = config.tokens.clone();

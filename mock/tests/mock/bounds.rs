@@ -191,6 +191,18 @@ async fn a_connection_beyond_the_limit_waits_for_a_slot() {
 }
 
 #[tokio::test]
+async fn a_limit_of_no_connection_is_refused_at_start() {
+    let config = csbs_mock::MockConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        limits: csbs_mock::Limits { max_connections: 0, ..csbs_mock::Limits::default() },
+        ..csbs_mock::MockConfig::default()
+    };
+    let refused = csbs_mock::spawn(config).await.err().expect("refused");
+    assert_eq!(refused.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(refused.to_string().contains("limits.max_connections must be at least 1, got 0"));
+}
+
+#[tokio::test]
 async fn slow_clients_holding_every_slot_delay_a_request_no_longer_than_the_header_timeout() {
     let mock = Mock::with(|c| {
         c.limits.max_connections = 4;
