@@ -137,6 +137,21 @@ async fn each_missed_fault_fails_its_check() {
             Check::ReadAfterWrite,
             "change only the retention of policy a: members not sent are kept",
         ),
+        // listBackups sorts a key without a direction ascending (documented default: desc)
+        // (breaker f09).
+        (
+            on("listBackups", |s| {
+                let sort = s.query("sort");
+                if let Some(key) = sort.first().filter(|k| !k.contains([':', ','])) {
+                    let ascending = format!("{key}:asc");
+                    s.set_query("sort", &ascending);
+                }
+            }),
+            untouched(),
+            "listBackups",
+            Check::SortConformance,
+            "created_at without a direction",
+        ),
     ];
     assert_each_fails(cases).await;
 }
