@@ -165,7 +165,7 @@ pub async fn run(session: &mut Session) -> Fixture {
     for (n, label) in ["a", "b"].into_iter().enumerate() {
         let name = format!("{run}-{label}");
         let own: Vec<String> = servers.get(n).cloned().into_iter().collect();
-        let body = fixtures::policy(&name, &format!("behaviour: policy {label}"), &own);
+        let body = fixtures::policy(&name, &edge_description(label), &own);
         let create = session.request("createPolicy").body(body);
         let case = format!("read_after_write: create policy {label}");
         if let Some(answer) = written(session, &create, &case).await {
@@ -232,6 +232,22 @@ pub async fn run(session: &mut Session) -> Fixture {
         fixture.policy_run = Some(run_request);
     }
     fixture
+}
+
+/// The description of policy `label`: surrounded by white space and holding every class of
+/// character the spec's `Description` schema allows (punctuation, quotes, non-ASCII letters,
+/// a character beyond the Basic Multilingual Plane), so that the echo judges an endpoint that
+/// trims, escapes or re-encodes it; a plain one if the schema refuses it.
+fn edge_description(label: &str) -> String {
+    let plain = format!("behaviour: policy {label}");
+    let edge =
+        format!(" \t{plain}: \"quoted\" 'single' & / \\ % + # ? = ; Ünïcödé 中文 \u{1F600} ");
+    let schema = serde_json::json!({"$ref": "#/components/schemas/Description"});
+    let service = csbs_spec::Service::Csbs;
+    match csbs_spec::validate::Contract::check(service, &schema, &Value::String(edge.clone())) {
+        Ok(()) => edge,
+        Err(_) => plain,
+    }
 }
 
 /// Sends `change` to the policy `id` (the fixture's first), judging its echo and `x-keeps`.

@@ -152,6 +152,35 @@ async fn each_missed_fault_fails_its_check() {
             Check::SortConformance,
             "created_at without a direction",
         ),
+        // createPolicy trims the white space around `description` (breaker f12).
+        (
+            on("createPolicy", |s| {
+                s.edit_json(|v| {
+                    if let Some(text) = v["policy"]["description"].as_str() {
+                        v["policy"]["description"] = json!(text.trim());
+                    }
+                })
+            }),
+            untouched(),
+            "createPolicy",
+            Check::ReadAfterWrite,
+            "create policy a: the answer",
+        ),
+        // createPolicy stores `description` with its non-ASCII characters replaced.
+        (
+            on("createPolicy", |s| {
+                s.edit_json(|v| {
+                    if let Some(text) = v["policy"]["description"].as_str() {
+                        let ascii: String = text.chars().filter(char::is_ascii).collect();
+                        v["policy"]["description"] = json!(ascii);
+                    }
+                })
+            }),
+            untouched(),
+            "createPolicy",
+            Check::ReadAfterWrite,
+            "create policy a: the answer",
+        ),
     ];
     assert_each_fails(cases).await;
 }
