@@ -1,19 +1,25 @@
 //! `policy_run_scope`: a policy run backs up exactly the servers its `parameters.resources`
 //! names, and all of the policy's servers when it names none (`x-subset` of
-//! `executePolicy`). Three runs of a policy of two servers: none named (both), the second
-//! alone (not all, not the first), both in reverse order (not only the first named); all three
-//! are started, then waited for.
+//! `executePolicy`). Four runs of a policy of two servers: none named, by no list and by an
+//! empty one (both), the second alone (not all, not the first), both in reverse order (not
+//! only the first named); all four are started, then waited for.
 
 use super::records::{backs_up, settle_run, start_run, Run};
 use super::writes::Policy;
 use crate::checks::Check;
 use crate::session::Session;
+use csbs_spec::behaviour::{subset, NoneChosen};
+use csbs_spec::operations::find_operation;
 
 /// Runs `policy` in each way and judges what each run backed up; the settled runs, oldest
 /// first.
 pub async fn run(session: &mut Session, policy: &Policy) -> Vec<Run> {
     let servers = policy.servers.clone();
-    let mut cases: Vec<(String, Option<Vec<String>>)> = vec![("names no server".into(), None)];
+    // None named is either no list or an empty one (`x-subset` none-chosen).
+    let mut cases: Vec<(String, Option<Vec<String>>)> = vec![
+        ("names no server".into(), None),
+        ("names an empty list of servers".into(), Some(Vec::new())),
+    ];
     match servers.as_slice() {
         [only] => {
             cases.push(("names its one server".into(), Some(vec![only.clone()])));
@@ -36,6 +42,10 @@ pub async fn run(session: &mut Session, policy: &Policy) -> Vec<Run> {
             return Vec::new();
         }
     }
+    let Some(none_chosen) = find_operation("executePolicy").and_then(subset).map(|s| s.none_chosen)
+    else {
+        return Vec::new();
+    };
     // Every run is started before any is waited for: their backups settle together.
     let check = Check::PolicyRunScope;
     let mut started = Vec::new();
@@ -48,7 +58,12 @@ pub async fn run(session: &mut Session, policy: &Policy) -> Vec<Run> {
     let mut runs = Vec::new();
     for (case, chosen, run) in started {
         let Some(run) = settle_run(session, run, check, &case).await else { continue };
-        let wanted = chosen.unwrap_or_else(|| servers.clone());
+        let wanted = match chosen.filter(|c| !c.is_empty()) {
+            Some(chosen) => chosen,
+            None => match none_chosen {
+                NoneChosen::All => servers.clone(),
+            },
+        };
         let verdict = backs_up(&policy.id, &run.items, &wanted, "x-subset");
         session.judge(Check::PolicyRunScope, &run.answer, &case, verdict);
         runs.push(run);

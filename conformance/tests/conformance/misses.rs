@@ -8,6 +8,8 @@ use crate::support::Answer;
 use csbs_conformance::Check;
 use csbs_spec::behaviour::instant;
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// The first value of the query parameter `key` of a path.
 fn query_of(path: &str, key: &str) -> Option<String> {
@@ -46,6 +48,32 @@ fn each_schedule_sent(edit: impl Fn(&mut Map<String, Value>) + Send + Sync + 'st
             let ops = v.pointer_mut("/policy/scheduled_operations").and_then(Value::as_array_mut);
             ops.into_iter().flatten().filter_map(Value::as_object_mut).for_each(&edit);
         })
+    })
+}
+
+/// updatePolicy refuses a policy's own current name as a duplicate (CSBS.9007).
+fn own_name_refused() -> Tamper {
+    let names: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+    Arc::new(move |a: &mut Answer| {
+        let path = a.path.split('?').next().unwrap_or_default().to_owned();
+        let id = path.rsplit('/').next().unwrap_or_default().to_owned();
+        let sent: Value = serde_json::from_slice(&a.request).unwrap_or_default();
+        let renamed = sent["policy"]["name"].as_str().map(str::to_owned);
+        let is_update = a.method == "PUT" && path.contains("/policies/");
+        if is_update && renamed.is_some() && names.lock().unwrap().get(&id) == renamed.as_ref() {
+            a.status = 400;
+            a.body = br#"{"error_code":"CSBS.9007","error_msg":"The name is in use."}"#.to_vec();
+            return;
+        }
+        let body: Value = serde_json::from_slice(&a.body).unwrap_or_default();
+        let (Some(id), Some(name)) =
+            (body["policy"]["id"].as_str(), body["policy"]["name"].as_str())
+        else {
+            return;
+        };
+        if a.status == 200 && (is_update || a.is("POST", "/policies")) {
+            names.lock().unwrap().insert(id.to_owned(), name.to_owned());
+        }
     })
 }
 
@@ -180,6 +208,48 @@ async fn each_missed_fault_fails_its_check() {
             "createPolicy",
             Check::ReadAfterWrite,
             "create policy a: the answer",
+        ),
+        // executePolicy with `resources: []` refused instead of running every server (breaker
+        // f22).
+        (
+            unchanged(),
+            answers_of("executePolicy", |a| {
+                let sent: Value = serde_json::from_slice(&a.request).unwrap_or_default();
+                let resources = sent.pointer("/checkpoint/parameters/resources");
+                if resources.and_then(Value::as_array).is_some_and(Vec::is_empty) {
+                    a.status = 400;
+                    a.body =
+                        br#"{"error_code":"CSBS.9001","error_msg":"Invalid resources."}"#.to_vec();
+                }
+            }),
+            "executePolicy",
+            Check::PolicyRunScope,
+            "names an empty list of servers",
+        ),
+        // executePolicy with `resources: []` backs up nothing.
+        (
+            on("executePolicy", |s| {
+                s.edit_json(|v| {
+                    let resources = v.pointer_mut("/checkpoint/parameters/resources");
+                    if let Some(list) = resources.and_then(Value::as_array_mut) {
+                        if list.is_empty() {
+                            list.push(json!("a-server-of-no-policy"));
+                        }
+                    }
+                })
+            }),
+            untouched(),
+            "executePolicy",
+            Check::PolicyRunScope,
+            "names an empty list of servers",
+        ),
+        // updatePolicy refuses the policy's own name as taken (breaker f29).
+        (
+            unchanged(),
+            own_name_refused(),
+            "updatePolicy",
+            Check::DuplicateNameRejection,
+            "the policy's own name",
         ),
     ];
     assert_each_fails(cases).await;
