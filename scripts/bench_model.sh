@@ -73,7 +73,7 @@ shrink_once() {
   grep -qE 'differ on [a-z ]+ at step' "$out" || { echo "seed $2: no failure found" >&2; shrink="-"; }
   echo "$shrink $steps $runs $wall $cpu"
 }
-ratio() { if [ "$1" = "-" ] || [ "$2" = "-" ] || [ "$(echo "$2 == 0" | bc)" = 1 ]; then echo "-"; else echo "scale=2; $1 / $2" | bc; fi; }
+ratio() { if [ "$1" = "-" ] || [ "$2" = "-" ] || [ "$(echo "$2 == 0" | bc)" = 1 ]; then echo "-"; else echo "scale=3; $1 / $2" | bc; fi; }
 shrinks() { # name, seeds, mock options...
   local name="$1" seeds="$2"; shift 2
   [ -n "$seeds" ] || return 0

@@ -2,16 +2,17 @@
 //! and its cleanup included), so the candidates are few and chosen by what a history is:
 //! steps after the one that differs were never sent and are cut for free; then chunks of
 //! steps are removed, halves first, down to single steps (delta debugging), the step that
-//! differs always kept last; then steps sent at once are tried one alone; finally one shorter
-//! pool of names and descriptions is tried.
+//! differs always kept last; then steps sent at once are tried one alone, lists and counts
+//! without their filters, sort and paging; finally one shorter pool of names and descriptions.
 //! A candidate counts only when it differs on the same comparison at the same kind of step
 //! (another difference is another bug); none is run twice, and at most `budget` are run.
-//! (proptest's own shrinking spent most of its runs shortening the pool's strings one
-//! character class at a time, and ran every removal of a step after the failing one.)
+//! (proptest's own shrinking, on the tuple (pool, steps), shortened the pool's strings first,
+//! a character at a time, and ran every removal of a step after the failing one: 48 runs left
+//! 9-12 steps; see scripts/bench_model.sh.)
 
 use super::gen::{text_fits, History, Pool};
 use super::history::Ran;
-use super::step::Step;
+use super::step::{Query, Step};
 use std::collections::HashSet;
 use std::mem::{discriminant, Discriminant};
 
@@ -94,12 +95,37 @@ pub fn shrink(
         }
         at += 1;
     }
+    // Lists and counts without their filters, sort and paging.
+    for at in 0..best.0.steps.len() {
+        if let Some(plain) = best.0.steps.get(at).and_then(plainer) {
+            let mut candidate = best.0.clone();
+            candidate.steps[at] = plain;
+            attempt(candidate, &mut best);
+        }
+    }
     if let Some(pool) = shorter_pool(&best.0.pool) {
         let candidate = History { pool, steps: best.0.steps.clone() };
         attempt(candidate, &mut best);
     }
     let (history, ran) = best;
     Shrunk { history, ran, runs }
+}
+
+/// A list or count step asked without filters, sort and paging; `None` when it has none.
+fn plainer(step: &Step) -> Option<Step> {
+    let mut plain = step.clone();
+    match &mut plain {
+        Step::ListPolicies { query }
+        | Step::ListBackups { query }
+        | Step::ListCbrBackups { query }
+            if *query != Query::default() =>
+        {
+            *query = Query::default();
+        }
+        Step::CountBackups { filters } if !filters.is_empty() => filters.clear(),
+        _ => return None,
+    }
+    Some(plain)
 }
 
 /// The pool with each text cut to the shortest prefix that keeps the texts as distinct (or
@@ -128,7 +154,6 @@ fn shortest_prefixes(texts: &[String], schema: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::model::history::Finding;
-    use crate::model::step::Query;
 
     fn create(name: usize) -> Step {
         Step::CreatePolicy {
@@ -201,12 +226,30 @@ mod tests {
     }
 
     #[test]
-    fn steps_sent_at_once_are_tried_one_alone() {
+    fn steps_sent_at_once_are_tried_one_alone_and_queries_left_out() {
         let together = Step::Together(vec![Step::ShowQuotas, create(0)]);
         let history = History { pool: pool(), steps: vec![together, create(1)] };
         let ran = one_policy(&history);
         let shrunk = shrink(history, ran, 48, one_policy);
         assert_eq!(shrunk.history.steps, vec![create(0), create(1)]);
+        // A list that differs keeps differing without its query.
+        let query = Query { sort: Some("name:desc".into()), limit: Some(2), ..Query::default() };
+        let list = |query| Step::ListPolicies { query };
+        let differs = |h: &History| Ran {
+            finding: h.steps.iter().position(|s| matches!(s, Step::ListPolicies { .. })).map(
+                |step| Finding {
+                    step,
+                    comparison: "order".into(),
+                    endpoint: String::new(),
+                    model: String::new(),
+                },
+            ),
+            ..Ran::default()
+        };
+        let history = History { pool: pool(), steps: vec![create(0), list(query)] };
+        let ran = differs(&history);
+        let shrunk = shrink(history, ran, 48, differs);
+        assert_eq!(shrunk.history.steps, vec![list(Query::default())]);
     }
 
     #[test]
