@@ -46,27 +46,57 @@ pub async fn judge(session: &mut Session, change: &ApiRequest, before: Before, c
     session.judge(Check::ReadAfterWrite, &answer, &case, verdict);
 }
 
-/// The members of `before.object` that `sent` does not name are unchanged in `after`.
+/// The members of `before.object` that `sent` does not name are unchanged in `after`; a member
+/// sent as an object keeps the members it does not name (`operation_definition`), and a list
+/// sent as objects named by `id` keeps, in each item it names, what the item does not send (a
+/// scheduled operation's `enabled`).
 fn kept(before: &Before, sent: Option<&Value>, after: &Value) -> Verdict {
-    let Some(members) = before.object.as_object() else { return Ok(()) };
+    kept_in("", &before.object, sent, after)
+}
+
+fn kept_in(at: &str, was: &Value, sent: Option<&Value>, after: &Value) -> Verdict {
+    let Some(members) = was.as_object() else { return Ok(()) };
     for (key, was) in members {
-        let named = sent.and_then(|s| s.get(key)).is_some();
-        if named {
-            continue;
-        }
         let now = after.get(key).unwrap_or(&Value::Null);
-        if now != was {
-            return fail(
-                key,
-                format!(
-                    "the change did not send {key}, yet it went from {} to {}",
-                    show(was),
-                    show(now)
-                ),
-            );
+        let path = format!("{at}{key}");
+        match sent.and_then(|s| s.get(key)) {
+            None if now != was => {
+                return fail(
+                    &path,
+                    format!(
+                        "the change did not send {path}, yet it went from {} to {}",
+                        show(was),
+                        show(now)
+                    ),
+                );
+            }
+            None => {}
+            Some(part) if part.is_object() => kept_in(&format!("{path}/"), was, Some(part), now)?,
+            Some(Value::Array(items)) => {
+                for (id, item, sent_item) in named_items(was, items) {
+                    let now = named_items(now, std::slice::from_ref(sent_item));
+                    if let Some((_, now, _)) = now.first() {
+                        kept_in(&format!("{path}[id={id}]/"), item, Some(sent_item), now)?;
+                    }
+                }
+            }
+            Some(_) => {}
         }
     }
     Ok(())
+}
+
+/// The items of the list `list` that `sent` names by `id`: `(id, item, sent item)`.
+fn named_items<'a, 'b>(list: &'a Value, sent: &'b [Value]) -> Vec<(&'a str, &'a Value, &'b Value)> {
+    let items = list.as_array().into_iter().flatten();
+    items
+        .filter_map(|item| {
+            let id = item.get("id")?.as_str()?;
+            let sent_item =
+                sent.iter().find(|s| s.get("id").and_then(Value::as_str) == Some(id))?;
+            Some((id, item, sent_item))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -91,5 +121,28 @@ mod tests {
         assert_eq!(kept(&before, Some(&sent), &renamed), Ok(()));
         let emptied = json!({"name": "b", "resources": []});
         assert_eq!(kept(&before, Some(&sent), &emptied).unwrap_err().rule, "resources");
+    }
+
+    #[test]
+    fn named_items_keep_the_members_they_do_not_send() {
+        let op = csbs_spec::operations::find_operation("showPolicy").unwrap();
+        let schedule = json!({"id": "s", "enabled": false, "operation_definition": {"max_backups": 1, "permanent": null}});
+        let before = Before {
+            keeps: Keeps {
+                objects: "/policy".into(),
+                unsent: Expr::parse("$request.body#/policy").unwrap(),
+            },
+            show: ApiRequest::new(op, "p"),
+            object: json!({"name": "a", "scheduled_operations": [schedule]}),
+        };
+        let sent = json!({"scheduled_operations": [{"id": "s", "operation_definition": {"permanent": false}}]});
+        let patched = json!({"name": "a", "scheduled_operations": [{"id": "s", "enabled": false, "operation_definition": {"max_backups": 1, "permanent": false}}]});
+        assert_eq!(kept(&before, Some(&sent), &patched), Ok(()));
+        let enabled = json!({"name": "a", "scheduled_operations": [{"id": "s", "enabled": true, "operation_definition": {"max_backups": 1, "permanent": false}}]});
+        let rule = kept(&before, Some(&sent), &enabled).unwrap_err().rule;
+        assert_eq!(rule, "scheduled_operations[id=s]/enabled");
+        let replaced = json!({"name": "a", "scheduled_operations": [{"id": "s", "enabled": false, "operation_definition": {"permanent": false}}]});
+        let rule = kept(&before, Some(&sent), &replaced).unwrap_err().rule;
+        assert_eq!(rule, "scheduled_operations[id=s]/operation_definition/max_backups");
     }
 }

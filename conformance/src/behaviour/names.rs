@@ -65,6 +65,41 @@ pub async fn run(session: &mut Session, fixture: &Fixture) {
             }
         }
     }
+    // Last: an endpoint that renames on its own must not change what the cases above send.
+    let update = find_operation("updatePolicy");
+    if update.is_some_and(|op| domain_errors(op).iter().any(is_name_row)) {
+        own_name(session, as_created).await;
+    }
+}
+
+/// The duplicate rule is about another policy's name: a rename of a policy to the name it
+/// already has is a change like any other, accepted.
+async fn own_name(session: &mut Session, policy: Option<&Policy>) {
+    let id = "updatePolicy";
+    let case = "duplicate_name_rejection: updatePolicy with the policy's own name";
+    let Some(policy) = policy else {
+        let why = "needs the two policies read_after_write makes";
+        return session.recorder.skip(Check::DuplicateNameRejection, id, case, why);
+    };
+    let change = fixtures::PolicyChange { name: Some(&policy.name), ..Default::default() };
+    let body = fixtures::policy_update(&change);
+    let request = session.request(id).path("policy_id", &policy.id).body(body);
+    let answer = session.call(&request, case).await;
+    let verdict = match answer.ok() {
+        true => Ok(()),
+        false => Err(Failure::new(
+            "duplicate",
+            format!(
+                "a rename of policy {} to its own name {:?} was refused ({} {}): the name is \
+                 taken by no other policy",
+                policy.id,
+                policy.name,
+                crate::session::status_text(answer.status),
+                answer.text("/error_code").unwrap_or_default()
+            ),
+        )),
+    };
+    session.judge(Check::DuplicateNameRejection, &answer, case, verdict);
 }
 
 async fn send(session: &mut Session, request: &ApiRequest, row: &DomainError, case: &str) {

@@ -32,10 +32,19 @@ pub async fn run(session: &mut Session) {
         };
         let verdict = ordered(&all.items, &rule, &default);
         judge(session, case, &all.first, verdict);
+        let unsaid = default_direction(&rule);
         for key in &rule.keys {
-            for direction in [Direction::Asc, Direction::Desc] {
-                let word = if direction == Direction::Asc { "asc" } else { "desc" };
-                let case = format!("sort_conformance: {key}:{word}");
+            // A key alone, without a direction, sorts in `x-sort.default_direction`.
+            let forms = [
+                (format!("{key}:asc"), Direction::Asc),
+                (format!("{key}:desc"), Direction::Desc),
+                (key.clone(), unsaid),
+            ];
+            for (sort, direction) in forms {
+                let case = match sort.contains(':') {
+                    true => format!("sort_conformance: {sort}"),
+                    false => format!("sort_conformance: {sort} without a direction"),
+                };
                 let Some(pointer) = rule.property(key) else {
                     let why = format!("not checkable: no item shows what `{key}` sorts by");
                     session.recorder.skip(Check::SortConformance, &op.id, &case, why);
@@ -48,7 +57,7 @@ pub async fn run(session: &mut Session) {
                     session.recorder.skip(Check::SortConformance, &op.id, &case, why);
                     continue;
                 }
-                let request = session.request(&op.id).query("sort", format!("{key}:{word}"));
+                let request = session.request(&op.id).query("sort", sort);
                 let sorted = match list_all(session, &request, &case).await {
                     Ok(sorted) => sorted,
                     Err(why) => {
@@ -90,7 +99,7 @@ async fn two_keys(
         session.recorder.skip(Check::SortConformance, &op.id, "sort_conformance: two keys", why);
         return;
     };
-    let default = if rule.default_direction == "asc" { Direction::Asc } else { Direction::Desc };
+    let default = default_direction(rule);
     let forms = [
         (
             format!("{first}:asc,{second}:asc"),
@@ -120,6 +129,15 @@ async fn two_keys(
                 None,
             ),
         }
+    }
+}
+
+/// The direction of a key sent without one (`x-sort.default_direction`).
+fn default_direction(rule: &SortRule) -> Direction {
+    if rule.default_direction == "asc" {
+        Direction::Asc
+    } else {
+        Direction::Desc
     }
 }
 

@@ -1,18 +1,25 @@
 //! `policy_run_scope`: a policy run backs up exactly the servers its `parameters.resources`
 //! names, and all of the policy's servers when it names none (`x-subset` of
-//! `executePolicy`). Three runs of a policy of two servers: none named (both), the second
-//! alone (not all, not the first), both in reverse order (not only the first named).
+//! `executePolicy`). Four runs of a policy of two servers: none named, by no list and by an
+//! empty one (both), the second alone (not all, not the first), both in reverse order (not
+//! only the first named); one at a time.
 
 use super::records::{backs_up, run_policy, Run};
 use super::writes::Policy;
 use crate::checks::Check;
 use crate::session::Session;
+use csbs_spec::behaviour::{subset, NoneChosen};
+use csbs_spec::operations::find_operation;
 
 /// Runs `policy` in each way and judges what each run backed up; the settled runs, oldest
 /// first.
 pub async fn run(session: &mut Session, policy: &Policy) -> Vec<Run> {
     let servers = policy.servers.clone();
-    let mut cases: Vec<(String, Option<Vec<String>>)> = vec![("names no server".into(), None)];
+    // None named is either no list or an empty one (`x-subset` none-chosen).
+    let mut cases: Vec<(String, Option<Vec<String>>)> = vec![
+        ("names no server".into(), None),
+        ("names an empty list of servers".into(), Some(Vec::new())),
+    ];
     match servers.as_slice() {
         [only] => {
             cases.push(("names its one server".into(), Some(vec![only.clone()])));
@@ -35,6 +42,12 @@ pub async fn run(session: &mut Session, policy: &Policy) -> Vec<Run> {
             return Vec::new();
         }
     }
+    let Some(none_chosen) = find_operation("executePolicy").and_then(subset).map(|s| s.none_chosen)
+    else {
+        return Vec::new();
+    };
+    // One run at a time: with max_backups, a later run's retention may delete an earlier
+    // run's backups before they are seen (overlapping them waited forever on the mock binary).
     let mut runs = Vec::new();
     for (what, chosen) in cases {
         let case = format!("policy_run_scope: a run that {what}");
@@ -43,7 +56,12 @@ pub async fn run(session: &mut Session, policy: &Policy) -> Vec<Run> {
         else {
             continue;
         };
-        let wanted = chosen.unwrap_or_else(|| servers.clone());
+        let wanted = match chosen.filter(|c| !c.is_empty()) {
+            Some(chosen) => chosen,
+            None => match none_chosen {
+                NoneChosen::All => servers.clone(),
+            },
+        };
         let verdict = backs_up(&policy.id, &run.items, &wanted, "x-subset");
         session.judge(Check::PolicyRunScope, &run.answer, &case, verdict);
         runs.push(run);

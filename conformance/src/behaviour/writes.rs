@@ -165,7 +165,7 @@ pub async fn run(session: &mut Session) -> Fixture {
     for (n, label) in ["a", "b"].into_iter().enumerate() {
         let name = format!("{run}-{label}");
         let own: Vec<String> = servers.get(n).cloned().into_iter().collect();
-        let body = fixtures::policy(&name, &format!("behaviour: policy {label}"), &own);
+        let body = fixtures::policy(&name, &edge_description(label), &own);
         let create = session.request("createPolicy").body(body);
         let case = format!("read_after_write: create policy {label}");
         if let Some(answer) = written(session, &create, &case).await {
@@ -184,17 +184,22 @@ pub async fn run(session: &mut Session) -> Fixture {
                 .map(|id| (id, false, "FREQ=DAILY;BYHOUR=3;BYMINUTE=15")),
             retention: None,
         });
-        let update = session.request("updatePolicy").path("policy_id", &a.id).body(change);
-        let case = "read_after_write: change policy a";
-        let before = super::keeps::before(session, &update, case).await;
-        if let Some(answer) = written(session, &update, case).await {
-            if let Some(changed) = answer.json.as_ref().and_then(policy_of) {
-                fixture.policies[0] = changed;
-            }
-            if let Some(before) = before {
-                super::keeps::judge(session, &update, before, case).await;
-            }
-        }
+        change_policy(session, &mut fixture, &a.id, change, "read_after_write: change policy a")
+            .await;
+    }
+    // A second change sends neither name nor description, and of the (disabled) schedule only
+    // one member of its retention: what it leaves out, nested members too, must stay.
+    let schedule = fixture
+        .policies
+        .first()
+        .and_then(|a| Some((a.id.clone(), a.scheduled_operation_id.clone()?)));
+    if let Some((policy, schedule)) = schedule {
+        let change = fixtures::policy_update(&fixtures::PolicyChange {
+            retention: Some((&schedule, None, Some(false))),
+            ..Default::default()
+        });
+        let case = "read_after_write: change only the retention of policy a";
+        change_policy(session, &mut fixture, &policy, change, case).await;
     }
     // Both backups are started before either is waited for: against a real service each
     // takes minutes, and the waits overlap.
@@ -227,6 +232,42 @@ pub async fn run(session: &mut Session) -> Fixture {
         fixture.policy_run = Some(run_request);
     }
     fixture
+}
+
+/// The description of policy `label`: surrounded by white space and holding every class of
+/// character the spec's `Description` schema allows (punctuation, quotes, non-ASCII letters,
+/// a character beyond the Basic Multilingual Plane), so that the echo judges an endpoint that
+/// trims, escapes or re-encodes it; a plain one if the schema refuses it.
+fn edge_description(label: &str) -> String {
+    let plain = format!("behaviour: policy {label}");
+    let edge =
+        format!(" \t{plain}: \"quoted\" 'single' & / \\ % + # ? = ; Ünïcödé 中文 \u{1F600} ");
+    let schema = serde_json::json!({"$ref": "#/components/schemas/Description"});
+    let service = csbs_spec::Service::Csbs;
+    match csbs_spec::validate::Contract::check(service, &schema, &Value::String(edge.clone())) {
+        Ok(()) => edge,
+        Err(_) => plain,
+    }
+}
+
+/// Sends `change` to the policy `id` (the fixture's first), judging its echo and `x-keeps`.
+async fn change_policy(
+    session: &mut Session,
+    fixture: &mut Fixture,
+    id: &str,
+    change: Value,
+    case: &str,
+) {
+    let update = session.request("updatePolicy").path("policy_id", id).body(change);
+    let before = super::keeps::before(session, &update, case).await;
+    if let Some(answer) = written(session, &update, case).await {
+        if let Some(changed) = answer.json.as_ref().and_then(policy_of) {
+            fixture.policies[0] = changed;
+        }
+        if let Some(before) = before {
+            super::keeps::judge(session, &update, before, case).await;
+        }
+    }
 }
 
 /// The settled backups of a record; a record that does not settle is noted.

@@ -123,10 +123,10 @@ checks! {
         proves: "a deleted object answers 404 afterwards, and the list filtered by its name or record no longer lists it";
     /// Every item a filtered list returns matches the filter, and the matching objects are all there.
     FilterConformance => "filter_conformance", part: Behaviour, needs: ReadOnly, runs: [Filters],
-        proves: "each documented filter returns only matching items (whole value, part of the name, time bounds) and all of them";
+        proves: "each documented filter returns only matching items (whole value, part of the name, time bounds) and all of them; an enum filter is tried with every value of its enum, a time bound at an item's exact time and a microsecond past (at-least) or before (at-most) it";
     /// Every documented sort key and direction orders the items that way.
     SortConformance => "sort_conformance", part: Behaviour, needs: ReadOnly, runs: [Sorting],
-        proves: "each documented sort key and direction, two keys (the second orders what the first ties), and the default order, order the items";
+        proves: "each documented sort key and direction, each key without a direction (x-sort default_direction), two keys (the second orders what the first ties), and the default order, order the items";
     /// `limit` bounds a page; `marker` pages visit every item once; `offset` skips; past the end is empty.
     PaginationConformance => "pagination_conformance", part: Behaviour, needs: ReadOnly, runs: [Paging],
         proves: "limit bounds a page, marker pages visit every item once in order, offset skips, an offset past the end gives an empty page";
@@ -141,7 +141,7 @@ checks! {
         proves: "each listed backup and policy reads the same as its show (every member both have, apart from the ones that change on their own)";
     /// What was written is what is read: create, update, protect and run echo their requests.
     ReadAfterWrite => "read_after_write", part: Behaviour, needs: Mutations, runs: [Writes],
-        proves: "a create or update is what show and list return, and what an update does not send is kept; a protect backs up the requested server with the given name; a policy run backs up the policy's servers";
+        proves: "a create or update is what show and list return (a description with surrounding white space and every character class the schema allows, echoed exactly), and what an update does not send is kept, also inside what it sends (a scheduled operation's enabled, operation_definition members); a protect backs up the requested server with the given name; a policy run backs up the policy's servers";
     /// A provoked domain error answers its documented code with the table's status.
     DomainErrorConformance => "domain_error_conformance", part: Behaviour, needs: ReadOnly, runs: [DomainErrors],
         proves: "unknown IDs (read-only), and with --allow-mutations bound servers, busy backups and bad restore mappings, answer the documented code and status (duplicate names: duplicate_name_rejection)";
@@ -156,7 +156,7 @@ checks! {
         proves: "a new backup becomes available within --wait, a deleted one goes deleting then gone, and deleting it again meanwhile is a documented 4xx";
     /// A name another policy has is refused on create and on rename (`x-domain-errors`).
     DuplicateNameRejection => "duplicate_name_rejection", part: Behaviour, needs: Mutations, runs: [Names],
-        proves: "creating or renaming a policy with a name another policy has (from its creation or a rename) is refused with the documented code";
+        proves: "creating or renaming a policy with a name another policy has (from its creation or a rename) is refused with the documented code; a rename to the policy's own name is accepted";
     /// An update that drops a server, or the deletion of its policy, releases it (`x-binding`).
     BindingRelease => "binding_release", part: Behaviour, needs: Mutations, runs: [Bindings],
         proves: "a server an update drops, or whose policy is deleted, can be bound to another policy";
@@ -165,7 +165,7 @@ checks! {
         proves: "checkResourceCapabilities answers false with the binding's code for a server a policy holds, and true for one released";
     /// A policy run backs up exactly the servers it names, or all of the policy's (`x-subset`).
     PolicyRunScope => "policy_run_scope", part: Behaviour, needs: Mutations, runs: [RunScope],
-        proves: "executePolicy backs up exactly the servers parameters.resources names (not all, not only the first), and all of the policy's without it";
+        proves: "executePolicy backs up exactly the servers parameters.resources names (not all, not only the first), and all of the policy's without it or with an empty list (x-subset none-chosen)";
     /// What a policy's runs keep (`x-retention`, `x-overrides`).
     RetentionConformance => "retention_conformance", part: Behaviour, needs: Mutations, runs: [Retention],
         proves: "after a policy run each server keeps only the newest max_backups of the policy's backups, and permanent true keeps them all";

@@ -16,8 +16,10 @@ pub const KNOWN_MOCK_DEFECTS: &[(&str, &str, &str)] = &[];
 const TOO_LITTLE: &[(&str, &str)] = &[
     ("listBackups", "sort_conformance: status:asc"),
     ("listBackups", "sort_conformance: status:desc"),
+    ("listBackups", "sort_conformance: status without a direction"),
     ("listCbrBackups", "sort_conformance: status:asc"),
     ("listCbrBackups", "sort_conformance: status:desc"),
+    ("listCbrBackups", "sort_conformance: status without a direction"),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,256 @@
+//! The faults an adversary's endpoints slipped past the dedicated checks (issue 20's breaker
+//! report), each broken on its own in front of the mock: the dedicated check that the spec's
+//! rule belongs to fails by name, whatever the model part's seed. The unbroken mock passes
+//! them in `behaviour.rs`.
+
+use crate::behaviour::{answers_of, assert_each_fails, on, unchanged, untouched, Rewrite, Tamper};
+use crate::support::Answer;
+use csbs_conformance::Check;
+use csbs_spec::behaviour::instant;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// The first value of the query parameter `key` of a path.
+fn query_of(path: &str, key: &str) -> Option<String> {
+    let query = path.split_once('?')?.1;
+    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
+}
+
+/// listBackups with `start_time` as an exclusive bound: a backup made exactly at it is left out.
+fn start_time_exclusive() -> Tamper {
+    answers_of("listBackups", |a: &mut Answer| {
+        let Some(bound) = query_of(&a.path, "start_time").and_then(|t| instant(&t)) else { return };
+        a.edit_json(|v| {
+            if let Some(items) = v["checkpoint_items"].as_array_mut() {
+                let at_bound =
+                    |i: &Value| i["created_at"].as_str().and_then(instant) == Some(bound);
+                items.retain(|i| !at_bound(i));
+            }
+        })
+    })
+}
+
+/// `parameter` of `operation` read without its fraction of a second.
+fn fraction_dropped(operation: &'static str, parameter: &'static str) -> Rewrite {
+    on(operation, move |s| {
+        if let Some(cut) = s.query(parameter).first().and_then(|t| t.split_once('.')) {
+            let whole = cut.0.to_owned();
+            s.set_query(parameter, &whole);
+        }
+    })
+}
+
+/// Edits each scheduled operation an `updatePolicy` sends.
+fn each_schedule_sent(edit: impl Fn(&mut Map<String, Value>) + Send + Sync + 'static) -> Rewrite {
+    on("updatePolicy", move |s| {
+        s.edit_json(|v| {
+            let ops = v.pointer_mut("/policy/scheduled_operations").and_then(Value::as_array_mut);
+            ops.into_iter().flatten().filter_map(Value::as_object_mut).for_each(&edit);
+        })
+    })
+}
+
+/// updatePolicy refuses a policy's own current name as a duplicate (CSBS.9007).
+fn own_name_refused() -> Tamper {
+    let names: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+    Arc::new(move |a: &mut Answer| {
+        let path = a.path.split('?').next().unwrap_or_default().to_owned();
+        let id = path.rsplit('/').next().unwrap_or_default().to_owned();
+        let sent: Value = serde_json::from_slice(&a.request).unwrap_or_default();
+        let renamed = sent["policy"]["name"].as_str().map(str::to_owned);
+        let is_update = a.method == "PUT" && path.contains("/policies/");
+        if is_update && renamed.is_some() && names.lock().unwrap().get(&id) == renamed.as_ref() {
+            a.status = 400;
+            a.body = br#"{"error_code":"CSBS.9007","error_msg":"The name is in use."}"#.to_vec();
+            return;
+        }
+        let body: Value = serde_json::from_slice(&a.body).unwrap_or_default();
+        let (Some(id), Some(name)) =
+            (body["policy"]["id"].as_str(), body["policy"]["name"].as_str())
+        else {
+            return;
+        };
+        if a.status == 200 && (is_update || a.is("POST", "/policies")) {
+            names.lock().unwrap().insert(id.to_owned(), name.to_owned());
+        }
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_missed_fault_fails_its_check() {
+    let cases: Vec<(Rewrite, Tamper, &str, Check, &str)> = vec![
+        // listBackups `status=error` ignored; every other status filters (breaker f30).
+        (
+            on("listBackups", |s| {
+                if s.query("status") == ["error"] {
+                    s.drop_query("status");
+                }
+            }),
+            untouched(),
+            "listBackups",
+            Check::FilterConformance,
+            "status=error",
+        ),
+        // countBackups `status=deleted` ignored.
+        (
+            on("countBackups", |s| {
+                if s.query("status") == ["deleted"] {
+                    s.drop_query("status");
+                }
+            }),
+            untouched(),
+            "countBackups",
+            Check::FilterConformance,
+            "status=deleted",
+        ),
+        // listBackups `start_time` exclusive (breaker f18).
+        (
+            unchanged(),
+            start_time_exclusive(),
+            "listBackups",
+            Check::FilterConformance,
+            "start_time at an item's exact time",
+        ),
+        // listBackups `start_time` loses its fraction of a second (breaker f35).
+        (
+            fraction_dropped("listBackups", "start_time"),
+            untouched(),
+            "listBackups",
+            Check::FilterConformance,
+            "start_time a microsecond past an item's time",
+        ),
+        // countBackups `end_time` loses its fraction: the item at the bound is no longer counted.
+        (
+            fraction_dropped("countBackups", "end_time"),
+            untouched(),
+            "countBackups",
+            Check::FilterConformance,
+            "end_time at an item's exact time",
+        ),
+        // updatePolicy applies `enabled: true` to a scheduled operation that does not send it
+        // (breaker f19).
+        (
+            each_schedule_sent(|op| {
+                op.entry("enabled").or_insert(json!(true));
+            }),
+            untouched(),
+            "showPolicy",
+            Check::ReadAfterWrite,
+            "change only the retention of policy a: members not sent are kept",
+        ),
+        // updatePolicy applies a default `max_backups` to an `operation_definition` that does
+        // not send it.
+        (
+            each_schedule_sent(|op| {
+                let def = op.get_mut("operation_definition").and_then(Value::as_object_mut);
+                def.map(|d| d.entry("max_backups").or_insert(json!(7)));
+            }),
+            untouched(),
+            "showPolicy",
+            Check::ReadAfterWrite,
+            "change only the retention of policy a: members not sent are kept",
+        ),
+        // updatePolicy replaces instead of patching: an update without `description` empties
+        // it (breaker f08).
+        (
+            on("updatePolicy", |s| {
+                s.edit_json(|v| {
+                    let policy = v["policy"].as_object_mut();
+                    policy.map(|p| p.entry("description").or_insert(json!("")));
+                })
+            }),
+            untouched(),
+            "showPolicy",
+            Check::ReadAfterWrite,
+            "change only the retention of policy a: members not sent are kept",
+        ),
+        // listBackups sorts a key without a direction ascending (documented default: desc)
+        // (breaker f09).
+        (
+            on("listBackups", |s| {
+                let sort = s.query("sort");
+                if let Some(key) = sort.first().filter(|k| !k.contains([':', ','])) {
+                    let ascending = format!("{key}:asc");
+                    s.set_query("sort", &ascending);
+                }
+            }),
+            untouched(),
+            "listBackups",
+            Check::SortConformance,
+            "created_at without a direction",
+        ),
+        // createPolicy trims the white space around `description` (breaker f12).
+        (
+            on("createPolicy", |s| {
+                s.edit_json(|v| {
+                    if let Some(text) = v["policy"]["description"].as_str() {
+                        v["policy"]["description"] = json!(text.trim());
+                    }
+                })
+            }),
+            untouched(),
+            "createPolicy",
+            Check::ReadAfterWrite,
+            "create policy a: the answer",
+        ),
+        // createPolicy stores `description` with its non-ASCII characters replaced.
+        (
+            on("createPolicy", |s| {
+                s.edit_json(|v| {
+                    if let Some(text) = v["policy"]["description"].as_str() {
+                        let ascii: String = text.chars().filter(char::is_ascii).collect();
+                        v["policy"]["description"] = json!(ascii);
+                    }
+                })
+            }),
+            untouched(),
+            "createPolicy",
+            Check::ReadAfterWrite,
+            "create policy a: the answer",
+        ),
+        // executePolicy with `resources: []` refused instead of running every server (breaker
+        // f22).
+        (
+            unchanged(),
+            answers_of("executePolicy", |a| {
+                let sent: Value = serde_json::from_slice(&a.request).unwrap_or_default();
+                let resources = sent.pointer("/checkpoint/parameters/resources");
+                if resources.and_then(Value::as_array).is_some_and(Vec::is_empty) {
+                    a.status = 400;
+                    a.body =
+                        br#"{"error_code":"CSBS.9001","error_msg":"Invalid resources."}"#.to_vec();
+                }
+            }),
+            "executePolicy",
+            Check::PolicyRunScope,
+            "names an empty list of servers",
+        ),
+        // executePolicy with `resources: []` backs up nothing.
+        (
+            on("executePolicy", |s| {
+                s.edit_json(|v| {
+                    let resources = v.pointer_mut("/checkpoint/parameters/resources");
+                    if let Some(list) = resources.and_then(Value::as_array_mut) {
+                        if list.is_empty() {
+                            list.push(json!("a-server-of-no-policy"));
+                        }
+                    }
+                })
+            }),
+            untouched(),
+            "executePolicy",
+            Check::PolicyRunScope,
+            "names an empty list of servers",
+        ),
+        // updatePolicy refuses the policy's own name as taken (breaker f29).
+        (
+            unchanged(),
+            own_name_refused(),
+            "updatePolicy",
+            Check::DuplicateNameRejection,
+            "the policy's own name",
+        ),
+    ];
+    assert_each_fails(cases).await;
+}
