@@ -124,7 +124,7 @@ async fn options_that_cannot_work_together_are_refused_before_any_request() {
     assert_one_line(code, &stderr, &["--allow-mutations without --server-id", "--server-id"]);
     let (code, stderr) =
         cli_against(&server.url, "p", "t0ken", &["--operation", "createPolcy"]).await;
-    assert_one_line(code, &stderr, &["`createPolcy`", "did you mean createPolicy?", "showQuotas"]);
+    assert_one_line(code, &stderr, &["`createPolcy`", "Did you mean createPolicy?", "showQuotas"]);
     assert_eq!(server.seen.load(Ordering::SeqCst), 0, "nothing was sent");
 }
 
