@@ -3,8 +3,12 @@
 //! servers with fewer elements (down to the schema's `minItems`), reads without their
 //! optional query parameters (filters, sort keys, directions, paging), steps sent at once or
 //! with the other credential simplified inside. Whether a member or a parameter may be left
-//! out is read from the spec (`required`, `minItems`), never listed here. Every variant names
-//! the same objects by the same places, so it stays valid for the history's ID mapping.
+//! out is read from the spec (`required`, `minItems`), never listed here. A variant names
+//! objects by places as every step does (a place past the objects made wraps around), so it
+//! is valid for the history's ID mapping whatever was dropped before it. A step is also tried
+//! at the first place (`policy#3` as `policy#0`, the same object when fewer were made), so
+//! that the printed history reads as it ran; like every variant, it is kept only when the
+//! difference survives.
 
 use super::step::{Query, Step};
 use csbs_spec::behaviour::{pagination, Pagination};
@@ -222,8 +226,32 @@ pub fn simpler(step: &Step) -> Vec<Step> {
         }
         _ => {}
     }
+    if let Some(first) = at_first_place(step) {
+        out.push(first);
+    }
     out.retain(|s| s != step);
     out
+}
+
+/// `step` naming the first object of its kind (`policy#0`, `record#0`, `item#0`) where it
+/// names a later one: with fewer objects made than the place, both name the same object
+/// (places wrap around), and the printed history reads as it runs.
+fn at_first_place(step: &Step) -> Option<Step> {
+    let mut first = step.clone();
+    match &mut first {
+        Step::UpdatePolicy { policy: p, .. }
+        | Step::DeletePolicy { policy: p }
+        | Step::ShowPolicy { policy: p }
+        | Step::RunPolicy { policy: p, .. }
+        | Step::DeleteRecord { record: p }
+        | Step::ShowCbrCheckpoint { record: p }
+        | Step::DeleteItem { item: p }
+        | Step::ShowBackup { item: p }
+        | Step::Restore { item: p }
+        | Step::Restorable { item: p } => *p = 0,
+        _ => return None,
+    }
+    (first != *step).then_some(first)
 }
 
 /// `step` with the servers `list`.
@@ -369,8 +397,11 @@ pub(crate) mod tests {
         );
         assert!(variants.contains(&fewer), "{variants:?}");
         assert!(!variants.contains(&full));
-        // The policy a step names stays the same in every variant.
+        // The policy a step names stays the same in every variant; a later place is tried
+        // as the first.
         assert!(variants.iter().all(|v| matches!(v, Step::UpdatePolicy { policy: 0, .. })));
+        let show = |policy| Step::ShowPolicy { policy };
+        assert_eq!(simpler(&show(3)), vec![show(0)]);
     }
 
     #[test]
