@@ -190,7 +190,7 @@ fn shortest_prefixes(texts: &[String], schema: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::model::history::Finding;
-    use crate::model::step::{Arg, Query};
+    use crate::model::step::{Arg, Query, ScheduleChange};
 
     fn create(name: usize) -> Step {
         Step::CreatePolicy {
@@ -334,8 +334,7 @@ mod tests {
             name: Some(1),
             description: None,
             servers: None,
-            max_backups: None,
-            disable: false,
+            schedule: ScheduleChange::default(),
         };
         assert_eq!(shrunk.history.steps, vec![only_name.clone()]);
         assert_eq!(shrunk.history.steps[0].to_string(), "updatePolicy policy#0 name#1");

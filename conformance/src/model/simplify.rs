@@ -10,7 +10,7 @@
 //! that the printed history reads as it ran; like every variant, it is kept only when the
 //! difference survives.
 
-use super::step::{Query, Step};
+use super::step::{Query, ScheduleChange, Step};
 use csbs_spec::behaviour::{pagination, Pagination};
 use csbs_spec::document::deref;
 use csbs_spec::operations::find_operation;
@@ -79,7 +79,7 @@ fn parameter_optional(operation_id: &str, name: &str) -> bool {
 type Member = (&'static str, fn(&mut Step));
 
 /// The members of a partial update, each left out by clearing it.
-const UPDATE: [Member; 5] = [
+const UPDATE: [Member; 8] = [
     ("/policy/name", |s| {
         if let Step::UpdatePolicy { name, .. } = s {
             *name = None
@@ -96,16 +96,24 @@ const UPDATE: [Member; 5] = [
         }
     }),
     ("/policy/scheduled_operations/0/operation_definition/max_backups", |s| {
-        if let Step::UpdatePolicy { max_backups, .. } = s {
-            *max_backups = None
-        }
+        schedule(s, |c| c.max_backups = None)
     }),
-    ("/policy/scheduled_operations/0/enabled", |s| {
-        if let Step::UpdatePolicy { disable, .. } = s {
-            *disable = false
-        }
+    ("/policy/scheduled_operations/0/operation_definition/retention_duration_days", |s| {
+        schedule(s, |c| c.retention_days = None)
     }),
+    ("/policy/scheduled_operations/0/operation_definition/permanent", |s| {
+        schedule(s, |c| c.permanent = None)
+    }),
+    ("/policy/scheduled_operations/0/trigger", |s| schedule(s, |c| c.pattern = None)),
+    ("/policy/scheduled_operations/0/enabled", |s| schedule(s, |c| c.disable = false)),
 ];
+
+/// Changes what an update sends of the scheduled operation.
+fn schedule(step: &mut Step, change: impl FnOnce(&mut ScheduleChange)) {
+    if let Step::UpdatePolicy { schedule, .. } = step {
+        change(schedule);
+    }
+}
 
 const CREATE: [Member; 1] =
     [("/policy/scheduled_operations/0/operation_definition/retention_duration_days", |s| {
@@ -363,13 +371,19 @@ pub(crate) mod tests {
 
     /// An update of policy#0 sending every member (name#1, description#2).
     pub(crate) fn full_update() -> Step {
+        let schedule = ScheduleChange {
+            max_backups: Some(3),
+            retention_days: Some(2),
+            permanent: Some(false),
+            pattern: Some(crate::fixtures::schedule()),
+            disable: true,
+        };
         Step::UpdatePolicy {
             policy: 0,
             name: Some(1),
             description: Some(2),
             servers: Some(vec![0, 1]),
-            max_backups: Some(3),
-            disable: true,
+            schedule,
         }
     }
 
@@ -382,12 +396,11 @@ pub(crate) mod tests {
             name: None,
             description: None,
             servers: None,
-            max_backups: None,
-            disable: false,
+            schedule: ScheduleChange::default(),
         };
         assert_eq!(variants.first(), Some(&bare));
         let only_name = variants.iter().filter(|v| {
-            matches!(v, Step::UpdatePolicy { name: None, description: Some(2), disable: true, .. })
+            matches!(v, Step::UpdatePolicy { name: None, description: Some(2), schedule, .. } if schedule.disable)
         });
         assert_eq!(only_name.count(), 1, "{variants:?}");
         // Fewer servers, never a place changed.
