@@ -448,5 +448,14 @@ pub(crate) mod tests {
         let count = Step::CountBackups { filters: query.filters.clone() };
         assert_eq!(simpler(&count).len(), 3);
         assert_eq!(simpler(&Step::Capabilities { servers: vec![2] }), Vec::<Step>::new());
+        // Inside a step of the other credential, and inside steps sent at once.
+        let sorted =
+            Step::ListPolicies { query: Query { sort: Some("name".into()), ..Query::default() } };
+        let plain = Step::ListPolicies { query: Query::default() };
+        let foreign =
+            |step: &Step| Step::Foreign { step: Box::new(step.clone()), first_path: true };
+        assert_eq!(simpler(&foreign(&sorted)), vec![foreign(&plain)]);
+        let together = Step::Together(vec![sorted.clone(), Step::ShowQuotas]);
+        assert_eq!(simpler(&together), vec![Step::Together(vec![plain, Step::ShowQuotas])]);
     }
 }
