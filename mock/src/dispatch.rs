@@ -139,7 +139,7 @@ fn log(method: &Method, path: &str, status: StatusCode, code: Option<&str>, ms: 
     tracing::info!(
         target: "csbs_mock::request",
         method = method.as_str(),
-        path,
+        path = %crate::journal::path_excerpt(path),
         status = status.as_u16(),
         error_code = code.unwrap_or("-"),
         ms,

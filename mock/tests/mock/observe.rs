@@ -116,6 +116,54 @@ async fn the_journal_shows_what_clients_sent_filtered() {
     assert!(journal(&mock, "").await.is_empty());
 }
 
+#[tokio::test]
+async fn the_journal_and_the_log_keep_long_request_lines_as_excerpts_and_reads_are_paged() {
+    let captured = captured_log();
+    let mock = Mock::with(|c| c.journal_size = 1_002).await;
+    // Unauthenticated requests of a 60 KB path and query: each entry and log line keeps an
+    // excerpt (once: the whole line, so 1,000 of them answered a 130 MB journal read).
+    let long_path = format!("/v1/long-line-project/checkpoint_items/{}", "p".repeat(30_000));
+    let long_query = format!("name={}", "q".repeat(30_000));
+    let answer = mock.call("GET", &format!("{long_path}?{long_query}"), None, None).await;
+    assert_eq!(answer.status, 401);
+    let entry = journal(&mock, "").await.pop().unwrap();
+    let (path, query) = (entry["path"].as_str().unwrap(), entry["query"].as_str().unwrap());
+    assert!(path.len() <= csbs_mock::JOURNAL_EXCERPT, "{}", path.len());
+    assert!(query.len() <= csbs_mock::JOURNAL_EXCERPT, "{}", query.len());
+    assert!(long_path.starts_with(path.trim_end_matches("...")) && path.ends_with("..."));
+    assert_eq!(
+        (&entry["path_bytes"], &entry["query_bytes"]),
+        (&json!(long_path.len()), &json!(long_query.len()))
+    );
+    let logged: Vec<Value> = captured
+        .text()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter(|l: &Value| {
+            l["path"].as_str().is_some_and(|p| p.starts_with("/v1/long-line-project/"))
+        })
+        .collect();
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert!(logged[0]["path"].as_str().unwrap().len() <= csbs_mock::JOURNAL_EXCERPT);
+    // A short line is kept as sent.
+    mock.get(&v1("/policies?limit=2")).await;
+    let short = journal(&mock, "limit=1").await.pop().unwrap();
+    assert_eq!(
+        (&short["path"], &short["query"], &short["query_bytes"]),
+        (&json!(v1("/policies")), &json!("limit=2"), &json!(7))
+    );
+    // One read answers at most 1000 entries, the oldest, and counts the rest.
+    for _ in 0..1_000 {
+        mock.call("GET", &v1("/quotas"), None, None).await;
+    }
+    let page: Value = reqwest::get(mock.url("/_mock/journal")).await.unwrap().json().await.unwrap();
+    let requests = page["requests"].as_array().unwrap();
+    assert_eq!((requests.len(), &page["more"]), (csbs_mock::JOURNAL_PAGE, &json!(2)));
+    let last = requests.last().unwrap()["seq"].as_u64().unwrap();
+    assert_eq!(journal(&mock, &format!("since={last}")).await.len(), 2);
+    assert_eq!(journal(&mock, "limit=5000").await.len(), csbs_mock::JOURNAL_PAGE);
+}
+
 /// A request with a `Prefer` header, the answer not checked against the contract (a forced
 /// 500 is not a mock's failure).
 async fn prefer(mock: &Mock, path: &str, prefer: &str) -> (u16, Value) {
