@@ -1,6 +1,9 @@
 //! The listener of [`crate::spawn`]: serves up to [`crate::Limits::max_connections`]
-//! connections at once with hyper (HTTP/1.1 and HTTP/2), closing those whose request head takes
-//! longer than the header timeout or on which nothing moves for the idle timeout. The body
+//! connections at once with hyper, HTTP/1.1 only (both documents are HTTP/1.1 APIs, and the
+//! runner's and the generated client's reqwest is built without HTTP/2; an HTTP/2 connection
+//! sending PINGs escaped the header timeout), closing those whose request head takes longer
+//! than the header timeout, on which nothing moves for the idle timeout, or whose answer is
+//! not taken within the send timeout. The body
 //! timeout is the dispatcher's (it reads the bodies). A connection beyond the limit is not
 //! refused: it is accepted only once a slot frees, waiting meanwhile in the listen backlog
 //! (first come, first served; the kernel bounds it), so the timeouts that free slots also
@@ -8,8 +11,8 @@
 
 use crate::server::App;
 use axum::handler::Handler;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
+use hyper::server::conn::http1;
+use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use std::future::Future;
 use std::io;
@@ -18,7 +21,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio::time::{Instant, Sleep};
 
@@ -31,9 +34,9 @@ pub async fn serve(
 ) -> io::Result<()> {
     let limits = app.config.limits;
     let slots = Arc::new(Semaphore::new(limits.max_connections));
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder.http1().timer(Woken).header_read_timeout(limits.header_timeout());
-    let tick = tick(limits.header_timeout(), limits.idle_timeout());
+    let mut builder = http1::Builder::new();
+    builder.timer(Woken).header_read_timeout(limits.header_timeout());
+    let tick = tick(limits.header_timeout(), limits.idle_timeout().min(limits.send_timeout()));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let service = TowerToHyperService::new(crate::dispatch::handle.with_state(app));
     tokio::pin!(stop);
@@ -80,8 +83,8 @@ pub async fn serve(
         // starts only once the first bytes tell HTTP/1 from HTTP/2, so a silent connection
         // would hold its slot for the idle timeout.
         let first_byte = limits.header_timeout().min(limits.idle_timeout());
-        let io = TokioIo::new(Idle::new(stream, limits.idle_timeout(), first_byte, tick));
-        let connection = builder.serve_connection_with_upgrades(io, service.clone()).into_owned();
+        let io = TokioIo::new(Idle::new(stream, limits, first_byte, tick));
+        let connection = builder.serve_connection(io, service.clone());
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(error) = connection.await {
@@ -97,15 +100,18 @@ pub async fn serve(
 
 /// A connection that fails with `TimedOut` once no byte has been read or written for the idle
 /// timeout (before its first byte: `first_byte`) while the server waits to read: idle
-/// keep-alive connections and stalled requests end, and their slot is freed.
+/// keep-alive connections and stalled requests end, and their slot is freed. It also fails
+/// once an answer has waited for the send timeout to be taken, counted from the first write
+/// that could not go through until hyper flushes the answer whole: a client reading a few
+/// bytes before every idle timeout is cut there.
 ///
 /// Time is counted in ticks (an eighth of the shorter of the header and idle timeouts), not by
 /// re-arming a timer at every read and write: a read or write only sets `moved`, and a tick
 /// with nothing moved since the last one counts as quiet. So a connection closes between its
 /// timeout and one tick after it. The ticks also wake a connection waiting for a request head,
 /// which is what lets hyper's header timer ([`Woken`]) do without a timer entry per request.
-struct Idle<T> {
-    io: T,
+struct Idle {
+    io: TcpStream,
     tick: Pin<Box<Sleep>>,
     every: Duration,
     /// Quiet ticks in a row that close the connection: `first_byte`'s until the first byte,
@@ -114,18 +120,23 @@ struct Idle<T> {
     idle: u32,
     quiet: u32,
     moved: bool,
+    /// Ticks an answer may wait to be taken, and those it has waited (`None`: no write
+    /// waiting since the last flush).
+    send: u32,
+    sending: Option<u32>,
     /// The waker `tick` was last polled with: polling again with the same one is skipped.
     waker: Option<Waker>,
 }
 
 /// [`Idle`]'s tick for these timeouts: an eighth of the shorter one (at least a millisecond).
+/// `idle` is the shorter of the idle and send timeouts.
 fn tick(header: Duration, idle: Duration) -> Duration {
     (header.min(idle) / 8).max(Duration::from_millis(1))
 }
 
-impl<T> Idle<T> {
+impl Idle {
     /// `first_byte`: how long the first byte may take; after it, `timeout` between bytes.
-    fn new(io: T, timeout: Duration, first_byte: Duration, every: Duration) -> Idle<T> {
+    fn new(io: TcpStream, limits: crate::Limits, first_byte: Duration, every: Duration) -> Idle {
         let ticks = |d: Duration| {
             u32::try_from(d.as_nanos().div_ceil(every.as_nanos())).unwrap_or(u32::MAX).max(1)
         };
@@ -134,16 +145,33 @@ impl<T> Idle<T> {
             tick: Box::pin(tokio::time::sleep(every)),
             every,
             limit: ticks(first_byte),
-            idle: ticks(timeout),
+            idle: ticks(limits.idle_timeout()),
             quiet: 0,
             moved: false,
+            send: ticks(limits.send_timeout()),
+            sending: None,
             waker: None,
         }
     }
 
-    fn wrote(&mut self, written: Poll<io::Result<usize>>) -> Poll<io::Result<usize>> {
-        if matches!(written, Poll::Ready(Ok(n)) if n > 0) {
-            self.moved = true;
+    /// After a write: progress counts as a byte moved; a write that cannot go through starts
+    /// the send timeout's count (if not counting already) and waits for the next tick, which
+    /// fails the write once the answer has waited too long.
+    fn wrote(
+        &mut self,
+        cx: &mut Context<'_>,
+        written: Poll<io::Result<usize>>,
+    ) -> Poll<io::Result<usize>> {
+        match written {
+            Poll::Ready(Ok(n)) if n > 0 => self.moved = true,
+            Poll::Pending => {
+                self.sending.get_or_insert(0);
+                return match self.wait(cx) {
+                    Poll::Ready(Err(error)) => Poll::Ready(Err(error)),
+                    _ => Poll::Pending,
+                };
+            }
+            _ => {}
         }
         written
     }
@@ -171,6 +199,16 @@ impl<T> Idle<T> {
                 let error = "no byte moved within the idle timeout";
                 return Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, error)));
             }
+            if let Some(waited) = &mut self.sending {
+                *waited = waited.saturating_add(gone);
+                if *waited >= self.send {
+                    // Reset rather than close: a close would leave the unsent answer in the
+                    // kernel's buffer, trickling to the slow reader for as long as it likes.
+                    let _ = self.io.set_zero_linger();
+                    let error = "the answer was not taken within the send timeout";
+                    return Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, error)));
+                }
+            }
             self.tick.as_mut().reset(now + self.every);
             let _pending = self.tick.as_mut().poll(cx);
         }
@@ -181,7 +219,7 @@ impl<T> Idle<T> {
     }
 }
 
-impl<T: AsyncRead + Unpin> AsyncRead for Idle<T> {
+impl AsyncRead for Idle {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -239,7 +277,7 @@ impl Future for Deadline {
 
 impl hyper::rt::Sleep for Deadline {}
 
-impl<T: AsyncWrite + Unpin> AsyncWrite for Idle<T> {
+impl AsyncWrite for Idle {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -247,7 +285,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Idle<T> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let written = Pin::new(&mut this.io).poll_write(cx, buf);
-        this.wrote(written)
+        this.wrote(cx, written)
     }
 
     fn poll_write_vectored(
@@ -257,15 +295,21 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Idle<T> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let written = Pin::new(&mut this.io).poll_write_vectored(cx, bufs);
-        this.wrote(written)
+        this.wrote(cx, written)
     }
 
     fn is_write_vectored(&self) -> bool {
         self.io.is_write_vectored()
     }
 
+    /// hyper flushes once its buffer of the answer is written whole: the answer was taken.
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().io).poll_flush(cx)
+        let this = self.get_mut();
+        let flushed = Pin::new(&mut this.io).poll_flush(cx);
+        if matches!(flushed, Poll::Ready(Ok(()))) {
+            this.sending = None;
+        }
+        flushed
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

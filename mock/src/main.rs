@@ -52,6 +52,10 @@ struct Args {
     /// Close a connection on which no byte moved for this time [default: 60000].
     #[arg(long, value_name = "MS")]
     idle_timeout_ms: Option<u64>,
+    /// Close a connection whose answer the client has not taken within this time of the first
+    /// write that could not go through [default: 30000].
+    #[arg(long, value_name = "MS")]
+    send_timeout_ms: Option<u64>,
     /// Connections served at once; more wait, first come first served, until one ends
     /// [default: 512].
     #[arg(long, value_name = "N")]
@@ -128,6 +132,7 @@ fn config_of(args: Args) -> anyhow::Result<MockConfig> {
         (args.header_timeout_ms, &mut limits.header_timeout_ms),
         (args.body_timeout_ms, &mut limits.body_timeout_ms),
         (args.idle_timeout_ms, &mut limits.idle_timeout_ms),
+        (args.send_timeout_ms, &mut limits.send_timeout_ms),
     ] {
         if let Some(ms) = flag {
             *field = ms;

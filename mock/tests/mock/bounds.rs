@@ -156,6 +156,53 @@ async fn idle_connections_are_closed() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
+#[tokio::test]
+async fn a_client_that_does_not_take_its_answers_is_cut_at_the_send_timeout() {
+    let mock = Mock::with(|c| {
+        c.limits.send_timeout_ms = 300;
+        c.limits.max_connections = 1;
+    })
+    .await;
+    // A small receive window, 100 pipelined requests for a 200 KB document (20 MB of
+    // answers, far beyond the sockets' buffers), then 64 bytes read every 50 ms: a byte moves
+    // well within every idle timeout (60 s), so only the send timeout can end it.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut stream = socket.connect(mock.running.addr).await.expect("the mock accepts");
+    let request = "GET /_mock/spec/csbs-v1.yaml HTTP/1.1\r\nHost: x\r\n\r\n".repeat(100);
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let read = tokio::time::timeout(PATIENCE, async {
+        let (mut taken, mut buf) = (0usize, [0u8; 64]);
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return taken,
+                Ok(n) => taken += n,
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    let taken = read.expect("the mock kept the slow reader's connection open");
+    assert!(taken < 100 * 200_000, "the reader took every answer: {taken} bytes");
+    // Its slot (the only one) is free again.
+    tokio::time::timeout(PATIENCE, still_serving(&mock)).await.expect("served once the slot frees");
+}
+
+#[tokio::test]
+async fn http2_connections_are_refused_and_hold_no_slot() {
+    // HTTP/1.1 only: an HTTP/2 connection sending PINGs (and never a request) once held its
+    // slot past every timeout.
+    let mock = Mock::with(|c| c.limits.max_connections = 1).await;
+    let mut h2 = connect(&mock).await;
+    h2.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").await.unwrap();
+    let settings = [0, 0, 0, 4, 0, 0, 0, 0, 0];
+    let ping = [0, 0, 8, 6, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8];
+    let _ = h2.write_all(&[&settings[..], &ping[..]].concat()).await;
+    let answer = until_closed(&mut h2).await;
+    assert!(!answer.contains("200"), "{answer}");
+    tokio::time::timeout(PATIENCE, still_serving(&mock)).await.expect("served, the slot is free");
+}
+
 /// A complete request on `stream`, answered 200 (so the connection holds a slot).
 async fn served_on(stream: &mut TcpStream) {
     let request =
