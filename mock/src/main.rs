@@ -56,6 +56,9 @@ struct Args {
     /// write that could not go through [default: 30000].
     #[arg(long, value_name = "MS")]
     send_timeout_ms: Option<u64>,
+    /// Bytes of free-form JSON (parameters, extra_info) one policy may hold [default: 65536].
+    #[arg(long, value_name = "BYTES")]
+    max_free_form_bytes: Option<usize>,
     /// Connections served at once; more wait, first come first served, until one ends
     /// [default: 512].
     #[arg(long, value_name = "N")]
@@ -140,6 +143,9 @@ fn config_of(args: Args) -> anyhow::Result<MockConfig> {
     }
     if let Some(n) = args.max_connections {
         config.limits.max_connections = n;
+    }
+    if let Some(n) = args.max_free_form_bytes {
+        config.limits.max_free_form_bytes = n;
     }
     if let Some(n) = args.journal_size {
         config.journal_size = n;

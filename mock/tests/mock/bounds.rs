@@ -203,6 +203,44 @@ async fn http2_connections_are_refused_and_hold_no_slot() {
     tokio::time::timeout(PATIENCE, still_serving(&mock)).await.expect("served, the slot is free");
 }
 
+#[tokio::test]
+async fn a_policy_keeps_at_most_the_free_form_limit() {
+    let limit = csbs_mock::Limits::default().max_free_form_bytes;
+    let mock = Mock::start().await;
+    let with_common = |name: &str, bytes: usize| {
+        let mut body = policy_body(name, &[&format!("srv-{name}")]);
+        body["policy"]["parameters"]["common"] = json!({"note": "n".repeat(bytes)});
+        body
+    };
+    // Within the limit: kept as sent.
+    let kept = mock.post(&v1("/policies"), with_common("small", 1_000)).await;
+    assert_eq!(kept.status, 200, "{}", kept.text);
+    // Beyond it, in `parameters` or in a server's `extra_info`, created or updated: 400
+    // naming the limit, nothing kept.
+    let refused = mock.post(&v1("/policies"), with_common("big", limit)).await;
+    refused.expect_error(400, "CSBS.9001");
+    assert!(refused.message().contains("limits.max_free_form_bytes"), "{}", refused.text);
+    assert!(refused.text.len() < 1_000, "the answer quotes the value: {}", refused.text.len());
+    let mut body = policy_body("big-extra", &["srv-extra"]);
+    body["policy"]["resources"][0]["extra_info"] = json!({"x": "x".repeat(limit)});
+    mock.post(&v1("/policies"), body).await.expect_error(400, "CSBS.9001");
+    let id = kept.body["policy"]["id"].as_str().unwrap();
+    let update = json!({"policy": {"parameters": {"common": {"note": "u".repeat(limit)}}}});
+    mock.put(&v1(&format!("/policies/{id}")), update).await.expect_error(400, "CSBS.9001");
+    let listed = mock.get(&v1("/policies")).await;
+    let names: Vec<&str> = listed.body["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert_eq!(names, ["small"]);
+    assert_eq!(
+        listed.body["policies"][0]["parameters"]["common"]["note"].as_str().unwrap().len(),
+        1_000
+    );
+}
+
 /// A complete request on `stream`, answered 200 (so the connection holds a slot).
 async fn served_on(stream: &mut TcpStream) {
     let request =
