@@ -6,7 +6,7 @@
 //! configured. Each request is logged (target `csbs_mock::request`) and kept in the journal.
 
 use crate::auth::{allow_all_tenants, authorize, is_signed, SignedRequest};
-use crate::errors::ApiError;
+use crate::errors::{quoted, ApiError};
 use crate::handlers::{self, Call, Reply};
 use crate::journal::{Entry, Verdict};
 use crate::server::App;
@@ -151,7 +151,7 @@ async fn serve(app: &App, request: Request, seen: &mut Seen) -> Result<Reply, Ap
     let raw_path = parts.uri.path();
     let (op, path) = route(parts.method.as_str(), raw_path).map_err(|e| match e {
         RouteError::NotFound => {
-            ApiError::gateway(APIGW_0101, &format!("no operation at {raw_path}"))
+            ApiError::gateway(APIGW_0101, &format!("no operation at {}", quoted(raw_path)))
         }
         RouteError::MethodNotAllowed(allowed) => {
             ApiError::method_not_allowed(parts.method.as_str(), &allowed)

@@ -102,27 +102,15 @@ impl Target {
     }
 }
 
-/// Appends `part`, or when longer than [`MAX_TARGET_EXCERPT`] its first bytes (cut at a
-/// character boundary) and `...`, within that many bytes.
+/// Appends `part`, or when longer than [`MAX_TARGET_EXCERPT`] its excerpt.
 fn push_excerpt(text: &mut String, part: &str) {
-    if part.len() <= MAX_TARGET_EXCERPT {
-        text.push_str(part);
-        return;
-    }
-    let end = (0..=MAX_TARGET_EXCERPT - 3).rev().find(|&i| part.is_char_boundary(i)).unwrap_or(0);
-    text.push_str(&part[..end]);
-    text.push_str("...");
+    text.push_str(&crate::errors::excerpt(part, MAX_TARGET_EXCERPT));
 }
 
 /// `path` as the request log quotes it: itself, or its excerpt when longer than
 /// [`MAX_TARGET_EXCERPT`] bytes.
 pub fn path_excerpt(path: &str) -> std::borrow::Cow<'_, str> {
-    if path.len() <= MAX_TARGET_EXCERPT {
-        return std::borrow::Cow::Borrowed(path);
-    }
-    let mut text = String::with_capacity(MAX_TARGET_EXCERPT);
-    push_excerpt(&mut text, path);
-    std::borrow::Cow::Owned(text)
+    crate::errors::excerpt(path, MAX_TARGET_EXCERPT)
 }
 
 impl Serialize for Target {

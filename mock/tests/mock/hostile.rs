@@ -154,3 +154,34 @@ async fn unknown_paths_and_methods() {
     let answer = mock.call("GET", &v1("/policies/%ff%fe"), Some(TOKEN), None).await;
     assert_eq!(answer.status, 404);
 }
+
+#[tokio::test]
+async fn every_error_quotes_values_in_excerpts() {
+    let mock = Mock::start().await;
+    // Each value tens of kilobytes long, answered in well under a kilobyte (each error once
+    // quoted the whole value: 42 to 300 KB answers).
+    let long = "9".repeat(60_000);
+    let unknown_id = format!("/checkpoint_items/{}", "%22".repeat(15_000));
+    let unknown_path = format!("/nothing/{}", "x/".repeat(20_000));
+    let unknown_restore = format!("/backups/{}", "b".repeat(30_000));
+    let answers = [
+        raw(&mock, "GET", &v1("/quotas")).header("Prefer", format!("code={long}")),
+        raw(&mock, "GET", &v1("/quotas")).header("Prefer", format!("example={long}")),
+        raw(&mock, "GET", &v1("/quotas")).header("Prefer", format!("delay={long}")),
+        raw(&mock, "GET", &v1(&unknown_id)),
+        raw(&mock, "GET", &v1(&unknown_path)),
+        raw(&mock, "GET", &v3(&unknown_restore)),
+        mock.http.get(mock.url(&v1("/quotas"))).header(
+            "Authorization",
+            format!("SDK-HMAC-SHA256 Access={long}, SignedHeaders=host, Signature=00"),
+        ),
+        mock.http.get(mock.url(&format!("/_mock/{long}"))),
+    ];
+    for request in answers {
+        let answer = request.send().await.expect("answered");
+        let status = answer.status().as_u16();
+        let text = answer.text().await.unwrap();
+        assert!((400..500).contains(&status), "{status}: {text:.200}");
+        assert!(text.len() < 1_000, "{status}: a {}-byte answer: {text:.300}", text.len());
+    }
+}

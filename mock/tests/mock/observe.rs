@@ -181,6 +181,9 @@ async fn prefer(mock: &Mock, path: &str, prefer: &str) -> (u16, Value) {
 #[tokio::test]
 async fn prefer_forces_what_the_spec_documents_and_refuses_the_rest() {
     let mock = Mock::start().await;
+    // Preference names are case-insensitive (RFC 7240).
+    assert_eq!(prefer(&mock, &v1("/quotas"), "CODE=500").await.0, 500);
+    assert_eq!(prefer(&mock, &v1("/quotas"), "Delay=0").await.0, 200);
     let (status, body) = prefer(&mock, &v1("/quotas"), "code=500").await;
     assert_eq!((status, body["error_code"].as_str()), (500, Some("CSBS.9998")), "{body}");
     let (status, body) = prefer(&mock, &v1("/quotas"), "code=404").await;
