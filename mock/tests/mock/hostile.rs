@@ -154,3 +154,128 @@ async fn unknown_paths_and_methods() {
     let answer = mock.call("GET", &v1("/policies/%ff%fe"), Some(TOKEN), None).await;
     assert_eq!(answer.status, 404);
 }
+
+/// A policy's body naming `servers`.
+fn big_policy(name: &str, servers: &[String]) -> serde_json::Value {
+    let names: Vec<&str> = servers.iter().map(String::as_str).collect();
+    policy_body(name, &names)
+}
+
+/// Sends a request from a task of its own, so that the test goes on while it is in progress.
+fn in_flight(
+    mock: &Mock,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> tokio::task::JoinHandle<serde_json::Value> {
+    let mut request = mock.http.request(method, mock.url(path)).header("X-Auth-Token", TOKEN);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    tokio::spawn(async move {
+        let answer = request.send().await.unwrap();
+        assert_eq!(answer.status().as_u16(), 200);
+        answer.json().await.unwrap()
+    })
+}
+
+/// The project's reads are answered while a policy of 50,000 servers is created, then while it
+/// is run and updated at once; each big request is held (see [`Pause`]) where it does the work
+/// that grows with the policy, so the reads are sent while they are in flight, whatever the
+/// timing. (The reads name a small policy: answers of 50,000 servers take long to check
+/// against the contract in a debug build.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_project_is_read_while_a_big_policy_is_created_updated_and_run() {
+    let (stored, policy_unlocked) = Pause::new();
+    let (built, run_unlocked) = Pause::new();
+    let mock = Mock::with(|c| {
+        c.quotas.backups = -1;
+        c.hooks = csbs_mock::Hooks {
+            run_unlocked: Some(run_unlocked),
+            policy_unlocked: Some(policy_unlocked),
+        };
+    })
+    .await;
+    let body = Some(policy_body("small", &["srv-small"]));
+    let small = in_flight(&mock, reqwest::Method::POST, &v1("/policies"), body);
+    stored.reached("a createPolicy");
+    stored.resume();
+    let small =
+        v1(&format!("/policies/{}", small.await.unwrap()["policy"]["id"].as_str().unwrap()));
+    let reads = |named: &'static str| {
+        let mock = &mock;
+        let small = small.clone();
+        async move {
+            for path in [small, v1(&format!("/policies?name={named}"))] {
+                let answer = tokio::time::timeout(PATIENCE, mock.get(&path))
+                    .await
+                    .unwrap_or_else(|_| panic!("{path} is answered while the big requests are"));
+                assert_eq!(answer.status, 200, "{}", answer.text);
+                if let Some(found) = answer.body.get("policies") {
+                    assert_eq!(found, &json!([]), "{named} is not stored yet");
+                }
+            }
+        }
+    };
+    let first: Vec<String> = (0..50_000).map(|i| format!("srv-a-{i}")).collect();
+    let body = Some(big_policy("big", &first));
+    let create = in_flight(&mock, reqwest::Method::POST, &v1("/policies"), body);
+    stored.reached("the createPolicy");
+    reads("big").await;
+    assert!(!create.is_finished(), "the reads were answered while the create was in flight");
+    stored.resume();
+    let id = create.await.unwrap()["policy"]["id"].as_str().unwrap().to_owned();
+
+    let run_body = json!({"checkpoint": {"plan_id": id, "parameters": {}}});
+    let run_path = v1(&format!("/providers/{PROVIDER}/checkpoints"));
+    let run = in_flight(&mock, reqwest::Method::POST, &run_path, Some(run_body));
+    built.reached("the executePolicy");
+    let second: Vec<String> = (0..50_000).map(|i| format!("srv-b-{i}")).collect();
+    let mut change = big_policy("bigger", &second);
+    change["policy"].as_object_mut().unwrap().retain(|k, _| ["name", "resources"].contains(&&**k));
+    let path = v1(&format!("/policies/{id}"));
+    let update = in_flight(&mock, reqwest::Method::PUT, &path, Some(change));
+    stored.reached("the updatePolicy");
+    reads("bigger").await;
+    assert!(!run.is_finished() && !update.is_finished(), "answered while both were in flight");
+
+    // The update is stored first: the run, stored after it, backs up the servers it names.
+    stored.resume();
+    assert_eq!(update.await.unwrap()["policy"]["name"], "bigger");
+    built.resume();
+    let checkpoint = run.await.unwrap();
+    let resources = checkpoint["checkpoint"]["protection_plan"]["resources"].as_array().unwrap();
+    assert_eq!(resources.len(), 50_000);
+    assert_eq!(resources[0]["id"], "srv-b-0");
+}
+
+/// Policies are read while a policy's scheduled run is being made (held where it builds its
+/// backups, see [`Pause`]); the request that made the run due sees it once it is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn policies_are_read_while_a_scheduled_run_is_made() {
+    let (built, run_unlocked) = Pause::new();
+    let mock = Mock::with(|c| {
+        c.quotas.backups = -1;
+        c.hooks = csbs_mock::Hooks { run_unlocked: Some(run_unlocked), ..Default::default() };
+    })
+    .await;
+    // Weekly: due once the clock has moved eight days.
+    let servers: Vec<String> = (0..1_000).map(|i| format!("srv-{i}")).collect();
+    let created = mock.post(&v1("/policies"), big_policy("weekly", &servers)).await;
+    let id = created.body["policy"]["id"].as_str().unwrap().to_owned();
+    mock.running.advance_clock(std::time::Duration::from_secs(8 * 86_400));
+    let list = in_flight(&mock, reqwest::Method::GET, &v1("/checkpoint_items?limit=1000"), None);
+    built.reached("the scheduled run");
+    for path in [v1(&format!("/policies/{id}")), v1("/policies")] {
+        let answer = tokio::time::timeout(PATIENCE, mock.get(&path))
+            .await
+            .unwrap_or_else(|_| panic!("{path} is answered while the run is made"));
+        assert_eq!(answer.status, 200, "{}", answer.text);
+    }
+    assert!(!list.is_finished(), "answered while the run was being made");
+    built.resume();
+    let listed = list.await.unwrap();
+    let backups = listed["checkpoint_items"].as_array().unwrap();
+    assert_eq!(backups.len(), 1_000, "the request that made the run due sees it");
+    assert!(backups.iter().all(|b| b["extend_info"]["auto_trigger"] == true));
+}
