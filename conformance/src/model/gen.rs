@@ -3,11 +3,11 @@
 //! their place in the history. Filters come from the lists' `x-filter`, sort keys from their
 //! `x-sort`, so that a new documented filter or key is exercised without a change here.
 
-use super::step::{Arg, Query, Step};
-use crate::properties::strings::{generable, matching};
+use super::step::{Arg, Query, ScheduleChange, Step};
+use crate::properties::strings::{generable, matching, rrule};
 use csbs_spec::behaviour::{filters, FilterRule, Match};
 use csbs_spec::operations::find_operation;
-use csbs_spec::rules::SortRule;
+use csbs_spec::rules::{RruleRule, SortRule};
 use csbs_spec::{Location, Service};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -112,8 +112,46 @@ fn servers(count: usize) -> BoxedStrategy<Vec<usize>> {
     proptest::sample::subsequence((0..count).collect::<Vec<_>>(), 0..=count.min(2)).boxed()
 }
 
+/// A retention count (`max_backups`, `retention_duration_days`): the bounds of the spec's
+/// `RetentionCount` (-1, no limit, and its maximum) or a small count a few runs reach. (Not 0:
+/// a backup kept for 0 days is gone when the endpoint's clock, not the model's, says so.)
 fn retention() -> BoxedStrategy<i64> {
-    prop_oneof![Just(-1i64), 1..=3i64, Just(99_999i64)].boxed()
+    let s = text_schema("RetentionCount");
+    let bound = |k: &str| s.get(k).and_then(Value::as_i64);
+    let (min, max) = (bound("minimum").unwrap_or(1), bound("maximum").unwrap_or(3));
+    prop_oneof![Just(min), 1..=3i64, Just(max)].boxed()
+}
+
+/// Schedules (`trigger.properties.pattern`) from the spec's `SchedulePattern` `x-rrule`: the
+/// most runs it allows (every day, `max_times_per_day` hours the least interval apart, the
+/// last minute), the fewest (one day a week, the first hour and minute), or any valid one.
+fn pattern() -> BoxedStrategy<String> {
+    let doc = Service::Csbs.document();
+    let rule = doc
+        .pointer("/components/schemas/SchedulePattern/x-rrule")
+        .and_then(|v| RruleRule::from_extension(v).ok());
+    let Some(rule) = rule else { return Just(crate::fixtures::schedule()).boxed() };
+    let param = |name: &str| rule.parameters.get(name).cloned().unwrap_or_default();
+    let (freq, day, hour, minute) =
+        (param("FREQ"), param("BYDAY"), param("BYHOUR"), param("BYMINUTE"));
+    let (hour_lo, hour_hi) = hour.range.unwrap_or((0, 0));
+    let (minute_lo, minute_hi) = minute.range.unwrap_or((0, 0));
+    let step = rule.min_interval_minutes.div_ceil(60).max(1) as usize;
+    let hours: Vec<String> = (hour_lo..=hour_hi)
+        .step_by(step)
+        .take(rule.max_times_per_day)
+        .map(|h| h.to_string())
+        .collect();
+    let first = freq.values.first().cloned().unwrap_or_default();
+    let most = rule.render(&format!(
+        "FREQ={first};BYDAY={};BYHOUR={};BYMINUTE={minute_hi}",
+        day.values.join(","),
+        hours.join(",")
+    ));
+    let one_day = day.values.first().cloned().unwrap_or_default();
+    let fewest =
+        rule.render(&format!("FREQ={first};BYDAY={one_day};BYHOUR={hour_lo};BYMINUTE={minute_lo}"));
+    prop_oneof![Just(most), Just(fewest), rrule(rule)].boxed()
 }
 
 /// True when the parameter's schema takes a time to the microsecond, as the backups show it:
@@ -264,25 +302,27 @@ fn create(servers: usize) -> BoxedStrategy<Step> {
 }
 
 /// A partial update: each member is left out as often as not (it must keep its value),
-/// nested ones too (`scheduled_operations` without `enabled`, or without
-/// `operation_definition`).
+/// nested ones too (`scheduled_operations` without `enabled`, without `trigger` or without
+/// `operation_definition`, and each member of that left out on its own).
 fn update(servers: usize) -> BoxedStrategy<Step> {
     let w = |p| proptest::option::weighted(p, 0..3usize);
-    (
-        0..PLACES,
-        w(0.4),
-        w(0.3),
-        proptest::option::weighted(0.3, self::servers(servers)),
-        proptest::option::weighted(0.6, retention()),
+    let schedule = (
+        proptest::option::weighted(0.5, retention()),
+        proptest::option::weighted(0.25, retention()),
+        proptest::option::weighted(0.25, any::<bool>()),
+        proptest::option::weighted(0.25, pattern()),
         proptest::bool::weighted(0.25),
     )
-        .prop_map(|(policy, name, description, servers, max_backups, disable)| Step::UpdatePolicy {
+        .prop_map(|(max_backups, retention_days, permanent, pattern, disable)| {
+            ScheduleChange { max_backups, retention_days, permanent, pattern, disable }
+        });
+    (0..PLACES, w(0.4), w(0.3), proptest::option::weighted(0.3, self::servers(servers)), schedule)
+        .prop_map(|(policy, name, description, servers, schedule)| Step::UpdatePolicy {
             policy,
             name,
             description,
             servers,
-            max_backups,
-            disable,
+            schedule,
         })
         .boxed()
 }
@@ -335,8 +375,7 @@ fn foreign(restores: bool) -> BoxedStrategy<Step> {
             name: Some(n),
             description: None,
             servers: None,
-            max_backups: None,
-            disable: false,
+            schedule: ScheduleChange::default(),
         }),
         p.clone().prop_map(|policy| Step::DeletePolicy { policy }),
         p.clone().prop_map(|item| Step::ShowBackup { item }),
@@ -377,8 +416,7 @@ fn together(servers: usize, restores: bool) -> BoxedStrategy<Step> {
                     name: Some(name),
                     description: None,
                     servers: None,
-                    max_backups: None,
-                    disable: false,
+                    schedule: ScheduleChange::default(),
                 },
                 Step::CreatePolicy {
                     name,
@@ -436,4 +474,30 @@ pub fn histories(
             History { pool, steps }
         })
         .boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+
+    #[test]
+    fn drawn_schedules_follow_x_rrule_and_reach_its_bounds() {
+        let doc = Service::Csbs.document();
+        let ext = doc.pointer("/components/schemas/SchedulePattern/x-rrule").unwrap();
+        let rule = RruleRule::from_extension(ext).unwrap();
+        let mut runner = TestRunner::deterministic();
+        let mut most = 0;
+        let mut fewest = usize::MAX;
+        for _ in 0..200 {
+            let text = pattern().new_tree(&mut runner).unwrap().current();
+            let runs = rule.weekly_runs(&text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            most = most.max(runs.len());
+            fewest = fewest.min(runs.len());
+        }
+        // Every day at the most runs a day, and once a week.
+        assert_eq!(most, 7 * rule.max_times_per_day);
+        assert_eq!(fewest, 1);
+    }
 }

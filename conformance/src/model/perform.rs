@@ -4,7 +4,7 @@
 
 use super::gen::{sort_rule, Pool};
 use super::sides::{MadeItem, MadePolicy, Names, Reply, Side};
-use super::step::{Arg, Query, Step};
+use super::step::{Arg, Query, ScheduleChange, Step};
 use crate::behaviour::support::{compare, id_of, property};
 use crate::fixtures;
 use crate::request::ApiRequest;
@@ -111,6 +111,12 @@ fn policy_facts(
             "description": policy.get("description"),
             "max_backups": def("max_backups"),
             "retention_duration_days": def("retention_duration_days"),
+            // Absent is not permanent (the view always answers it; `False` unless set).
+            "permanent": match def("permanent") {
+                Value::Null => json!(false),
+                p => p,
+            },
+            "pattern": policy.pointer("/scheduled_operations/0/trigger/properties/pattern"),
             "enabled": lenient(policy.pointer("/scheduled_operations/0/enabled")),
         }),
     );
@@ -235,6 +241,32 @@ impl RestoreOf {
     }
 }
 
+/// The scheduled operation `id` as a partial update sends it: only the members `change` has.
+fn scheduled_operation(id: &str, change: &ScheduleChange) -> Value {
+    let mut item = json!({"id": id});
+    if change.sends_definition() {
+        let mut definition = Map::new();
+        let members = [
+            ("max_backups", change.max_backups.map(Value::from)),
+            ("retention_duration_days", change.retention_days.map(Value::from)),
+            ("permanent", change.permanent.map(Value::from)),
+        ];
+        for (member, value) in members {
+            if let Some(value) = value {
+                definition.insert(member.to_owned(), value);
+            }
+        }
+        item["operation_definition"] = Value::Object(definition);
+    }
+    if let Some(pattern) = &change.pattern {
+        item["trigger"] = json!({"properties": {"pattern": pattern}});
+    }
+    if change.disable {
+        item["enabled"] = json!(false);
+    }
+    item
+}
+
 fn policy_id(place: usize, side: &Side, ctx: &Ctx<'_>) -> (String, String) {
     match side.names.policy(place) {
         Some(p) => (p.id.clone(), p.schedule.clone()),
@@ -260,7 +292,7 @@ pub fn request(step: &Step, side: &Side, ctx: &Ctx<'_>) -> Option<ApiRequest> {
             }
             side.request("createPolicy").body(body)
         }
-        Step::UpdatePolicy { policy, name: n, description: d, servers, max_backups, disable } => {
+        Step::UpdatePolicy { policy, name: n, description: d, servers, schedule: change } => {
             let (id, schedule) = policy_id(*policy, side, ctx);
             let (name, description) = (n.map(name), d.map(description));
             let servers = servers.as_ref().map(|s| servers_of(s, ctx));
@@ -271,15 +303,8 @@ pub fn request(step: &Step, side: &Side, ctx: &Ctx<'_>) -> Option<ApiRequest> {
                 schedule: None,
                 retention: None,
             });
-            let mut item = json!({"id": schedule});
-            if let Some(m) = max_backups {
-                item["operation_definition"] = json!({"max_backups": m});
-            }
-            if *disable {
-                item["enabled"] = json!(false);
-            }
-            if let (true, Some(p)) = (max_backups.is_some() || *disable, body.get_mut("policy")) {
-                p["scheduled_operations"] = json!([item]);
+            if let (true, Some(p)) = (change.sends(), body.get_mut("policy")) {
+                p["scheduled_operations"] = json!([scheduled_operation(&schedule, change)]);
             }
             side.request("updatePolicy").path("policy_id", id).body(body)
         }

@@ -37,6 +37,58 @@ pub struct Query {
     pub marker: Option<usize>,
 }
 
+/// What a partial update sends of the policy's scheduled operation (`scheduled_operations[0]`,
+/// named by its `id`): what is `None` (or `false`) is not sent, and the operation is sent only
+/// when something of it is.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ScheduleChange {
+    /// `operation_definition.max_backups`.
+    pub max_backups: Option<i64>,
+    /// `operation_definition.retention_duration_days`.
+    pub retention_days: Option<i64>,
+    /// `operation_definition.permanent`.
+    pub permanent: Option<bool>,
+    /// `trigger.properties.pattern`: a whole iCalendar schedule.
+    pub pattern: Option<String>,
+    /// `enabled: false`.
+    pub disable: bool,
+}
+
+impl ScheduleChange {
+    /// True when the update sends the scheduled operation at all.
+    pub fn sends(&self) -> bool {
+        self.sends_definition() || self.pattern.is_some() || self.disable
+    }
+
+    /// True when it sends an `operation_definition`.
+    pub fn sends_definition(&self) -> bool {
+        self.max_backups.is_some() || self.retention_days.is_some() || self.permanent.is_some()
+    }
+}
+
+impl fmt::Display for ScheduleChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(m) = self.max_backups {
+            write!(f, " max_backups {m}")?;
+        }
+        if let Some(d) = self.retention_days {
+            write!(f, " retention_duration_days {d}")?;
+        }
+        if let Some(p) = self.permanent {
+            write!(f, " permanent {p}")?;
+        }
+        if let Some(pattern) = &self.pattern {
+            // The calendar's one meaningful line; the script shows the whole text.
+            let rule = pattern.split("\r\n").find(|l| l.starts_with("RRULE:"));
+            write!(f, " trigger {}", rule.unwrap_or(pattern))?;
+        }
+        if self.disable {
+            write!(f, " enabled false")?;
+        }
+        Ok(())
+    }
+}
+
 /// One operation of a history.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Step {
@@ -53,9 +105,7 @@ pub enum Step {
         name: Option<usize>,
         description: Option<usize>,
         servers: Option<Vec<usize>>,
-        max_backups: Option<i64>,
-        /// Sends the scheduled operation's `enabled: false` (with `max_backups` or alone).
-        disable: bool,
+        schedule: ScheduleChange,
     },
     DeletePolicy {
         policy: usize,
@@ -212,7 +262,7 @@ impl fmt::Display for Step {
                     None => Ok(()),
                 }
             }
-            Step::UpdatePolicy { policy, name, description, servers, max_backups, disable } => {
+            Step::UpdatePolicy { policy, name, description, servers, schedule } => {
                 write!(f, "updatePolicy policy#{policy}")?;
                 if let Some(n) = name {
                     write!(f, " name#{n}")?;
@@ -223,13 +273,7 @@ impl fmt::Display for Step {
                 if let Some(s) = servers {
                     write!(f, " servers {}", list(s, "server"))?;
                 }
-                if let Some(m) = max_backups {
-                    write!(f, " max_backups {m}")?;
-                }
-                if *disable {
-                    write!(f, " enabled false")?;
-                }
-                Ok(())
+                write!(f, "{schedule}")
             }
             Step::DeletePolicy { policy } => write!(f, "deletePolicy policy#{policy}"),
             Step::ShowPolicy { policy } => write!(f, "showPolicy policy#{policy}"),

@@ -63,6 +63,14 @@ fn assert_oracle_failed(report: &Report, comparison: &str) -> String {
             panic!("model_conformance did not fail: {:?}\n{}", failed(report), report.summary())
         });
     let message = failure.message;
+    eprintln!(
+        "MSG {}",
+        message
+            .lines()
+            .take_while(|l| !l.starts_with("reproduce"))
+            .collect::<Vec<_>>()
+            .join("\nMSG ")
+    );
     let wanted = match comparison {
         "" => "differ on ".to_owned(),
         c => format!("differ on {c} at step"),
@@ -528,10 +536,10 @@ async fn a_deleted_policy_still_shown_by_id_fails_on_gone() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deleted_backup_still_shown_by_id_fails_on_reshow_or_shown() {
     // A deleted backup, gone from the lists once its deletion settled, is still shown by ID.
-    // Without restores, so that a re-read meets it (seed 4), or the show a check_restorable
+    // Without restores, so that a re-read meets it (seed 2), or the show a check_restorable
     // reads the disk backups with (seed 1, compared as `shown`).
     let no_restores = |o: &mut RunOptions| o.allow_restore = false;
-    for (seed, wanted) in [(4, "reread"), (1, "shown")] {
+    for (seed, wanted) in [(2, "reread"), (1, "shown")] {
         let tamper = shows_the_deleted("checkpoint_item", "checkpoint_items", "/checkpoint_items/");
         let report = through_with(no_restores, options(seed, 24), |_| {}, tamper).await;
         let message = assert_oracle_failed(&report, "");
@@ -586,7 +594,8 @@ async fn a_restored_backup_that_settles_in_error_fails() {
 async fn a_restore_and_a_delete_of_one_backup_at_once_both_refused_fail_on_concurrency() {
     // Sent at once, a restore and a deletion of one backup each refuse the other as busy
     // (CSBS.2003): in any serial order the first of them is accepted. One after the other,
-    // the endpoint answers as the mock does.
+    // or where the backup cannot be restored or deleted anyway, the endpoint answers as the
+    // mock does.
     #[derive(Default)]
     struct Flight {
         restores: usize,
@@ -614,7 +623,8 @@ async fn a_restore_and_a_delete_of_one_backup_at_once_both_refused_fail_on_concu
         // Held a moment, so that a request sent at the same time has arrived too.
         std::thread::sleep(Duration::from_millis(80));
         let mut f = flight.lock().unwrap();
-        if f.clash {
+        // What the endpoint accepted (what it refuses, it refuses as the mock does).
+        if f.clash && a.status == 200 {
             a.status = 400;
             a.body = json!({"error_code": "CSBS.2003", "error_msg": "item in executing"})
                 .to_string()
@@ -640,11 +650,13 @@ async fn each_new_read_broken_fails_the_oracle() {
     type Rewrite = Box<dyn Fn(&mut Sent) + Send + Sync>;
     type Tamper = Box<dyn Fn(&mut Answer) + Send + Sync>;
     let none = || -> Rewrite { Box::new(|_| {}) };
-    let cases: Vec<(&str, &str, Rewrite, Tamper)> = vec![
+    // (comparison, the failing step's text, seed, the fault)
+    let cases: Vec<(&str, &str, u64, Rewrite, Tamper)> = vec![
         // The CBR view of a record leaves out one of its servers.
         (
             "echo",
             "showCbrCheckpoint",
+            1,
             none(),
             Box::new(|a: &mut Answer| {
                 if a.method == "GET" && a.path.contains("/v3/") && a.path.contains("/checkpoints/")
@@ -662,6 +674,7 @@ async fn each_new_read_broken_fails_the_oracle() {
         (
             "capabilities",
             "check_restorable",
+            7,
             none(),
             Box::new(|a: &mut Answer| {
                 edit_body(
@@ -680,10 +693,12 @@ async fn each_new_read_broken_fails_the_oracle() {
                 )
             }),
         ),
-        // The time bounds of backup lists and counts are ignored.
+        // The time bounds of backup lists and counts are ignored: the sweep's lists at each
+        // record's exact time bounds hold other backups.
         (
-            "",
-            "_time=",
+            "membership",
+            "each record's time bounds",
+            7,
             Box::new(|s: &mut Sent| {
                 s.drop_query("start_time");
                 s.drop_query("end_time");
@@ -691,8 +706,8 @@ async fn each_new_read_broken_fails_the_oracle() {
             Box::new(|_: &mut Answer| {}),
         ),
     ];
-    for (comparison, step, rewrite, tamper) in cases {
-        let report = through(options(7, 24), rewrite, tamper).await;
+    for (comparison, step, seed, rewrite, tamper) in cases {
+        let report = through(options(seed, 24), rewrite, tamper).await;
         let message = assert_oracle_failed(&report, comparison);
         assert!(first_line(&message).contains(step), "{step}: {message}");
     }
@@ -759,4 +774,218 @@ async fn the_printed_repetition_repeats_the_same_failure() {
     assert_eq!(first_line(&repeated), first_line(&message));
     assert_eq!(shrunk_steps(&repeated), shrunk_steps(&message), "{message}\n---\n{repeated}");
     assert!(!shrunk_steps(&message).is_empty());
+}
+
+/// An endpoint that ignores one member of an update's scheduled operation (`member` of the
+/// object at `parent`, under `scheduled_operations[0]`): the policy keeps the old value.
+fn dropping_on_update(
+    parent: &'static str,
+    member: &'static str,
+) -> impl Fn(&mut Sent) + Send + Sync + 'static {
+    move |s: &mut Sent| {
+        if s.method == "PUT" && s.path.contains("/policies/") {
+            s.edit_json(|b| {
+                let at = format!("/policy/scheduled_operations/0{parent}");
+                if let Some(o) = b.pointer_mut(&at).and_then(Value::as_object_mut) {
+                    o.remove(member);
+                }
+            });
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_that_ignores_a_scheduled_operation_member_fails_on_echo() {
+    // Each member an update may send of the scheduled operation, ignored on its own: the
+    // update's answer (or a later show) still shows the old value.
+    let cases = [
+        ("/operation_definition", "retention_duration_days", 7),
+        ("/operation_definition", "permanent", 7),
+        ("", "trigger", 7),
+    ];
+    for (parent, member, seed) in cases {
+        let report = through(options(seed, 16), dropping_on_update(parent, member), |_| {}).await;
+        let message = assert_oracle_failed(&report, "echo");
+        let first = first_line(&message);
+        let shows = |s: &str| message.lines().any(|l| l.contains("answered:") && l.contains(s));
+        assert!(first.contains("updatePolicy") && first.contains(member), "{member}: {message}");
+        let compared = if member == "trigger" { "pattern" } else { member };
+        assert!(shows(compared), "{member}: {message}");
+    }
+}
+
+/// `--only model` with a second project (its own token and project on the mock), through a
+/// proxy; with `wrong`, the proxy lets the second credential restore the first project's
+/// backups: a restore sent with it goes to the first project's path with the first token.
+async fn restoring_across_projects(seed: u64, wrong: bool) -> Report {
+    const OTHER: &str = "other-project-token-7c1d2e3f4a5b";
+    const OTHER_PROJECT: &str = "2a3b4c5d6e7f80912a3b4c5d6e7f8091";
+    let mock = mock_configured(|c| {
+        c.seed_examples = false;
+        c.tokens.push(csbs_mock::TokenGrant {
+            token: OTHER.to_owned(),
+            project_id: OTHER_PROJECT.to_owned(),
+            admin: false,
+        });
+    })
+    .await;
+    let rewrite = move |s: &mut Sent| {
+        let restore = s.method == "POST" && s.path.ends_with("/restores");
+        // Only restores of backups that exist (which name their disk backups): others are
+        // refused as they should be, so that the shrunk history must make the backup.
+        let body: Value = serde_json::from_slice(&s.body).unwrap_or_default();
+        let volumes = body.pointer("/restore/parameters/targets/volumes").and_then(Value::as_array);
+        let of_a_backup = volumes.is_some_and(|v| !v.is_empty());
+        if wrong && restore && of_a_backup && s.header("x-auth-token") == Some(OTHER) {
+            s.path = format!("/v1/{}/restores", csbs_mock::DEFAULT_PROJECT_ID);
+            s.set_header("x-auth-token", super::support::PROXY_TOKEN);
+        }
+    };
+    let proxy =
+        proxy_rewriting(mock.base_url().trim_end_matches('/').to_owned(), rewrite, |_| {}).await;
+    let other = OtherCredential::token(&format!("{OTHER}:{OTHER_PROJECT}")).unwrap();
+    let run = RunOptions {
+        only: vec![Phase::Model],
+        model: options(seed, 24),
+        other: Some(other),
+        ..proxied_options(&proxy.url)
+    };
+    let report = bounded(run_suite(run)).await.expect("reachable");
+    drop(proxy);
+    mock.shutdown().await;
+    report
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_credential_that_restores_the_first_projects_backup_fails_on_isolation() {
+    // Two projects, each with its own token: the mock keeps them apart and passes. Behind a
+    // gateway that lets the second credential restore the first project's backups (and
+    // nothing else), the run fails on that restore.
+    let seed = 2;
+    let right = restoring_across_projects(seed, false).await;
+    assert!(right.passed(), "{}", right.summary());
+    assert!(right.notes.join("\n").contains("isolation checked against the second project"));
+    let report = restoring_across_projects(seed, true).await;
+    let message = assert_oracle_failed(&report, "isolation");
+    let first = first_line(&message);
+    assert!(first.contains("with the other project's credential"), "{message}");
+    assert!(first.contains("createRestore"), "{message}");
+    // The endpoint restored it; the model refused.
+    assert!(message.contains("endpoint answered: {\"status\":200"), "{message}");
+    assert!(shrunk_steps(&message).len() > 1, "the backup is made first: {message}");
+}
+
+/// The printed curl script of a failure, run with `sh` against the endpoint it was printed
+/// for (the proxy's token); its output, or `None` where `curl` or `jq` is not installed.
+fn run_script(message: &str) -> Option<String> {
+    let script = message.split_once("reproduce on the endpoint:\n").map(|(_, s)| s)?;
+    let has = |tool: &str| std::process::Command::new(tool).arg("--version").output().is_ok();
+    if !has("curl") || !has("jq") {
+        eprintln!("curl or jq not installed: the script was not run");
+        return None;
+    }
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .env("CSBS_TOKEN", super::support::PROXY_TOKEN)
+        .output()
+        .expect("sh runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The last JSON body a script's output shows (its last request's answer).
+fn last_answer(output: &str) -> Value {
+    let line = output.lines().rev().find(|l| l.starts_with('{')).unwrap_or("null");
+    serde_json::from_str(line).unwrap_or(Value::Null)
+}
+
+/// An endpoint whose fault needs one body member (updatePolicy ignores a new description) or
+/// one query parameter (policy lists ignore `name`): the shrunk history's
+/// failing step holds only that member or parameter, though the random step that first
+/// failed held others; the difference still shows, and the printed script repeats it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shrunk_step_keeps_only_the_member_or_parameter_its_fault_needs() {
+    // Each update's members as sent, before the proxy drops its description.
+    let updates: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let seen = updates.clone();
+    let rewrite = move |s: &mut Sent| {
+        if s.method == "PUT" && s.path.contains("/policies/") {
+            s.edit_json(|b| {
+                seen.lock().unwrap().push(b["policy"].clone());
+                if let Some(p) = b.get_mut("policy").and_then(Value::as_object_mut) {
+                    p.remove("description");
+                }
+            });
+        }
+    };
+    let mock = mock_configured(|c| c.seed_examples = false).await;
+    let proxy =
+        proxy_rewriting(mock.base_url().trim_end_matches('/').to_owned(), rewrite, |_| {}).await;
+    let run = |seed| RunOptions {
+        only: vec![Phase::Model],
+        model: ModelOptions { max_shrink_iters: 48, ..options(seed, 24) },
+        ..proxied_options(&proxy.url)
+    };
+    let report = bounded(run_suite(run(3))).await.expect("reachable");
+    let message = assert_oracle_failed(&report, "echo");
+    let steps = shrunk_steps(&message);
+    let failing = steps.last().expect("a shrunk step").split_once(": ").expect("numbered").1;
+    let words: Vec<&str> = failing.split(' ').collect();
+    assert!(
+        matches!(words.as_slice(), ["updatePolicy", p, d] if p.starts_with("policy#") && d.starts_with("description#")),
+        "the failing update holds only its description: {message}"
+    );
+    let sent = updates.lock().unwrap().clone();
+    assert!(
+        sent.iter().any(|p| p.get("description").is_some() && p.as_object().unwrap().len() > 1),
+        "some update sent a description with other members: {sent:?}"
+    );
+    updates.lock().unwrap().clear();
+    if let Some(output) = run_script(&message) {
+        let sent = updates.lock().unwrap().clone();
+        let last = sent.last().expect("the script updates");
+        assert_eq!(last.as_object().unwrap().keys().collect::<Vec<_>>(), ["description"]);
+        let shown = last_answer(&output);
+        assert_ne!(shown["policy"]["description"], last["description"], "{output}");
+        assert!(shown["policy"]["description"].is_string(), "{output}");
+    }
+    drop(proxy);
+    mock.shutdown().await;
+
+    // Policy lists that ignore the `name` filter.
+    let rewrite = |s: &mut Sent| {
+        if s.method == "GET" && s.path.contains("/policies") {
+            s.drop_query("name");
+        }
+    };
+    let mock = mock_configured(|c| c.seed_examples = false).await;
+    let proxy =
+        proxy_rewriting(mock.base_url().trim_end_matches('/').to_owned(), rewrite, |_| {}).await;
+    let report = bounded(run_suite(RunOptions {
+        only: vec![Phase::Model],
+        model: ModelOptions { max_shrink_iters: 48, ..options(1, 24) },
+        ..proxied_options(&proxy.url)
+    }))
+    .await
+    .expect("reachable");
+    let message = assert_oracle_failed(&report, "membership");
+    let steps = shrunk_steps(&message);
+    let failing = steps.last().expect("a shrunk step").split_once(": ").expect("numbered").1;
+    let query = failing.strip_prefix("listPolicies ").unwrap_or_default();
+    assert!(
+        query.starts_with("name=name#") && !query.contains('&'),
+        "the failing list asks only for a name: {message}"
+    );
+    if let Some(output) = run_script(&message) {
+        // The list's answer holds a policy of another name.
+        let script = message.split_once("reproduce on the endpoint:\n").unwrap().1;
+        let last = script.lines().rev().find(|l| l.contains("name=")).unwrap();
+        let name = last.split("name=").nth(1).unwrap();
+        let name: String = name.chars().take_while(|c| *c != '\'' && *c != '&').collect();
+        let listed = last_answer(&output)["policies"].as_array().cloned().unwrap_or_default();
+        assert!(listed.iter().any(|p| p["name"] != json!(name)), "{name}: {output}");
+    }
+    drop(proxy);
+    mock.shutdown().await;
 }

@@ -305,10 +305,25 @@ pub struct Sent {
     pub method: String,
     /// Path and query.
     pub path: String,
+    /// The request's headers (names in lower case), as they go upstream (without `host` and
+    /// `content-length`, which the forwarding client sets).
+    pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
 impl Sent {
+    /// The value of header `name` (any case), if sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// Sets header `name` to `value`, replacing what was sent: the endpoint then sees another
+    /// credential.
+    pub fn set_header(&mut self, name: &str, value: &str) {
+        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_owned(), value.to_owned()));
+    }
+
     /// The documented operation the request is for.
     pub fn operation(&self) -> Option<&'static str> {
         let path = self.path.split('?').next().unwrap_or_default();
@@ -354,6 +369,15 @@ impl Sent {
     }
 }
 
+/// The headers as text pairs, without those named in `skip` (the forwarding side sets them).
+fn header_pairs(headers: &axum::http::HeaderMap, skip: &[&str]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter(|(k, _)| !skip.contains(&k.as_str()))
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
+        .collect()
+}
+
 /// A proxy to `upstream` that passes every answer through `tamper`.
 pub async fn proxy(
     upstream: String,
@@ -383,27 +407,21 @@ pub async fn proxy_rewriting(
             let path =
                 request.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
             let verb = request.method().clone();
-            let headers = request.headers().clone();
+            let headers = header_pairs(request.headers(), &["host", "content-length"]);
             let body = to_bytes(request.into_body(), 16 << 20).await.unwrap_or_default();
-            let mut out = Sent { method: method.clone(), path, body: body.to_vec() };
+            let mut out = Sent { method: method.clone(), path, headers, body: body.to_vec() };
             rewrite(&mut out);
-            let Sent { path, body: sent, .. } = out;
+            let Sent { path, headers, body: sent, .. } = out;
             let mut forward = client.request(verb, format!("{upstream}{path}"));
             for (k, v) in &headers {
-                if k != "host" && k != "content-length" {
-                    forward = forward.header(k, v);
-                }
+                forward = forward.header(k, v);
             }
             let answer = forward.body(sent.clone()).send().await;
             let mut answer = match answer {
                 Ok(r) => {
                     let status = r.status().as_u16();
-                    let headers = r
-                        .headers()
-                        .iter()
-                        .filter(|(k, _)| *k != "content-length" && *k != "transfer-encoding")
-                        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
-                        .collect();
+                    let headers =
+                        header_pairs(r.headers(), &["content-length", "transfer-encoding"]);
                     let body = r.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
                     Answer {
                         method,

@@ -28,7 +28,7 @@ pub fn handle(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
         return Err(ApiError::gateway(APIGW_0101, &message));
     };
     scheduled::catch_up(app, call, id);
-    dispatch(&Served(app), id, call, |name| call.path.get(name), |name| call.query.get(name))
+    dispatch(&Served(app), id, call, call.path.iter(), call.query.iter())
 }
 
 /// The mock's answer to every operation of the spec: one method each, so an operation or a
