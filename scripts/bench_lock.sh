@@ -17,13 +17,19 @@ BASE = "/v1/p-bench"
 PROVIDER = "fc4d5750-22e7-4798-8a46-f48f62c4c1da"
 PATTERN = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nRRULE:FREQ=WEEKLY;BYDAY=TH;BYHOUR=12;BYMINUTE=27\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 
+WORK = tempfile.mkdtemp(prefix="bench-lock-")
+CONFIG = os.path.join(WORK, "config.yaml")
+with open(CONFIG, "w") as f:
+    f.write("quotas: {backups: -1}\n")
+
 def start(binary, port):
-    args = [binary, "--listen", f"127.0.0.1:{port}", "--token", "secret:p-bench"]
-    config = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
-    config.write("quotas: {backups: -1}\n"); config.close()
-    args += ["--config", config.name]
+    """The mock, started; with STATE, on a fresh state file in WORK (a run writes ~80 MB)."""
+    args = [binary, "--listen", f"127.0.0.1:{port}", "--token", "secret:p-bench", "--config", CONFIG]
     if STATE:
-        args += ["--state", tempfile.mktemp(suffix=".db")]
+        for name in os.listdir(WORK):
+            if name.startswith("state"):
+                os.remove(os.path.join(WORK, name))
+        args += ["--state", os.path.join(WORK, "state.db")]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(200):
         try:
@@ -107,6 +113,8 @@ def policy_small():
     try: return policy("small", "s")
     finally: SERVERS = keep
 
+import atexit, shutil
+atexit.register(shutil.rmtree, WORK, True)
 bins = sys.argv[1:]
 results = {b: [] for b in bins}
 for n in range(ROUNDS):
