@@ -12,7 +12,7 @@ use crate::journal::{Entry, Verdict};
 use crate::server::App;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use csbs_spec::operations::route;
 use csbs_spec::validate::CompiledOperation;
@@ -59,6 +59,9 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     if let Some(preflight) =
         origin.as_ref().and_then(|_| crate::cors::preflight(request.method(), request.headers()))
     {
+        // Answered before authentication, logged all the same (not journaled: no API call).
+        let path = request.uri().path();
+        log(request.method().as_str(), path, preflight.status(), None, millis(started));
         return preflight;
     }
     // What the log and the journal keep of the request line (the request itself is consumed;
@@ -70,7 +73,7 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         if let Some(origin) = origin {
             crate::cors::allow(origin, &mut response);
         }
-        log(&method, uri.path(), response.status(), None, millis(started));
+        log(method.as_str(), uri.path(), response.status(), None, millis(started));
         return response;
     }
     if !app.config.latency.is_zero() {
@@ -80,7 +83,13 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     let (mut response, code) = match app.budget.as_ref().and_then(|b| b.admit()) {
         Some(refused) => (refused, Some(APIGW_0308.code)),
         None => {
-            let answer = serve(&app, request, &mut seen).await;
+            let answer = {
+                let serving = std::pin::pin!(serve(&app, request, &mut seen));
+                Caught(serving).await.unwrap_or_else(|()| {
+                    let what = "the request (the mock panicked: a bug; its log says where)";
+                    Err(ApiError::documented(CSBS_9999, &[what]))
+                })
+            };
             // With a state file, the answer waits for the change to be kept.
             let answer = match keep(&app).await {
                 Ok(()) => answer,
@@ -107,7 +116,7 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     }
     let status = response.status();
     let ms = millis(started);
-    log(&method, uri.path(), status, code, ms);
+    log(method.as_str(), uri.path(), status, code, ms);
     if app.journal.is_on() {
         let at = seen.now.unwrap_or_else(|| app.now());
         app.journal.record(uri.path(), uri.query(), |target| Entry {
@@ -127,6 +136,26 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     response
 }
 
+/// A request's future whose panic becomes `Err(())` (reported by the panic hook as usual),
+/// so that the client gets a 500 and the request its log line and journal entry, rather than
+/// a closed connection and no trace. Holds the future pinned where it is (no allocation).
+struct Caught<'a, F>(std::pin::Pin<&'a mut F>);
+
+impl<F: std::future::Future> std::future::Future for Caught<'_, F> {
+    type Output = Result<F::Output, ()>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let inner = self.0.as_mut();
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(polled) => polled.map(Ok),
+            Err(_) => std::task::Poll::Ready(Err(())),
+        }
+    }
+}
+
 /// Milliseconds since `started`, to the microsecond: what a request log can resolve (more
 /// digits are float noise).
 fn millis(started: Instant) -> f64 {
@@ -135,10 +164,10 @@ fn millis(started: Instant) -> f64 {
 
 /// The request log: one event per request, method, path (the query left out: it is in the
 /// journal), status, error code and milliseconds to the answer's head.
-fn log(method: &Method, path: &str, status: StatusCode, code: Option<&str>, ms: f64) {
+pub(crate) fn log(method: &str, path: &str, status: StatusCode, code: Option<&str>, ms: f64) {
     tracing::info!(
         target: "csbs_mock::request",
-        method = method.as_str(),
+        method,
         path = %crate::journal::path_excerpt(path),
         status = status.as_u16(),
         error_code = code.unwrap_or("-"),

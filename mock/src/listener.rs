@@ -11,6 +11,7 @@
 
 use crate::server::App;
 use axum::handler::Handler;
+use axum::http::StatusCode;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
@@ -88,6 +89,7 @@ pub async fn serve(
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(error) = connection.await {
+                log_refused(&error);
                 tracing::debug!(%error, "connection closed");
             }
             drop(slot);
@@ -96,6 +98,21 @@ pub async fn serve(
     drop(listener);
     graceful.shutdown().await;
     Ok(())
+}
+
+/// A request hyper refused itself, before the mock saw it, gets its request-log line too:
+/// method and path `-` (hyper keeps neither), the status hyper answered (431 for a head too
+/// large, 414 for a URI too long, 400 for one it cannot parse), `ms` 0.
+fn log_refused(error: &hyper::Error) {
+    if !error.is_parse() || error.is_parse_version_h2() {
+        return;
+    }
+    let status = match (error.is_parse_too_large(), error.to_string().contains("URI")) {
+        (true, true) => StatusCode::URI_TOO_LONG,
+        (true, false) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        (false, _) => StatusCode::BAD_REQUEST,
+    };
+    crate::dispatch::log("-", "-", status, None, 0.0);
 }
 
 /// A connection that fails with `TimedOut` once no byte has been read or written for the idle

@@ -74,6 +74,66 @@ async fn every_request_is_one_log_line_without_secrets() {
     assert!(!text.contains(TOKEN) && !text.contains("wrong-secret-token"));
 }
 
+/// The request-log lines captured so far.
+fn request_lines(captured: &Captured) -> Vec<Value> {
+    captured
+        .text()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter(|l: &Value| l["target"] == "csbs_mock::request")
+        .collect()
+}
+
+#[tokio::test]
+async fn refused_panicked_and_preflight_requests_are_logged_too() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let captured = captured_log();
+    let mock = Mock::with(|c| {
+        c.hooks.policy_unlocked = Some(Arc::new(|| panic!("a test's panic inside createPolicy")))
+    })
+    .await;
+    // Refused by hyper before the mock sees them: a head too large, a URI too long.
+    for request in [
+        format!("GET /v1/p/quotas HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n", "b".repeat(500_000)),
+        format!("GET /v1/p/{} HTTP/1.1\r\nHost: x\r\n\r\n", "u".repeat(70_000)),
+    ] {
+        let mut stream = tokio::net::TcpStream::connect(mock.running.addr).await.unwrap();
+        let _ = stream.write_all(request.as_bytes()).await;
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer).await;
+    }
+    // A handler that panics: a 500 with the documented code, logged and journaled.
+    let panicked = mock
+        .http
+        .post(mock.url(&v1("/policies")))
+        .header("X-Auth-Token", TOKEN)
+        .json(&policy_body("panics", &[]))
+        .send()
+        .await
+        .expect("answered, not dropped");
+    assert_eq!(panicked.status().as_u16(), 500);
+    let panicked: Value = panicked.json().await.unwrap();
+    assert_eq!(panicked["error_code"], "CSBS.9999", "{panicked}");
+    let entry = journal(&mock, "operation=createPolicy").await.pop().expect("journaled");
+    assert_eq!((&entry["status"], &entry["error_code"]), (&json!(500), &json!("CSBS.9999")));
+    // A CORS preflight, answered before authentication.
+    let preflight = mock
+        .http
+        .request(reqwest::Method::OPTIONS, mock.url("/v1/preflight-log-project/policies"))
+        .header("Origin", "http://app.example")
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status().as_u16(), 204);
+    let lines = request_lines(captured);
+    let has =
+        |path: &str, status: u16| lines.iter().any(|l| l["path"] == path && l["status"] == status);
+    assert!(has("-", 431) && has("-", 414), "{lines:?}");
+    assert!(has(&v1("/policies"), 500), "{lines:?}");
+    assert!(has("/v1/preflight-log-project/policies", 204), "{lines:?}");
+}
+
 async fn journal(mock: &Mock, query: &str) -> Vec<Value> {
     let answer = reqwest::get(mock.url(&format!("/_mock/journal?{query}"))).await.unwrap();
     assert_eq!(answer.status().as_u16(), 200);
