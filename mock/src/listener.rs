@@ -3,11 +3,10 @@
 //! runner's and the generated client's reqwest is built without HTTP/2; an HTTP/2 connection
 //! sending PINGs escaped the header timeout), closing those whose request head takes longer
 //! than the header timeout, on which nothing moves for the idle timeout, or whose answer is
-//! not taken within the send timeout. The body
-//! timeout is the dispatcher's (it reads the bodies). A connection beyond the limit is not
-//! refused: it is accepted only once a slot frees, waiting meanwhile in the listen backlog
-//! (first come, first served; the kernel bounds it), so the timeouts that free slots also
-//! bound how long it waits.
+//! not taken within the send timeout. The body timeout is the dispatcher's (it reads the
+//! bodies). A connection beyond the limit waits for a slot in a bounded waiting room (first
+//! come, first served), so the timeouts that free slots also bound how long it waits; beyond
+//! the room it is told at once to retry (see [`Room`]).
 
 use crate::server::App;
 use axum::handler::Handler;
@@ -18,12 +17,13 @@ use hyper_util::service::TowerToHyperService;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::{Instant, Sleep};
 
 /// Serves `listener` until `stop` resolves, then lets the connections in flight finish their
@@ -35,37 +35,19 @@ pub async fn serve(
 ) -> io::Result<()> {
     let limits = app.config.limits;
     let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let room = Room::new(limits.max_connections);
     let mut builder = http1::Builder::new();
     builder.timer(Woken).header_read_timeout(limits.header_timeout());
     let tick = tick(limits.header_timeout(), limits.idle_timeout().min(limits.send_timeout()));
+    // Before its first byte a connection is held to the header timeout too: hyper's starts
+    // only once the first bytes arrive, so a silent connection would hold its slot for the
+    // idle timeout.
+    let first_byte = limits.header_timeout().min(limits.idle_timeout());
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let service = TowerToHyperService::new(crate::dispatch::handle.with_state(app));
     tokio::pin!(stop);
     let mut saturated = false;
     loop {
-        // The slot first, then the connection: beyond the limit, connections wait in the
-        // listen backlog until one in service ends (slow heads end at the header timeout).
-        let slot = match slots.clone().try_acquire_owned() {
-            Ok(slot) => {
-                saturated = false;
-                slot
-            }
-            Err(_) => {
-                if !std::mem::replace(&mut saturated, true) {
-                    tracing::warn!(
-                        max_connections = limits.max_connections,
-                        "every connection slot in use: new connections wait until one frees"
-                    );
-                }
-                tokio::select! {
-                    slot = slots.clone().acquire_owned() => match slot {
-                        Ok(slot) => slot,
-                        Err(_) => break,
-                    },
-                    () = &mut stop => break,
-                }
-            }
-        };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
@@ -80,24 +62,129 @@ pub async fn serve(
             () = &mut stop => break,
         };
         let _ = stream.set_nodelay(true);
-        // Before its first byte a connection is held to the header timeout too: hyper's
-        // starts only once the first bytes tell HTTP/1 from HTTP/2, so a silent connection
-        // would hold its slot for the idle timeout.
-        let first_byte = limits.header_timeout().min(limits.idle_timeout());
-        let io = TokioIo::new(Idle::new(stream, limits, first_byte, tick));
-        let connection = builder.serve_connection(io, service.clone());
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            if let Err(error) = connection.await {
+        let (builder, service, watcher) = (builder.clone(), service.clone(), graceful.watcher());
+        let serve_on = move |stream: TcpStream, slot: OwnedSemaphorePermit| async move {
+            let io = TokioIo::new(Idle::new(stream, limits, first_byte, tick));
+            if let Err(error) = watcher.watch(builder.serve_connection(io, service)).await {
                 log_refused(&error);
                 tracing::debug!(%error, "connection closed");
             }
             drop(slot);
-        });
+        };
+        match slots.clone().try_acquire_owned() {
+            Ok(slot) => {
+                saturated = false;
+                tokio::spawn(serve_on(stream, slot));
+            }
+            Err(_) => {
+                if !std::mem::replace(&mut saturated, true) {
+                    tracing::warn!(
+                        max_connections = limits.max_connections,
+                        "every connection slot in use: new connections wait until one frees"
+                    );
+                }
+                room.wait_or_refuse(stream, slots.clone(), serve_on);
+            }
+        }
     }
+    // Connections still waiting for a slot are dropped.
+    slots.close();
     drop(listener);
     graceful.shutdown().await;
     Ok(())
+}
+
+/// Where connections beyond the limit wait for a slot, first come first served (tokio's
+/// semaphore is fair): at most a quarter of the limit of them. Beyond, a connection is
+/// answered at once 429 `APIGW.0308` with `Retry-After` (the gateway's documented answer to
+/// too much traffic), and beyond as many refusals in progress, closed unanswered. Once, they
+/// waited in the kernel's listen backlog; past its 1,024 the kernel dropped their SYNs and a
+/// client retransmitting behind a flood waited without bound (over 90 s seen), unable to tell
+/// "wait" from "dead". Open files stay under the limit plus half of it.
+struct Room {
+    most: usize,
+    waiting: Arc<AtomicUsize>,
+    refusing: Arc<AtomicUsize>,
+}
+
+impl Room {
+    fn new(max_connections: usize) -> Room {
+        Room {
+            most: max_connections.div_ceil(4),
+            waiting: Arc::default(),
+            refusing: Arc::default(),
+        }
+    }
+
+    /// Has `stream` wait for a slot of `slots` and then be served by `serve_on`, or refuses it.
+    fn wait_or_refuse<F>(
+        &self,
+        stream: TcpStream,
+        slots: Arc<Semaphore>,
+        serve_on: impl FnOnce(TcpStream, OwnedSemaphorePermit) -> F + Send + 'static,
+    ) where
+        F: Future<Output = ()> + Send,
+    {
+        let counted = |count: &Arc<AtomicUsize>| {
+            let before = count.fetch_add(1, Ordering::Relaxed);
+            if before < self.most {
+                return Some(Counted(count.clone()));
+            }
+            count.fetch_sub(1, Ordering::Relaxed);
+            None
+        };
+        if let Some(place) = counted(&self.waiting) {
+            tokio::spawn(async move {
+                let slot = slots.acquire_owned().await;
+                drop(place);
+                if let Ok(slot) = slot {
+                    serve_on(stream, slot).await;
+                }
+            });
+        } else if let Some(place) = counted(&self.refusing) {
+            tokio::spawn(async move {
+                refuse(stream).await;
+                drop(place);
+            });
+        }
+    }
+}
+
+/// One in a [`Room`]'s count, until dropped.
+struct Counted(Arc<AtomicUsize>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Answers 429 `APIGW.0308` with `Retry-After: 1` and `Connection: close`, then reads what the
+/// client sent, for at most a second (closing with its request unread would reset the
+/// connection before the client reads the answer).
+async fn refuse(mut stream: TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let code = csbs_types::codes::gateway::APIGW_0308;
+    let body = serde_json::json!({
+        "error_code": code.code,
+        "error_msg": format!("{}: every connection slot is in use, and as many connections \
+                              wait for one as may", code.message),
+    })
+    .to_string();
+    let answer = format!(
+        "HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\n\
+         content-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    crate::dispatch::log("-", "-", StatusCode::TOO_MANY_REQUESTS, Some(code.code), 0.0);
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        stream.write_all(answer.as_bytes()).await?;
+        stream.shutdown().await?;
+        let mut sink = [0u8; 4096];
+        while stream.read(&mut sink).await? > 0 {}
+        Ok::<(), io::Error>(())
+    })
+    .await;
 }
 
 /// A request hyper refused itself, before the mock saw it, gets its request-log line too:

@@ -271,6 +271,31 @@ async fn a_connection_beyond_the_limit_waits_for_a_slot() {
 }
 
 #[tokio::test]
+async fn beyond_the_waiting_room_a_connection_is_told_to_retry_at_once() {
+    // One slot and a waiting room of one (a quarter of the limit, rounded up).
+    let mock = Mock::with(|c| c.limits.max_connections = 1).await;
+    let mut held = connect(&mock).await;
+    served_on(&mut held).await;
+    let mut second = connect(&mock).await;
+    let waiting = tokio::spawn(async move {
+        served_on(&mut second).await;
+        second
+    });
+    // The third is neither served nor left waiting without an answer (once, beyond the
+    // kernel's backlog, such a client waited over 90 s): 429 with Retry-After, closed.
+    let mut third = connect(&mock).await;
+    let request =
+        format!("GET {} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {TOKEN}\r\n\r\n", v1("/quotas"));
+    third.write_all(request.as_bytes()).await.unwrap();
+    let answer = until_closed(&mut third).await;
+    assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
+    assert!(answer.contains("retry-after: 1") && answer.contains("APIGW.0308"), "{answer}");
+    // The waiting one is served once the held one ends.
+    drop(held);
+    waiting.await.expect("the waiting connection is served once a slot frees");
+}
+
+#[tokio::test]
 async fn a_limit_of_no_connection_is_refused_at_start() {
     let config = csbs_mock::MockConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
