@@ -47,7 +47,15 @@ pub async fn serve(
     let service = TowerToHyperService::new(crate::dispatch::handle.with_state(app));
     tokio::pin!(stop);
     let mut saturated = false;
-    loop {
+    'serving: loop {
+        // Every slot, place and refusal taken: leave new connections in the listen backlog
+        // until one frees (refusals end within a fraction of a second).
+        while slots.available_permits() == 0 && room.is_full() {
+            tokio::select! {
+                () = room.freed.notified() => {}
+                () = &mut stop => break 'serving,
+            }
+        }
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
@@ -97,14 +105,18 @@ pub async fn serve(
 /// Where connections beyond the limit wait for a slot, first come first served (tokio's
 /// semaphore is fair): at most a quarter of the limit of them. Beyond, a connection is
 /// answered at once 429 `APIGW.0308` with `Retry-After` (the gateway's documented answer to
-/// too much traffic), and beyond as many refusals in progress, closed unanswered. Once, they
+/// too much traffic), as many refusals at once. Once, they
 /// waited in the kernel's listen backlog; past its 1,024 the kernel dropped their SYNs and a
 /// client retransmitting behind a flood waited without bound (over 90 s seen), unable to tell
-/// "wait" from "dead". Open files stay under the limit plus half of it.
+/// "wait" from "dead". Open files stay under the limit plus half of it: with every place and
+/// refusal taken, new connections stay in the backlog until one frees (a refusal ends within
+/// 200 ms), so every accepted connection is served or answered.
 struct Room {
     most: usize,
     waiting: Arc<AtomicUsize>,
     refusing: Arc<AtomicUsize>,
+    /// Told whenever a place or a refusal ends.
+    freed: Arc<tokio::sync::Notify>,
 }
 
 impl Room {
@@ -113,7 +125,14 @@ impl Room {
             most: max_connections.div_ceil(4),
             waiting: Arc::default(),
             refusing: Arc::default(),
+            freed: Arc::default(),
         }
+    }
+
+    /// Every place and every refusal taken.
+    fn is_full(&self) -> bool {
+        self.waiting.load(Ordering::Relaxed) >= self.most
+            && self.refusing.load(Ordering::Relaxed) >= self.most
     }
 
     /// Has `stream` wait for a slot of `slots` and then be served by `serve_on`, or refuses it.
@@ -128,7 +147,7 @@ impl Room {
         let counted = |count: &Arc<AtomicUsize>| {
             let before = count.fetch_add(1, Ordering::Relaxed);
             if before < self.most {
-                return Some(Counted(count.clone()));
+                return Some(Counted(count.clone(), self.freed.clone()));
             }
             count.fetch_sub(1, Ordering::Relaxed);
             None
@@ -141,7 +160,9 @@ impl Room {
                     serve_on(stream, slot).await;
                 }
             });
-        } else if let Some(place) = counted(&self.refusing) {
+        } else {
+            // Uncounted only when a waiting connection took the slot seen free a moment ago.
+            let place = counted(&self.refusing);
             tokio::spawn(async move {
                 refuse(stream).await;
                 drop(place);
@@ -150,18 +171,20 @@ impl Room {
     }
 }
 
-/// One in a [`Room`]'s count, until dropped.
-struct Counted(Arc<AtomicUsize>);
+/// One in a [`Room`]'s count, until dropped (which tells the accept loop).
+struct Counted(Arc<AtomicUsize>, Arc<tokio::sync::Notify>);
 
 impl Drop for Counted {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::Relaxed);
+        self.1.notify_one();
     }
 }
 
 /// Answers 429 `APIGW.0308` with `Retry-After: 1` and `Connection: close`, then reads what the
-/// client sent, for at most a second (closing with its request unread would reset the
-/// connection before the client reads the answer).
+/// client sent, for at most a fifth of a second (closing with its request unread would reset
+/// the connection before the client reads the answer; a silent flood must not hold the
+/// refusals long).
 async fn refuse(mut stream: TcpStream) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let code = csbs_types::codes::gateway::APIGW_0308;
@@ -177,7 +200,7 @@ async fn refuse(mut stream: TcpStream) {
         body.len()
     );
     crate::dispatch::log("-", "-", StatusCode::TOO_MANY_REQUESTS, Some(code.code), 0.0);
-    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+    let _ = tokio::time::timeout(Duration::from_millis(200), async {
         stream.write_all(answer.as_bytes()).await?;
         stream.shutdown().await?;
         let mut sink = [0u8; 4096];
