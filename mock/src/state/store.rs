@@ -11,7 +11,7 @@ use crate::clock::Micros;
 use foldhash::{HashMap, HashMapExt};
 use std::collections::BTreeSet;
 use std::ops::Bound;
-use std::sync::atomic::AtomicI64;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use uuid::Uuid;
 
@@ -52,6 +52,10 @@ pub struct Project {
     newest_first: BTreeSet<(Micros, Uuid)>,
     /// Where changes are recorded for the state file (none without one).
     pub(super) log: Option<Arc<ChangeLog>>,
+    /// The sequence number (see [`ChangeLog`]) of the project's latest change: a request that
+    /// read or changed the project is answered once the state file has reached it (changes of
+    /// other projects it need not wait for). Set while the change is made, under the lock.
+    pub(super) last_change: AtomicU64,
     /// Held while the project's due scheduled runs are made (see `handlers/scheduled.rs`):
     /// one catch-up at a time, which the requests that can see its runs wait for.
     pub catching_up: Arc<Mutex<()>>,
@@ -80,6 +84,7 @@ impl Project {
             rendered: RenderCache::default(),
             newest_first: BTreeSet::new(),
             log: None,
+            last_change: AtomicU64::new(0),
             catching_up: Arc::default(),
             generation: 0,
         }
@@ -88,8 +93,13 @@ impl Project {
     /// Records that `record` changed, for the state file.
     pub(super) fn changed(&self, record: Record) {
         if let Some(log) = &self.log {
-            log.record(&self.id, record);
+            self.last_change.fetch_max(log.record(&self.id, record), Ordering::AcqRel);
         }
+    }
+
+    /// The sequence number of the project's latest change (0: none since the start).
+    pub(super) fn last_change(&self) -> u64 {
+        self.last_change.load(Ordering::Acquire)
     }
 
     /// True if the project, locked by [`change`], was changed by another request since work
@@ -245,7 +255,8 @@ impl Project {
         let ids = backups.iter().map(|b| b.id).collect();
         if let Some(log) = &self.log {
             let records = |b: &Backup| [Record::Backup(b.id), Record::Server(b.server.id.clone())];
-            log.record_all(&self.id, backups.iter().flat_map(records));
+            let last = log.record_all(&self.id, backups.iter().flat_map(records));
+            self.last_change.fetch_max(last, Ordering::AcqRel);
         }
         for backup in backups {
             // Keys are cloned only for servers not seen before: most backups are of known ones.
