@@ -126,14 +126,22 @@ impl Project {
 
     /// Starts deleting a backup; it is `deleting` until `gone_at`.
     pub fn start_deletion(&mut self, id: Uuid, now: Micros, gone_at: Micros) {
-        if let Some(b) = self.backups.get_mut(&id) {
-            if b.life.delete.is_none() {
-                b.life.delete = Some((now, gone_at));
-                self.deleting.push(id);
-                self.rendered.forget(id);
-                self.changed(Record::Backup(id));
-            }
+        if self.mark_deleting(id, now, gone_at) {
+            self.changed(Record::Backup(id));
         }
+    }
+
+    /// [`Project::start_deletion`] without recording the change; true if the backup was
+    /// marked.
+    fn mark_deleting(&mut self, id: Uuid, now: Micros, gone_at: Micros) -> bool {
+        let Some(b) = self.backups.get_mut(&id) else { return false };
+        if b.life.delete.is_some() {
+            return false;
+        }
+        b.life.delete = Some((now, gone_at));
+        self.deleting.push(id);
+        self.rendered.forget(id);
+        true
     }
 
     /// Starts a restoration from a backup to a server; both are `restoring` until `ends`.
@@ -252,10 +260,25 @@ impl Project {
 
     /// Stores a checkpoint with its backups (and the servers they were made of).
     pub fn add_checkpoint(&mut self, info: Arc<CheckpointInfo>, backups: Vec<Backup>) {
+        self.add_run(info, backups, &[], 0, 0);
+    }
+
+    /// Stores a policy run's checkpoint with its backups, and starts deleting `surplus` (what
+    /// `max_backups` deletes) until `gone_at`. Recorded for the state file at once, so that
+    /// one write holds all of it: a crash keeps the whole run or none of it.
+    pub fn add_run(
+        &mut self,
+        info: Arc<CheckpointInfo>,
+        backups: Vec<Backup>,
+        surplus: &[Uuid],
+        now: Micros,
+        gone_at: Micros,
+    ) {
         let ids = backups.iter().map(|b| b.id).collect();
         if let Some(log) = &self.log {
             let records = |b: &Backup| [Record::Backup(b.id), Record::Server(b.server.id.clone())];
-            let last = log.record_all(&self.id, backups.iter().flat_map(records));
+            let deleted = surplus.iter().map(|id| Record::Backup(*id));
+            let last = log.record_all(&self.id, backups.iter().flat_map(records).chain(deleted));
             self.last_change.fetch_max(last, Ordering::AcqRel);
         }
         for backup in backups {
@@ -275,6 +298,9 @@ impl Project {
             self.backups.insert(backup.id, backup);
         }
         self.checkpoints.insert(info.id, CheckpointEntry { info, backups: ids });
+        for id in surplus {
+            self.mark_deleting(*id, now, gone_at);
+        }
     }
 
     /// For each of `servers`, the backups `policy_id` made of it that are not being deleted,
