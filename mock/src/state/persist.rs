@@ -231,3 +231,48 @@ pub struct Storage {
     pub kind: &'static str,
     pub failure: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::durable::Backend;
+
+    /// A state file in memory: how many rows each write held.
+    struct Memory(Arc<std::sync::Mutex<Vec<usize>>>);
+
+    impl Backend for Memory {
+        fn write(&mut self, batch: &Batch) -> Result<(), String> {
+            self.0.lock().unwrap().push(batch.rows.len());
+            Ok(())
+        }
+        fn load(&mut self) -> Result<Option<Snapshot>, String> {
+            Ok(None)
+        }
+    }
+
+    #[test]
+    fn a_request_waits_for_its_projects_changes_only() {
+        let writes = Arc::default();
+        let (store, _) = Store::durable(Box::new(Memory(Arc::clone(&writes)))).unwrap();
+        assert_eq!(store.seen_upto(Some("a")), 0, "a project not made yet holds nothing");
+        read(&store.project("a")).changed(Record::Project);
+        let a = store.seen_upto(Some("a"));
+        assert!(a > 0 && !store.is_kept_upto(a));
+        assert_eq!(store.seen_upto(Some("b")), 0, "b is not held up by a's change");
+        read(&store.project("b")).changed(Record::Project);
+        let b = store.seen_upto(Some("b"));
+        assert!(b > a);
+        assert_eq!(store.seen_upto(None), b, "every project: every change");
+        store.persist_upto(a, || {}).unwrap();
+        assert!(store.is_kept_upto(b), "one write took every change pending");
+        assert_eq!(*writes.lock().unwrap(), vec![2]);
+
+        store.reset_project("a").unwrap();
+        let reset = store.seen_upto(Some("a"));
+        assert!(reset > b && store.is_kept_upto(reset), "a read after the reset waits for it");
+        store.import(store.export()).unwrap();
+        let imported = store.seen_upto(Some("b"));
+        assert!(imported > reset, "an imported project's reads wait for the import's write");
+        assert!(store.is_kept_upto(store.seen_upto(None)));
+    }
+}
