@@ -67,14 +67,25 @@ impl App {
     }
 
     /// The mock's time: the real clock, plus however far it has been advanced.
+    /// Never past [`clock::MAX_TIME`] (an advance stops there; a real clock may pass an
+    /// imported offset's end by a little).
     pub fn now(&self) -> Micros {
-        let base = self.virtual_start.unwrap_or_else(clock::now);
-        base.saturating_add(self.store.clock_offset())
+        self.base_time().saturating_add(self.store.clock_offset()).min(clock::MAX_TIME)
+    }
+
+    fn base_time(&self) -> Micros {
+        self.virtual_start.unwrap_or_else(clock::now)
+    }
+
+    /// The largest clock offset: the one that puts the mock's time at [`clock::MAX_TIME`].
+    pub fn max_clock_offset(&self) -> Micros {
+        clock::MAX_TIME.saturating_sub(self.base_time()).max(0)
     }
 
     /// Moves the mock's clock forward (never back); kept in the state file when there is one.
-    pub fn advance_clock(&self, by: Duration) -> Result<(), String> {
-        self.store.advance_clock(micros(by))
+    /// Refused, the clock unmoved, when it would pass [`clock::MAX_TIME`].
+    pub fn advance_clock(&self, by: Duration) -> Result<(), crate::state::ClockError> {
+        self.store.advance_clock(micros(by), self.max_clock_offset())
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::error::AdminError;
 use crate::server::App;
-use crate::state::Snapshot;
+use crate::state::{check_import, Snapshot};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -25,12 +25,13 @@ pub async fn export(State(app): State<Arc<App>>) -> Json<Snapshot> {
     Json(app.store.export())
 }
 
-/// `PUT /_mock/state`: replaces the whole state with an export; 204. A body that is not one
-/// is refused (400) naming where it fails, and the state stays as it was.
+/// `PUT /_mock/state`: replaces the whole state with an export; 204. A body that is not one,
+/// or holds values the mock cannot keep (see `state/check.rs`), is refused (400) naming the
+/// field, the rule and the value, and the state stays as it was.
 pub async fn import(State(app): State<Arc<App>>, body: Bytes) -> Result<StatusCode, AdminError> {
     let snapshot: Snapshot = serde_json::from_slice(&body)
         .map_err(|e| AdminError::bad_request(format!("body: is not a state export ({e})")))?;
-    snapshot.check_format().map_err(AdminError::bad_request)?;
+    check_import(&snapshot, app.max_clock_offset()).map_err(AdminError::bad_request)?;
     app.store.import(snapshot).map_err(AdminError::internal)?;
     Ok(StatusCode::NO_CONTENT)
 }
