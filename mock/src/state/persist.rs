@@ -78,12 +78,19 @@ impl Store {
         self.persist()
     }
 
-    /// Every project's records, and the clock.
+    /// Every project's records, and the clock. Projects holding nothing are left out: an
+    /// empty project answers as one never used, and the state file keeps no row of it, so
+    /// the export reads the same after a restart.
     pub fn export(&self) -> Snapshot {
         Snapshot {
             format: FORMAT.to_owned(),
             clock_offset_us: self.clock_offset(),
-            projects: self.projects().iter().map(|p| read(p).state()).collect(),
+            projects: self
+                .projects()
+                .iter()
+                .map(|p| read(p).state())
+                .filter(|p| !p.is_empty())
+                .collect(),
         }
     }
 

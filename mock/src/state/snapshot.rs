@@ -53,6 +53,17 @@ pub struct ProjectMeta {
     pub restoring_servers: BTreeMap<String, Micros>,
 }
 
+impl ProjectState {
+    /// True when the project holds no record.
+    pub fn is_empty(&self) -> bool {
+        self.policies.is_empty()
+            && self.backups.is_empty()
+            && self.servers.is_empty()
+            && self.schedules.is_empty()
+            && self.restoring_servers.is_empty()
+    }
+}
+
 impl Snapshot {
     /// Checks the format; the error names it and what was found.
     pub fn check_format(&self) -> Result<(), String> {
