@@ -85,8 +85,8 @@ shrinks() { # name, seeds, mock options...
       continue
     fi
     read -r bs bn br bw bc < <(shrink_once "$BASELINE" "$seed")
-    printf '%-5s seed %s: baseline shrunk in %6s ms to %2s steps (run %6.1f s wall, %5.2f s CPU) | this build %6s ms (%s runs) to %2s steps (run %6.1f s wall, %5.2f s CPU) | this/baseline: shrink %s, run wall %s, run CPU %s\n' \
-      "$name" "$seed" "$bs" "$bn" "$bw" "$bc" "$cs" "$cr" "$cn" "$cw" "$cc" "$(ratio "$cs" "$bs")" "$(ratio "$cw" "$bw")" "$(ratio "$cc" "$bc")"
+    printf '%-5s seed %s: baseline shrunk in %6s ms (%s runs) to %2s steps (run %6.1f s wall, %5.2f s CPU) | this build %6s ms (%s runs) to %2s steps (run %6.1f s wall, %5.2f s CPU) | this/baseline: shrink %s, run wall %s, run CPU %s\n' \
+      "$name" "$seed" "$bs" "$br" "$bn" "$bw" "$bc" "$cs" "$cr" "$cn" "$cw" "$cc" "$(ratio "$cs" "$bs")" "$(ratio "$cw" "$bw")" "$(ratio "$cc" "$bc")"
   done
   stop_mock
 }

@@ -8,7 +8,7 @@
 use crate::auth::{allow_all_tenants, authorize, is_signed, SignedRequest};
 use crate::errors::ApiError;
 use crate::handlers::{self, Call, Reply};
-use crate::journal::{Entry, Target, Verdict};
+use crate::journal::{Entry, Verdict};
 use crate::server::App;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -34,32 +34,49 @@ struct Seen {
     fault: Option<&'static str>,
     /// The mock's time the request was served at (read once, for the handler and the journal).
     now: Option<crate::clock::Micros>,
+    /// The request has a `Prefer` header (see [`marked`]).
+    prefer: bool,
+}
+
+/// The request's `Origin` (the first) and whether it has a `Prefer` header, found in one
+/// pass over its few headers: cheaper than a lookup by name for each, on every request.
+fn marked(headers: &HeaderMap) -> (Option<&HeaderValue>, bool) {
+    let (mut origin, mut prefer) = (None, false);
+    for (name, value) in headers {
+        if name == header::ORIGIN {
+            origin = origin.or(Some(value));
+        } else if name == crate::faults::PREFER {
+            prefer = true;
+        }
+    }
+    (origin, prefer)
 }
 
 pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     let started = Instant::now();
-    let origin =
-        if app.config.cors { request.headers().get(header::ORIGIN).cloned() } else { None };
+    let (origin, prefer) = marked(request.headers());
+    let origin = origin.filter(|_| app.config.cors).cloned();
     if let Some(preflight) =
         origin.as_ref().and_then(|_| crate::cors::preflight(request.method(), request.headers()))
     {
         return preflight;
     }
-    // What the log and the journal keep of the request line (the request itself is consumed).
+    // What the log and the journal keep of the request line (the request itself is consumed;
+    // a `Uri` shares hyper's bytes, so its copy costs no allocation).
     let method = request.method().clone();
-    let target = Target::new(request.uri().path(), request.uri().query());
-    if crate::admin::is_admin(target.path()) {
+    let uri = request.uri().clone();
+    if crate::admin::is_admin(uri.path()) {
         let mut response = crate::admin::handle(app, request).await;
         if let Some(origin) = origin {
             crate::cors::allow(origin, &mut response);
         }
-        log(&method, target.path(), response.status(), None, started.elapsed().as_secs_f64() * 1e3);
+        log(&method, uri.path(), response.status(), None, millis(started));
         return response;
     }
     if !app.config.latency.is_zero() {
         tokio::time::sleep(app.config.latency).await;
     }
-    let mut seen = Seen::default();
+    let mut seen = Seen { prefer, ..Seen::default() };
     let (mut response, code) = match app.budget.as_ref().and_then(|b| b.admit()) {
         Some(refused) => (refused, Some(APIGW_0308.code)),
         None => {
@@ -89,13 +106,13 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         crate::cors::allow(origin, &mut response);
     }
     let status = response.status();
-    // Microseconds are what a request log can resolve; more digits are float noise.
-    let ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
-    log(&method, target.path(), status, code, ms);
+    let ms = millis(started);
+    log(&method, uri.path(), status, code, ms);
     if app.journal.is_on() {
-        app.journal.record(Entry {
+        let at = seen.now.unwrap_or_else(|| app.now());
+        app.journal.record(uri.path(), uri.query(), |target| Entry {
             seq: 0,
-            at: seen.now.unwrap_or_else(|| app.now()),
+            at,
             method,
             target,
             operation: seen.operation,
@@ -108,6 +125,12 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         });
     }
     response
+}
+
+/// Milliseconds since `started`, to the microsecond: what a request log can resolve (more
+/// digits are float noise).
+fn millis(started: Instant) -> f64 {
+    (started.elapsed().as_secs_f64() * 1e6).round() / 1e3
 }
 
 /// The request log: one event per request, method, path (the query left out: it is in the
@@ -179,7 +202,8 @@ async fn serve(app: &App, request: Request, seen: &mut Seen) -> Result<Reply, Ap
     let asked =
         scope.admin_only.iter().any(|p| valid.query.get(p).and_then(Value::as_bool) == Some(true));
     let all_tenants = allow_all_tenants(&grant, asked)?;
-    if let Some(forced) = app.faults.apply(op, &parts.headers, &mut seen.fault).await? {
+    if let Some(forced) = app.faults.apply(op, &parts.headers, seen.prefer, &mut seen.fault).await?
+    {
         return forced;
     }
     let now = app.now();
@@ -317,8 +341,12 @@ fn parse_json(
     }
     if let Some(kind) = headers.get(header::CONTENT_TYPE) {
         let text = kind.to_str().unwrap_or_default();
-        let essence = text.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-        if essence != "application/json" && !essence.ends_with("+json") {
+        // Compared ignoring case in place: a lowercased copy cost every body an allocation.
+        let essence = text.split(';').next().unwrap_or_default().trim().as_bytes();
+        let suffix = essence.len().checked_sub(5).map(|at| &essence[at..]);
+        if !essence.eq_ignore_ascii_case(b"application/json")
+            && !suffix.is_some_and(|s| s.eq_ignore_ascii_case(b"+json"))
+        {
             let message = "must be sent as application/json".to_owned();
             return Err(body_violation(service, "content-type", message, Value::from(text)));
         }
@@ -326,4 +354,25 @@ fn parse_json(
     serde_json::from_slice(bytes).map(Some).map_err(|e| {
         body_violation(service, "json", format!("is not valid JSON ({e})"), Value::Null)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_is_json_by_its_media_type_in_any_case() {
+        let parse = |kind: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(kind).unwrap());
+            parse_json(Service::Csbs, &headers, b"{}").map_err(|e| e.message)
+        };
+        for kind in ["application/json", "Application/JSON; charset=utf-8", "application/x+JSON"] {
+            assert_eq!(parse(kind), Ok(Some(serde_json::json!({}))), "{kind}");
+        }
+        for kind in ["text/plain", "json", "+jso", "application/jsonx"] {
+            let refused = parse(kind).unwrap_err();
+            assert!(refused.contains("application/json"), "{kind}: {refused}");
+        }
+    }
 }

@@ -106,17 +106,19 @@ impl Faults {
         hit.then(|| (armed.latency, armed.error.clone()))
     }
 
-    /// Applies the operation's configured fault and the request's `Prefer` header: waits for
-    /// their latency, then `Some` answer to send instead of the operation's, or `None` to
-    /// serve it. `Err` for a `Prefer` header the spec does not allow (400). The reason is
-    /// recorded in `why` for the journal.
+    /// Applies the operation's configured fault and the request's `Prefer` header (read only
+    /// when `prefer_sent`, the dispatcher having seen one): waits for their latency, then
+    /// `Some` answer to send instead of the operation's, or `None` to serve it. `Err` for a
+    /// `Prefer` header the spec does not allow (400). The reason is recorded in `why` for the
+    /// journal.
     pub async fn apply(
         &self,
         op: &'static Operation,
         headers: &HeaderMap,
+        prefer_sent: bool,
         why: &mut Option<&'static str>,
     ) -> Result<Option<Result<Reply, ApiError>>, ApiError> {
-        let prefer = Prefer::read(op, headers)?;
+        let prefer = if prefer_sent { Prefer::read(op, headers)? } else { None };
         let configured = self.configured(op);
         let mut delay = Duration::ZERO;
         let mut answer = None;
@@ -140,7 +142,7 @@ impl Faults {
 }
 
 /// The `Prefer` header (RFC 7240; `http` has no constant for it).
-static PREFER: HeaderName = HeaderName::from_static("prefer");
+pub(crate) static PREFER: HeaderName = HeaderName::from_static("prefer");
 
 /// What a `Prefer` header asks for.
 struct Prefer {

@@ -50,7 +50,8 @@ pub struct Entry {
 }
 
 /// A request's path and query, kept in one string: an entry is made for every request, and
-/// each allocation shows in the mock's throughput.
+/// each allocation shows in the mock's throughput (a full journal reuses the string of the
+/// entry it forgets, see [`Journal::record`]).
 #[derive(Clone, Debug)]
 pub struct Target {
     text: String,
@@ -58,8 +59,10 @@ pub struct Target {
 }
 
 impl Target {
-    pub fn new(path: &str, query: Option<&str>) -> Target {
-        let mut text = String::with_capacity(path.len() + query.map_or(0, str::len));
+    /// `path` and `query` in `text`'s buffer (emptied first).
+    fn reusing(mut text: String, path: &str, query: Option<&str>) -> Target {
+        text.clear();
+        text.reserve(path.len() + query.map_or(0, str::len));
         text.push_str(path);
         text.push_str(query.unwrap_or_default());
         Target { text, path_len: path.len() }
@@ -95,6 +98,10 @@ fn as_time<S: serde::Serializer>(at: &Micros, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&time.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
 }
 
+/// The longest string of a forgotten entry that a new one reuses, in bytes (request lines
+/// are mostly far shorter).
+const REUSED_BYTES: usize = 1024;
+
 /// The last requests, oldest first.
 pub struct Journal {
     size: usize,
@@ -112,17 +119,24 @@ impl Journal {
         self.size > 0
     }
 
-    /// Keeps `entry` (its `seq` assigned here), forgetting the oldest beyond the size.
-    pub fn record(&self, mut entry: Entry) {
+    /// Keeps the entry `make` returns for a request to `path` and `query` (given its
+    /// [`Target`]; its `seq` is assigned here), forgetting the oldest beyond the size, whose
+    /// string the new target reuses: a full journal allocates nothing per request. A string
+    /// longer than [`REUSED_BYTES`] is freed instead, so that a few long request lines do not
+    /// hold their memory in later entries for good.
+    pub fn record(&self, path: &str, query: Option<&str>, make: impl FnOnce(Target) -> Entry) {
         if self.size == 0 {
             return;
         }
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        let forgotten = if kept.1.len() == self.size { kept.1.pop_front() } else { None };
+        let text = forgotten
+            .map(|e| e.target.text)
+            .filter(|t| t.capacity() <= REUSED_BYTES)
+            .unwrap_or_default();
+        let mut entry = make(Target::reusing(text, path, query));
         kept.0 += 1;
         entry.seq = kept.0;
-        if kept.1.len() == self.size {
-            kept.1.pop_front();
-        }
         kept.1.push_back(entry);
     }
 
@@ -225,12 +239,12 @@ impl Filter {
 mod tests {
     use super::*;
 
-    fn entry(method: &str, status: u16) -> Entry {
+    fn entry(target: Target, method: &str, status: u16) -> Entry {
         Entry {
             seq: 0,
             at: 0,
             method: method.parse().unwrap(),
-            target: Target::new("/v1/p/policies", None),
+            target,
             operation: Some("listPolicies"),
             status,
             error_code: None,
@@ -244,13 +258,21 @@ mod tests {
     #[test]
     fn the_journal_keeps_the_last_entries_and_filters_them() {
         let journal = Journal::new(3);
-        for status in [200, 400, 200, 404] {
-            journal.record(entry("GET", status));
+        for (status, query) in
+            [(200, Some("limit=1")), (400, None), (200, Some("a=b")), (404, None)]
+        {
+            journal.record("/v1/p/policies", query, |target| entry(target, "GET", status));
         }
         let all = journal.select(&Filter::default());
         assert_eq!(
             all.iter().map(|e| (e.seq, e.status)).collect::<Vec<_>>(),
             [(2, 400), (3, 200), (4, 404)]
+        );
+        // The last target, in the string of the forgotten first, holds only its own.
+        let targets: Vec<_> = all.iter().map(|e| (e.target.path(), e.target.query())).collect();
+        assert_eq!(
+            targets,
+            [("/v1/p/policies", ""), ("/v1/p/policies", "a=b"), ("/v1/p/policies", "")]
         );
         let filter = Filter::parse("status=200&method=get").unwrap();
         assert_eq!(journal.select(&filter).len(), 1);

@@ -43,6 +43,11 @@ impl<'c> Values<'c> {
         self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
 
+    /// Every (name, value) pair, in the order validation read them.
+    pub fn iter(&self) -> impl Iterator<Item = (&'c str, &Value)> + '_ {
+        self.0.iter().map(|(k, v)| (*k, v))
+    }
+
     pub(crate) fn push(&mut self, name: &'c str, value: Value) {
         self.0.push((name, value));
     }

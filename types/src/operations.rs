@@ -125,13 +125,23 @@ pub struct ProtectResourcePath<'a> {
 }
 
 impl<'a> ProtectResourcePath<'a> {
-    /// Reads the parameters from their validated JSON values (`get` by name).
-    pub fn read(get: &impl Fn(&str) -> Option<&'a Value>) -> Self {
-        ProtectResourcePath {
-            project_id: params::text(get("project_id")),
-            provider_id: params::text(get("provider_id")),
-            resource_id: params::text(get("resource_id")),
+    /// Reads the parameters from their validated JSON values, given as (name, value)
+    /// pairs; a parameter without a value is absent, a name the operation lacks is ignored.
+    pub fn read<'n>(values: impl IntoIterator<Item = (&'n str, &'a Value)>) -> Self {
+        let mut read = ProtectResourcePath {
+            project_id: params::text(None),
+            provider_id: params::text(None),
+            resource_id: params::text(None),
+        };
+        for (name, value) in values {
+            match name {
+                "project_id" => read.project_id = params::text(Some(value)),
+                "provider_id" => read.provider_id = params::text(Some(value)),
+                "resource_id" => read.resource_id = params::text(Some(value)),
+                _ => {}
+            }
         }
+        read
     }
 }
 
@@ -145,12 +155,21 @@ pub struct CheckResourceCapabilitiesPath<'a> {
 }
 
 impl<'a> CheckResourceCapabilitiesPath<'a> {
-    /// Reads the parameters from their validated JSON values (`get` by name).
-    pub fn read(get: &impl Fn(&str) -> Option<&'a Value>) -> Self {
-        CheckResourceCapabilitiesPath {
-            project_id: params::text(get("project_id")),
-            provider_id: params::text(get("provider_id")),
+    /// Reads the parameters from their validated JSON values, given as (name, value)
+    /// pairs; a parameter without a value is absent, a name the operation lacks is ignored.
+    pub fn read<'n>(values: impl IntoIterator<Item = (&'n str, &'a Value)>) -> Self {
+        let mut read = CheckResourceCapabilitiesPath {
+            project_id: params::text(None),
+            provider_id: params::text(None),
+        };
+        for (name, value) in values {
+            match name {
+                "project_id" => read.project_id = params::text(Some(value)),
+                "provider_id" => read.provider_id = params::text(Some(value)),
+                _ => {}
+            }
         }
+        read
     }
 }
 
@@ -162,11 +181,18 @@ pub struct ListPoliciesPath<'a> {
 }
 
 impl<'a> ListPoliciesPath<'a> {
-    /// Reads the parameters from their validated JSON values (`get` by name).
-    pub fn read(get: &impl Fn(&str) -> Option<&'a Value>) -> Self {
-        ListPoliciesPath {
-            project_id: params::text(get("project_id")),
+    /// Reads the parameters from their validated JSON values, given as (name, value)
+    /// pairs; a parameter without a value is absent, a name the operation lacks is ignored.
+    pub fn read<'n>(values: impl IntoIterator<Item = (&'n str, &'a Value)>) -> Self {
+        let mut read = ListPoliciesPath {
+            project_id: params::text(None),
+        };
+        for (name, value) in values {
+            if name == "project_id" {
+                read.project_id = params::text(Some(value));
+            }
         }
+        read
     }
 }
 
@@ -188,16 +214,29 @@ pub struct ListPoliciesQuery<'a> {
 }
 
 impl<'a> ListPoliciesQuery<'a> {
-    /// Reads the parameters from their validated JSON values (`get` by name).
-    pub fn read(get: &impl Fn(&str) -> Option<&'a Value>) -> Self {
-        ListPoliciesQuery {
-            limit: params::optional_count(get("limit")),
-            marker: params::optional_text(get("marker")),
-            sort: params::optional_text(get("sort")),
-            name: params::optional_text(get("name")),
-            all_tenants: params::optional_bool(get("all_tenants")),
-            offset: params::optional_count(get("offset")),
+    /// Reads the parameters from their validated JSON values, given as (name, value)
+    /// pairs; a parameter without a value is absent, a name the operation lacks is ignored.
+    pub fn read<'n>(values: impl IntoIterator<Item = (&'n str, &'a Value)>) -> Self {
+        let mut read = ListPoliciesQuery {
+            limit: params::optional_count(None),
+            marker: params::optional_text(None),
+            sort: params::optional_text(None),
+            name: params::optional_text(None),
+            all_tenants: params::optional_bool(None),
+            offset: params::optional_count(None),
+        };
+        for (name, value) in values {
+            match name {
+                "limit" => read.limit = params::optional_count(Some(value)),
+                "marker" => read.marker = params::optional_text(Some(value)),
+                "sort" => read.sort = params::optional_text(Some(value)),
+                "name" => read.name = params::optional_text(Some(value)),
+                "all_tenants" => read.all_tenants = params::optional_bool(Some(value)),
+                "offset" => read.offset = params::optional_count(Some(value)),
+                _ => {}
+            }
         }
+        read
     }
 }
 
@@ -209,11 +248,18 @@ pub struct CreatePolicyPath<'a> {
 }
 
 impl<'a> CreatePolicyPath<'a> {
-    /// Reads the parameters from their validated JSON values (`get` by name).
-    pub fn read(get: &impl Fn(&str) -> Option<&'a Value>) -> Self {
-        CreatePolicyPath {
-            project_id: params::text(get("project_id")),
+    /// Reads the parameters from their validated JSON values, given as (name, value)
+    /// pairs; a parameter without a value is absent, a name the operation lacks is ignored.
+    pub fn read<'n>(values: impl IntoIterator<Item = (&'n str, &'a Value)>) -> Self {
+        let mut read = CreatePolicyPath {
+            project_id: params::text(None),
+        };
+        for (name, value) in values {
+            if name == "project_id" {
+                read.project_id = params::text(Some(value));
+            }
         }
+        read
     }
 }
 
@@ -227,12 +273,21 @@ pub struct ShowPolicyPath<'a> {
 }
 
 impl<'a> ShowPolicyPath<'a> {
-    /// Reads the parameters from their validated JSON values (`get` by name).
-    pub fn read(get: &impl Fn(&str) -> Option<&'a Value>) -> Self {
-        ShowPolicyPath {
-            project_id: params::text(get("project_id")),
-            policy_id: params::text(get("policy_id")),
+    /// Reads the parameters from their validated JSON values, given as (name, value)
+    /// pairs; a parameter without a value is absent, a name the operation lacks is ignored.
+    pub fn read<'n>(values: impl IntoIterator<Item = (&'n str, &'a Value)>) -> Self {
+        let mut read = ShowPolicyPath {
+            project_id: params::text(None),
+            policy_id: params::text(None),
+        };
+        for (name, value) in values {
+            match name {
+                "project_id" => read.project_id = params::text(Some(value)),
+                "policy_id" => read.policy_id = params::text(Some(value)),
+                _ => {}
+            }
         }
+        read
     }
 }
 
@@ -246,12 +301,21 @@ pub struct UpdatePolicyPath<'a> {
 }
 
 impl<'a> UpdatePolicyPath<'a> {
-    /// Reads the parameters from their validated JSON values (`get` by name).
-    pub fn read(get: &impl Fn(&str) -> Option<&'a Value>) -> Self {
-        UpdatePolicyPath {
-            project_id: params::text(get("project_id")),
-            policy_id: params::text(get("policy_id")),
+    /// Reads the parameters from their validated JSON values, given as (name, value)
+    /// pairs; a parameter without a value is absent, a name the operation lacks is ignored.
+    pub fn read<'n>(values: impl IntoIterator<Item = (&'n str, &'a Value)>) -> Self {
+        let mut read = UpdatePolicyPath {
+            project_id: params::text(None),
+            policy_id: params::text(None),
+        };
+        for (name, value) in values {
+            match name {
+                "project_id" => read.project_id = params::text(Some(value)),
+                "policy_id" => read.policy_id = params::text(Some(value)),
+                _ => {}
+            }
         }
+        read
     }
 }
 
@@ -265,12 +329,21 @@ pub struct DeletePolicyPath<'a> {
 }
 
 impl<'a> DeletePolicyPath<'a> {
-    /// Reads the parameters from their validated JSON values (`get` by name).
-    pub fn read(get: &impl Fn(&str) -> Option<&'a Value>) -> Self {
-        DeletePolicyPath {
-            project_id: params::text(get("project_id")),
-            policy_id: params::text(get("policy_id")),
+    /// Reads the parameters from their validated JSON values, given as (name, value)
+    /// pairs; a parameter without a value is absent, a name the operation lacks is ignored.
+    pub fn read<'n>(values: impl IntoIterator<Item = (&'n str, &'a Value)>) -> Self {
+        let mut read = DeletePolicyPath {
+            project_id: params::text(None),
+            policy_id: params::text(None),
+        };
+        for (name, value) in values {
+            match name {
+                "project_id" => read.project_id = params::text(Some(value)),
+                "policy_id" => read.policy_id = params::text(Some(value)),
+                _ => {}
+            }
         }
+        read
     }
 }
 
@@ -284,12 +357,21 @@ pub struct ExecutePolicyPath<'a> {
 }
 
 impl<'a> ExecutePolicyPath<'a> {
-    /// Reads the parameters from their validated JSON values (`get` by name).
-    pub fn read(get: &impl Fn(&str) -> Option<&'a Value>) -> Self {
-        ExecutePolicyPath {
-            project_id: params::text(get("project_id")),
-            provider_id: params::text(get("provider_id")),
+    /// Reads the parameters from their validated JSON values, given as (name, value)
+    /// pairs; a parameter without a value is absent, a name the operation lacks is ignored.
+    pub fn read<'n>(values: impl IntoIterator<Item = (&'n str, &'a Value)>) -> Self {
+        let mut read = ExecutePolicyPath {
+            project_id: params::text(None),
+            provider_id: params::text(None),
+        };
+        for (name, value) in values {
+            match name {
+                "project_id" => read.project_id = params::text(Some(value)),
+                "provider_id" => read.provider_id = params::text(Some(value)),
+                _ => {}
+            }
         }
+        read
     }
 }
 
@@ -305,13 +387,23 @@ pub struct DeleteCheckpointPath<'a> {
 }
 
 impl<'a> DeleteCheckpointPath<'a> {
-    /// Reads the parameters from their validated JSON values (`get` by name).
-    pub fn read(get: &impl Fn(&str) -> Option<&'a Value>) -> Self {
-        DeleteCheckpointPath {
-            project_id: params::text(get("project_id")),
-            provider_id: params::text(get("provider_id")),
-            checkpoint_id: params::text(get("checkpoint_id")),
+    /// Reads the parameters from their validated JSON values, given as (name, value)
+    /// pairs; a parameter without a value is absent, a name the operation lacks is ignored.
+    pub fn read<'n>(values: impl IntoIterator<Item = (&'n str, &'a Value)>) -> Self {
+        let mut read = DeleteCheckpointPath {
+            project_id: params::text(None),
+            provider_id: params::text(None),
+            checkpoint_id: params::text(None),
+        };
+        for (name, value) in values {
+            match name {
+                "project_id" => read.project_id = params::text(Some(value)),
+                "provider_id" => read.provider_id = params::text(Some(value)),
+                "checkpoint_id" => read.checkpoint_id = params::text(Some(value)),
+                _ => {}
+            }
         }
+        read
     }
 }
 
@@ -323,11 +415,18 @@ pub struct DeleteCheckpointQuery<'a> {
 }
 
 impl<'a> DeleteCheckpointQuery<'a> {
-    /// Reads the parameters from their validated JSON values (`get` by name).
-    pub fn read(get: &impl Fn(&str) -> Option<&'a Value>) -> Self {
-        DeleteCheckpointQuery {
-            checkpoint_items: params::optional_text(get("checkpoint_items")),
+    /// Reads the parameters from their validated JSON values, given as (name, value)
+    /// pairs; a parameter without a value is absent, a name the operation lacks is ignored.
+    pub fn read<'n>(values: impl IntoIterator<Item = (&'n str, &'a Value)>) -> Self {
+        let mut read = DeleteCheckpointQuery {
+            checkpoint_items: params::optional_text(None),
+        };
+        for (name, value) in values {
+            if name == "checkpoint_items" {
+                read.checkpoint_items = params::optional_text(Some(value));
+            }
         }
+        read
     }
 }
 
@@ -339,11 +438,18 @@ pub struct CountBackupsPath<'a> {
 }
 
 impl<'a> CountBackupsPath<'a> {
-    /// Reads the parameters from their validated JSON values (`get` by name).
-    pub fn read(get: &impl Fn(&str) -> Option<&'a Value>) -> Self {
-        CountBackupsPath {
-            project_id: params::text(get("project_id")),
+    /// Reads the parameters from their validated JSON values, given as (name, value)
+    /// pairs; a parameter without a value is absent, a name the operation lacks is ignored.
+    pub fn read<'n>(values: impl IntoIterator<Item = (&'n str, &'a Value)>) -> Self {
+        let mut read = CountBackupsPath {
+            project_id: params::text(None),
+        };
+        for (name, value) in values {
+            if name == "project_id" {
+                read.project_id = params::text(Some(value));
+            }
         }
+        read
     }
 }
 
@@ -379,23 +485,43 @@ pub struct CountBackupsQuery<'a> {
 }
 
 impl<'a> CountBackupsQuery<'a> {
-    /// Reads the parameters from their validated JSON values (`get` by name).
-    pub fn read(get: &impl Fn(&str) -> Option<&'a Value>) -> Self {
-        CountBackupsQuery {
-            status: params::optional_text(get("status")),
-            all_tenants: params::optional_bool(get("all_tenants")),
-            name: params::optional_text(get("name")),
-            az: params::optional_text(get("az")),
-            resource_id: params::optional_text(get("resource_id")),
-            resource_name: params::optional_text(get("resource_name")),
-            start_time: params::optional_text(get("start_time")),
-            end_time: params::optional_text(get("end_time")),
-            image_type: params::optional_text(get("image_type")),
-            policy_id: params::optional_text(get("policy_id")),
-            ip: params::optional_text(get("ip")),
-            checkpoint_id: params::optional_text(get("checkpoint_id")),
-            resource_type: params::optional_text(get("resource_type")),
+    /// Reads the parameters from their validated JSON values, given as (name, value)
+    /// pairs; a parameter without a value is absent, a name the operation lacks is ignored.
+    pub fn read<'n>(values: impl IntoIterator<Item = (&'n str, &'a Value)>) -> Self {
+        let mut read = CountBackupsQuery {
+            status: params::optional_text(None),
+            all_tenants: params::optional_bool(None),
+            name: params::optional_text(None),
+            az: params::optional_text(None),
+            resource_id: params::optional_text(None),
+            resource_name: params::optional_text(None),
+            start_time: params::optional_text(None),
+            end_time: params::optional_text(None),
+            image_type: params::optional_text(None),
+            policy_id: params::optional_text(None),
+            ip: params::optional_text(None),
+            checkpoint_id: params::optional_text(None),
+            resource_type: params::optional_text(None),
+        };
+        for (name, value) in values {
+            match name {
+                "status" => read.status = params::optional_text(Some(value)),
+                "all_tenants" => read.all_tenants = params::optional_bool(Some(value)),
+                "name" => read.name = params::optional_text(Some(value)),
+                "az" => read.az = params::optional_text(Some(value)),
+                "resource_id" => read.resource_id = params::optional_text(Some(value)),
+                "resource_name" => read.resource_name = params::optional_text(Some(value)),
+                "start_time" => read.start_time = params::optional_text(Some(value)),
+                "end_time" => read.end_time = params::optional_text(Some(value)),
+                "image_type" => read.image_type = params::optional_text(Some(value)),
+                "policy_id" => read.policy_id = params::optional_text(Some(value)),
+                "ip" => read.ip = params::optional_text(Some(value)),
+                "checkpoint_id" => read.checkpoint_id = params::optional_text(Some(value)),
+                "resource_type" => read.resource_type = params::optional_text(Some(value)),
+                _ => {}
+            }
         }
+        read
     }
 }
 
@@ -409,12 +535,21 @@ pub struct ShowBackupPath<'a> {
 }
 
 impl<'a> ShowBackupPath<'a> {
-    /// Reads the parameters from their validated JSON values (`get` by name).
-    pub fn read(get: &impl Fn(&str) -> Option<&'a Value>) -> Self {
-        ShowBackupPath {
-            project_id: params::text(get("project_id")),
-            checkpoint_item_id: params::text(get("checkpoint_item_id")),
+    /// Reads the parameters from their validated JSON values, given as (name, value)
+    /// pairs; a parameter without a value is absent, a name the operation lacks is ignored.
+    pub fn read<'n>(values: impl IntoIterator<Item = (&'n str, &'a Value)>) -> Self {
+        let mut read = ShowBackupPath {
+            project_id: params::text(None),
+            checkpoint_item_id: params::text(None),
+        };
+        for (name, value) in values {
+            match name {
+                "project_id" => read.project_id = params::text(Some(value)),
+                "checkpoint_item_id" => read.checkpoint_item_id = params::text(Some(value)),
+                _ => {}
+            }
         }
+        read
     }
 }
 
@@ -426,11 +561,18 @@ pub struct ListBackupsPath<'a> {
 }
 
 impl<'a> ListBackupsPath<'a> {
-    /// Reads the parameters from their validated JSON values (`get` by name).
-    pub fn read(get: &impl Fn(&str) -> Option<&'a Value>) -> Self {
-        ListBackupsPath {
-            project_id: params::text(get("project_id")),
+    /// Reads the parameters from their validated JSON values, given as (name, value)
+    /// pairs; a parameter without a value is absent, a name the operation lacks is ignored.
+    pub fn read<'n>(values: impl IntoIterator<Item = (&'n str, &'a Value)>) -> Self {
+        let mut read = ListBackupsPath {
+            project_id: params::text(None),
+        };
+        for (name, value) in values {
+            if name == "project_id" {
+                read.project_id = params::text(Some(value));
+            }
         }
+        read
     }
 }
 
@@ -472,26 +614,49 @@ pub struct ListBackupsQuery<'a> {
 }
 
 impl<'a> ListBackupsQuery<'a> {
-    /// Reads the parameters from their validated JSON values (`get` by name).
-    pub fn read(get: &impl Fn(&str) -> Option<&'a Value>) -> Self {
-        ListBackupsQuery {
-            status: params::optional_text(get("status")),
-            limit: params::optional_count(get("limit")),
-            marker: params::optional_text(get("marker")),
-            sort: params::optional_text(get("sort")),
-            all_tenants: params::optional_bool(get("all_tenants")),
-            name: params::optional_text(get("name")),
-            az: params::optional_text(get("az")),
-            resource_id: params::optional_text(get("resource_id")),
-            resource_name: params::optional_text(get("resource_name")),
-            start_time: params::optional_text(get("start_time")),
-            end_time: params::optional_text(get("end_time")),
-            image_type: params::optional_text(get("image_type")),
-            policy_id: params::optional_text(get("policy_id")),
-            offset: params::optional_count(get("offset")),
-            checkpoint_id: params::optional_text(get("checkpoint_id")),
-            resource_type: params::optional_text(get("resource_type")),
+    /// Reads the parameters from their validated JSON values, given as (name, value)
+    /// pairs; a parameter without a value is absent, a name the operation lacks is ignored.
+    pub fn read<'n>(values: impl IntoIterator<Item = (&'n str, &'a Value)>) -> Self {
+        let mut read = ListBackupsQuery {
+            status: params::optional_text(None),
+            limit: params::optional_count(None),
+            marker: params::optional_text(None),
+            sort: params::optional_text(None),
+            all_tenants: params::optional_bool(None),
+            name: params::optional_text(None),
+            az: params::optional_text(None),
+            resource_id: params::optional_text(None),
+            resource_name: params::optional_text(None),
+            start_time: params::optional_text(None),
+            end_time: params::optional_text(None),
+            image_type: params::optional_text(None),
+            policy_id: params::optional_text(None),
+            offset: params::optional_count(None),
+            checkpoint_id: params::optional_text(None),
+            resource_type: params::optional_text(None),
+        };
+        for (name, value) in values {
+            match name {
+                "status" => read.status = params::optional_text(Some(value)),
+                "limit" => read.limit = params::optional_count(Some(value)),
+                "marker" => read.marker = params::optional_text(Some(value)),
+                "sort" => read.sort = params::optional_text(Some(value)),
+                "all_tenants" => read.all_tenants = params::optional_bool(Some(value)),
+                "name" => read.name = params::optional_text(Some(value)),
+                "az" => read.az = params::optional_text(Some(value)),
+                "resource_id" => read.resource_id = params::optional_text(Some(value)),
+                "resource_name" => read.resource_name = params::optional_text(Some(value)),
+                "start_time" => read.start_time = params::optional_text(Some(value)),
+                "end_time" => read.end_time = params::optional_text(Some(value)),
+                "image_type" => read.image_type = params::optional_text(Some(value)),
+                "policy_id" => read.policy_id = params::optional_text(Some(value)),
+                "offset" => read.offset = params::optional_count(Some(value)),
+                "checkpoint_id" => read.checkpoint_id = params::optional_text(Some(value)),
+                "resource_type" => read.resource_type = params::optional_text(Some(value)),
+                _ => {}
+            }
         }
+        read
     }
 }
 
@@ -503,11 +668,18 @@ pub struct CreateRestorePath<'a> {
 }
 
 impl<'a> CreateRestorePath<'a> {
-    /// Reads the parameters from their validated JSON values (`get` by name).
-    pub fn read(get: &impl Fn(&str) -> Option<&'a Value>) -> Self {
-        CreateRestorePath {
-            project_id: params::text(get("project_id")),
+    /// Reads the parameters from their validated JSON values, given as (name, value)
+    /// pairs; a parameter without a value is absent, a name the operation lacks is ignored.
+    pub fn read<'n>(values: impl IntoIterator<Item = (&'n str, &'a Value)>) -> Self {
+        let mut read = CreateRestorePath {
+            project_id: params::text(None),
+        };
+        for (name, value) in values {
+            if name == "project_id" {
+                read.project_id = params::text(Some(value));
+            }
         }
+        read
     }
 }
 
@@ -519,11 +691,18 @@ pub struct ShowQuotasPath<'a> {
 }
 
 impl<'a> ShowQuotasPath<'a> {
-    /// Reads the parameters from their validated JSON values (`get` by name).
-    pub fn read(get: &impl Fn(&str) -> Option<&'a Value>) -> Self {
-        ShowQuotasPath {
-            project_id: params::text(get("project_id")),
+    /// Reads the parameters from their validated JSON values, given as (name, value)
+    /// pairs; a parameter without a value is absent, a name the operation lacks is ignored.
+    pub fn read<'n>(values: impl IntoIterator<Item = (&'n str, &'a Value)>) -> Self {
+        let mut read = ShowQuotasPath {
+            project_id: params::text(None),
+        };
+        for (name, value) in values {
+            if name == "project_id" {
+                read.project_id = params::text(Some(value));
+            }
         }
+        read
     }
 }
 
@@ -535,11 +714,18 @@ pub struct ListCbrBackupsPath<'a> {
 }
 
 impl<'a> ListCbrBackupsPath<'a> {
-    /// Reads the parameters from their validated JSON values (`get` by name).
-    pub fn read(get: &impl Fn(&str) -> Option<&'a Value>) -> Self {
-        ListCbrBackupsPath {
-            project_id: params::text(get("project_id")),
+    /// Reads the parameters from their validated JSON values, given as (name, value)
+    /// pairs; a parameter without a value is absent, a name the operation lacks is ignored.
+    pub fn read<'n>(values: impl IntoIterator<Item = (&'n str, &'a Value)>) -> Self {
+        let mut read = ListCbrBackupsPath {
+            project_id: params::text(None),
+        };
+        for (name, value) in values {
+            if name == "project_id" {
+                read.project_id = params::text(Some(value));
+            }
         }
+        read
     }
 }
 
@@ -595,33 +781,63 @@ pub struct ListCbrBackupsQuery<'a> {
 }
 
 impl<'a> ListCbrBackupsQuery<'a> {
-    /// Reads the parameters from their validated JSON values (`get` by name).
-    pub fn read(get: &impl Fn(&str) -> Option<&'a Value>) -> Self {
-        ListCbrBackupsQuery {
-            checkpoint_id: params::optional_text(get("checkpoint_id")),
-            dec: params::optional_bool(get("dec")),
-            end_time: params::optional_text(get("end_time")),
-            enterprise_project_id: params::optional_text(get("enterprise_project_id")),
-            image_type: params::optional_text(get("image_type")),
-            incremental: params::optional_bool(get("incremental")),
-            limit: params::optional_count(get("limit")),
-            marker: params::optional_text(get("marker")),
-            member_status: params::optional_text(get("member_status")),
-            name: params::optional_text(get("name")),
-            offset: params::optional_count(get("offset")),
-            own_type: params::optional_text(get("own_type")),
-            parent_id: params::optional_text(get("parent_id")),
-            resource_az: params::optional_text(get("resource_az")),
-            resource_id: params::optional_text(get("resource_id")),
-            resource_name: params::optional_text(get("resource_name")),
-            resource_type: params::optional_text(get("resource_type")),
-            show_replication: params::optional_bool(get("show_replication")),
-            sort: params::optional_text(get("sort")),
-            start_time: params::optional_text(get("start_time")),
-            status: params::texts(get("status")),
-            used_percent: params::optional_text(get("used_percent")),
-            vault_id: params::optional_text(get("vault_id")),
+    /// Reads the parameters from their validated JSON values, given as (name, value)
+    /// pairs; a parameter without a value is absent, a name the operation lacks is ignored.
+    pub fn read<'n>(values: impl IntoIterator<Item = (&'n str, &'a Value)>) -> Self {
+        let mut read = ListCbrBackupsQuery {
+            checkpoint_id: params::optional_text(None),
+            dec: params::optional_bool(None),
+            end_time: params::optional_text(None),
+            enterprise_project_id: params::optional_text(None),
+            image_type: params::optional_text(None),
+            incremental: params::optional_bool(None),
+            limit: params::optional_count(None),
+            marker: params::optional_text(None),
+            member_status: params::optional_text(None),
+            name: params::optional_text(None),
+            offset: params::optional_count(None),
+            own_type: params::optional_text(None),
+            parent_id: params::optional_text(None),
+            resource_az: params::optional_text(None),
+            resource_id: params::optional_text(None),
+            resource_name: params::optional_text(None),
+            resource_type: params::optional_text(None),
+            show_replication: params::optional_bool(None),
+            sort: params::optional_text(None),
+            start_time: params::optional_text(None),
+            status: params::texts(None),
+            used_percent: params::optional_text(None),
+            vault_id: params::optional_text(None),
+        };
+        for (name, value) in values {
+            match name {
+                "checkpoint_id" => read.checkpoint_id = params::optional_text(Some(value)),
+                "dec" => read.dec = params::optional_bool(Some(value)),
+                "end_time" => read.end_time = params::optional_text(Some(value)),
+                "enterprise_project_id" => read.enterprise_project_id = params::optional_text(Some(value)),
+                "image_type" => read.image_type = params::optional_text(Some(value)),
+                "incremental" => read.incremental = params::optional_bool(Some(value)),
+                "limit" => read.limit = params::optional_count(Some(value)),
+                "marker" => read.marker = params::optional_text(Some(value)),
+                "member_status" => read.member_status = params::optional_text(Some(value)),
+                "name" => read.name = params::optional_text(Some(value)),
+                "offset" => read.offset = params::optional_count(Some(value)),
+                "own_type" => read.own_type = params::optional_text(Some(value)),
+                "parent_id" => read.parent_id = params::optional_text(Some(value)),
+                "resource_az" => read.resource_az = params::optional_text(Some(value)),
+                "resource_id" => read.resource_id = params::optional_text(Some(value)),
+                "resource_name" => read.resource_name = params::optional_text(Some(value)),
+                "resource_type" => read.resource_type = params::optional_text(Some(value)),
+                "show_replication" => read.show_replication = params::optional_bool(Some(value)),
+                "sort" => read.sort = params::optional_text(Some(value)),
+                "start_time" => read.start_time = params::optional_text(Some(value)),
+                "status" => read.status = params::texts(Some(value)),
+                "used_percent" => read.used_percent = params::optional_text(Some(value)),
+                "vault_id" => read.vault_id = params::optional_text(Some(value)),
+                _ => {}
+            }
         }
+        read
     }
 }
 
@@ -635,12 +851,21 @@ pub struct ShowCbrCheckpointPath<'a> {
 }
 
 impl<'a> ShowCbrCheckpointPath<'a> {
-    /// Reads the parameters from their validated JSON values (`get` by name).
-    pub fn read(get: &impl Fn(&str) -> Option<&'a Value>) -> Self {
-        ShowCbrCheckpointPath {
-            project_id: params::text(get("project_id")),
-            checkpoint_id: params::text(get("checkpoint_id")),
+    /// Reads the parameters from their validated JSON values, given as (name, value)
+    /// pairs; a parameter without a value is absent, a name the operation lacks is ignored.
+    pub fn read<'n>(values: impl IntoIterator<Item = (&'n str, &'a Value)>) -> Self {
+        let mut read = ShowCbrCheckpointPath {
+            project_id: params::text(None),
+            checkpoint_id: params::text(None),
+        };
+        for (name, value) in values {
+            match name {
+                "project_id" => read.project_id = params::text(Some(value)),
+                "checkpoint_id" => read.checkpoint_id = params::text(Some(value)),
+                _ => {}
+            }
         }
+        read
     }
 }
 
@@ -702,31 +927,31 @@ pub trait Operations<C: ?Sized> {
 }
 
 /// Calls the method of `id` with its parameters, read from their validated JSON values
-/// (`path` and `query` get a value by name).
-pub fn dispatch<'a, C: ?Sized, O: Operations<C> + ?Sized>(
+/// (`path` and `query` give them as (name, value) pairs, each read once).
+pub fn dispatch<'a, 'n, C: ?Sized, O: Operations<C> + ?Sized>(
     operations: &O,
     id: OperationId,
     call: &C,
-    path: impl Fn(&str) -> Option<&'a Value>,
-    query: impl Fn(&str) -> Option<&'a Value>,
+    path: impl IntoIterator<Item = (&'n str, &'a Value)>,
+    query: impl IntoIterator<Item = (&'n str, &'a Value)>,
 ) -> O::Answer {
     let _ = &query;
     match id {
-        OperationId::ProtectResource => operations.protect_resource(call, ProtectResourcePath::read(&path)),
-        OperationId::CheckResourceCapabilities => operations.check_resource_capabilities(call, CheckResourceCapabilitiesPath::read(&path)),
-        OperationId::ListPolicies => operations.list_policies(call, ListPoliciesPath::read(&path), ListPoliciesQuery::read(&query)),
-        OperationId::CreatePolicy => operations.create_policy(call, CreatePolicyPath::read(&path)),
-        OperationId::ShowPolicy => operations.show_policy(call, ShowPolicyPath::read(&path)),
-        OperationId::UpdatePolicy => operations.update_policy(call, UpdatePolicyPath::read(&path)),
-        OperationId::DeletePolicy => operations.delete_policy(call, DeletePolicyPath::read(&path)),
-        OperationId::ExecutePolicy => operations.execute_policy(call, ExecutePolicyPath::read(&path)),
-        OperationId::DeleteCheckpoint => operations.delete_checkpoint(call, DeleteCheckpointPath::read(&path), DeleteCheckpointQuery::read(&query)),
-        OperationId::CountBackups => operations.count_backups(call, CountBackupsPath::read(&path), CountBackupsQuery::read(&query)),
-        OperationId::ShowBackup => operations.show_backup(call, ShowBackupPath::read(&path)),
-        OperationId::ListBackups => operations.list_backups(call, ListBackupsPath::read(&path), ListBackupsQuery::read(&query)),
-        OperationId::CreateRestore => operations.create_restore(call, CreateRestorePath::read(&path)),
-        OperationId::ShowQuotas => operations.show_quotas(call, ShowQuotasPath::read(&path)),
-        OperationId::ListCbrBackups => operations.list_cbr_backups(call, ListCbrBackupsPath::read(&path), ListCbrBackupsQuery::read(&query)),
-        OperationId::ShowCbrCheckpoint => operations.show_cbr_checkpoint(call, ShowCbrCheckpointPath::read(&path)),
+        OperationId::ProtectResource => operations.protect_resource(call, ProtectResourcePath::read(path)),
+        OperationId::CheckResourceCapabilities => operations.check_resource_capabilities(call, CheckResourceCapabilitiesPath::read(path)),
+        OperationId::ListPolicies => operations.list_policies(call, ListPoliciesPath::read(path), ListPoliciesQuery::read(query)),
+        OperationId::CreatePolicy => operations.create_policy(call, CreatePolicyPath::read(path)),
+        OperationId::ShowPolicy => operations.show_policy(call, ShowPolicyPath::read(path)),
+        OperationId::UpdatePolicy => operations.update_policy(call, UpdatePolicyPath::read(path)),
+        OperationId::DeletePolicy => operations.delete_policy(call, DeletePolicyPath::read(path)),
+        OperationId::ExecutePolicy => operations.execute_policy(call, ExecutePolicyPath::read(path)),
+        OperationId::DeleteCheckpoint => operations.delete_checkpoint(call, DeleteCheckpointPath::read(path), DeleteCheckpointQuery::read(query)),
+        OperationId::CountBackups => operations.count_backups(call, CountBackupsPath::read(path), CountBackupsQuery::read(query)),
+        OperationId::ShowBackup => operations.show_backup(call, ShowBackupPath::read(path)),
+        OperationId::ListBackups => operations.list_backups(call, ListBackupsPath::read(path), ListBackupsQuery::read(query)),
+        OperationId::CreateRestore => operations.create_restore(call, CreateRestorePath::read(path)),
+        OperationId::ShowQuotas => operations.show_quotas(call, ShowQuotasPath::read(path)),
+        OperationId::ListCbrBackups => operations.list_cbr_backups(call, ListCbrBackupsPath::read(path), ListCbrBackupsQuery::read(query)),
+        OperationId::ShowCbrCheckpoint => operations.show_cbr_checkpoint(call, ShowCbrCheckpointPath::read(path)),
     }
 }

@@ -58,13 +58,17 @@ fn every_operation_of_the_spec_has_an_identifier_and_reads_its_parameters() {
         assert_eq!(OperationId::from_id(id.as_str()), Some(id));
     }
     assert_eq!(OperationId::from_id("showPolcy"), None);
+    fn pairs(values: &Value) -> impl Iterator<Item = (&str, &Value)> {
+        values.as_object().unwrap().iter().map(|(name, value)| (name.as_str(), value))
+    }
     let path = json!({"project_id": "p", "policy_id": "x"});
     assert_eq!(
-        ShowPolicyPath::read(&|name| path.get(name)),
+        ShowPolicyPath::read(pairs(&path)),
         ShowPolicyPath { project_id: "p", policy_id: "x" }
     );
-    let query = json!({"status": ["available", "error"], "limit": 2, "dec": true});
-    let read = ListCbrBackupsQuery::read(&|name| query.get(name));
+    // Names the operation lacks are ignored; absent parameters read as absent.
+    let query = json!({"status": ["available", "error"], "limit": 2, "dec": true, "other": 1});
+    let read = ListCbrBackupsQuery::read(pairs(&query));
     assert_eq!(
         (read.status, read.limit, read.dec, read.marker),
         (vec!["available", "error"], Some(2), Some(true), None)

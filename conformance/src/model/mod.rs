@@ -14,6 +14,7 @@ mod perform;
 mod script;
 mod shrink;
 mod sides;
+mod simplify;
 mod step;
 mod sweep;
 

@@ -29,9 +29,11 @@ pub fn script(history: &History, ran: &Ran) -> String {
             captures => {
                 let quiet = line.replacen("curl -sS -i", "curl -sS", 1);
                 lines.push(format!("answer=$({quiet})"));
-                lines.push("echo \"$answer\"".to_owned());
+                // printf, not echo: sh's echo turns the `\n` inside JSON strings (a
+                // schedule's pattern) into new lines, and jq then reads no JSON.
+                lines.push("printf '%s\\n' \"$answer\"".to_owned());
                 for (_, var, filter) in captures {
-                    lines.push(format!("{var}=$(echo \"$answer\" | jq -r '{filter}')"));
+                    lines.push(format!("{var}=$(printf '%s' \"$answer\" | jq -r '{filter}')"));
                 }
             }
         }

@@ -874,3 +874,118 @@ async fn a_second_credential_that_restores_the_first_projects_backup_fails_on_is
     assert!(message.contains("endpoint answered: {\"status\":200"), "{message}");
     assert!(shrunk_steps(&message).len() > 1, "the backup is made first: {message}");
 }
+
+/// The printed curl script of a failure, run with `sh` against the endpoint it was printed
+/// for (the proxy's token); its output, or `None` where `curl` or `jq` is not installed.
+fn run_script(message: &str) -> Option<String> {
+    let script = message.split_once("reproduce on the endpoint:\n").map(|(_, s)| s)?;
+    let has = |tool: &str| std::process::Command::new(tool).arg("--version").output().is_ok();
+    if !has("curl") || !has("jq") {
+        eprintln!("curl or jq not installed: the script was not run");
+        return None;
+    }
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .env("CSBS_TOKEN", super::support::PROXY_TOKEN)
+        .output()
+        .expect("sh runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The last JSON body a script's output shows (its last request's answer).
+fn last_answer(output: &str) -> Value {
+    let line = output.lines().rev().find(|l| l.starts_with('{')).unwrap_or("null");
+    serde_json::from_str(line).unwrap_or(Value::Null)
+}
+
+/// An endpoint whose fault needs one body member (updatePolicy ignores a new description) or
+/// one query parameter (policy lists ignore `name`): the shrunk history's
+/// failing step holds only that member or parameter, though the random step that first
+/// failed held others; the difference still shows, and the printed script repeats it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shrunk_step_keeps_only_the_member_or_parameter_its_fault_needs() {
+    // Each update's members as sent, before the proxy drops its description.
+    let updates: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let seen = updates.clone();
+    let rewrite = move |s: &mut Sent| {
+        if s.method == "PUT" && s.path.contains("/policies/") {
+            s.edit_json(|b| {
+                seen.lock().unwrap().push(b["policy"].clone());
+                if let Some(p) = b.get_mut("policy").and_then(Value::as_object_mut) {
+                    p.remove("description");
+                }
+            });
+        }
+    };
+    let mock = mock_configured(|c| c.seed_examples = false).await;
+    let proxy =
+        proxy_rewriting(mock.base_url().trim_end_matches('/').to_owned(), rewrite, |_| {}).await;
+    let run = |seed| RunOptions {
+        only: vec![Phase::Model],
+        model: ModelOptions { max_shrink_iters: 48, ..options(seed, 24) },
+        ..proxied_options(&proxy.url)
+    };
+    let report = bounded(run_suite(run(3))).await.expect("reachable");
+    let message = assert_oracle_failed(&report, "echo");
+    let steps = shrunk_steps(&message);
+    let failing = steps.last().expect("a shrunk step").split_once(": ").expect("numbered").1;
+    let words: Vec<&str> = failing.split(' ').collect();
+    assert!(
+        matches!(words.as_slice(), ["updatePolicy", p, d] if p.starts_with("policy#") && d.starts_with("description#")),
+        "the failing update holds only its description: {message}"
+    );
+    let sent = updates.lock().unwrap().clone();
+    assert!(
+        sent.iter().any(|p| p.get("description").is_some() && p.as_object().unwrap().len() > 1),
+        "some update sent a description with other members: {sent:?}"
+    );
+    updates.lock().unwrap().clear();
+    if let Some(output) = run_script(&message) {
+        let sent = updates.lock().unwrap().clone();
+        let last = sent.last().expect("the script updates");
+        assert_eq!(last.as_object().unwrap().keys().collect::<Vec<_>>(), ["description"]);
+        let shown = last_answer(&output);
+        assert_ne!(shown["policy"]["description"], last["description"], "{output}");
+        assert!(shown["policy"]["description"].is_string(), "{output}");
+    }
+    drop(proxy);
+    mock.shutdown().await;
+
+    // Policy lists that ignore the `name` filter.
+    let rewrite = |s: &mut Sent| {
+        if s.method == "GET" && s.path.contains("/policies") {
+            s.drop_query("name");
+        }
+    };
+    let mock = mock_configured(|c| c.seed_examples = false).await;
+    let proxy =
+        proxy_rewriting(mock.base_url().trim_end_matches('/').to_owned(), rewrite, |_| {}).await;
+    let report = bounded(run_suite(RunOptions {
+        only: vec![Phase::Model],
+        model: ModelOptions { max_shrink_iters: 48, ..options(1, 24) },
+        ..proxied_options(&proxy.url)
+    }))
+    .await
+    .expect("reachable");
+    let message = assert_oracle_failed(&report, "membership");
+    let steps = shrunk_steps(&message);
+    let failing = steps.last().expect("a shrunk step").split_once(": ").expect("numbered").1;
+    let query = failing.strip_prefix("listPolicies ").unwrap_or_default();
+    assert!(
+        query.starts_with("name=name#") && !query.contains('&'),
+        "the failing list asks only for a name: {message}"
+    );
+    if let Some(output) = run_script(&message) {
+        // The list's answer holds a policy of another name.
+        let script = message.split_once("reproduce on the endpoint:\n").unwrap().1;
+        let last = script.lines().rev().find(|l| l.contains("name=")).unwrap();
+        let name = last.split("name=").nth(1).unwrap();
+        let name: String = name.chars().take_while(|c| *c != '\'' && *c != '&').collect();
+        let listed = last_answer(&output)["policies"].as_array().cloned().unwrap_or_default();
+        assert!(listed.iter().any(|p| p["name"] != json!(name)), "{name}: {output}");
+    }
+    drop(proxy);
+    mock.shutdown().await;
+}

@@ -31,21 +31,6 @@ impl Call<'_> {
         csbs_types::params::text(value)
     }
 
-    /// A query value of a parameter the spec names (an `x-filter`'s), as a string.
-    pub fn query_str(&self, name: &str) -> Option<&str> {
-        csbs_types::params::optional_text(self.query.get(name))
-    }
-
-    /// A query value of a parameter the spec names, as a boolean.
-    pub fn query_bool(&self, name: &str) -> Option<bool> {
-        csbs_types::params::optional_bool(self.query.get(name))
-    }
-
-    /// Every value of a repeated (array) query parameter the spec names, or the one value.
-    pub fn query_strs(&self, name: &str) -> Vec<&str> {
-        csbs_types::params::texts(self.query.get(name))
-    }
-
     /// The body as the operation's body type of `csbs_types` (`request::<OperationId>`), its
     /// text borrowed. The body passed validation, so this fails only where the generated type
     /// and the validator read the schema differently: a 400 naming the decoder's complaint.

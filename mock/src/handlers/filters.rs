@@ -113,28 +113,41 @@ pub struct BackupFilter<'a> {
 
 impl<'a> BackupFilter<'a> {
     /// The filters `call` asks for, by its operation's `x-filter` rules.
+    ///
+    /// One pass over the query values the request has (a few), rather than a lookup for each
+    /// of the operation's dozen filters: every list request pays for this.
     pub fn of(call: &'a Call<'a>) -> BackupFilter<'a> {
-        let mut active = Vec::new();
-        for rule in rules(call.op) {
-            let values = call.query_strs(rule.parameter);
-            let values = match (values.is_empty(), call.query_bool(rule.parameter)) {
-                (true, Some(true)) => vec!["true"],
-                (true, Some(false)) => vec!["false"],
-                (true, None) => continue,
-                (false, _) => values,
-            };
-            let bound = values.first().and_then(|t| clock::filter_bound(t));
-            active.push(Active { rule, values, bound });
-        }
-        let enterprise = call.query_str("enterprise_project_id");
-        BackupFilter {
-            active,
+        let rules = rules(call.op);
+        let mut filter = BackupFilter {
+            active: Vec::new(),
             service: call.op.service,
-            min_percent: call.query_str("used_percent").and_then(|p| p.parse().ok()),
-            nothing: call.query_str("ip").is_some()
-                || call.query_str("own_type") == Some("shared")
-                || enterprise.is_some_and(|e| e != "0" && e != "all_granted_eps"),
+            min_percent: None,
+            nothing: false,
+        };
+        for (name, value) in call.query.iter() {
+            let text = value.as_str();
+            match name {
+                "used_percent" => filter.min_percent = text.and_then(|p| p.parse().ok()),
+                "ip" => filter.nothing |= text.is_some(),
+                "own_type" => filter.nothing |= text == Some("shared"),
+                "enterprise_project_id" => {
+                    filter.nothing |= text.is_some_and(|e| e != "0" && e != "all_granted_eps")
+                }
+                _ => {}
+            }
+            for rule in rules.iter().filter(|r| r.parameter == name) {
+                let values = csbs_types::params::texts(Some(value));
+                let values = match (values.is_empty(), value.as_bool()) {
+                    (true, Some(true)) => vec!["true"],
+                    (true, Some(false)) => vec!["false"],
+                    (true, None) => continue,
+                    (false, _) => values,
+                };
+                let bound = values.first().and_then(|t| clock::filter_bound(t));
+                filter.active.push(Active { rule, values, bound });
+            }
         }
+        filter
     }
 
     pub fn matches(&self, b: &Backup, now: Micros) -> bool {

@@ -23,12 +23,12 @@ use listing::list_query;
 
 /// Runs the operation `call` names, through the spec's generated [`Operations`] trait.
 pub fn handle(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
-    scheduled::catch_up(app, call);
     let Some(id) = OperationId::from_id(&call.op.id) else {
         let message = format!("operation {} is not served by this mock", call.op.id);
         return Err(ApiError::gateway(APIGW_0101, &message));
     };
-    dispatch(&Served(app), id, call, |name| call.path.get(name), |name| call.query.get(name))
+    scheduled::catch_up(app, call, id);
+    dispatch(&Served(app), id, call, call.path.iter(), call.query.iter())
 }
 
 /// The mock's answer to every operation of the spec: one method each, so an operation or a
