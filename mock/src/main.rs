@@ -59,6 +59,10 @@ struct Args {
     /// Requests kept in the journal (GET /_mock/journal); 0 keeps none [default: 1000].
     #[arg(long, value_name = "N")]
     journal_size: Option<usize>,
+    /// Larger admin bodies (an import, PUT /_mock/state) are answered 413 MOCK.0413
+    /// [default: 268435456, 256 MiB].
+    #[arg(long, value_name = "BYTES")]
+    admin_max_body_bytes: Option<usize>,
     /// Do not answer CORS preflights nor add CORS headers.
     #[arg(long)]
     no_cors: bool,
@@ -138,6 +142,9 @@ fn config_of(args: Args) -> anyhow::Result<MockConfig> {
     }
     if let Some(n) = args.journal_size {
         config.journal_size = n;
+    }
+    if let Some(n) = args.admin_max_body_bytes {
+        config.admin_max_body_bytes = n;
     }
     if args.no_cors {
         config.cors = false;

@@ -1,10 +1,10 @@
 //! The state as a whole: empty a project, export everything as JSON, import such an export
 //! (replacing everything). With a state file, each is kept there before it is answered.
 
+use super::body::AdminBody;
 use super::error::AdminError;
 use crate::server::App;
 use crate::state::{check_import, Snapshot};
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -28,7 +28,10 @@ pub async fn export(State(app): State<Arc<App>>) -> Json<Snapshot> {
 /// `PUT /_mock/state`: replaces the whole state with an export; 204. A body that is not one,
 /// or holds values the mock cannot keep (see `state/check.rs`), is refused (400) naming the
 /// field, the rule and the value, and the state stays as it was.
-pub async fn import(State(app): State<Arc<App>>, body: Bytes) -> Result<StatusCode, AdminError> {
+pub async fn import(
+    State(app): State<Arc<App>>,
+    AdminBody(body): AdminBody,
+) -> Result<StatusCode, AdminError> {
     let snapshot: Snapshot = serde_json::from_slice(&body)
         .map_err(|e| AdminError::bad_request(format!("body: is not a state export ({e})")))?;
     check_import(&snapshot, app.max_clock_offset()).map_err(AdminError::bad_request)?;

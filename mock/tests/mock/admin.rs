@@ -276,6 +276,19 @@ async fn an_export_imported_elsewhere_answers_the_same() {
     assert_eq!(other.get("/_mock/state", "/_mock/state").await.body, exported.body);
 }
 
+impl Answer {
+    /// The message of an admin error with `status` and `code` (which it asserts).
+    fn admin_error(&self, status: u16, code: &str) -> &str {
+        assert_eq!(
+            (self.status, self.body["error_code"].as_str()),
+            (status, Some(code)),
+            "{}",
+            self.text
+        );
+        self.body["error_msg"].as_str().unwrap()
+    }
+}
+
 /// 9999-12-31T23:59:59.999999Z, the documented end of the mock's clock.
 const MAX_TIME: i64 = 253_402_300_799_999_999;
 const DAY_US: i64 = 86_400_000_000;
@@ -317,8 +330,7 @@ async fn the_clock_stops_at_its_documented_end_and_never_goes_back() {
         last = offset;
         assert!(answer.body["now"].as_str().unwrap() < "9999-12-31T23:59:59.999999Z~");
     };
-    assert_eq!((refused.status, refused.body["error_code"].as_str()), (400, Some("MOCK.0400")));
-    let message = refused.body["error_msg"].as_str().unwrap();
+    let message = refused.admin_error(400, "MOCK.0400");
     assert!(
         message.starts_with("seconds: must not take the clock past 9999-12-31T23:59:59.999999Z")
             && message.contains("got 3153600000"),
@@ -405,8 +417,7 @@ async fn an_import_is_checked_value_by_value_and_refused_whole() {
         let mut state = exported.clone();
         edit(&mut state);
         let refused = admin.import(state).await;
-        assert_eq!((refused.status, refused.body["error_code"].as_str()), (400, Some("MOCK.0400")));
-        let message = refused.body["error_msg"].as_str().unwrap();
+        let message = refused.admin_error(400, "MOCK.0400");
         assert!(message.starts_with(prefix) && message.contains("(got "), "{prefix}: {message}");
         assert!(message.len() < 400, "quoted in excerpts: {message}");
         assert_eq!(admin.get("/_mock/state", "/_mock/state").await.body, exported, "{prefix}");
@@ -419,4 +430,41 @@ async fn an_import_is_checked_value_by_value_and_refused_whole() {
     assert_eq!(admin.advance(86_400).await.status, 200);
     admin.answers_near_the_end().await;
     assert_eq!(admin.advance(7 * 86_400).await.status, 400);
+}
+
+/// `state` with `copies` more backups: copies of its first one, each its own checkpoint.
+fn with_copies(mut state: Value, copies: usize) -> Value {
+    let backups = state["projects"][0]["backups"].as_array_mut().unwrap();
+    let first = backups[0].clone();
+    for _ in 0..copies {
+        let mut copy = first.clone();
+        copy["id"] = json!(uuid::Uuid::new_v4().to_string());
+        copy["checkpoint"]["id"] = json!(uuid::Uuid::new_v4().to_string());
+        backups.push(copy);
+    }
+    state
+}
+
+#[tokio::test]
+async fn exports_beyond_two_megabytes_are_imported_and_the_admin_limit_is_documented() {
+    let admin = Admin::start(None).await;
+    admin.mock.protect("srv-big").await;
+    let exported = admin.get("/_mock/state", "/_mock/state").await.body;
+    let big = with_copies(exported, 3000);
+    let size = serde_json::to_vec(&big).unwrap().len();
+    assert!(size > 3 * 1024 * 1024, "{size} bytes");
+    assert_eq!(admin.import(big.clone()).await.status, 204);
+    let back = admin.get("/_mock/state", "/_mock/state").await.body;
+    assert_eq!(back["projects"][0]["backups"].as_array().map(Vec::len), Some(3001));
+
+    // Beyond the configured limit: 413 in the admin form, naming the limit and its option.
+    let mock = Mock::with(|c| c.admin_max_body_bytes = 1_000_000).await;
+    let small = Admin { mock, token: None };
+    let refused = small.import(big).await;
+    let message = refused.admin_error(413, "MOCK.0413");
+    assert!(
+        message.starts_with("body: must be at most 1000000 bytes")
+            && message.contains("--admin-max-body-bytes"),
+        "{message}"
+    );
 }

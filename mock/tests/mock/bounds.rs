@@ -117,23 +117,32 @@ async fn slow_heads_are_cut_at_the_header_timeout() {
     assert!(!answer.contains("200 OK"), "{answer}");
 }
 
-#[tokio::test]
-async fn stalled_bodies_are_cut_at_the_body_timeout() {
+/// `head` and the start of a body sent, then nothing: answered 413 `code` at the body
+/// timeout (300 ms), the connection closed; a normal request served meanwhile.
+async fn cut_at_the_body_timeout(head: &str, code: &str) {
     let mock = Mock::with(|c| c.limits.body_timeout_ms = 300).await;
     let mut stream = connect(&mock).await;
-    let head = format!(
-        "POST {} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"policy\": ",
-        v1("/policies")
-    );
     stream.write_all(head.as_bytes()).await.unwrap();
     still_serving(&mock).await;
     let answer = until_closed(&mut stream).await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
-    assert!(
-        answer.contains("APIGW.0201") && answer.contains("did not arrive within 300 ms"),
-        "{answer}"
-    );
+    assert!(answer.contains(code) && answer.contains("did not arrive within 300 ms"), "{answer}");
     assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+}
+
+#[tokio::test]
+async fn stalled_bodies_are_cut_at_the_body_timeout() {
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"policy\": ",
+        v1("/policies")
+    );
+    cut_at_the_body_timeout(&head, "APIGW.0201").await;
+}
+
+#[tokio::test]
+async fn stalled_admin_bodies_are_cut_at_the_body_timeout() {
+    let head = "PUT /_mock/state HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{\"format\": ";
+    cut_at_the_body_timeout(head, "MOCK.0413").await;
 }
 
 #[tokio::test]
