@@ -6,8 +6,9 @@ use super::error::AdminError;
 use crate::server::App;
 use crate::state::{check_import, Snapshot};
 use axum::extract::{Path, State};
+use axum::http::header;
 use axum::http::StatusCode;
-use axum::Json;
+use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
 /// `DELETE /_mock/projects/{project_id}`: the project's policies, backups and schedules go;
@@ -20,9 +21,19 @@ pub async fn reset_project(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET /_mock/state`: every project's records and the clock (`csbs-mock-state/1`).
-pub async fn export(State(app): State<Arc<App>>) -> Json<Snapshot> {
-    Json(app.store.export())
+/// One export at a time: each holds a copy of the whole state.
+static EXPORTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// `GET /_mock/state`: every project's records and the clock (`csbs-mock-state/1`). Copied
+/// and written on a blocking thread (a big state takes a while; the runtime's workers keep
+/// serving), one export at a time.
+pub async fn export(State(app): State<Arc<App>>) -> Result<Response, AdminError> {
+    let _one_at_a_time = EXPORTING.lock().await;
+    let written = tokio::task::spawn_blocking(move || serde_json::to_vec(&app.store.export()))
+        .await
+        .map_err(|e| AdminError::internal(format!("the export stopped: {e}")))?
+        .map_err(|e| AdminError::internal(format!("the export does not write: {e}")))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], written).into_response())
 }
 
 /// `PUT /_mock/state`: replaces the whole state with an export; 204. A body that is not one,

@@ -78,7 +78,8 @@ impl Store {
         self.persist()
     }
 
-    /// Every project's records, and the clock. Projects holding nothing are left out: an
+    /// Every project's records, and the clock; each project's lock is held only while its
+    /// records are copied (see [`Project::copy`]). Projects holding nothing are left out: an
     /// empty project answers as one never used, and the state file keeps no row of it, so
     /// the export reads the same after a restart.
     pub fn export(&self) -> Snapshot {
@@ -88,7 +89,10 @@ impl Store {
             projects: self
                 .projects()
                 .iter()
-                .map(|p| read(p).state())
+                .map(|p| {
+                    let copied = read(p).copy(); // the lock is released here
+                    copied.into_state()
+                })
                 .filter(|p| !p.is_empty())
                 .collect(),
         }
