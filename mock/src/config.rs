@@ -287,6 +287,10 @@ impl Default for MockConfig {
     }
 }
 
+/// The most connections served at once: tokio's semaphore limit (2^61 - 1); above it the
+/// listener could not count its slots.
+pub const MAX_CONNECTIONS: usize = tokio::sync::Semaphore::MAX_PERMITS;
+
 /// Requests the journal keeps by default.
 pub const DEFAULT_JOURNAL_SIZE: usize = 1000;
 

@@ -147,6 +147,16 @@ impl RunningMock {
         let _reported_by_readiness = self.app.advance_clock(by);
     }
 
+    /// Waits until the listener ends by itself, which it does only on a failure (a panic
+    /// included); the error says why. [`RunningMock::shutdown`] is not called afterwards.
+    pub async fn failed(&mut self) -> std::io::Error {
+        match (&mut self.task).await {
+            Ok(Ok(())) => std::io::Error::other("the listener stopped"),
+            Ok(Err(error)) => error,
+            Err(error) => std::io::Error::other(format!("the listener failed: {error}")),
+        }
+    }
+
     /// Stops accepting, lets requests in flight finish (at most five seconds), and returns.
     pub async fn shutdown(self) {
         let _ = self.stop.send(());
@@ -176,9 +186,14 @@ pub(crate) async fn spawn_prepared(
     }
     crate::faults::Faults::new(&config.faults)
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-    if config.limits.max_connections == 0 {
-        // Connections beyond the limit wait: with none allowed, every client would hang.
-        let message = "limits.max_connections must be at least 1, got 0";
+    let connections = config.limits.max_connections;
+    if !(1..=crate::config::MAX_CONNECTIONS).contains(&connections) {
+        // Connections beyond the limit wait: with none allowed, every client would hang; above
+        // the semaphore's limit the listener could not start.
+        let message = format!(
+            "limits.max_connections must be from 1 to {}, got {connections}",
+            crate::config::MAX_CONNECTIONS
+        );
         return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, message));
     }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
