@@ -195,15 +195,19 @@ async fn a_connection_beyond_the_limit_waits_for_a_slot() {
 }
 
 #[tokio::test]
-async fn a_limit_of_no_connection_is_refused_at_start() {
-    let config = csbs_mock::MockConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        limits: csbs_mock::Limits { max_connections: 0, ..csbs_mock::Limits::default() },
-        ..csbs_mock::MockConfig::default()
-    };
-    let refused = csbs_mock::spawn(config).await.err().expect("refused");
-    assert_eq!(refused.kind(), std::io::ErrorKind::InvalidInput);
-    assert!(refused.to_string().contains("limits.max_connections must be at least 1, got 0"));
+async fn connection_limits_outside_the_listeners_range_are_refused_at_start() {
+    for n in [0, csbs_mock::MAX_CONNECTIONS + 1, usize::MAX] {
+        let config = csbs_mock::MockConfig {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            limits: csbs_mock::Limits { max_connections: n, ..csbs_mock::Limits::default() },
+            ..csbs_mock::MockConfig::default()
+        };
+        let refused = csbs_mock::spawn(config).await.err().expect("refused");
+        assert_eq!(refused.kind(), std::io::ErrorKind::InvalidInput);
+        let wanted =
+            format!("limits.max_connections must be from 1 to 2305843009213693951, got {n}");
+        assert!(refused.to_string().contains(&wanted), "{refused}");
+    }
 }
 
 #[tokio::test]
