@@ -90,8 +90,8 @@ fn check_project(project: &ProjectState, at: &str) -> Result<(), String> {
         }
         if !POLICY_STATUSES.contains(&policy.status.as_str()) {
             return Err(format!(
-                "{at}.status: must be one of {POLICY_STATUSES:?} (got {:?})",
-                policy.status
+                "{at}.status: must be one of {POLICY_STATUSES:?} (got {})",
+                excerpt(&policy.status)
             ));
         }
         if Schedule::of(&policy.operation.pattern).is_none() {
@@ -112,8 +112,9 @@ fn check_project(project: &ProjectState, at: &str) -> Result<(), String> {
         unique(&mut seen, format!("{at}.id"), backup.id.to_string())?;
         if *backup.checkpoint.project_id != *project.id {
             return Err(format!(
-                "{at}.checkpoint.project_id: must be the project's ID {:?} (got {:?})",
-                project.id, backup.checkpoint.project_id
+                "{at}.checkpoint.project_id: must be the project's ID {} (got {})",
+                excerpt(&project.id),
+                excerpt(&backup.checkpoint.project_id)
             ));
         }
         time(format!("{at}.checkpoint.created_at"), backup.checkpoint.created_at)?;
@@ -146,8 +147,30 @@ fn check_project(project: &ProjectState, at: &str) -> Result<(), String> {
         [("schedules", &project.schedules), ("restoring_servers", &project.restoring_servers)]
     {
         for (key, &t) in map {
-            time(format!("{at}.{name}[{key:?}]"), t)?;
+            time(format!("{at}.{name}[{}]", excerpt(key)), t)?;
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::snapshot::FORMAT;
+
+    #[test]
+    fn long_values_are_quoted_in_excerpts() {
+        let long = "é".repeat(5_000);
+        let quoted = excerpt(&long);
+        assert!(quoted.len() < 120 && quoted.ends_with("(10000 bytes)"), "{quoted}");
+        assert_eq!(excerpt("short"), "\"short\"");
+        let project = ProjectState { id: long.clone(), ..ProjectState::default() };
+        let snapshot = Snapshot {
+            format: FORMAT.to_owned(),
+            clock_offset_us: 0,
+            projects: vec![project.clone(), project],
+        };
+        let error = check(&snapshot, 0).unwrap_err();
+        assert!(error.starts_with("projects[1].id: must be") && error.len() < 200, "{error}");
+    }
 }
