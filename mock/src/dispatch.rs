@@ -36,6 +36,9 @@ struct Seen {
     now: Option<crate::clock::Micros>,
     /// The request has a `Prefer` header (see [`marked`]).
     prefer: bool,
+    /// How far the state file must reach before the answer (see [`keep`]); 0 when the
+    /// request read no project.
+    kept_upto: u64,
 }
 
 /// The request's `Origin` (the first) and whether it has a `Prefer` header, found in one
@@ -81,8 +84,8 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         Some(refused) => (refused, Some(APIGW_0308.code)),
         None => {
             let answer = serve(&app, request, &mut seen).await;
-            // With a state file, the answer waits for the change to be kept.
-            let answer = match keep(&app).await {
+            // With a state file, the answer waits for what it changed or saw to be kept.
+            let answer = match keep(&app, seen.kept_upto).await {
                 Ok(()) => answer,
                 Err(error) => Err(error),
             };
@@ -225,24 +228,33 @@ async fn serve(app: &App, request: Request, seen: &mut Seen) -> Result<Reply, Ap
         tokio::runtime::Handle::try_current()
             .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
     };
-    if heavy && multi_thread() {
+    let answer = if heavy && multi_thread() {
         tokio::task::block_in_place(|| handlers::handle(app, &call))
     } else {
         handlers::handle(app, &call)
-    }
+    };
+    // Every project (all tenants, or an operation without one), or the request's own.
+    let project = Some(call.project_id()).filter(|id| !call.all_tenants && !id.is_empty());
+    seen.kept_upto = app.store.seen_upto(project);
+    answer
 }
 
 /// Bodies beyond this size are handled off the async workers (see [`serve`]).
 const HEAVY_BODY_BYTES: usize = 64 * 1024;
 
-/// With a state file, what the request changed is committed before it is answered (on a
-/// blocking thread: a commit waits for the disk, and the runtime's workers must not).
-async fn keep(app: &Arc<App>) -> Result<(), ApiError> {
-    if app.store.is_kept() {
+/// With a state file, what the request changed or read is committed before it is answered
+/// (on a blocking thread: a commit waits for the disk, and the runtime's workers must not):
+/// the changes up to `upto`, the latest of its project's (see `Store::seen_upto`), so that
+/// no answer shows what a crash could take back, and none waits for other projects' writes.
+async fn keep(app: &Arc<App>, upto: u64) -> Result<(), ApiError> {
+    if app.store.is_kept_upto(upto) {
         return Ok(());
     }
     let app = app.clone();
-    let committed = tokio::task::spawn_blocking(move || app.store.persist()).await;
+    let committed = tokio::task::spawn_blocking(move || {
+        app.store.persist_upto(upto, || app.config.hooks.state_writing())
+    })
+    .await;
     committed.map_err(|e| e.to_string()).and_then(|r| r).map_err(|_| {
         let what = "keeping the change in the state file (see GET /_mock/ready)";
         ApiError::documented(CSBS_9999, &[what])

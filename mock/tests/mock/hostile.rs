@@ -161,31 +161,6 @@ fn big_policy(name: &str, servers: &[String]) -> serde_json::Value {
     policy_body(name, &names)
 }
 
-/// Sends a request from a task of its own, so that the test goes on while it is in progress;
-/// its status and body.
-fn in_flight(
-    mock: &Mock,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<serde_json::Value>,
-) -> tokio::task::JoinHandle<(u16, serde_json::Value)> {
-    let mut request = mock.http.request(method, mock.url(path)).header("X-Auth-Token", TOKEN);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    tokio::spawn(async move {
-        let answer = request.send().await.unwrap();
-        (answer.status().as_u16(), answer.json().await.unwrap())
-    })
-}
-
-/// The body of a request sent [`in_flight`], once it is answered 200.
-async fn answered(request: tokio::task::JoinHandle<(u16, serde_json::Value)>) -> serde_json::Value {
-    let (status, body) = request.await.unwrap();
-    assert_eq!(status, 200, "{body}");
-    body
-}
-
 /// The project's reads are answered while a policy of 50,000 servers is created, then while it
 /// is run and updated at once; each big request is held (see [`Pause`]) where it does the work
 /// that grows with the policy, so the reads are sent while they are in flight, whatever the
@@ -200,6 +175,7 @@ async fn the_project_is_read_while_a_big_policy_is_created_updated_and_run() {
         c.hooks = csbs_mock::Hooks {
             run_unlocked: Some(run_unlocked),
             policy_unlocked: Some(policy_unlocked),
+            ..Default::default()
         };
     })
     .await;
