@@ -7,6 +7,19 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 /// Microseconds since the Unix epoch, UTC.
 pub type Micros = i64;
 
+/// The earliest time the mock keeps: 0001-01-01T00:00:00Z (the first four-digit year of the
+/// documents' date-times).
+pub const MIN_TIME: Micros = -62_135_596_800_000_000;
+/// The latest time the mock keeps, and the furthest its clock moves:
+/// 9999-12-31T23:59:59.999999Z (the last four-digit year of the documents' date-times).
+/// Between the two, every sum of a time and a week, a delay or a retention is an `i64`.
+pub const MAX_TIME: Micros = 253_402_300_799_999_999;
+
+/// True for a time in `MIN_TIME..=MAX_TIME`.
+pub fn in_range(t: Micros) -> bool {
+    (MIN_TIME..=MAX_TIME).contains(&t)
+}
+
 pub fn now() -> Micros {
     // From the system clock directly: `Utc::now().timestamp_micros()` builds a calendar date
     // and takes it apart again, about 200 instructions on every request.
@@ -122,6 +135,13 @@ fn clamped(text: &str) -> Option<Micros> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bounds_are_the_four_digit_years() {
+        assert_eq!(csbs(MIN_TIME), "0001-01-01T00:00:00.000000");
+        assert_eq!(csbs(MAX_TIME), "9999-12-31T23:59:59.999999");
+        assert!(in_range(0) && !in_range(MAX_TIME + 1) && !in_range(MIN_TIME - 1));
+    }
 
     #[test]
     fn now_reads_the_same_clock_as_chrono() {

@@ -228,6 +228,9 @@ pub struct MockConfig {
     pub seed_examples: bool,
     /// Larger bodies are answered 413.
     pub max_body_bytes: usize,
+    /// Larger admin bodies (`PUT /_mock/state`, `POST /_mock/clock/advance`) are answered
+    /// 413 `MOCK.0413`; see [`DEFAULT_ADMIN_MAX_BODY_BYTES`].
+    pub admin_max_body_bytes: usize,
     /// Quotas of every project.
     pub quotas: Quotas,
     /// The API gateway's request budget, in requests a second over all clients: beyond it a
@@ -268,6 +271,11 @@ impl MockConfig {
 /// The body limit of the service: 12 MiB (the AK/SK limit the document names).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
 
+/// The admin body limit: 256 MiB, an export of about 180,000 backups (one backup is about
+/// 1.4 KB of JSON); the state itself has no byte bound, so a larger export needs
+/// `--admin-max-body-bytes` raised to be imported.
+pub const DEFAULT_ADMIN_MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
+
 impl Default for MockConfig {
     fn default() -> MockConfig {
         MockConfig {
@@ -279,6 +287,7 @@ impl Default for MockConfig {
             restore_delay: Duration::ZERO,
             seed_examples: false,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            admin_max_body_bytes: DEFAULT_ADMIN_MAX_BODY_BYTES,
             quotas: Quotas::default(),
             rate_limit: None,
             limits: Limits::default(),
@@ -292,6 +301,10 @@ impl Default for MockConfig {
         }
     }
 }
+
+/// The most connections served at once: tokio's semaphore limit (2^61 - 1); above it the
+/// listener could not count its slots.
+pub const MAX_CONNECTIONS: usize = tokio::sync::Semaphore::MAX_PERMITS;
 
 /// Requests the journal keeps by default.
 pub const DEFAULT_JOURNAL_SIZE: usize = 1000;
@@ -311,6 +324,7 @@ pub struct ConfigFile {
     pub restore_delay_ms: Option<u64>,
     pub seed_examples: Option<bool>,
     pub max_body_bytes: Option<usize>,
+    pub admin_max_body_bytes: Option<usize>,
     pub quotas: Option<Quotas>,
     /// Requests a second the gateway lets through (see [`MockConfig::rate_limit`]).
     pub rate_limit: Option<u32>,
@@ -368,6 +382,9 @@ impl ConfigFile {
         }
         if let Some(v) = self.max_body_bytes {
             config.max_body_bytes = v;
+        }
+        if let Some(v) = self.admin_max_body_bytes {
+            config.admin_max_body_bytes = v;
         }
         if let Some(v) = self.quotas {
             config.quotas = v;

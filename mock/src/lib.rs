@@ -31,8 +31,8 @@ mod state;
 mod views;
 
 pub use config::{
-    AdminToken, ConfigFile, KeyGrant, Limits, MockConfig, Quotas, TokenGrant, DEFAULT_JOURNAL_SIZE,
-    DEFAULT_PROJECT_ID,
+    AdminToken, ConfigFile, KeyGrant, Limits, MockConfig, Quotas, TokenGrant,
+    DEFAULT_ADMIN_MAX_BODY_BYTES, DEFAULT_JOURNAL_SIZE, DEFAULT_PROJECT_ID, MAX_CONNECTIONS,
 };
 #[doc(hidden)]
 pub use hooks::{Hook, Hooks};

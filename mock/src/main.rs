@@ -1,7 +1,7 @@
 //! `csbs-mock`: serves the CSBS v1 and CBR v3 mock on one listener.
 
 use clap::Parser;
-use csbs_mock::{AdminToken, ConfigFile, KeyGrant, MockConfig, TokenGrant};
+use csbs_mock::{AdminToken, ConfigFile, KeyGrant, MockConfig, TokenGrant, MAX_CONNECTIONS};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -59,13 +59,17 @@ struct Args {
     /// Bytes of free-form JSON (parameters, extra_info) one policy may hold [default: 65536].
     #[arg(long, value_name = "BYTES")]
     max_free_form_bytes: Option<usize>,
-    /// Connections served at once; more wait, first come first served, until one ends
-    /// [default: 512].
-    #[arg(long, value_name = "N")]
-    max_connections: Option<usize>,
+    /// Connections served at once, from 1 to 2305843009213693951; more wait, first come
+    /// first served, until one ends [default: 512].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_CONNECTIONS as u64))]
+    max_connections: Option<u64>,
     /// Requests kept in the journal (GET /_mock/journal); 0 keeps none [default: 1000].
     #[arg(long, value_name = "N")]
     journal_size: Option<usize>,
+    /// Larger admin bodies (an import, PUT /_mock/state) are answered 413 MOCK.0413
+    /// [default: 268435456, 256 MiB].
+    #[arg(long, value_name = "BYTES")]
+    admin_max_body_bytes: Option<usize>,
     /// Do not answer CORS preflights nor add CORS headers.
     #[arg(long)]
     no_cors: bool,
@@ -142,13 +146,16 @@ fn config_of(args: Args) -> anyhow::Result<MockConfig> {
         }
     }
     if let Some(n) = args.max_connections {
-        config.limits.max_connections = n;
+        config.limits.max_connections = usize::try_from(n)?;
     }
     if let Some(n) = args.max_free_form_bytes {
         config.limits.max_free_form_bytes = n;
     }
     if let Some(n) = args.journal_size {
         config.journal_size = n;
+    }
+    if let Some(n) = args.admin_max_body_bytes {
+        config.admin_max_body_bytes = n;
     }
     if args.no_cors {
         config.cors = false;
@@ -164,7 +171,7 @@ async fn main() -> anyhow::Result<()> {
     let keys: Vec<(String, String, bool)> =
         config.aksk.iter().map(|k| (k.access_key.clone(), k.project_id.clone(), k.admin)).collect();
     let state = config.state_file.clone();
-    let mock = csbs_mock::spawn(config).await?;
+    let mut mock = csbs_mock::spawn(config).await?;
     tracing::info!(address = %mock.base_url(), "listening");
     let mut lines = vec![format!("csbs-mock listening on {}", mock.base_url())];
     lines.push(match &state {
@@ -180,9 +187,19 @@ async fn main() -> anyhow::Result<()> {
         lines.push(format!("access key {access_key} for project {project}{role}"));
     }
     announce(&lines);
-    stopped().await?;
-    mock.shutdown().await;
-    Ok(())
+    // A listener that fails ends the process (non-zero): a supervisor must not see a live
+    // process that serves nothing.
+    let failure = tokio::select! {
+        signal = stopped() => { signal?; None }
+        failure = mock.failed() => Some(failure),
+    };
+    match failure {
+        Some(failure) => Err(failure.into()),
+        None => {
+            mock.shutdown().await;
+            Ok(())
+        }
+    }
 }
 
 /// Prints the startup lines on standard output. A reader that went away (`csbs-mock | head -1`:

@@ -67,14 +67,25 @@ impl App {
     }
 
     /// The mock's time: the real clock, plus however far it has been advanced.
+    /// Never past [`clock::MAX_TIME`] (an advance stops there; a real clock may pass an
+    /// imported offset's end by a little).
     pub fn now(&self) -> Micros {
-        let base = self.virtual_start.unwrap_or_else(clock::now);
-        base.saturating_add(self.store.clock_offset())
+        self.base_time().saturating_add(self.store.clock_offset()).min(clock::MAX_TIME)
+    }
+
+    fn base_time(&self) -> Micros {
+        self.virtual_start.unwrap_or_else(clock::now)
+    }
+
+    /// The largest clock offset: the one that puts the mock's time at [`clock::MAX_TIME`].
+    pub fn max_clock_offset(&self) -> Micros {
+        clock::MAX_TIME.saturating_sub(self.base_time()).max(0)
     }
 
     /// Moves the mock's clock forward (never back); kept in the state file when there is one.
-    pub fn advance_clock(&self, by: Duration) -> Result<(), String> {
-        self.store.advance_clock(micros(by))
+    /// Refused, the clock unmoved, when it would pass [`clock::MAX_TIME`].
+    pub fn advance_clock(&self, by: Duration) -> Result<(), crate::state::ClockError> {
+        self.store.advance_clock(micros(by), self.max_clock_offset())
     }
 }
 
@@ -136,6 +147,16 @@ impl RunningMock {
         let _reported_by_readiness = self.app.advance_clock(by);
     }
 
+    /// Waits until the listener ends by itself, which it does only on a failure (a panic
+    /// included); the error says why. [`RunningMock::shutdown`] is not called afterwards.
+    pub async fn failed(&mut self) -> std::io::Error {
+        match (&mut self.task).await {
+            Ok(Ok(())) => std::io::Error::other("the listener stopped"),
+            Ok(Err(error)) => error,
+            Err(error) => std::io::Error::other(format!("the listener failed: {error}")),
+        }
+    }
+
     /// Stops accepting, lets requests in flight finish (at most five seconds), and returns.
     pub async fn shutdown(self) {
         let _ = self.stop.send(());
@@ -165,9 +186,14 @@ pub(crate) async fn spawn_prepared(
     }
     crate::faults::Faults::new(&config.faults)
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-    if config.limits.max_connections == 0 {
-        // Connections beyond the limit wait: with none allowed, every client would hang.
-        let message = "limits.max_connections must be at least 1, got 0";
+    let connections = config.limits.max_connections;
+    if !(1..=crate::config::MAX_CONNECTIONS).contains(&connections) {
+        // Connections beyond the limit wait: with none allowed, every client would hang; above
+        // the semaphore's limit the listener could not start.
+        let message = format!(
+            "limits.max_connections must be from 1 to {}, got {connections}",
+            crate::config::MAX_CONNECTIONS
+        );
         return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, message));
     }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;

@@ -2,9 +2,10 @@
 //! can be seen at once (`RunningMock::advance_clock` from HTTP). Signed requests are still
 //! checked against the real clock, which is what clients sign with.
 
+use super::body::AdminBody;
 use super::error::AdminError;
 use crate::server::App;
-use axum::body::Bytes;
+use crate::state::ClockError;
 use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};
@@ -36,10 +37,25 @@ pub async fn show(State(app): State<Arc<App>>) -> Json<Value> {
 
 /// `POST /_mock/clock/advance` with `{"seconds": N}`: moves the clock forward by N seconds
 /// (never back), kept in the state file when there is one; answers the clock as `GET` does.
-pub async fn advance(State(app): State<Arc<App>>, body: Bytes) -> Result<Json<Value>, AdminError> {
+pub async fn advance(
+    State(app): State<Arc<App>>,
+    AdminBody(body): AdminBody,
+) -> Result<Json<Value>, AdminError> {
     let seconds = seconds_of(&body)?;
-    app.advance_clock(Duration::from_secs(seconds)).map_err(AdminError::internal)?;
+    app.advance_clock(Duration::from_secs(seconds)).map_err(|e| refusal(e, seconds))?;
     Ok(Json(clock_view(&app)))
+}
+
+/// The admin answer to an advance the store refused.
+fn refusal(error: ClockError, seconds: u64) -> AdminError {
+    match error {
+        ClockError::BeyondMax { left } => AdminError::bad_request(format!(
+            "seconds: must not take the clock past {}Z ({} seconds are left; got {seconds})",
+            crate::clock::csbs(crate::clock::MAX_TIME),
+            left.max(0) / 1_000_000
+        )),
+        ClockError::NotKept(message) => AdminError::internal(message),
+    }
 }
 
 /// The `seconds` member of an advance body, naming the field, the rule and the value when it

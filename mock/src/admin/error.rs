@@ -44,6 +44,12 @@ impl AdminError {
         AdminError::new(StatusCode::METHOD_NOT_ALLOWED, "MOCK.0405", message)
     }
 
+    /// 413: a body above the admin limit, or one that did not arrive within the body
+    /// timeout (then the connection is closed, see [`AdminError::close`]).
+    pub fn too_large(message: String) -> AdminError {
+        AdminError::new(StatusCode::PAYLOAD_TOO_LARGE, "MOCK.0413", message)
+    }
+
     /// 500: the state could not be kept (the state file failed) or read.
     pub fn internal(message: String) -> AdminError {
         AdminError::new(StatusCode::INTERNAL_SERVER_ERROR, "MOCK.0500", message)

@@ -5,6 +5,7 @@
 //!
 //! Routes are added in `router.rs`, one module per job.
 
+mod body;
 mod clock;
 mod error;
 mod guard;

@@ -58,7 +58,7 @@ impl Lifecycle {
     pub fn new(created_at: Micros, protect_delay: Micros) -> Lifecycle {
         Lifecycle {
             created_at,
-            available_at: created_at + protect_delay,
+            available_at: created_at.saturating_add(protect_delay),
             settled: Status::Available,
             restore: None,
             delete: None,

@@ -6,6 +6,7 @@
 
 pub mod bulk;
 mod changes;
+mod check;
 // Without a backend (feature `state-file`) nothing constructs a durable store.
 #[cfg_attr(not(feature = "state-file"), allow(dead_code))]
 mod durable;
@@ -25,6 +26,7 @@ mod sqlite;
 mod store;
 mod table;
 
+pub use check::check as check_import;
 pub use lifecycle::{Lifecycle, Status};
 pub use make::{new_backup, NewBackup};
 pub use model::{
@@ -32,6 +34,7 @@ pub use model::{
     Server, Vault, VolumeBackup,
 };
 pub use page::{select, select_ordered, Order, PageRequest, Selected, Sortable};
+pub use persist::ClockError;
 pub use rendered::View;
 pub use servers::{name_uuid, provider_of, SERVER_TYPE};
 pub use snapshot::Snapshot;

@@ -29,14 +29,20 @@ impl Store {
         self.clock_offset.load(Ordering::Acquire)
     }
 
-    /// Moves the clock forward by `by` microseconds, kept in the state file.
-    pub fn advance_clock(&self, by: Micros) -> Result<(), String> {
-        self.clock_offset.fetch_add(by, Ordering::AcqRel);
+    /// Moves the clock forward by `by` microseconds, kept in the state file; refused (the
+    /// clock unmoved) when the offset would pass `max_offset`, the one that puts the clock at
+    /// [`crate::clock::MAX_TIME`].
+    pub fn advance_clock(&self, by: Micros, max_offset: Micros) -> Result<(), ClockError> {
+        self.clock_offset
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |offset| {
+                offset.checked_add(by).filter(|o| *o <= max_offset)
+            })
+            .map_err(|offset| ClockError::BeyondMax { left: max_offset.saturating_sub(offset) })?;
         let Some(durable) = &self.durable else { return Ok(()) };
         let mut writer = durable.writer.lock().unwrap_or_else(PoisonError::into_inner);
         // Read under the writer's lock, so that the last write holds the latest value.
         let batch = Batch { clock_offset: Some(self.clock_offset()), ..Batch::default() };
-        durable.write_locked(&mut **writer, &batch, 0)
+        durable.write_locked(&mut **writer, &batch, 0).map_err(ClockError::NotKept)
     }
 
     /// Where the state is kept, and whether keeping it failed.
@@ -105,12 +111,23 @@ impl Store {
         self.persist()
     }
 
-    /// Every project's records, and the clock.
+    /// Every project's records, and the clock; each project's lock is held only while its
+    /// records are copied (see [`Project::copy`]). Projects holding nothing are left out: an
+    /// empty project answers as one never used, and the state file keeps no row of it, so
+    /// the export reads the same after a restart.
     pub fn export(&self) -> Snapshot {
         Snapshot {
             format: FORMAT.to_owned(),
             clock_offset_us: self.clock_offset(),
-            projects: self.projects().iter().map(|p| read(p).state()).collect(),
+            projects: self
+                .projects()
+                .iter()
+                .map(|p| {
+                    let copied = read(p).copy(); // the lock is released here
+                    copied.into_state()
+                })
+                .filter(|p| !p.is_empty())
+                .collect(),
         }
     }
 
@@ -225,6 +242,16 @@ fn json<T: serde::Serialize>(record: Option<&T>) -> Option<String> {
     record.map(|r| serde_json::to_string(r).unwrap_or_default())
 }
 
+/// Why the clock did not move (or moved only in memory).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClockError {
+    /// The advance would take the clock past [`crate::clock::MAX_TIME`]; `left` microseconds
+    /// remain until it (the clock is unmoved).
+    BeyondMax { left: Micros },
+    /// The state file could not keep the new offset (the clock moved in memory).
+    NotKept(String),
+}
+
 /// Where the state is kept (`memory` or `file`), and why keeping it failed, if it did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Storage {
@@ -270,6 +297,8 @@ mod tests {
         store.reset_project("a").unwrap();
         let reset = store.seen_upto(Some("a"));
         assert!(reset > b && store.is_kept_upto(reset), "a read after the reset waits for it");
+        // An export leaves out projects holding nothing: b holds a schedule's bookkeeping.
+        write(&store.project("b")).scheduled_until.insert("policy".into(), 0);
         store.import(store.export()).unwrap();
         let imported = store.seen_upto(Some("b"));
         assert!(imported > reset, "an imported project's reads wait for the import's write");

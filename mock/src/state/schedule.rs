@@ -6,7 +6,7 @@
 //! `handlers/scheduled.rs`); only requests can observe them, so nothing is seen late.
 
 use super::store::Project;
-use crate::clock::Micros;
+use crate::clock::{Micros, MAX_TIME, MIN_TIME};
 use csbs_spec::rules::RruleRule;
 use csbs_spec::Service;
 use std::sync::OnceLock;
@@ -49,8 +49,14 @@ impl Schedule {
         self.runs.iter().map(move |&m| week + Micros::from(m) * MINUTE)
     }
 
-    /// The latest run in `(after, upto]`: missed runs are made once, not once each.
+    /// The latest run in `(after, upto]`: missed runs are made once, not once each. Any
+    /// times are taken (an imported or advanced one is within the clock's range, see
+    /// `clock::MAX_TIME`; others are clamped to it, so no sum overflows).
     pub fn last_run(&self, after: Micros, upto: Micros) -> Option<Micros> {
+        if upto < MIN_TIME {
+            return None;
+        }
+        let upto = upto.min(MAX_TIME);
         let week = Schedule::week_start(upto);
         [week, week - WEEK]
             .into_iter()
@@ -58,8 +64,13 @@ impl Schedule {
             .filter(|&t| t > after)
     }
 
-    /// The first run after `after`.
+    /// The first run after `after` (any time, as in [`Schedule::last_run`]; none after
+    /// `MAX_TIME`).
     pub fn next_run(&self, after: Micros) -> Micros {
+        if after >= MAX_TIME {
+            return Micros::MAX;
+        }
+        let after = after.max(MIN_TIME);
         let week = Schedule::week_start(after);
         [week, week + WEEK]
             .into_iter()
@@ -166,6 +177,23 @@ mod tests {
             s.last_run(at(2026, 1, 1, 0, 0), at(2026, 11, 27, 0, 0)),
             Some(at(2026, 11, 26, 12, 27))
         );
+    }
+
+    #[test]
+    fn no_time_overflows_a_schedule() {
+        let s = Schedule::of(&pattern("FREQ=WEEKLY;BYDAY=SU;BYHOUR=23;BYMINUTE=59")).unwrap();
+        let extremes =
+            [Micros::MIN, MIN_TIME - 1, MIN_TIME, 0, MAX_TIME - WEEK, MAX_TIME, Micros::MAX];
+        for a in extremes {
+            let next = s.next_run(a);
+            assert!(next > a || next == Micros::MAX, "next_run({a}) = {next}");
+            for b in extremes {
+                if let Some(t) = s.last_run(a, b) {
+                    assert!(t > a && t <= b, "{a} {b} {t}");
+                }
+            }
+        }
+        assert_eq!(s.next_run(MAX_TIME), Micros::MAX, "no run after the clock's end");
     }
 
     #[test]

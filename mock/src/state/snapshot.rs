@@ -53,6 +53,40 @@ pub struct ProjectMeta {
     pub restoring_servers: BTreeMap<String, Micros>,
 }
 
+/// A project's records as [`Project::copy`] took them, in no order.
+pub struct Copied {
+    id: String,
+    policies: Vec<Policy>,
+    backups: Vec<Backup>,
+    servers: Vec<Arc<Server>>,
+    meta: ProjectMeta,
+}
+
+impl Copied {
+    /// The records in an export's order: policies and servers by ID, checkpoints oldest
+    /// first (a stable sort keeps each checkpoint's backups in their order).
+    pub fn into_state(self) -> ProjectState {
+        let Copied { id, mut policies, mut backups, servers, meta } = self;
+        policies.sort_by(|a, b| a.id.cmp(&b.id));
+        backups.sort_by_key(|b| (b.checkpoint.created_at, b.checkpoint.id));
+        let mut servers: Vec<Server> = servers.iter().map(|s| (**s).clone()).collect();
+        servers.sort_by(|a, b| a.id.cmp(&b.id));
+        let ProjectMeta { schedules, restoring_servers } = meta;
+        ProjectState { id, policies, backups, servers, schedules, restoring_servers }
+    }
+}
+
+impl ProjectState {
+    /// True when the project holds no record.
+    pub fn is_empty(&self) -> bool {
+        self.policies.is_empty()
+            && self.backups.is_empty()
+            && self.servers.is_empty()
+            && self.schedules.is_empty()
+            && self.restoring_servers.is_empty()
+    }
+}
+
 impl Snapshot {
     /// Checks the format; the error names it and what was found.
     pub fn check_format(&self) -> Result<(), String> {
@@ -87,23 +121,24 @@ impl Project {
             .collect()
     }
 
-    /// The project's records.
-    pub fn state(&self) -> ProjectState {
-        let mut policies: Vec<Policy> = self.policies.values().cloned().collect();
-        policies.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut servers: Vec<Server> = self.servers.values().map(|s| (**s).clone()).collect();
-        servers.sort_by(|a, b| a.id.cmp(&b.id));
-        let ProjectMeta { schedules, restoring_servers } = self.meta();
-        ProjectState {
+    /// The project's records, copied as they are now (under the project's lock: what needs
+    /// no consistency, sorting and the servers' copies, is left to [`Copied::into_state`],
+    /// done after the lock is released).
+    pub fn copy(&self) -> Copied {
+        Copied {
             id: self.id.to_string(),
-            policies,
-            backups: self.ordered_backups().into_iter().cloned().collect(),
-            servers,
-            schedules,
-            restoring_servers,
+            policies: self.policies.values().cloned().collect(),
+            // Each checkpoint's backups in their order; checkpoints are ordered later.
+            backups: self
+                .checkpoints
+                .values()
+                .flat_map(|c| c.backups.iter().filter_map(|id| self.backups.get(id)))
+                .cloned()
+                .collect(),
+            servers: self.servers.values().cloned().collect(),
+            meta: self.meta(),
         }
     }
-
     /// A project holding `state`'s records, its indexes rebuilt; backups of one checkpoint
     /// share it again.
     pub fn restore(state: ProjectState) -> Project {

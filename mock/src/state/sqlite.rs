@@ -31,11 +31,33 @@ fn error(what: &str) -> impl Fn(rusqlite::Error) -> String + '_ {
     move |e| format!("{what}: {e}")
 }
 
+/// `PRAGMA application_id` of a mock state file ("CSBS"): another program's SQLite database is
+/// refused rather than given the mock's tables.
+const APPLICATION_ID: i32 = 0x4353_4253;
+
+/// How long opening waits for another process's lock on the file before refusing.
+const OPEN_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl Sqlite {
-    /// Opens (or creates) the state file at `path`.
+    /// Opens (or creates) the state file at `path`, and keeps it to this process: the
+    /// connection holds SQLite's exclusive lock (`locking_mode=EXCLUSIVE`, taken at once) for
+    /// its life, so a second mock on the same file refuses to start. The lock is the OS's
+    /// file lock, released when the process ends, SIGKILL included; the WAL keeps every
+    /// committed transaction as before.
     pub fn open(path: &Path) -> Result<Sqlite, String> {
         let name = path.display().to_string();
         let db = Connection::open(path).map_err(|e| format!("cannot open {name}: {e}"))?;
+        let in_use = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                format!("{name} is in use by another process (another csbs-mock on this --state?)")
+            }
+            _ => format!("{name}: {e}"),
+        };
+        db.busy_timeout(OPEN_WAIT).map_err(error("busy_timeout"))?;
+        db.pragma_update(None, "locking_mode", "EXCLUSIVE").map_err(error("locking_mode"))?;
+        db.execute_batch("BEGIN EXCLUSIVE; COMMIT;").map_err(in_use)?;
+        // Before anything is changed in it: another program's file stays as it was.
+        check_owner(&db, &name)?;
         db.pragma_update(None, "journal_mode", "WAL").map_err(error("journal_mode=WAL"))?;
         db.pragma_update(None, "synchronous", "FULL").map_err(error("synchronous=FULL"))?;
         db.execute_batch(SCHEMA).map_err(|e| format!("{name} is not a mock state file: {e}"))?;
@@ -51,8 +73,36 @@ impl Sqlite {
             Some(FORMAT) => {}
             Some(other) => return Err(format!("{name} holds state format {other}, not {FORMAT}")),
         }
+        db.pragma_update(None, "application_id", APPLICATION_ID)
+            .map_err(error("writing the application_id"))?;
         Ok(Sqlite { db })
     }
+}
+
+/// Refuses a database that is not the mock's: one with another `application_id`, or without
+/// one (files of earlier mocks had none) holding tables other than the mock's.
+fn check_owner(db: &Connection, name: &str) -> Result<(), String> {
+    let id: i32 = db
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(error("reading the application_id"))?;
+    if id == APPLICATION_ID {
+        return Ok(());
+    }
+    let mut statement = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .map_err(error("reading the tables"))?;
+    let tables: Vec<String> = statement
+        .query_map([], |r| r.get(0))
+        .and_then(|rows| rows.collect())
+        .map_err(error("reading the tables"))?;
+    let ours = ["backups", "meta", "policies", "projects", "servers"];
+    if id == 0 && tables.iter().all(|t| ours.contains(&t.as_str())) {
+        return Ok(());
+    }
+    Err(format!(
+        "{name} is another program's SQLite database (application_id {id}, tables {tables:?}), \
+         not a csbs-mock state file; give --state a new path or a mock's file"
+    ))
 }
 
 fn write_row(tx: &rusqlite::Transaction<'_>, row: &Row) -> rusqlite::Result<()> {

@@ -184,7 +184,7 @@ impl Project {
         let Some(backup) = self.backups.remove(&id) else { return };
         self.changed(Record::Backup(id));
         self.rendered.forget(id);
-        self.newest_first.remove(&(-backup.life.created_at, id));
+        self.newest_first.remove(&(backup.life.created_at.saturating_neg(), id));
         if let Some(at) = backup.life.expires_at {
             self.expiring.remove(&(at, id));
         }
@@ -291,7 +291,7 @@ impl Project {
                 Some(last) => *last = backup.id,
                 None => drop(self.last_backup.insert(backup.server.id.clone(), backup.id)),
             }
-            self.newest_first.insert((-backup.life.created_at, backup.id));
+            self.newest_first.insert((backup.life.created_at.saturating_neg(), backup.id));
             if let Some(at) = backup.life.expires_at {
                 self.expiring.insert((at, backup.id));
             }

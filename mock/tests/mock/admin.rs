@@ -275,3 +275,196 @@ async fn an_export_imported_elsewhere_answers_the_same() {
     assert!(refused.body["error_msg"].as_str().unwrap().starts_with("format: must be"));
     assert_eq!(other.get("/_mock/state", "/_mock/state").await.body, exported.body);
 }
+
+impl Answer {
+    /// The message of an admin error with `status` and `code` (which it asserts).
+    fn admin_error(&self, status: u16, code: &str) -> &str {
+        assert_eq!(
+            (self.status, self.body["error_code"].as_str()),
+            (status, Some(code)),
+            "{}",
+            self.text
+        );
+        self.body["error_msg"].as_str().unwrap()
+    }
+}
+
+/// 9999-12-31T23:59:59.999999Z, the documented end of the mock's clock.
+const MAX_TIME: i64 = 253_402_300_799_999_999;
+const DAY_US: i64 = 86_400_000_000;
+
+impl Admin {
+    async fn advance(&self, seconds: u64) -> Answer {
+        let body = Some(json!({ "seconds": seconds }));
+        self.call("POST", "/_mock/clock/advance", "/_mock/clock/advance", body).await
+    }
+
+    async fn import(&self, state: Value) -> Answer {
+        self.call("PUT", "/_mock/state", "/_mock/state", Some(state)).await
+    }
+
+    /// The scheduled policy's project answers every kind of request (schedules, lifecycles
+    /// and quotas computed at the clock's end).
+    async fn answers_near_the_end(&self) {
+        for path in ["/policies", "/checkpoint_items", "/quotas"] {
+            let answer = self.mock.get(&v1(path)).await;
+            assert_eq!(answer.status, 200, "{path}: {}", answer.text);
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_clock_stops_at_its_documented_end_and_never_goes_back() {
+    let admin = Admin::start(None).await;
+    admin.mock.create_policy("weekly", &["srv-end"]).await;
+    admin.mock.protect("srv-end-2").await;
+    // Hundred-year advances (the largest allowed) until one is refused: the offset only grows.
+    let mut last = 0.0;
+    let refused = loop {
+        let answer = admin.advance(3_153_600_000).await;
+        if answer.status != 200 {
+            break answer;
+        }
+        let offset = answer.body["offset_seconds"].as_f64().unwrap();
+        assert!(offset > last, "the clock went back: {last} then {offset}");
+        last = offset;
+        assert!(answer.body["now"].as_str().unwrap() < "9999-12-31T23:59:59.999999Z~");
+    };
+    let message = refused.admin_error(400, "MOCK.0400");
+    assert!(
+        message.starts_with("seconds: must not take the clock past 9999-12-31T23:59:59.999999Z")
+            && message.contains("got 3153600000"),
+        "{message}"
+    );
+    let clock = admin.get("/_mock/clock", "/_mock/clock").await;
+    assert_eq!(
+        clock.body["offset_seconds"].as_f64(),
+        Some(last),
+        "a refused advance moves nothing"
+    );
+    assert!(clock.body["now"].as_str().unwrap().starts_with("99"), "{}", clock.text);
+    admin.answers_near_the_end().await;
+    // What is left can still be taken, up to the end and not past it.
+    let left: u64 = message.split('(').nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    assert_eq!(admin.advance(left.saturating_sub(60)).await.status, 200);
+    assert_eq!(admin.advance(120).await.status, 400);
+    admin.answers_near_the_end().await;
+}
+
+#[tokio::test]
+async fn an_import_is_checked_value_by_value_and_refused_whole() {
+    let admin = Admin::start(None).await;
+    admin.mock.create_policy("checked", &["srv-i"]).await;
+    admin.mock.protect("srv-j").await;
+    let exported = admin.get("/_mock/state", "/_mock/state").await.body;
+    let real_now = chrono::Utc::now().timestamp_micros();
+    type Edit = fn(&mut Value);
+    let cases: [(&str, Edit); 16] = [
+        ("clock_offset_us: must be an integer from 0", |s| {
+            s["clock_offset_us"] = json!(i64::MAX - 1000)
+        }),
+        ("clock_offset_us: must be an integer from 0", |s| s["clock_offset_us"] = json!(-1)),
+        ("projects[0].backups[0].life.created_at: must be a time", |s| {
+            s["projects"][0]["backups"][0]["life"]["created_at"] = json!(i64::MIN)
+        }),
+        ("projects[0].backups[0].checkpoint.created_at: must be a time", |s| {
+            s["projects"][0]["backups"][0]["checkpoint"]["created_at"] = json!(i64::MAX)
+        }),
+        ("projects[0].policies[0].operation.start_time: must be a time", |s| {
+            s["projects"][0]["policies"][0]["operation"]["start_time"] = json!(i64::MAX)
+        }),
+        ("projects[0].schedules[", |s| {
+            let schedules = s["projects"][0]["schedules"].as_object_mut().unwrap();
+            let id = schedules.keys().next().unwrap().clone();
+            schedules.insert(id, json!(i64::MIN));
+        }),
+        ("projects[0].backups[1].id: must be unique", |s| {
+            let backups = s["projects"][0]["backups"].as_array_mut().unwrap();
+            backups.push(backups[0].clone());
+        }),
+        ("projects[0].policies[1].id: must be unique", |s| {
+            let policies = s["projects"][0]["policies"].as_array_mut().unwrap();
+            policies.push(policies[0].clone());
+        }),
+        ("projects[1].id: must be a non-empty ID no other project has", |s| {
+            let projects = s["projects"].as_array_mut().unwrap();
+            projects.push(projects[0].clone());
+        }),
+        ("projects[0].backups[0].volumes[0].disk: must be the index", |s| {
+            s["projects"][0]["backups"][0]["volumes"][0]["disk"] = json!(99)
+        }),
+        ("projects[0].backups[0].size_mb: must be at most", |s| {
+            s["projects"][0]["backups"][0]["size_mb"] = json!(u64::MAX)
+        }),
+        ("projects[0].policies[0].status: must be one of", |s| {
+            s["projects"][0]["policies"][0]["status"] = json!("exploded")
+        }),
+        ("projects[0].policies[0].operation.pattern: must be a trigger pattern", |s| {
+            s["projects"][0]["policies"][0]["operation"]["pattern"] =
+                json!("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nRRULE:FREQ=SECONDLY;INTERVAL=0\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+        }),
+        ("projects[0].backups[0].checkpoint.project_id: must be the project's ID", |s| {
+            s["projects"][0]["backups"][0]["checkpoint"]["project_id"] = json!("someone-else")
+        }),
+        ("projects[0].restoring_servers[", |s| {
+            s["projects"][0]["restoring_servers"] = json!({"srv-j": i64::MAX})
+        }),
+        ("projects[0].backups[0].life.expires_at: must be a time", |s| {
+            s["projects"][0]["backups"][0]["life"]["expires_at"] = json!(i64::MIN)
+        }),
+    ];
+    for (prefix, edit) in cases {
+        let mut state = exported.clone();
+        edit(&mut state);
+        let refused = admin.import(state).await;
+        let message = refused.admin_error(400, "MOCK.0400");
+        assert!(message.starts_with(prefix) && message.contains("(got "), "{prefix}: {message}");
+        assert!(message.len() < 400, "quoted in excerpts: {message}");
+        assert_eq!(admin.get("/_mock/state", "/_mock/state").await.body, exported, "{prefix}");
+    }
+    // The largest offset allowed is taken, and the mock answers at the clock's end.
+    let mut near_end = exported.clone();
+    near_end["clock_offset_us"] = json!(MAX_TIME - real_now - 3 * DAY_US);
+    assert_eq!(admin.import(near_end).await.status, 204);
+    admin.answers_near_the_end().await;
+    assert_eq!(admin.advance(86_400).await.status, 200);
+    admin.answers_near_the_end().await;
+    assert_eq!(admin.advance(7 * 86_400).await.status, 400);
+}
+
+/// `state` with `copies` more backups: copies of its first one, each its own checkpoint.
+fn with_copies(mut state: Value, copies: usize) -> Value {
+    let backups = state["projects"][0]["backups"].as_array_mut().unwrap();
+    let first = backups[0].clone();
+    for _ in 0..copies {
+        let mut copy = first.clone();
+        copy["id"] = json!(uuid::Uuid::new_v4().to_string());
+        copy["checkpoint"]["id"] = json!(uuid::Uuid::new_v4().to_string());
+        backups.push(copy);
+    }
+    state
+}
+
+#[tokio::test]
+async fn exports_beyond_two_megabytes_are_imported_and_the_admin_limit_is_documented() {
+    let admin = Admin::start(None).await;
+    admin.mock.protect("srv-big").await;
+    let exported = admin.get("/_mock/state", "/_mock/state").await.body;
+    let big = with_copies(exported, 3000);
+    let size = serde_json::to_vec(&big).unwrap().len();
+    assert!(size > 3 * 1024 * 1024, "{size} bytes");
+    assert_eq!(admin.import(big.clone()).await.status, 204);
+    let back = admin.get("/_mock/state", "/_mock/state").await.body;
+    assert_eq!(back["projects"][0]["backups"].as_array().map(Vec::len), Some(3001));
+
+    // Beyond the configured limit: 413 in the admin form, naming the limit and its option.
+    let mock = Mock::with(|c| c.admin_max_body_bytes = 1_000_000).await;
+    let small = Admin { mock, token: None };
+    let refused = small.import(big).await;
+    let message = refused.admin_error(413, "MOCK.0413");
+    assert!(
+        message.starts_with("body: must be at most 1000000 bytes")
+            && message.contains("--admin-max-body-bytes"),
+        "{message}"
+    );
+}

@@ -50,3 +50,38 @@ fn a_closed_standard_output_does_not_stop_the_mock() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// The binary started with `args`, expected to refuse: its exit status and standard error.
+fn refused(args: &[&str]) -> (std::process::ExitStatus, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_csbs-mock"))
+        .args(["--listen", "127.0.0.1:0", "--token", "t:p-limits"])
+        .args(args)
+        .stdin(Stdio::null())
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("the mock binary runs");
+    (output.status, String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn connection_limits_beyond_the_listeners_range_are_refused_at_start() {
+    // 2^64 - 1 made the listener panic while the process stayed up, serving nothing.
+    for n in ["18446744073709551615", "2305843009213693952", "0"] {
+        let (status, stderr) = refused(&["--max-connections", n]);
+        assert!(!status.success(), "{n}: {stderr}");
+        assert!(
+            stderr.contains("--max-connections") && stderr.contains("1..=2305843009213693951"),
+            "{n}: {stderr}"
+        );
+    }
+    let dir = std::env::temp_dir();
+    let file = dir.join(format!("csbs-mock-limits-{}.json", std::process::id()));
+    std::fs::write(&file, r#"{"limits": {"max_connections": 18446744073709551615}}"#).unwrap();
+    let (status, stderr) = refused(&["--config", file.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&file);
+    assert!(!status.success(), "{stderr}");
+    assert!(
+        stderr.contains("limits.max_connections must be from 1 to 2305843009213693951, got 18446744073709551615"),
+        "{stderr}"
+    );
+}

@@ -117,23 +117,32 @@ async fn slow_heads_are_cut_at_the_header_timeout() {
     assert!(!answer.contains("200 OK"), "{answer}");
 }
 
-#[tokio::test]
-async fn stalled_bodies_are_cut_at_the_body_timeout() {
+/// `head` and the start of a body sent, then nothing: answered 413 `code` at the body
+/// timeout (300 ms), the connection closed; a normal request served meanwhile.
+async fn cut_at_the_body_timeout(head: &str, code: &str) {
     let mock = Mock::with(|c| c.limits.body_timeout_ms = 300).await;
     let mut stream = connect(&mock).await;
-    let head = format!(
-        "POST {} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"policy\": ",
-        v1("/policies")
-    );
     stream.write_all(head.as_bytes()).await.unwrap();
     still_serving(&mock).await;
     let answer = until_closed(&mut stream).await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
-    assert!(
-        answer.contains("APIGW.0201") && answer.contains("did not arrive within 300 ms"),
-        "{answer}"
-    );
+    assert!(answer.contains(code) && answer.contains("did not arrive within 300 ms"), "{answer}");
     assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+}
+
+#[tokio::test]
+async fn stalled_bodies_are_cut_at_the_body_timeout() {
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"policy\": ",
+        v1("/policies")
+    );
+    cut_at_the_body_timeout(&head, "APIGW.0201").await;
+}
+
+#[tokio::test]
+async fn stalled_admin_bodies_are_cut_at_the_body_timeout() {
+    let head = "PUT /_mock/state HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{\"format\": ";
+    cut_at_the_body_timeout(head, "MOCK.0413").await;
 }
 
 #[tokio::test]
@@ -296,15 +305,19 @@ async fn beyond_the_waiting_room_a_connection_is_told_to_retry_at_once() {
 }
 
 #[tokio::test]
-async fn a_limit_of_no_connection_is_refused_at_start() {
-    let config = csbs_mock::MockConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        limits: csbs_mock::Limits { max_connections: 0, ..csbs_mock::Limits::default() },
-        ..csbs_mock::MockConfig::default()
-    };
-    let refused = csbs_mock::spawn(config).await.err().expect("refused");
-    assert_eq!(refused.kind(), std::io::ErrorKind::InvalidInput);
-    assert!(refused.to_string().contains("limits.max_connections must be at least 1, got 0"));
+async fn connection_limits_outside_the_listeners_range_are_refused_at_start() {
+    for n in [0, csbs_mock::MAX_CONNECTIONS + 1, usize::MAX] {
+        let config = csbs_mock::MockConfig {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            limits: csbs_mock::Limits { max_connections: n, ..csbs_mock::Limits::default() },
+            ..csbs_mock::MockConfig::default()
+        };
+        let refused = csbs_mock::spawn(config).await.err().expect("refused");
+        assert_eq!(refused.kind(), std::io::ErrorKind::InvalidInput);
+        let wanted =
+            format!("limits.max_connections must be from 1 to 2305843009213693951, got {n}");
+        assert!(refused.to_string().contains(&wanted), "{refused}");
+    }
 }
 
 #[tokio::test]

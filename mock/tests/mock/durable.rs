@@ -214,6 +214,98 @@ async fn a_mock_killed_under_write_load_keeps_every_acknowledged_write() {
     let _ = child.wait();
 }
 
+/// The binary on `file` (expected to refuse to start): its exit status and standard error.
+fn refused_start(file: &StateFile) -> (std::process::ExitStatus, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_csbs-mock"))
+        .args(["--listen", "127.0.0.1:0", "--token", &format!("{TOKEN}:{PROJECT}"), "--state"])
+        .arg(&file.0)
+        .stdin(Stdio::null())
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("the mock binary runs");
+    (output.status, String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[tokio::test]
+async fn a_second_mock_on_the_same_state_file_refuses_to_start() {
+    let file = StateFile::new("twice");
+    let (first, url) = start_binary(&file);
+    let mut first = Killed(first);
+    let (status, stderr) = refused_start(&file);
+    assert!(!status.success(), "the second mock started: {stderr}");
+    assert!(stderr.contains("is in use by another process"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    // The first one still serves and keeps its writes.
+    let http = reqwest::Client::new();
+    let protect = v1(&format!("/providers/{PROVIDER}/resources/srv-1/action"));
+    let sent = http.post(format!("{url}{protect}")).header("X-Auth-Token", TOKEN);
+    let answer = sent.json(&json!({"protect": {}})).send().await.unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    // Its lock goes with it, even killed with SIGKILL: the next mock starts on the file.
+    first.0.kill().expect("SIGKILL");
+    let _ = first.0.wait();
+    let (next, url) = start_binary(&file);
+    let _next = Killed(next);
+    let listed =
+        http.get(format!("{url}{}", v1("/checkpoint_items"))).header("X-Auth-Token", TOKEN);
+    let body: Value = listed.send().await.unwrap().json().await.unwrap();
+    assert_eq!(body["checkpoint_items"].as_array().map(Vec::len), Some(1), "{body}");
+}
+
+/// A mock process killed (SIGKILL) when dropped, a failed assertion included.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn another_programs_sqlite_file_is_refused_and_left_as_it_was() {
+    let file = StateFile::new("foreign");
+    {
+        let db = rusqlite::Connection::open(&file.0).unwrap();
+        db.execute_batch("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);").unwrap();
+    }
+    let (status, stderr) = refused_start(&file);
+    assert!(!status.success());
+    assert!(stderr.contains("is another program's SQLite database"), "{stderr}");
+    let db = rusqlite::Connection::open(&file.0).unwrap();
+    let tables: Vec<String> = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(tables, ["t"], "no table of the mock's added");
+    let mode: String = db.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+    assert_eq!(mode, "delete", "its journal mode untouched");
+}
+
+#[tokio::test]
+async fn emptied_projects_export_the_same_after_a_restart() {
+    let file = StateFile::new("empty");
+    let mock = on_file(&file, Duration::ZERO).await;
+    mock.create_policy("gone", &["srv-e"]).await;
+    mock.protect("srv-f").await;
+    mock.protect("srv-kept").await;
+    let reset = |project: &str| mock.http.delete(mock.url(&format!("/_mock/projects/{project}")));
+    assert_eq!(reset(PROJECT).send().await.unwrap().status().as_u16(), 204);
+    assert_eq!(reset("never-used").send().await.unwrap().status().as_u16(), 204);
+    mock.protect("srv-after-reset").await;
+    let before = export(&mock).await;
+    assert_eq!(before["projects"].as_array().map(Vec::len), Some(1), "{before}");
+    let Mock { running, .. } = mock;
+    running.shutdown().await;
+    let mock = on_file(&file, Duration::ZERO).await;
+    assert_eq!(export(&mock).await, before);
+    let Mock { running, .. } = mock;
+    running.shutdown().await;
+}
+
 /// A policy run's write to the state file, held where its rows are made and the writer is
 /// taken (see [`Pause`]), holds up no request that cannot see the run: another project is read
 /// meanwhile. A read of the run's project, which sees the run, is answered only once the write

@@ -1,0 +1,176 @@
+//! What an imported state must hold before it replaces the mock's (see `PUT /_mock/state` in
+//! `mock/admin-openapi.yaml`): values the store can compute with, records it can tell apart.
+//! The first violation is refused naming the field (its path in the document), the rule and
+//! the value; nothing of a refused import is kept.
+
+use super::schedule::Schedule;
+use super::snapshot::{ProjectState, Snapshot};
+use crate::clock::{Micros, MAX_TIME, MIN_TIME};
+use std::collections::HashSet;
+
+/// The largest `size_mb` of a backup or volume backup: 2^40 MB (an exbibyte), so that a
+/// project's usage is a sum that cannot overflow.
+pub const MAX_SIZE_MB: u64 = 1 << 40;
+
+/// The words a policy's `status` takes (see `handlers/policies.rs`).
+const POLICY_STATUSES: [&str; 2] = ["started", "suspended"];
+
+/// Checks a whole export; `max_offset` is the largest clock offset (the one that puts the
+/// mock's time at [`MAX_TIME`]).
+pub fn check(snapshot: &Snapshot, max_offset: Micros) -> Result<(), String> {
+    snapshot.check_format()?;
+    let offset = snapshot.clock_offset_us;
+    if !(0..=max_offset).contains(&offset) {
+        return Err(format!(
+            "clock_offset_us: must be an integer from 0 to {max_offset} (the clock never goes \
+             back, nor past {}Z) (got {offset})",
+            crate::clock::csbs(MAX_TIME)
+        ));
+    }
+    let mut ids = HashSet::new();
+    for (i, project) in snapshot.projects.iter().enumerate() {
+        let at = format!("projects[{i}]");
+        if project.id.is_empty() || !ids.insert(project.id.as_str()) {
+            let id = excerpt(&project.id);
+            return Err(format!("{at}.id: must be a non-empty ID no other project has (got {id})"));
+        }
+        check_project(project, &at)?;
+    }
+    Ok(())
+}
+
+fn time(field: String, t: Micros) -> Result<(), String> {
+    if crate::clock::in_range(t) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{field}: must be a time from {MIN_TIME} to {MAX_TIME} microseconds since the Unix \
+             epoch (0001-01-01 to 9999-12-31, UTC) (got {t})"
+        ))
+    }
+}
+
+/// A value quoted in at most 80 bytes, with its length when cut.
+fn excerpt(text: &str) -> String {
+    let mut end = text.len().min(80);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    match end < text.len() {
+        true => format!("{:?}… ({} bytes)", &text[..end], text.len()),
+        false => format!("{text:?}"),
+    }
+}
+
+fn unique(seen: &mut HashSet<String>, field: String, id: String) -> Result<(), String> {
+    if seen.insert(id.clone()) {
+        Ok(())
+    } else {
+        Err(format!("{field}: must be unique in its project (got {} twice)", excerpt(&id)))
+    }
+}
+
+fn size(field: String, mb: u64) -> Result<(), String> {
+    if mb <= MAX_SIZE_MB {
+        Ok(())
+    } else {
+        Err(format!("{field}: must be at most {MAX_SIZE_MB} (got {mb})"))
+    }
+}
+
+fn check_project(project: &ProjectState, at: &str) -> Result<(), String> {
+    let mut seen = HashSet::new();
+    for (j, policy) in project.policies.iter().enumerate() {
+        let at = format!("{at}.policies[{j}]");
+        unique(&mut seen, format!("{at}.id"), policy.id.clone())?;
+        time(format!("{at}.created_at"), policy.created_at)?;
+        time(format!("{at}.operation.start_time"), policy.operation.start_time)?;
+        if policy.seeded {
+            continue; // seeded examples keep the documents' words and patterns
+        }
+        if !POLICY_STATUSES.contains(&policy.status.as_str()) {
+            return Err(format!(
+                "{at}.status: must be one of {POLICY_STATUSES:?} (got {})",
+                excerpt(&policy.status)
+            ));
+        }
+        if Schedule::of(&policy.operation.pattern).is_none() {
+            return Err(format!(
+                "{at}.operation.pattern: must be a trigger pattern the schedule rule (x-rrule) \
+                 reads (got {})",
+                excerpt(&policy.operation.pattern)
+            ));
+        }
+    }
+    let mut seen = HashSet::new();
+    for (k, server) in project.servers.iter().enumerate() {
+        unique(&mut seen, format!("{at}.servers[{k}].id"), server.id.clone())?;
+    }
+    let mut seen = HashSet::new();
+    for (k, backup) in project.backups.iter().enumerate() {
+        let at = format!("{at}.backups[{k}]");
+        unique(&mut seen, format!("{at}.id"), backup.id.to_string())?;
+        if *backup.checkpoint.project_id != *project.id {
+            return Err(format!(
+                "{at}.checkpoint.project_id: must be the project's ID {} (got {})",
+                excerpt(&project.id),
+                excerpt(&backup.checkpoint.project_id)
+            ));
+        }
+        time(format!("{at}.checkpoint.created_at"), backup.checkpoint.created_at)?;
+        let life = &backup.life;
+        time(format!("{at}.life.created_at"), life.created_at)?;
+        time(format!("{at}.life.available_at"), life.available_at)?;
+        for (name, pair) in [("restore", life.restore), ("delete", life.delete)] {
+            if let Some((from, to)) = pair {
+                time(format!("{at}.life.{name}[0]"), from)?;
+                time(format!("{at}.life.{name}[1]"), to)?;
+            }
+        }
+        if let Some(t) = life.expires_at {
+            time(format!("{at}.life.expires_at"), t)?;
+        }
+        size(format!("{at}.size_mb"), backup.size_mb)?;
+        let disks = backup.server.disks.len();
+        for (v, volume) in backup.volumes.iter().enumerate() {
+            size(format!("{at}.volumes[{v}].size_mb"), volume.size_mb)?;
+            if volume.disk >= disks {
+                return Err(format!(
+                    "{at}.volumes[{v}].disk: must be the index of one of the server's {disks} \
+                     disks (got {})",
+                    volume.disk
+                ));
+            }
+        }
+    }
+    for (name, map) in
+        [("schedules", &project.schedules), ("restoring_servers", &project.restoring_servers)]
+    {
+        for (key, &t) in map {
+            time(format!("{at}.{name}[{}]", excerpt(key)), t)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::snapshot::FORMAT;
+
+    #[test]
+    fn long_values_are_quoted_in_excerpts() {
+        let long = "é".repeat(5_000);
+        let quoted = excerpt(&long);
+        assert!(quoted.len() < 120 && quoted.ends_with("(10000 bytes)"), "{quoted}");
+        assert_eq!(excerpt("short"), "\"short\"");
+        let project = ProjectState { id: long.clone(), ..ProjectState::default() };
+        let snapshot = Snapshot {
+            format: FORMAT.to_owned(),
+            clock_offset_us: 0,
+            projects: vec![project.clone(), project],
+        };
+        let error = check(&snapshot, 0).unwrap_err();
+        assert!(error.starts_with("projects[1].id: must be") && error.len() < 200, "{error}");
+    }
+}
