@@ -165,7 +165,7 @@ pub async fn run(session: &mut Session) -> Fixture {
     for (n, label) in ["a", "b"].into_iter().enumerate() {
         let name = format!("{run}-{label}");
         let own: Vec<String> = servers.get(n).cloned().into_iter().collect();
-        let body = fixtures::policy(&name, &edge_description(label), &own);
+        let body = fixtures::policy(&name, &edge_description(&format!("policy {label}")), &own);
         let create = session.request("createPolicy").body(body);
         let case = format!("read_after_write: create policy {label}");
         if let Some(answer) = written(session, &create, &case).await {
@@ -200,12 +200,26 @@ pub async fn run(session: &mut Session) -> Fixture {
         });
         let case = "read_after_write: change only the retention of policy a";
         change_policy(session, &mut fixture, &policy, change, case).await;
+        // Enabled again, with a pattern whose lists are out of order (shown exactly as sent),
+        // then disabled again: a scheduled run must not add backups the checks do not expect.
+        for (enabled, rrule, what) in [
+            (true, "FREQ=WEEKLY;BYDAY=TU,MO;BYHOUR=14,3;BYMINUTE=15", "enable the schedule again"),
+            (false, "FREQ=DAILY;BYHOUR=3;BYMINUTE=15", "disable the schedule again"),
+        ] {
+            let change = fixtures::policy_update(&fixtures::PolicyChange {
+                schedule: Some((&schedule, enabled, rrule)),
+                ..Default::default()
+            });
+            let case = format!("read_after_write: {what} of policy a");
+            change_policy(session, &mut fixture, &policy, change, &case).await;
+        }
     }
     // Both backups are started before either is waited for: against a real service each
     // takes minutes, and the waits overlap.
     let mut manual = None;
     if let Some(server) = servers.get(1).or(servers.first()) {
-        let body = fixtures::protect(&format!("{run}-manual"), Some("behaviour: manual backup"));
+        let description = edge_description("manual backup");
+        let body = fixtures::protect(&format!("{run}-manual"), Some(&description));
         let protect = session.request("protectResource").path("resource_id", server).body(body);
         if let Some(answer) = written(session, &protect, "read_after_write: protect a server").await
         {
@@ -234,12 +248,12 @@ pub async fn run(session: &mut Session) -> Fixture {
     fixture
 }
 
-/// The description of policy `label`: surrounded by white space and holding every class of
+/// The description `behaviour: {what}`, surrounded by white space and holding every class of
 /// character the spec's `Description` schema allows (punctuation, quotes, non-ASCII letters,
 /// a character beyond the Basic Multilingual Plane), so that the echo judges an endpoint that
 /// trims, escapes or re-encodes it; a plain one if the schema refuses it.
-fn edge_description(label: &str) -> String {
-    let plain = format!("behaviour: policy {label}");
+fn edge_description(what: &str) -> String {
+    let plain = format!("behaviour: {what}");
     let edge =
         format!(" \t{plain}: \"quoted\" 'single' & / \\ % + # ? = ; Ünïcödé 中文 \u{1F600} ");
     let schema = serde_json::json!({"$ref": "#/components/schemas/Description"});

@@ -51,6 +51,17 @@ fn each_schedule_sent(edit: impl Fn(&mut Map<String, Value>) + Send + Sync + 'st
     })
 }
 
+/// `operation` trims the white space around the text its body sends at `pointer`.
+fn description_trimmed(operation: &'static str, pointer: &'static str) -> Rewrite {
+    on(operation, move |s| {
+        s.edit_json(|v| {
+            if let Some(Value::String(text)) = v.pointer_mut(pointer) {
+                *text = text.trim().to_owned();
+            }
+        })
+    })
+}
+
 /// updatePolicy refuses a policy's own current name as a duplicate (CSBS.9007).
 fn own_name_refused() -> Tamper {
     let names: Arc<Mutex<HashMap<String, String>>> = Arc::default();
@@ -182,13 +193,7 @@ async fn each_missed_fault_fails_its_check() {
         ),
         // createPolicy trims the white space around `description` (breaker f12).
         (
-            on("createPolicy", |s| {
-                s.edit_json(|v| {
-                    if let Some(text) = v["policy"]["description"].as_str() {
-                        v["policy"]["description"] = json!(text.trim());
-                    }
-                })
-            }),
+            description_trimmed("createPolicy", "/policy/description"),
             untouched(),
             "createPolicy",
             Check::ReadAfterWrite,
@@ -242,6 +247,41 @@ async fn each_missed_fault_fails_its_check() {
             "executePolicy",
             Check::PolicyRunScope,
             "names an empty list of servers",
+        ),
+        // updatePolicy leaves a disabled schedule disabled when sent `enabled: true` (breaker
+        // fa12).
+        (
+            each_schedule_sent(|op| {
+                if op.get("enabled") == Some(&json!(true)) {
+                    op.insert("enabled".into(), json!(false));
+                }
+            }),
+            untouched(),
+            "updatePolicy",
+            Check::ReadAfterWrite,
+            "enable the schedule again of policy a: the answer",
+        ),
+        // updatePolicy stores the pattern with BYDAY in weekday order (breaker fa20).
+        (
+            each_schedule_sent(|op| {
+                let pattern =
+                    op.get_mut("trigger").and_then(|t| t.pointer_mut("/properties/pattern"));
+                if let Some(Value::String(text)) = pattern {
+                    *text = text.replace("BYDAY=TU,MO", "BYDAY=MO,TU");
+                }
+            }),
+            untouched(),
+            "updatePolicy",
+            Check::ReadAfterWrite,
+            "enable the schedule again of policy a: the answer",
+        ),
+        // protectResource trims the white space around `description` (breaker fa50).
+        (
+            description_trimmed("protectResource", "/protect/description"),
+            untouched(),
+            "listBackups",
+            Check::ReadAfterWrite,
+            "protect a server: then listBackups",
         ),
         // updatePolicy refuses the policy's own name as taken (breaker f29).
         (
