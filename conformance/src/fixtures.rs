@@ -100,6 +100,8 @@ pub struct PolicyChange<'a> {
     /// The scheduled operation's retention to change: its id, `max_backups` and `permanent`
     /// (`None`: not sent).
     pub retention: Option<(&'a str, Option<i64>, Option<bool>)>,
+    /// `retention_duration_days` sent with that retention (`None`: not sent).
+    pub retention_days: Option<i64>,
 }
 
 /// The body of `change` (`updatePolicy`).
@@ -118,7 +120,7 @@ pub fn policy_update(change: &PolicyChange<'_>) -> Value {
             operation_definition: change.retention.map(|(_, max_backups, permanent)| {
                 types::OperationDefinition {
                     max_backups,
-                    retention_duration_days: None,
+                    retention_duration_days: change.retention_days,
                     permanent,
                     plan_id: None,
                     provider_id: None,

@@ -183,6 +183,7 @@ pub async fn run(session: &mut Session) -> Fixture {
                 .as_deref()
                 .map(|id| (id, false, "FREQ=DAILY;BYHOUR=3;BYMINUTE=15")),
             retention: None,
+            retention_days: None,
         });
         change_policy(session, &mut fixture, &a.id, change, "read_after_write: change policy a")
             .await;
@@ -200,14 +201,17 @@ pub async fn run(session: &mut Session) -> Fixture {
         });
         let case = "read_after_write: change only the retention of policy a";
         change_policy(session, &mut fixture, &policy, change, case).await;
-        // Enabled again, with a pattern whose lists are out of order (shown exactly as sent),
-        // then disabled again: a scheduled run must not add backups the checks do not expect.
+        // Enabled again, with a pattern whose lists are out of order (shown exactly as sent) and
+        // both limits of its retention at once, then disabled again: a scheduled run must not
+        // add backups the checks do not expect.
         for (enabled, rrule, what) in [
             (true, "FREQ=WEEKLY;BYDAY=TU,MO;BYHOUR=14,3;BYMINUTE=15", "enable the schedule again"),
             (false, "FREQ=DAILY;BYHOUR=3;BYMINUTE=15", "disable the schedule again"),
         ] {
             let change = fixtures::policy_update(&fixtures::PolicyChange {
                 schedule: Some((&schedule, enabled, rrule)),
+                retention: enabled.then_some((&schedule, Some(1), None)),
+                retention_days: enabled.then_some(30),
                 ..Default::default()
             });
             let case = format!("read_after_write: {what} of policy a");

@@ -275,6 +275,20 @@ async fn each_missed_fault_fails_its_check() {
             Check::ReadAfterWrite,
             "enable the schedule again of policy a: the answer",
         ),
+        // updatePolicy ignores `retention_duration_days` sent beside `max_backups` (breaker
+        // fa19).
+        (
+            each_schedule_sent(|op| {
+                let def = op.get_mut("operation_definition").and_then(Value::as_object_mut);
+                if let Some(def) = def.filter(|d| d.contains_key("max_backups")) {
+                    def.remove("retention_duration_days");
+                }
+            }),
+            untouched(),
+            "updatePolicy",
+            Check::ReadAfterWrite,
+            "enable the schedule again of policy a: the answer",
+        ),
         // protectResource trims the white space around `description` (breaker fa50).
         (
             description_trimmed("protectResource", "/protect/description"),
