@@ -20,7 +20,12 @@ const KEEP: u64 = 1;
 
 /// Judges retention on `policy`, whose earlier runs made `earlier` (records); the permanent
 /// run, for the checks after.
-pub async fn run(session: &mut Session, policy: &Policy, earlier: &[String]) -> Option<Run> {
+pub async fn run(
+    session: &mut Session,
+    policy: &Policy,
+    earlier: &[String],
+    manual: &[Value],
+) -> Option<Run> {
     let rules = retention();
     let (Some(count), Some(scheduled)) =
         (rules.rule(RetentionKind::NewestPerResource), policy.scheduled_operation_id.clone())
@@ -55,6 +60,7 @@ pub async fn run(session: &mut Session, policy: &Policy, earlier: &[String]) -> 
     let newest = run_policy(session, &policy.id, None, Check::RetentionConformance, &case).await?;
     let (verdict, took) = trimmed(session, &earlier, &before, &newest, &case).await;
     session.judge(Check::RetentionConformance, &newest.answer, &case, verdict);
+    not_counted(session, manual, &newest).await;
     let Some(member) = overriding else { return Some(newest) };
     let case = format!("retention_conformance: {member} true overrides {} {KEEP}", count.property);
     if !define(session, policy, (&scheduled, None, Some(true)), &case).await {
@@ -83,6 +89,35 @@ pub async fn run(session: &mut Session, policy: &Policy, earlier: &[String]) -> 
     };
     session.judge(Check::RetentionConformance, &last.answer, &case, verdict);
     Some(last)
+}
+
+/// After a run that trimmed, the backups made by `protectResource` (`manual`, settled) of the
+/// servers it backed up are all still there: the count is of the policy's own backups.
+async fn not_counted(session: &mut Session, manual: &[Value], newest: &Run) {
+    let servers: Vec<String> = newest.items.iter().map(server).collect();
+    let case = "retention_conformance: backups made by protectResource are not counted";
+    let settled = backup_lifecycle().settled;
+    let mut lost = Vec::new();
+    for made in manual.iter().filter(|m| servers.contains(&server(m))) {
+        let Some(record) = super::records::record_of(made) else { continue };
+        let now = items(session, &record, case).await.unwrap_or_default();
+        let there = now.iter().find(|i| id(i) == id(made));
+        let status = there.and_then(|i| i.get("status")).and_then(Value::as_str);
+        if !status.is_some_and(|st| settled.iter().any(|s| s == st)) {
+            lost.push(there.cloned().unwrap_or_else(|| made.clone()));
+        }
+    }
+    let verdict = match lost.is_empty() {
+        true => Ok(()),
+        false => fail(
+            "x-retention",
+            format!(
+                "a run of the policy deleted backups made by protectResource: {} (only the policy's own backups are counted)",
+                describe(&lost.iter().collect::<Vec<_>>())
+            ),
+        ),
+    };
+    session.judge(Check::RetentionConformance, &newest.answer, case, verdict);
 }
 
 /// Sets the policy's retention (`operation_definition`: scheduled operation, `max_backups`,

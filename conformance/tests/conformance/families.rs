@@ -77,6 +77,53 @@ fn deleted_policies_keep_their_servers() -> Tamper {
     })
 }
 
+/// A policy run counts the backups made by protectResource: after a run over a server, the
+/// backups protected of it before are gone from the lists (breaker fa22).
+fn runs_delete_protected_backups() -> Tamper {
+    // Records made by protectResource, with their server; the records a later run took.
+    let protected: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let taken: Arc<Mutex<HashSet<String>>> = Arc::default();
+    Arc::new(move |a: &mut Answer| {
+        let path = a.path.split('?').next().unwrap_or_default().to_owned();
+        let op = csbs_spec::operations::route(&a.method, &path).ok().map(|(op, _)| op.id.as_str());
+        let body: Value = serde_json::from_slice(&a.body).unwrap_or_default();
+        match (op, a.status) {
+            (Some("protectResource"), 200) => {
+                let server = path.rsplit('/').nth(1).unwrap_or_default().to_owned();
+                if let Some(record) = body["checkpoint"]["id"].as_str() {
+                    protected.lock().unwrap().push((record.to_owned(), server));
+                }
+            }
+            (Some("executePolicy"), 200) => {
+                let ran = body.pointer("/checkpoint/protection_plan/resources");
+                let ran: Vec<&str> = ran
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|r| r["id"].as_str())
+                    .collect();
+                let mut taken = taken.lock().unwrap();
+                for (record, server) in protected.lock().unwrap().iter() {
+                    if ran.contains(&server.as_str()) {
+                        taken.insert(record.clone());
+                    }
+                }
+            }
+            (Some("listBackups"), 200) => {
+                let taken = taken.lock().unwrap();
+                a.edit_json(|v| {
+                    if let Some(items) = v["checkpoint_items"].as_array_mut() {
+                        items.retain(|i| {
+                            !i["checkpoint_id"].as_str().is_some_and(|c| taken.contains(c))
+                        });
+                    }
+                })
+            }
+            _ => {}
+        }
+    })
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_family_broken_fails_its_check() {
     let cases: Vec<(Rewrite, Tamper, &str, Check, &str)> = vec![
@@ -108,6 +155,14 @@ async fn each_family_broken_fails_its_check() {
             "executePolicy",
             Check::RetentionConformance,
             "permanent true overrides",
+        ),
+        // A run counts (and deletes) the backups protectResource made.
+        (
+            unchanged(),
+            runs_delete_protected_backups(),
+            "executePolicy",
+            Check::RetentionConformance,
+            "backups made by protectResource are not counted",
         ),
         // An update that drops a server keeps it bound.
         (
