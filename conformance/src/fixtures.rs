@@ -89,6 +89,17 @@ pub fn policy(name: &str, description: &str, servers: &[String]) -> Value {
     })
 }
 
+/// [`policy`] whose `operation_definition` also sends `member: true` (the spec's overriding
+/// member, `permanent`) beside its `max_backups`.
+pub fn policy_overridden(name: &str, description: &str, servers: &[String], member: &str) -> Value {
+    let mut body = policy(name, description, servers);
+    let definition = body.pointer_mut("/policy/scheduled_operations/0/operation_definition");
+    if let Some(definition) = definition.and_then(Value::as_object_mut) {
+        definition.insert(member.to_owned(), Value::Bool(true));
+    }
+    body
+}
+
 /// What a policy update changes (`updatePolicy`); `None` members are not sent.
 #[derive(Default)]
 pub struct PolicyChange<'a> {

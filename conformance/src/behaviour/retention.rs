@@ -35,10 +35,7 @@ pub async fn run(
         session.recorder.skip(check, "executePolicy", check.name(), why);
         return None;
     };
-    // The member whose `true` overrides the count (`permanent`).
-    let overriding = rules.overrides.iter().find_map(|o| {
-        o.when.iter().find(|(_, v)| **v == Value::Bool(true)).map(|(k, _)| k.clone())
-    });
+    let overriding = overriding();
     let case = format!("retention_conformance: {} {KEEP}, then a run", count.property);
     // Older records enough that a pass keeping too many still deletes some: the answer is
     // then decided without waiting out --wait (made while every backup is kept).
@@ -89,6 +86,39 @@ pub async fn run(
     };
     session.judge(Check::RetentionConformance, &last.answer, &case, verdict);
     Some(last)
+}
+
+/// The member whose `true` overrides the count (`permanent`), from the spec's `x-overrides`.
+pub fn overriding() -> Option<String> {
+    retention()
+        .overrides
+        .iter()
+        .find_map(|o| o.when.iter().find(|(_, v)| **v == Value::Bool(true)).map(|(k, _)| k.clone()))
+}
+
+/// The overriding member sent at creation works as one set by an update: `policy`, just made
+/// with it true and `max_backups` [`KEEP`], is run twice, and the first run's backups are
+/// still there once the second settled (an endpoint that trims later is not seen here).
+pub async fn overridden_at_creation(session: &mut Session, policy: &str, member: &str) {
+    let check = Check::RetentionConformance;
+    let case =
+        format!("retention_conformance: {member} true at creation overrides a count of {KEEP}");
+    let Some(first) = run_policy(session, policy, None, check, &case).await else { return };
+    let Some(second) = run_policy(session, policy, None, check, &case).await else { return };
+    let now = items(session, &first.record, &case).await.unwrap_or_default();
+    let lost: Vec<&Value> =
+        first.items.iter().filter(|f| !now.iter().any(|i| id(i) == id(f) && kept(i))).collect();
+    let verdict = match lost.is_empty() {
+        true => Ok(()),
+        false => fail(
+            &format!("x-overrides {member}"),
+            format!(
+                "a policy made with {member} true deleted its earlier backups {} after a newer run (it keeps every backup)",
+                describe(&lost)
+            ),
+        ),
+    };
+    session.judge(check, &second.answer, &case, verdict);
 }
 
 /// After a run that trimmed, the backups made by `protectResource` (`manual`, settled) of the

@@ -156,6 +156,19 @@ async fn each_family_broken_fails_its_check() {
             Check::RetentionConformance,
             "permanent true overrides",
         ),
+        // permanent sent at creation ignored (breaker fa26): only an update's is applied.
+        (
+            on("createPolicy", |s| {
+                s.edit_json(|v| {
+                    let op = v.pointer_mut("/policy/scheduled_operations/0/operation_definition");
+                    op.and_then(Value::as_object_mut).map(|d| d.remove("permanent"));
+                })
+            }),
+            untouched(),
+            "executePolicy",
+            Check::RetentionConformance,
+            "permanent true at creation overrides",
+        ),
         // A run counts (and deletes) the backups protectResource made.
         (
             unchanged(),
