@@ -59,20 +59,15 @@ pub async fn run(
     session.judge(Check::RetentionConformance, &newest.answer, &case, verdict);
     not_counted(session, manual, &newest).await;
     let Some(member) = overriding else { return Some(newest) };
+    // What the permanent run must keep: the newest run's backups a run of one server left.
+    let newest = per_server(session, policy, newest, took).await;
     let case = format!("retention_conformance: {member} true overrides {} {KEEP}", count.property);
     if !define(session, policy, (&scheduled, None, Some(true)), &case).await {
         return None;
     }
     let last = run_policy(session, &policy.id, None, Check::RetentionConformance, &case).await?;
     tokio::time::sleep(took + session.limits.poll_interval).await;
-    let now = items(session, &newest.record, &case).await.unwrap_or_default();
-    let lost: Vec<&Value> = newest
-        .items
-        .iter()
-        .filter(|before| {
-            !now.iter().any(|i| super::records::id(i) == super::records::id(before) && kept(i))
-        })
-        .collect();
+    let lost = gone(session, &newest, &case).await;
     let verdict = if lost.is_empty() {
         Ok(())
     } else {
@@ -86,6 +81,20 @@ pub async fn run(
     };
     session.judge(Check::RetentionConformance, &last.answer, &case, verdict);
     Some(last)
+}
+
+/// Passes when nothing was `lost`; else fails `rule`, saying `why` of what was.
+fn none_lost(lost: &[&Value], rule: &str, why: impl FnOnce(String) -> String) -> Verdict {
+    match lost.is_empty() {
+        true => Ok(()),
+        false => fail(rule, why(describe(lost))),
+    }
+}
+
+/// The backups of `run` no longer kept in its record's list.
+async fn gone<'a>(session: &mut Session, run: &'a Run, case: &str) -> Vec<&'a Value> {
+    let now = items(session, &run.record, case).await.unwrap_or_default();
+    run.items.iter().filter(|r| !now.iter().any(|i| id(i) == id(r) && kept(i))).collect()
 }
 
 /// The member whose `true` overrides the count (`permanent`), from the spec's `x-overrides`.
@@ -105,9 +114,7 @@ pub async fn overridden_at_creation(session: &mut Session, policy: &str, member:
         format!("retention_conformance: {member} true at creation overrides a count of {KEEP}");
     let Some(first) = run_policy(session, policy, None, check, &case).await else { return };
     let Some(second) = run_policy(session, policy, None, check, &case).await else { return };
-    let now = items(session, &first.record, &case).await.unwrap_or_default();
-    let lost: Vec<&Value> =
-        first.items.iter().filter(|f| !now.iter().any(|i| id(i) == id(f) && kept(i))).collect();
+    let lost = gone(session, &first, &case).await;
     let verdict = match lost.is_empty() {
         true => Ok(()),
         false => fail(
@@ -119,6 +126,35 @@ pub async fn overridden_at_creation(session: &mut Session, policy: &str, member:
         ),
     };
     session.judge(check, &second.answer, &case, verdict);
+}
+
+/// The count is per server: a run of the policy's last server alone (still keeping [`KEEP`])
+/// leaves the other servers' backups of the `newest` run, though that run's record is no longer
+/// among the newest. Judged after as long as the endpoint took to trim before; `newest` with
+/// the backups that must stay.
+async fn per_server(
+    session: &mut Session,
+    policy: &Policy,
+    mut newest: Run,
+    took: Duration,
+) -> Run {
+    let servers: Vec<String> = newest.items.iter().map(server).collect();
+    let [_, .., last] = servers.as_slice() else { return newest };
+    let check = Check::RetentionConformance;
+    let case =
+        format!("retention_conformance: a run of server {last} alone keeps the others' backups");
+    let only = std::slice::from_ref(last);
+    let Some(alone) = run_policy(session, &policy.id, Some(only), check, &case).await else {
+        return newest;
+    };
+    tokio::time::sleep(took + session.limits.poll_interval).await;
+    newest.items.retain(|i| server(i) != *last);
+    let lost = gone(session, &newest, &case).await;
+    let verdict = none_lost(&lost, "x-retention", |seen| {
+        format!("a run of {last} alone deleted other servers' backups {seen} (the policy keeps the newest {KEEP} of each server)")
+    });
+    session.judge(check, &alone.answer, &case, verdict);
+    newest
 }
 
 /// After a run that trimmed, the backups made by `protectResource` (`manual`, settled) of the
@@ -137,16 +173,9 @@ async fn not_counted(session: &mut Session, manual: &[Value], newest: &Run) {
             lost.push(there.cloned().unwrap_or_else(|| made.clone()));
         }
     }
-    let verdict = match lost.is_empty() {
-        true => Ok(()),
-        false => fail(
-            "x-retention",
-            format!(
-                "a run of the policy deleted backups made by protectResource: {} (only the policy's own backups are counted)",
-                describe(&lost.iter().collect::<Vec<_>>())
-            ),
-        ),
-    };
+    let verdict = none_lost(&lost.iter().collect::<Vec<_>>(), "x-retention", |seen| {
+        format!("a run of the policy deleted backups made by protectResource: {seen} (only the policy's own backups are counted)")
+    });
     session.judge(Check::RetentionConformance, &newest.answer, case, verdict);
 }
 
@@ -249,9 +278,7 @@ async fn trimmed(
         let why = format!("after a newer run, the policy still keeps its older backups {left}; it keeps the newest {KEEP} of each server");
         return (fail("x-retention", why), took);
     }
-    let now = items(session, &newest.record, case).await.unwrap_or_default();
-    let lost: Vec<&Value> =
-        newest.items.iter().filter(|n| !now.iter().any(|i| id(i) == id(n) && kept(i))).collect();
+    let lost = gone(session, newest, case).await;
     let verdict = match lost.is_empty() {
         true => Ok(()),
         false => fail("x-retention", format!("the newest run's backups went: {}", describe(&lost))),

@@ -77,6 +77,15 @@ fn deleted_policies_keep_their_servers() -> Tamper {
     })
 }
 
+/// Leaves the backups of `records` out of a listBackups answer (as if deleted).
+fn hide_records(a: &mut Answer, records: &HashSet<String>) {
+    a.edit_json(|v| {
+        if let Some(items) = v["checkpoint_items"].as_array_mut() {
+            items.retain(|i| !i["checkpoint_id"].as_str().is_some_and(|c| records.contains(c)));
+        }
+    })
+}
+
 /// A policy run counts the backups made by protectResource: after a run over a server, the
 /// backups protected of it before are gone from the lists (breaker fa22).
 fn runs_delete_protected_backups() -> Tamper {
@@ -109,16 +118,52 @@ fn runs_delete_protected_backups() -> Tamper {
                     }
                 }
             }
-            (Some("listBackups"), 200) => {
-                let taken = taken.lock().unwrap();
-                a.edit_json(|v| {
-                    if let Some(items) = v["checkpoint_items"].as_array_mut() {
-                        items.retain(|i| {
-                            !i["checkpoint_id"].as_str().is_some_and(|c| taken.contains(c))
-                        });
-                    }
-                })
+            (Some("listBackups"), 200) => hide_records(a, &taken.lock().unwrap()),
+            _ => {}
+        }
+    })
+}
+
+/// Retention by records (breaker fa21): after a run of a policy keeping `max_backups` N (not
+/// permanent), only its N newest records stay listed, whatever servers they backed up.
+fn retention_by_records() -> Tamper {
+    // Per policy: the count it keeps (None: every backup) and its runs' records, oldest first.
+    let kept: Arc<Mutex<HashMap<String, Option<usize>>>> = Arc::default();
+    let runs: Arc<Mutex<HashMap<String, Vec<String>>>> = Arc::default();
+    let hidden: Arc<Mutex<HashSet<String>>> = Arc::default();
+    Arc::new(move |a: &mut Answer| {
+        let path = a.path.split('?').next().unwrap_or_default().to_owned();
+        let op = csbs_spec::operations::route(&a.method, &path).ok().map(|(op, _)| op.id.as_str());
+        let sent: Value = serde_json::from_slice(&a.request).unwrap_or_default();
+        let body: Value = serde_json::from_slice(&a.body).unwrap_or_default();
+        match (op, a.status) {
+            (Some("createPolicy" | "updatePolicy"), 200) => {
+                let def = sent.pointer("/policy/scheduled_operations/0/operation_definition");
+                let (Some(def), Some(id)) = (def, body["policy"]["id"].as_str()) else { return };
+                let mut kept = kept.lock().unwrap();
+                let count = kept.entry(id.to_owned()).or_default();
+                if let Some(n) = def["max_backups"].as_u64() {
+                    *count = Some(n as usize);
+                }
+                if def["permanent"] == json!(true) {
+                    *count = None;
+                }
             }
+            (Some("executePolicy"), 200) => {
+                let (Some(plan), Some(record)) =
+                    (sent["checkpoint"]["plan_id"].as_str(), body["checkpoint"]["id"].as_str())
+                else {
+                    return;
+                };
+                let mut runs = runs.lock().unwrap();
+                let records = runs.entry(plan.to_owned()).or_default();
+                records.push(record.to_owned());
+                if let Some(Some(n)) = kept.lock().unwrap().get(plan) {
+                    let older = records.len().saturating_sub(*n);
+                    hidden.lock().unwrap().extend(records[..older].iter().cloned());
+                }
+            }
+            (Some("listBackups"), 200) => hide_records(a, &hidden.lock().unwrap()),
             _ => {}
         }
     })
@@ -168,6 +213,14 @@ async fn each_family_broken_fails_its_check() {
             "executePolicy",
             Check::RetentionConformance,
             "permanent true at creation overrides",
+        ),
+        // Retention keeps the newest records, not the newest backups of each server.
+        (
+            unchanged(),
+            retention_by_records(),
+            "executePolicy",
+            Check::RetentionConformance,
+            "alone keeps the others' backups",
         ),
         // A run counts (and deletes) the backups protectResource made.
         (
