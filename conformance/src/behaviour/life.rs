@@ -31,6 +31,7 @@ pub async fn run(session: &mut Session) {
     let quotas = session.request("showQuotas");
     let rows = usage(quotas.operation);
     let before = used(session, "quota_usage: before").await;
+    judge_listed(session, &rows, &before).await;
     let case = "lifecycle_conformance: a new backup";
     let body = crate::fixtures::protect(&format!("{}-life", session.record.facts.run_name), None);
     let protect = session.request("protectResource").path("resource_id", &server).body(body);
@@ -169,6 +170,23 @@ async fn used(session: &mut Session, case: &str) -> (Option<Answer>, Used) {
         .filter_map(|r| Some((r.get("type")?.as_str()?.to_owned(), r.get("used")?.as_u64()?)))
         .collect();
     (Some(answer), used)
+}
+
+/// `used` is what its `x-usage` list shows of the project, read on a quiet project: the number
+/// of the items, or the sum of their property (not only how it moves: a `used` that also
+/// counts another project's backups moves alike).
+async fn judge_listed(session: &mut Session, rows: &[Usage], now: &(Option<Answer>, Used)) {
+    let case = "quota_usage: the project's listed backups";
+    for row in rows {
+        let list = session.request(&row.operation);
+        let Ok(listing) = super::support::list_all(session, &list, case).await else { continue };
+        if !listing.complete {
+            continue;
+        }
+        let none: Used = [(row.quota_type.clone(), 0)].into();
+        let row = std::slice::from_ref(row);
+        judge_usage(session, row, &(None, none), now, &listing.items, 1, case);
+    }
 }
 
 /// MB in one unit of `x-usage` (`MB`, `GB`).

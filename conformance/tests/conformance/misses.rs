@@ -297,6 +297,22 @@ async fn each_missed_fault_fails_its_check() {
             Check::ReadAfterWrite,
             "protect a server: then listBackups",
         ),
+        // showQuotas counts the other project's backups too (breaker fa09): `used` moves as
+        // it should, from a wrong start.
+        (
+            unchanged(),
+            answers_of("showQuotas", |a: &mut Answer| {
+                a.edit_json(|v| {
+                    let rows = v.pointer_mut("/quotas/resources").and_then(Value::as_array_mut);
+                    for row in rows.into_iter().flatten().filter(|r| r["type"] == "backups") {
+                        row["used"] = json!(row["used"].as_u64().unwrap_or(0) + 3);
+                    }
+                })
+            }),
+            "showQuotas",
+            Check::QuotaUsage,
+            "the project's listed backups",
+        ),
         // updatePolicy refuses the policy's own name as taken (breaker f29).
         (
             unchanged(),
