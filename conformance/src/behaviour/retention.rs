@@ -154,6 +154,9 @@ async fn per_server(
         format!("a run of {last} alone deleted other servers' backups {seen} (the policy keeps the newest {KEEP} of each server)")
     });
     session.judge(check, &alone.answer, &case, verdict);
+    // What went here is not blamed on the permanent run again.
+    let went: Vec<String> = lost.iter().map(|i| id(i)).collect();
+    newest.items.retain(|i| !went.contains(&id(i)));
     newest
 }
 
