@@ -5,7 +5,7 @@
 //! to gone; and `used` falls back.
 
 use super::support::{fail, property};
-use crate::checks::{Check, Failure, Verdict};
+use crate::checks::{Check, Failure, Permission, Verdict};
 use crate::poll::Poll;
 use crate::replay::settle::{settled_items, Settled};
 use crate::session::{Answer, Session};
@@ -84,6 +84,9 @@ pub async fn run(session: &mut Session) {
     session.judge(Check::LifecycleConformance, &listed, case, verdict);
     let grown = used(session, "quota_usage: after a backup").await;
     judge_usage(session, &rows, &before, &grown, &items, 1, "quota_usage: after a backup");
+    if session.allows(Permission::Restores) {
+        restored_twice(session, &made.id, &items).await;
+    }
 
     let case = "lifecycle_conformance: a deleted backup";
     let first = session.call(&made.delete, case).await;
@@ -153,6 +156,41 @@ pub async fn run(session: &mut Session) {
     session.record.ledger.deleted(&made.delete);
     let after = used(session, "quota_usage: after the deletion").await;
     judge_usage(session, &rows, &before, &after, &[], 0, "quota_usage: after the deletion");
+}
+
+/// A settled backup can be restored, and once that restore settled (`x-lifecycle`: back in a
+/// settled status), restored again: busy (`CSBS.2003`) is only for a backup in a busy status.
+async fn restored_twice(session: &mut Session, record: &str, items: &[Value]) {
+    let Some(item) = items.first().filter(|i| !super::errors::volumes(i).is_empty()) else {
+        return;
+    };
+    let body = super::errors::restore_body(item);
+    for when in ["a settled backup", "it again once that restore settled"] {
+        let case = format!("lifecycle_conformance: restore {when}");
+        let restore = session.request("createRestore").body(body.clone());
+        let answer = session.call(&restore, &case).await;
+        if !answer.ok() {
+            let code = answer.text("/error_code").unwrap_or_default();
+            let why = format!(
+                "restoring {when} was answered {} {code}",
+                crate::session::status_text(answer.status)
+            );
+            return session.judge(
+                Check::LifecycleConformance,
+                &answer,
+                &case,
+                fail("x-lifecycle", why),
+            );
+        }
+        let verdict = match settled_items(session, record, Some(&case)).await {
+            Ok(_) => Ok(()),
+            Err(last) => fail(
+                "x-lifecycle",
+                format!("the restored backup did not settle within --wait ({last})"),
+            ),
+        };
+        session.judge(Check::LifecycleConformance, &answer, &case, verdict);
+    }
 }
 
 /// The quotas' `used` by type, with the answer.

@@ -62,6 +62,23 @@ fn description_trimmed(operation: &'static str, pointer: &'static str) -> Rewrit
     })
 }
 
+/// createRestore answers busy (CSBS.2003) for any backup it restored before.
+fn busy_once_restored() -> Tamper {
+    let restored: Arc<Mutex<Vec<String>>> = Arc::default();
+    answers_of("createRestore", move |a: &mut Answer| {
+        let sent: Value = serde_json::from_slice(&a.request).unwrap_or_default();
+        let item = sent.pointer("/restore/parameters/checkpoint_item_id").and_then(Value::as_str);
+        let Some(item) = item.map(str::to_owned) else { return };
+        let mut restored = restored.lock().unwrap();
+        if restored.contains(&item) {
+            a.status = 400;
+            a.body = br#"{"error_code":"CSBS.2003","error_msg":"The backup is busy."}"#.to_vec();
+        } else if a.status == 200 {
+            restored.push(item);
+        }
+    })
+}
+
 /// updatePolicy refuses a policy's own current name as a duplicate (CSBS.9007).
 fn own_name_refused() -> Tamper {
     let names: Arc<Mutex<HashMap<String, String>>> = Arc::default();
@@ -312,6 +329,15 @@ async fn each_missed_fault_fails_its_check() {
             "showQuotas",
             Check::QuotaUsage,
             "the project's listed backups",
+        ),
+        // createRestore refuses a backup restored before as busy, though that restore settled
+        // (breaker fa15).
+        (
+            unchanged(),
+            busy_once_restored(),
+            "createRestore",
+            Check::LifecycleConformance,
+            "restore it again",
         ),
         // updatePolicy refuses the policy's own name as taken (breaker f29).
         (
