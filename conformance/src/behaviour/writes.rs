@@ -182,8 +182,10 @@ pub async fn run(session: &mut Session) -> Fixture {
                 .scheduled_operation_id
                 .as_deref()
                 .map(|id| (id, false, "FREQ=DAILY;BYHOUR=3;BYMINUTE=15")),
-            retention: None,
-            retention_days: None,
+            // A first count of days, so that a later change of it shows (breaker fa19 kept
+            // the old value).
+            retention: a.scheduled_operation_id.as_deref().map(|id| (id, None, None)),
+            retention_days: Some(60),
         });
         change_policy(session, &mut fixture, &a.id, change, "read_after_write: change policy a")
             .await;
