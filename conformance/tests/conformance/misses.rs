@@ -177,7 +177,7 @@ async fn each_missed_fault_fails_its_check() {
             untouched(),
             "showPolicy",
             Check::ReadAfterWrite,
-            "change only the retention of policy a: members not sent are kept",
+            "change policy a: members not sent are kept",
         ),
         // updatePolicy replaces instead of patching: an update without `description` empties
         // it (breaker f08).
