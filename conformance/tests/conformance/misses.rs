@@ -62,6 +62,35 @@ fn description_trimmed(operation: &'static str, pointer: &'static str) -> Rewrit
     })
 }
 
+/// listPolicies filtered by `name` lists the policies created with that name, whatever they are
+/// called now.
+fn name_filter_on_first_names() -> Tamper {
+    let first: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+    Arc::new(move |a: &mut Answer| {
+        let body: Value = serde_json::from_slice(&a.body).unwrap_or_default();
+        let mut first = first.lock().unwrap();
+        if a.is("POST", "/policies") && a.status == 200 {
+            let (Some(id), Some(name)) =
+                (body["policy"]["id"].as_str(), body["policy"]["name"].as_str())
+            else {
+                return;
+            };
+            first.insert(id.to_owned(), name.to_owned());
+        }
+        let Some(name) = query_of(&a.path, "name") else { return };
+        if a.is("GET", "/policies") {
+            a.edit_json(|v| {
+                if let Some(items) = v["policies"].as_array_mut() {
+                    items.retain(|p| {
+                        let id = p["id"].as_str().unwrap_or_default();
+                        first.get(id).is_none_or(|n| *n == name)
+                    });
+                }
+            })
+        }
+    })
+}
+
 /// createRestore answers busy (CSBS.2003) for any backup it restored before.
 fn busy_once_restored() -> Tamper {
     let restored: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -338,6 +367,14 @@ async fn each_missed_fault_fails_its_check() {
             "createRestore",
             Check::LifecycleConformance,
             "restore it again",
+        ),
+        // listPolicies `name` matches the name a policy was created with (breaker fa39).
+        (
+            unchanged(),
+            name_filter_on_first_names(),
+            "listPolicies",
+            Check::ReadAfterWrite,
+            "change policy a: then listPolicies",
         ),
         // updatePolicy refuses the policy's own name as taken (breaker f29).
         (
