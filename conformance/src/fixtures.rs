@@ -89,6 +89,17 @@ pub fn policy(name: &str, description: &str, servers: &[String]) -> Value {
     })
 }
 
+/// [`policy`] whose `operation_definition` also sends `member: true` (the spec's overriding
+/// member, `permanent`) beside its `max_backups`.
+pub fn policy_overridden(name: &str, description: &str, servers: &[String], member: &str) -> Value {
+    let mut body = policy(name, description, servers);
+    let definition = body.pointer_mut("/policy/scheduled_operations/0/operation_definition");
+    if let Some(definition) = definition.and_then(Value::as_object_mut) {
+        definition.insert(member.to_owned(), Value::Bool(true));
+    }
+    body
+}
+
 /// What a policy update changes (`updatePolicy`); `None` members are not sent.
 #[derive(Default)]
 pub struct PolicyChange<'a> {
@@ -100,6 +111,8 @@ pub struct PolicyChange<'a> {
     /// The scheduled operation's retention to change: its id, `max_backups` and `permanent`
     /// (`None`: not sent).
     pub retention: Option<(&'a str, Option<i64>, Option<bool>)>,
+    /// `retention_duration_days` sent with that retention (`None`: not sent).
+    pub retention_days: Option<i64>,
 }
 
 /// The body of `change` (`updatePolicy`).
@@ -118,7 +131,7 @@ pub fn policy_update(change: &PolicyChange<'_>) -> Value {
             operation_definition: change.retention.map(|(_, max_backups, permanent)| {
                 types::OperationDefinition {
                     max_backups,
-                    retention_duration_days: None,
+                    retention_duration_days: change.retention_days,
                     permanent,
                     plan_id: None,
                     provider_id: None,

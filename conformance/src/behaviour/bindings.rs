@@ -57,17 +57,25 @@ pub async fn run(session: &mut Session, fixture: &Fixture) -> Option<Policy> {
     capable(session, std::slice::from_ref(&server), Expect::Free, "a server an update dropped")
         .await;
     let name = format!("{}-c", session.record.facts.run_name);
-    let body = fixtures::policy(
-        &name,
-        "behaviour: takes a released server",
-        std::slice::from_ref(&server),
-    );
+    // Made with the count's overriding member true (`permanent`), when retention is judged:
+    // its runs must keep every backup.
+    let description = "behaviour: takes a released server";
+    let only = std::slice::from_ref(&server);
+    let overriding = super::retention::overriding()
+        .filter(|_| session.recorder.selects(Check::RetentionConformance));
+    let body = match &overriding {
+        Some(member) => fixtures::policy_overridden(&name, description, only, member),
+        None => fixtures::policy(&name, description, only),
+    };
     let create = session.request("createPolicy").body(body);
     let case = "binding_release: another policy takes a server an update dropped";
     let answer = session.call(&create, case).await;
     let made = session.made(&create, &answer);
     judge_taken(session, &answer, case, &server);
     let made = made?;
+    if let Some(member) = overriding {
+        super::retention::overridden_at_creation(session, &made.id, &member).await;
+    }
     let case = "binding_release: the policy holding a server is deleted";
     let deleted = session.call(&made.delete, case).await;
     if !deleted.ok() {

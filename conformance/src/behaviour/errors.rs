@@ -219,7 +219,7 @@ fn with(mut body: Value, pointer: &str, value: Value) -> Value {
 }
 
 /// `(disk backup id, source disk id)` of a backup item.
-fn volumes(item: &Value) -> Vec<(String, String)> {
+pub(super) fn volumes(item: &Value) -> Vec<(String, String)> {
     let list = property(item, "/extend_info/volume_backups")
         .and_then(Value::as_array)
         .cloned()
@@ -235,7 +235,7 @@ fn volumes(item: &Value) -> Vec<(String, String)> {
 }
 
 /// A restore of `item` onto the server it was made of, every disk to its source.
-fn restore_body(item: &Value) -> Value {
+pub(super) fn restore_body(item: &Value) -> Value {
     let text = |key: &str| item.get(key).and_then(Value::as_str).unwrap_or_default();
     fixtures::restore(&fixtures::Restore {
         checkpoint_id: text("checkpoint_id"),

@@ -51,7 +51,21 @@ pub async fn judge(session: &mut Session, change: &ApiRequest, before: Before, c
 /// sent as objects named by `id` keeps, in each item it names, what the item does not send (a
 /// scheduled operation's `enabled`).
 fn kept(before: &Before, sent: Option<&Value>, after: &Value) -> Verdict {
-    kept_in("", &before.object, sent, after)
+    let mut was = before.object.clone();
+    for (member, part) in &before.keeps.follows {
+        if sent.and_then(|s| s.pointer(part)).is_some() {
+            forget(&mut was, member);
+        }
+    }
+    kept_in("", &was, sent, after)
+}
+
+/// `object` without the member at `pointer` (it follows what the request sent).
+fn forget(object: &mut Value, pointer: &str) {
+    let Some((parent, key)) = pointer.rsplit_once('/') else { return };
+    if let Some(members) = object.pointer_mut(parent).and_then(Value::as_object_mut) {
+        members.remove(key);
+    }
 }
 
 fn kept_in(at: &str, was: &Value, sent: Option<&Value>, after: &Value) -> Verdict {
@@ -112,6 +126,7 @@ mod tests {
             keeps: Keeps {
                 objects: "/policy".into(),
                 unsent: Expr::parse("$request.body#/policy").unwrap(),
+                follows: [("/status".into(), "/scheduled_operations".into())].into(),
             },
             show: ApiRequest::new(op, "p"),
             object: json!({"name": "a", "resources": [{"id": "s"}]}),
@@ -121,6 +136,13 @@ mod tests {
         assert_eq!(kept(&before, Some(&sent), &renamed), Ok(()));
         let emptied = json!({"name": "b", "resources": []});
         assert_eq!(kept(&before, Some(&sent), &emptied).unwrap_err().rule, "resources");
+        // `status` follows the schedule: kept unless the schedule is sent.
+        let before = Before { object: json!({"name": "a", "status": "suspended"}), ..before };
+        let started = json!({"name": "b", "status": "started"});
+        assert_eq!(kept(&before, Some(&sent), &started).unwrap_err().rule, "status");
+        let enabled = json!({"scheduled_operations": [{"id": "s", "enabled": true}]});
+        let started = json!({"name": "a", "status": "started"});
+        assert_eq!(kept(&before, Some(&enabled), &started), Ok(()));
     }
 
     #[test]
@@ -131,6 +153,7 @@ mod tests {
             keeps: Keeps {
                 objects: "/policy".into(),
                 unsent: Expr::parse("$request.body#/policy").unwrap(),
+                follows: [("/status".into(), "/scheduled_operations".into())].into(),
             },
             show: ApiRequest::new(op, "p"),
             object: json!({"name": "a", "scheduled_operations": [schedule]}),

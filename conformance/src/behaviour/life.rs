@@ -5,7 +5,7 @@
 //! to gone; and `used` falls back.
 
 use super::support::{fail, property};
-use crate::checks::{Check, Failure, Verdict};
+use crate::checks::{Check, Failure, Permission, Verdict};
 use crate::poll::Poll;
 use crate::replay::settle::{settled_items, Settled};
 use crate::session::{Answer, Session};
@@ -31,6 +31,7 @@ pub async fn run(session: &mut Session) {
     let quotas = session.request("showQuotas");
     let rows = usage(quotas.operation);
     let before = used(session, "quota_usage: before").await;
+    judge_listed(session, &rows, &before).await;
     let case = "lifecycle_conformance: a new backup";
     let body = crate::fixtures::protect(&format!("{}-life", session.record.facts.run_name), None);
     let protect = session.request("protectResource").path("resource_id", &server).body(body);
@@ -83,6 +84,9 @@ pub async fn run(session: &mut Session) {
     session.judge(Check::LifecycleConformance, &listed, case, verdict);
     let grown = used(session, "quota_usage: after a backup").await;
     judge_usage(session, &rows, &before, &grown, &items, 1, "quota_usage: after a backup");
+    if session.allows(Permission::Restores) {
+        restored_twice(session, &made.id, &items).await;
+    }
 
     let case = "lifecycle_conformance: a deleted backup";
     let first = session.call(&made.delete, case).await;
@@ -154,6 +158,41 @@ pub async fn run(session: &mut Session) {
     judge_usage(session, &rows, &before, &after, &[], 0, "quota_usage: after the deletion");
 }
 
+/// A settled backup can be restored, and once that restore settled (`x-lifecycle`: back in a
+/// settled status), restored again: busy (`CSBS.2003`) is only for a backup in a busy status.
+async fn restored_twice(session: &mut Session, record: &str, items: &[Value]) {
+    let Some(item) = items.first().filter(|i| !super::errors::volumes(i).is_empty()) else {
+        return;
+    };
+    let body = super::errors::restore_body(item);
+    for when in ["a settled backup", "it again once that restore settled"] {
+        let case = format!("lifecycle_conformance: restore {when}");
+        let restore = session.request("createRestore").body(body.clone());
+        let answer = session.call(&restore, &case).await;
+        if !answer.ok() {
+            let code = answer.text("/error_code").unwrap_or_default();
+            let why = format!(
+                "restoring {when} was answered {} {code}",
+                crate::session::status_text(answer.status)
+            );
+            return session.judge(
+                Check::LifecycleConformance,
+                &answer,
+                &case,
+                fail("x-lifecycle", why),
+            );
+        }
+        let verdict = match settled_items(session, record, Some(&case)).await {
+            Ok(_) => Ok(()),
+            Err(last) => fail(
+                "x-lifecycle",
+                format!("the restored backup did not settle within --wait ({last})"),
+            ),
+        };
+        session.judge(Check::LifecycleConformance, &answer, &case, verdict);
+    }
+}
+
 /// The quotas' `used` by type, with the answer.
 async fn used(session: &mut Session, case: &str) -> (Option<Answer>, Used) {
     let answer = session.call(&session.request("showQuotas"), case).await;
@@ -169,6 +208,23 @@ async fn used(session: &mut Session, case: &str) -> (Option<Answer>, Used) {
         .filter_map(|r| Some((r.get("type")?.as_str()?.to_owned(), r.get("used")?.as_u64()?)))
         .collect();
     (Some(answer), used)
+}
+
+/// `used` is what its `x-usage` list shows of the project, read on a quiet project: the number
+/// of the items, or the sum of their property (not only how it moves: a `used` that also
+/// counts another project's backups moves alike).
+async fn judge_listed(session: &mut Session, rows: &[Usage], now: &(Option<Answer>, Used)) {
+    let case = "quota_usage: the project's listed backups";
+    for row in rows {
+        let list = session.request(&row.operation);
+        let Ok(listing) = super::support::list_all(session, &list, case).await else { continue };
+        if !listing.complete {
+            continue;
+        }
+        let none: Used = [(row.quota_type.clone(), 0)].into();
+        let row = std::slice::from_ref(row);
+        judge_usage(session, row, &(None, none), now, &listing.items, 1, case);
+    }
 }
 
 /// MB in one unit of `x-usage` (`MB`, `GB`).

@@ -96,7 +96,9 @@ async fn families(session: &mut Session, fixture: &mut Fixture, scenario: Scenar
                 fixture.policy_backups.iter().filter_map(records::record_of).collect();
             earlier.dedup();
             earlier.extend(fixture.runs.iter().cloned());
-            if let Some(last) = retention::run(session, &policy, &earlier).await {
+            if let Some(last) =
+                retention::run(session, &policy, &earlier, &fixture.manual_backups).await
+            {
                 fixture.runs.push(last.record.clone());
                 fixture.last_run = Some(last);
             }

@@ -142,7 +142,7 @@ pub fn echoed(
                 continue;
             }
             let mut read: Vec<Value> =
-                select(object, &field.property).into_iter().cloned().collect();
+                select(object, &field.property).into_iter().map(|v| as_sent(&sent, v)).collect();
             sent.sort_by_key(|v| v.to_string());
             read.sort_by_key(|v| v.to_string());
             if sent != read {
@@ -157,6 +157,23 @@ pub fn echoed(
         }
     }
     Ok(objects.len())
+}
+
+/// `read` in the form of what was `sent`: a number or boolean the service answers as a string
+/// (the spec's `LenientInteger`/`LenientBoolean`, read by `csbs_wire`) is that number or
+/// boolean; anything else as read.
+fn as_sent(sent: &[Value], read: &Value) -> Value {
+    let Some(text) = read.as_str() else { return read.clone() };
+    let parsed = match sent.first() {
+        Some(Value::Number(_)) => {
+            text.parse::<csbs_wire::LenientInteger>().ok().map(|n| n.get().into())
+        }
+        Some(Value::Bool(_)) => {
+            text.parse::<csbs_wire::LenientBoolean>().ok().map(|b| b.get().into())
+        }
+        _ => None,
+    };
+    parsed.unwrap_or_else(|| read.clone())
 }
 
 #[cfg(test)]
@@ -197,5 +214,23 @@ mod tests {
         let wrong = echoed(&echo, &request, None, &json!({"items": [{"id": "o", "ids": ["a"]}]}));
         assert!(wrong.unwrap_err().contains("object o has /ids/*"));
         assert!(echoed(&echo, &request, None, &json!({"items": []})).is_err());
+    }
+
+    #[test]
+    fn numbers_and_booleans_echo_in_either_form() {
+        let field = |name: &str| EchoField {
+            request: Expr::parse(&format!("$request.body#/{name}")).unwrap(),
+            property: format!("/{name}"),
+        };
+        let echo = Echo { objects: "/p".into(), fields: vec![field("n"), field("b"), field("t")] };
+        let path = BTreeMap::new();
+        let body = json!({"n": 30, "b": false, "t": "20"});
+        let request = RequestParts { path: &path, query: &[], body: Some(&body) };
+        let answer = |n: Value| json!({"p": {"n": n, "b": "False", "t": "20"}});
+        assert_eq!(echoed(&echo, &request, None, &answer(json!("30"))), Ok(1));
+        assert!(echoed(&echo, &request, None, &answer(json!("20"))).is_err());
+        // Text sent is compared as text: 20 is not "20".
+        let number = json!({"p": {"n": 30, "b": false, "t": 20}});
+        assert!(echoed(&echo, &request, None, &number).is_err());
     }
 }

@@ -7,7 +7,6 @@
 use super::support::{echoed, fail, id_of, property};
 use crate::checks::Check;
 use crate::fixtures;
-use crate::poll::Poll;
 use crate::replay::settle::settled_items;
 use crate::request::ApiRequest;
 use crate::session::{Answer, Session};
@@ -87,20 +86,7 @@ async fn written(session: &mut Session, request: &ApiRequest, case: &str) -> Opt
             linked = linked.parameter(name, value);
         }
         let what = format!("{case}: then {}", link.operation.id);
-        // A list may show a new object a moment later: ask again until it does, within --wait.
-        let reached = session
-            .poll(&linked, Some(&what), |answer| {
-                let found =
-                    answer.json.as_ref().is_some_and(|b| !select(b, &echo.objects).is_empty());
-                match found || !answer.ok() {
-                    true => Poll::Ready(answer.clone()),
-                    false => Poll::Pending(format!(
-                        "{} shows nothing at {}",
-                        link.operation.id, echo.objects
-                    )),
-                }
-            })
-            .await;
+        let reached = reach(session, &linked, &what, &echo, request, &body).await;
         match reached {
             Ok(linked_answer) => {
                 let verdict = match &linked_answer.json {
@@ -140,6 +126,47 @@ async fn written(session: &mut Session, request: &ApiRequest, case: &str) -> Opt
     Some(answer)
 }
 
+/// Asks `linked` until it shows an object at `echo.objects`, within --wait: a list may show a
+/// new object a moment later. Ends early when it shows nothing while the same list without its
+/// parameters (its first page) already shows the written object carrying the echoed values:
+/// then the parameters, not a lag, leave it out (an answer of that list would never change).
+async fn reach(
+    session: &mut Session,
+    linked: &ApiRequest,
+    what: &str,
+    echo: &csbs_spec::behaviour::Echo,
+    request: &ApiRequest,
+    body: &Value,
+) -> Result<Answer, String> {
+    let written_id = response_echo(request.operation)
+        .and_then(|e| select(body, &e.objects).first().and_then(|o| id_of(o)).map(str::to_owned));
+    let unfiltered = ApiRequest::new(linked.operation, session.project_id());
+    let mut poller = crate::poll::Poller::new(&session.limits);
+    loop {
+        let answer = session.call(linked, what).await;
+        let found = answer.json.as_ref().is_some_and(|b| !select(b, &echo.objects).is_empty());
+        if found || !answer.ok() {
+            return Ok(answer);
+        }
+        let seen = format!("{} shows nothing at {}", linked.operation.id, echo.objects);
+        let list = echo.objects.strip_suffix("/*").filter(|_| !linked.query.is_empty());
+        if let (Some(id), Some(list)) = (&written_id, list) {
+            let all = session.call(&unfiltered, what).await;
+            let mut only = all.json.clone().unwrap_or_default();
+            // The unfiltered answer with the written object alone in its list.
+            if let Some(Value::Array(items)) = only.pointer_mut(list) {
+                items.retain(|o| id_of(o) == Some(id.as_str()));
+            }
+            if echoed(echo, &request.parts(), Some(body), &only).is_ok() {
+                return Err(format!(
+                    "{seen}, though the list without its parameters shows {id} with the values sent"
+                ));
+            }
+        }
+        poller.wait(seen).await?;
+    }
+}
+
 fn policy_of(body: &Value) -> Option<Policy> {
     let policy = body.get("policy")?;
     Some(Policy {
@@ -165,7 +192,7 @@ pub async fn run(session: &mut Session) -> Fixture {
     for (n, label) in ["a", "b"].into_iter().enumerate() {
         let name = format!("{run}-{label}");
         let own: Vec<String> = servers.get(n).cloned().into_iter().collect();
-        let body = fixtures::policy(&name, &edge_description(label), &own);
+        let body = fixtures::policy(&name, &edge_description(&format!("policy {label}")), &own);
         let create = session.request("createPolicy").body(body);
         let case = format!("read_after_write: create policy {label}");
         if let Some(answer) = written(session, &create, &case).await {
@@ -182,7 +209,10 @@ pub async fn run(session: &mut Session) -> Fixture {
                 .scheduled_operation_id
                 .as_deref()
                 .map(|id| (id, false, "FREQ=DAILY;BYHOUR=3;BYMINUTE=15")),
-            retention: None,
+            // A first count of days, so that a later change of it shows (breaker fa19 kept
+            // the old value).
+            retention: a.scheduled_operation_id.as_deref().map(|id| (id, None, None)),
+            retention_days: Some(60),
         });
         change_policy(session, &mut fixture, &a.id, change, "read_after_write: change policy a")
             .await;
@@ -200,12 +230,29 @@ pub async fn run(session: &mut Session) -> Fixture {
         });
         let case = "read_after_write: change only the retention of policy a";
         change_policy(session, &mut fixture, &policy, change, case).await;
+        // Enabled again, with a pattern whose lists are out of order (shown exactly as sent) and
+        // both limits of its retention at once, then disabled again: a scheduled run must not
+        // add backups the checks do not expect.
+        for (enabled, rrule, what) in [
+            (true, "FREQ=WEEKLY;BYDAY=TU,MO;BYHOUR=14,3;BYMINUTE=15", "enable the schedule again"),
+            (false, "FREQ=DAILY;BYHOUR=3;BYMINUTE=15", "disable the schedule again"),
+        ] {
+            let change = fixtures::policy_update(&fixtures::PolicyChange {
+                schedule: Some((&schedule, enabled, rrule)),
+                retention: enabled.then_some((&schedule, Some(1), None)),
+                retention_days: enabled.then_some(30),
+                ..Default::default()
+            });
+            let case = format!("read_after_write: {what} of policy a");
+            change_policy(session, &mut fixture, &policy, change, &case).await;
+        }
     }
     // Both backups are started before either is waited for: against a real service each
     // takes minutes, and the waits overlap.
     let mut manual = None;
     if let Some(server) = servers.get(1).or(servers.first()) {
-        let body = fixtures::protect(&format!("{run}-manual"), Some("behaviour: manual backup"));
+        let description = edge_description("manual backup");
+        let body = fixtures::protect(&format!("{run}-manual"), Some(&description));
         let protect = session.request("protectResource").path("resource_id", server).body(body);
         if let Some(answer) = written(session, &protect, "read_after_write: protect a server").await
         {
@@ -234,12 +281,12 @@ pub async fn run(session: &mut Session) -> Fixture {
     fixture
 }
 
-/// The description of policy `label`: surrounded by white space and holding every class of
+/// The description `behaviour: {what}`, surrounded by white space and holding every class of
 /// character the spec's `Description` schema allows (punctuation, quotes, non-ASCII letters,
 /// a character beyond the Basic Multilingual Plane), so that the echo judges an endpoint that
 /// trims, escapes or re-encodes it; a plain one if the schema refuses it.
-fn edge_description(label: &str) -> String {
-    let plain = format!("behaviour: policy {label}");
+fn edge_description(what: &str) -> String {
+    let plain = format!("behaviour: {what}");
     let edge =
         format!(" \t{plain}: \"quoted\" 'single' & / \\ % + # ? = ; Ünïcödé 中文 \u{1F600} ");
     let schema = serde_json::json!({"$ref": "#/components/schemas/Description"});

@@ -302,6 +302,7 @@ pub fn request(step: &Step, side: &Side, ctx: &Ctx<'_>) -> Option<ApiRequest> {
                 servers: servers.as_deref(),
                 schedule: None,
                 retention: None,
+                retention_days: None,
             });
             if let (true, Some(p)) = (change.sends(), body.get_mut("policy")) {
                 p["scheduled_operations"] = json!([scheduled_operation(&schedule, change)]);

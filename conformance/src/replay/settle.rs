@@ -24,7 +24,7 @@ pub async fn settled_items(
     checkpoint_id: &str,
     case: Option<&str>,
 ) -> Result<Settled, String> {
-    let settled = backup_lifecycle().settled;
+    let life = backup_lifecycle();
     let list = session.request("listBackups").query("checkpoint_id", checkpoint_id);
     session.progress().say(&format!("waiting for the backups of {checkpoint_id}"));
     let mut seen: Vec<String> = Vec::new();
@@ -34,17 +34,24 @@ pub async fn settled_items(
             let Some(items) = items.and_then(Value::as_array) else {
                 return Poll::Pending(format!("answer {:?}", answer.status));
             };
+            let was_listed = !seen.is_empty();
             seen.extend(items.iter().map(|i| status_of(i).to_owned()));
-            if !items.is_empty() && items.iter().all(|i| settled.iter().any(|w| w == status_of(i)))
-            {
-                let answer = answer.index.is_some().then(|| answer.clone());
-                return Poll::Ready((items.clone(), answer));
-            }
             let now: Vec<&str> = items.iter().map(status_of).collect();
+            if !items.is_empty() && now.iter().all(|st| life.settled.iter().any(|w| w == st)) {
+                let answer = answer.index.is_some().then(|| answer.clone());
+                return Poll::Ready(Ok((items.clone(), answer)));
+            }
+            // Gone, or in a status that no step of the spec's x-lifecycle leads on from
+            // (`deleted`): they will never settle, and the wait ends now.
+            let at_rest = |st: &&str| life.settled.iter().any(|w| w == st) || ended(&life, st);
+            let gone = now.iter().all(at_rest) && now.iter().any(|st| ended(&life, st));
+            if (items.is_empty() && was_listed) || gone {
+                return Poll::Ready(Err(format!("deleted before they settled: statuses {now:?}")));
+            }
             Poll::Pending(format!("statuses {now:?}"))
         })
         .await;
-    let (mut items, answer) = found?;
+    let (mut items, answer) = found??;
     items.sort_by_key(|i| i.get("resource_id").map(Value::to_string));
     seen.dedup();
     Ok(Settled { items, seen, answer })
@@ -67,6 +74,13 @@ pub async fn settle(session: &mut Session, checkpoint_id: &str) {
             ));
         }
     }
+}
+
+/// A status in no list of the lifecycle (neither pending, settled, deleting nor busy): where a
+/// backup stays once deleted.
+fn ended(life: &csbs_spec::behaviour::Lifecycle, status: &str) -> bool {
+    let lists = [&life.pending, &life.settled, &life.deleting, &life.busy];
+    !status.is_empty() && !lists.iter().any(|l| l.iter().any(|s| s == status))
 }
 
 fn status_of(item: &Value) -> &str {

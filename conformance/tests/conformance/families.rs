@@ -77,6 +77,98 @@ fn deleted_policies_keep_their_servers() -> Tamper {
     })
 }
 
+/// Leaves the backups of `records` out of a listBackups answer (as if deleted).
+fn hide_records(a: &mut Answer, records: &HashSet<String>) {
+    a.edit_json(|v| {
+        if let Some(items) = v["checkpoint_items"].as_array_mut() {
+            items.retain(|i| !i["checkpoint_id"].as_str().is_some_and(|c| records.contains(c)));
+        }
+    })
+}
+
+/// A policy run counts the backups made by protectResource: after a run over a server, the
+/// backups protected of it before are gone from the lists (breaker fa22).
+fn runs_delete_protected_backups() -> Tamper {
+    // Records made by protectResource, with their server; the records a later run took.
+    let protected: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let taken: Arc<Mutex<HashSet<String>>> = Arc::default();
+    Arc::new(move |a: &mut Answer| {
+        let path = a.path.split('?').next().unwrap_or_default().to_owned();
+        let op = csbs_spec::operations::route(&a.method, &path).ok().map(|(op, _)| op.id.as_str());
+        let body: Value = serde_json::from_slice(&a.body).unwrap_or_default();
+        match (op, a.status) {
+            (Some("protectResource"), 200) => {
+                let server = path.rsplit('/').nth(1).unwrap_or_default().to_owned();
+                if let Some(record) = body["checkpoint"]["id"].as_str() {
+                    protected.lock().unwrap().push((record.to_owned(), server));
+                }
+            }
+            (Some("executePolicy"), 200) => {
+                let ran = body.pointer("/checkpoint/protection_plan/resources");
+                let ran: Vec<&str> = ran
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|r| r["id"].as_str())
+                    .collect();
+                let mut taken = taken.lock().unwrap();
+                for (record, server) in protected.lock().unwrap().iter() {
+                    if ran.contains(&server.as_str()) {
+                        taken.insert(record.clone());
+                    }
+                }
+            }
+            (Some("listBackups"), 200) => hide_records(a, &taken.lock().unwrap()),
+            _ => {}
+        }
+    })
+}
+
+/// Retention by records (breaker fa21): after a run of a policy keeping `max_backups` N (not
+/// permanent), only its N newest records stay listed, whatever servers they backed up.
+fn retention_by_records() -> Tamper {
+    // Per policy: the count it keeps (None: every backup) and its runs' records, oldest first.
+    let kept: Arc<Mutex<HashMap<String, Option<usize>>>> = Arc::default();
+    let runs: Arc<Mutex<HashMap<String, Vec<String>>>> = Arc::default();
+    let hidden: Arc<Mutex<HashSet<String>>> = Arc::default();
+    Arc::new(move |a: &mut Answer| {
+        let path = a.path.split('?').next().unwrap_or_default().to_owned();
+        let op = csbs_spec::operations::route(&a.method, &path).ok().map(|(op, _)| op.id.as_str());
+        let sent: Value = serde_json::from_slice(&a.request).unwrap_or_default();
+        let body: Value = serde_json::from_slice(&a.body).unwrap_or_default();
+        match (op, a.status) {
+            (Some("createPolicy" | "updatePolicy"), 200) => {
+                let def = sent.pointer("/policy/scheduled_operations/0/operation_definition");
+                let (Some(def), Some(id)) = (def, body["policy"]["id"].as_str()) else { return };
+                let mut kept = kept.lock().unwrap();
+                let count = kept.entry(id.to_owned()).or_default();
+                if let Some(n) = def["max_backups"].as_u64() {
+                    *count = Some(n as usize);
+                }
+                if def["permanent"] == json!(true) {
+                    *count = None;
+                }
+            }
+            (Some("executePolicy"), 200) => {
+                let (Some(plan), Some(record)) =
+                    (sent["checkpoint"]["plan_id"].as_str(), body["checkpoint"]["id"].as_str())
+                else {
+                    return;
+                };
+                let mut runs = runs.lock().unwrap();
+                let records = runs.entry(plan.to_owned()).or_default();
+                records.push(record.to_owned());
+                if let Some(Some(n)) = kept.lock().unwrap().get(plan) {
+                    let older = records.len().saturating_sub(*n);
+                    hidden.lock().unwrap().extend(records[..older].iter().cloned());
+                }
+            }
+            (Some("listBackups"), 200) => hide_records(a, &hidden.lock().unwrap()),
+            _ => {}
+        }
+    })
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_family_broken_fails_its_check() {
     let cases: Vec<(Rewrite, Tamper, &str, Check, &str)> = vec![
@@ -108,6 +200,35 @@ async fn each_family_broken_fails_its_check() {
             "executePolicy",
             Check::RetentionConformance,
             "permanent true overrides",
+        ),
+        // permanent sent at creation ignored (breaker fa26): only an update's is applied.
+        (
+            on("createPolicy", |s| {
+                s.edit_json(|v| {
+                    let op = v.pointer_mut("/policy/scheduled_operations/0/operation_definition");
+                    op.and_then(Value::as_object_mut).map(|d| d.remove("permanent"));
+                })
+            }),
+            untouched(),
+            "executePolicy",
+            Check::RetentionConformance,
+            "permanent true at creation overrides",
+        ),
+        // Retention keeps the newest records, not the newest backups of each server.
+        (
+            unchanged(),
+            retention_by_records(),
+            "executePolicy",
+            Check::RetentionConformance,
+            "alone keeps the others' backups",
+        ),
+        // A run counts (and deletes) the backups protectResource made.
+        (
+            unchanged(),
+            runs_delete_protected_backups(),
+            "executePolicy",
+            Check::RetentionConformance,
+            "backups made by protectResource are not counted",
         ),
         // An update that drops a server keeps it bound.
         (

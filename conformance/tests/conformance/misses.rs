@@ -51,6 +51,63 @@ fn each_schedule_sent(edit: impl Fn(&mut Map<String, Value>) + Send + Sync + 'st
     })
 }
 
+/// `operation` trims the white space around the text its body sends at `pointer`.
+fn description_trimmed(operation: &'static str, pointer: &'static str) -> Rewrite {
+    on(operation, move |s| {
+        s.edit_json(|v| {
+            if let Some(Value::String(text)) = v.pointer_mut(pointer) {
+                *text = text.trim().to_owned();
+            }
+        })
+    })
+}
+
+/// listPolicies filtered by `name` lists the policies created with that name, whatever they are
+/// called now.
+fn name_filter_on_first_names() -> Tamper {
+    let first: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+    Arc::new(move |a: &mut Answer| {
+        let body: Value = serde_json::from_slice(&a.body).unwrap_or_default();
+        let mut first = first.lock().unwrap();
+        if a.is("POST", "/policies") && a.status == 200 {
+            let (Some(id), Some(name)) =
+                (body["policy"]["id"].as_str(), body["policy"]["name"].as_str())
+            else {
+                return;
+            };
+            first.insert(id.to_owned(), name.to_owned());
+        }
+        let Some(name) = query_of(&a.path, "name") else { return };
+        if a.is("GET", "/policies") {
+            a.edit_json(|v| {
+                if let Some(items) = v["policies"].as_array_mut() {
+                    items.retain(|p| {
+                        let id = p["id"].as_str().unwrap_or_default();
+                        first.get(id).is_none_or(|n| *n == name)
+                    });
+                }
+            })
+        }
+    })
+}
+
+/// createRestore answers busy (CSBS.2003) for any backup it restored before.
+fn busy_once_restored() -> Tamper {
+    let restored: Arc<Mutex<Vec<String>>> = Arc::default();
+    answers_of("createRestore", move |a: &mut Answer| {
+        let sent: Value = serde_json::from_slice(&a.request).unwrap_or_default();
+        let item = sent.pointer("/restore/parameters/checkpoint_item_id").and_then(Value::as_str);
+        let Some(item) = item.map(str::to_owned) else { return };
+        let mut restored = restored.lock().unwrap();
+        if restored.contains(&item) {
+            a.status = 400;
+            a.body = br#"{"error_code":"CSBS.2003","error_msg":"The backup is busy."}"#.to_vec();
+        } else if a.status == 200 {
+            restored.push(item);
+        }
+    })
+}
+
 /// updatePolicy refuses a policy's own current name as a duplicate (CSBS.9007).
 fn own_name_refused() -> Tamper {
     let names: Arc<Mutex<HashMap<String, String>>> = Arc::default();
@@ -149,7 +206,7 @@ async fn each_missed_fault_fails_its_check() {
             untouched(),
             "showPolicy",
             Check::ReadAfterWrite,
-            "change only the retention of policy a: members not sent are kept",
+            "change policy a: members not sent are kept",
         ),
         // updatePolicy replaces instead of patching: an update without `description` empties
         // it (breaker f08).
@@ -182,13 +239,7 @@ async fn each_missed_fault_fails_its_check() {
         ),
         // createPolicy trims the white space around `description` (breaker f12).
         (
-            on("createPolicy", |s| {
-                s.edit_json(|v| {
-                    if let Some(text) = v["policy"]["description"].as_str() {
-                        v["policy"]["description"] = json!(text.trim());
-                    }
-                })
-            }),
+            description_trimmed("createPolicy", "/policy/description"),
             untouched(),
             "createPolicy",
             Check::ReadAfterWrite,
@@ -242,6 +293,88 @@ async fn each_missed_fault_fails_its_check() {
             "executePolicy",
             Check::PolicyRunScope,
             "names an empty list of servers",
+        ),
+        // updatePolicy leaves a disabled schedule disabled when sent `enabled: true` (breaker
+        // fa12).
+        (
+            each_schedule_sent(|op| {
+                if op.get("enabled") == Some(&json!(true)) {
+                    op.insert("enabled".into(), json!(false));
+                }
+            }),
+            untouched(),
+            "updatePolicy",
+            Check::ReadAfterWrite,
+            "enable the schedule again of policy a: the answer",
+        ),
+        // updatePolicy stores the pattern with BYDAY in weekday order (breaker fa20).
+        (
+            each_schedule_sent(|op| {
+                let pattern =
+                    op.get_mut("trigger").and_then(|t| t.pointer_mut("/properties/pattern"));
+                if let Some(Value::String(text)) = pattern {
+                    *text = text.replace("BYDAY=TU,MO", "BYDAY=MO,TU");
+                }
+            }),
+            untouched(),
+            "updatePolicy",
+            Check::ReadAfterWrite,
+            "enable the schedule again of policy a: the answer",
+        ),
+        // updatePolicy ignores `retention_duration_days` sent beside `max_backups` (breaker
+        // fa19).
+        (
+            each_schedule_sent(|op| {
+                let def = op.get_mut("operation_definition").and_then(Value::as_object_mut);
+                if let Some(def) = def.filter(|d| d.contains_key("max_backups")) {
+                    def.remove("retention_duration_days");
+                }
+            }),
+            untouched(),
+            "updatePolicy",
+            Check::ReadAfterWrite,
+            "enable the schedule again of policy a: the answer",
+        ),
+        // protectResource trims the white space around `description` (breaker fa50).
+        (
+            description_trimmed("protectResource", "/protect/description"),
+            untouched(),
+            "listBackups",
+            Check::ReadAfterWrite,
+            "protect a server: then listBackups",
+        ),
+        // showQuotas counts the other project's backups too (breaker fa09): `used` moves as
+        // it should, from a wrong start.
+        (
+            unchanged(),
+            answers_of("showQuotas", |a: &mut Answer| {
+                a.edit_json(|v| {
+                    let rows = v.pointer_mut("/quotas/resources").and_then(Value::as_array_mut);
+                    for row in rows.into_iter().flatten().filter(|r| r["type"] == "backups") {
+                        row["used"] = json!(row["used"].as_u64().unwrap_or(0) + 3);
+                    }
+                })
+            }),
+            "showQuotas",
+            Check::QuotaUsage,
+            "the project's listed backups",
+        ),
+        // createRestore refuses a backup restored before as busy, though that restore settled
+        // (breaker fa15).
+        (
+            unchanged(),
+            busy_once_restored(),
+            "createRestore",
+            Check::LifecycleConformance,
+            "restore it again",
+        ),
+        // listPolicies `name` matches the name a policy was created with (breaker fa39).
+        (
+            unchanged(),
+            name_filter_on_first_names(),
+            "listPolicies",
+            Check::ReadAfterWrite,
+            "change policy a: then listPolicies",
         ),
         // updatePolicy refuses the policy's own name as taken (breaker f29).
         (

@@ -29,11 +29,16 @@ pub struct Echo {
 
 /// What a change leaves alone (`x-keeps` on its success response): every member of the
 /// object at `objects` that the request's `unsent` object does not name keeps the value it had
-/// before the request, as the links with `x-echo` on the same objects show it.
+/// before the request, as the links with `x-echo` on the same objects show it; except the
+/// members of `follows` (pointer in the object to pointer in the request object), which follow
+/// that part of the request when it is sent (a policy's `status` follows its schedule's
+/// `enabled`).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct Keeps {
     pub objects: String,
     pub unsent: Expr,
+    #[serde(default)]
+    pub follows: std::collections::BTreeMap<String, String>,
 }
 
 /// What `op`'s success answer keeps of the object it changes.
