@@ -4,24 +4,42 @@
 use std::fmt;
 use std::sync::Arc;
 
+/// Code a test runs at a chosen point; the mock waits for it to return.
+pub type Hook = Arc<dyn Fn() + Send + Sync>;
+
 /// Code a test runs at chosen points; none by default.
 #[derive(Clone, Default)]
 pub struct Hooks {
-    /// Runs while a policy run (`executePolicy`) builds its backups, holding no lock of the
-    /// project; the run waits for it to return.
-    pub run_unlocked: Option<Arc<dyn Fn() + Send + Sync>>,
+    /// Runs while a policy run (`executePolicy`, or a schedule's) builds its backups, holding
+    /// no lock of the project.
+    pub run_unlocked: Option<Hook>,
+    /// Runs while `createPolicy` or `updatePolicy` holds the new policy, built, checked and
+    /// rendered, and no lock of the project yet (storing it comes next).
+    pub policy_unlocked: Option<Hook>,
+}
+
+/// Runs a hook: off the runtime's worker, as a test's hook waits for the test.
+fn call(hook: &Option<Hook>) {
+    if let Some(hook) = hook {
+        crate::blocking::off_worker(|| hook());
+    }
 }
 
 impl Hooks {
     pub(crate) fn run_unlocked(&self) {
-        if let Some(hook) = &self.run_unlocked {
-            hook();
-        }
+        call(&self.run_unlocked);
+    }
+
+    pub(crate) fn policy_unlocked(&self) {
+        call(&self.policy_unlocked);
     }
 }
 
 impl fmt::Debug for Hooks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Hooks").field("run_unlocked", &self.run_unlocked.is_some()).finish()
+        f.debug_struct("Hooks")
+            .field("run_unlocked", &self.run_unlocked.is_some())
+            .field("policy_unlocked", &self.policy_unlocked.is_some())
+            .finish()
     }
 }

@@ -12,6 +12,7 @@
 
 mod admin;
 mod auth;
+mod blocking;
 mod clock;
 mod config;
 mod cors;
@@ -34,7 +35,7 @@ pub use config::{
     DEFAULT_PROJECT_ID,
 };
 #[doc(hidden)]
-pub use hooks::Hooks;
+pub use hooks::{Hook, Hooks};
 pub use model::Model;
 pub use server::{service, spawn, RunningMock};
 

@@ -67,7 +67,7 @@ fn seed_project(project: &mut Project, protect_delay: Micros, now: Micros) {
     let mut add_policy = |p: &csbs::Policy<'_>| {
         let policy = policy(p, &project.id, now);
         if !project.policies.contains_key(&policy.id) {
-            project.put_policy(policy);
+            let _absent = project.put_policy(policy);
         }
     };
     for answer in each::<csbs::response::ShowPolicy>(&responses("showPolicy")) {

@@ -3,7 +3,7 @@
 use super::call::{Call, Reply};
 use super::filters::BackupFilter;
 use super::listing::{next_link, order, page, BackupKey, Link, ListQuery};
-use super::quotas::check_room;
+use super::quotas::{check_fits, used};
 use super::scope::read_scope;
 use crate::clock::Micros;
 use crate::errors::ApiError;
@@ -19,36 +19,18 @@ use csbs_types::codes::csbs::{CSBS_2003, CSBS_3000, CSBS_3001, CSBS_6032};
 use csbs_types::csbs::request;
 use serde::Serialize;
 use serde_json::Value;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use uuid::Uuid;
 
 /// `executePolicy`: one checkpoint with one backup per server of the policy (or of the
-/// listed ones, which must be bound to it).
-///
-/// The work grows with the policy (tens of thousands of servers): the run is planned under a
-/// read lock, its backups are built holding no lock, and only storing them takes the write
-/// lock, so the project's other requests are answered meanwhile. If another request changed
-/// the project in between, the run is planned again under the write lock, as if it came after
-/// that request. The answer is rendered after the lock is released.
+/// listed ones, which must be bound to it). Made by [`run_off_lock`]; the answer is rendered
+/// after the lock is released.
 pub fn execute(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let sent: request::ExecutePolicy = call.decode()?;
     let lock = app.store.project(call.project_id());
-    let planned = plan_execution(&read(&lock), &sent, call)?;
-    app.config.hooks.run_unlocked();
-    let built = planned.build(app);
-    // What the answer shows, as the commit will leave it.
-    let shown = built.shown();
-    let mut project = change(&lock);
-    project.purge(call.now);
-    let (id, shown) = if project.generation == planned.generation + 1 {
-        (planned.commit(app, &mut project, built)?, shown)
-    } else {
-        let planned = plan_execution(&project, &sent, call)?;
-        let built = planned.build(app);
-        let shown = built.shown();
-        (planned.commit(app, &mut project, built)?, shown)
-    };
-    drop(project);
+    let (id, shown) = run_off_lock(app, &lock, Some(call.now), |project| {
+        plan_execution(app, project, &sent, call)
+    })?;
     let backups: Vec<&Backup> =
         shown.iter().filter(|b| b.status(call.now) != Status::Gone).collect();
     match backups.first() {
@@ -57,8 +39,41 @@ pub fn execute(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     }
 }
 
+/// A policy run (by `executePolicy` or by a schedule), made without holding the project's
+/// write lock while its work grows with the policy (tens of thousands of servers): `plan`
+/// plans it under the read lock, its backups are built holding no lock, and only storing them
+/// takes the write lock (after purging at `purge_at`), so the project's other requests are
+/// answered meanwhile. If another request changed the project in between, the run is planned
+/// again under the write lock, as if it came after that request. The new checkpoint's ID, and
+/// its backups as stored.
+pub fn run_off_lock(
+    app: &App,
+    lock: &RwLock<Project>,
+    purge_at: Option<Micros>,
+    plan: impl Fn(&Project) -> Result<PlannedRun, ApiError>,
+) -> Result<(Uuid, Vec<Backup>), ApiError> {
+    let planned = plan(&read(lock))?;
+    app.config.hooks.run_unlocked();
+    let built = crate::blocking::off_worker(|| planned.build(app));
+    // What the answer shows, as the commit will leave it.
+    let shown = built.shown();
+    let mut project = change(lock);
+    if let Some(now) = purge_at {
+        project.purge(now);
+    }
+    if project.changed_since(planned.generation) {
+        let planned = plan(&project)?;
+        let built = planned.build(app);
+        let shown = built.shown();
+        Ok((planned.commit(app, &mut project, built)?, shown))
+    } else {
+        Ok((planned.commit(app, &mut project, built)?, shown))
+    }
+}
+
 /// The run `executePolicy` asks for, planned on the project as it is.
 fn plan_execution(
+    app: &App,
     project: &Project,
     sent: &request::ExecutePolicy,
     call: &Call<'_>,
@@ -71,7 +86,7 @@ fn plan_execution(
     // (rather than the 500 of CSBS.6032 for a request the schema allows).
     let Some(wanted) = parameters.resources.as_ref().filter(|w| !w.is_empty()) else {
         let auto_trigger = parameters.auto_trigger.unwrap_or(false);
-        return plan_run(project, plan_id, &policy.resources, auto_trigger, call.now);
+        return plan_run(app, project, plan_id, &policy.resources, auto_trigger, call.now);
     };
     // Looked up by ID, so that a run naming tens of thousands of servers stays linear.
     let bound: std::collections::HashMap<&str, &PolicyResource> =
@@ -95,34 +110,21 @@ fn plan_execution(
         }
     }
     let auto_trigger = parameters.auto_trigger.unwrap_or(false);
-    plan_run(project, plan_id, &chosen, auto_trigger, call.now)
-}
-
-/// A run of a policy over some of its servers, at `now` (by `executePolicy` or by its
-/// schedule): one checkpoint with one backup per server, then `max_backups` applied. The
-/// new checkpoint's ID.
-pub fn run_policy(
-    app: &App,
-    project: &mut Project,
-    plan_id: &str,
-    resources: &[PolicyResource],
-    auto_trigger: bool,
-    now: Micros,
-) -> Result<Uuid, ApiError> {
-    let planned = plan_run(project, plan_id, resources, auto_trigger, now)?;
-    let built = planned.build(app);
-    planned.commit(app, project, built)
+    plan_run(app, project, plan_id, &chosen, auto_trigger, call.now)
 }
 
 /// A policy run as planned on one generation of its project: what [`PlannedRun::build`]
 /// needs, read under the lock, and what [`PlannedRun::commit`] applies.
-struct PlannedRun {
+pub struct PlannedRun {
     generation: u64,
     info: Arc<CheckpointInfo>,
     /// Each server backed up, and whether its backup is incremental.
     servers: Vec<(Arc<Server>, bool)>,
     /// The policy's `max_backups`, and the backups the policy made of each server before.
     keep: Option<(usize, Vec<Vec<Made>>)>,
+    /// What the project's backups use against the quotas (counted with the plan, as it is the
+    /// same at the commit unless the project changed).
+    used: Option<(u64, u64)>,
     now: Micros,
 }
 
@@ -146,7 +148,10 @@ impl BuiltRun {
     }
 }
 
-fn plan_run(
+/// A run of a policy over some of its servers, at `now`: one checkpoint with one backup per
+/// server, then `max_backups` applied.
+pub fn plan_run(
+    app: &App,
     project: &Project,
     plan_id: &str,
     resources: &[PolicyResource],
@@ -177,7 +182,8 @@ fn plan_run(
         let ids: Vec<&str> = resources.iter().map(|r| r.id.as_str()).collect();
         (keep, project.policy_backups(plan_id, &ids, now))
     });
-    Ok(PlannedRun { generation: project.generation, info, servers, keep, now })
+    let used = used(app, project, now);
+    Ok(PlannedRun { generation: project.generation, info, servers, keep, used, now })
 }
 
 impl PlannedRun {
@@ -217,7 +223,7 @@ impl PlannedRun {
     /// Stores the checkpoint (if the quotas have room) and starts the deletions
     /// `max_backups` asks for.
     fn commit(self, app: &App, project: &mut Project, built: BuiltRun) -> Result<Uuid, ApiError> {
-        check_room(app, project, &built.backups, self.now)?;
+        check_fits(app, self.used, &built.backups)?;
         project.add_checkpoint(self.info.clone(), built.backups);
         for id in built.surplus {
             project.start_deletion(id, self.now, built.gone_at);

@@ -23,11 +23,11 @@ use listing::list_query;
 
 /// Runs the operation `call` names, through the spec's generated [`Operations`] trait.
 pub fn handle(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
-    scheduled::catch_up(app, call);
     let Some(id) = OperationId::from_id(&call.op.id) else {
         let message = format!("operation {} is not served by this mock", call.op.id);
         return Err(ApiError::gateway(APIGW_0101, &message));
     };
+    scheduled::catch_up(app, call, id);
     dispatch(&Served(app), id, call, call.path.iter(), call.query.iter())
 }
 

@@ -79,14 +79,9 @@ fn check_conflicts(
     }
 }
 
-/// `createPolicy`.
-pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
-    let sent: request::CreatePolicy = call.decode()?;
-    let body = &sent.policy;
-    let resources: Vec<PolicyResource> = body.resources.iter().map(resource).collect();
-    let lock = app.store.project(call.project_id());
-    let mut project = change(&lock);
-    check_conflicts(&project, "", Some(body.name), &resources)?;
+/// CSBS.9007, CSBS.6004, then CSBS.0001 (the policy quota) for a new policy.
+fn admit_new(app: &App, project: &Project, policy: &Policy) -> Result<(), ApiError> {
+    check_conflicts(project, "", Some(&policy.name), &policy.resources)?;
     let limit = app.config.quotas.policies;
     // Seeded policies stay out of the count as they stay out of the name and binding checks.
     if limit >= 0
@@ -94,14 +89,46 @@ pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     {
         return Err(ApiError::documented(CSBS_0001, &[]));
     }
+    Ok(())
+}
+
+/// `createPolicy`.
+///
+/// The work grows with the policy (tens of thousands of servers): the policy and its answer
+/// are built holding no lock, the conflicts are checked under the read lock, and only storing
+/// it takes the write lock, so the project's other requests are answered meanwhile. If
+/// another request changed the project in between, the checks are made again under the write
+/// lock, as if the policy came after that request.
+pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
+    let sent: request::CreatePolicy = call.decode()?;
+    let policy = new_policy(&sent.policy, call);
+    let answer = reply(&policy);
+    let lock = app.store.project(call.project_id());
+    let seen = {
+        let project = read(&lock);
+        admit_new(app, &project, &policy)?;
+        project.generation
+    };
+    app.config.hooks.policy_unlocked();
+    let id = policy.id.clone();
+    let mut project = change(&lock);
+    if project.changed_since(seen) {
+        admit_new(app, &project, &policy)?;
+    }
+    let _absent = project.put_policy(policy);
+    project.track_schedule(&id, call.now);
+    Ok(answer)
+}
+
+/// The policy a `createPolicy` body describes, with new IDs.
+fn new_policy(body: &body::PolicyCreate<'_>, call: &Call<'_>) -> Policy {
     let op = body.scheduled_operations.first();
     let enabled = op.is_none_or(|op| op.enabled);
     let mut definition = OperationDef::default();
     if let Some(op) = op {
         apply_definition(&mut definition, &op.operation_definition);
     }
-    let trigger_id = Uuid::new_v4().to_string();
-    let policy = Policy {
+    Policy {
         id: Uuid::new_v4().to_string(),
         name: body.name.to_owned(),
         description: body.description.unwrap_or_default().to_owned(),
@@ -109,26 +136,21 @@ pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
         project_id: call.project_id().to_owned(),
         provider_id: body.provider_id.to_owned(),
         parameters: parameters(&body.parameters),
-        resources,
+        resources: body.resources.iter().map(resource).collect(),
         operation: ScheduledOp {
             id: Uuid::new_v4().to_string(),
             name: op.and_then(|op| op.name).unwrap_or("default").to_owned(),
             description: op.and_then(|op| op.description).unwrap_or_default().to_owned(),
             enabled,
             definition,
-            trigger_id,
+            trigger_id: Uuid::new_v4().to_string(),
             trigger_name: "default".to_owned(),
             pattern: op.map(|op| op.trigger.properties.pattern).unwrap_or_default().to_owned(),
             start_time: call.now,
         },
         status: status_of(enabled).to_owned(),
         seeded: false,
-    };
-    let answer = reply(&policy);
-    let id = policy.id.clone();
-    project.put_policy(policy);
-    project.track_schedule(&id, call.now);
-    Ok(answer)
+    }
 }
 
 /// `listPolicies`: exact `name`, sorted, paged by `marker` or `offset`.
@@ -173,16 +195,45 @@ pub fn show(app: &App, call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
 }
 
 /// `updatePolicy`: fields left out keep their values; the scheduled operation is named by
-/// its ID and must be the policy's.
+/// its ID and must be the policy's. Built and checked like [`create`]'s policy: under the read
+/// lock, stored under the write lock, built again there only if the project changed meanwhile.
 pub fn update(app: &App, call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
     let sent: request::UpdatePolicy = call.decode()?;
     let body = &sent.policy;
-    let lock = app.store.project(call.project_id());
-    let mut project = change(&lock);
-    let current = project.policies.get(id).ok_or_else(|| ApiError::documented(CSBS_3000, &[id]))?;
     let resources: Option<Vec<PolicyResource>> =
         body.resources.as_ref().map(|r| r.iter().map(resource).collect());
-    check_conflicts(&project, id, body.name, resources.as_deref().unwrap_or_default())?;
+    let lock = app.store.project(call.project_id());
+    let (mut policy, seen) = {
+        let project = read(&lock);
+        (updated(&project, call, id, body, resources)?, project.generation)
+    };
+    let mut answer = reply(&policy);
+    app.config.hooks.policy_unlocked();
+    let mut project = change(&lock);
+    if project.changed_since(seen) {
+        let resources = body.resources.is_some().then(|| std::mem::take(&mut policy.resources));
+        policy = updated(&project, call, id, body, resources)?;
+        answer = reply(&policy);
+    }
+    let replaced = project.put_policy(policy);
+    // A changed schedule (or one enabled again) starts from now: no run is made up.
+    project.track_schedule(id, call.now);
+    drop(project);
+    drop(replaced);
+    Ok(answer)
+}
+
+/// The policy `id` as `body` changes it (with `resources`, the servers it sent), checked
+/// against the project's other policies.
+fn updated(
+    project: &Project,
+    call: &Call<'_>,
+    id: &str,
+    body: &body::PolicyUpdate<'_>,
+    resources: Option<Vec<PolicyResource>>,
+) -> Result<Policy, ApiError> {
+    let current = project.policies.get(id).ok_or_else(|| ApiError::documented(CSBS_3000, &[id]))?;
+    check_conflicts(project, id, body.name, resources.as_deref().unwrap_or_default())?;
     let op = body.scheduled_operations.as_ref().and_then(|ops| ops.first());
     if let Some(op) = op.filter(|op| op.id != current.operation.id) {
         let message = format!(
@@ -198,7 +249,10 @@ pub fn update(app: &App, call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
             Value::from(op.id),
         ));
     }
-    let mut policy = current.clone();
+    let mut policy = match resources {
+        Some(resources) => current.with_resources(resources),
+        None => current.clone(),
+    };
     if let Some(name) = body.name {
         policy.name = name.to_owned();
     }
@@ -207,9 +261,6 @@ pub fn update(app: &App, call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
     }
     if let Some(sent) = &body.parameters {
         policy.parameters = parameters(sent);
-    }
-    if let Some(resources) = resources {
-        policy.resources = resources;
     }
     if let Some(op) = op {
         let target = &mut policy.operation;
@@ -230,18 +281,18 @@ pub fn update(app: &App, call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
             target.pattern = trigger.properties.pattern.to_owned();
         }
     }
-    let answer = reply(&policy);
-    project.put_policy(policy);
-    // A changed schedule (or one enabled again) starts from now: no run is made up.
-    project.track_schedule(id, call.now);
-    Ok(answer)
+    Ok(policy)
 }
 
 /// `deletePolicy`: 200 without a body; its backups stay.
 pub fn delete(app: &App, call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
     let lock = app.store.project(call.project_id());
     let mut project = change(&lock);
-    project.remove_policy(id).ok_or_else(|| ApiError::documented(CSBS_3000, &[id]))?;
+    let removed =
+        project.remove_policy(id).ok_or_else(|| ApiError::documented(CSBS_3000, &[id]))?;
     project.untrack_schedule(id);
+    // A big policy takes a while to free: not while the project is locked.
+    drop(project);
+    drop(removed);
     Ok(Reply::Empty)
 }

@@ -9,11 +9,20 @@ use csbs_types::codes::csbs::CSBS_9006;
 
 /// CSBS.9006 unless `new` backups fit in the project's quotas.
 pub fn check_room(app: &App, project: &Project, new: &[Backup], now: i64) -> Result<(), ApiError> {
+    check_fits(app, used(app, project, now), new)
+}
+
+/// What the project's backups use, `(backups, GB)`; `None` when no quota limits them (then
+/// they are not counted).
+pub fn used(app: &App, project: &Project, now: i64) -> Option<(u64, u64)> {
     let quotas = app.config.quotas;
-    if quotas.backups < 0 && quotas.backup_capacity_gb < 0 {
-        return Ok(());
-    }
-    let (count, gb) = project.usage(now);
+    (quotas.backups >= 0 || quotas.backup_capacity_gb >= 0).then(|| project.usage(now))
+}
+
+/// CSBS.9006 unless `new` backups fit beside those that use `used` (see [`used`]).
+pub fn check_fits(app: &App, used: Option<(u64, u64)>, new: &[Backup]) -> Result<(), ApiError> {
+    let Some((count, gb)) = used else { return Ok(()) };
+    let quotas = app.config.quotas;
     let new_gb: u64 = new.iter().map(Backup::size_gb).sum();
     let over = |quota: i64, total: u64| quota >= 0 && total > quota.unsigned_abs();
     if over(quotas.backups, count + new.len() as u64) {

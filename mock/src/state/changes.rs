@@ -40,6 +40,16 @@ impl ChangeLog {
         self.recorded.fetch_add(1, Ordering::Release);
     }
 
+    /// Records many changes of one project at once (a policy run's tens of thousands), taking
+    /// the log's lock once.
+    pub fn record_all(&self, project: &Arc<str>, records: impl Iterator<Item = Record>) {
+        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        let before = pending.len();
+        pending.extend(records.map(|record| Change { project: project.clone(), record }));
+        let added = (pending.len() - before) as u64;
+        self.recorded.fetch_add(added, Ordering::Release);
+    }
+
     /// How many changes were ever recorded.
     pub fn recorded(&self) -> u64 {
         self.recorded.load(Ordering::Acquire)

@@ -173,6 +173,24 @@ impl Policy {
         i64::try_from(days).ok()
     }
 
+    /// A copy with other servers: the policy's own are not copied (tens of thousands of them
+    /// would be, only to be replaced).
+    pub fn with_resources(&self, resources: Vec<PolicyResource>) -> Policy {
+        Policy {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            description: self.description.clone(),
+            created_at: self.created_at,
+            project_id: self.project_id.clone(),
+            provider_id: self.provider_id.clone(),
+            parameters: self.parameters.clone(),
+            resources,
+            operation: self.operation.clone(),
+            status: self.status.clone(),
+            seeded: self.seeded,
+        }
+    }
+
     /// How many of its backups of one server it keeps, `None` for all (`-1`, unset, or
     /// `permanent`), read the same way.
     pub fn max_backups(&self) -> Option<usize> {

@@ -12,7 +12,7 @@ use foldhash::{HashMap, HashMapExt};
 use std::collections::BTreeSet;
 use std::ops::Bound;
 use std::sync::atomic::AtomicI64;
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use uuid::Uuid;
 
 /// A checkpoint and the IDs of its backups.
@@ -52,6 +52,9 @@ pub struct Project {
     newest_first: BTreeSet<(Micros, Uuid)>,
     /// Where changes are recorded for the state file (none without one).
     pub(super) log: Option<Arc<ChangeLog>>,
+    /// Held while the project's due scheduled runs are made (see `handlers/scheduled.rs`):
+    /// one catch-up at a time, which the requests that can see its runs wait for.
+    pub catching_up: Arc<Mutex<()>>,
     /// How many times the project was locked to be changed (see [`change`]): work prepared
     /// without the lock (a policy run) is committed only if no change came in between.
     pub generation: u64,
@@ -77,6 +80,7 @@ impl Project {
             rendered: RenderCache::default(),
             newest_first: BTreeSet::new(),
             log: None,
+            catching_up: Arc::default(),
             generation: 0,
         }
     }
@@ -88,10 +92,19 @@ impl Project {
         }
     }
 
-    /// Stores a policy (new, or replacing the one with its ID).
-    pub fn put_policy(&mut self, policy: Policy) {
+    /// True if the project, locked by [`change`], was changed by another request since work
+    /// was prepared on its generation `seen` (under a read lock): the work must be checked
+    /// again under this lock.
+    pub fn changed_since(&self, seen: u64) -> bool {
+        self.generation != seen + 1
+    }
+
+    /// Stores a policy (new, or replacing the one with its ID); the one replaced is returned,
+    /// to be dropped once the lock is released (a big one takes a while to free).
+    #[must_use]
+    pub fn put_policy(&mut self, policy: Policy) -> Option<Policy> {
         self.changed(Record::Policy(policy.id.clone()));
-        self.policies.insert(policy.id.clone(), policy);
+        self.policies.insert(policy.id.clone(), policy)
     }
 
     /// Removes a policy; `None` when there is none with this ID.
@@ -230,11 +243,11 @@ impl Project {
     /// Stores a checkpoint with its backups (and the servers they were made of).
     pub fn add_checkpoint(&mut self, info: Arc<CheckpointInfo>, backups: Vec<Backup>) {
         let ids = backups.iter().map(|b| b.id).collect();
+        if let Some(log) = &self.log {
+            let records = |b: &Backup| [Record::Backup(b.id), Record::Server(b.server.id.clone())];
+            log.record_all(&self.id, backups.iter().flat_map(records));
+        }
         for backup in backups {
-            if self.log.is_some() {
-                self.changed(Record::Backup(backup.id));
-                self.changed(Record::Server(backup.server.id.clone()));
-            }
             // Keys are cloned only for servers not seen before: most backups are of known ones.
             match self.servers.get_mut(&backup.server.id) {
                 Some(known) => *known = backup.server.clone(),

@@ -8,13 +8,8 @@
 
 use crate::support::*;
 use serde_json::{json, Value};
-use std::sync::{mpsc, Arc};
-use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-/// Longer than any bound the tests configure: reaching it means the mock did not act.
-const PATIENCE: Duration = Duration::from_secs(20);
 
 /// Reads until the mock closes the connection (or [`PATIENCE`] runs out, which fails).
 async fn until_closed(stream: &mut TcpStream) -> String {
@@ -266,24 +261,13 @@ async fn a_policy_of_fifty_thousand_servers_is_created_and_run() {
     assert_eq!(resources.len(), 50_000);
 }
 
-/// Stops a policy run where it builds its backups holding no lock, until the test lets it go
-/// on: what the test does meanwhile happens while the run is in progress, whatever the timing.
-struct Paused {
-    reached: mpsc::Receiver<()>,
-    resume: mpsc::Sender<()>,
-}
+/// Stops a policy run where it builds its backups holding no lock (see [`Pause`]).
+struct Paused(Pause);
 
 impl Paused {
     fn hooks() -> (Paused, csbs_mock::Hooks) {
-        let (reached_tx, reached) = mpsc::channel();
-        let (resume, resume_rx) = mpsc::channel::<()>();
-        let resume_rx = std::sync::Mutex::new(resume_rx);
-        let hook = move || {
-            let _ = reached_tx.send(());
-            // Twice the patience: a request the run blocked fails its own wait first.
-            let _ = resume_rx.lock().unwrap().recv_timeout(2 * PATIENCE);
-        };
-        (Paused { reached, resume }, csbs_mock::Hooks { run_unlocked: Some(Arc::new(hook)) })
+        let (pause, hook) = Pause::new();
+        (Paused(pause), csbs_mock::Hooks { run_unlocked: Some(hook), ..Default::default() })
     }
 
     /// Sends `executePolicy` for `policy` and waits until the run is in progress.
@@ -301,8 +285,7 @@ impl Paused {
             assert_eq!(answer.status().as_u16(), 200);
             answer.json::<Value>().await.unwrap()
         });
-        tokio::task::block_in_place(|| self.reached.recv_timeout(PATIENCE))
-            .expect("the run reaches the part it does without the project's lock");
+        self.0.reached("the run");
         run
     }
 }
@@ -329,7 +312,7 @@ async fn the_project_is_read_while_a_policy_run_is_in_progress() {
         .await
         .expect("a list of the project is answered while a run is in progress");
     assert_eq!(listed.body["checkpoint_items"], json!([]), "the run is not stored yet");
-    paused.resume.send(()).unwrap();
+    paused.0.resume();
     let checkpoint = run.await.unwrap();
     assert_eq!(servers_of(&checkpoint), ["srv-1", "srv-2", "srv-3"]);
     let listed = mock.get(&v1("/checkpoint_items")).await;
@@ -354,7 +337,7 @@ async fn a_change_made_while_a_policy_run_is_in_progress_is_seen_by_the_run() {
         .await
         .expect("a change of the project is answered while a run is in progress");
     assert_eq!(updated.status, 200, "{}", updated.text);
-    paused.resume.send(()).unwrap();
+    paused.0.resume();
     let checkpoint = run.await.unwrap();
     assert_eq!(servers_of(&checkpoint), ["srv-1", "srv-3"]);
     let listed = mock.get(&v1("/checkpoint_items")).await;

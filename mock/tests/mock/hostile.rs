@@ -154,3 +154,165 @@ async fn unknown_paths_and_methods() {
     let answer = mock.call("GET", &v1("/policies/%ff%fe"), Some(TOKEN), None).await;
     assert_eq!(answer.status, 404);
 }
+
+/// A policy's body naming `servers`.
+fn big_policy(name: &str, servers: &[String]) -> serde_json::Value {
+    let names: Vec<&str> = servers.iter().map(String::as_str).collect();
+    policy_body(name, &names)
+}
+
+/// Sends a request from a task of its own, so that the test goes on while it is in progress;
+/// its status and body.
+fn in_flight(
+    mock: &Mock,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> tokio::task::JoinHandle<(u16, serde_json::Value)> {
+    let mut request = mock.http.request(method, mock.url(path)).header("X-Auth-Token", TOKEN);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    tokio::spawn(async move {
+        let answer = request.send().await.unwrap();
+        (answer.status().as_u16(), answer.json().await.unwrap())
+    })
+}
+
+/// The body of a request sent [`in_flight`], once it is answered 200.
+async fn answered(request: tokio::task::JoinHandle<(u16, serde_json::Value)>) -> serde_json::Value {
+    let (status, body) = request.await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+/// The project's reads are answered while a policy of 50,000 servers is created, then while it
+/// is run and updated at once; each big request is held (see [`Pause`]) where it does the work
+/// that grows with the policy, so the reads are sent while they are in flight, whatever the
+/// timing. (The reads name a small policy: answers of 50,000 servers take long to check
+/// against the contract in a debug build.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_project_is_read_while_a_big_policy_is_created_updated_and_run() {
+    let (stored, policy_unlocked) = Pause::new();
+    let (built, run_unlocked) = Pause::new();
+    let mock = Mock::with(|c| {
+        c.quotas.backups = -1;
+        c.hooks = csbs_mock::Hooks {
+            run_unlocked: Some(run_unlocked),
+            policy_unlocked: Some(policy_unlocked),
+        };
+    })
+    .await;
+    let body = Some(policy_body("small", &["srv-small"]));
+    let small = in_flight(&mock, reqwest::Method::POST, &v1("/policies"), body);
+    stored.reached("a createPolicy");
+    stored.resume();
+    let small =
+        v1(&format!("/policies/{}", answered(small).await["policy"]["id"].as_str().unwrap()));
+    let reads = |named: &'static str| {
+        let mock = &mock;
+        let small = small.clone();
+        async move {
+            for path in [small, v1(&format!("/policies?name={named}"))] {
+                let answer = tokio::time::timeout(PATIENCE, mock.get(&path))
+                    .await
+                    .unwrap_or_else(|_| panic!("{path} is answered while the big requests are"));
+                assert_eq!(answer.status, 200, "{}", answer.text);
+                if let Some(found) = answer.body.get("policies") {
+                    assert_eq!(found, &json!([]), "{named} is not stored yet");
+                }
+            }
+        }
+    };
+    let first: Vec<String> = (0..50_000).map(|i| format!("srv-a-{i}")).collect();
+    let body = Some(big_policy("big", &first));
+    let create = in_flight(&mock, reqwest::Method::POST, &v1("/policies"), body);
+    stored.reached("the createPolicy");
+    reads("big").await;
+    assert!(!create.is_finished(), "the reads were answered while the create was in flight");
+    stored.resume();
+    let id = answered(create).await["policy"]["id"].as_str().unwrap().to_owned();
+
+    let run_body = json!({"checkpoint": {"plan_id": id, "parameters": {}}});
+    let run_path = v1(&format!("/providers/{PROVIDER}/checkpoints"));
+    let run = in_flight(&mock, reqwest::Method::POST, &run_path, Some(run_body));
+    built.reached("the executePolicy");
+    let second: Vec<String> = (0..50_000).map(|i| format!("srv-b-{i}")).collect();
+    let mut change = big_policy("bigger", &second);
+    change["policy"].as_object_mut().unwrap().retain(|k, _| ["name", "resources"].contains(&&**k));
+    let path = v1(&format!("/policies/{id}"));
+    let update = in_flight(&mock, reqwest::Method::PUT, &path, Some(change));
+    stored.reached("the updatePolicy");
+    reads("bigger").await;
+    assert!(!run.is_finished() && !update.is_finished(), "answered while both were in flight");
+
+    // The update is stored first: the run, stored after it, backs up the servers it names.
+    stored.resume();
+    assert_eq!(answered(update).await["policy"]["name"], "bigger");
+    built.resume();
+    let checkpoint = answered(run).await;
+    let resources = checkpoint["checkpoint"]["protection_plan"]["resources"].as_array().unwrap();
+    assert_eq!(resources.len(), 50_000);
+    assert_eq!(resources[0]["id"], "srv-b-0");
+}
+
+/// Policies are read while a policy's scheduled run is being made (held where it builds its
+/// backups, see [`Pause`]); the request that made the run due sees it once it is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn policies_are_read_while_a_scheduled_run_is_made() {
+    let (built, run_unlocked) = Pause::new();
+    let mock = Mock::with(|c| {
+        c.quotas.backups = -1;
+        c.hooks = csbs_mock::Hooks { run_unlocked: Some(run_unlocked), ..Default::default() };
+    })
+    .await;
+    // Weekly: due once the clock has moved eight days.
+    let servers: Vec<String> = (0..1_000).map(|i| format!("srv-{i}")).collect();
+    let created = mock.post(&v1("/policies"), big_policy("weekly", &servers)).await;
+    let id = created.body["policy"]["id"].as_str().unwrap().to_owned();
+    mock.running.advance_clock(std::time::Duration::from_secs(8 * 86_400));
+    let list = in_flight(&mock, reqwest::Method::GET, &v1("/checkpoint_items?limit=1000"), None);
+    built.reached("the scheduled run");
+    for path in [v1(&format!("/policies/{id}")), v1("/policies")] {
+        let answer = tokio::time::timeout(PATIENCE, mock.get(&path))
+            .await
+            .unwrap_or_else(|_| panic!("{path} is answered while the run is made"));
+        assert_eq!(answer.status, 200, "{}", answer.text);
+    }
+    assert!(!list.is_finished(), "answered while the run was being made");
+    built.resume();
+    let listed = answered(list).await;
+    let backups = listed["checkpoint_items"].as_array().unwrap();
+    assert_eq!(backups.len(), 1_000, "the request that made the run due sees it");
+    assert!(backups.iter().all(|b| b["extend_info"]["auto_trigger"] == true));
+}
+
+/// A name taken while a createPolicy of it is in its unlocked part (see [`Pause`]) is refused to
+/// that create when it goes on (CSBS.9007): the checks made under the read lock are made again
+/// under the write lock once the project has changed. Whichever of two creates of one name is
+/// stored first, the other is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_taken_while_a_create_is_in_flight_is_refused_to_it() {
+    let (stored, policy_unlocked) = Pause::new();
+    let mock = Mock::with(|c| {
+        c.hooks = csbs_mock::Hooks { policy_unlocked: Some(policy_unlocked), ..Default::default() };
+    })
+    .await;
+    let create = |server: &str| {
+        let body = Some(policy_body("same", &[server]));
+        in_flight(&mock, reqwest::Method::POST, &v1("/policies"), body)
+    };
+    let first = create("srv-1");
+    stored.reached("the first createPolicy");
+    let second = create("srv-2");
+    stored.reached("the second createPolicy");
+    stored.resume();
+    stored.resume();
+    let mut answers = [first.await.unwrap(), second.await.unwrap()];
+    answers.sort_by_key(|(status, _)| *status);
+    let [(stored_status, _), (refused_status, refused)] = answers;
+    assert_eq!((stored_status, refused_status), (200, 400), "{refused}");
+    assert_eq!(refused["error_code"], "CSBS.9007", "{refused}");
+    let listed = mock.get(&v1("/policies?name=same")).await;
+    assert_eq!(listed.body["policies"].as_array().map(Vec::len), Some(1));
+}

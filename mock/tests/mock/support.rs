@@ -235,3 +235,38 @@ pub fn restore_body(backup: &Value) -> Value {
         },
     }})
 }
+
+/// Longer than any bound the tests configure: reaching it means the mock did not act.
+pub const PATIENCE: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// A point where the mock waits (its [`csbs_mock::Hook`]) until the test lets it go on: what
+/// the test does meanwhile happens while that request is in progress, whatever the timing.
+pub struct Pause {
+    reached: std::sync::mpsc::Receiver<()>,
+    resume: std::sync::mpsc::Sender<()>,
+}
+
+impl Pause {
+    pub fn new() -> (Pause, csbs_mock::Hook) {
+        let (reached_tx, reached) = std::sync::mpsc::channel();
+        let (resume, resume_rx) = std::sync::mpsc::channel::<()>();
+        let resume_rx = std::sync::Mutex::new(resume_rx);
+        let hook = move || {
+            let _ = reached_tx.send(());
+            // Twice the patience: a request the paused one blocked fails its own wait first.
+            let _ = resume_rx.lock().unwrap().recv_timeout(2 * PATIENCE);
+        };
+        (Pause { reached, resume }, std::sync::Arc::new(hook))
+    }
+
+    /// Waits until a request reaches the point; `what` says which, when none does.
+    pub fn reached(&self, what: &str) {
+        tokio::task::block_in_place(|| self.reached.recv_timeout(PATIENCE))
+            .unwrap_or_else(|_| panic!("{what} reaches its pause"));
+    }
+
+    /// Lets the request paused there go on.
+    pub fn resume(&self) {
+        self.resume.send(()).unwrap();
+    }
+}
