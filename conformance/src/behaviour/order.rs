@@ -83,39 +83,40 @@ pub async fn run(session: &mut Session) {
     }
 }
 
-/// The grammar's second key (`<key1>[:<direction>],<key2>[:<direction>]`): a first key on
-/// which some items tie, and a second that orders those items, in both directions of the
-/// second (one of them differs from whatever order the ties would come in otherwise); the
-/// second form leaves the first key's direction to `default_direction`.
+/// The grammar's second key (`<key1>[:<direction>],<key2>[:<direction>]`): for each key that
+/// can be second, a first key on which some items tie and which the second orders, in both
+/// directions of the second (one of them differs from whatever order the ties would come in
+/// otherwise); the second form leaves the first key's direction to `default_direction`.
 async fn two_keys(
     session: &mut Session,
     op: &'static csbs_spec::Operation,
     rule: &SortRule,
     all: &Listing,
 ) {
-    let items = &all.items;
-    let Some([first, second]) =
-        tie_chain(items, rule, 2).and_then(|c| <[String; 2]>::try_from(c).ok())
-    else {
+    let chains = tie_chains(&all.items, rule, 2);
+    if chains.is_empty() {
         let why =
             "too little to judge: no key on which items tie with another key telling them apart";
         session.recorder.skip(Check::SortConformance, &op.id, "sort_conformance: two keys", why);
         return;
-    };
+    }
     let default = default_direction(rule);
-    let forms = [
-        (
-            format!("{first}:asc,{second}:asc"),
-            [(first.clone(), Direction::Asc), (second.clone(), Direction::Asc)],
-        ),
-        (
-            format!("{first},{second}:desc"),
-            [(first.clone(), default), (second.clone(), Direction::Desc)],
-        ),
-    ];
-    for (sort, keys) in forms {
-        let case = format!("sort_conformance: two keys {sort}");
-        judge_sorted(session, op, rule, all, &sort, &keys, &case).await;
+    for chain in chains {
+        let (first, second) = (&chain[0], &chain[1]);
+        let forms = [
+            (
+                format!("{first}:asc,{second}:asc"),
+                [(first.clone(), Direction::Asc), (second.clone(), Direction::Asc)],
+            ),
+            (
+                format!("{first},{second}:desc"),
+                [(first.clone(), default), (second.clone(), Direction::Desc)],
+            ),
+        ];
+        for (sort, keys) in forms {
+            let case = format!("sort_conformance: two keys {sort}");
+            judge_sorted(session, op, rule, all, &sort, &keys, &case).await;
+        }
     }
 }
 
@@ -127,7 +128,7 @@ async fn three_keys(
     rule: &SortRule,
     all: &Listing,
 ) {
-    let Some(chain) = tie_chain(&all.items, rule, 3) else {
+    let Some(chain) = tie_chains(&all.items, rule, 3).into_iter().next() else {
         let why =
             "too little to judge: no two keys on which items tie with a third telling them apart";
         return session.recorder.skip(
@@ -188,9 +189,10 @@ fn default_direction(rule: &SortRule) -> Direction {
     }
 }
 
-/// `n` different keys such that two items tie on all but the last (none a time) and differ on
-/// the last, the first such chain in the order of `x-sort.keys`.
-fn tie_chain(items: &[Value], rule: &SortRule, n: usize) -> Option<Vec<String>> {
+/// Chains of `n` different keys such that two items tie on all but the last (none a time
+/// shown rounded) and differ on the last: for each last key, the first such chain in the order
+/// of `x-sort.keys` (so that every key that can order ties is tried).
+fn tie_chains(items: &[Value], rule: &SortRule, n: usize) -> Vec<Vec<String>> {
     let mut chains: Vec<Vec<&String>> = vec![Vec::new()];
     for _ in 1..n {
         chains = chains
@@ -205,12 +207,16 @@ fn tie_chain(items: &[Value], rule: &SortRule, n: usize) -> Option<Vec<String>> 
             })
             .collect();
     }
+    let mut found: Vec<Vec<String>> = Vec::new();
     for tied in chains {
         let Some(pointers) = tied.iter().map(|k| rule.property(k)).collect::<Option<Vec<_>>>()
         else {
             continue;
         };
         for last in rule.keys.iter().filter(|k| !tied.contains(k)) {
+            if found.iter().any(|c| c.last() == Some(last)) {
+                continue;
+            }
             let Some(q) = rule.property(last) else { continue };
             // The first item seen with each combination of the tied keys (one pass).
             let mut seen: std::collections::HashMap<String, &Value> = Default::default();
@@ -230,11 +236,11 @@ fn tie_chain(items: &[Value], rule: &SortRule, n: usize) -> Option<Vec<String>> 
             if tied_apart {
                 let mut chain: Vec<String> = tied.iter().map(|k| (*k).clone()).collect();
                 chain.push(last.clone());
-                return Some(chain);
+                found.push(chain);
             }
         }
     }
-    None
+    found
 }
 
 /// True for a time shown coarser than the microsecond.

@@ -1,5 +1,5 @@
 //! The list faults an adversary's endpoints slipped past the dedicated checks (issue 20's
-//! second breaker round): several filters at once, a third sort key, a `next` link that drops
+//! second breaker round): several filters at once, a second sort key `name`, a third one, a `next` link that drops
 //! the filters or comes on the last page, a marker or an offset counted on another list than
 //! the one asked, a total less the offset. Each is broken on its own in front of the mock and
 //! fails the check that owns the rule; the unbroken mock passes them in `behaviour.rs`.
@@ -220,6 +220,23 @@ async fn each_missed_list_fault_fails_its_check() {
             "listPolicies",
             Check::SortConformance,
             "three keys",
+        ),
+        // A second sort key `name` ignored; other second keys work (breaker fa62).
+        (
+            on("listBackups", |s: &mut Sent| {
+                let sort = s.query("sort");
+                let Some(keys) = sort.first() else { return };
+                let keys: Vec<&str> = keys.split(',').collect();
+                if keys.len() >= 2 && keys[1].split(':').next() == Some("name") {
+                    let kept: Vec<&str> =
+                        keys.iter().enumerate().filter(|(i, _)| *i != 1).map(|p| *p.1).collect();
+                    s.set_query("sort", &kept.join(","));
+                }
+            }),
+            untouched(),
+            "listBackups",
+            Check::SortConformance,
+            "two keys",
         ),
         (
             unchanged(),
