@@ -96,7 +96,8 @@ impl Grants {
         if self.keys.contains_key(&parsed.access_key) {
             Ok(())
         } else {
-            Err(refused(signer::VerifyError::UnknownAccessKey(parsed.access_key)))
+            let key = crate::errors::quoted(&parsed.access_key).into_owned();
+            Err(refused(signer::VerifyError::UnknownAccessKey(key)))
         }
     }
 

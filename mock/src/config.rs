@@ -161,6 +161,15 @@ pub struct Limits {
     /// checked every eighth of the shorter of the two, so a connection closes between its
     /// timeout and one such tick after it.
     pub idle_timeout_ms: u64,
+    /// An answer the client does not take must be handed to the connection within this many ms
+    /// of the first write that could not go through, else the connection is closed (default
+    /// 30,000): a client reading a few bytes now and then moves a byte before every idle
+    /// timeout, and would otherwise hold its slot and its rendered answer for good.
+    pub send_timeout_ms: u64,
+    /// The most bytes of free-form JSON one policy keeps (its `parameters` and its servers'
+    /// `extra_info`; the spec bounds neither), beyond which `createPolicy`/`updatePolicy` answer
+    /// 400 naming this limit (default 65,536).
+    pub max_free_form_bytes: usize,
     /// Connections served at once (default 512, under the usual limit of 1,024 open files).
     /// One more is not refused: it waits in the listen backlog (first come, first served)
     /// until a connection in service ends, which the timeouts above bound.
@@ -173,6 +182,8 @@ impl Default for Limits {
             header_timeout_ms: 10_000,
             body_timeout_ms: 30_000,
             idle_timeout_ms: 60_000,
+            send_timeout_ms: 30_000,
+            max_free_form_bytes: 65_536,
             max_connections: 512,
         }
     }
@@ -189,6 +200,10 @@ impl Limits {
 
     pub fn idle_timeout(&self) -> Duration {
         Duration::from_millis(self.idle_timeout_ms)
+    }
+
+    pub fn send_timeout(&self) -> Duration {
+        Duration::from_millis(self.send_timeout_ms)
     }
 }
 
@@ -299,7 +314,8 @@ pub struct ConfigFile {
     pub quotas: Option<Quotas>,
     /// Requests a second the gateway lets through (see [`MockConfig::rate_limit`]).
     pub rate_limit: Option<u32>,
-    /// `{header_timeout_ms, body_timeout_ms, idle_timeout_ms, max_connections}`.
+    /// `{header_timeout_ms, body_timeout_ms, idle_timeout_ms, send_timeout_ms,
+    /// max_free_form_bytes, max_connections}`.
     pub limits: Option<Limits>,
     pub journal_size: Option<usize>,
     /// `{operationId: {latency_ms, code, share}}`.

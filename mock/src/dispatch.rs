@@ -6,13 +6,13 @@
 //! configured. Each request is logged (target `csbs_mock::request`) and kept in the journal.
 
 use crate::auth::{allow_all_tenants, authorize, is_signed, SignedRequest};
-use crate::errors::ApiError;
+use crate::errors::{quoted, ApiError};
 use crate::handlers::{self, Call, Reply};
 use crate::journal::{Entry, Verdict};
 use crate::server::App;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use csbs_spec::operations::route;
 use csbs_spec::validate::CompiledOperation;
@@ -36,6 +36,9 @@ struct Seen {
     now: Option<crate::clock::Micros>,
     /// The request has a `Prefer` header (see [`marked`]).
     prefer: bool,
+    /// How far the state file must reach before the answer (see [`keep`]); 0 when the
+    /// request read no project.
+    kept_upto: u64,
 }
 
 /// The request's `Origin` (the first) and whether it has a `Prefer` header, found in one
@@ -59,6 +62,9 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     if let Some(preflight) =
         origin.as_ref().and_then(|_| crate::cors::preflight(request.method(), request.headers()))
     {
+        // Answered before authentication, logged all the same (not journaled: no API call).
+        let path = request.uri().path();
+        log(request.method().as_str(), path, preflight.status(), None, millis(started));
         return preflight;
     }
     // What the log and the journal keep of the request line (the request itself is consumed;
@@ -70,7 +76,7 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         if let Some(origin) = origin {
             crate::cors::allow(origin, &mut response);
         }
-        log(&method, uri.path(), response.status(), None, millis(started));
+        log(method.as_str(), uri.path(), response.status(), None, millis(started));
         return response;
     }
     if !app.config.latency.is_zero() {
@@ -80,9 +86,15 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     let (mut response, code) = match app.budget.as_ref().and_then(|b| b.admit()) {
         Some(refused) => (refused, Some(APIGW_0308.code)),
         None => {
-            let answer = serve(&app, request, &mut seen).await;
-            // With a state file, the answer waits for the change to be kept.
-            let answer = match keep(&app).await {
+            let answer = {
+                let serving = std::pin::pin!(serve(&app, request, &mut seen));
+                Caught(serving).await.unwrap_or_else(|()| {
+                    let what = "the request (the mock panicked: a bug; its log says where)";
+                    Err(ApiError::documented(CSBS_9999, &[what]))
+                })
+            };
+            // With a state file, the answer waits for what it changed or saw to be kept.
+            let answer = match keep(&app, seen.kept_upto).await {
                 Ok(()) => answer,
                 Err(error) => Err(error),
             };
@@ -107,7 +119,7 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     }
     let status = response.status();
     let ms = millis(started);
-    log(&method, uri.path(), status, code, ms);
+    log(method.as_str(), uri.path(), status, code, ms);
     if app.journal.is_on() {
         let at = seen.now.unwrap_or_else(|| app.now());
         app.journal.record(uri.path(), uri.query(), |target| Entry {
@@ -127,6 +139,26 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     response
 }
 
+/// A request's future whose panic becomes `Err(())` (reported by the panic hook as usual),
+/// so that the client gets a 500 and the request its log line and journal entry, rather than
+/// a closed connection and no trace. Holds the future pinned where it is (no allocation).
+struct Caught<'a, F>(std::pin::Pin<&'a mut F>);
+
+impl<F: std::future::Future> std::future::Future for Caught<'_, F> {
+    type Output = Result<F::Output, ()>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let inner = self.0.as_mut();
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(polled) => polled.map(Ok),
+            Err(_) => std::task::Poll::Ready(Err(())),
+        }
+    }
+}
+
 /// Milliseconds since `started`, to the microsecond: what a request log can resolve (more
 /// digits are float noise).
 fn millis(started: Instant) -> f64 {
@@ -135,11 +167,11 @@ fn millis(started: Instant) -> f64 {
 
 /// The request log: one event per request, method, path (the query left out: it is in the
 /// journal), status, error code and milliseconds to the answer's head.
-fn log(method: &Method, path: &str, status: StatusCode, code: Option<&str>, ms: f64) {
+pub(crate) fn log(method: &str, path: &str, status: StatusCode, code: Option<&str>, ms: f64) {
     tracing::info!(
         target: "csbs_mock::request",
-        method = method.as_str(),
-        path,
+        method,
+        path = %crate::journal::path_excerpt(path),
         status = status.as_u16(),
         error_code = code.unwrap_or("-"),
         ms,
@@ -151,7 +183,7 @@ async fn serve(app: &App, request: Request, seen: &mut Seen) -> Result<Reply, Ap
     let raw_path = parts.uri.path();
     let (op, path) = route(parts.method.as_str(), raw_path).map_err(|e| match e {
         RouteError::NotFound => {
-            ApiError::gateway(APIGW_0101, &format!("no operation at {raw_path}"))
+            ApiError::gateway(APIGW_0101, &format!("no operation at {}", quoted(raw_path)))
         }
         RouteError::MethodNotAllowed(allowed) => {
             ApiError::method_not_allowed(parts.method.as_str(), &allowed)
@@ -225,24 +257,33 @@ async fn serve(app: &App, request: Request, seen: &mut Seen) -> Result<Reply, Ap
         tokio::runtime::Handle::try_current()
             .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
     };
-    if heavy && multi_thread() {
+    let answer = if heavy && multi_thread() {
         tokio::task::block_in_place(|| handlers::handle(app, &call))
     } else {
         handlers::handle(app, &call)
-    }
+    };
+    // Every project (all tenants, or an operation without one), or the request's own.
+    let project = Some(call.project_id()).filter(|id| !call.all_tenants && !id.is_empty());
+    seen.kept_upto = app.store.seen_upto(project);
+    answer
 }
 
 /// Bodies beyond this size are handled off the async workers (see [`serve`]).
 const HEAVY_BODY_BYTES: usize = 64 * 1024;
 
-/// With a state file, what the request changed is committed before it is answered (on a
-/// blocking thread: a commit waits for the disk, and the runtime's workers must not).
-async fn keep(app: &Arc<App>) -> Result<(), ApiError> {
-    if app.store.is_kept() {
+/// With a state file, what the request changed or read is committed before it is answered
+/// (on a blocking thread: a commit waits for the disk, and the runtime's workers must not):
+/// the changes up to `upto`, the latest of its project's (see `Store::seen_upto`), so that
+/// no answer shows what a crash could take back, and none waits for other projects' writes.
+async fn keep(app: &Arc<App>, upto: u64) -> Result<(), ApiError> {
+    if app.store.is_kept_upto(upto) {
         return Ok(());
     }
     let app = app.clone();
-    let committed = tokio::task::spawn_blocking(move || app.store.persist()).await;
+    let committed = tokio::task::spawn_blocking(move || {
+        app.store.persist_upto(upto, || app.config.hooks.state_writing())
+    })
+    .await;
     committed.map_err(|e| e.to_string()).and_then(|r| r).map_err(|_| {
         let what = "keeping the change in the state file (see GET /_mock/ready)";
         ApiError::documented(CSBS_9999, &[what])

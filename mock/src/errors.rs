@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use csbs_spec::{Service, Violation};
 use csbs_types::codes::{cbr, csbs, gateway};
 use csbs_types::Code;
+use std::borrow::Cow;
 
 /// CBR code for an unknown restore point or backup (this mock's choice, see the module doc).
 pub const CBR_NOT_FOUND: Code = Code { code: "BackupService.3001", status: 404, message: "" };
@@ -31,19 +32,36 @@ pub struct ApiError {
     pub close: bool,
 }
 
-/// Fills the `%s` placeholders of a documented message in order; arguments left over are
-/// appended, so the message always names what it is about.
+/// `text` as an error message quotes a value: itself, or beyond
+/// [`csbs_spec::validate::MAX_EXCERPT`] bytes its first bytes (cut at a character boundary)
+/// and `...`, within that many bytes. A message then costs the same whatever the request
+/// holds (a 63 KB path once came back whole in a 404).
+pub fn quoted(text: &str) -> Cow<'_, str> {
+    excerpt(text, csbs_spec::validate::MAX_EXCERPT)
+}
+
+/// `text`, or beyond `max` bytes its first bytes and `...`, within `max` bytes.
+pub fn excerpt(text: &str, max: usize) -> Cow<'_, str> {
+    if text.len() <= max {
+        return Cow::Borrowed(text);
+    }
+    let end = (0..=max.saturating_sub(3)).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    Cow::Owned(format!("{}...", &text[..end]))
+}
+
+/// Fills the `%s` placeholders of a documented message in order, each argument [`quoted`];
+/// arguments left over are appended, so the message always names what it is about.
 fn fill(template: &str, args: &[&str]) -> String {
     let mut out = String::new();
     let mut rest = template;
-    let mut args = args.iter();
+    let mut args = args.iter().map(|a| quoted(a));
     while let Some(at) = rest.find("%s") {
         out.push_str(&rest[..at]);
-        out.push_str(args.next().copied().unwrap_or("?"));
+        out.push_str(&args.next().unwrap_or(Cow::Borrowed("?")));
         rest = &rest[at + 2..];
     }
     out.push_str(rest);
-    let extra: Vec<&str> = args.copied().collect();
+    let extra: Vec<Cow<'_, str>> = args.collect();
     if !extra.is_empty() {
         out.push_str(": ");
         out.push_str(&extra.join(", "));
@@ -77,7 +95,7 @@ impl ApiError {
         let allow = allowed.join(", ");
         let mut error = ApiError::gateway(
             gateway::APIGW_0102,
-            &format!("{method} is not allowed here; use {allow}"),
+            &format!("{} is not allowed here; use {allow}", quoted(method)),
         );
         error.allow = Some(allow);
         error
@@ -114,7 +132,7 @@ impl ApiError {
 
     /// A CBR restore point or backup that does not exist.
     pub fn cbr_not_found(what: &str, id: &str) -> ApiError {
-        ApiError::new(CBR_NOT_FOUND, format!("{what} {id} is not found"))
+        ApiError::new(CBR_NOT_FOUND, format!("{what} {} is not found", quoted(id)))
     }
 }
 

@@ -4,7 +4,7 @@
 //! for the operation: a status it does not list, an example it does not have, or a status no
 //! documented error code is answered with, is refused with a 400 saying so.
 
-use crate::errors::ApiError;
+use crate::errors::{quoted, ApiError};
 use crate::handlers::Reply;
 use axum::http::{HeaderMap, HeaderName, StatusCode};
 use csbs_spec::catalogue::{self, ErrorCode};
@@ -173,10 +173,11 @@ impl Prefer {
             for part in text.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()) {
                 let (key, value) = part.split_once('=').unwrap_or((part, ""));
                 let value = value.trim().trim_matches('"');
-                match key.trim() {
+                // Preference names are case-insensitive (RFC 7240, section 2).
+                match key.trim().to_ascii_lowercase().as_str() {
                     "code" => {
                         let status: u16 = value.parse().map_err(|_| {
-                            refuse(format!("code={value} is not an HTTP status"), part)
+                            refuse(format!("code={} is not an HTTP status", quoted(value)), part)
                         })?;
                         if op.check_status(status).is_err() {
                             let listed: Vec<String> =
@@ -198,7 +199,8 @@ impl Prefer {
                             .filter(|ms| *ms <= MAX_DELAY_MS)
                             .ok_or_else(|| {
                                 let message = format!(
-                                    "delay={value} is not a number of milliseconds from 0 to {MAX_DELAY_MS}"
+                                    "delay={} is not a number of milliseconds from 0 to {MAX_DELAY_MS}",
+                                    quoted(value)
                                 );
                                 refuse(message, part)
                             })?;
@@ -224,7 +226,8 @@ impl Prefer {
                             examples_of(op, status).map(|e| e.name.as_str()).collect();
                         let known = if known.is_empty() { "none".into() } else { known.join(", ") };
                         let message = format!(
-                            "example={name} is not a documented {status} example of {} (it has: {known})",
+                            "example={} is not a documented {status} example of {} (it has: {known})",
+                            quoted(&name),
                             op.id
                         );
                         refuse(message, &name)
@@ -233,7 +236,8 @@ impl Prefer {
                 } else {
                     Err(error_example(op, status, Some(&name)).ok_or_else(|| {
                         let message = format!(
-                            "example={name} is not a documented {status} error example of {}",
+                            "example={} is not a documented {status} error example of {}",
+                            quoted(&name),
                             op.service.name()
                         );
                         refuse(message, &name)

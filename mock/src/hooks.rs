@@ -16,6 +16,9 @@ pub struct Hooks {
     /// Runs while `createPolicy` or `updatePolicy` holds the new policy, built, checked and
     /// rendered, and no lock of the project yet (storing it comes next).
     pub policy_unlocked: Option<Hook>,
+    /// Runs while a request's changes are written to the state file (`--state`): the rows are
+    /// made and the file's writer is held; the transaction is written and committed next.
+    pub state_writing: Option<Hook>,
 }
 
 /// Runs a hook: off the runtime's worker, as a test's hook waits for the test.
@@ -33,6 +36,10 @@ impl Hooks {
     pub(crate) fn policy_unlocked(&self) {
         call(&self.policy_unlocked);
     }
+
+    pub(crate) fn state_writing(&self) {
+        call(&self.state_writing);
+    }
 }
 
 impl fmt::Debug for Hooks {
@@ -40,6 +47,7 @@ impl fmt::Debug for Hooks {
         f.debug_struct("Hooks")
             .field("run_unlocked", &self.run_unlocked.is_some())
             .field("policy_unlocked", &self.policy_unlocked.is_some())
+            .field("state_writing", &self.state_writing.is_some())
             .finish()
     }
 }

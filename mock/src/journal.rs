@@ -31,7 +31,8 @@ pub struct Entry {
     pub at: Micros,
     #[serde(serialize_with = "as_method")]
     pub method: Method,
-    /// The path and query as sent (serialized as `path` and `query`).
+    /// The path and query as sent, each cut to an excerpt of [`MAX_TARGET_EXCERPT`] bytes
+    /// (serialized as `path`, `query`, `path_bytes` and `query_bytes`).
     #[serde(flatten)]
     pub target: Target,
     /// Its `operationId`, when the path and method name one.
@@ -51,40 +52,75 @@ pub struct Entry {
 
 /// A request's path and query, kept in one string: an entry is made for every request, and
 /// each allocation shows in the mock's throughput (a full journal reuses the string of the
-/// entry it forgets, see [`Journal::record`]).
+/// entry it forgets, see [`Journal::record`]). A path or query longer than
+/// [`MAX_TARGET_EXCERPT`] bytes is kept as an excerpt (ending `...`) beside its length as
+/// sent: an unauthenticated request of a 64 KB query once held 64 KB in the journal, and a
+/// read of 1,000 of them answered 130 MB.
 #[derive(Clone, Debug)]
 pub struct Target {
     text: String,
     path_len: usize,
+    path_bytes: usize,
+    query_bytes: usize,
 }
 
+/// The longest path, and the longest query, an entry keeps, in bytes (an excerpt of a longer
+/// one, `...` marking the cut, within this many bytes).
+pub const MAX_TARGET_EXCERPT: usize = 512;
+
 impl Target {
-    /// `path` and `query` in `text`'s buffer (emptied first).
+    /// `path` and `query` in `text`'s buffer (emptied first), each cut to an excerpt when
+    /// longer than [`MAX_TARGET_EXCERPT`] (the common short line is copied as is).
     fn reusing(mut text: String, path: &str, query: Option<&str>) -> Target {
+        let query = query.unwrap_or_default();
         text.clear();
-        text.reserve(path.len() + query.map_or(0, str::len));
-        text.push_str(path);
-        text.push_str(query.unwrap_or_default());
-        Target { text, path_len: path.len() }
+        if path.len() <= MAX_TARGET_EXCERPT && query.len() <= MAX_TARGET_EXCERPT {
+            text.reserve(path.len() + query.len());
+            text.push_str(path);
+            text.push_str(query);
+            return Target {
+                text,
+                path_len: path.len(),
+                path_bytes: path.len(),
+                query_bytes: query.len(),
+            };
+        }
+        push_excerpt(&mut text, path);
+        let path_len = text.len();
+        push_excerpt(&mut text, query);
+        Target { text, path_len, path_bytes: path.len(), query_bytes: query.len() }
     }
 
-    /// The path as sent (no query).
+    /// The path as sent (no query), or its excerpt.
     pub fn path(&self) -> &str {
         &self.text[..self.path_len]
     }
 
-    /// The query as sent (empty without one).
+    /// The query as sent (empty without one), or its excerpt.
     pub fn query(&self) -> &str {
         &self.text[self.path_len..]
     }
 }
 
+/// Appends `part`, or when longer than [`MAX_TARGET_EXCERPT`] its excerpt.
+fn push_excerpt(text: &mut String, part: &str) {
+    text.push_str(&crate::errors::excerpt(part, MAX_TARGET_EXCERPT));
+}
+
+/// `path` as the request log quotes it: itself, or its excerpt when longer than
+/// [`MAX_TARGET_EXCERPT`] bytes.
+pub fn path_excerpt(path: &str) -> std::borrow::Cow<'_, str> {
+    crate::errors::excerpt(path, MAX_TARGET_EXCERPT)
+}
+
 impl Serialize for Target {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(Some(2))?;
+        let mut map = s.serialize_map(Some(4))?;
         map.serialize_entry("path", self.path())?;
         map.serialize_entry("query", self.query())?;
+        map.serialize_entry("path_bytes", &self.path_bytes)?;
+        map.serialize_entry("query_bytes", &self.query_bytes)?;
         map.end()
     }
 }
@@ -101,6 +137,20 @@ fn as_time<S: serde::Serializer>(at: &Micros, s: S) -> Result<S::Ok, S::Error> {
 /// The longest string of a forgotten entry that a new one reuses, in bytes (request lines
 /// are mostly far shorter).
 const REUSED_BYTES: usize = 1024;
+
+/// The most entries one read of the journal answers (the default journal size): a read of a
+/// larger journal pages with `since` (or takes the newest with `limit`).
+pub const MAX_PAGE: usize = 1000;
+
+/// What a read of the journal answers.
+#[derive(Debug, Serialize)]
+pub struct Page {
+    /// The entries answered, oldest first.
+    pub requests: Vec<Entry>,
+    /// How many more passed the filters but were left out beyond [`MAX_PAGE`] or `limit`
+    /// (newer ones without `limit`: read again with `since` the last `seq`; older ones with it).
+    pub more: usize,
+}
 
 /// The last requests, oldest first.
 pub struct Journal {
@@ -140,15 +190,19 @@ impl Journal {
         kept.1.push_back(entry);
     }
 
-    /// The kept entries that pass `filter`, oldest first, at most its `limit` (the newest).
-    pub fn select(&self, filter: &Filter) -> Vec<Entry> {
+    /// The kept entries that pass `filter`, oldest first: with its `limit`, the newest that
+    /// many, else the oldest; at most [`MAX_PAGE`] either way. Only the answered entries are
+    /// copied under the lock (each bounded, see [`Target`]); the caller serialises the copy.
+    pub fn select(&self, filter: &Filter) -> Page {
         let kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
-        let mut found: Vec<Entry> = kept.1.iter().filter(|e| filter.admits(e)).cloned().collect();
-        if let Some(limit) = filter.limit {
-            let cut = found.len().saturating_sub(limit);
-            found.drain(..cut);
-        }
-        found
+        let matched: Vec<&Entry> = kept.1.iter().filter(|e| filter.admits(e)).collect();
+        let wanted = filter.limit.unwrap_or(MAX_PAGE).min(MAX_PAGE).min(matched.len());
+        let window = match filter.limit {
+            Some(_) => &matched[matched.len() - wanted..],
+            None => &matched[..wanted],
+        };
+        let more = matched.len() - window.len();
+        Page { requests: window.iter().map(|e| (*e).clone()).collect(), more }
     }
 
     /// Forgets every entry.
@@ -263,7 +317,7 @@ mod tests {
         {
             journal.record("/v1/p/policies", query, |target| entry(target, "GET", status));
         }
-        let all = journal.select(&Filter::default());
+        let all = journal.select(&Filter::default()).requests;
         assert_eq!(
             all.iter().map(|e| (e.seq, e.status)).collect::<Vec<_>>(),
             [(2, 400), (3, 200), (4, 404)]
@@ -275,13 +329,14 @@ mod tests {
             [("/v1/p/policies", ""), ("/v1/p/policies", "a=b"), ("/v1/p/policies", "")]
         );
         let filter = Filter::parse("status=200&method=get").unwrap();
-        assert_eq!(journal.select(&filter).len(), 1);
-        assert_eq!(journal.select(&Filter::parse("since=3").unwrap())[0].seq, 4);
-        assert_eq!(journal.select(&Filter::parse("limit=1").unwrap())[0].seq, 4);
+        assert_eq!(journal.select(&filter).requests.len(), 1);
+        assert_eq!(journal.select(&Filter::parse("since=3").unwrap()).requests[0].seq, 4);
+        let newest = journal.select(&Filter::parse("limit=1").unwrap());
+        assert_eq!((newest.requests[0].seq, newest.more), (4, 2));
         assert!(Filter::parse("colour=red").unwrap_err().contains("colour"));
         assert!(Filter::parse("verdict=maybe").unwrap_err().contains("verdict"));
         journal.clear();
-        assert!(journal.select(&Filter::default()).is_empty());
+        assert!(journal.select(&Filter::default()).requests.is_empty());
         assert!(!Journal::new(0).is_on());
     }
 }

@@ -36,6 +36,7 @@ pub use config::{
 };
 #[doc(hidden)]
 pub use hooks::{Hook, Hooks};
+pub use journal::{MAX_PAGE as JOURNAL_PAGE, MAX_TARGET_EXCERPT as JOURNAL_EXCERPT};
 pub use model::Model;
 pub use server::{service, spawn, RunningMock};
 

@@ -52,6 +52,13 @@ struct Args {
     /// Close a connection on which no byte moved for this time [default: 60000].
     #[arg(long, value_name = "MS")]
     idle_timeout_ms: Option<u64>,
+    /// Close a connection whose answer the client has not taken within this time of the first
+    /// write that could not go through [default: 30000].
+    #[arg(long, value_name = "MS")]
+    send_timeout_ms: Option<u64>,
+    /// Bytes of free-form JSON (parameters, extra_info) one policy may hold [default: 65536].
+    #[arg(long, value_name = "BYTES")]
+    max_free_form_bytes: Option<usize>,
     /// Connections served at once; more wait, first come first served, until one ends
     /// [default: 512].
     #[arg(long, value_name = "N")]
@@ -128,6 +135,7 @@ fn config_of(args: Args) -> anyhow::Result<MockConfig> {
         (args.header_timeout_ms, &mut limits.header_timeout_ms),
         (args.body_timeout_ms, &mut limits.body_timeout_ms),
         (args.idle_timeout_ms, &mut limits.idle_timeout_ms),
+        (args.send_timeout_ms, &mut limits.send_timeout_ms),
     ] {
         if let Some(ms) = flag {
             *field = ms;
@@ -135,6 +143,9 @@ fn config_of(args: Args) -> anyhow::Result<MockConfig> {
     }
     if let Some(n) = args.max_connections {
         config.limits.max_connections = n;
+    }
+    if let Some(n) = args.max_free_form_bytes {
+        config.limits.max_free_form_bytes = n;
     }
     if let Some(n) = args.journal_size {
         config.journal_size = n;

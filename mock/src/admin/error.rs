@@ -33,6 +33,7 @@ impl AdminError {
 
     /// 404: nothing of the admin interface at this path.
     pub fn not_found(path: &str) -> AdminError {
+        let path = crate::errors::quoted(path);
         let message = format!("no admin route at {path}; see GET /_mock/spec/admin-openapi.yaml");
         AdminError::new(StatusCode::NOT_FOUND, "MOCK.0404", message)
     }

@@ -224,10 +224,7 @@ impl PlannedRun {
     /// `max_backups` asks for.
     fn commit(self, app: &App, project: &mut Project, built: BuiltRun) -> Result<Uuid, ApiError> {
         check_fits(app, self.used, &built.backups)?;
-        project.add_checkpoint(self.info.clone(), built.backups);
-        for id in built.surplus {
-            project.start_deletion(id, self.now, built.gone_at);
-        }
+        project.add_run(self.info.clone(), built.backups, &built.surplus, self.now, built.gone_at);
         Ok(self.info.id)
     }
 }

@@ -101,7 +101,7 @@ pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     if backup.checkpoint.id.to_string() != checkpoint_id {
         return Err(ApiError::documented(
             CSBS_3001,
-            &[&format!("{item_id} in checkpoint {checkpoint_id}")],
+            &[item_id, &format!("it is not in checkpoint {checkpoint_id}")],
         ));
     }
     let id = backup.id;

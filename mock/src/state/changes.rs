@@ -34,20 +34,21 @@ pub struct ChangeLog {
 }
 
 impl ChangeLog {
-    pub fn record(&self, project: &Arc<str>, record: Record) {
+    /// Records a change; its sequence number.
+    pub fn record(&self, project: &Arc<str>, record: Record) -> u64 {
         let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
         pending.push(Change { project: project.clone(), record });
-        self.recorded.fetch_add(1, Ordering::Release);
+        self.recorded.fetch_add(1, Ordering::Release) + 1
     }
 
     /// Records many changes of one project at once (a policy run's tens of thousands), taking
-    /// the log's lock once.
-    pub fn record_all(&self, project: &Arc<str>, records: impl Iterator<Item = Record>) {
+    /// the log's lock once; the sequence number of the last.
+    pub fn record_all(&self, project: &Arc<str>, records: impl Iterator<Item = Record>) -> u64 {
         let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
         let before = pending.len();
         pending.extend(records.map(|record| Change { project: project.clone(), record }));
         let added = (pending.len() - before) as u64;
-        self.recorded.fetch_add(added, Ordering::Release);
+        self.recorded.fetch_add(added, Ordering::Release) + added
     }
 
     /// How many changes were ever recorded.

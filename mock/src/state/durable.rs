@@ -5,7 +5,9 @@
 //!
 //! Writes are grouped: a request whose changes another request's write already took waits
 //! for that write to commit (one lock), then answers; no change is answered before it is
-//! committed.
+//! committed. Each change has a sequence number ([`ChangeLog`]); a request waits only up to
+//! the latest change of what it read or changed, so a big write of one project (a policy run's
+//! 100,000 rows) does not hold up the requests of the others.
 
 use super::changes::{Change, ChangeLog, Record};
 use super::snapshot::Snapshot;
@@ -86,16 +88,20 @@ impl Durable {
         self.failure.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
-    /// True when every change recorded up to now is committed.
-    pub fn is_current(&self) -> bool {
-        self.committed.load(Ordering::Acquire) >= self.log.recorded()
+    /// True when every change up to the sequence number `upto` is committed.
+    pub fn reached(&self, upto: u64) -> bool {
+        self.committed.load(Ordering::Acquire) >= upto
     }
 
     /// Writes what changed: `rows_of` turns the pending changes into rows (reading the
-    /// records as they are now). Returns once the changes recorded before the call are
-    /// committed, or with why they could not be.
-    pub fn commit(&self, rows_of: impl FnOnce(Vec<Change>) -> Vec<Row>) -> Result<(), String> {
-        let target = self.log.recorded();
+    /// records as they are now). Returns once the changes up to the sequence number `target`
+    /// are committed, or with why they could not be; at once if they already are (a write
+    /// under way of later changes is not waited for).
+    pub fn commit(
+        &self,
+        target: u64,
+        rows_of: impl FnOnce(Vec<Change>) -> Vec<Row>,
+    ) -> Result<(), String> {
         if self.committed.load(Ordering::Acquire) >= target {
             return Ok(());
         }

@@ -20,7 +20,7 @@ impl Store {
         let store = Store { durable: Some(durable), ..Store::default() };
         let found = saved.is_some();
         if let Some(snapshot) = saved {
-            store.replace(snapshot);
+            store.replace(snapshot, false);
         }
         Ok((store, found))
     }
@@ -47,28 +47,61 @@ impl Store {
         }
     }
 
-    /// True when nothing is waiting to be written (always, without a state file).
-    pub fn is_kept(&self) -> bool {
-        self.durable.as_ref().is_none_or(Durable::is_current)
+    /// How far the state file must reach before a request that read or changed `project`
+    /// (every project: `None`) is answered: the sequence number of the latest change it could
+    /// have seen (0 without a state file). Read after the request's work.
+    pub fn seen_upto(&self, project: Option<&str>) -> u64 {
+        let Some(durable) = &self.durable else { return 0 };
+        let found = project.map(|id| read(&self.projects).get(id).cloned());
+        match found {
+            None => durable.log.recorded(),
+            // A project not made yet holds nothing to wait for.
+            Some(found) => found.map_or(0, |lock| read(&lock).last_change()),
+        }
+    }
+
+    /// True when the state file holds every change up to `upto` (see [`Store::seen_upto`]).
+    pub fn is_kept_upto(&self, upto: u64) -> bool {
+        self.durable.as_ref().is_none_or(|d| d.reached(upto))
     }
 
     /// Writes what changed to the state file, if there is one; returns once it is committed.
     pub fn persist(&self) -> Result<(), String> {
         match &self.durable {
-            Some(durable) if !durable.is_current() => durable.commit(|c| self.rows_of(c)),
-            _ => Ok(()),
+            Some(durable) => self.persist_upto(durable.log.recorded(), || {}),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes what changed to the state file, if there is one, and returns once the changes
+    /// up to `upto` are committed: a write under way of later changes (of other projects) is
+    /// not waited for. `writing` runs with the writer held, the rows made, before they are
+    /// written (a test's hook).
+    pub fn persist_upto(&self, upto: u64, writing: impl FnOnce()) -> Result<(), String> {
+        match &self.durable {
+            Some(durable) => durable.commit(upto, |c| {
+                let rows = self.rows_of(c);
+                writing();
+                rows
+            }),
+            None => Ok(()),
         }
     }
 
     /// Empties a project (kept in the state file).
     pub fn reset_project(&self, id: &str) -> Result<(), String> {
         let fresh = Arc::new(RwLock::new(self.new_project(Project::new(id))));
-        let old = write(&self.projects).insert(id.to_owned(), fresh.clone());
+        let old = {
+            // Locked until its reset is recorded: a request reading it waits for that write.
+            let locked = write(&fresh);
+            let old = write(&self.projects).insert(id.to_owned(), fresh.clone());
+            locked.changed(Record::Reset);
+            old
+        };
         if let Some(old) = old {
             // Requests still holding the old project change it no more in the file.
             write(&old).log = None;
         }
-        read(&fresh).changed(Record::Reset);
         self.persist()
     }
 
@@ -86,11 +119,11 @@ impl Store {
     pub fn import(&self, snapshot: Snapshot) -> Result<(), String> {
         snapshot.check_format()?;
         let Some(durable) = &self.durable else {
-            self.replace(snapshot);
+            self.replace(snapshot, false);
             return Ok(());
         };
         let mut writer = durable.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        self.replace(snapshot);
+        self.replace(snapshot, true);
         let (_, upto) = durable.log.take();
         let mut batch = Batch {
             replace_all: true,
@@ -104,12 +137,18 @@ impl Store {
         durable.write_locked(&mut **writer, &batch, upto)
     }
 
-    fn replace(&self, snapshot: Snapshot) {
+    /// Puts `snapshot` in place of the state; `unwritten`: the state file does not hold it yet
+    /// (an import), so each project gets a change that its write will reach, and a request
+    /// that reads it waits for that write.
+    fn replace(&self, snapshot: Snapshot, unwritten: bool) {
         let projects: HashMap<String, Arc<RwLock<Project>>> = snapshot
             .projects
             .into_iter()
             .map(|state| {
                 let project = self.new_project(Project::restore(state));
+                if unwritten {
+                    project.changed(Record::Project);
+                }
                 (project.id.to_string(), Arc::new(RwLock::new(project)))
             })
             .collect();
@@ -122,13 +161,14 @@ impl Store {
 
     /// The rows of changed records, read as they are now.
     fn rows_of(&self, changes: Vec<Change>) -> Vec<Row> {
-        let projects = read(&self.projects);
         let mut rows = Vec::with_capacity(changes.len());
         let mut current: Option<(Arc<str>, Arc<RwLock<Project>>)> = None;
         for Change { project: id, record } in distinct(changes) {
             if current.as_ref().is_none_or(|(c, _)| *c != id) {
-                let Some(lock) = projects.get(&*id) else { continue };
-                current = Some((id.clone(), lock.clone()));
+                // The map is locked only to look the project up: a request making a new
+                // project is not held up by a big write.
+                let Some(lock) = read(&self.projects).get(&*id).cloned() else { continue };
+                current = Some((id.clone(), lock));
             }
             let Some((_, lock)) = &current else { continue };
             rows.push(read(lock).row_of(record));
@@ -190,4 +230,49 @@ fn json<T: serde::Serialize>(record: Option<&T>) -> Option<String> {
 pub struct Storage {
     pub kind: &'static str,
     pub failure: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::durable::Backend;
+
+    /// A state file in memory: how many rows each write held.
+    struct Memory(Arc<std::sync::Mutex<Vec<usize>>>);
+
+    impl Backend for Memory {
+        fn write(&mut self, batch: &Batch) -> Result<(), String> {
+            self.0.lock().unwrap().push(batch.rows.len());
+            Ok(())
+        }
+        fn load(&mut self) -> Result<Option<Snapshot>, String> {
+            Ok(None)
+        }
+    }
+
+    #[test]
+    fn a_request_waits_for_its_projects_changes_only() {
+        let writes = Arc::default();
+        let (store, _) = Store::durable(Box::new(Memory(Arc::clone(&writes)))).unwrap();
+        assert_eq!(store.seen_upto(Some("a")), 0, "a project not made yet holds nothing");
+        read(&store.project("a")).changed(Record::Project);
+        let a = store.seen_upto(Some("a"));
+        assert!(a > 0 && !store.is_kept_upto(a));
+        assert_eq!(store.seen_upto(Some("b")), 0, "b is not held up by a's change");
+        read(&store.project("b")).changed(Record::Project);
+        let b = store.seen_upto(Some("b"));
+        assert!(b > a);
+        assert_eq!(store.seen_upto(None), b, "every project: every change");
+        store.persist_upto(a, || {}).unwrap();
+        assert!(store.is_kept_upto(b), "one write took every change pending");
+        assert_eq!(*writes.lock().unwrap(), vec![2]);
+
+        store.reset_project("a").unwrap();
+        let reset = store.seen_upto(Some("a"));
+        assert!(reset > b && store.is_kept_upto(reset), "a read after the reset waits for it");
+        store.import(store.export()).unwrap();
+        let imported = store.seen_upto(Some("b"));
+        assert!(imported > reset, "an imported project's reads wait for the import's write");
+        assert!(store.is_kept_upto(store.seen_upto(None)));
+    }
 }

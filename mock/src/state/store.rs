@@ -11,7 +11,7 @@ use crate::clock::Micros;
 use foldhash::{HashMap, HashMapExt};
 use std::collections::BTreeSet;
 use std::ops::Bound;
-use std::sync::atomic::AtomicI64;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use uuid::Uuid;
 
@@ -52,6 +52,10 @@ pub struct Project {
     newest_first: BTreeSet<(Micros, Uuid)>,
     /// Where changes are recorded for the state file (none without one).
     pub(super) log: Option<Arc<ChangeLog>>,
+    /// The sequence number (see [`ChangeLog`]) of the project's latest change: a request that
+    /// read or changed the project is answered once the state file has reached it (changes of
+    /// other projects it need not wait for). Set while the change is made, under the lock.
+    pub(super) last_change: AtomicU64,
     /// Held while the project's due scheduled runs are made (see `handlers/scheduled.rs`):
     /// one catch-up at a time, which the requests that can see its runs wait for.
     pub catching_up: Arc<Mutex<()>>,
@@ -80,6 +84,7 @@ impl Project {
             rendered: RenderCache::default(),
             newest_first: BTreeSet::new(),
             log: None,
+            last_change: AtomicU64::new(0),
             catching_up: Arc::default(),
             generation: 0,
         }
@@ -88,8 +93,13 @@ impl Project {
     /// Records that `record` changed, for the state file.
     pub(super) fn changed(&self, record: Record) {
         if let Some(log) = &self.log {
-            log.record(&self.id, record);
+            self.last_change.fetch_max(log.record(&self.id, record), Ordering::AcqRel);
         }
+    }
+
+    /// The sequence number of the project's latest change (0: none since the start).
+    pub(super) fn last_change(&self) -> u64 {
+        self.last_change.load(Ordering::Acquire)
     }
 
     /// True if the project, locked by [`change`], was changed by another request since work
@@ -116,14 +126,22 @@ impl Project {
 
     /// Starts deleting a backup; it is `deleting` until `gone_at`.
     pub fn start_deletion(&mut self, id: Uuid, now: Micros, gone_at: Micros) {
-        if let Some(b) = self.backups.get_mut(&id) {
-            if b.life.delete.is_none() {
-                b.life.delete = Some((now, gone_at));
-                self.deleting.push(id);
-                self.rendered.forget(id);
-                self.changed(Record::Backup(id));
-            }
+        if self.mark_deleting(id, now, gone_at) {
+            self.changed(Record::Backup(id));
         }
+    }
+
+    /// [`Project::start_deletion`] without recording the change; true if the backup was
+    /// marked.
+    fn mark_deleting(&mut self, id: Uuid, now: Micros, gone_at: Micros) -> bool {
+        let Some(b) = self.backups.get_mut(&id) else { return false };
+        if b.life.delete.is_some() {
+            return false;
+        }
+        b.life.delete = Some((now, gone_at));
+        self.deleting.push(id);
+        self.rendered.forget(id);
+        true
     }
 
     /// Starts a restoration from a backup to a server; both are `restoring` until `ends`.
@@ -242,10 +260,26 @@ impl Project {
 
     /// Stores a checkpoint with its backups (and the servers they were made of).
     pub fn add_checkpoint(&mut self, info: Arc<CheckpointInfo>, backups: Vec<Backup>) {
+        self.add_run(info, backups, &[], 0, 0);
+    }
+
+    /// Stores a policy run's checkpoint with its backups, and starts deleting `surplus` (what
+    /// `max_backups` deletes) until `gone_at`. Recorded for the state file at once, so that
+    /// one write holds all of it: a crash keeps the whole run or none of it.
+    pub fn add_run(
+        &mut self,
+        info: Arc<CheckpointInfo>,
+        backups: Vec<Backup>,
+        surplus: &[Uuid],
+        now: Micros,
+        gone_at: Micros,
+    ) {
         let ids = backups.iter().map(|b| b.id).collect();
         if let Some(log) = &self.log {
             let records = |b: &Backup| [Record::Backup(b.id), Record::Server(b.server.id.clone())];
-            log.record_all(&self.id, backups.iter().flat_map(records));
+            let deleted = surplus.iter().map(|id| Record::Backup(*id));
+            let last = log.record_all(&self.id, backups.iter().flat_map(records).chain(deleted));
+            self.last_change.fetch_max(last, Ordering::AcqRel);
         }
         for backup in backups {
             // Keys are cloned only for servers not seen before: most backups are of known ones.
@@ -264,6 +298,9 @@ impl Project {
             self.backups.insert(backup.id, backup);
         }
         self.checkpoints.insert(info.id, CheckpointEntry { info, backups: ids });
+        for id in surplus {
+            self.mark_deleting(*id, now, gone_at);
+        }
     }
 
     /// For each of `servers`, the backups `policy_id` made of it that are not being deleted,

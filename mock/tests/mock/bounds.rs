@@ -151,6 +151,91 @@ async fn idle_connections_are_closed() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
+#[tokio::test]
+async fn a_client_that_does_not_take_its_answers_is_cut_at_the_send_timeout() {
+    let mock = Mock::with(|c| {
+        c.limits.send_timeout_ms = 300;
+        c.limits.max_connections = 1;
+    })
+    .await;
+    // A small receive window, 100 pipelined requests for a 200 KB document (20 MB of
+    // answers, far beyond the sockets' buffers), then 64 bytes read every 50 ms: a byte moves
+    // well within every idle timeout (60 s), so only the send timeout can end it.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut stream = socket.connect(mock.running.addr).await.expect("the mock accepts");
+    let request = "GET /_mock/spec/csbs-v1.yaml HTTP/1.1\r\nHost: x\r\n\r\n".repeat(100);
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let read = tokio::time::timeout(PATIENCE, async {
+        let (mut taken, mut buf) = (0usize, [0u8; 64]);
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return taken,
+                Ok(n) => taken += n,
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    let taken = read.expect("the mock kept the slow reader's connection open");
+    assert!(taken < 100 * 200_000, "the reader took every answer: {taken} bytes");
+    // Its slot (the only one) is free again.
+    tokio::time::timeout(PATIENCE, still_serving(&mock)).await.expect("served once the slot frees");
+}
+
+#[tokio::test]
+async fn http2_connections_are_refused_and_hold_no_slot() {
+    // HTTP/1.1 only: an HTTP/2 connection sending PINGs (and never a request) once held its
+    // slot past every timeout.
+    let mock = Mock::with(|c| c.limits.max_connections = 1).await;
+    let mut h2 = connect(&mock).await;
+    h2.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").await.unwrap();
+    let settings = [0, 0, 0, 4, 0, 0, 0, 0, 0];
+    let ping = [0, 0, 8, 6, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8];
+    let _ = h2.write_all(&[&settings[..], &ping[..]].concat()).await;
+    let answer = until_closed(&mut h2).await;
+    assert!(!answer.contains("200"), "{answer}");
+    tokio::time::timeout(PATIENCE, still_serving(&mock)).await.expect("served, the slot is free");
+}
+
+#[tokio::test]
+async fn a_policy_keeps_at_most_the_free_form_limit() {
+    let limit = csbs_mock::Limits::default().max_free_form_bytes;
+    let mock = Mock::start().await;
+    let with_common = |name: &str, bytes: usize| {
+        let mut body = policy_body(name, &[&format!("srv-{name}")]);
+        body["policy"]["parameters"]["common"] = json!({"note": "n".repeat(bytes)});
+        body
+    };
+    // Within the limit: kept as sent.
+    let kept = mock.post(&v1("/policies"), with_common("small", 1_000)).await;
+    assert_eq!(kept.status, 200, "{}", kept.text);
+    // Beyond it, in `parameters` or in a server's `extra_info`, created or updated: 400
+    // naming the limit, nothing kept.
+    let refused = mock.post(&v1("/policies"), with_common("big", limit)).await;
+    refused.expect_error(400, "CSBS.9001");
+    assert!(refused.message().contains("limits.max_free_form_bytes"), "{}", refused.text);
+    assert!(refused.text.len() < 1_000, "the answer quotes the value: {}", refused.text.len());
+    let mut body = policy_body("big-extra", &["srv-extra"]);
+    body["policy"]["resources"][0]["extra_info"] = json!({"x": "x".repeat(limit)});
+    mock.post(&v1("/policies"), body).await.expect_error(400, "CSBS.9001");
+    let id = kept.body["policy"]["id"].as_str().unwrap();
+    let update = json!({"policy": {"parameters": {"common": {"note": "u".repeat(limit)}}}});
+    mock.put(&v1(&format!("/policies/{id}")), update).await.expect_error(400, "CSBS.9001");
+    let listed = mock.get(&v1("/policies")).await;
+    let names: Vec<&str> = listed.body["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert_eq!(names, ["small"]);
+    assert_eq!(
+        listed.body["policies"][0]["parameters"]["common"]["note"].as_str().unwrap().len(),
+        1_000
+    );
+}
+
 /// A complete request on `stream`, answered 200 (so the connection holds a slot).
 async fn served_on(stream: &mut TcpStream) {
     let request =
@@ -182,6 +267,31 @@ async fn a_connection_beyond_the_limit_waits_for_a_slot() {
     });
     // ... until a held connection ends and frees its slot.
     held.pop();
+    waiting.await.expect("the waiting connection is served once a slot frees");
+}
+
+#[tokio::test]
+async fn beyond_the_waiting_room_a_connection_is_told_to_retry_at_once() {
+    // One slot and a waiting room of one (a quarter of the limit, rounded up).
+    let mock = Mock::with(|c| c.limits.max_connections = 1).await;
+    let mut held = connect(&mock).await;
+    served_on(&mut held).await;
+    let mut second = connect(&mock).await;
+    let waiting = tokio::spawn(async move {
+        served_on(&mut second).await;
+        second
+    });
+    // The third is neither served nor left waiting without an answer (once, beyond the
+    // kernel's backlog, such a client waited over 90 s): 429 with Retry-After, closed.
+    let mut third = connect(&mock).await;
+    let request =
+        format!("GET {} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {TOKEN}\r\n\r\n", v1("/quotas"));
+    third.write_all(request.as_bytes()).await.unwrap();
+    let answer = until_closed(&mut third).await;
+    assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
+    assert!(answer.contains("retry-after: 1") && answer.contains("APIGW.0308"), "{answer}");
+    // The waiting one is served once the held one ends.
+    drop(held);
     waiting.await.expect("the waiting connection is served once a slot frees");
 }
 

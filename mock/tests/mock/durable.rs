@@ -213,3 +213,69 @@ async fn a_mock_killed_under_write_load_keeps_every_acknowledged_write() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// A policy run's write to the state file, held where its rows are made and the writer is
+/// taken (see [`Pause`]), holds up no request that cannot see the run: another project is read
+/// meanwhile. A read of the run's project, which sees the run, is answered only once the write
+/// is committed (no answer shows what a crash could take back), and so is the run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_project_is_read_while_a_run_is_written_to_the_state_file() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let file = StateFile::new("run-written");
+    let (writing, pause) = Pause::new();
+    // Only the run's write is held: the writes before it go on.
+    let armed = Arc::new(AtomicBool::new(false));
+    let hook: csbs_mock::Hook = {
+        let armed = armed.clone();
+        Arc::new(move || {
+            if armed.swap(false, Ordering::AcqRel) {
+                pause();
+            }
+        })
+    };
+    let path = file.0.clone();
+    let mock = Mock::with(move |c| {
+        c.state_file = Some(path);
+        c.quotas.backups = -1;
+        c.hooks = csbs_mock::Hooks { state_writing: Some(hook), ..Default::default() };
+    })
+    .await;
+    let servers: Vec<String> = (0..1_000).map(|i| format!("srv-{i}")).collect();
+    let names: Vec<&str> = servers.iter().map(String::as_str).collect();
+    let policy = mock.create_policy("big", &names).await;
+    let other = |rest: &str| format!("/v1/{OTHER_PROJECT}{rest}");
+    let small = policy_body("small", &["srv-other"]);
+    let created = mock.call("POST", &other("/policies"), Some(OTHER_TOKEN), Some(small)).await;
+    let small = other(&format!("/policies/{}", created.body["policy"]["id"].as_str().unwrap()));
+
+    armed.store(true, Ordering::Release);
+    let body = json!({"checkpoint": {"plan_id": policy["id"], "parameters": {}}});
+    let run = in_flight(
+        &mock,
+        reqwest::Method::POST,
+        &v1(&format!("/providers/{PROVIDER}/checkpoints")),
+        Some(body),
+    );
+    writing.reached("the run's write to the state file");
+    let same = in_flight(&mock, reqwest::Method::GET, &v1("/checkpoint_items?limit=1000"), None);
+    for path in [small, other("/checkpoint_items")] {
+        let read = mock.call("GET", &path, Some(OTHER_TOKEN), None);
+        let answer = tokio::time::timeout(PATIENCE, read)
+            .await
+            .unwrap_or_else(|_| panic!("{path} is answered while the run is written"));
+        assert_eq!(answer.status, 200, "{}", answer.text);
+    }
+    assert!(!run.is_finished(), "the run is answered before its write is committed");
+    assert!(!same.is_finished(), "the run's project is read before the run is committed");
+    writing.resume();
+    let made = answered(run).await;
+    assert_eq!(
+        made["checkpoint"]["protection_plan"]["resources"].as_array().map(Vec::len),
+        Some(1_000)
+    );
+    let listed = answered(same).await;
+    assert_eq!(listed["checkpoint_items"].as_array().map(Vec::len), Some(1_000), "it sees the run");
+    let kept = export(&mock).await;
+    let project = kept["projects"].as_array().unwrap().iter().find(|p| p["id"] == PROJECT).unwrap();
+    assert_eq!(project["backups"].as_array().map(Vec::len), Some(1_000));
+}

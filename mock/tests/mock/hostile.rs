@@ -155,35 +155,41 @@ async fn unknown_paths_and_methods() {
     assert_eq!(answer.status, 404);
 }
 
+#[tokio::test]
+async fn every_error_quotes_values_in_excerpts() {
+    let mock = Mock::start().await;
+    // Each value tens of kilobytes long, answered in well under a kilobyte (each error once
+    // quoted the whole value: 42 to 300 KB answers).
+    let long = "9".repeat(60_000);
+    let unknown_id = format!("/checkpoint_items/{}", "%22".repeat(15_000));
+    let unknown_path = format!("/nothing/{}", "x/".repeat(20_000));
+    let unknown_restore = format!("/backups/{}", "b".repeat(30_000));
+    let answers = [
+        raw(&mock, "GET", &v1("/quotas")).header("Prefer", format!("code={long}")),
+        raw(&mock, "GET", &v1("/quotas")).header("Prefer", format!("example={long}")),
+        raw(&mock, "GET", &v1("/quotas")).header("Prefer", format!("delay={long}")),
+        raw(&mock, "GET", &v1(&unknown_id)),
+        raw(&mock, "GET", &v1(&unknown_path)),
+        raw(&mock, "GET", &v3(&unknown_restore)),
+        mock.http.get(mock.url(&v1("/quotas"))).header(
+            "Authorization",
+            format!("SDK-HMAC-SHA256 Access={long}, SignedHeaders=host, Signature=00"),
+        ),
+        mock.http.get(mock.url(&format!("/_mock/{long}"))),
+    ];
+    for request in answers {
+        let answer = request.send().await.expect("answered");
+        let status = answer.status().as_u16();
+        let text = answer.text().await.unwrap();
+        assert!((400..500).contains(&status), "{status}: {text:.200}");
+        assert!(text.len() < 1_000, "{status}: a {}-byte answer: {text:.300}", text.len());
+    }
+}
+
 /// A policy's body naming `servers`.
 fn big_policy(name: &str, servers: &[String]) -> serde_json::Value {
     let names: Vec<&str> = servers.iter().map(String::as_str).collect();
     policy_body(name, &names)
-}
-
-/// Sends a request from a task of its own, so that the test goes on while it is in progress;
-/// its status and body.
-fn in_flight(
-    mock: &Mock,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<serde_json::Value>,
-) -> tokio::task::JoinHandle<(u16, serde_json::Value)> {
-    let mut request = mock.http.request(method, mock.url(path)).header("X-Auth-Token", TOKEN);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    tokio::spawn(async move {
-        let answer = request.send().await.unwrap();
-        (answer.status().as_u16(), answer.json().await.unwrap())
-    })
-}
-
-/// The body of a request sent [`in_flight`], once it is answered 200.
-async fn answered(request: tokio::task::JoinHandle<(u16, serde_json::Value)>) -> serde_json::Value {
-    let (status, body) = request.await.unwrap();
-    assert_eq!(status, 200, "{body}");
-    body
 }
 
 /// The project's reads are answered while a policy of 50,000 servers is created, then while it
@@ -200,6 +206,7 @@ async fn the_project_is_read_while_a_big_policy_is_created_updated_and_run() {
         c.hooks = csbs_mock::Hooks {
             run_unlocked: Some(run_unlocked),
             policy_unlocked: Some(policy_unlocked),
+            ..Default::default()
         };
     })
     .await;

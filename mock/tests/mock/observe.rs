@@ -74,6 +74,66 @@ async fn every_request_is_one_log_line_without_secrets() {
     assert!(!text.contains(TOKEN) && !text.contains("wrong-secret-token"));
 }
 
+/// The request-log lines captured so far.
+fn request_lines(captured: &Captured) -> Vec<Value> {
+    captured
+        .text()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter(|l: &Value| l["target"] == "csbs_mock::request")
+        .collect()
+}
+
+#[tokio::test]
+async fn refused_panicked_and_preflight_requests_are_logged_too() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let captured = captured_log();
+    let mock = Mock::with(|c| {
+        c.hooks.policy_unlocked = Some(Arc::new(|| panic!("a test's panic inside createPolicy")))
+    })
+    .await;
+    // Refused by hyper before the mock sees them: a head too large, a URI too long.
+    for request in [
+        format!("GET /v1/p/quotas HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n", "b".repeat(500_000)),
+        format!("GET /v1/p/{} HTTP/1.1\r\nHost: x\r\n\r\n", "u".repeat(70_000)),
+    ] {
+        let mut stream = tokio::net::TcpStream::connect(mock.running.addr).await.unwrap();
+        let _ = stream.write_all(request.as_bytes()).await;
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer).await;
+    }
+    // A handler that panics: a 500 with the documented code, logged and journaled.
+    let panicked = mock
+        .http
+        .post(mock.url(&v1("/policies")))
+        .header("X-Auth-Token", TOKEN)
+        .json(&policy_body("panics", &[]))
+        .send()
+        .await
+        .expect("answered, not dropped");
+    assert_eq!(panicked.status().as_u16(), 500);
+    let panicked: Value = panicked.json().await.unwrap();
+    assert_eq!(panicked["error_code"], "CSBS.9999", "{panicked}");
+    let entry = journal(&mock, "operation=createPolicy").await.pop().expect("journaled");
+    assert_eq!((&entry["status"], &entry["error_code"]), (&json!(500), &json!("CSBS.9999")));
+    // A CORS preflight, answered before authentication.
+    let preflight = mock
+        .http
+        .request(reqwest::Method::OPTIONS, mock.url("/v1/preflight-log-project/policies"))
+        .header("Origin", "http://app.example")
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status().as_u16(), 204);
+    let lines = request_lines(captured);
+    let has =
+        |path: &str, status: u16| lines.iter().any(|l| l["path"] == path && l["status"] == status);
+    assert!(has("-", 431) && has("-", 414), "{lines:?}");
+    assert!(has(&v1("/policies"), 500), "{lines:?}");
+    assert!(has("/v1/preflight-log-project/policies", 204), "{lines:?}");
+}
+
 async fn journal(mock: &Mock, query: &str) -> Vec<Value> {
     let answer = reqwest::get(mock.url(&format!("/_mock/journal?{query}"))).await.unwrap();
     assert_eq!(answer.status().as_u16(), 200);
@@ -116,6 +176,54 @@ async fn the_journal_shows_what_clients_sent_filtered() {
     assert!(journal(&mock, "").await.is_empty());
 }
 
+#[tokio::test]
+async fn the_journal_and_the_log_keep_long_request_lines_as_excerpts_and_reads_are_paged() {
+    let captured = captured_log();
+    let mock = Mock::with(|c| c.journal_size = 1_002).await;
+    // Unauthenticated requests of a 60 KB path and query: each entry and log line keeps an
+    // excerpt (once: the whole line, so 1,000 of them answered a 130 MB journal read).
+    let long_path = format!("/v1/long-line-project/checkpoint_items/{}", "p".repeat(30_000));
+    let long_query = format!("name={}", "q".repeat(30_000));
+    let answer = mock.call("GET", &format!("{long_path}?{long_query}"), None, None).await;
+    assert_eq!(answer.status, 401);
+    let entry = journal(&mock, "").await.pop().unwrap();
+    let (path, query) = (entry["path"].as_str().unwrap(), entry["query"].as_str().unwrap());
+    assert!(path.len() <= csbs_mock::JOURNAL_EXCERPT, "{}", path.len());
+    assert!(query.len() <= csbs_mock::JOURNAL_EXCERPT, "{}", query.len());
+    assert!(long_path.starts_with(path.trim_end_matches("...")) && path.ends_with("..."));
+    assert_eq!(
+        (&entry["path_bytes"], &entry["query_bytes"]),
+        (&json!(long_path.len()), &json!(long_query.len()))
+    );
+    let logged: Vec<Value> = captured
+        .text()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter(|l: &Value| {
+            l["path"].as_str().is_some_and(|p| p.starts_with("/v1/long-line-project/"))
+        })
+        .collect();
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert!(logged[0]["path"].as_str().unwrap().len() <= csbs_mock::JOURNAL_EXCERPT);
+    // A short line is kept as sent.
+    mock.get(&v1("/policies?limit=2")).await;
+    let short = journal(&mock, "limit=1").await.pop().unwrap();
+    assert_eq!(
+        (&short["path"], &short["query"], &short["query_bytes"]),
+        (&json!(v1("/policies")), &json!("limit=2"), &json!(7))
+    );
+    // One read answers at most 1000 entries, the oldest, and counts the rest.
+    for _ in 0..1_000 {
+        mock.call("GET", &v1("/quotas"), None, None).await;
+    }
+    let page: Value = reqwest::get(mock.url("/_mock/journal")).await.unwrap().json().await.unwrap();
+    let requests = page["requests"].as_array().unwrap();
+    assert_eq!((requests.len(), &page["more"]), (csbs_mock::JOURNAL_PAGE, &json!(2)));
+    let last = requests.last().unwrap()["seq"].as_u64().unwrap();
+    assert_eq!(journal(&mock, &format!("since={last}")).await.len(), 2);
+    assert_eq!(journal(&mock, "limit=5000").await.len(), csbs_mock::JOURNAL_PAGE);
+}
+
 /// A request with a `Prefer` header, the answer not checked against the contract (a forced
 /// 500 is not a mock's failure).
 async fn prefer(mock: &Mock, path: &str, prefer: &str) -> (u16, Value) {
@@ -133,6 +241,9 @@ async fn prefer(mock: &Mock, path: &str, prefer: &str) -> (u16, Value) {
 #[tokio::test]
 async fn prefer_forces_what_the_spec_documents_and_refuses_the_rest() {
     let mock = Mock::start().await;
+    // Preference names are case-insensitive (RFC 7240).
+    assert_eq!(prefer(&mock, &v1("/quotas"), "CODE=500").await.0, 500);
+    assert_eq!(prefer(&mock, &v1("/quotas"), "Delay=0").await.0, 200);
     let (status, body) = prefer(&mock, &v1("/quotas"), "code=500").await;
     assert_eq!((status, body["error_code"].as_str()), (500, Some("CSBS.9998")), "{body}");
     let (status, body) = prefer(&mock, &v1("/quotas"), "code=404").await;

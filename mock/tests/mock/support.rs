@@ -270,3 +270,30 @@ impl Pause {
         self.resume.send(()).unwrap();
     }
 }
+
+/// Sends a request from a task of its own, so that the test goes on while it is in progress;
+/// its status and body.
+pub fn in_flight(
+    mock: &Mock,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> tokio::task::JoinHandle<(u16, serde_json::Value)> {
+    let mut request = mock.http.request(method, mock.url(path)).header("X-Auth-Token", TOKEN);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    tokio::spawn(async move {
+        let answer = request.send().await.unwrap();
+        (answer.status().as_u16(), answer.json().await.unwrap())
+    })
+}
+
+/// The body of a request sent [`in_flight`], once it is answered 200.
+pub async fn answered(
+    request: tokio::task::JoinHandle<(u16, serde_json::Value)>,
+) -> serde_json::Value {
+    let (status, body) = request.await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    body
+}
