@@ -58,6 +58,9 @@ pub async fn run(session: &mut Session, fixture: &Fixture) {
                 check_repeated(session, op, &filter, &all, complete).await;
             }
         }
+        if op.id == list.id && complete {
+            super::combined::run(session, op, &all).await;
+        }
     }
 }
 
@@ -658,7 +661,12 @@ fn typed(schema: &Value, text: &str) -> Value {
 
 /// Texts of the parameter that `value` (an item's) matches under `how`, valid for the
 /// parameter's schema: the value itself, a part of it, a time bound around it.
-fn parameter_values(op: &Operation, filter: &Filter, how: Match, value: &Value) -> Vec<String> {
+pub(super) fn parameter_values(
+    op: &Operation,
+    filter: &Filter,
+    how: Match,
+    value: &Value,
+) -> Vec<String> {
     let text = match value {
         Value::String(s) if !s.is_empty() => s.clone(),
         Value::Bool(_) | Value::Number(_) => value.to_string(),

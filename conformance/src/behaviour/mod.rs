@@ -14,6 +14,7 @@
 //! little to judge.
 
 mod bindings;
+mod combined;
 mod deletion;
 mod errors;
 mod filters;

@@ -79,55 +79,103 @@ pub async fn run(session: &mut Session) {
             }
         }
         two_keys(session, op, &rule, &all).await;
+        three_keys(session, op, &rule, &all).await;
     }
 }
 
-/// The grammar's second key (`<key1>[:<direction>],<key2>[:<direction>]`): a first key on
-/// which some items tie, and a second that orders those items, in both directions of the
-/// second (one of them differs from whatever order the ties would come in otherwise); the
-/// second form leaves the first key's direction to `default_direction`.
+/// The grammar's second key (`<key1>[:<direction>],<key2>[:<direction>]`): for each key that
+/// can be second, a first key on which some items tie and which the second orders, in both
+/// directions of the second (one of them differs from whatever order the ties would come in
+/// otherwise); the second form leaves the first key's direction to `default_direction`.
 async fn two_keys(
     session: &mut Session,
     op: &'static csbs_spec::Operation,
     rule: &SortRule,
     all: &Listing,
 ) {
-    let items = &all.items;
-    let Some((first, second)) = tie_breaker(items, rule) else {
+    let chains = tie_chains(&all.items, rule, 2);
+    if chains.is_empty() {
         let why =
             "too little to judge: no key on which items tie with another key telling them apart";
         session.recorder.skip(Check::SortConformance, &op.id, "sort_conformance: two keys", why);
         return;
-    };
+    }
     let default = default_direction(rule);
-    let forms = [
-        (
-            format!("{first}:asc,{second}:asc"),
-            [(first.clone(), Direction::Asc), (second.clone(), Direction::Asc)],
-        ),
-        (
-            format!("{first},{second}:desc"),
-            [(first.clone(), default), (second.clone(), Direction::Desc)],
-        ),
-    ];
-    for (sort, keys) in forms {
-        let case = format!("sort_conformance: two keys {sort}");
-        let request = session.request(&op.id).query("sort", sort);
-        match list_all(session, &request, &case).await {
-            Ok(sorted) => {
-                let mut verdict = ordered(&sorted.items, rule, &keys);
-                if verdict.is_ok() && all.complete && sorted.complete {
-                    verdict = same_items(items, &sorted.items);
-                }
-                judge(session, &case, &sorted.first, verdict);
-            }
-            Err(why) => session.recorder.verdict(
-                Check::SortConformance,
-                &op.id,
-                &case,
-                fail("list", why),
-                None,
+    for chain in chains {
+        let (first, second) = (&chain[0], &chain[1]);
+        let forms = [
+            (
+                format!("{first}:asc,{second}:asc"),
+                [(first.clone(), Direction::Asc), (second.clone(), Direction::Asc)],
             ),
+            (
+                format!("{first},{second}:desc"),
+                [(first.clone(), default), (second.clone(), Direction::Desc)],
+            ),
+        ];
+        for (sort, keys) in forms {
+            let case = format!("sort_conformance: two keys {sort}");
+            judge_sorted(session, op, rule, all, &sort, &keys, &case).await;
+        }
+    }
+}
+
+/// Three keys: the third orders the items the first two tie, in both of its directions (the
+/// grammar takes any number of keys, each ordering what the previous ones tie).
+async fn three_keys(
+    session: &mut Session,
+    op: &'static csbs_spec::Operation,
+    rule: &SortRule,
+    all: &Listing,
+) {
+    let Some(chain) = tie_chains(&all.items, rule, 3).into_iter().next() else {
+        let why =
+            "too little to judge: no two keys on which items tie with a third telling them apart";
+        return session.recorder.skip(
+            Check::SortConformance,
+            &op.id,
+            "sort_conformance: three keys",
+            why,
+        );
+    };
+    for last in [Direction::Asc, Direction::Desc] {
+        let keys: Vec<(String, Direction)> = chain
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.clone(), if i == 2 { last } else { Direction::Asc }))
+            .collect();
+        let sort = keys
+            .iter()
+            .map(|(k, d)| format!("{k}:{}", if *d == Direction::Asc { "asc" } else { "desc" }))
+            .collect::<Vec<_>>()
+            .join(",");
+        let case = format!("sort_conformance: three keys {sort}");
+        judge_sorted(session, op, rule, all, &sort, &keys, &case).await;
+    }
+}
+
+/// Lists with `sort` and judges that the items follow `keys` and are those of `all`.
+async fn judge_sorted(
+    session: &mut Session,
+    op: &'static csbs_spec::Operation,
+    rule: &SortRule,
+    all: &Listing,
+    sort: &str,
+    keys: &[(String, Direction)],
+    case: &str,
+) {
+    let request = session.request(&op.id).query("sort", sort);
+    match list_all(session, &request, case).await {
+        Ok(sorted) => {
+            let mut verdict = ordered(&sorted.items, rule, keys);
+            if verdict.is_ok() && all.complete && sorted.complete {
+                verdict = same_items(&all.items, &sorted.items);
+            }
+            judge(session, case, &sorted.first, verdict);
+        }
+        Err(why) => {
+            let verdict = fail("list", why);
+            session.recorder.verdict(Check::SortConformance, &op.id, case, verdict, None)
         }
     }
 }
@@ -141,33 +189,65 @@ fn default_direction(rule: &SortRule) -> Direction {
     }
 }
 
-/// `(first, second)`: keys such that two items tie on the first (not a time) and differ on
-/// the second.
-fn tie_breaker(items: &[Value], rule: &SortRule) -> Option<(String, String)> {
-    for first in &rule.keys {
-        let Some(p) = rule.property(first) else { continue };
-        for second in rule.keys.iter().filter(|k| *k != first) {
-            let Some(q) = rule.property(second) else { continue };
-            // The first item seen with each value of the first key (as written: one pass).
+/// Chains of `n` different keys such that two items tie on all but the last (none a time
+/// shown rounded) and differ on the last: for each last key, the first such chain in the order
+/// of `x-sort.keys` (so that every key that can order ties is tried).
+fn tie_chains(items: &[Value], rule: &SortRule, n: usize) -> Vec<Vec<String>> {
+    let mut chains: Vec<Vec<&String>> = vec![Vec::new()];
+    for _ in 1..n {
+        chains = chains
+            .into_iter()
+            .flat_map(|c| {
+                let free: Vec<&String> = rule.keys.iter().filter(|k| !c.contains(k)).collect();
+                free.into_iter().map(move |k| {
+                    let mut longer = c.clone();
+                    longer.push(k);
+                    longer
+                })
+            })
+            .collect();
+    }
+    let mut found: Vec<Vec<String>> = Vec::new();
+    for tied in chains {
+        let Some(pointers) = tied.iter().map(|k| rule.property(k)).collect::<Option<Vec<_>>>()
+        else {
+            continue;
+        };
+        for last in rule.keys.iter().filter(|k| !tied.contains(k)) {
+            if found.iter().any(|c| c.last() == Some(last)) {
+                continue;
+            }
+            let Some(q) = rule.property(last) else { continue };
+            // The first item seen with each combination of the tied keys (one pass).
             let mut seen: std::collections::HashMap<String, &Value> = Default::default();
             let tied_apart = items.iter().any(|item| {
-                let (Some(x), Some(y)) = (property(item, &p), property(item, &q)) else {
-                    return false;
-                };
-                // Times are shown rounded (CBR: to the millisecond); two that look tied may
-                // not be for the service, which then rightly ignores the second key.
-                if x.as_str().is_some_and(|t| instant(t).is_some()) {
+                let values: Option<Vec<&Value>> =
+                    pointers.iter().map(|p| property(item, p)).collect();
+                let (Some(values), Some(y)) = (values, property(item, &q)) else { return false };
+                // Times shown rounded (CBR: to the millisecond) that look tied may not be for
+                // the service, which then rightly ignores the next key; a time shown to the
+                // microsecond (CSBS) is the time itself.
+                if values.iter().any(|x| x.as_str().is_some_and(rounded_time)) {
                     return false;
                 }
-                let earlier = *seen.entry(x.to_string()).or_insert(y);
+                let earlier = *seen.entry(format!("{values:?}")).or_insert(y);
                 compare(earlier, y).is_some_and(|o| o != Ordering::Equal)
             });
             if tied_apart {
-                return Some((first.clone(), second.clone()));
+                let mut chain: Vec<String> = tied.iter().map(|k| (*k).clone()).collect();
+                chain.push(last.clone());
+                found.push(chain);
             }
         }
     }
-    None
+    found
+}
+
+/// True for a time shown coarser than the microsecond.
+fn rounded_time(text: &str) -> bool {
+    let fraction = text.split_once('.').map_or("", |(_, f)| f);
+    let digits = fraction.chars().take_while(char::is_ascii_digit).count();
+    instant(text).is_some() && digits < 6
 }
 
 fn judge(session: &mut Session, case: &str, answer: &crate::session::Answer, verdict: Verdict) {

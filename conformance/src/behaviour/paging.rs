@@ -8,9 +8,11 @@
 use super::filters::{count_value, counted};
 use super::support::{fail, id_of, items_of, list_all};
 use crate::checks::{Check, Verdict};
+use crate::request::ApiRequest;
 use crate::session::{status_text, Answer, Session};
-use csbs_spec::behaviour::{count_of, pagination, Pagination};
+use csbs_spec::behaviour::{count_of, pagination, sort_default, Pagination};
 use csbs_spec::operations::{all_operations, find_operation};
+use csbs_spec::rules::Direction;
 use serde_json::Value;
 
 /// Items per page in the marker walk (one where the list has only two).
@@ -92,51 +94,87 @@ async fn check_list(session: &mut Session, op_id: &str, paging: &Pagination) {
         return session.recorder.skip(Check::PaginationConformance, op_id, "pagination", why);
     }
     let small = SMALL.min(everything.len() - 1);
-    // limit: the first page of the default order.
-    let case = "pagination_conformance: limit";
-    let first =
-        session.call(&session.request(op_id).query(&paging.limit, small.to_string()), case).await;
+    walk(session, &session.request(op_id), paging, &everything, small, "").await;
+    let op = find_operation(op_id).expect("a documented list");
+    super::combined::paged(session, op, paging, &all.items).await;
+    sorted_marker_walk(session, op_id, paging).await;
+}
+
+/// The paging of the list `base` selects (its filters, its sort), whose items are `everything`
+/// in the order `base` lists them: `limit`, the `next` link (it keeps the request's filters
+/// and sort), the marker walk, `offset` (it skips items of the selected list), the list's
+/// `total` on a page and after an offset, and no `next` link on the last page. `label` names
+/// the selection in the cases ("" for the whole list); pages hold `small` items (fewer than
+/// all).
+pub(super) async fn walk(
+    session: &mut Session,
+    base: &ApiRequest,
+    paging: &Pagination,
+    everything: &[String],
+    small: usize,
+    label: &str,
+) {
+    let op_id = base.operation.id.as_str();
+    // limit: the first page of the list's order.
+    let case = format!("pagination_conformance: limit{label}");
+    let first = session.call(&base.clone().query(&paging.limit, small.to_string()), &case).await;
     let page = ids(&items_of(&first, paging).unwrap_or_default());
-    let verdict = first_items(&page, small, &everything);
-    session.judge(Check::PaginationConformance, &first, case, verdict);
+    let verdict = first_items(&page, small, everything);
+    session.judge(Check::PaginationConformance, &first, &case, verdict);
     if let Some(total) = &paging.total {
         // The count of every page is the whole list's, not the page's.
         let count = first.json.as_ref().and_then(|b| b.pointer(total)).and_then(Value::as_u64);
         let verdict = counted(
             count,
             everything.len(),
-            &format!("{op_id} across its pages ({total} read on a page of {small})"),
+            &format!("{op_id}{label} across its pages ({total} read on a page of {small})"),
         );
-        session.judge(Check::CountConformance, &first, "count_conformance: on a page", verdict);
+        let case = format!("count_conformance: on a page{label}");
+        session.judge(Check::CountConformance, &first, &case, verdict);
     }
     let most = everything.len() - 1;
     if most > small {
-        let case = "pagination_conformance: limit of all but one";
-        let request = session.request(op_id).query(&paging.limit, most.to_string());
-        let answer = session.call(&request, case).await;
+        let case = format!("pagination_conformance: limit of all but one{label}");
+        let request = base.clone().query(&paging.limit, most.to_string());
+        let answer = session.call(&request, &case).await;
         let page = ids(&items_of(&answer, paging).unwrap_or_default());
-        session.judge(
-            Check::PaginationConformance,
-            &answer,
-            case,
-            first_items(&page, most, &everything),
-        );
+        let verdict = first_items(&page, most, everything);
+        session.judge(Check::PaginationConformance, &answer, &case, verdict);
     }
-    marker_walk(session, op_id, paging, small, &everything).await;
+    marker_walk(session, base, paging, small, everything, label).await;
     if let Some(links) = &paging.links {
-        next_link(session, op_id, paging, links, &first, small, &everything).await;
+        next_link(session, base, paging, links, &first, small, everything, label).await;
+        last_page(session, base, paging, links, everything, label).await;
     }
     if let Some(offset) = &paging.offset {
-        let case = "pagination_conformance: offset";
-        let request =
-            session.request(op_id).query(offset, "1").query(&paging.limit, small.to_string());
-        let answer = session.call(&request, case).await;
+        let case = format!("pagination_conformance: offset{label}");
+        let request = base.clone().query(offset, "1").query(&paging.limit, small.to_string());
+        let answer = session.call(&request, &case).await;
         let page = ids(&items_of(&answer, paging).unwrap_or_default());
         let verdict = same("offset", &page, &everything[1..(1 + small).min(everything.len())]);
-        session.judge(Check::PaginationConformance, &answer, case, verdict);
-        let case = "pagination_conformance: offset past the end";
+        session.judge(Check::PaginationConformance, &answer, &case, verdict);
+        if let Some(total) = &paging.total {
+            // An offset skips items of the page, not of the count.
+            let count = answer.json.as_ref().and_then(|b| b.pointer(total)).and_then(Value::as_u64);
+            let what = format!("{op_id}{label} across its pages ({total} read with {offset}=1)");
+            let case = format!("count_conformance: after an offset{label}");
+            session.judge(
+                Check::CountConformance,
+                &answer,
+                &case,
+                counted(count, everything.len(), &what),
+            );
+        }
+        // The last item alone: an offset counts items of the selected list only.
+        let case = format!("pagination_conformance: offset to the last item{label}");
+        let skip = everything.len() - 1;
+        let answer = session.call(&base.clone().query(offset, skip.to_string()), &case).await;
+        let page = ids(&items_of(&answer, paging).unwrap_or_default());
+        let verdict = same("offset", &page, &everything[skip..]);
+        session.judge(Check::PaginationConformance, &answer, &case, verdict);
+        let case = format!("pagination_conformance: offset past the end{label}");
         let past = (everything.len() + 5).to_string();
-        let answer = session.call(&session.request(op_id).query(offset, past.clone()), case).await;
+        let answer = session.call(&base.clone().query(offset, past.clone()), &case).await;
         let verdict = match (answer.status, items_of(&answer, paging)) {
             (Some(200), Some(items)) if items.is_empty() => Ok(()),
             (Some(200), Some(items)) => fail("offset", format!("{offset}={past} (past the end) listed {} items", items.len())),
@@ -145,29 +183,80 @@ async fn check_list(session: &mut Session, op_id: &str, paging: &Pagination) {
                 format!("{offset}={past} (past the end) answered {}; clients page until an empty 200 page", status_text(status)),
             ),
         };
-        session.judge(Check::PaginationConformance, &answer, case, verdict);
+        session.judge(Check::PaginationConformance, &answer, &case, verdict);
     }
+}
+
+/// The marker walk under a `sort` other than the default (the reverse of the default's first
+/// key): a marker names the last item of the previous page in the requested order.
+async fn sorted_marker_walk(session: &mut Session, op_id: &str, paging: &Pagination) {
+    let Some((_, keys)) = sort_default(find_operation(op_id).expect("a documented list")) else {
+        return;
+    };
+    let Some((key, direction)) = keys.first() else { return };
+    let reverse = if *direction == Direction::Desc { "asc" } else { "desc" };
+    let base = session.request(op_id).query("sort", format!("{key}:{reverse}"));
+    let case = format!("pagination_conformance: marker with sort={key}:{reverse}");
+    let Ok(all) = list_all(session, &base, &case).await else { return };
+    let everything = ids(&all.items);
+    if all.complete && everything.len() >= 2 {
+        let small = SMALL.min(everything.len() - 1);
+        let label = format!(" with sort={key}:{reverse}");
+        marker_walk(session, &base, paging, small, &everything, &label).await;
+    }
+}
+
+/// A page that reaches the end of the list has no `next` link ("Link to the next page, when
+/// there is one"): a client following it would ask for an empty page.
+async fn last_page(
+    session: &mut Session,
+    base: &ApiRequest,
+    paging: &Pagination,
+    links: &str,
+    everything: &[String],
+    label: &str,
+) {
+    let case = format!("pagination_conformance: no next link on the last page{label}");
+    if paging.max_limit.is_some_and(|max| everything.len() as u64 > max) {
+        return;
+    }
+    let request = base.clone().query(&paging.limit, everything.len().to_string());
+    let answer = session.call(&request, &case).await;
+    let verdict = match next_href(&answer, links) {
+        Some(href) => fail(
+            "links",
+            format!(
+                "{}={} lists all {} items, yet {links} has a next link {href}",
+                paging.limit,
+                everything.len(),
+                everything.len()
+            ),
+        ),
+        None => Ok(()),
+    };
+    session.judge(Check::PaginationConformance, &answer, &case, verdict);
 }
 
 /// Pages of `small` items by marker: every item once, in the default order.
 async fn marker_walk(
     session: &mut Session,
-    op_id: &str,
+    base: &ApiRequest,
     paging: &Pagination,
     small: usize,
     everything: &[String],
+    label: &str,
 ) {
-    let case = "pagination_conformance: marker";
+    let case = format!("pagination_conformance: marker{label}");
     let mut seen: Vec<String> = Vec::new();
     let mut last_answer = None;
     let mut marker: Option<String> = None;
     let mut ended = false;
     for _ in 0..MAX_PAGES {
-        let mut request = session.request(op_id).query(&paging.limit, small.to_string());
+        let mut request = base.clone().query(&paging.limit, small.to_string());
         if let Some(m) = &marker {
             request = request.query(&paging.marker, m.clone());
         }
-        let answer = session.call(&request, case).await;
+        let answer = session.call(&request, &case).await;
         let page = ids(&items_of(&answer, paging).unwrap_or_default());
         let repeated = page.first().is_some_and(|id| seen.contains(id));
         seen.extend(page.iter().cloned());
@@ -183,50 +272,51 @@ async fn marker_walk(
     // A list longer than the pages walked is judged on the part walked.
     let wanted = if ended { everything } else { &everything[..seen.len().min(everything.len())] };
     let verdict = same("marker", &seen, wanted);
-    session.judge(Check::PaginationConformance, &answer, case, verdict);
+    session.judge(Check::PaginationConformance, &answer, &case, verdict);
 }
 
-/// The `next` link of the first page leads to the second page.
+/// The `href` of an answer's `next` link at `links`.
+fn next_href(answer: &Answer, links: &str) -> Option<String> {
+    let links = answer.json.as_ref()?.pointer(links)?.as_array()?;
+    let next = links.iter().find(|l| l.get("rel").and_then(Value::as_str) == Some("next"))?;
+    next.get("href")?.as_str().map(str::to_owned)
+}
+
+/// The `next` link of the first page leads to the second page of the same selection.
+#[allow(clippy::too_many_arguments)]
 async fn next_link(
     session: &mut Session,
-    op_id: &str,
+    base: &ApiRequest,
     paging: &Pagination,
     links: &str,
     first: &Answer,
     small: usize,
     everything: &[String],
+    label: &str,
 ) {
-    let case = "pagination_conformance: next link";
-    let href =
-        first.json.as_ref().and_then(|b| b.pointer(links)).and_then(Value::as_array).and_then(
-            |links| {
-                links
-                    .iter()
-                    .find(|l| l.get("rel").and_then(Value::as_str) == Some("next"))?
-                    .get("href")?
-                    .as_str()
-                    .map(str::to_owned)
-            },
-        );
-    let Some(href) = href else {
+    let case = format!("pagination_conformance: next link{label}");
+    let Some(href) = next_href(first, links) else {
         return session.recorder.skip(
             Check::PaginationConformance,
-            op_id,
-            case,
+            &base.operation.id,
+            &case,
             format!("the first page has no next link at {links} (links are optional)"),
         );
     };
     let Some(query) = href.split_once('?').map(|(_, q)| q.to_owned()) else {
         let verdict = fail("links", format!("the next link {href} has no query"));
-        return session.judge(Check::PaginationConformance, first, case, verdict);
+        return session.judge(Check::PaginationConformance, first, &case, verdict);
     };
-    let mut request = session.request(op_id);
+    let mut request = base.clone();
     request.query = form_pairs(&query);
-    let answer = session.call(&request, case).await;
+    let answer = session.call(&request, &case).await;
     let page = ids(&items_of(&answer, paging).unwrap_or_default());
     let wanted = &everything[small..(2 * small).min(everything.len())];
-    let verdict = same("next link", &page, wanted);
-    session.judge(Check::PaginationConformance, &answer, case, verdict);
+    let verdict = same("next link", &page, wanted).map_err(|mut f| {
+        f.message.push_str(&format!(" (the next link {href})"));
+        f
+    });
+    session.judge(Check::PaginationConformance, &answer, &case, verdict);
 }
 
 /// The decoded pairs of a query string.
