@@ -70,6 +70,19 @@ fn unique(seen: &mut HashSet<String>, field: String, id: String) -> Result<(), S
     }
 }
 
+/// A count within the spec's `RetentionCount` (`minimum`, `maximum`), as createPolicy
+/// validates `max_backups` and `retention_duration_days`.
+fn retention_count(field: String, n: i64) -> Result<(), String> {
+    let schema = csbs_spec::Service::Csbs.document().pointer("/components/schemas/RetentionCount");
+    let bound = |k: &str| schema.and_then(|s| s.get(k)).and_then(serde_json::Value::as_i64);
+    let (min, max) = (bound("minimum").unwrap_or(i64::MIN), bound("maximum").unwrap_or(i64::MAX));
+    if (min..=max).contains(&n) {
+        Ok(())
+    } else {
+        Err(format!("{field}: must be from {min} to {max} (RetentionCount) (got {n})"))
+    }
+}
+
 fn size(field: String, mb: u64) -> Result<(), String> {
     if mb <= MAX_SIZE_MB {
         Ok(())
@@ -94,12 +107,34 @@ fn check_project(project: &ProjectState, at: &str) -> Result<(), String> {
                 excerpt(&policy.status)
             ));
         }
+        let definition = &policy.operation.definition;
+        for (name, value) in [
+            ("max_backups", definition.max_backups),
+            ("retention_duration_days", definition.retention_duration_days),
+        ] {
+            if let Some(n) = value {
+                retention_count(format!("{at}.operation.definition.{name}"), n)?;
+            }
+        }
         if Schedule::of(&policy.operation.pattern).is_none() {
             return Err(format!(
                 "{at}.operation.pattern: must be a trigger pattern the schedule rule (x-rrule) \
                  reads (got {})",
                 excerpt(&policy.operation.pattern)
             ));
+        }
+    }
+    // A server is bound to at most one policy (createPolicy refuses it with CSBS.6004).
+    let mut bound = HashSet::new();
+    for (j, policy) in project.policies.iter().enumerate().filter(|(_, p)| !p.seeded) {
+        for (r, resource) in policy.resources.iter().enumerate() {
+            if !bound.insert(resource.id.as_str()) {
+                return Err(format!(
+                    "{at}.policies[{j}].resources[{r}].id: a server is bound to at most one \
+                     policy (got {} bound twice)",
+                    excerpt(&resource.id)
+                ));
+            }
         }
     }
     let mut seen = HashSet::new();

@@ -359,7 +359,7 @@ async fn an_import_is_checked_value_by_value_and_refused_whole() {
     let exported = admin.get("/_mock/state", "/_mock/state").await.body;
     let real_now = chrono::Utc::now().timestamp_micros();
     type Edit = fn(&mut Value);
-    let cases: [(&str, Edit); 16] = [
+    let cases: [(&str, Edit); 19] = [
         ("clock_offset_us: must be an integer from 0", |s| {
             s["clock_offset_us"] = json!(i64::MAX - 1000)
         }),
@@ -411,6 +411,26 @@ async fn an_import_is_checked_value_by_value_and_refused_whole() {
         }),
         ("projects[0].backups[0].life.expires_at: must be a time", |s| {
             s["projects"][0]["backups"][0]["life"]["expires_at"] = json!(i64::MIN)
+        }),
+        (
+            "projects[0].policies[0].operation.definition.max_backups: must be from -1 to 99999",
+            |s| {
+                s["projects"][0]["policies"][0]["operation"]["definition"]["max_backups"] =
+                    json!(-5)
+            },
+        ),
+        (
+            "projects[0].policies[0].operation.definition.retention_duration_days: must be from",
+            |s| {
+                let definition = &mut s["projects"][0]["policies"][0]["operation"]["definition"];
+                definition["retention_duration_days"] = json!(100_000)
+            },
+        ),
+        ("projects[0].policies[1].resources[0].id: a server is bound to at most one policy", |s| {
+            let policies = s["projects"][0]["policies"].as_array_mut().unwrap();
+            let mut twin = policies[0].clone();
+            twin["id"] = json!("another-policy");
+            policies.push(twin);
         }),
     ];
     for (prefix, edit) in cases {
