@@ -13,7 +13,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 copy=$(mktemp -d)
-trap 'rm -rf "$copy"' EXIT
+# Cargo judges a workspace crate fresh by paths relative to the workspace, so what the copy
+# built (its renamed spec embedded, the generator pointing at the copy) would be taken as this
+# clone's own: forget the workspace crates' fingerprints on the way out, so the next build
+# here compiles them again from this clone's sources (the dependencies stay compiled).
+trap 'rm -rf "$copy" "$repo"/target/debug/.fingerprint/csbs-*' EXIT
 git archive HEAD | tar -x -C "$copy"
 cd "$copy"
 
