@@ -217,7 +217,7 @@ impl Prefer {
             (None, None) => None,
             (Some(status), None) if status < 300 => None,
             (Some(status), None) => Some(Err(documented_error(op, status, None, "Prefer header")
-                .map_err(|e| refuse(e, "code"))?)),
+                .map_err(|e| refuse(e, &format!("code={status}")))?)),
             (status, Some(name)) => {
                 let status = status.unwrap_or(200);
                 Some(if status < 300 {

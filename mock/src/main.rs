@@ -163,8 +163,25 @@ fn config_of(args: Args) -> anyhow::Result<MockConfig> {
     Ok(config)
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// A mock that cannot start says why on one line and exits 1 (with `RUST_BACKTRACE` set,
+/// anyhow's own report of `main`'s error added a backtrace of the start-up code).
+fn main() -> std::process::ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(&error.into()),
+    };
+    match runtime.block_on(serve()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => fail(&error),
+    }
+}
+
+fn fail(error: &anyhow::Error) -> std::process::ExitCode {
+    eprintln!("Error: {error:#}");
+    std::process::ExitCode::FAILURE
+}
+
+async fn serve() -> anyhow::Result<()> {
     let args = Args::parse();
     init_log(args.log_format);
     let config = config_of(args)?;

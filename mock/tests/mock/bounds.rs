@@ -38,7 +38,7 @@ async fn connect(mock: &Mock) -> TcpStream {
 
 /// A normal request, from a new client (so not on a connection the test holds).
 async fn still_serving(mock: &Mock) {
-    let http = reqwest::Client::new();
+    let http = csbs_auth::tls::client_builder().build().unwrap();
     let answer = http
         .get(mock.url(&v1("/quotas")))
         .header("X-Auth-Token", TOKEN)
@@ -353,7 +353,7 @@ async fn a_policy_of_fifty_thousand_servers_is_created_and_run() {
     let mock = Mock::with(|c| c.quotas.backups = -1).await;
     let servers: Vec<String> = (0..50_000).map(|i| format!("srv-{i}")).collect();
     let names: Vec<&str> = servers.iter().map(String::as_str).collect();
-    let http = reqwest::Client::new();
+    let http = csbs_auth::tls::client_builder().build().unwrap();
     let created = http
         .post(mock.url(&v1("/policies")))
         .header("X-Auth-Token", TOKEN)
@@ -398,7 +398,9 @@ impl Paused {
         let url = mock.url(&v1(&format!("/providers/{PROVIDER}/checkpoints")));
         let body = json!({"checkpoint": {"plan_id": policy, "parameters": {}}});
         let run = tokio::spawn(async move {
-            let answer = reqwest::Client::new()
+            let answer = csbs_auth::tls::client_builder()
+                .build()
+                .unwrap()
                 .post(url)
                 .header("X-Auth-Token", TOKEN)
                 .json(&body)
@@ -475,7 +477,7 @@ async fn a_page_holds_at_most_the_lists_max_limit() {
         ..csbs_mock::MockConfig::default()
     };
     let running = csbs_mock::bulk::spawn_with_backups(config, PROJECT, 1001, 10).await.unwrap();
-    let http = reqwest::Client::new();
+    let http = csbs_auth::tls::client_builder().build().unwrap();
     for query in ["limit=18446744073709551615", "limit=1001", ""] {
         let url = format!("{}{}", running.base_url(), v1(&format!("/checkpoint_items?{query}")));
         let page: Value =

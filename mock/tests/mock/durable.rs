@@ -104,7 +104,8 @@ fn start_binary(file: &StateFile) -> (Child, String) {
         .args(["--listen", "127.0.0.1:0", "--token", &format!("{TOKEN}:{PROJECT}"), "--state"])
         .arg(&file.0)
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        // Its request log would fill the test command's output with hundreds of lines.
+        .stderr(Stdio::null())
         .spawn()
         .expect("the mock binary starts");
     let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
@@ -125,7 +126,7 @@ struct Acknowledged {
 /// Writes as fast as it can (policies and backups, alternately) until a request fails; every
 /// write answered 200 is noted.
 async fn write_until_killed(url: String, worker: usize, acked: Arc<Mutex<Acknowledged>>) {
-    let http = reqwest::Client::new();
+    let http = csbs_auth::tls::client_builder().build().unwrap();
     for i in 0.. {
         let server = format!("srv-{worker}-{i}");
         let (path, body) = if i % 2 == 0 {
@@ -173,7 +174,7 @@ async fn a_mock_killed_under_write_load_keeps_every_acknowledged_write() {
     assert!(acked.checkpoints.len() >= 50, "the load wrote: {}", acked.checkpoints.len());
 
     let (mut child, url) = start_binary(&file);
-    let http = reqwest::Client::new();
+    let http = csbs_auth::tls::client_builder().build().unwrap();
     let get = |path: String| {
         let request = http.get(format!("{url}{path}")).header("X-Auth-Token", TOKEN);
         async move {
@@ -216,11 +217,12 @@ async fn a_mock_killed_under_write_load_keeps_every_acknowledged_write() {
 
 /// The binary on `file` (expected to refuse to start): its exit status and standard error.
 fn refused_start(file: &StateFile) -> (std::process::ExitStatus, String) {
+    // RUST_BACKTRACE=1 (a common setting) once added a backtrace to the one line.
     let output = Command::new(env!("CARGO_BIN_EXE_csbs-mock"))
         .args(["--listen", "127.0.0.1:0", "--token", &format!("{TOKEN}:{PROJECT}"), "--state"])
         .arg(&file.0)
         .stdin(Stdio::null())
-        .env("RUST_BACKTRACE", "0")
+        .env("RUST_BACKTRACE", "1")
         .output()
         .expect("the mock binary runs");
     (output.status, String::from_utf8_lossy(&output.stderr).into_owned())
@@ -236,7 +238,7 @@ async fn a_second_mock_on_the_same_state_file_refuses_to_start() {
     assert!(stderr.contains("is in use by another process"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
     // The first one still serves and keeps its writes.
-    let http = reqwest::Client::new();
+    let http = csbs_auth::tls::client_builder().build().unwrap();
     let protect = v1(&format!("/providers/{PROVIDER}/resources/srv-1/action"));
     let sent = http.post(format!("{url}{protect}")).header("X-Auth-Token", TOKEN);
     let answer = sent.json(&json!({"protect": {}})).send().await.unwrap();
