@@ -119,18 +119,23 @@ mod tests {
     use csbs_spec::behaviour::Expr;
     use serde_json::json;
 
-    #[test]
-    fn members_not_sent_must_keep_their_values() {
+    /// A policy shown before an update, kept as updatePolicy's `x-keeps` says.
+    fn policy_before(object: serde_json::Value) -> Before {
         let op = csbs_spec::operations::find_operation("showPolicy").unwrap();
-        let before = Before {
+        Before {
             keeps: Keeps {
                 objects: "/policy".into(),
                 unsent: Expr::parse("$request.body#/policy").unwrap(),
                 follows: [("/status".into(), "/scheduled_operations".into())].into(),
             },
             show: ApiRequest::new(op, "p"),
-            object: json!({"name": "a", "resources": [{"id": "s"}]}),
-        };
+            object,
+        }
+    }
+
+    #[test]
+    fn members_not_sent_must_keep_their_values() {
+        let before = policy_before(json!({"name": "a", "resources": [{"id": "s"}]}));
         let sent = json!({"name": "b"});
         let renamed = json!({"name": "b", "resources": [{"id": "s"}]});
         assert_eq!(kept(&before, Some(&sent), &renamed), Ok(()));
@@ -147,17 +152,8 @@ mod tests {
 
     #[test]
     fn named_items_keep_the_members_they_do_not_send() {
-        let op = csbs_spec::operations::find_operation("showPolicy").unwrap();
         let schedule = json!({"id": "s", "enabled": false, "operation_definition": {"max_backups": 1, "permanent": null}});
-        let before = Before {
-            keeps: Keeps {
-                objects: "/policy".into(),
-                unsent: Expr::parse("$request.body#/policy").unwrap(),
-                follows: [("/status".into(), "/scheduled_operations".into())].into(),
-            },
-            show: ApiRequest::new(op, "p"),
-            object: json!({"name": "a", "scheduled_operations": [schedule]}),
-        };
+        let before = policy_before(json!({"name": "a", "scheduled_operations": [schedule]}));
         let sent = json!({"scheduled_operations": [{"id": "s", "operation_definition": {"permanent": false}}]});
         let patched = json!({"name": "a", "scheduled_operations": [{"id": "s", "enabled": false, "operation_definition": {"max_backups": 1, "permanent": false}}]});
         assert_eq!(kept(&before, Some(&sent), &patched), Ok(()));

@@ -50,14 +50,12 @@ fn time(field: String, t: Micros) -> Result<(), String> {
     }
 }
 
-/// A value quoted in at most 80 bytes, with its length when cut.
+/// A value quoted as error messages quote it ([`crate::errors::quoted`]), with its length
+/// when cut.
 fn excerpt(text: &str) -> String {
-    let mut end = text.len().min(80);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    match end < text.len() {
-        true => format!("{:?}… ({} bytes)", &text[..end], text.len()),
+    let shown = crate::errors::quoted(text);
+    match shown.len() < text.len() {
+        true => format!("{shown:?} ({} bytes)", text.len()),
         false => format!("{text:?}"),
     }
 }
