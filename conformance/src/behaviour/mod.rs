@@ -18,6 +18,7 @@ mod combined;
 mod deletion;
 mod errors;
 mod filters;
+mod foreign;
 mod isolation;
 mod keeps;
 mod life;
@@ -30,6 +31,7 @@ mod retention;
 mod same;
 mod scope;
 pub(crate) mod support;
+mod theirs;
 mod writes;
 
 pub(crate) use writes::Fixture;
