@@ -112,9 +112,16 @@ async fn read(session: &mut Session, project: &str, auth: &Auth, made: &[String]
         }
         let theirs = list_all_as(session, &ApiRequest::new(op, project), auth.clone(), case).await;
         let ours = list_all(session, &session.request(&op.id), case).await;
-        let (Ok(Listing { items: theirs, complete: true, .. }), Ok(ours)) = (theirs, ours) else {
-            continue;
+        let theirs = match theirs {
+            Ok(Listing { items, complete: true, .. }) => items,
+            Ok(_) => continue,
+            Err(why) => {
+                let why = format!("project_isolation: the other project's list failed: {why}");
+                session.recorder.note(why);
+                continue;
+            }
         };
+        let Ok(ours) = ours else { continue };
         if !ours.complete {
             continue;
         }

@@ -14,21 +14,37 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 const OTHER_TOKEN: &str = "other-project-token-4b1e9d";
+const OTHER_AK: &str = "OTHERACCESSKEY4B1E9D";
+const OTHER_SK: &str = "other-secret-key-7f3a2c";
 const OTHER_PROJECT: &str = "0ther0000000000000000000000000001";
+
+/// How the run gets the second project's credential, if at all.
+#[derive(Clone, Copy)]
+enum Second {
+    None,
+    Token,
+    AkSk,
+}
 
 /// The backup records the other project made (learnt from its answers on its own path).
 type Records = Arc<Mutex<BTreeSet<String>>>;
 
 /// Runs `project_isolation` (behaviour part) through a proxy in front of a mock serving both
 /// projects; `leak` names the operation whose requests for the other project's records are
-/// answered from that project (`None`: the mock as it is); `other`: pass the second credential.
-async fn run(leak: Option<&'static str>, other: bool) -> Report {
+/// answered from that project (`None`: the mock as it is).
+async fn run(leak: Option<&'static str>, second: Second) -> Report {
     let mock = mock_configured(|c| {
         c.tokens.push(csbs_mock::TokenGrant {
             token: OTHER_TOKEN.to_owned(),
             project_id: OTHER_PROJECT.to_owned(),
             admin: false,
-        })
+        });
+        c.aksk.push(csbs_mock::KeyGrant {
+            access_key: OTHER_AK.to_owned(),
+            secret_key: OTHER_SK.to_owned(),
+            project_id: OTHER_PROJECT.to_owned(),
+            admin: false,
+        });
     })
     .await;
     let records: Records = Arc::default();
@@ -54,17 +70,30 @@ async fn run(leak: Option<&'static str>, other: bool) -> Report {
     };
     let proxy =
         proxy_rewriting(mock.base_url().trim_end_matches('/').to_owned(), rewrite, learn).await;
-    let second = format!("{OTHER_TOKEN}:{OTHER_PROJECT}");
+    let other = match second {
+        Second::None => None,
+        Second::Token => OtherCredential::token(&format!("{OTHER_TOKEN}:{OTHER_PROJECT}")).ok(),
+        Second::AkSk => {
+            OtherCredential::aksk(&format!("{OTHER_AK}:{OTHER_SK}:{OTHER_PROJECT}")).ok()
+        }
+    };
+    // Without a leak the run goes to the mock itself: a request signed with an AK/SK pair
+    // covers the Host, which the proxy changes.
+    let upstream = mock.base_url().trim_end_matches('/').to_owned();
+    let url = if leak.is_some() { &proxy.url } else { &upstream };
     let options = RunOptions {
         only: vec![Phase::Behaviour],
         checks: vec![Check::ProjectIsolation],
-        other: other.then(|| OtherCredential::token(&second).expect("a token credential")),
-        ..proxied_options(&proxy.url)
+        other,
+        ..proxied_options(url)
     };
     let report = bounded(run_suite(options)).await.expect("the proxy is reachable");
     drop(proxy);
     mock.shutdown().await;
-    assert!(!report.summary().contains(OTHER_TOKEN) && !report.summary().contains(PROXY_TOKEN));
+    let json = serde_json::to_string(&report).expect("a report");
+    for secret in [OTHER_TOKEN, OTHER_SK, PROXY_TOKEN] {
+        assert!(!json.contains(secret) && !report.summary().contains(secret), "a secret leaked");
+    }
     report
 }
 
@@ -88,7 +117,7 @@ async fn another_projects_record_answered_through_a_filter_or_by_id_fails_projec
         ("listBackups", "another project's checkpoint_id as a filter"),
         ("showCbrCheckpoint", "another project's checkpoint_id by ID"),
     ] {
-        let report = run(Some(op), true).await;
+        let report = run(Some(op), Second::Token).await;
         let failed = isolation_failures(&report);
         let named = failed.iter().find(|(o, c, _)| o == op && c.contains(case));
         let (_, _, message) = named.unwrap_or_else(|| panic!("{op}: {failed:?}"));
@@ -99,8 +128,16 @@ async fn another_projects_record_answered_through_a_filter_or_by_id_fails_projec
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_mock_keeps_the_second_projects_objects_unseen() {
-    let report = run(None, true).await;
+    // The second credential as a token, and as an AK/SK pair (its creates and deletions
+    // signed).
+    for second in [Second::Token, Second::AkSk] {
+        judges_every_way(&run(None, second).await);
+    }
+}
+
+fn judges_every_way(report: &Report) {
     assert!(report.passed(), "{}", report.summary());
+    assert!(report.notes.is_empty(), "{:?}", report.notes);
     let judged: BTreeSet<(String, String)> = report
         .results_of(Check::ProjectIsolation)
         .map(|r| (r.operation.clone(), r.case.clone()))
@@ -127,7 +164,7 @@ async fn the_mock_keeps_the_second_projects_objects_unseen() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_second_credential_the_check_says_what_it_skips() {
-    let report = run(None, false).await;
+    let report = run(None, Second::None).await;
     assert!(report.passed(), "{}", report.summary());
     let skip = report.skipped.iter().find(|s| s.check == Check::ProjectIsolation);
     let reason = skip.map(|s| s.reason.as_str()).unwrap_or_default();
