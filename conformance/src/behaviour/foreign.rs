@@ -83,10 +83,14 @@ pub async fn run(session: &mut Session) {
     theirs::remove(session, made).await;
 }
 
-/// A server the other project backs up: one its own backups name (a server of its own), else
-/// the run's first (the mock backs up any server it is asked about; a service that refuses a
-/// server of another project leaves the check to what the other project holds).
+/// A server the other project backs up: `--other-server-id`, else one its own backups name (a
+/// server of its own), else the run's first (the mock backs up any server it is asked about;
+/// a service that refuses a server of another project leaves the check to what the other
+/// project holds, with a note).
 fn own_server(session: &Session, lists: &[Both]) -> String {
+    if let Some(server) = &session.record.facts.other_server {
+        return server.clone();
+    }
     let mut ours = BTreeSet::new();
     lists.iter().flat_map(|l| &l.ours).for_each(|i| texts(i, &mut ours));
     let theirs = lists.iter().flat_map(|l| &l.theirs);

@@ -17,6 +17,7 @@ const OTHER_TOKEN: &str = "other-project-token-4b1e9d";
 const OTHER_AK: &str = "OTHERACCESSKEY4B1E9D";
 const OTHER_SK: &str = "other-secret-key-7f3a2c";
 const OTHER_PROJECT: &str = "0ther0000000000000000000000000001";
+const OTHER_SERVER: &str = "5e7e0009-c0f0-4a11-8000-0000000000aa";
 
 /// How the run gets the second project's credential, if at all.
 #[derive(Clone, Copy)]
@@ -81,10 +82,13 @@ async fn run(leak: Option<&'static str>, second: Second) -> Report {
     // covers the Host, which the proxy changes.
     let upstream = mock.base_url().trim_end_matches('/').to_owned();
     let url = if leak.is_some() { &proxy.url } else { &upstream };
+    // The AK/SK run also names the other project's own server (`--other-server-id`).
+    let other_server_id = matches!(second, Second::AkSk).then(|| OTHER_SERVER.to_owned());
     let options = RunOptions {
         only: vec![Phase::Behaviour],
         checks: vec![Check::ProjectIsolation],
         other,
+        other_server_id,
         ..proxied_options(url)
     };
     let report = bounded(run_suite(options)).await.expect("the proxy is reachable");
@@ -131,7 +135,19 @@ async fn the_mock_keeps_the_second_projects_objects_unseen() {
     // The second credential as a token, and as an AK/SK pair (its creates and deletions
     // signed).
     for second in [Second::Token, Second::AkSk] {
-        judges_every_way(&run(None, second).await);
+        let report = run(None, second).await;
+        judges_every_way(&report);
+        // The policy the other project made holds its own server when one is named, else
+        // the run's first.
+        let made = report.exchanges.iter().find(|e| {
+            e.operation == "createPolicy" && e.request.url.contains(&format!("/{OTHER_PROJECT}/"))
+        });
+        let body = made.and_then(|e| e.request.body.as_ref()).map(Value::to_string);
+        let server = match second {
+            Second::AkSk => OTHER_SERVER,
+            _ => csbs_conformance::MOCK_SERVERS[0],
+        };
+        assert!(body.as_deref().is_some_and(|b| b.contains(server)), "{body:?}");
     }
 }
 
