@@ -22,8 +22,7 @@ use crate::http::Auth;
 use crate::request::ApiRequest;
 use crate::session::{status_text, Answer, Session};
 use csbs_spec::behaviour::{
-    count_of, credential_scope, domain_errors, filters, links, pagination, Condition, Expr,
-    FilterRule, Match,
+    count_of, domain_errors, filters, links, pagination, Condition, Expr, FilterRule, Match,
 };
 use csbs_spec::operations::all_operations;
 use csbs_spec::{Location, Operation};
@@ -40,6 +39,13 @@ struct Both {
     ours: Vec<Value>,
     /// The other project's items no list of this project holds (at most [`MAX`]).
     theirs: Vec<Value>,
+}
+
+/// True when `request` has a value for every path parameter of its operation.
+fn filled(request: &ApiRequest) -> bool {
+    let op = request.operation;
+    let mut path = op.parameters.iter().filter(|p| p.location == Location::Path);
+    path.all(|p| request.path.contains_key(&p.name))
 }
 
 /// Every text this project's lists show: a value among them is not the other project's alone.
@@ -109,12 +115,12 @@ async fn read(session: &mut Session, project: &str, auth: &Auth, made: &[String]
     let case = "project_isolation: the lists of both projects";
     let mut out = Vec::new();
     for op in all_operations().filter(|op| !op.is_mutation() && pagination(op).is_some()) {
-        let scope = credential_scope(op).map(|p| p.name.as_str());
-        let path = op.parameters.iter().filter(|p| p.location == Location::Path);
-        if path.map(|p| p.name.as_str()).any(|n| Some(n) != scope && n != "provider_id") {
+        // Only lists whose path the project and the spec's fixed values fill.
+        let theirs = ApiRequest::new(op, project);
+        if !filled(&theirs) {
             continue;
         }
-        let theirs = list_all_as(session, &ApiRequest::new(op, project), auth.clone(), case).await;
+        let theirs = list_all_as(session, &theirs, auth.clone(), case).await;
         let ours = list_all(session, &session.request(&op.id), case).await;
         let theirs = match theirs {
             Ok(Listing { items, complete: true, .. }) => items,
@@ -151,6 +157,10 @@ async fn by_id(session: &mut Session, project: &str, lists: &[Both], ours: &BTre
     for op in all_operations().filter(|op| !op.is_mutation() && op.request_body.is_none()) {
         for row in domain_errors(op).into_iter().filter(|r| r.when == Condition::NotFound) {
             let Expr::RequestPath(name) = &row.value else { continue };
+            // Only reads whose path the project, the spec's fixed values and `name` fill.
+            if !filled(&session.request(&op.id).path(name, "")) {
+                continue;
+            }
             let case = format!("project_isolation: another project's {name} by ID");
             let values = ids_for(op, name, lists, ours);
             if values.is_empty() {
