@@ -126,9 +126,7 @@ fn provoke(
         fixture.backups().filter(|b| !volumes(b).is_empty()).max_by_key(|b| volumes(b).len());
     match (row.when, &row.value) {
         (Condition::NotFound, Expr::RequestPath(name)) => {
-            let mut request = request.path(name, made_up_id());
-            request.body = filler_body(op, session);
-            Ok(request)
+            Ok(naming(session, op, name, &made_up_id(), project))
         }
         (Condition::NotFound, Expr::RequestQuery(name)) => {
             let item = backup.ok_or("needs a backup this run made (--allow-mutations)")?;
@@ -202,6 +200,20 @@ fn provoke(
         }
         _ => Err(format!("the run has no way to make {} {}", label(&row.value), row.when.name())),
     }
+}
+
+/// A request of `op` on `project`'s path whose path parameter `name` is `id`, with a body
+/// valid apart from that ID (an update that changes one thing).
+pub(super) fn naming(
+    session: &Session,
+    op: &'static Operation,
+    name: &str,
+    id: &str,
+    project: &str,
+) -> ApiRequest {
+    let mut request = ApiRequest::new(op, project).path(name, id);
+    request.body = filler_body(op, session);
+    request
 }
 
 /// A body that is valid apart from the ID under test (an update that changes one thing).
