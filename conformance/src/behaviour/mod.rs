@@ -14,6 +14,7 @@
 //! little to judge.
 
 mod bindings;
+mod capacity;
 mod combined;
 mod deletion;
 mod errors;
@@ -30,6 +31,7 @@ mod retention;
 mod same;
 mod scope;
 pub(crate) mod support;
+mod views;
 mod writes;
 
 pub(crate) use writes::Fixture;
