@@ -4,7 +4,7 @@
 //! that now reads the rule (`x-view-of`: `lifecycle_conformance`; `x-usage`: `quota_usage`);
 //! the unbroken mock passes them in `behaviour.rs`.
 
-use crate::behaviour::{assert_each_fails, unchanged, Rewrite, Tamper};
+use crate::behaviour::{assert_each_fails, run_broken, unchanged, Rewrite, Tamper};
 use crate::support::Answer;
 use csbs_conformance::Check;
 use serde_json::{json, Value};
@@ -132,4 +132,37 @@ async fn each_view_or_capacity_fault_fails_its_check() {
         (none, capacity_rounded_down(), "showQuotas", Check::QuotaUsage, "backup_capacity"),
     ];
     assert_each_fails(cases).await;
+}
+
+/// Sizes of whole GB cannot tell rounding up from rounding down: `quota_usage` says so with a
+/// skip naming it, and does not pass the capacity silently (nor fail it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whole_gb_sizes_leave_the_capacity_rounding_unexercised() {
+    let whole_gb: Tamper = Arc::new(|a: &mut Answer| {
+        if a.is("GET", "/checkpoint_items") {
+            a.edit_json(|v| {
+                for item in v["checkpoint_items"].as_array_mut().into_iter().flatten() {
+                    item["extend_info"]["size"] = json!(2048);
+                }
+            });
+        } else if a.is("GET", "/quotas") {
+            a.edit_json(|v| {
+                let rows = v.pointer_mut("/quotas/resources").and_then(Value::as_array_mut);
+                let rows = rows.expect("quota rows");
+                let count = rows.iter().find(|r| r["type"] == "backups").map(|r| r["used"].clone());
+                let count = count.and_then(|c| c.as_u64()).unwrap_or(0);
+                for row in rows.iter_mut().filter(|r| r["type"] == "backup_capacity") {
+                    row["used"] = json!(2 * count);
+                }
+            });
+        }
+    });
+    let report = run_broken(&[Check::QuotaUsage], unchanged(), whole_gb).await;
+    let failed: Vec<_> = report.failures().map(|r| r.case.clone()).collect();
+    assert!(failed.is_empty(), "{failed:?}");
+    let unexercised = report.skipped.iter().filter(|s| {
+        s.check == Check::QuotaUsage && s.reason.contains("rounding up was not exercised")
+    });
+    assert_eq!(unexercised.count(), 3, "{:?}", report.skipped);
+    assert!(!report.results_of(Check::QuotaUsage).any(|r| r.case.contains("backup_capacity")));
 }
