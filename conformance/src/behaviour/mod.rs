@@ -14,6 +14,7 @@
 //! little to judge.
 
 mod bindings;
+mod capacity;
 mod combined;
 mod crossed;
 mod deletion;
@@ -33,6 +34,7 @@ mod same;
 mod scope;
 pub(crate) mod support;
 mod theirs;
+mod views;
 mod writes;
 
 pub(crate) use writes::Fixture;
