@@ -24,37 +24,67 @@ use csbs_spec::Operation;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// An operation naming an object by path parameter `name`, and its not-found row.
+/// An operation naming an object (`row.value`, not found when unknown) of the kind path
+/// parameter `name` names.
 struct Naming {
     op: &'static Operation,
     row: DomainError,
     name: String,
 }
 
-/// The operations that name an object by a path parameter and whose path names the project:
-/// reads first, deletions last (so what a refused change did shows in what follows).
-fn naming_operations() -> Vec<Naming> {
+/// The operations that name an object by ID, whose path names the project and whose request
+/// the run can make (`errors::naming`): reads first, deletions last (so what a refused change
+/// did shows in what follows).
+fn naming_operations(session: &Session) -> Vec<Naming> {
     let mut out: Vec<Naming> = all_operations()
         .filter(|op| credential_scope(op).is_some())
         .filter_map(|op| {
             let rows = domain_errors(op).into_iter().filter(|r| r.when == Condition::NotFound);
             let (row, name) = rows
                 .filter_map(|r| match &r.value {
-                    Expr::RequestPath(name) => Some((r.clone(), name.clone())),
+                    Expr::RequestPath(name) => {
+                        let filled = filled(&ApiRequest::new(op, "p").path(name, ""));
+                        filled.then(|| (r.clone(), name.clone()))
+                    }
+                    Expr::RequestBody(pointer) => kind_of(op, &r, pointer).map(|n| (r.clone(), n)),
                     _ => None,
                 })
-                .find(|(_, name)| filled(&ApiRequest::new(op, "p").path(name, "")))?;
-            Some(Naming { op, row, name })
+                .next()?;
+            naming(session, op, &row.value, "", "").is_some().then_some(Naming { op, row, name })
         })
         .collect();
     out.sort_by_key(|n| (n.op.is_mutation(), n.op.method.eq_ignore_ascii_case("delete")));
     out
 }
 
+/// The path parameter that names the kind of object a body value of `op` names: one whose
+/// not-found row in the same service has the same code (executePolicy's `plan_id` answers
+/// CSBS.3000 as `policy_id` does); of several, the one of the value's own name.
+fn kind_of(op: &Operation, row: &DomainError, pointer: &str) -> Option<String> {
+    let code = row.code.as_ref()?;
+    let mut names = BTreeSet::new();
+    for other in all_operations().filter(|o| o.service == op.service) {
+        for r in domain_errors(other) {
+            if let (Condition::NotFound, Some(c), Expr::RequestPath(n)) =
+                (r.when, &r.code, &r.value)
+            {
+                if c == code {
+                    names.insert(n.clone());
+                }
+            }
+        }
+    }
+    let own = pointer.rsplit('/').next().unwrap_or_default();
+    match names.len() {
+        1 => names.pop_first(),
+        _ => names.take(own),
+    }
+}
+
 /// On this project's path, the second credential naming IDs nobody holds is refused 403 by
 /// every operation the run may send.
 pub async fn made_up(session: &mut Session, auth: &Auth) {
-    for n in naming_operations() {
+    for n in naming_operations(session) {
         if session.refuses(n.op).is_some() {
             continue;
         }
@@ -62,7 +92,9 @@ pub async fn made_up(session: &mut Session, auth: &Auth) {
         let case =
             format!("project_isolation: another project's credential naming a made-up {name}");
         let id = made_up_id();
-        let request = naming(session, n.op, name, &id, session.project_id());
+        let Some(request) = naming(session, n.op, &n.row.value, &id, session.project_id()) else {
+            continue;
+        };
         let answer = session.call_as(&request, auth.clone(), &case).await;
         let verdict = forbidden(session, &answer, &format!("{name} {id} (which nobody holds)"));
         session.judge(Check::ProjectIsolation, &answer, &case, verdict);
@@ -104,7 +136,7 @@ pub async fn mutations(session: &mut Session, project: &str, auth: &Auth, server
     super::settle_project(session).await;
     let before = snapshot(session, &ids).await;
     let mut sent = Vec::new();
-    for n in naming_operations() {
+    for n in naming_operations(session) {
         let (op, name) = (n.op, &n.name);
         let lists = before.iter().map(|(list, items, _)| (*list, items.as_slice()));
         let case =
@@ -114,7 +146,7 @@ pub async fn mutations(session: &mut Session, project: &str, auth: &Auth, server
             session.recorder.skip(Check::ProjectIsolation, &op.id, &case, why);
             continue;
         };
-        let request = naming(session, op, name, &id, &own);
+        let Some(request) = naming(session, op, &n.row.value, &id, &own) else { continue };
         let answer = session.call_as(&request, auth.clone(), &case).await;
         let verdict = forbidden(session, &answer, &format!("{name} {id} (this project's own)"));
         session.judge(Check::ProjectIsolation, &answer, &case, verdict);
@@ -123,7 +155,7 @@ pub async fn mutations(session: &mut Session, project: &str, auth: &Auth, server
         }
         sent.push(op.id.clone());
         let case = format!("project_isolation: this project's {name} on another project's path");
-        let request = naming(session, op, name, &id, project);
+        let Some(request) = naming(session, op, &n.row.value, &id, project) else { continue };
         let answer = session.call_as(&request, auth.clone(), &case).await;
         let verdict = documented(&n.row, &answer).map_err(|f| {
             let message = format!(

@@ -38,8 +38,8 @@ enum Fault {
     /// Requests of this operation for the other project's records are answered from that
     /// project (fa10, fa11).
     Leak(&'static str),
-    /// A change (PUT, DELETE) sent with the other project's credential on this project's path
-    /// is carried out, and answered 403 (g15).
+    /// A change (POST, PUT, DELETE) sent with the other project's credential on this
+    /// project's path is carried out, and answered 403 (g15).
     Carried,
     /// The other project's credential on this project's path is answered 404 CSBS.3000 for
     /// an ID no answer has shown, 403 only for existing ones (g25).
@@ -81,7 +81,8 @@ async fn run(fault: Fault, second: Second) -> Report {
     let on_own = own.clone();
     let rewrite = move |s: &mut Sent| {
         if s.header("x-auth-token") == Some(OTHER_TOKEN) && s.path.contains(&own) {
-            let carry = fault == Fault::Carried && matches!(s.method.as_str(), "PUT" | "DELETE");
+            let carry =
+                fault == Fault::Carried && matches!(s.method.as_str(), "POST" | "PUT" | "DELETE");
             if carry {
                 s.set_header("x-auth-token", PROXY_TOKEN);
             }
@@ -107,19 +108,20 @@ async fn run(fault: Fault, second: Second) -> Report {
         if let (true, Some(id)) = (theirs, body.pointer("/checkpoint/id").and_then(Value::as_str)) {
             learnt.lock().unwrap().insert(id.to_owned());
         }
-        let found = crossed
-            .lock()
-            .unwrap()
-            .iter()
-            .rev()
-            .find(|(m, p, _)| *m == a.method && *p == a.path)
-            .cloned();
+        // Each crossing is answered once (this project's own request to the same path is not).
+        let mut crossings = crossed.lock().unwrap();
+        let at = crossings.iter().position(|(m, p, _)| *m == a.method && *p == a.path);
+        let found = at.map(|at| crossings.remove(at));
+        drop(crossings);
         let Some((_, path, carried)) = found.filter(|_| a.path.contains(&on_own)) else { return };
         if carried {
             a.status = 403;
             a.body = br#"{"error_code":"APIGW.0302","error_msg":"The IAM user is not authorized to access the API."}"#.to_vec();
         }
-        let named = path.split('?').next().and_then(|p| p.rsplit('/').next()).unwrap_or_default();
+        // What the request names: the policy a run names in its body, else the path's last ID.
+        let sent: Value = serde_json::from_slice(&a.request).unwrap_or_default();
+        let last = path.split('?').next().and_then(|p| p.rsplit('/').next()).unwrap_or_default();
+        let named = sent.pointer("/checkpoint/plan_id").and_then(Value::as_str).unwrap_or(last);
         if fault == Fault::Existence && a.status == 403 && !seen.lock().unwrap().contains(named) {
             a.status = 404;
             a.body =
@@ -231,6 +233,8 @@ fn judges_every_way(report: &Report) {
         ("deleteCheckpoint", "naming a made-up checkpoint_id"),
         ("showBackup", "naming this project's checkpoint_item_id"),
         ("updatePolicy", "naming this project's policy_id"),
+        ("executePolicy", "naming this project's policy_id"),
+        ("executePolicy", "this project's policy_id on another project's path"),
         ("deletePolicy", "naming this project's policy_id"),
         ("deleteCheckpoint", "naming this project's checkpoint_id"),
         ("deletePolicy", "this project's policy_id on another project's path"),
@@ -258,8 +262,9 @@ async fn without_a_second_credential_the_check_says_what_it_skips() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_projects_change_refused_but_carried_out_fails_project_isolation() {
-    // g15: updatePolicy, deletePolicy and deleteCheckpoint of this project's objects, sent with
-    // the other project's credential on this project's path, are answered 403 but done.
+    // g15: executePolicy, updatePolicy, deletePolicy and deleteCheckpoint of this project's
+    // objects, sent with the other project's credential on this project's path, are answered
+    // 403 but done.
     let report = run(Fault::Carried, Second::Token).await;
     assert!(!report.passed());
     let failed = isolation_failures(&report);
@@ -269,7 +274,7 @@ async fn another_projects_change_refused_but_carried_out_fails_project_isolation
     for op in ["listPolicies", "listBackups"] {
         let named = changed.iter().find(|(o, ..)| o == op);
         let (_, _, message) = named.unwrap_or_else(|| panic!("{op}: {failed:?}"));
-        for sent in ["updatePolicy", "deletePolicy", "deleteCheckpoint"] {
+        for sent in ["executePolicy", "updatePolicy", "deletePolicy", "deleteCheckpoint"] {
             assert!(message.contains(sent), "{message}");
         }
         assert!(message.contains("is gone") || message.contains("changed"), "{message}");
@@ -289,6 +294,7 @@ async fn another_projects_credential_told_which_ids_exist_fails_project_isolatio
         "showPolicy",
         "showBackup",
         "showCbrCheckpoint",
+        "executePolicy",
         "updatePolicy",
         "deletePolicy",
         "deleteCheckpoint",
