@@ -17,6 +17,7 @@ mod page;
 #[cfg_attr(not(feature = "state-file"), allow(dead_code))]
 mod persist;
 mod rendered;
+mod run;
 mod schedule;
 mod servers;
 mod shared;
@@ -36,6 +37,7 @@ pub use model::{
 pub use page::{select, select_ordered, Order, PageRequest, Selected, Sortable};
 pub use persist::ClockError;
 pub use rendered::View;
+pub use run::Run;
 pub use servers::{name_uuid, provider_of, SERVER_TYPE};
 pub use snapshot::Snapshot;
 #[cfg(feature = "state-file")]

@@ -5,6 +5,7 @@ use super::durable::Durable;
 use super::lifecycle::Status;
 use super::model::{Backup, CheckpointInfo, Policy, Server, Vault};
 use super::rendered::RenderCache;
+use super::run::Run;
 use super::servers::{derived_server, name_uuid};
 use super::table::Table;
 use crate::clock::Micros;
@@ -133,7 +134,7 @@ impl Project {
 
     /// [`Project::start_deletion`] without recording the change; true if the backup was
     /// marked.
-    fn mark_deleting(&mut self, id: Uuid, now: Micros, gone_at: Micros) -> bool {
+    pub(super) fn mark_deleting(&mut self, id: Uuid, now: Micros, gone_at: Micros) -> bool {
         let Some(b) = self.backups.get_mut(&id) else { return false };
         if b.life.delete.is_some() {
             return false;
@@ -260,47 +261,31 @@ impl Project {
 
     /// Stores a checkpoint with its backups (and the servers they were made of).
     pub fn add_checkpoint(&mut self, info: Arc<CheckpointInfo>, backups: Vec<Backup>) {
-        self.add_run(info, backups, &[], 0, 0);
+        let run = Run { info, backups, surplus: Vec::new(), now: 0, gone_at: 0, schedule: None };
+        self.add_run(run);
     }
 
-    /// Stores a policy run's checkpoint with its backups, and starts deleting `surplus` (what
-    /// `max_backups` deletes) until `gone_at`. Recorded for the state file at once, so that
-    /// one write holds all of it: a crash keeps the whole run or none of it.
-    pub fn add_run(
-        &mut self,
-        info: Arc<CheckpointInfo>,
-        backups: Vec<Backup>,
-        surplus: &[Uuid],
-        now: Micros,
-        gone_at: Micros,
-    ) {
-        let ids = backups.iter().map(|b| b.id).collect();
-        if let Some(log) = &self.log {
-            let records = |b: &Backup| [Record::Backup(b.id), Record::Server(b.server.id.clone())];
-            let deleted = surplus.iter().map(|id| Record::Backup(*id));
-            let last = log.record_all(&self.id, backups.iter().flat_map(records).chain(deleted));
-            self.last_change.fetch_max(last, Ordering::AcqRel);
+    /// Stores a new backup in the project's indexes (its checkpoint is stored after).
+    pub(super) fn insert_backup(&mut self, backup: Backup) {
+        // Keys are cloned only for servers not seen before: most backups are of known ones.
+        match self.servers.get_mut(&backup.server.id) {
+            Some(known) => *known = backup.server.clone(),
+            None => drop(self.servers.insert(backup.server.id.clone(), backup.server.clone())),
         }
-        for backup in backups {
-            // Keys are cloned only for servers not seen before: most backups are of known ones.
-            match self.servers.get_mut(&backup.server.id) {
-                Some(known) => *known = backup.server.clone(),
-                None => drop(self.servers.insert(backup.server.id.clone(), backup.server.clone())),
-            }
-            match self.last_backup.get_mut(&backup.server.id) {
-                Some(last) => *last = backup.id,
-                None => drop(self.last_backup.insert(backup.server.id.clone(), backup.id)),
-            }
-            self.newest_first.insert((backup.life.created_at.saturating_neg(), backup.id));
-            if let Some(at) = backup.life.expires_at {
-                self.expiring.insert((at, backup.id));
-            }
-            self.backups.insert(backup.id, backup);
+        match self.last_backup.get_mut(&backup.server.id) {
+            Some(last) => *last = backup.id,
+            None => drop(self.last_backup.insert(backup.server.id.clone(), backup.id)),
         }
-        self.checkpoints.insert(info.id, CheckpointEntry { info, backups: ids });
-        for id in surplus {
-            self.mark_deleting(*id, now, gone_at);
+        self.newest_first.insert((backup.life.created_at.saturating_neg(), backup.id));
+        if let Some(at) = backup.life.expires_at {
+            self.expiring.insert((at, backup.id));
         }
+        self.backups.insert(backup.id, backup);
+    }
+
+    /// Stores a checkpoint whose backups are stored.
+    pub(super) fn insert_checkpoint(&mut self, info: Arc<CheckpointInfo>, backups: Vec<Uuid>) {
+        self.checkpoints.insert(info.id, CheckpointEntry { info, backups });
     }
 
     /// For each of `servers`, the backups `policy_id` made of it that are not being deleted,
