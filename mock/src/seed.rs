@@ -67,7 +67,8 @@ fn seed_project(project: &mut Project, protect_delay: Micros, now: Micros) {
     let mut add_policy = |p: &csbs::Policy<'_>| {
         let policy = policy(p, &project.id, now);
         if !project.policies.contains_key(&policy.id) {
-            let _absent = project.put_policy(policy);
+            let bytes = policy.stored_bytes();
+            let _absent = project.put_policy(policy, bytes);
         }
     };
     for answer in each::<csbs::response::ShowPolicy>(&responses("showPolicy")) {

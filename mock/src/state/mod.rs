@@ -31,8 +31,8 @@ pub use check::check as check_import;
 pub use lifecycle::{Lifecycle, Status};
 pub use make::{new_backup, NewBackup};
 pub use model::{
-    retention_end, Backup, CheckpointInfo, Disk, OperationDef, Policy, PolicyResource, ScheduledOp,
-    Server, Vault, VolumeBackup,
+    json_len, retention_end, Backup, CheckpointInfo, Disk, OperationDef, Policy, PolicyResource,
+    ScheduledOp, Server, Vault, VolumeBackup,
 };
 pub use page::{select, select_ordered, Order, PageRequest, Selected, Sortable};
 pub use persist::ClockError;

@@ -144,7 +144,8 @@ impl Project {
     pub fn restore(state: ProjectState) -> Project {
         let mut project = Project::new(&state.id);
         for policy in state.policies {
-            project.policies.insert(policy.id.clone(), policy);
+            let bytes = policy.stored_bytes();
+            let _absent = project.put_policy(policy, bytes);
         }
         let mut backups = state.backups.into_iter().peekable();
         while let Some(first) = backups.next() {

@@ -63,6 +63,10 @@ pub struct Project {
     /// How many times the project was locked to be changed (see [`change`]): work prepared
     /// without the lock (a policy run) is committed only if no change came in between.
     pub generation: u64,
+    /// Bytes each policy takes in the state ([`Policy::stored_bytes`]), and their sum (what
+    /// `limits.max_project_policy_bytes` bounds).
+    policy_sizes: HashMap<String, u64>,
+    pub policy_bytes: u64,
 }
 
 impl Project {
@@ -88,6 +92,8 @@ impl Project {
             last_change: AtomicU64::new(0),
             catching_up: Arc::default(),
             generation: 0,
+            policy_sizes: HashMap::new(),
+            policy_bytes: 0,
         }
     }
 
@@ -110,11 +116,14 @@ impl Project {
         self.generation != seen + 1
     }
 
-    /// Stores a policy (new, or replacing the one with its ID); the one replaced is returned,
-    /// to be dropped once the lock is released (a big one takes a while to free).
+    /// Stores a policy (new, or replacing the one with its ID) that takes `bytes` in the state
+    /// ([`Policy::stored_bytes`], counted by the caller, outside the lock); the one replaced
+    /// is returned, to be dropped once the lock is released (a big one takes a while to free).
     #[must_use]
-    pub fn put_policy(&mut self, policy: Policy) -> Option<Policy> {
+    pub fn put_policy(&mut self, policy: Policy, bytes: u64) -> Option<Policy> {
         self.changed(Record::Policy(policy.id.clone()));
+        let before = self.policy_sizes.insert(policy.id.clone(), bytes).unwrap_or(0);
+        self.policy_bytes = (self.policy_bytes - before).saturating_add(bytes);
         self.policies.insert(policy.id.clone(), policy)
     }
 
@@ -122,7 +131,13 @@ impl Project {
     pub fn remove_policy(&mut self, id: &str) -> Option<Policy> {
         let removed = self.policies.remove(id)?;
         self.changed(Record::Policy(removed.id.clone()));
+        self.policy_bytes -= self.policy_sizes.remove(id).unwrap_or(0);
         Some(removed)
+    }
+
+    /// Bytes the policy `id` takes in the state (0 for none).
+    pub fn policy_size(&self, id: &str) -> u64 {
+        self.policy_sizes.get(id).copied().unwrap_or(0)
     }
 
     /// Starts deleting a backup; it is `deleting` until `gone_at`.
