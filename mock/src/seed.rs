@@ -190,7 +190,8 @@ fn add(project: &mut Project, backup: Backup) {
     let mut ids = project.checkpoints.get(&info.id).map(|c| c.backups.clone()).unwrap_or_default();
     ids.push(backup.id);
     // Re-adding the checkpoint's earlier backups keeps one entry each (same IDs and times).
-    let mut backups: Vec<Backup> = ids.iter().filter_map(|id| project.backups.remove(id)).collect();
+    let mut backups: Vec<Backup> =
+        ids.iter().filter_map(|id| project.backups.remove(id)).map(Arc::unwrap_or_clone).collect();
     backups.push(backup);
     project.add_checkpoint(info, backups);
 }

@@ -216,13 +216,13 @@ pub fn list(app: &App, call: &Call<'_>, query: ListPoliciesQuery<'_>) -> Result<
             Some(m) => Some(
                 projects
                     .iter()
-                    .find_map(|p| p.policies.get(m))
+                    .find_map(|p| p.policies.get(m).map(|p| &**p))
                     .ok_or_else(|| ApiError::documented(CSBS_3000, &[m]))?,
             ),
         };
         let candidates = projects
             .iter()
-            .flat_map(|p| p.policies.values())
+            .flat_map(|p| p.policies.values().map(|p| &**p))
             .filter(|p| name.is_none_or(|n| p.name == n));
         let page = select(candidates, marker, &order, page(call, &list));
         let last = page.items.last().map(|p| p.id.clone());
@@ -237,7 +237,7 @@ pub fn list(app: &App, call: &Call<'_>, query: ListPoliciesQuery<'_>) -> Result<
 pub fn show(app: &App, call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
     let lock = app.store.project(call.project_id());
     let project = read(&lock);
-    project.policies.get(id).map(reply).ok_or_else(|| ApiError::documented(CSBS_3000, &[id]))
+    project.policies.get(id).map(|p| reply(p)).ok_or_else(|| ApiError::documented(CSBS_3000, &[id]))
 }
 
 /// `updatePolicy`: fields left out keep their values; the scheduled operation is named by
@@ -303,7 +303,7 @@ fn updated(
     }
     let mut policy = match resources {
         Some(resources) => current.with_resources(resources),
-        None => current.clone(),
+        None => (**current).clone(),
     };
     if let Some(name) = body.name {
         policy.name = name.to_owned();

@@ -268,7 +268,7 @@ impl Project {
         let project = self.id.clone();
         match record {
             Record::Policy(id) => {
-                let json = json(self.policies.get(&id));
+                let json = json(self.policies.get(&id).map(|p| &**p));
                 Row::Policy { project, id, json }
             }
             Record::Server(id) => {

@@ -28,7 +28,8 @@ pub struct CheckpointEntry {
 pub struct Project {
     pub id: Arc<str>,
     pub vault: Arc<Vault>,
-    pub policies: HashMap<String, Policy>,
+    /// Behind `Arc`s, as backups are (see `table.rs`): an export copies pointers.
+    pub policies: HashMap<String, Arc<Policy>>,
     pub backups: Table<Backup>,
     pub checkpoints: HashMap<Uuid, CheckpointEntry>,
     /// Servers seen in backups or policies, newest knowledge.
@@ -120,15 +121,15 @@ impl Project {
     /// ([`Policy::stored_bytes`], counted by the caller, outside the lock); the one replaced
     /// is returned, to be dropped once the lock is released (a big one takes a while to free).
     #[must_use]
-    pub fn put_policy(&mut self, policy: Policy, bytes: u64) -> Option<Policy> {
+    pub fn put_policy(&mut self, policy: Policy, bytes: u64) -> Option<Arc<Policy>> {
         self.changed(Record::Policy(policy.id.clone()));
         let before = self.policy_sizes.insert(policy.id.clone(), bytes).unwrap_or(0);
         self.policy_bytes = (self.policy_bytes - before).saturating_add(bytes);
-        self.policies.insert(policy.id.clone(), policy)
+        self.policies.insert(policy.id.clone(), Arc::new(policy))
     }
 
     /// Removes a policy; `None` when there is none with this ID.
-    pub fn remove_policy(&mut self, id: &str) -> Option<Policy> {
+    pub fn remove_policy(&mut self, id: &str) -> Option<Arc<Policy>> {
         let removed = self.policies.remove(id)?;
         self.changed(Record::Policy(removed.id.clone()));
         self.policy_bytes -= self.policy_sizes.remove(id).unwrap_or(0);
@@ -325,6 +326,7 @@ impl Project {
         self.policies
             .values()
             .find(|p| !p.seeded && p.resources.iter().any(|r| r.id == resource_id))
+            .map(|p| &**p)
     }
 
     /// Backups kept and the storage they take, in GB.
