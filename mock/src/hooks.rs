@@ -23,6 +23,9 @@ pub struct Hooks {
     /// before the catch-up goes on: where a crash once kept the run and lost the schedule's
     /// record of it.
     pub scheduled_run_stored: Option<Hook>,
+    /// Runs while `GET /_mock/state` holds pointers to every project's records and no lock
+    /// (copying and writing them come next).
+    pub export_taken: Option<Hook>,
 }
 
 /// Runs a hook: off the runtime's worker, as a test's hook waits for the test.
@@ -48,6 +51,10 @@ impl Hooks {
     pub(crate) fn scheduled_run_stored(&self) {
         call(&self.scheduled_run_stored);
     }
+
+    pub(crate) fn export_taken(&self) {
+        call(&self.export_taken);
+    }
 }
 
 impl fmt::Debug for Hooks {
@@ -57,6 +64,7 @@ impl fmt::Debug for Hooks {
             .field("policy_unlocked", &self.policy_unlocked.is_some())
             .field("state_writing", &self.state_writing.is_some())
             .field("scheduled_run_stored", &self.scheduled_run_stored.is_some())
+            .field("export_taken", &self.export_taken.is_some())
             .finish()
     }
 }

@@ -170,21 +170,22 @@ impl Store {
         self.persist()
     }
 
-    /// Every project's records, and the clock; each project's lock is held only while its
-    /// records are copied (see [`Project::copy`]). Projects holding nothing are left out: an
-    /// empty project answers as one never used, and the state file keeps no row of it, so
+    /// Every project's records, and the clock; each project's lock is held only while
+    /// pointers to its records are taken (see [`Project::copy`]); `taken` runs once all are
+    /// (a test's hook), before the records are copied. Projects holding nothing are left out:
+    /// an empty project answers as one never used, and the state file keeps no row of it, so
     /// the export reads the same after a restart.
-    pub fn export(&self) -> Snapshot {
+    pub fn export(&self, taken: impl FnOnce()) -> Snapshot {
+        let clock_offset_us = self.clock_offset();
+        // Each lock is released at once.
+        let copies: Vec<_> = self.projects().iter().map(|p| read(p).copy()).collect();
+        taken();
         Snapshot {
             format: FORMAT.to_owned(),
-            clock_offset_us: self.clock_offset(),
-            projects: self
-                .projects()
-                .iter()
-                .map(|p| {
-                    let copied = read(p).copy(); // the lock is released here
-                    copied.into_state()
-                })
+            clock_offset_us,
+            projects: copies
+                .into_iter()
+                .map(|c| c.into_state())
                 .filter(|p| !p.is_empty())
                 .collect(),
         }
@@ -365,7 +366,7 @@ mod tests {
         assert!(reset > b && store.is_kept_upto(reset), "a read after the reset waits for it");
         // An export leaves out projects holding nothing: b holds a schedule's bookkeeping.
         write(&store.project("b")).scheduled_until.insert("policy".into(), 0);
-        store.import(store.export()).unwrap();
+        store.import(store.export(|| {})).unwrap();
         let imported = store.seen_upto(Some("b"));
         assert!(imported > reset, "an imported project's reads wait for the import's write");
         assert!(store.is_kept_upto(store.seen_upto(None)));

@@ -10,16 +10,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// A hook that pauses the first time it runs after `armed` is set, and not again.
-fn once(armed: &Arc<AtomicBool>, pause: csbs_mock::Hook) -> csbs_mock::Hook {
-    let armed = armed.clone();
-    Arc::new(move || {
-        if armed.swap(false, Ordering::AcqRel) {
-            pause();
-        }
-    })
-}
-
 /// A mock on `file` without a backups quota, whose state-file writes pause once armed.
 async fn paused_writes(file: &StateFile) -> (Mock, Pause, Arc<AtomicBool>) {
     let (writing, pause) = Pause::new();
