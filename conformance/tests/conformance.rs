@@ -13,6 +13,8 @@ mod cli;
 mod families;
 #[path = "conformance/first_contact.rs"]
 mod first_contact;
+#[path = "conformance/isolation.rs"]
+mod isolation;
 #[path = "conformance/list_misses.rs"]
 mod list_misses;
 #[path = "conformance/misses.rs"]
@@ -39,3 +41,5 @@ mod standalone;
 mod support;
 #[path = "conformance/tampered.rs"]
 mod tampered;
+#[path = "conformance/view_misses.rs"]
+mod view_misses;
