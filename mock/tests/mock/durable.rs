@@ -222,16 +222,37 @@ async fn a_mock_killed_under_write_load_keeps_every_acknowledged_write() {
 }
 
 /// The binary on `file` (expected to refuse to start): its exit status and standard error.
+/// A binary that starts after all is killed after [`PATIENCE`], so that the test fails
+/// rather than waits for ever.
 pub fn refused_start(file: &StateFile) -> (std::process::ExitStatus, String) {
     // RUST_BACKTRACE=1 (a common setting) once added a backtrace to the one line.
-    let output = Command::new(env!("CARGO_BIN_EXE_csbs-mock"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_csbs-mock"))
         .args(["--listen", "127.0.0.1:0", "--token", &format!("{TOKEN}:{PROJECT}"), "--state"])
         .arg(&file.0)
         .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
         .env("RUST_BACKTRACE", "1")
-        .output()
+        .spawn()
         .expect("the mock binary runs");
-    (output.status, String::from_utf8_lossy(&output.stderr).into_owned())
+    let mut stderr = child.stderr.take().unwrap();
+    let read = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
+        text
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > PATIENCE {
+            let _ = child.kill();
+            break child.wait().unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    (status, read.join().unwrap())
 }
 
 #[tokio::test]
