@@ -60,7 +60,7 @@ async fn run_broken_on(
 }
 
 /// [`run_broken_on`] with `--wait` of `wait`.
-async fn run_broken_within(
+pub async fn run_broken_within(
     mock: csbs_mock::RunningMock,
     wait: Duration,
     checks: &[Check],
