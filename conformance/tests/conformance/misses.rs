@@ -386,8 +386,48 @@ async fn each_missed_fault_fails_its_check() {
             Check::DuplicateNameRejection,
             "the policy's own name",
         ),
+        // A server's first backup, asked incremental, shown incremental in the CBR view
+        // (breaker fa52).
+        (
+            unchanged(),
+            first_shown_incremental(),
+            "listCbrBackups",
+            Check::FirstBackupFull,
+            "listCbrBackups shows the first backup",
+        ),
     ];
     assert_each_fails(cases).await;
+}
+
+/// listCbrBackups shows the backups of a protect that asked `incremental: true` as
+/// incremental, the first of a server too (which the mock, as documented, made full).
+fn first_shown_incremental() -> Tamper {
+    let asked: Arc<Mutex<HashSet<String>>> = Arc::default();
+    Arc::new(move |a: &mut Answer| {
+        let path = a.path.split('?').next().unwrap_or_default().to_owned();
+        let route = csbs_spec::operations::route(&a.method, &path).ok();
+        match route.map(|(op, _)| op.id.as_str()) {
+            Some("protectResource") if a.status == 200 => {
+                let sent: Value = serde_json::from_slice(&a.request).unwrap_or_default();
+                let body: Value = serde_json::from_slice(&a.body).unwrap_or_default();
+                let record = body.pointer("/checkpoint/id").and_then(Value::as_str);
+                if sent.pointer("/protect/incremental") == Some(&json!(true)) {
+                    asked.lock().unwrap().extend(record.map(str::to_owned));
+                }
+            }
+            Some("listCbrBackups") => {
+                let asked = asked.lock().unwrap().clone();
+                a.edit_json(|v| {
+                    for item in v["backups"].as_array_mut().into_iter().flatten() {
+                        if item["checkpoint_id"].as_str().is_some_and(|r| asked.contains(r)) {
+                            item["incremental"] = json!(true);
+                        }
+                    }
+                })
+            }
+            _ => {}
+        }
+    })
 }
 
 /// Each backup `protectResource` makes is lost before the runner first looks (breaker fa22:
