@@ -555,11 +555,15 @@ pub async fn absorb(step: &Step, side: &mut Side, ctx: &Ctx<'_>, reply: Reply) -
 /// (compared too, `disabled`): when an enabled schedule runs is the side's clock, not an
 /// outcome of the history (the model's clock runs ahead; see CONVENTIONS, "Schedules").
 async fn disable_again(place: usize, side: &mut Side, ctx: &Ctx<'_>, seen: &mut Observed) {
-    let (id, schedule) = policy_id(place, side, ctx);
-    let change = ScheduleChange { enabled: Some(false), ..ScheduleChange::default() };
-    let body =
-        json!({"policy": {"scheduled_operations": [scheduled_operation(&schedule, &change)]}});
-    let request = side.request("updatePolicy").path("policy_id", id).body(body);
+    let schedule = ScheduleChange { enabled: Some(false), ..ScheduleChange::default() };
+    let update = Step::UpdatePolicy {
+        policy: place,
+        name: None,
+        description: None,
+        servers: None,
+        schedule,
+    };
+    let Some(request) = request(&update, side, ctx) else { return };
     let reply = side.send(&request).await;
     seen.facts.insert("disabled", json!({"status": reply.status, "code": reply.code()}));
     seen.replies.push(reply);
