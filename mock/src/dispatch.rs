@@ -234,8 +234,13 @@ async fn serve(app: &App, request: Request, seen: &mut Seen) -> Result<Reply, Ap
     let asked =
         scope.admin_only.iter().any(|p| valid.query.get(p).and_then(Value::as_bool) == Some(true));
     let all_tenants = allow_all_tenants(&grant, asked)?;
-    if let Some(forced) = app.faults.apply(op, &parts.headers, seen.prefer, &mut seen.fault).await?
-    {
+    // A `Prefer` header asking for what the spec does not document is refused like any other
+    // invalid request, and journaled so (its violation names `header.Prefer`).
+    let faulted = app.faults.apply(op, &parts.headers, seen.prefer, &mut seen.fault).await;
+    if let Some(forced) = faulted.inspect_err(|e| {
+        seen.verdict = Some(Verdict::Invalid);
+        seen.violations = vec![e.message.clone()];
+    })? {
         return forced;
     }
     let now = app.now();

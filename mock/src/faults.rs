@@ -1,8 +1,8 @@
 //! Faults for client teams: per operation from the config (`faults`: latency, a documented
 //! error, a share of the requests), and per request with a `Prefer` header (`code=`,
 //! `example=`, `delay=`, as Prism reads `Prefer`). Either is limited to what the spec documents
-//! for the operation: a status it does not list, an example it does not have, or a status no
-//! documented error code is answered with, is refused with a 400 saying so.
+//! for the operation: a status it does not list, an example it does not have, or a status
+//! whose response documents no error body, is refused with a 400 saying so.
 
 use crate::errors::{quoted, ApiError};
 use crate::handlers::Reply;
@@ -32,8 +32,8 @@ pub struct Fault {
     /// served as usual after the latency. With `code` alone, the code's documented status.
     #[serde(default)]
     pub status: Option<u16>,
-    /// The documented error code answered (default: the first the spec documents with the
-    /// status, see [`documented_error`]).
+    /// The documented error code answered (default: the example of the operation's response
+    /// of that status, see [`documented_error`]).
     #[serde(default)]
     pub code: Option<String>,
     /// The share of the operation's requests that meet the fault, from 0 to 1 (default 1).
@@ -180,12 +180,10 @@ impl Prefer {
                             refuse(format!("code={} is not an HTTP status", quoted(value)), part)
                         })?;
                         if op.check_status(status).is_err() {
-                            let listed: Vec<String> =
-                                op.responses.keys().map(u16::to_string).collect();
                             let message = format!(
-                                "code={status} is not documented for {} (it documents {})",
+                                "code={status} is not documented for {}; {}",
                                 op.id,
-                                listed.join(", ")
+                                answerable(op)
                             );
                             return Err(refuse(message, part));
                         }
@@ -234,7 +232,7 @@ impl Prefer {
                     })?;
                     Ok(Reply::json(found.value.as_ref().unwrap_or(&Value::Null)))
                 } else {
-                    Err(error_example(op, status, Some(&name)).ok_or_else(|| {
+                    Err(error_example(op, status, &name).ok_or_else(|| {
                         let message = format!(
                             "example={} is not a documented {status} error example of {}",
                             quoted(&name),
@@ -283,10 +281,12 @@ fn gateway_rows() -> &'static [ErrorCode] {
 }
 
 /// The error `op` answers with `status` when a fault asks for it: `code` when given (it must
-/// be documented with that status), else the first row of the service's table with that
-/// status, else the first documented error example of that status whose code has the
-/// service's form (CBR, whose table is not among the documents), else the gateway's row.
-/// `Err` says why none fits.
+/// be documented with that status), else the example of the operation's response of that
+/// status (`spec/tests/spec/error_examples.rs` holds every such example to a code the
+/// operation can answer: a 404 names an object the operation refers to). A response without
+/// an example documents no error body (CSBS 503, which no code of the table is answered with;
+/// a 404 of an operation that names no object; CBR's 500): refused. `Err` says why, and what
+/// the operation can answer.
 pub fn documented_error(
     op: &Operation,
     status: u16,
@@ -294,57 +294,91 @@ pub fn documented_error(
     by: &str,
 ) -> Result<ApiError, String> {
     if op.check_status(status).is_err() || status < 400 {
-        let listed: Vec<String> = op.responses.keys().map(u16::to_string).collect();
         return Err(format!(
-            "status {status} is not a documented error of {} (it documents {})",
+            "status {status} is not a documented error of {}; {}",
             op.id,
-            listed.join(", ")
+            answerable(op)
         ));
     }
-    let table = rows(op.service).iter().chain(gateway_rows());
-    let row = match code {
+    let (code, message) = match code {
         Some(code) => {
-            table.clone().find(|r| r.code == code && r.status == status).ok_or_else(|| {
-                format!("{code} is not documented with status {status} for {}", op.id)
-            })?
+            let table = rows(op.service).iter().chain(gateway_rows());
+            let row =
+                table.clone().find(|r| r.code == code && r.status == status).ok_or_else(|| {
+                    format!("{code} is not documented with status {status} for {}", op.id)
+                })?;
+            // The table's messages hold `%s` where the service names the object.
+            (row.code.as_str(), row.message.replace("%s", "-"))
         }
         None => {
-            // The operation's own domain error of that status first: a 404 of showQuotas
-            // should not name a checkpoint item.
-            let domain = csbs_spec::behaviour::domain_errors(op);
-            let own_code =
-                domain.iter().filter(|d| d.status == status).find_map(|d| d.code.as_deref());
-            let own = own_code
-                .and_then(|c| rows(op.service).iter().find(|r| r.code == c))
-                .or_else(|| rows(op.service).iter().find(|r| r.status == status));
-            if let Some(error) = own.is_none().then(|| error_example(op, status, None)).flatten() {
-                return Ok(error);
-            }
-            own.or_else(|| gateway_rows().iter().find(|r| r.status == status)).ok_or_else(|| {
-                format!("no documented error code of {} has status {status}", op.service.name())
-            })?
+            let (code, message) = response_example(op, status).ok_or_else(|| {
+                let why = response_of(op, status)
+                    .and_then(|r| r.get("description"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .trim();
+                format!(
+                    "{} documents no error body for status {status} (its response has no example: \"{why}\"); {}",
+                    op.id,
+                    answerable(op)
+                )
+            })?;
+            (code, message.to_owned())
         }
     };
     Ok(ApiError {
         status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        code: &row.code,
-        // The table's messages hold `%s` where the service names the object.
-        message: format!("{} (answered by the mock's {by})", row.message.replace("%s", "-")),
+        code,
+        message: format!("{message} (answered by the mock's {by})"),
         allow: None,
         close: false,
     })
 }
 
-/// A documented error example (named `name`, or the first) of `op`'s service answered with
-/// `status`, whose code has the service's documented form.
-fn error_example(op: &Operation, status: u16, name: Option<&str>) -> Option<ApiError> {
+/// The response `op` documents for `status`, through its `$ref`.
+fn response_of(op: &Operation, status: u16) -> Option<&'static Value> {
+    let raw = op.raw().get("responses")?.get(status.to_string())?;
+    Some(csbs_spec::document::deref(op.service.document(), raw))
+}
+
+/// `error_code` and `error_msg` of the example of `op`'s response of `status` (`example`, or
+/// the first of `examples`), as Prism answers a response's first example.
+fn response_example(op: &Operation, status: u16) -> Option<(&'static str, &'static str)> {
+    let media = response_of(op, status)?.get("content")?.get("application/json")?;
+    let body = match media.get("example") {
+        Some(body) => body,
+        None => media.get("examples")?.as_object()?.values().next()?.get("value")?,
+    };
+    let code = body.get("error_code")?.as_str()?;
+    Some((code, body.get("error_msg").and_then(Value::as_str).unwrap_or_default()))
+}
+
+/// What a fault can ask of `op`, for refusals: the statuses it documents with an answer
+/// (its success, and each error whose response has an example), then those without one.
+fn answerable(op: &Operation) -> String {
+    let (with, without): (Vec<u16>, Vec<u16>) =
+        op.responses.keys().partition(|&&s| s < 400 || response_example(op, s).is_some());
+    let list = |statuses: &[u16]| statuses.iter().map(u16::to_string).collect::<Vec<_>>();
+    let mut text = format!("it can answer {}", list(&with).join(", "));
+    if !without.is_empty() {
+        text.push_str(&format!(
+            " ({} documented without an error body)",
+            list(&without).join(", ")
+        ));
+    }
+    text
+}
+
+/// The documented error example named `name` of `op`'s service answered with `status`, whose
+/// code has the service's documented form.
+fn error_example(op: &Operation, status: u16, name: &str) -> Option<ApiError> {
     let service = op.service;
     all_examples().iter().find_map(|e| {
         let value = e.value.as_ref()?;
         let code = value.get("error_code")?.as_str()?;
         let fits = e.service == service
             && e.kind == ExampleKind::Error
-            && name.is_none_or(|n| n == e.name)
+            && name == e.name
             && error_status(service, &e.operation_id) == Some(status)
             && catalogue::is_documented_for(service, code, status);
         fits.then(|| ApiError {

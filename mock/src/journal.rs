@@ -15,7 +15,8 @@ use std::sync::Mutex;
 pub enum Verdict {
     /// Path, query and body follow the contract.
     Valid,
-    /// They break it: `violations` says how.
+    /// They break it, or a `Prefer` header asks for what the spec does not document for the
+    /// operation (field `header.Prefer`): `violations` says how.
     Invalid,
     /// Refused before validation (unknown path, credentials, body size, throttling).
     NotValidated,

@@ -196,7 +196,11 @@ pub(crate) async fn spawn_prepared(
         );
         return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, message));
     }
-    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    // The cause alone ("Address already in use") named neither the address nor the option.
+    let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|e| {
+        let what = format!("cannot listen on {} (--listen, config `listen`): {e}", config.listen);
+        std::io::Error::new(e.kind(), what)
+    })?;
     let addr = listener.local_addr()?;
     let tokens = config.tokens.clone();
     let app = App::new(config)?;

@@ -2,8 +2,8 @@
 //! the spec with them find them here, and a clone without them still passes.
 //!
 //! The folder is `$CSBS_SEEDS_DIR` if set, else `<workspace root>/../shared/seeds`. When it is
-//! absent, a test that needs it prints `skipped: vendor documents not found at <path> (set
-//! CSBS_SEEDS_DIR)` and returns, unless `CSBS_REQUIRE_SEEDS=1` (CI sets it), which makes the
+//! absent, a test that needs it prints `skipped <test>: vendor documents not found at <path>
+//! (set CSBS_SEEDS_DIR)` and returns, unless `CSBS_REQUIRE_SEEDS=1` (CI sets it), which makes the
 //! test fail instead, so the comparisons never stop running silently.
 
 use std::ffi::OsString;
@@ -30,8 +30,9 @@ pub enum Availability {
     Missing(String),
 }
 
-/// Decides from whether the folder exists and the value of `CSBS_REQUIRE_SEEDS`.
-pub fn decide(dir: &Path, exists: bool, require: Option<OsString>) -> Availability {
+/// Decides from whether the folder exists and the value of `CSBS_REQUIRE_SEEDS`; a skip names
+/// `test`, so that a run's skip lines say which tests did not compare.
+pub fn decide(dir: &Path, exists: bool, require: Option<OsString>, test: &str) -> Availability {
     if exists {
         return Availability::Present;
     }
@@ -43,7 +44,7 @@ pub fn decide(dir: &Path, exists: bool, require: Option<OsString>) -> Availabili
         ))
     } else {
         Availability::Skip(format!(
-            "skipped: vendor documents not found at {shown} (set CSBS_SEEDS_DIR)"
+            "skipped {test}: vendor documents not found at {shown} (set CSBS_SEEDS_DIR)"
         ))
     }
 }
@@ -55,17 +56,29 @@ pub fn dir() -> PathBuf {
     locate(std::env::var_os("CSBS_SEEDS_DIR"), root)
 }
 
-/// True when the documents are there. Otherwise prints the skip line and answers false, or
-/// panics when `CSBS_REQUIRE_SEEDS=1`.
+/// True when the documents are there. Otherwise prints the skip line (naming the calling
+/// test) and answers false, or panics when `CSBS_REQUIRE_SEEDS=1`.
+#[track_caller]
 pub fn available() -> bool {
     let dir = dir();
-    match decide(&dir, dir.is_dir(), std::env::var_os("CSBS_REQUIRE_SEEDS")) {
+    let test = caller();
+    match decide(&dir, dir.is_dir(), std::env::var_os("CSBS_REQUIRE_SEEDS"), &test) {
         Availability::Present => true,
         Availability::Skip(line) => {
             println!("{line}");
             false
         }
         Availability::Missing(message) => panic!("{message}"),
+    }
+}
+
+/// The test that called: its name, as the test harness names the thread it runs each test
+/// on, else (a test on the main thread) the file and line it called from.
+#[track_caller]
+fn caller() -> String {
+    match std::thread::current().name() {
+        Some(name) if name != "main" => name.to_owned(),
+        _ => std::panic::Location::caller().to_string(),
     }
 }
 
@@ -101,17 +114,30 @@ mod tests {
     #[test]
     fn an_absent_folder_skips_unless_the_documents_are_required() {
         let dir = Path::new("/nowhere/seeds");
-        assert_eq!(decide(dir, true, Some("1".into())), Availability::Present);
+        let test = "doc_drift::every_document_parses";
+        assert_eq!(decide(dir, true, Some("1".into()), test), Availability::Present);
         assert_eq!(
-            decide(dir, false, None),
+            decide(dir, false, None, test),
             Availability::Skip(
-                "skipped: vendor documents not found at /nowhere/seeds (set CSBS_SEEDS_DIR)".into()
+                "skipped doc_drift::every_document_parses: vendor documents not found at \
+                 /nowhere/seeds (set CSBS_SEEDS_DIR)"
+                    .into()
             )
         );
-        assert!(matches!(decide(dir, false, Some("0".into())), Availability::Skip(_)));
-        let Availability::Missing(message) = decide(dir, false, Some("1".into())) else {
+        assert!(matches!(decide(dir, false, Some("0".into()), test), Availability::Skip(_)));
+        let Availability::Missing(message) = decide(dir, false, Some("1".into()), test) else {
             panic!("CSBS_REQUIRE_SEEDS=1 must fail when the folder is absent");
         };
         assert!(message.contains("/nowhere/seeds") && message.contains("CSBS_REQUIRE_SEEDS=1"));
+    }
+
+    #[test]
+    fn the_skip_line_names_the_test_that_called() {
+        // The harness runs each test on a thread named after it; 23 identical skip lines once
+        // did not say which tests had not compared.
+        assert_eq!(caller(), "seeds::tests::the_skip_line_names_the_test_that_called");
+        // (Through a closure: a `#[track_caller]` function passed as a value reports the shim.)
+        let elsewhere = std::thread::spawn(|| caller()).join().unwrap();
+        assert!(elsewhere.starts_with(file!()), "{elsewhere}");
     }
 }

@@ -61,7 +61,7 @@ fn input_schema(op: &Operation, fixed: &BTreeMap<String, String>) -> Value {
     for p in &op.parameters {
         match p.location {
             Location::Path if !fixed.contains_key(&p.name) => {
-                path_props.insert(p.name.clone(), p.schema.clone());
+                path_props.insert(p.name.clone(), segment_schema(&p.schema));
                 path_required.push(Value::String(p.name.clone()));
             }
             Location::Query => {
@@ -84,6 +84,18 @@ fn input_schema(op: &Operation, fixed: &BTreeMap<String, String>) -> Value {
         }
     }
     serde_json::json!({"type": "object", "required": required, "properties": props})
+}
+
+/// A path parameter's schema as generated: its value fills its segment whatever the schema
+/// allows (CBR's `checkpoint_id` is any string: an empty one was sent as `/checkpoints/`,
+/// which names no operation, and its 404 `APIGW.0101` counted as a documented refusal).
+fn segment_schema(schema: &Value) -> Value {
+    let mut schema = schema.clone();
+    if let Some(s) = schema.as_object_mut().filter(|s| s.get("type") == Some(&"string".into())) {
+        let min = s.get("minLength").and_then(Value::as_u64).unwrap_or(0).max(1);
+        s.insert("minLength".into(), min.into());
+    }
+    schema
 }
 
 fn to_case(

@@ -119,10 +119,11 @@ impl Report {
             (
                 "Requests",
                 format!(
-                    "{} sent, {} timed out, {} recorded with their verdicts",
+                    "{} sent, {} timed out, {} kept with their answers and verdicts ({})",
                     self.requests,
                     self.timeouts,
-                    self.exchanges.len()
+                    self.exchanges.len(),
+                    super::model::ONLY_COUNTED
                 ),
             ),
         ]);
@@ -212,8 +213,9 @@ impl Report {
             cells.entry((&s.operation, s.check)).or_default().skipped += 1;
         }
         let mut operations: Vec<&str> = cells.keys().map(|(o, _)| *o).collect();
-        operations.sort_unstable();
         operations.dedup();
+        // The spec's operations first, then the parts judged across them (the model's).
+        operations.sort_by_key(|op| !super::model::is_operation(op));
         out.push_str(
             "<section><h2>Operations × checks</h2><p class=\"legend\"><span class=\"fail\">✗ failed</span> \
              <span class=\"pass\">✓ passed</span> <span class=\"skip\">– skipped</span> \
@@ -225,7 +227,8 @@ impl Report {
         }
         out.push_str("</tr></thead><tbody>");
         for op in operations {
-            let _ = write!(out, "<tr><th>{}</th>", esc(op));
+            let across = if super::model::is_operation(op) { "" } else { " (across operations)" };
+            let _ = write!(out, "<tr><th>{}{across}</th>", esc(op));
             for c in &checks {
                 match cells.get(&(op, *c)) {
                     None => out.push_str("<td></td>"),

@@ -172,6 +172,18 @@ pub struct Tick {
     pub status: Option<u16>,
 }
 
+/// What a run's `requests` count beyond the `exchanges` it keeps, in the reports' words (an
+/// exchange is kept with its request and answer, for the verdicts about it).
+pub const ONLY_COUNTED: &str =
+    "generated cases that passed, waits, the model's histories and cleanup are only counted";
+
+/// True when a verdict's `operation` is an `operationId` of the spec. The other names are
+/// parts that judge across operations (the model's random histories, `model`): the reports
+/// show them apart from the operations.
+pub fn is_operation(name: &str) -> bool {
+    csbs_spec::operations::find_operation(name).is_some()
+}
+
 /// The outcome of a run.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
@@ -184,7 +196,7 @@ pub struct Report {
     pub seed: Option<u64>,
     /// The options the run was given.
     pub options: RunSettings,
-    /// Requests sent in all (the exchanges are the recorded ones).
+    /// Requests sent in all; `exchanges` keeps some of them (see [`ONLY_COUNTED`]).
     pub requests: u64,
     /// Of those, requests that got no complete answer within the timeout.
     pub timeouts: u64,

@@ -1,7 +1,7 @@
 //! The human summary: by operation, by check, then each failure with its request, the
 //! response (cut), the rule and a curl reproduction.
 
-use super::model::{CheckResult, Report};
+use super::model::{is_operation, CheckResult, Report, ONLY_COUNTED};
 use super::recorder::cut;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -44,10 +44,10 @@ impl Report {
         self.cleanup_and_notes(&mut out);
         let _ = writeln!(
             out,
-            "\n{} requests ({} exchanges recorded) in {:.1} s",
+            "\n{} requests in {:.1} s; {} kept in the report with their answers ({ONLY_COUNTED})",
             self.requests,
+            self.duration_ms as f64 / 1000.0,
             self.exchanges.len(),
-            self.duration_ms as f64 / 1000.0
         );
         let _ = writeln!(
             out,
@@ -72,13 +72,19 @@ impl Report {
         for s in &self.skipped {
             rows.entry(&s.operation).or_default().skipped += 1;
         }
-        let _ = writeln!(
-            out,
-            "\n{:<40} {:>7} {:>7} {:>7}",
-            "By operation", "passed", "failed", "skipped"
-        );
-        for (op, t) in rows {
-            let _ = writeln!(out, "  {op:<38} {:>7} {:>7} {:>7}", t.passed, t.failed, t.skipped);
+        // The model's histories are no operation's: a table of their own.
+        let (operations, across): (Vec<_>, Vec<_>) =
+            rows.into_iter().partition(|(op, _)| is_operation(op));
+        for (heading, rows) in [("By operation", operations), ("Across operations", across)] {
+            if rows.is_empty() && heading != "By operation" {
+                continue;
+            }
+            let _ =
+                writeln!(out, "\n{heading:<40} {:>7} {:>7} {:>7}", "passed", "failed", "skipped");
+            for (op, t) in rows {
+                let _ =
+                    writeln!(out, "  {op:<38} {:>7} {:>7} {:>7}", t.passed, t.failed, t.skipped);
+            }
         }
     }
 

@@ -330,3 +330,18 @@ async fn a_pool_waits_for_a_slow_backup_within_wait() {
     // The case was bound to the pool's backup, once available: deleted (2xx), not a 404.
     assert_eq!((row.valid, row.valid_2xx), (1, 1), "{}", report.summary());
 }
+
+#[test]
+fn generated_path_values_fill_their_segment() {
+    use proptest::strategy::{Strategy, ValueTree};
+    // CBR's checkpoint_id is any string; an empty one was sent as `/checkpoints/`, no route.
+    let op = csbs_spec::operations::find_operation("showCbrCheckpoint").expect("in the spec");
+    let fixed = [("project_id".to_owned(), "p-1".to_owned())].into();
+    let strategy = csbs_conformance::properties::valid_cases(op, fixed);
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    for _ in 0..200 {
+        let case = strategy.new_tree(&mut runner).expect("a case").current();
+        let id = &case.request.path["checkpoint_id"];
+        assert!(!id.is_empty(), "{:?}", case.request.path);
+    }
+}

@@ -104,6 +104,38 @@ async fn the_json_report_has_verdicts_exchanges_and_cleanup() {
         .all(|r| r["check"].is_string() && r["passed"].is_boolean()));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_models_verdicts_stand_apart_from_the_operations_and_the_count_says_what_is_kept() {
+    let report = crate::support::whole_run().await;
+    let summary = report.summary();
+    // "By operation" lists the spec's operations only; the model's histories (once a row
+    // `model` among them) have a table of their own.
+    let table = |heading: &str| -> Vec<&str> {
+        let mut lines = summary.lines().skip_while(|l| !l.starts_with(heading)).skip(1);
+        std::iter::from_fn(|| lines.next().filter(|l| l.starts_with("  "))).collect()
+    };
+    let operations = table("By operation");
+    assert!(operations.iter().any(|l| l.trim_start().starts_with("listPolicies ")), "{summary}");
+    assert!(!operations.iter().any(|l| l.trim_start().starts_with("model ")), "{summary}");
+    let across = table("Across operations");
+    assert_eq!(across.len(), 1, "{summary}");
+    assert!(across[0].trim_start().starts_with("model "), "{summary}");
+    // The request count says what the kept exchanges are.
+    let count = summary.lines().rev().nth(1).unwrap_or_default();
+    let kept = format!(
+        "; {} kept in the report with their answers (generated cases that passed",
+        report.exchanges.len()
+    );
+    assert!(count.starts_with(&format!("{} requests in ", report.requests)), "{count}");
+    assert!(count.contains(&kept), "{count}");
+    let html = report.to_html(None);
+    assert!(html.contains("kept with their answers and verdicts (generated cases"));
+    let matrix = html.split("Operations × checks").nth(1).expect("the matrix");
+    let matrix = matrix.split("</table>").next().unwrap_or_default();
+    let model_row = matrix.find("<tr><th>model (across operations)</th>").expect("its row");
+    assert!(matrix.find("<tr><th>updatePolicy</th>").is_some_and(|op| op < model_row));
+}
+
 #[test]
 fn a_report_into_a_missing_folder_is_refused_before_the_run() {
     let file: ReportFile = "json=/nonexistent-folder-for-sure/r.json".parse().expect("parses");

@@ -85,3 +85,20 @@ fn connection_limits_beyond_the_listeners_range_are_refused_at_start() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_address_in_use_is_named_in_one_line() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let output = Command::new(env!("CARGO_BIN_EXE_csbs-mock"))
+        .args(["--listen", &address, "--token", "t:p-in-use"])
+        .stdin(Stdio::null())
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("the mock binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    let says = format!("cannot listen on {address} (--listen, config `listen`): ");
+    assert!(stderr.contains(&says) && stderr.contains("in use"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+}

@@ -245,27 +245,33 @@ async fn prefer(mock: &Mock, path: &str, prefer: &str) -> (u16, Value) {
     (answer.status().as_u16(), answer.json().await.unwrap_or(Value::Null))
 }
 
+/// Asserts that `Prefer: header` on `path` is refused 400 with the service's validation
+/// `code`, the message saying `says`.
+async fn assert_prefer_refused(mock: &Mock, path: &str, header: &str, code: &str, says: &str) {
+    let (status, body) = prefer(mock, path, header).await;
+    assert_eq!((status, body["error_code"].as_str()), (400, Some(code)), "{header}: {body}");
+    assert!(body["error_msg"].as_str().unwrap().contains(says), "{header}: {body}");
+}
+
 #[tokio::test]
 async fn prefer_forces_what_the_spec_documents_and_refuses_the_rest() {
     let mock = Mock::start().await;
     // Preference names are case-insensitive (RFC 7240).
     assert_eq!(prefer(&mock, &v1("/quotas"), "CODE=500").await.0, 500);
     assert_eq!(prefer(&mock, &v1("/quotas"), "Delay=0").await.0, 200);
+    // Each error is the example of the operation's response of that status, as the spec
+    // documents it (and as Prism answers it).
     let (status, body) = prefer(&mock, &v1("/quotas"), "code=500").await;
-    assert_eq!((status, body["error_code"].as_str()), (500, Some("CSBS.9998")), "{body}");
-    let (status, body) = prefer(&mock, &v1("/quotas"), "code=404").await;
-    assert_eq!((status, body["error_code"].as_str()), (404, Some("CSBS.3001")), "{body}");
-    assert!(!body["error_msg"].as_str().unwrap().contains("%s"), "a raw placeholder: {body}");
-    // An operation's own domain error of the status comes first (showPolicy: CSBS.3000).
+    assert_eq!((status, body["error_code"].as_str()), (500, Some("CSBS.9999")), "{body}");
     let (status, body) = prefer(&mock, &v1("/policies/p-1"), "code=404").await;
     assert_eq!((status, body["error_code"].as_str()), (404, Some("CSBS.3000")), "{body}");
     assert!(body["error_msg"]
         .as_str()
         .unwrap()
         .ends_with("(answered by the mock's Prefer header)"));
-    // CBR has no table of its own among the documents: the gateway's documented 404.
-    let (status, body) = prefer(&mock, &v3("/backups"), "code=404").await;
-    assert_eq!((status, body["error_code"].as_str()), (404, Some("APIGW.0101")), "{body}");
+    let (status, body) =
+        prefer(&mock, &v3("/checkpoints/8b0851a8-adf3-4f4c-a914-dead08bf9664"), "code=404").await;
+    assert_eq!((status, body["error_code"].as_str()), (404, Some("BackupService.3001")), "{body}");
     let (status, body) = prefer(&mock, &v1("/quotas"), "example=capacity_and_count_quotas").await;
     assert_eq!(status, 200);
     let documented = csbs_spec::examples::all_examples()
@@ -275,20 +281,18 @@ async fn prefer_forces_what_the_spec_documents_and_refuses_the_rest() {
     assert_eq!(Some(body), documented.value);
     let (status, _) = prefer(&mock, &v1("/quotas"), "delay=20, code=200").await;
     assert_eq!(status, 200);
+    // A status whose response documents no error body is refused, saying why: a list names
+    // no object it would not find (its 404 was once a checkpoint item's), CSBS answers no
+    // code with 503. What can be asked is listed without them.
     let refused = [
-        ("code=418", "code=418 is not documented for showQuotas"),
-        ("code=503", "no documented error code of csbs has status 503"),
+        ("code=418", "code=418 is not documented for showQuotas; it can answer 200, 400, 401, 403, 429, 500 (404, 503 documented without an error body)"),
+        ("code=404", "showQuotas documents no error body for status 404 (its response has no example: \"The requested object does not exist."),
+        ("code=503", "showQuotas documents no error body for status 503"),
         ("example=nothing", "example=nothing is not a documented 200 example of showQuotas"),
         ("delay=99999999", "delay=99999999 is not a number of milliseconds"),
     ];
     for (header, says) in refused {
-        let (status, body) = prefer(&mock, &v1("/quotas"), header).await;
-        assert_eq!(
-            (status, body["error_code"].as_str()),
-            (400, Some("CSBS.9001")),
-            "{header}: {body}"
-        );
-        assert!(body["error_msg"].as_str().unwrap().contains(says), "{header}: {body}");
+        assert_prefer_refused(&mock, &v1("/quotas"), header, "CSBS.9001", says).await;
     }
     // The refusal quotes the preference as sent (it once quoted only "code").
     let (_, body) = prefer(&mock, &v1("/quotas"), "code=503").await;
@@ -297,6 +301,29 @@ async fn prefer_forces_what_the_spec_documents_and_refuses_the_rest() {
     assert_eq!(prefer(&mock, &v1("/quotas"), "return=minimal").await.0, 200);
     let faulted = journal(&mock, "status=500").await;
     assert_eq!(faulted[0]["fault"], "Prefer header");
+    // A refused `Prefer` is journaled as the invalid request it is, with its violation.
+    let refused = journal(&mock, "status=400&verdict=invalid").await;
+    assert_eq!(refused.len(), 6, "{refused:?}");
+    let violation = refused[0]["violations"][0].as_str().unwrap_or_default();
+    assert!(
+        violation.starts_with("header.Prefer: code=418") && violation.contains("(prefer)"),
+        "{violation}"
+    );
+    assert!(journal(&mock, "status=400&verdict=valid").await.is_empty());
+}
+
+#[tokio::test]
+async fn prefer_on_cbr_answers_only_the_errors_its_responses_document() {
+    let mock = Mock::start().await;
+    // CBR's 500 and the backup list's 404 have no documented body; its 401 has one.
+    for (header, says) in [
+        ("code=500", "listCbrBackups documents no error body for status 500"),
+        ("code=404", "listCbrBackups documents no error body for status 404"),
+    ] {
+        assert_prefer_refused(&mock, &v3("/backups"), header, "BackupService.9001", says).await;
+    }
+    let (status, _) = prefer(&mock, &v3("/backups"), "code=401").await;
+    assert_eq!(status, 401);
 }
 
 #[tokio::test]
@@ -333,6 +360,11 @@ async fn faults_the_spec_does_not_allow_are_refused_at_start() {
             "CSBS.0000",
         ),
         ("showQuotas", Fault { latency_ms: 0, status: Some(500), code: None, share: 2.0 }, "share"),
+        (
+            "listPolicies",
+            Fault { latency_ms: 0, status: Some(404), code: None, share: 1.0 },
+            "listPolicies documents no error body for status 404",
+        ),
     ] {
         let config = csbs_mock::MockConfig {
             listen: "127.0.0.1:0".parse().unwrap(),
