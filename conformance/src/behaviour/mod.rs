@@ -20,6 +20,7 @@ mod deletion;
 mod errors;
 mod filters;
 mod first;
+mod foreign;
 mod isolation;
 mod keeps;
 mod life;
@@ -32,6 +33,7 @@ mod retention;
 mod same;
 mod scope;
 pub(crate) mod support;
+mod theirs;
 mod writes;
 
 pub(crate) use writes::Fixture;
