@@ -3,7 +3,8 @@
 //! `read_after_write`, `filter_conformance`, `sort_conformance`, `pagination_conformance`,
 //! `max_limit_conformance`, `count_conformance`, `list_show_agreement`, `domain_error_conformance`, `project_isolation`, `lifecycle_conformance`,
 //! `quota_usage`, and the documented families (`duplicate_name_rejection`, `binding_release`,
-//! `capability_conformance`, `policy_run_scope`, `retention_conformance`, `deletion_scope`).
+//! `capability_conformance`, `policy_run_scope`, `retention_conformance`, `deletion_scope`,
+//! `first_backup_full`).
 //! The rules come from the spec's behaviour extensions
 //! (`csbs_spec::behaviour`), which the mock reads too.
 //!
@@ -20,6 +21,7 @@ mod crossed;
 mod deletion;
 mod errors;
 mod filters;
+mod first;
 mod foreign;
 mod isolation;
 mod keeps;
@@ -75,6 +77,7 @@ pub(crate) async fn run(session: &mut Session, scenario: Scenario) {
         Scenario::ListShow => same::run(session).await,
         Scenario::Isolation => isolation::run(session).await,
         Scenario::Lifecycle => life::run(session).await,
+        Scenario::FirstBackup => first::run(session).await,
         _ => {}
     }
 }

@@ -174,6 +174,9 @@ checks! {
     /// `deleteCheckpoint` deletes the backup named, or the whole record (`x-subset`).
     DeletionScope => "deletion_scope", part: Behaviour, needs: Mutations, runs: [Deletion],
         proves: "deleteCheckpoint with checkpoint_items deletes only that backup of the record, and without it every backup";
+    /// A server's first backup is full, whatever the protect asked (`x-first-backup`).
+    FirstBackupFull => "first_backup_full", part: Behaviour, needs: Mutations, runs: [FirstBackup],
+        proves: "a server's first backup, asked incremental, is full in every view that shows it (x-first-backup); a server with no backup is one the run was given, freed only of backups the run made";
     /// Random histories answer as the reference model answers them, where the documents decide.
     ModelConformance => "model_conformance", part: Model, needs: Mutations, more: Restores, runs: [ModelHistories],
         proves: "random histories of creates, updates, deletes, backups, runs, restores and reads (filters with time bounds, sorts, pages, counts, quotas, both capability checks, the CBR views), some sent at once, answer as the reference model does wherever the documents decide: status and code, echoed members, list membership and order, counts, settled statuses, quota usage, bindings, deleted objects gone by ID, isolation from a second project";
