@@ -12,6 +12,8 @@
 //!   of the other project's items (of the request that made them, for `made-by`) that no item
 //!   of this project matches, and the list must be empty across its pages, its total and the
 //!   counts of it (`x-count-of`) 0.
+//!
+//! Then the other way round (`crossed.rs`): its credential on this project's path.
 
 use super::errors::documented;
 use super::filters::{count_value, parameter_values};
