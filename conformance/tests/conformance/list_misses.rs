@@ -1,8 +1,9 @@
 //! The list faults an adversary's endpoints slipped past the dedicated checks (issue 20's
-//! second breaker round): several filters at once, a second sort key `name`, a third one, a `next` link that drops
-//! the filters or comes on the last page, a marker or an offset counted on another list than
-//! the one asked, a total less the offset. Each is broken on its own in front of the mock and
-//! fails the check that owns the rule; the unbroken mock passes them in `behaviour.rs`.
+//! second and third breaker rounds): several filters at once, a second sort key `name`, a
+//! third one, a `next` link that drops the filters, names an internal host or comes on the
+//! last page, a marker or an offset counted on another list than the one asked, a total less
+//! the offset. Each is broken on its own in front of the mock and fails the check that owns
+//! the rule; the unbroken mock passes them in `behaviour.rs`.
 
 use crate::behaviour::{answers_of, assert_each_fails, on, unchanged, untouched, Rewrite, Tamper};
 use crate::support::{Answer, Sent};
@@ -171,6 +172,20 @@ fn next_link_on_last_page() -> Tamper {
     })
 }
 
+/// listPolicies: the `next` link is an absolute URL on an internal host the client cannot reach
+/// (breaker g07); its query is right.
+fn next_link_on_internal_host() -> Tamper {
+    answers_of("listPolicies", |a: &mut Answer| {
+        a.edit_json(|v| {
+            for link in v["policies_links"].as_array_mut().into_iter().flatten() {
+                if let Some(href) = link["href"].as_str().filter(|h| h.starts_with('/')) {
+                    link["href"] = json!(format!("http://10.0.0.7:8080{href}"));
+                }
+            }
+        })
+    })
+}
+
 /// listCbrBackups: `count` is the matches left after `offset` (breaker fa14).
 fn count_minus_offset() -> Tamper {
     answers_of("listCbrBackups", |a: &mut Answer| {
@@ -244,6 +259,13 @@ async fn each_missed_list_fault_fails_its_check() {
             "listBackups",
             Check::PaginationConformance,
             "next link with",
+        ),
+        (
+            unchanged(),
+            next_link_on_internal_host(),
+            "listPolicies",
+            Check::PaginationConformance,
+            "next link",
         ),
         (
             unchanged(),
