@@ -15,6 +15,7 @@
 
 mod bindings;
 mod combined;
+mod default_limit;
 mod deletion;
 mod errors;
 mod filters;

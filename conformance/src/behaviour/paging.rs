@@ -2,9 +2,10 @@
 //! spec (`x-pagination`): `limit` bounds a page and takes the first items of the default
 //! order, at a small limit and at one less than everything; pages by `marker` visit every item
 //! once, in order; `offset` skips; an offset past the end is an empty page (200); a `next` link
-//! followed as given leads to the next page (on the endpoint, at the list's path); a list's
-//! `total` (on a full page and on a small one) and each count (`x-count-of`) equal the items
-//! listed across every page.
+//! followed as given leads to the next page (on the endpoint, at the list's path); without
+//! `limit` a page holds the documented default (`default_limit`); a list's `total` (on a full
+//! page and on a small one) and each count (`x-count-of`) equal the items listed across every
+//! page.
 
 use super::filters::{count_value, counted};
 use super::support::{fail, id_of, items_of, list_all};
@@ -25,6 +26,7 @@ pub async fn run(session: &mut Session) {
     for op in all_operations() {
         if let Some(paging) = pagination(op) {
             check_list(session, &op.id, &paging).await;
+            super::default_limit::check(session, op, &paging).await;
         }
         if let Some(count) = count_of(op) {
             check_count(session, &op.id, &count.operation).await;
@@ -278,7 +280,7 @@ async fn marker_walk(
 }
 
 /// The `href` of an answer's `next` link at `links`.
-fn next_href(answer: &Answer, links: &str) -> Option<String> {
+pub(super) fn next_href(answer: &Answer, links: &str) -> Option<String> {
     let links = answer.json.as_ref()?.pointer(links)?.as_array()?;
     let next = links.iter().find(|l| l.get("rel").and_then(Value::as_str) == Some("next"))?;
     next.get("href")?.as_str().map(str::to_owned)

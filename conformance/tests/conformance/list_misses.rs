@@ -1,9 +1,9 @@
 //! The list faults an adversary's endpoints slipped past the dedicated checks (issue 20's
 //! second and third breaker rounds): several filters at once, a second sort key `name`, a
 //! third one, a `next` link that drops the filters, names an internal host or comes on the
-//! last page, a marker or an offset counted on another list than the one asked, a total less
-//! the offset. Each is broken on its own in front of the mock and fails the check that owns
-//! the rule; the unbroken mock passes them in `behaviour.rs`.
+//! last page, a short page without `limit`, a marker or an offset counted on another list than
+//! the one asked, a total less the offset. Each is broken on its own in front of the mock and
+//! fails the check that owns the rule; the unbroken mock passes them in `behaviour.rs`.
 
 use crate::behaviour::{answers_of, assert_each_fails, on, unchanged, untouched, Rewrite, Tamper};
 use crate::support::{Answer, Sent};
@@ -259,6 +259,18 @@ async fn each_missed_list_fault_fails_its_check() {
             "listBackups",
             Check::PaginationConformance,
             "next link with",
+        ),
+        // listPolicies without `limit` pages by 25, not the documented default (breaker g06).
+        (
+            on("listPolicies", |s: &mut Sent| {
+                if s.query("limit").is_empty() {
+                    s.set_query("limit", "25");
+                }
+            }),
+            untouched(),
+            "listPolicies",
+            Check::PaginationConformance,
+            "without limit",
         ),
         (
             unchanged(),
