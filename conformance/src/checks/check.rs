@@ -94,6 +94,10 @@ checks! {
     /// The `Content-Type` is a media type documented for that status.
     ContentTypeConformance => "content_type_conformance", part: Examples, needs: ReadOnly, runs: [ExampleReplay, GeneratedCases],
         proves: "every Content-Type is documented for its status";
+    /// The headers documented for the status (`Retry-After` of a 429) validate against their
+    /// schemas, also on the 429 answers waited out before a request was sent again.
+    ResponseHeadersConformance => "response_headers_conformance", part: Examples, needs: ReadOnly, runs: [ExampleReplay, GeneratedCases],
+        proves: "every documented response header validates against its schema, on the 429 answers waited out too";
     /// The body validates against the documented schema for that status.
     ResponseSchemaConformance => "response_schema_conformance", part: Examples, needs: ReadOnly, runs: [ExampleReplay, GeneratedCases],
         proves: "every body validates against its documented schema";
