@@ -13,6 +13,8 @@ mod cli;
 mod families;
 #[path = "conformance/first_contact.rs"]
 mod first_contact;
+#[path = "conformance/isolation.rs"]
+mod isolation;
 #[path = "conformance/list_misses.rs"]
 mod list_misses;
 #[path = "conformance/misses.rs"]

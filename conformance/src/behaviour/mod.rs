@@ -19,6 +19,7 @@ mod default_limit;
 mod deletion;
 mod errors;
 mod filters;
+mod foreign;
 mod isolation;
 mod keeps;
 mod life;
@@ -31,6 +32,7 @@ mod retention;
 mod same;
 mod scope;
 pub(crate) mod support;
+mod theirs;
 mod writes;
 
 pub(crate) use writes::Fixture;
