@@ -41,3 +41,5 @@ mod standalone;
 mod support;
 #[path = "conformance/tampered.rs"]
 mod tampered;
+#[path = "conformance/view_misses.rs"]
+mod view_misses;

@@ -3,7 +3,8 @@
 //! `read_after_write`, `filter_conformance`, `sort_conformance`, `pagination_conformance`,
 //! `max_limit_conformance`, `count_conformance`, `list_show_agreement`, `domain_error_conformance`, `project_isolation`, `lifecycle_conformance`,
 //! `quota_usage`, and the documented families (`duplicate_name_rejection`, `binding_release`,
-//! `capability_conformance`, `policy_run_scope`, `retention_conformance`, `deletion_scope`).
+//! `capability_conformance`, `policy_run_scope`, `retention_conformance`, `deletion_scope`,
+//! `first_backup_full`).
 //! The rules come from the spec's behaviour extensions
 //! (`csbs_spec::behaviour`), which the mock reads too.
 //!
@@ -14,11 +15,13 @@
 //! little to judge.
 
 mod bindings;
+mod capacity;
 mod combined;
 mod default_limit;
 mod deletion;
 mod errors;
 mod filters;
+mod first;
 mod foreign;
 mod isolation;
 mod keeps;
@@ -33,6 +36,7 @@ mod same;
 mod scope;
 pub(crate) mod support;
 mod theirs;
+mod views;
 mod writes;
 
 pub(crate) use writes::Fixture;
@@ -73,6 +77,7 @@ pub(crate) async fn run(session: &mut Session, scenario: Scenario) {
         Scenario::ListShow => same::run(session).await,
         Scenario::Isolation => isolation::run(session).await,
         Scenario::Lifecycle => life::run(session).await,
+        Scenario::FirstBackup => first::run(session).await,
         _ => {}
     }
 }

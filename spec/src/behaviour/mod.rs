@@ -4,10 +4,12 @@
 //! and what a count counts (`x-count-of`), what an operation creates, where it is shown and
 //! how it is deleted (`links`), what a later read returns of a request (`x-echo`), which
 //! documented error answers which condition (`x-domain-errors`), what `used` counts in the
-//! quotas (`x-usage`), the statuses of a backup's life (`x-lifecycle`), which parameters
+//! quotas (`x-usage`), the statuses of a backup's life (`x-lifecycle`) and what the CBR view
+//! shows of them (`x-view-of`), which parameters
 //! are admin-only or scope the credential (`x-admin-only`, `x-credential-scope`), which
 //! policy holds a server (`x-binding`, `x-protectable`), which parts a request acts on
-//! (`x-subset`), and what a policy's runs keep (`x-retention`, `x-overrides`).
+//! (`x-subset`), what a policy's runs keep (`x-retention`, `x-overrides`), and what a
+//! server's first backup is (`x-first-backup`).
 //!
 //! The mock and the conformance runner both read these, so that they cannot disagree
 //! silently. Each reader returns typed values; a malformed extension is a defect of the
@@ -17,6 +19,7 @@ mod binding;
 mod errors;
 mod expr;
 mod filter;
+mod first;
 mod links;
 mod lists;
 mod retention;
@@ -26,12 +29,18 @@ pub use binding::{binding, protectable, subset, Binding, Effect, NoneChosen, Pro
 pub use errors::{domain_errors, Condition, DomainError};
 pub use expr::{select, Expr, RequestParts};
 pub use filter::{filters, instant, Filter, FilterRule, MadeBy, Match};
+pub use first::{first_backup, FirstBackup, Shown};
 pub use links::{
     deletion, links, response_echo, response_keeps, Echo, EchoField, Keeps, Link, Same,
 };
-pub use lists::{count_of, pagination, sort_default, usage, CountOf, Pagination, Usage, UsageKind};
+pub use lists::{
+    count_of, pagination, sort_default, usage, CountOf, Pagination, Sum, Usage, UsageKind,
+};
 pub use retention::{retention, Override, Retention, RetentionKind, RetentionRule};
-pub use status::{admin_only, backup_lifecycle, credential_scope, provider_id, Lifecycle};
+pub use status::{
+    admin_only, backup_lifecycle, cbr_status_view, credential_scope, provider_id, Lifecycle,
+    StatusView,
+};
 
 use crate::document::deref;
 use crate::Operation;
