@@ -198,7 +198,9 @@ fn time_probes(
         let floor = micros.div_euclid(unit) * unit;
         let ceil = if floor == micros { micros } else { floor + unit };
         let (keep, out) = if step > 0 { (floor, floor + unit) } else { (ceil, ceil - unit) };
-        let kind = |what: &str| format!("{name} with {digits} fraction digits, {what} an item");
+        let plural = if digits == 1 { "" } else { "s" };
+        let kind =
+            |what: &str| format!("{name} with {digits} fraction digit{plural}, {what} an item");
         probes.push((kind("keeping"), keep, digits, Some(id.clone())));
         probes.push((kind("leaving out"), out, digits, None));
     }

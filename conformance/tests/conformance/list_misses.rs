@@ -281,7 +281,7 @@ async fn each_missed_list_fault_fails_its_check() {
             untouched(),
             "listBackups",
             Check::FilterConformance,
-            "fraction digits",
+            "fraction digit",
         ),
         // listPolicies without `limit` pages by 25, not the documented default (breaker g06).
         (
