@@ -17,6 +17,7 @@
 mod bindings;
 mod capacity;
 mod combined;
+mod crossed;
 mod default_limit;
 mod deletion;
 mod errors;
@@ -129,7 +130,7 @@ async fn families(session: &mut Session, fixture: &mut Fixture, scenario: Scenar
 
 /// Waits (within --wait) until the project's backups stop moving (the earlier parts' deletions
 /// finish), so that lists read twice agree.
-async fn settle_project(session: &mut Session) {
+pub(super) async fn settle_project(session: &mut Session) {
     let life = backup_lifecycle();
     let moving: Vec<String> = life.pending.iter().chain(&life.deleting).cloned().collect();
     let list = session.request("listBackups");

@@ -151,7 +151,7 @@ checks! {
         proves: "unknown IDs (read-only), and with --allow-mutations bound servers, busy backups and bad restore mappings, answer the documented code and status (duplicate names: duplicate_name_rejection)";
     /// Another project's path, or an admin-only parameter without admin rights, answers 403.
     ProjectIsolation => "project_isolation", part: Behaviour, needs: ReadOnly, runs: [Isolation],
-        proves: "the credential cannot read another project's path, nor use all_tenants without admin rights (403); with a second project (--other-token), what only that project holds (with --allow-mutations: a policy and a backup record it makes) is not found by ID on this project's path, and filters naming it list and count nothing";
+        proves: "the credential cannot read another project's path, nor use all_tenants without admin rights (403); with a second project (--other-token), what only that project holds (with --allow-mutations: a policy and a backup record it makes) is not found by ID on this project's path, and filters naming it list and count nothing; the second credential on this project's path is refused 403 whatever it names (an unknown ID, and with --allow-mutations this project's objects, changes included), and what it is refused changes nothing";
     /// The quotas' `used` grows by the backups stored and falls back when they are deleted;
     /// summed ones are exactly the listed total, rounded up (`x-usage`).
     QuotaUsage => "quota_usage", part: Behaviour, needs: Mutations, runs: [Lifecycle],
