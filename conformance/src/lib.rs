@@ -3,7 +3,7 @@
 //! A run has six parts ([`Phase`]): offline checks of the spec itself, auth probes
 //! (`ignored_auth`), the replay of every documented example request with its response
 //! checked (`not_a_server_error`, `status_code_conformance`, `content_type_conformance`,
-//! `response_schema_conformance`, `positive_data_acceptance`, `example_structure`), generated
+//! `response_headers_conformance`, `response_schema_conformance`, `positive_data_acceptance`, `example_structure`), generated
 //! requests that follow every validation rule or break exactly one (`positive_data_acceptance`,
 //! `negative_data_rejection`), the documented behaviour, and stateful scenarios
 //! (`ensure_resource_availability`, `use_after_free`). The check registry ([`Check`]) is the

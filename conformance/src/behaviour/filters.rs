@@ -160,7 +160,8 @@ impl Probe {
 /// A time bound is tried at an item's exact time (an inclusive bound keeps the item: an
 /// endpoint that compares strictly leaves it out) and a microsecond past it for at-least,
 /// before it for at-most (the parameter takes microseconds: an endpoint that drops the
-/// fraction of a second still keeps the item). The item is the run's own where it made some.
+/// fraction of a second still keeps the item), then with shorter fractions. The item is the
+/// run's own where it made some.
 fn time_probes(
     op: &Operation,
     filter: &Filter,
@@ -185,14 +186,30 @@ fn time_probes(
     let own = all.iter().filter(|i| id_of(i).is_some_and(|id| mine.contains(&id)));
     let Some((id, micros)) = own.chain(all).find_map(timed) else { return Vec::new() };
     let past = if step > 0 { "past" } else { "before" };
-    let probes = [
-        (format!("{name} at an item's exact time"), micros, Some(id)),
-        (format!("{name} a microsecond {past} an item's time"), micros + step, None),
+    let mut probes = vec![
+        (format!("{name} at an item's exact time"), micros, 6, Some(id.clone())),
+        (format!("{name} a microsecond {past} an item's time"), micros + step, 6, None),
     ];
+    // `FilterTimestamp` takes one to six fraction digits: bounds of one and of three digits
+    // next to the item's time, one keeping it, one leaving it out (an endpoint that reads `.5`
+    // as 5 microseconds, breaker g29, moves them across the item).
+    for digits in [1, 3] {
+        let unit = 10i64.pow(6 - digits);
+        let floor = micros.div_euclid(unit) * unit;
+        let ceil = if floor == micros { micros } else { floor + unit };
+        let (keep, out) = if step > 0 { (floor, floor + unit) } else { (ceil, ceil - unit) };
+        let plural = if digits == 1 { "" } else { "s" };
+        let kind =
+            |what: &str| format!("{name} with {digits} fraction digit{plural}, {what} an item");
+        probes.push((kind("keeping"), keep, digits, Some(id.clone())));
+        probes.push((kind("leaving out"), out, digits, None));
+    }
     probes
         .into_iter()
-        .filter_map(|(kind, at, source)| {
+        .filter_map(|(kind, at, digits, source)| {
             let text = filter_time(at)?;
+            // Six digits of a time on a multiple of the unit: the last (6 - digits) are zeros.
+            let text = text[..text.len() - (6 - digits as usize)].to_owned();
             let value = valid_values(op, filter, std::iter::once(text)).pop()?;
             Some((kind, Probe { values: vec![value], source }))
         })

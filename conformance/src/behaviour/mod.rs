@@ -18,6 +18,7 @@ mod bindings;
 mod capacity;
 mod combined;
 mod crossed;
+mod default_limit;
 mod deletion;
 mod errors;
 mod filters;

@@ -2,8 +2,10 @@
 //! spec (`x-pagination`): `limit` bounds a page and takes the first items of the default
 //! order, at a small limit and at one less than everything; pages by `marker` visit every item
 //! once, in order; `offset` skips; an offset past the end is an empty page (200); a `next` link
-//! leads to the next page; a list's `total` (on a full page and on a small one) and each count
-//! (`x-count-of`) equal the items listed across every page.
+//! followed as given leads to the next page (on the endpoint, at the list's path); without
+//! `limit` a page holds the documented default (`default_limit`); a list's `total` (on a full
+//! page and on a small one) and each count (`x-count-of`) equal the items listed across every
+//! page.
 
 use super::filters::{count_value, counted};
 use super::support::{fail, id_of, items_of, list_all};
@@ -24,6 +26,7 @@ pub async fn run(session: &mut Session) {
     for op in all_operations() {
         if let Some(paging) = pagination(op) {
             check_list(session, &op.id, &paging).await;
+            super::default_limit::check(session, op, &paging).await;
         }
         if let Some(count) = count_of(op) {
             check_count(session, &op.id, &count.operation).await;
@@ -117,7 +120,8 @@ pub(super) async fn walk(
     let op_id = base.operation.id.as_str();
     // limit: the first page of the list's order.
     let case = format!("pagination_conformance: limit{label}");
-    let first = session.call(&base.clone().query(&paging.limit, small.to_string()), &case).await;
+    let sent = base.clone().query(&paging.limit, small.to_string());
+    let first = session.call(&sent, &case).await;
     let page = ids(&items_of(&first, paging).unwrap_or_default());
     let verdict = first_items(&page, small, everything);
     session.judge(Check::PaginationConformance, &first, &case, verdict);
@@ -143,7 +147,7 @@ pub(super) async fn walk(
     }
     marker_walk(session, base, paging, small, everything, label).await;
     if let Some(links) = &paging.links {
-        next_link(session, base, paging, links, &first, small, everything, label).await;
+        next_link(session, base, paging, links, (&sent, &first), small, everything, label).await;
         last_page(session, base, paging, links, everything, label).await;
     }
     if let Some(offset) = &paging.offset {
@@ -276,20 +280,21 @@ async fn marker_walk(
 }
 
 /// The `href` of an answer's `next` link at `links`.
-fn next_href(answer: &Answer, links: &str) -> Option<String> {
+pub(super) fn next_href(answer: &Answer, links: &str) -> Option<String> {
     let links = answer.json.as_ref()?.pointer(links)?.as_array()?;
     let next = links.iter().find(|l| l.get("rel").and_then(Value::as_str) == Some("next"))?;
     next.get("href")?.as_str().map(str::to_owned)
 }
 
-/// The `next` link of the first page leads to the second page of the same selection.
+/// The `next` link of the first page (`sent`, answered `first`), followed as given, leads to
+/// the second page of the same selection.
 #[allow(clippy::too_many_arguments)]
 async fn next_link(
     session: &mut Session,
     base: &ApiRequest,
     paging: &Pagination,
     links: &str,
-    first: &Answer,
+    (sent, first): (&ApiRequest, &Answer),
     small: usize,
     everything: &[String],
     label: &str,
@@ -303,9 +308,13 @@ async fn next_link(
             format!("the first page has no next link at {links} (links are optional)"),
         );
     };
-    let Some(query) = href.split_once('?').map(|(_, q)| q.to_owned()) else {
-        let verdict = fail("links", format!("the next link {href} has no query"));
-        return session.judge(Check::PaginationConformance, first, &case, verdict);
+    let asked = format!("{}{}", session.sender.target.base(base.operation.service), sent.target());
+    let query = match followed(&asked, &href) {
+        Ok(query) => query,
+        Err(why) => {
+            let verdict = fail("links", why);
+            return session.judge(Check::PaginationConformance, first, &case, verdict);
+        }
     };
     let mut request = base.clone();
     request.query = form_pairs(&query);
@@ -317,6 +326,34 @@ async fn next_link(
         f
     });
     session.judge(Check::PaginationConformance, &answer, &case, verdict);
+}
+
+/// The query of the page a client reaches by following `href` as given (a URL reference,
+/// resolved against `asked`, the URL of the page that carried it): it must stay on the
+/// endpoint's origin and the list's path. A link to another host (an internal one the client
+/// cannot reach) or another path is not the next page of this list, and a client following it
+/// would send its credential there.
+fn followed(asked: &str, href: &str) -> Result<String, String> {
+    let asked = reqwest::Url::parse(asked).map_err(|e| format!("the page's URL {asked}: {e}"))?;
+    let to = asked
+        .join(href)
+        .map_err(|e| format!("the next link {href} is not a URL reference ({e})"))?;
+    if to.origin() != asked.origin() {
+        return Err(format!(
+            "the next link {href} leads to {}, not to the endpoint {} that answered the page \
+             (a client following it as given leaves the endpoint)",
+            to.origin().ascii_serialization(),
+            asked.origin().ascii_serialization()
+        ));
+    }
+    if to.path() != asked.path() {
+        return Err(format!(
+            "the next link {href} names the path {}, not the list's {}",
+            to.path(),
+            asked.path()
+        ));
+    }
+    to.query().map(str::to_owned).ok_or_else(|| format!("the next link {href} has no query"))
 }
 
 /// The decoded pairs of a query string.
@@ -343,5 +380,24 @@ async fn check_count(session: &mut Session, op_id: &str, list_id: &str) {
             case,
             "the list to compare with could not be read in full",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::followed;
+
+    #[test]
+    fn a_next_link_is_followed_as_given_and_stays_on_the_endpoint_and_the_list() {
+        let asked = "http://127.0.0.1:8080/v1/p/policies?limit=2";
+        let same = Ok("limit=2&marker=b".to_owned());
+        assert_eq!(followed(asked, "/v1/p/policies?limit=2&marker=b"), same);
+        assert_eq!(followed(asked, "http://127.0.0.1:8080/v1/p/policies?limit=2&marker=b"), same);
+        assert_eq!(followed(asked, "policies?limit=2&marker=b"), same);
+        let other_host = followed(asked, "http://10.0.0.7:8080/v1/p/policies?marker=b");
+        assert!(other_host.unwrap_err().contains("leads to http://10.0.0.7:8080"));
+        let other_path = followed(asked, "/v1/q/policies?marker=b").unwrap_err();
+        assert!(other_path.contains("names the path /v1/q/policies"), "{other_path}");
+        assert!(followed(asked, "/v1/p/policies").unwrap_err().contains("has no query"));
     }
 }

@@ -94,6 +94,10 @@ checks! {
     /// The `Content-Type` is a media type documented for that status.
     ContentTypeConformance => "content_type_conformance", part: Examples, needs: ReadOnly, runs: [ExampleReplay, GeneratedCases],
         proves: "every Content-Type is documented for its status";
+    /// The headers documented for the status (`Retry-After` of a 429) validate against their
+    /// schemas, also on the 429 answers waited out before a request was sent again.
+    ResponseHeadersConformance => "response_headers_conformance", part: Examples, needs: ReadOnly, runs: [ExampleReplay, GeneratedCases],
+        proves: "every documented response header validates against its schema, on the 429 answers waited out too";
     /// The body validates against the documented schema for that status.
     ResponseSchemaConformance => "response_schema_conformance", part: Examples, needs: ReadOnly, runs: [ExampleReplay, GeneratedCases],
         proves: "every body validates against its documented schema";
@@ -123,13 +127,13 @@ checks! {
         proves: "a deleted object answers 404 afterwards, and the list filtered by its name or record no longer lists it";
     /// Every item a filtered list returns matches the filter, and the matching objects are all there.
     FilterConformance => "filter_conformance", part: Behaviour, needs: ReadOnly, runs: [Filters],
-        proves: "each documented filter returns only matching items (whole value, part of the name, time bounds) and all of them; an enum filter is tried with every value of its enum, a time bound at an item's exact time and a microsecond past (at-least) or before (at-most) it; two filters at once (each alone selecting more) list only what both select, in either order";
+        proves: "each documented filter returns only matching items (whole value, part of the name, time bounds) and all of them; an enum filter is tried with every value of its enum, a time bound at an item's exact time and a microsecond past (at-least) or before (at-most) it, and with one and three fraction digits (the documented 1–6) on either side of it; two filters at once (each alone selecting more) list only what both select, in either order";
     /// Every documented sort key and direction orders the items that way.
     SortConformance => "sort_conformance", part: Behaviour, needs: ReadOnly, runs: [Sorting],
         proves: "each documented sort key and direction, each key without a direction (x-sort default_direction), two keys (the second orders what the first ties; every key that can be second is tried), three keys (the third orders what the first two tie), and the default order, order the items";
     /// `limit` bounds a page; `marker` pages visit every item once; `offset` skips; past the end is empty.
     PaginationConformance => "pagination_conformance", part: Behaviour, needs: ReadOnly, runs: [Paging],
-        proves: "limit bounds a page, marker pages visit every item once in order, offset skips, an offset past the end gives an empty page, the `next` link leads to the next page and is absent on the last; all of it also on a list with two filters (the link keeps them, an offset skips the selected items) and marker pages under a sort other than the default";
+        proves: "limit bounds a page, marker pages visit every item once in order, offset skips, an offset past the end gives an empty page, the `next` link, followed as given, stays on the endpoint and the list's path, leads to the next page and is absent on the last; all of it also on a list with two filters (the link keeps them, an offset skips the selected items) and marker pages under a sort other than the default; without `limit` a page holds the documented default (listPolicies is first filled past 50 items when mutations are allowed, then emptied again)";
     /// A `limit` above the list's `x-pagination` `max-limit` is answered with at most that many.
     MaxLimitConformance => "max_limit_conformance", part: Behaviour, needs: ReadOnly, runs: [Paging],
         proves: "a limit above a list's max-limit (x-pagination) is accepted and answered with at most max-limit items, the first of the default order";

@@ -3,6 +3,7 @@
 
 mod check;
 mod expect;
+mod headers;
 mod permission;
 mod response;
 mod scenario;

@@ -1,6 +1,7 @@
 //! The checks every exchange gets, whatever sent it: transport, status, content type, schema.
 
 use super::check::{Check, Failure, Verdict};
+use super::headers::documented_headers;
 use crate::http::{Exchange, TransportError};
 use csbs_spec::document::deref;
 use csbs_spec::validate::Contract;
@@ -10,8 +11,17 @@ use serde_json::Value;
 /// How many schema violations one failure lists.
 const MAX_VIOLATIONS: usize = 5;
 
-/// Transport checks, then (when a response arrived) the response checks.
+/// Transport checks, then (when a response arrived) the response checks; and the documented
+/// headers of the 429 answers waited out before it (sent again before any check saw them).
 pub fn response_checks(op: &'static Operation, exchange: &Exchange) -> Vec<(Check, Verdict)> {
+    let mut out = answer_checks(op, exchange);
+    let waited = exchange.waited.iter().filter_map(|r| documented_headers(op, r));
+    out.extend(waited.map(|v| (Check::ResponseHeadersConformance, v)));
+    out
+}
+
+/// The checks of the exchange's last answer (or its transport failure).
+fn answer_checks(op: &'static Operation, exchange: &Exchange) -> Vec<(Check, Verdict)> {
     let response = match &exchange.outcome {
         Err(e @ TransportError::Timeout { .. }) => {
             return vec![(Check::MaxResponseTime, Err(Failure::new("timeout", e.to_string())))]
@@ -57,6 +67,9 @@ pub fn response_checks(op: &'static Operation, exchange: &Exchange) -> Vec<(Chec
             content_type(response.media_type(), &media_types),
         ));
     }
+    if let Some(verdict) = documented_headers(op, response) {
+        out.push((Check::ResponseHeadersConformance, verdict));
+    }
     if let Some(Some(_)) = op.responses.get(&status) {
         if !response.truncated {
             let body = response.json();
@@ -70,7 +83,9 @@ pub fn response_checks(op: &'static Operation, exchange: &Exchange) -> Vec<(Chec
 }
 
 /// Every check [`response_checks`] can give on an answer of `op`: what a series of its
-/// exchanges (the generated cases) is judged by, whatever each answer was.
+/// exchanges (the generated cases) is judged by, whatever each answer was. Not
+/// `response_headers_conformance`: only the statuses that document headers (429) get it, and
+/// a series passes it only where such an answer came.
 pub fn checks_for(op: &Operation) -> Vec<Check> {
     let mut out = vec![
         Check::ResponseReceived,

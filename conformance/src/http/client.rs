@@ -149,20 +149,23 @@ impl HttpClient {
     /// attempt is the exchange. Never fails; each attempt is bounded by the timeout.
     pub async fn send(&self, out: Outgoing) -> Exchange {
         let mut attempt = 1;
+        let mut waited = Vec::new();
         loop {
             self.throttle.pace().await;
-            let exchange = self.send_once(&out).await;
+            let mut exchange = self.send_once(&out).await;
             if matches!(exchange.outcome, Err(TransportError::Timeout { .. })) {
                 self.throttle.timed_out.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
-            let Some(response) = exchange.response().filter(|r| r.status == 429) else {
+            let throttled = exchange.response().filter(|r| r.status == 429).cloned();
+            let Some(response) = throttled.filter(|_| attempt < MAX_ATTEMPTS) else {
+                if exchange.status() == Some(429) {
+                    self.throttle.give_up();
+                }
+                exchange.waited = waited;
                 return exchange;
             };
-            if attempt == MAX_ATTEMPTS {
-                self.throttle.give_up();
-                return exchange;
-            }
             let wait = self.throttle.wait_after(attempt, response.header("retry-after"));
+            waited.push(response);
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
@@ -187,7 +190,8 @@ impl HttpClient {
             }
             Err(e) => Err(e),
         };
-        let exchange = Exchange { request: record, outcome, elapsed: started.elapsed() };
+        let exchange =
+            Exchange { request: record, outcome, elapsed: started.elapsed(), waited: Vec::new() };
         let tick = Tick {
             at_ms: started.duration_since(self.started).as_millis() as u64,
             status: exchange.status(),

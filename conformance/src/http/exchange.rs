@@ -77,6 +77,9 @@ pub struct Exchange {
     pub request: RequestRecord,
     pub outcome: Result<ResponseRecord, TransportError>,
     pub elapsed: Duration,
+    /// The 429 answers waited out before this attempt (oldest first): the client sent the
+    /// request again, so no other check sees them.
+    pub waited: Vec<ResponseRecord>,
 }
 
 impl Exchange {

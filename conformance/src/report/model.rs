@@ -241,7 +241,9 @@ impl Report {
     pub fn exit_code(&self) -> u8 {
         let failed = self.failed_count() > 0 || !self.cleanup.left_behind.is_empty();
         match &self.interrupted {
-            Some(why) if why == crate::runner::CTRL_C => EXIT_INTERRUPTED,
+            // The reason may go on with the checks not judged before it ("Ctrl-C; not judged
+            // before it: …").
+            Some(why) if why.split(';').next() == Some(crate::runner::CTRL_C) => EXIT_INTERRUPTED,
             _ if failed => EXIT_FAILED,
             Some(_) => EXIT_INCOMPLETE,
             None => EXIT_PASSED,

@@ -1,8 +1,10 @@
 //! The list faults an adversary's endpoints slipped past the dedicated checks (issue 20's
-//! second breaker round): several filters at once, a second sort key `name`, a third one, a `next` link that drops
-//! the filters or comes on the last page, a marker or an offset counted on another list than
-//! the one asked, a total less the offset. Each is broken on its own in front of the mock and
-//! fails the check that owns the rule; the unbroken mock passes them in `behaviour.rs`.
+//! second and third breaker rounds): several filters at once, a second sort key `name`, a
+//! third one, a `next` link that drops the filters, names an internal host or comes on the
+//! last page, a short page without `limit`, a time bound's short fraction misread, a marker
+//! or an offset counted on another list than the one asked, a total less the offset. Each is
+//! broken on its own in front of the mock and fails the check that owns the rule; the
+//! unbroken mock passes them in `behaviour.rs`.
 
 use crate::behaviour::{answers_of, assert_each_fails, on, unchanged, untouched, Rewrite, Tamper};
 use crate::support::{Answer, Sent};
@@ -171,6 +173,35 @@ fn next_link_on_last_page() -> Tamper {
     })
 }
 
+/// listPolicies: the `next` link is an absolute URL on an internal host the client cannot reach
+/// (breaker g07); its query is right.
+fn next_link_on_internal_host() -> Tamper {
+    answers_of("listPolicies", |a: &mut Answer| {
+        a.edit_json(|v| {
+            for link in v["policies_links"].as_array_mut().into_iter().flatten() {
+                if let Some(href) = link["href"].as_str().filter(|h| h.starts_with('/')) {
+                    link["href"] = json!(format!("http://10.0.0.7:8080{href}"));
+                }
+            }
+        })
+    })
+}
+
+/// listBackups reads the fraction of a time bound with fewer than six digits as a count of
+/// microseconds (`.5` as 5 µs; breaker g29).
+fn fraction_as_micros() -> Rewrite {
+    on("listBackups", |s: &mut Sent| {
+        for key in ["start_time", "end_time"] {
+            let Some(value) = s.query(key).pop() else { continue };
+            let Some((whole, digits)) = value.rsplit_once('.') else { continue };
+            if (1..6).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+                let micros: u32 = digits.parse().unwrap_or(0);
+                s.set_query(key, &format!("{whole}.{micros:06}"));
+            }
+        }
+    })
+}
+
 /// listCbrBackups: `count` is the matches left after `offset` (breaker fa14).
 fn count_minus_offset() -> Tamper {
     answers_of("listCbrBackups", |a: &mut Answer| {
@@ -244,6 +275,32 @@ async fn each_missed_list_fault_fails_its_check() {
             "listBackups",
             Check::PaginationConformance,
             "next link with",
+        ),
+        (
+            fraction_as_micros(),
+            untouched(),
+            "listBackups",
+            Check::FilterConformance,
+            "fraction digit",
+        ),
+        // listPolicies without `limit` pages by 25, not the documented default (breaker g06).
+        (
+            on("listPolicies", |s: &mut Sent| {
+                if s.query("limit").is_empty() {
+                    s.set_query("limit", "25");
+                }
+            }),
+            untouched(),
+            "listPolicies",
+            Check::PaginationConformance,
+            "without limit",
+        ),
+        (
+            unchanged(),
+            next_link_on_internal_host(),
+            "listPolicies",
+            Check::PaginationConformance,
+            "next link",
         ),
         (
             unchanged(),

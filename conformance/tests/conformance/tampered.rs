@@ -118,3 +118,36 @@ async fn a_slow_answer_fails_max_response_time_and_the_run_goes_on() {
         .iter()
         .any(|x| x.operation == "deletePolicy" && x.status == Some(200)));
 }
+
+/// A 429 whose `Retry-After` is an HTTP date instead of the documented seconds (breaker g30):
+/// the request is still waited out and sent again, and the throttling answer, which no other
+/// check sees, fails `response_headers_conformance`; one with seconds passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_after_date_fails_response_headers_conformance() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let (quotas, policies) = (AtomicBool::new(false), AtomicBool::new(false));
+    let report = run_tampered(move |a| {
+        let throttle = |a: &mut crate::support::Answer, retry_after: &str| {
+            a.status = 429;
+            a.set_header("Retry-After", retry_after);
+            a.body = json!({"error_code": "APIGW.0308", "error_msg": "The throttling threshold has been reached"})
+                .to_string()
+                .into_bytes();
+        };
+        if a.is("GET", "/quotas") && !quotas.swap(true, Ordering::SeqCst) {
+            let at = chrono::Utc::now() + chrono::Duration::milliseconds(500);
+            throttle(a, &at.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
+        }
+        if a.is("GET", "/policies") && !policies.swap(true, Ordering::SeqCst) {
+            throttle(a, "0");
+        }
+    })
+    .await;
+    assert_failed(&report, "showQuotas", "response_headers_conformance");
+    let found = failed(&report);
+    assert!(
+        !found.iter().any(|(o, c)| o == "listPolicies" || c == "status_code_conformance"),
+        "the request sent again was judged as usual: {found:?}"
+    );
+    assert_eq!(report.throttling.answered_429, 2, "{:?}", report.throttling);
+}

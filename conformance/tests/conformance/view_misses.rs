@@ -1,5 +1,6 @@
 //! Faults of the breaker's second round that no `x-` rule named: the CBR view of a backup
-//! keeps `restoring` once the restore settled (fa30), or keeps listing a deleted backup; the
+//! keeps `restoring` once the restore settled (fa30), or keeps listing a deleted backup, or
+//! writes its times on a clock 8 hours ahead labelled UTC (third round, g08); the
 //! capacity quota rounds its total down (fa43). Each, in front of the mock, fails the check
 //! that now reads the rule (`x-view-of`: `lifecycle_conformance`; `x-usage`: `quota_usage`);
 //! the unbroken mock passes them in `behaviour.rs`.
@@ -73,6 +74,26 @@ fn cbr_keeps_deleted() -> Tamper {
     })
 }
 
+/// The CBR list writes its times on a clock 8 hours ahead, labelled `+00:00` (breaker g08).
+fn cbr_clock_eight_hours_ahead() -> Tamper {
+    Arc::new(|a: &mut Answer| {
+        if !(a.is("GET", "/backups") && a.path.starts_with("/v3/")) {
+            return;
+        }
+        a.edit_json(|v| {
+            for b in v["backups"].as_array_mut().into_iter().flatten() {
+                let time = b["created_at"]
+                    .as_str()
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+                if let Some(time) = time {
+                    let late = time.naive_utc() + chrono::Duration::hours(8);
+                    b["created_at"] = json!(late.format("%Y-%m-%dT%H:%M:%S%.3f+00:00").to_string());
+                }
+            }
+        });
+    })
+}
+
 /// showQuotas answers the capacity as the total of the backups' `extend_info.size` (MB)
 /// rounded DOWN to GB (breaker fa43); the total is the one the last whole unfiltered
 /// listBackups showed (page after page by marker).
@@ -128,6 +149,13 @@ async fn each_view_or_capacity_fault_fails_its_check() {
             "listCbrBackups",
             Check::LifecycleConformance,
             "the CBR view of the deleted backup",
+        ),
+        (
+            none.clone(),
+            cbr_clock_eight_hours_ahead(),
+            "listCbrBackups",
+            Check::LifecycleConformance,
+            "the CBR view",
         ),
         (none, capacity_rounded_down(), "showQuotas", Check::QuotaUsage, "backup_capacity"),
     ];

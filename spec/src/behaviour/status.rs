@@ -47,6 +47,11 @@ pub struct StatusView {
     pub property: String,
     /// CSBS status to the CBR status shown; `None`: the CBR view does not list the backup.
     pub statuses: BTreeMap<String, Option<String>>,
+    /// Members of the CBR backup (pointers) that show the same instant as the member of the
+    /// operation's answer they map to (`/created_at` to `/checkpoint_item/created_at`), each
+    /// view writing it to its own precision.
+    #[serde(default)]
+    pub instants: BTreeMap<String, String>,
 }
 
 impl StatusView {

@@ -242,6 +242,16 @@ fn the_cbr_status_view_maps_every_csbs_status() {
     for (from, to) in &view.statuses {
         assert!(to.as_ref().is_none_or(|s| shown.contains(s)), "{from} -> {to:?}");
     }
+    // Its `instants` pair a CBR backup member with a member of the show, both times.
+    assert!(!view.instants.is_empty());
+    let backup = &cbr["components"]["schemas"]["BackupResp"];
+    for (cbr_member, csbs_member) in &view.instants {
+        let theirs = schema_at(cbr, backup, cbr_member).expect("the CBR member exists");
+        let ours = schema_at(doc, response_schema(show), csbs_member).expect("the member exists");
+        for (time, doc) in [(theirs, cbr), (ours, doc)] {
+            assert_eq!(deref(doc, time)["format"], "service-datetime", "{cbr_member}");
+        }
+    }
 }
 
 /// `x-binding`, `x-subset`, `x-protectable`, `x-first-backup` and `x-retention` name request
