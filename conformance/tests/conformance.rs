@@ -33,6 +33,8 @@ mod reports;
 mod secrets;
 #[path = "conformance/selection.rs"]
 mod selection;
+#[path = "conformance/slow_endpoint.rs"]
+mod slow_endpoint;
 #[path = "conformance/snapshots.rs"]
 mod snapshots;
 #[path = "conformance/standalone.rs"]
