@@ -9,6 +9,8 @@ mod broken;
 mod browser;
 #[path = "conformance/cli.rs"]
 mod cli;
+#[path = "conformance/deletions.rs"]
+mod deletions;
 #[path = "conformance/families.rs"]
 mod families;
 #[path = "conformance/first_contact.rs"]

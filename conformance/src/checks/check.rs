@@ -169,9 +169,10 @@ checks! {
     /// What a policy's runs keep (`x-retention`, `x-overrides`).
     RetentionConformance => "retention_conformance", part: Behaviour, needs: Mutations, runs: [Retention],
         proves: "after a policy run each server keeps only the newest max_backups of the policy's backups, and permanent true keeps them all";
-    /// `deleteCheckpoint` deletes the backup named, or the whole record (`x-subset`).
+    /// `deleteCheckpoint` deletes the backup named, or the whole record (`x-subset`);
+    /// `deletePolicy` deletes the policy alone (`x-leaves`).
     DeletionScope => "deletion_scope", part: Behaviour, needs: Mutations, runs: [Deletion],
-        proves: "deleteCheckpoint with checkpoint_items deletes only that backup of the record, and without it every backup";
+        proves: "deleteCheckpoint with checkpoint_items deletes only that backup of the record, and without it every backup; deletePolicy leaves the backups the policy made";
     /// Random histories answer as the reference model answers them, where the documents decide.
     ModelConformance => "model_conformance", part: Model, needs: Mutations, more: Restores, runs: [ModelHistories],
         proves: "random histories of creates, updates, deletes, backups, runs, restores and reads (filters with time bounds, sorts, pages, counts, quotas, both capability checks, the CBR views), some sent at once, answer as the reference model does wherever the documents decide: status and code, echoed members, list membership and order, counts, settled statuses, quota usage, bindings, deleted objects gone by ID, isolation from a second project";

@@ -7,7 +7,7 @@
 //! quotas (`x-usage`), the statuses of a backup's life (`x-lifecycle`), which parameters
 //! are admin-only or scope the credential (`x-admin-only`, `x-credential-scope`), which
 //! policy holds a server (`x-binding`, `x-protectable`), which parts a request acts on
-//! (`x-subset`), and what a policy's runs keep (`x-retention`, `x-overrides`).
+//! (`x-subset`) and which it leaves (`x-leaves`), and what a policy's runs keep (`x-retention`, `x-overrides`).
 //!
 //! The mock and the conformance runner both read these, so that they cannot disagree
 //! silently. Each reader returns typed values; a malformed extension is a defect of the
@@ -22,7 +22,9 @@ mod lists;
 mod retention;
 mod status;
 
-pub use binding::{binding, protectable, subset, Binding, Effect, NoneChosen, Protectable, Subset};
+pub use binding::{
+    binding, leaves, protectable, subset, Binding, Effect, Leaves, NoneChosen, Protectable, Subset,
+};
 pub use errors::{domain_errors, Condition, DomainError};
 pub use expr::{select, Expr, RequestParts};
 pub use filter::{filters, instant, Filter, FilterRule, MadeBy, Match};

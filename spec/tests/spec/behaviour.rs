@@ -3,8 +3,9 @@
 //! exist: a renamed field breaks this test, not a run.
 
 use csbs_spec::behaviour::{
-    binding, count_of, domain_errors, filters, links, pagination, protectable, response_echo,
-    response_keeps, retention, subset, usage, Echo, Expr, FilterRule, Same, UsageKind,
+    binding, count_of, domain_errors, filters, leaves, links, pagination, protectable,
+    response_echo, response_keeps, retention, subset, usage, Echo, Expr, FilterRule, Same,
+    UsageKind,
 };
 use csbs_spec::document::deref;
 use csbs_spec::operations::{all_operations, find_operation};
@@ -220,7 +221,7 @@ fn domain_errors_and_usage_name_what_exists() {
     }
 }
 
-/// `x-binding`, `x-subset`, `x-protectable` and `x-retention` name request values, answer
+/// `x-binding`, `x-subset`, `x-leaves`, `x-protectable` and `x-retention` name request values, answer
 /// properties, operations and members that exist.
 #[test]
 fn bindings_subsets_and_retention_name_what_exists() {
@@ -237,6 +238,18 @@ fn bindings_subsets_and_retention_name_what_exists() {
             check_request_expr(op, &rule.chosen, &what("x-subset"));
             if let Some(made) = &rule.made {
                 check_request_expr(op, made, &what("x-subset"));
+            }
+        }
+        if let Some(rule) = leaves(op) {
+            let list = find_operation(&rule.operation).expect("x-leaves names a list");
+            for (name, expr) in &rule.query {
+                check_request_expr(op, expr, &what("x-leaves"));
+                assert!(
+                    list.parameter(Location::Query, name).is_some(),
+                    "{}: {} has no parameter {name}",
+                    what("x-leaves"),
+                    list.id
+                );
             }
         }
         if let Some(rule) = protectable(op) {
