@@ -25,6 +25,7 @@ mod max_limit;
 mod names;
 mod order;
 mod paging;
+mod parts;
 mod records;
 mod retention;
 mod same;
