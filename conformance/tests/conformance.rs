@@ -15,6 +15,8 @@ mod deletions;
 mod families;
 #[path = "conformance/first_contact.rs"]
 mod first_contact;
+#[path = "conformance/letter_case.rs"]
+mod letter_case;
 #[path = "conformance/list_misses.rs"]
 mod list_misses;
 #[path = "conformance/misses.rs"]
