@@ -39,6 +39,15 @@ pub(crate) async fn cleanup(session: &mut Session, report: &mut CleanupReport) {
     }
 }
 
+/// Deletes `object` now (within `--wait`), rather than at the run's end, and takes it off the
+/// ledger; `Err` says why it stays (the cleanup tries again at the end).
+pub(crate) async fn remove(session: &mut Session, object: &Created) -> Result<(), String> {
+    let bound = session.limits.settle_timeout;
+    delete(session, object, bound).await.map_err(|(reason, _)| reason)?;
+    session.record.ledger.deleted(&object.delete);
+    Ok(())
+}
+
 /// Reports what is still in the ledger as left behind, with `reason` and a command to delete it.
 pub(crate) fn abandon(session: &mut Session, report: &mut CleanupReport, reason: &str) {
     session.record.gather();
@@ -69,9 +78,12 @@ async fn delete(
 ) -> Result<bool, (String, Exchange)> {
     let poller = Poller::within(&session.limits, bound);
     let mut last = None;
+    // The second project's objects are deleted with its own credential.
+    let project = object.delete.path.get("project_id").cloned().unwrap_or_default();
+    let auth = session.sender.target.auth_for(&project);
     let deleted = session
         .sender
-        .poll(poller, &object.delete, "(cleanup)", |exchange| {
+        .poll_as(poller, &object.delete, auth, "(cleanup)", |exchange| {
             let gone = match exchange.status() {
                 Some(status) if (200..300).contains(&status) => return Poll::Ready(true),
                 Some(404) => return Poll::Ready(false),

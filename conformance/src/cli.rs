@@ -38,6 +38,11 @@ pub struct Cli {
     /// The same with an AK/SK pair, AK:SK:PROJECT.
     #[arg(long, env = "CSBS_OTHER_AKSK", hide_env_values = true, value_name = "AK:SK:PROJECT")]
     pub other_aksk: Option<String>,
+    /// A server of the second project, which project_isolation backs up there (with
+    /// --allow-mutations) to ask for its backups with the first credential (default: one its
+    /// own backups name, else the first --server-id).
+    #[arg(long = "other-server-id", value_name = "ID")]
+    pub other_server_id: Option<String>,
     /// Replay examples that create, change and delete (what the run creates it deletes).
     #[arg(long)]
     pub allow_mutations: bool,
@@ -143,6 +148,7 @@ impl Cli {
                 (None, Some(k)) => Some(crate::options::OtherCredential::aksk(k)?),
                 (None, None) => None,
             },
+            other_server_id: self.other_server_id.filter(|s| !s.is_empty()),
             allow_mutations: self.allow_mutations,
             allow_restore: self.allow_restore,
             admin: self.admin,

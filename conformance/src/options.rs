@@ -187,6 +187,10 @@ pub struct RunOptions {
     /// AK:SK:PROJECT`): the model part checks that neither project's objects can be shown,
     /// listed, changed or deleted through the other.
     pub other: Option<OtherCredential>,
+    /// A server of the second project (`--other-server-id`) that `project_isolation` backs up
+    /// there, with mutations allowed; `None`: one its own backups name, else the first of
+    /// [`RunOptions::server_ids`] (which a service scoping servers to projects refuses).
+    pub other_server_id: Option<String>,
     /// Replay examples that create, change or delete (always on for the embedded mock).
     pub allow_mutations: bool,
     /// Also replay restores, which overwrite a server's disks (always on for the embedded mock).

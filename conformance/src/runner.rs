@@ -114,6 +114,7 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
                     &uuid::Uuid::new_v4().simple().to_string()[..8]
                 ),
                 servers: servers(&options, target.embedded),
+                other_server: options.other_server_id.clone(),
                 ..Facts::default()
             },
             ..Record::default()

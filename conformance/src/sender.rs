@@ -74,13 +74,25 @@ impl Sender {
     /// deadline. `Err` with what the last attempt saw when the deadline passes first.
     pub async fn poll<T>(
         &self,
+        poller: Poller,
+        request: &ApiRequest,
+        what: &str,
+        ready: impl FnMut(Exchange) -> Poll<T>,
+    ) -> Result<T, String> {
+        self.poll_as(poller, request, self.target.auth.clone(), what, ready).await
+    }
+
+    /// [`Sender::poll`] with `auth` (the second project's, for its own objects).
+    pub async fn poll_as<T>(
+        &self,
         mut poller: Poller,
         request: &ApiRequest,
+        auth: Auth,
         what: &str,
         mut ready: impl FnMut(Exchange) -> Poll<T>,
     ) -> Result<T, String> {
         loop {
-            match ready(self.send(request, what).await) {
+            match ready(self.send_with(request, auth.clone(), what).await) {
                 Poll::Ready(found) => return Ok(found),
                 Poll::Pending(seen) => poller.wait(seen).await?,
             }

@@ -102,7 +102,12 @@ impl Session {
     /// Sends `request` with the run's credential and records it with the checks every
     /// exchange gets.
     pub async fn call(&mut self, request: &ApiRequest, case: &str) -> Answer {
-        let exchange = self.sender.send(request, case).await;
+        self.call_as(request, self.credential(), case).await
+    }
+
+    /// [`Session::call`] with `auth` (the second project's credential, on its own path).
+    pub async fn call_as(&mut self, request: &ApiRequest, auth: Auth, case: &str) -> Answer {
+        let exchange = self.sender.send_with(request, auth, case).await;
         let index = self.record(request.operation, case, &exchange, []);
         Answer::of(request.operation, &exchange, Some(index))
     }

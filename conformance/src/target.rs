@@ -31,6 +31,14 @@ impl Target {
         }
     }
 
+    /// The credential of `project`: the second project's for its own path, else the run's.
+    pub fn auth_for(&self, project: &str) -> Auth {
+        match &self.other {
+            Some((other, auth)) if other == project => auth.clone(),
+            _ => self.auth.clone(),
+        }
+    }
+
     /// The target named by the options (an endpoint was given).
     pub fn remote(options: &RunOptions, endpoint: &str) -> Result<Target, RunError> {
         let csbs = base_url("--endpoint", endpoint)?;

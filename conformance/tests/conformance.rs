@@ -15,6 +15,8 @@ mod deletions;
 mod families;
 #[path = "conformance/first_contact.rs"]
 mod first_contact;
+#[path = "conformance/isolation.rs"]
+mod isolation;
 #[path = "conformance/letter_case.rs"]
 mod letter_case;
 #[path = "conformance/list_misses.rs"]
@@ -43,3 +45,5 @@ mod standalone;
 mod support;
 #[path = "conformance/tampered.rs"]
 mod tampered;
+#[path = "conformance/view_misses.rs"]
+mod view_misses;

@@ -7,11 +7,11 @@
 
 use super::support::{id_of, made_up_id, property};
 use super::writes::Fixture;
-use crate::checks::{Check, Failure};
+use crate::checks::{Check, Failure, Verdict};
 use crate::fixtures;
 use crate::replay::settle::settled_items;
 use crate::request::ApiRequest;
-use crate::session::Session;
+use crate::session::{Answer, Session};
 use csbs_spec::behaviour::{domain_errors, Condition, DomainError, Expr};
 use csbs_spec::catalogue::is_documented_for;
 use csbs_spec::operations::all_operations;
@@ -83,9 +83,16 @@ pub(super) async fn send(
             why,
         );
     }
+    let verdict = documented(row, &answer);
+    session.judge(Check::DomainErrorConformance, &answer, case, verdict);
+}
+
+/// The answer meets `row`: its status, and its code (any code the error table documents for
+/// that status, where the row names none).
+pub(super) fn documented(row: &DomainError, answer: &Answer) -> Verdict {
     let code = answer.text("/error_code");
-    let service = request.operation.service;
-    let verdict = match (answer.status, &row.code, code.as_deref()) {
+    let service = answer.operation.service;
+    match (answer.status, &row.code, code.as_deref()) {
         (Some(status), Some(wanted), Some(code)) if status == row.status && code == wanted => {
             Ok(())
         }
@@ -106,8 +113,7 @@ pub(super) async fn send(
                 code.unwrap_or("without an error code")
             ),
         )),
-    };
-    session.judge(Check::DomainErrorConformance, &answer, case, verdict);
+    }
 }
 
 /// The request that meets `row`'s condition, or why the run cannot make one.

@@ -2,6 +2,7 @@
 //! never a real one) is refused 403 (`x-credential-scope`), and an admin-only parameter
 //! (`x-admin-only`, `all_tenants=true`) is refused 403 unless the credential is an
 //! administrator's (`--admin`). Only reads are sent: nothing can change whatever the answer.
+//! With a second project, also what only it holds stays unseen (`foreign.rs`).
 
 use super::support::{fail, made_up_id, made_up_project};
 use crate::checks::Check;
@@ -49,4 +50,5 @@ pub async fn run(session: &mut Session) {
             session.judge(Check::ProjectIsolation, &answer, &case, verdict);
         }
     }
+    super::foreign::run(session).await;
 }

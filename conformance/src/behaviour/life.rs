@@ -2,10 +2,11 @@
 //! pending status to `available` within `--wait` (`x-lifecycle`); the quotas' `used` grows by
 //! it (`x-usage`: one more backup, its size in the capacity); deleting it is accepted, deleting
 //! it again meanwhile is a documented 4xx (never 200, never 5xx), it goes through `deleting`
-//! to gone; and `used` falls back.
+//! to gone; and `used` falls back. Summed quotas are judged exactly at each point
+//! (`capacity`), and the CBR view of the backup against its CSBS view (`views`).
 
-use super::support::{fail, property};
-use crate::checks::{Check, Failure, Permission, Verdict};
+use super::support::fail;
+use crate::checks::{Check, Permission, Verdict};
 use crate::poll::Poll;
 use crate::replay::settle::{settled_items, Settled};
 use crate::session::{Answer, Session};
@@ -32,6 +33,7 @@ pub async fn run(session: &mut Session) {
     let rows = usage(quotas.operation);
     let before = used(session, "quota_usage: before").await;
     judge_listed(session, &rows, &before).await;
+    super::capacity::judge(session, &rows, "quota_usage: before").await;
     let case = "lifecycle_conformance: a new backup";
     let body = crate::fixtures::protect(&format!("{}-life", session.record.facts.run_name), None);
     let protect = session.request("protectResource").path("resource_id", &server).body(body);
@@ -82,8 +84,17 @@ pub async fn run(session: &mut Session) {
         None => Ok(()),
     };
     session.judge(Check::LifecycleConformance, &listed, case, verdict);
+    let item = items
+        .first()
+        .and_then(|i| i.get("id"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let view = "lifecycle_conformance: the CBR view of the new backup";
+    super::views::judge(session, &item, &made.id, view).await;
     let grown = used(session, "quota_usage: after a backup").await;
     judge_usage(session, &rows, &before, &grown, &items, 1, "quota_usage: after a backup");
+    super::capacity::judge(session, &rows, "quota_usage: after a backup").await;
     if session.allows(Permission::Restores) {
         restored_twice(session, &made.id, &items).await;
     }
@@ -114,12 +125,6 @@ pub async fn run(session: &mut Session) {
         "lifecycle_conformance: deleting it again",
         verdict,
     );
-    let item = items
-        .first()
-        .and_then(|i| i.get("id"))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
     let show = session.request("showBackup").path("checkpoint_item_id", &item);
     let gone = session
         .poll(&show, Some(case), |answer| {
@@ -137,7 +142,11 @@ pub async fn run(session: &mut Session) {
         })
         .await;
     match gone {
-        Ok(Ok(answer)) => session.judge(Check::LifecycleConformance, &answer, case, Ok(())),
+        Ok(Ok(answer)) => {
+            session.judge(Check::LifecycleConformance, &answer, case, Ok(()));
+            let view = "lifecycle_conformance: the CBR view of the deleted backup";
+            super::views::judge(session, &item, &made.id, view).await;
+        }
         Ok(Err((answer, what))) => {
             session.judge(Check::LifecycleConformance, &answer, case, fail("deleting", what))
         }
@@ -156,16 +165,19 @@ pub async fn run(session: &mut Session) {
     session.record.ledger.deleted(&made.delete);
     let after = used(session, "quota_usage: after the deletion").await;
     judge_usage(session, &rows, &before, &after, &[], 0, "quota_usage: after the deletion");
+    super::capacity::judge(session, &rows, "quota_usage: after the deletion").await;
 }
 
 /// A settled backup can be restored, and once that restore settled (`x-lifecycle`: back in a
 /// settled status), restored again: busy (`CSBS.2003`) is only for a backup in a busy status.
+/// After each, the CBR view shows the backup as its CSBS view does (`x-view-of`).
 async fn restored_twice(session: &mut Session, record: &str, items: &[Value]) {
     let Some(item) = items.first().filter(|i| !super::errors::volumes(i).is_empty()) else {
         return;
     };
     let body = super::errors::restore_body(item);
-    for when in ["a settled backup", "it again once that restore settled"] {
+    let restores = ["a settled backup", "it again once that restore settled"];
+    for (when, nth) in restores.into_iter().zip(["first", "second"]) {
         let case = format!("lifecycle_conformance: restore {when}");
         let restore = session.request("createRestore").body(body.clone());
         let answer = session.call(&restore, &case).await;
@@ -189,7 +201,14 @@ async fn restored_twice(session: &mut Session, record: &str, items: &[Value]) {
                 format!("the restored backup did not settle within --wait ({last})"),
             ),
         };
+        let settled = verdict.is_ok();
         session.judge(Check::LifecycleConformance, &answer, &case, verdict);
+        if settled {
+            let view =
+                format!("lifecycle_conformance: the CBR view after the {nth} restore settled");
+            let id = item.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+            super::views::judge(session, &id, record, &view).await;
+        }
     }
 }
 
@@ -210,12 +229,12 @@ async fn used(session: &mut Session, case: &str) -> (Option<Answer>, Used) {
     (Some(answer), used)
 }
 
-/// `used` is what its `x-usage` list shows of the project, read on a quiet project: the number
-/// of the items, or the sum of their property (not only how it moves: a `used` that also
-/// counts another project's backups moves alike).
+/// A counted `used` is the number of items its `x-usage` list shows of the project, read on a
+/// quiet project (not only how it moves: a `used` that also counts another project's backups
+/// moves alike). Summed ones are judged by `capacity`.
 async fn judge_listed(session: &mut Session, rows: &[Usage], now: &(Option<Answer>, Used)) {
     let case = "quota_usage: the project's listed backups";
-    for row in rows {
+    for row in rows.iter().filter(|r| matches!(r.kind, UsageKind::Counts { .. })) {
         let list = session.request(&row.operation);
         let Ok(listing) = super::support::list_all(session, &list, case).await else { continue };
         if !listing.complete {
@@ -227,17 +246,7 @@ async fn judge_listed(session: &mut Session, rows: &[Usage], now: &(Option<Answe
     }
 }
 
-/// MB in one unit of `x-usage` (`MB`, `GB`).
-fn megabytes(unit: &str) -> Option<u64> {
-    match unit {
-        "MB" => Some(1),
-        "GB" => Some(1024),
-        "TB" => Some(1024 * 1024),
-        _ => None,
-    }
-}
-
-/// `used` moved by the `backups` (with `sign` 1, added; 0, back to `before`).
+/// A counted `used` moved by the `backups` (with `sign` 1, added; 0, back to `before`).
 fn judge_usage(
     session: &mut Session,
     rows: &[Usage],
@@ -248,7 +257,9 @@ fn judge_usage(
     case: &str,
 ) {
     let Some(answer) = after.0.clone() else { return };
-    for row in rows {
+    // Summed rows are judged exactly by `capacity` (a rounded total does not move by each
+    // backup's own rounding).
+    for row in rows.iter().filter(|r| matches!(r.kind, UsageKind::Counts { .. })) {
         let case = format!("{case}: {}", row.quota_type);
         let (Some(b), Some(a)) = (before.1.get(&row.quota_type), after.1.get(&row.quota_type))
         else {
@@ -256,45 +267,19 @@ fn judge_usage(
             session.judge(Check::QuotaUsage, &answer, &case, verdict);
             continue;
         };
-        let verdict: Verdict = match &row.kind {
-            UsageKind::Counts { .. } => {
-                let wanted = b + sign * backups.len() as u64;
-                if *a == wanted {
-                    Ok(())
-                } else {
-                    fail(
-                        "used",
-                        format!(
-                            "{} used is {a}; it was {b}, and {} backups were {}",
-                            row.quota_type,
-                            backups.len().max(1),
-                            if sign == 1 { "added" } else { "added and deleted" }
-                        ),
-                    )
-                }
-            }
-            UsageKind::Sums { sums, unit, quota_unit } => {
-                let (Some(from), Some(to)) = (megabytes(unit), megabytes(quota_unit)) else {
-                    continue;
-                };
-                let sizes: Vec<u64> = backups
-                    .iter()
-                    .filter_map(|i| property(i, sums))
-                    .filter_map(Value::as_u64)
-                    .map(|s| s * from)
-                    .collect();
-                let total: u64 = sizes.iter().sum();
-                let low = b + sign * total.div_ceil(to);
-                let high = b + sign * sizes.iter().map(|s| s.div_ceil(to)).sum::<u64>();
-                if (low..=high).contains(a) {
-                    Ok(())
-                } else {
-                    Err(Failure::new("used", format!(
-                        "{} used is {a} {quota_unit}; it was {b}, and the backups' {sums} add {total} {unit}, so it should be {low}..={high}",
-                        row.quota_type
-                    )))
-                }
-            }
+        let wanted = b + sign * backups.len() as u64;
+        let verdict: Verdict = if *a == wanted {
+            Ok(())
+        } else {
+            fail(
+                "used",
+                format!(
+                    "{} used is {a}; it was {b}, and {} backups were {}",
+                    row.quota_type,
+                    backups.len().max(1),
+                    if sign == 1 { "added" } else { "added and deleted" }
+                ),
+            )
         };
         session.judge(Check::QuotaUsage, &answer, &case, verdict);
     }

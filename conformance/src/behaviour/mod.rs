@@ -14,10 +14,12 @@
 //! little to judge.
 
 mod bindings;
+mod capacity;
 mod combined;
 mod deletion;
 mod errors;
 mod filters;
+mod foreign;
 mod isolation;
 mod keeps;
 mod life;
@@ -32,6 +34,8 @@ mod same;
 mod scope;
 mod stays;
 pub(crate) mod support;
+mod theirs;
+mod views;
 mod writes;
 
 pub(crate) use writes::Fixture;

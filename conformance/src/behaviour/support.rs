@@ -2,6 +2,7 @@
 //! documents order and match them, made-up IDs, and echo comparisons.
 
 use crate::checks::{Failure, Verdict};
+use crate::http::Auth;
 use crate::request::ApiRequest;
 use crate::session::{Answer, Session};
 use csbs_spec::behaviour::{pagination, select, Echo, Pagination, RequestParts};
@@ -54,6 +55,16 @@ pub async fn list_all(
     base: &ApiRequest,
     case: &str,
 ) -> Result<Listing, String> {
+    list_all_as(session, base, session.credential(), case).await
+}
+
+/// [`list_all`] with `auth` (the second project's credential, on its own path).
+pub async fn list_all_as(
+    session: &mut Session,
+    base: &ApiRequest,
+    auth: Auth,
+    case: &str,
+) -> Result<Listing, String> {
     let paging = pagination(base.operation)
         .ok_or_else(|| format!("{} is not a list (no x-pagination)", base.operation.id))?;
     let mut items: Vec<Value> = Vec::new();
@@ -64,7 +75,7 @@ pub async fn list_all(
         if let Some(m) = &marker {
             request = request.query(&paging.marker, m.clone());
         }
-        let answer = session.call(&request, case).await;
+        let answer = session.call_as(&request, auth.clone(), case).await;
         let page = match (answer.status, items_of(&answer, &paging)) {
             (Some(200), Some(page)) => page,
             (status, _) => {

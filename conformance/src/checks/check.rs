@@ -147,13 +147,15 @@ checks! {
         proves: "unknown IDs (read-only), and with --allow-mutations bound servers, busy backups and bad restore mappings, answer the documented code and status (duplicate names: duplicate_name_rejection)";
     /// Another project's path, or an admin-only parameter without admin rights, answers 403.
     ProjectIsolation => "project_isolation", part: Behaviour, needs: ReadOnly, runs: [Isolation],
-        proves: "the credential cannot read another project's path, nor use all_tenants without admin rights (403)";
-    /// The quotas' `used` grows by the backups stored and falls back when they are deleted.
+        proves: "the credential cannot read another project's path, nor use all_tenants without admin rights (403); with a second project (--other-token), what only that project holds (with --allow-mutations: a policy and a backup record it makes) is not found by ID on this project's path, and filters naming it list and count nothing";
+    /// The quotas' `used` grows by the backups stored and falls back when they are deleted;
+    /// summed ones are exactly the listed total, rounded up (`x-usage`).
     QuotaUsage => "quota_usage", part: Behaviour, needs: Mutations, runs: [Lifecycle],
-        proves: "the quotas' used count and capacity grow by the backups stored and fall back after deletion";
-    /// A backup goes protecting to available, deleting to gone; a second delete is refused.
-    LifecycleConformance => "lifecycle_conformance", part: Behaviour, needs: Mutations, runs: [Lifecycle],
-        proves: "a new backup becomes available within --wait, a deleted one goes deleting then gone, and deleting it again meanwhile is a documented 4xx";
+        proves: "the quotas' used count grows by the backups stored and falls back after deletion, and equals what the list shows; the capacity used is exactly the listed backups' total size rounded up to GB (`x-usage`) before, after a backup and after its deletion (a total of whole GB is a skip: rounding not exercised)";
+    /// A backup goes protecting to available, deleting to gone; a second delete is refused;
+    /// the CBR view shows it as its CSBS view does (`x-view-of`).
+    LifecycleConformance => "lifecycle_conformance", part: Behaviour, needs: Mutations, more: Restores, runs: [Lifecycle],
+        proves: "a new backup becomes available within --wait, a deleted one goes deleting then gone, and deleting it again meanwhile is a documented 4xx; a settled backup can be restored, and again once that settled; the CBR list shows the backup with the status `x-view-of` maps its CSBS status to (after the protect, after each restore, and not at all once deleted)";
     /// A name another policy has is refused on create and on rename (`x-domain-errors`).
     DuplicateNameRejection => "duplicate_name_rejection", part: Behaviour, needs: Mutations, runs: [Names],
         proves: "creating or renaming a policy with a name another policy has (from its creation or a rename) is refused with the documented code; a rename to the policy's own name is accepted";

@@ -67,6 +67,8 @@ pub struct Facts {
     pub project_id: String,
     pub run_name: String,
     pub servers: Vec<String>,
+    /// A server of the second project (`--other-server-id`), for `project_isolation`.
+    pub other_server: Option<String>,
     pub policies: Vec<PolicyFact>,
     pub backups: Vec<BackupFact>,
     pub cbr_checkpoints: Vec<String>,

@@ -243,6 +243,7 @@ mod tests {
             project_id: "0605767b5780d5762fc5c0118072a564".into(),
             run_name: "csbs-conformance-1a2b3c4d".into(),
             servers: vec![id(1), id(2)],
+            other_server: None,
             policies: vec![PolicyFact {
                 id: id(3),
                 scheduled_operation_id: Some(id(4)),

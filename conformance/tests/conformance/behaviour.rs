@@ -32,7 +32,7 @@ pub type Tamper = Arc<dyn Fn(&mut Answer) + Send + Sync>;
 /// The behaviour part's `checks` (all of them when empty; a test judging one check selects it,
 /// as `--checks` does, so that only the scenarios judging it, and what they work on, are sent)
 /// through a proxy that rewrites requests and tampers with answers.
-async fn run_broken(checks: &[Check], rewrite: Rewrite, tamper: Tamper) -> Report {
+pub async fn run_broken(checks: &[Check], rewrite: Rewrite, tamper: Tamper) -> Report {
     if checks.is_empty() || checks.iter().any(|c| SEE_STATES.contains(c)) {
         return run_broken_on(slow_mock(None).await, checks, rewrite, tamper).await;
     }

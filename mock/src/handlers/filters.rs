@@ -152,7 +152,9 @@ impl<'a> BackupFilter<'a> {
 
     pub fn matches(&self, b: &Backup, now: Micros) -> bool {
         !self.nothing
-            && self.min_percent.is_none_or(|p| b.size_gb() * 100 >= p * VAULT_CAPACITY_GB)
+            && self.min_percent.is_none_or(|p| {
+                b.size_mb.saturating_mul(100) >= p.saturating_mul(VAULT_CAPACITY_GB * 1024)
+            })
             && self.active.iter().all(|a| accepts(a, b, now, self.service))
     }
 }
@@ -161,6 +163,9 @@ fn accepts(active: &Active<'_>, b: &Backup, now: Micros, service: csbs_spec::Ser
     let how = active.rule.how;
     let text = |actual: &str| active.values.iter().any(|w| how.accepts_text(actual, w));
     match active.rule.attr {
+        Attr::Status if service == csbs_spec::Service::Cbr => {
+            text(crate::views::cbr::status(b, now))
+        }
         Attr::Status => text(b.status(now).as_str()),
         Attr::Name => text(&b.name),
         Attr::ResourceName => text(&b.server.name),

@@ -104,11 +104,6 @@ impl Backup {
         self.life.status(now)
     }
 
-    /// Storage the backup takes, in whole GB (rounded up), for the capacity quota.
-    pub fn size_gb(&self) -> u64 {
-        self.size_mb.div_ceil(1024)
-    }
-
     /// The disk a volume backup was made from.
     pub fn disk_of(&self, volume: &VolumeBackup) -> Option<&Disk> {
         self.server.disks.get(volume.disk)

@@ -327,9 +327,9 @@ impl Project {
             .find(|p| !p.seeded && p.resources.iter().any(|r| r.id == resource_id))
     }
 
-    /// Backups kept and the storage they take, in GB.
+    /// Backups kept and the storage they take, in MB.
     pub fn usage(&self, now: Micros) -> (u64, u64) {
-        self.live_backups(now).fold((0, 0), |(n, gb), b| (n + 1, gb + b.size_gb()))
+        self.live_backups(now).fold((0, 0), |(n, mb), b| (n + 1, mb.saturating_add(b.size_mb)))
     }
 
     /// True if the server has a backup in the project (the next one can be incremental).

@@ -1,9 +1,11 @@
 //! CBR bodies of the same records: a CSBS backup is a CBR backup of a server in the project's
-//! vault, and a CSBS checkpoint is a CBR restore point.
+//! vault, and a CSBS checkpoint is a CBR restore point. A backup's CBR status is its CSBS
+//! status as the spec's `x-view-of` maps it.
 
 use super::csbs::checkpoint_status;
 use crate::clock::{self, Micros};
 use crate::state::{provider_of, retention_end, Backup, CheckpointInfo};
+use csbs_spec::behaviour::cbr_status_view;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -54,6 +56,14 @@ pub fn expires_at(b: &Backup) -> Option<Micros> {
     retention_end(b.life.created_at, b.checkpoint.retention_days)
 }
 
+/// The status the CBR view shows of a backup: its CSBS status mapped by `x-view-of`. The
+/// spec's tests hold that every CSBS status is mapped; the one CBR does not list (`deleted`)
+/// is never rendered, as gone backups are not listed.
+pub fn status(b: &Backup, now: Micros) -> &'static str {
+    let csbs = b.status(now).as_str();
+    cbr_status_view().cbr(csbs).flatten().unwrap_or(csbs)
+}
+
 pub fn backup(b: &Backup, now: Micros) -> BackupView<'_> {
     let server = &*b.server;
     let is_server = server.resource_type == crate::state::SERVER_TYPE;
@@ -69,7 +79,7 @@ pub fn backup(b: &Backup, now: Micros) -> BackupView<'_> {
         resource_name: &server.name,
         resource_az: &server.az,
         resource_size: server.size_gb(),
-        status: b.status(now).as_str(),
+        status: status(b, now),
         created_at: clock::cbr(b.life.created_at),
         updated_at: clock::cbr(b.life.updated_at(now)),
         protected_at: b.life.protected_at(now).map(clock::cbr),
@@ -156,7 +166,7 @@ pub fn checkpoint<'a>(
                     id: &b.server.id,
                     name: &b.server.name,
                     kind: &b.server.resource_type,
-                    protect_status: b.status(now).as_str(),
+                    protect_status: status(b, now),
                     resource_size: b.server.size_gb().to_string(),
                     backup_size: b.size_mb.to_string(),
                     backup_count: "1".to_owned(),

@@ -173,7 +173,18 @@ async fn quotas_count_what_is_stored() {
     let checkpoint = mock.protect("srv-2").await;
     let quotas = mock.get(&v1("/quotas")).await;
     assert_eq!(used(&quotas, "backups"), 2);
-    assert!(used(&quotas, "backup_capacity").as_u64().unwrap() > 0);
+    // The capacity is the backups' total size (MB) in GB, rounded up as a total (x-usage):
+    // the sizes are rarely whole GB, so the total is not the sum of each rounded.
+    let items = mock.get(&v1("/checkpoint_items")).await.body["checkpoint_items"].clone();
+    let sizes: Vec<u64> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["extend_info"]["size"].as_u64().unwrap())
+        .collect();
+    assert!(sizes.iter().all(|mb| !mb.is_multiple_of(1024)), "{sizes:?}");
+    let total: u64 = sizes.iter().sum();
+    assert_eq!(used(&quotas, "backup_capacity"), total.div_ceil(1024), "{sizes:?}");
     let over = mock
         .post(&v1(&format!("/providers/{PROVIDER}/resources/srv-3/action")), json!({"protect": {}}))
         .await;

@@ -66,3 +66,52 @@ async fn cbr_errors_use_backup_service_codes() {
         .expect_error(404, "BackupService.3001");
     mock.get(&v3("/backups?start_time=2020-13-45T99:99:99Z")).await;
 }
+
+/// The CBR view shows each backup with the status the spec's `x-view-of` maps its CSBS
+/// status to, while it is restored, once that ended, while it is deleted and once gone; the
+/// CBR `status` filter selects on that view.
+#[tokio::test]
+async fn cbr_statuses_are_the_csbs_statuses_through_x_view_of() {
+    let hour = std::time::Duration::from_secs(3600);
+    let mock = Mock::with(|c| {
+        c.restore_delay = hour;
+        c.delete_delay = hour;
+    })
+    .await;
+    let backup = mock.protect_backup("srv-1").await;
+    let id = backup["id"].as_str().unwrap().to_owned();
+    let rule = csbs_spec::behaviour::cbr_status_view();
+    let agree = |wanted_csbs: &'static str| {
+        let (mock, id) = (&mock, id.clone());
+        async move {
+            let shown = mock.get(&v1(&format!("/checkpoint_items/{id}"))).await;
+            let csbs = if shown.status == 404 {
+                "deleted".to_owned()
+            } else {
+                shown.body["checkpoint_item"]["status"].as_str().unwrap().to_owned()
+            };
+            assert_eq!(csbs, wanted_csbs);
+            let cbr = rule.cbr(&csbs).expect("x-view-of maps every CSBS status");
+            let listed = mock.get(&v3("/backups")).await.body["backups"].clone();
+            let status = listed.as_array().unwrap().iter().find(|b| b["id"] == id.as_str());
+            assert_eq!(status.map(|b| b["status"].as_str().unwrap()), cbr, "{csbs}");
+            if let Some(cbr) = cbr {
+                let filtered = mock.get(&v3(&format!("/backups?status={cbr}"))).await;
+                assert!(filtered.body["backups"].as_array().unwrap().iter().any(|b| b["id"] == id));
+            }
+        }
+    };
+    agree("available").await;
+    assert_eq!(mock.post(&v1("/restores"), restore_body(&backup)).await.status, 200);
+    agree("restoring").await;
+    mock.running.advance_clock(hour);
+    agree("available").await;
+    let record = backup["checkpoint_id"].as_str().unwrap();
+    assert_eq!(
+        mock.delete(&v1(&format!("/providers/{PROVIDER}/checkpoints/{record}"))).await.status,
+        200
+    );
+    agree("deleting").await;
+    mock.running.advance_clock(hour);
+    agree("deleted").await;
+}

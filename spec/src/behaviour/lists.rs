@@ -64,8 +64,8 @@ pub fn sort_default(op: &Operation) -> Option<(SortRule, Vec<(String, crate::rul
 pub enum UsageKind {
     /// The number of items the operation lists.
     Counts { counts: String },
-    /// The sum of a property of the items, each converted from `unit` to `quota-unit`
-    /// (rounded up).
+    /// The sum of a property of the items, in `unit`, converted to `quota-unit` and rounded
+    /// up: the total is rounded, not each item (see [`Usage::sum`]).
     Sums {
         sums: String,
         unit: String,
@@ -83,6 +83,41 @@ pub struct Usage {
     pub operation: String,
     #[serde(flatten)]
     pub kind: UsageKind,
+}
+
+/// A summed `used` (`x-usage` `sums`) worked out from the items' values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sum {
+    /// The items' total, in the row's `unit`.
+    pub total: u64,
+    /// The total converted to `quota-unit`, rounded up: what `used` must be.
+    pub used: u64,
+    /// True when the total is not a whole number of `quota-unit` (rounding up changed it).
+    pub rounded: bool,
+}
+
+/// How many of the smallest unit (MB) one `unit` of `x-usage` is; `None` for a unit the
+/// rule does not know.
+fn megabytes(unit: &str) -> Option<u64> {
+    match unit {
+        "MB" => Some(1),
+        "GB" => Some(1024),
+        "TB" => Some(1024 * 1024),
+        _ => None,
+    }
+}
+
+impl Usage {
+    /// `used` of a `sums` row for the items' `values` of its property (each in `unit`):
+    /// their total converted to `quota-unit`, rounded up. `None` for a `counts` row or a
+    /// unit [`megabytes`] does not know; saturates rather than overflows.
+    pub fn sum(&self, values: impl IntoIterator<Item = u64>) -> Option<Sum> {
+        let UsageKind::Sums { unit, quota_unit, .. } = &self.kind else { return None };
+        let (from, to) = (megabytes(unit)?, megabytes(quota_unit)?);
+        let total = values.into_iter().fold(0u64, u64::saturating_add);
+        let small = total.saturating_mul(from);
+        Some(Sum { total, used: small.div_ceil(to), rounded: !small.is_multiple_of(to) })
+    }
 }
 
 /// What the quotas `op` shows count (`x-usage` on its success response).
@@ -116,5 +151,11 @@ mod tests {
         let quotas = usage(find_operation("showQuotas").unwrap());
         assert_eq!(quotas.len(), 2);
         assert!(matches!(&quotas[1].kind, UsageKind::Sums { unit, .. } if unit == "MB"));
+        // The total is rounded up, not each item: 1.5 GB + 1.5 GB is 3 GB.
+        let sum = quotas[1].sum([1536, 1536]).unwrap();
+        assert_eq!((sum.total, sum.used, sum.rounded), (3072, 3, false));
+        let sum = quotas[1].sum([1536, 1]).unwrap();
+        assert_eq!((sum.used, sum.rounded), (2, true));
+        assert_eq!(quotas[0].sum([1]), None);
     }
 }

@@ -4,7 +4,8 @@
 //! and what a count counts (`x-count-of`), what an operation creates, where it is shown and
 //! how it is deleted (`links`), what a later read returns of a request (`x-echo`), which
 //! documented error answers which condition (`x-domain-errors`), what `used` counts in the
-//! quotas (`x-usage`), the statuses of a backup's life (`x-lifecycle`), which parameters
+//! quotas (`x-usage`), the statuses of a backup's life (`x-lifecycle`) and what the CBR view
+//! shows of them (`x-view-of`), which parameters
 //! are admin-only or scope the credential (`x-admin-only`, `x-credential-scope`), which
 //! policy holds a server (`x-binding`, `x-protectable`), which parts a request acts on
 //! (`x-subset`) and which it leaves (`x-leaves`), and what a policy's runs keep (`x-retention`, `x-overrides`).
@@ -31,9 +32,14 @@ pub use filter::{filters, instant, Filter, FilterRule, MadeBy, Match};
 pub use links::{
     deletion, links, response_echo, response_keeps, Echo, EchoField, Keeps, Link, Same,
 };
-pub use lists::{count_of, pagination, sort_default, usage, CountOf, Pagination, Usage, UsageKind};
+pub use lists::{
+    count_of, pagination, sort_default, usage, CountOf, Pagination, Sum, Usage, UsageKind,
+};
 pub use retention::{retention, Override, Retention, RetentionKind, RetentionRule};
-pub use status::{admin_only, backup_lifecycle, credential_scope, provider_id, Lifecycle};
+pub use status::{
+    admin_only, backup_lifecycle, cbr_status_view, credential_scope, provider_id, Lifecycle,
+    StatusView,
+};
 
 use crate::document::deref;
 use crate::Operation;

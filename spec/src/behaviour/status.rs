@@ -1,11 +1,13 @@
-//! Statuses and scopes: a backup's life (`x-lifecycle`), admin-only parameters
-//! (`x-admin-only`), the parameter a credential is scoped to (`x-credential-scope`), and the
-//! fixed provider ID.
+//! Statuses and scopes: a backup's life (`x-lifecycle`), the status the CBR view shows of it
+//! (`x-view-of`), admin-only parameters (`x-admin-only`), the parameter a credential is scoped
+//! to (`x-credential-scope`), and the fixed provider ID.
 
 use crate::document::deref;
 use crate::{Location, Operation, Parameter, Service};
 use serde::Deserialize;
 use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// The statuses of a backup's life (`x-lifecycle` on the CSBS `Backup.status`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -30,6 +32,41 @@ pub fn backup_lifecycle() -> Lifecycle {
                 .unwrap_or_else(|e| panic!("x-lifecycle is malformed: {e}"))
         })
         .unwrap_or_default()
+}
+
+/// How the CBR view shows a CSBS backup's status (`x-view-of` on the CBR `BackupResp.status`):
+/// a CBR backup is the CSBS backup whose `operation` answers for its `id` (passed as the path
+/// `parameter`), and shows the CBR status `statuses` maps that answer's `property` to.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct StatusView {
+    /// The CSBS operation showing the same backup (`showBackup`).
+    pub operation: String,
+    /// Its path parameter that takes the CBR backup's `id`.
+    pub parameter: String,
+    /// Pointer to the status in that operation's answer.
+    pub property: String,
+    /// CSBS status to the CBR status shown; `None`: the CBR view does not list the backup.
+    pub statuses: BTreeMap<String, Option<String>>,
+}
+
+impl StatusView {
+    /// What the CBR view shows of a backup CSBS shows as `csbs`: `Some(Some(status))`,
+    /// `Some(None)` when CBR does not list it, `None` for a status the rule does not name.
+    pub fn cbr(&self, csbs: &str) -> Option<Option<&str>> {
+        self.statuses.get(csbs).map(Option::as_deref)
+    }
+}
+
+/// The CBR view's rule for a backup's status, read once from the CBR document.
+pub fn cbr_status_view() -> &'static StatusView {
+    static VIEW: OnceLock<StatusView> = OnceLock::new();
+    VIEW.get_or_init(|| {
+        let doc = Service::Cbr.document();
+        let at = "/components/schemas/BackupResp/properties/status/x-view-of";
+        let value = doc.pointer(at).unwrap_or_else(|| panic!("cbr-v3.yaml has no {at}"));
+        serde_json::from_value(value.clone())
+            .unwrap_or_else(|e| panic!("x-view-of in cbr-v3.yaml is malformed: {e}"))
+    })
 }
 
 fn flagged<'o>(
@@ -85,6 +122,10 @@ mod tests {
             credential_scope(find_operation("listCbrBackups").unwrap()).map(|p| p.name.as_str()),
             Some("project_id")
         );
+        let view = cbr_status_view();
+        assert_eq!(view.cbr("restoring"), Some(Some("restoring")));
+        assert_eq!(view.cbr("deleted"), Some(None));
+        assert_eq!(view.cbr("unknown"), None);
         let protect = find_operation("protectResource").unwrap();
         assert_eq!(
             provider_id(protect, "provider_id").as_deref(),

@@ -3,14 +3,15 @@
 //! exist: a renamed field breaks this test, not a run.
 
 use csbs_spec::behaviour::{
-    binding, count_of, domain_errors, filters, leaves, links, pagination, protectable,
-    response_echo, response_keeps, retention, subset, usage, Echo, Expr, FilterRule, Same,
-    UsageKind,
+    binding, cbr_status_view, count_of, domain_errors, filters, leaves, links, pagination,
+    protectable, response_echo, response_keeps, retention, subset, usage, Echo, Expr, FilterRule,
+    Same, UsageKind,
 };
 use csbs_spec::document::deref;
 use csbs_spec::operations::{all_operations, find_operation};
 use csbs_spec::{Location, Operation};
 use serde_json::Value;
+use std::collections::BTreeSet;
 
 /// The schema at `pointer` below `schema` (`*` and indexes step into `items`; `allOf` and
 /// `$ref` are followed), or `None` when the schema has no such property.
@@ -221,8 +222,30 @@ fn domain_errors_and_usage_name_what_exists() {
     }
 }
 
-/// `x-binding`, `x-subset`, `x-leaves`, `x-protectable` and `x-retention` name request values, answer
-/// properties, operations and members that exist.
+/// `x-view-of` on the CBR backup status names an operation, a path parameter and a status
+/// that exist, maps every status the CSBS document knows (and nothing else), and each to a
+/// status the CBR document knows.
+#[test]
+fn the_cbr_status_view_maps_every_csbs_status() {
+    let view = cbr_status_view();
+    let show = find_operation(&view.operation).expect("the viewed operation exists");
+    assert!(show.parameter(Location::Path, &view.parameter).is_some(), "{}", view.parameter);
+    let doc = show.service.document();
+    let status = schema_at(doc, response_schema(show), &view.property).expect("the status exists");
+    let known = |schema: &Value| -> Vec<String> {
+        serde_json::from_value(schema["x-known-values"].clone()).expect("x-known-values")
+    };
+    let csbs: BTreeSet<String> = known(status).into_iter().collect();
+    assert_eq!(view.statuses.keys().cloned().collect::<BTreeSet<_>>(), csbs);
+    let cbr = csbs_spec::Service::Cbr.document();
+    let shown = known(&cbr["components"]["schemas"]["BackupResp"]["properties"]["status"]);
+    for (from, to) in &view.statuses {
+        assert!(to.as_ref().is_none_or(|s| shown.contains(s)), "{from} -> {to:?}");
+    }
+}
+
+/// `x-binding`, `x-subset`, `x-leaves`, `x-protectable` and `x-retention` name request
+/// values, answer properties, operations and members that exist.
 #[test]
 fn bindings_subsets_and_retention_name_what_exists() {
     for op in all_operations() {
