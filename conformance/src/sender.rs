@@ -71,7 +71,8 @@ impl Sender {
 
     /// The runner's one wait: sends `request` (with the run's credential) until `ready` finds
     /// what it waits for in the exchange, asking again every poll interval until `poller`'s
-    /// deadline. `Err` with what the last attempt saw when the deadline passes first.
+    /// deadline. `Err` with what the last attempt saw when the deadline passes first, or at
+    /// once when an attempt finds the object unseen and the poller's read by ID answers 404.
     pub async fn poll<T>(
         &self,
         poller: Poller,
@@ -95,6 +96,18 @@ impl Sender {
             match ready(self.send_with(request, auth.clone(), what).await) {
                 Poll::Ready(found) => return Ok(found),
                 Poll::Pending(seen) => poller.wait(seen).await?,
+                Poll::Unseen(seen) => {
+                    if let Some(read) = &poller.confirm {
+                        if self.send(read, what).await.status() == Some(404) {
+                            return Err(format!(
+                                "gone: {seen}, and {} {} answers 404 (it can no longer come)",
+                                read.operation.id,
+                                read.target()
+                            ));
+                        }
+                    }
+                    poller.wait(seen).await?
+                }
             }
         }
     }

@@ -124,13 +124,25 @@ impl Session {
         &mut self,
         request: &ApiRequest,
         case: Option<&str>,
+        ready: impl FnMut(&Answer) -> Poll<T>,
+    ) -> Result<T, String> {
+        let poller = Poller::new(&self.limits);
+        self.poll_with(poller, request, case, ready).await
+    }
+
+    /// [`Session::poll`] with its own `poller` (one [`Poller::confirmed_by`] a read by ID).
+    pub async fn poll_with<T>(
+        &mut self,
+        poller: Poller,
+        request: &ApiRequest,
+        case: Option<&str>,
         mut ready: impl FnMut(&Answer) -> Poll<T>,
     ) -> Result<T, String> {
-        let Session { sender, recorder, limits, .. } = self;
+        let Session { sender, recorder, .. } = self;
         let what = case.unwrap_or("(waiting)");
         let op = request.operation;
         sender
-            .poll(Poller::new(limits), request, what, |exchange| {
+            .poll(poller, request, what, |exchange| {
                 let index = case.map(|case| record(recorder, op, case, &exchange, []));
                 ready(&Answer::of(op, &exchange, index))
             })

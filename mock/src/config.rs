@@ -170,6 +170,11 @@ pub struct Limits {
     /// `extra_info`; the spec bounds neither), beyond which `createPolicy`/`updatePolicy` answer
     /// 400 naming this limit (default 65,536).
     pub max_free_form_bytes: usize,
+    /// The most bytes one project's policies take in the state (their JSON as an export holds
+    /// it), beyond which `createPolicy`/`updatePolicy` answer 400 `CSBS.9006` ("Quota exceeded
+    /// for resources: policy_bytes") and keep nothing (default 67,108,864, 64 MiB: about a
+    /// thousand policies at the free-form limit, or ten of 50,000 servers).
+    pub max_project_policy_bytes: u64,
     /// Connections served at once (default 512, under the usual limit of 1,024 open files).
     /// One more is not refused: it waits in the listen backlog (first come, first served)
     /// until a connection in service ends, which the timeouts above bound.
@@ -184,6 +189,7 @@ impl Default for Limits {
             idle_timeout_ms: 60_000,
             send_timeout_ms: 30_000,
             max_free_form_bytes: 65_536,
+            max_project_policy_bytes: 64 << 20,
             max_connections: 512,
         }
     }
@@ -329,7 +335,7 @@ pub struct ConfigFile {
     /// Requests a second the gateway lets through (see [`MockConfig::rate_limit`]).
     pub rate_limit: Option<u32>,
     /// `{header_timeout_ms, body_timeout_ms, idle_timeout_ms, send_timeout_ms,
-    /// max_free_form_bytes, max_connections}`.
+    /// max_free_form_bytes, max_project_policy_bytes, max_connections}`.
     pub limits: Option<Limits>,
     pub journal_size: Option<usize>,
     /// `{operationId: {latency_ms, code, share}}`.

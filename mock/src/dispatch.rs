@@ -289,10 +289,10 @@ async fn keep(app: &Arc<App>, upto: u64) -> Result<(), ApiError> {
         app.store.persist_upto(upto, || app.config.hooks.state_writing())
     })
     .await;
-    committed.map_err(|e| e.to_string()).and_then(|r| r).map_err(|_| {
-        let what = "keeping the change in the state file (see GET /_mock/ready)";
-        ApiError::documented(CSBS_9999, &[what])
-    })
+    committed
+        .map_err(|e| e.to_string())
+        .and_then(|r| r)
+        .map_err(|_| ApiError::documented(CSBS_9999, &[handlers::KEEPING]))
 }
 
 /// What scopes an operation's requests, from the spec: the path parameter naming the project

@@ -19,6 +19,13 @@ pub struct Hooks {
     /// Runs while a request's changes are written to the state file (`--state`): the rows are
     /// made and the file's writer is held; the transaction is written and committed next.
     pub state_writing: Option<Hook>,
+    /// Runs after each run a schedule makes is stored (with a state file: committed there),
+    /// before the catch-up goes on: where a crash once kept the run and lost the schedule's
+    /// record of it.
+    pub scheduled_run_stored: Option<Hook>,
+    /// Runs while `GET /_mock/state` holds pointers to every project's records and no lock
+    /// (copying and writing them come next).
+    pub export_taken: Option<Hook>,
 }
 
 /// Runs a hook: off the runtime's worker, as a test's hook waits for the test.
@@ -40,6 +47,14 @@ impl Hooks {
     pub(crate) fn state_writing(&self) {
         call(&self.state_writing);
     }
+
+    pub(crate) fn scheduled_run_stored(&self) {
+        call(&self.scheduled_run_stored);
+    }
+
+    pub(crate) fn export_taken(&self) {
+        call(&self.export_taken);
+    }
 }
 
 impl fmt::Debug for Hooks {
@@ -48,6 +63,8 @@ impl fmt::Debug for Hooks {
             .field("run_unlocked", &self.run_unlocked.is_some())
             .field("policy_unlocked", &self.policy_unlocked.is_some())
             .field("state_writing", &self.state_writing.is_some())
+            .field("scheduled_run_stored", &self.scheduled_run_stored.is_some())
+            .field("export_taken", &self.export_taken.is_some())
             .finish()
     }
 }

@@ -59,6 +59,10 @@ struct Args {
     /// Bytes of free-form JSON (parameters, extra_info) one policy may hold [default: 65536].
     #[arg(long, value_name = "BYTES")]
     max_free_form_bytes: Option<usize>,
+    /// Bytes one project's policies may take in the state (their JSON); beyond, createPolicy
+    /// and updatePolicy answer 400 CSBS.9006 [default: 67108864, 64 MiB].
+    #[arg(long, value_name = "BYTES")]
+    max_project_policy_bytes: Option<u64>,
     /// Connections served at once, from 1 to 2305843009213693951; more wait, first come
     /// first served, until one ends [default: 512].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_CONNECTIONS as u64))]
@@ -150,6 +154,9 @@ fn config_of(args: Args) -> anyhow::Result<MockConfig> {
     }
     if let Some(n) = args.max_free_form_bytes {
         config.limits.max_free_form_bytes = n;
+    }
+    if let Some(n) = args.max_project_policy_bytes {
+        config.limits.max_project_policy_bytes = n;
     }
     if let Some(n) = args.journal_size {
         config.journal_size = n;

@@ -67,7 +67,8 @@ fn seed_project(project: &mut Project, protect_delay: Micros, now: Micros) {
     let mut add_policy = |p: &csbs::Policy<'_>| {
         let policy = policy(p, &project.id, now);
         if !project.policies.contains_key(&policy.id) {
-            let _absent = project.put_policy(policy);
+            let bytes = policy.stored_bytes();
+            let _absent = project.put_policy(policy, bytes);
         }
     };
     for answer in each::<csbs::response::ShowPolicy>(&responses("showPolicy")) {
@@ -189,7 +190,8 @@ fn add(project: &mut Project, backup: Backup) {
     let mut ids = project.checkpoints.get(&info.id).map(|c| c.backups.clone()).unwrap_or_default();
     ids.push(backup.id);
     // Re-adding the checkpoint's earlier backups keeps one entry each (same IDs and times).
-    let mut backups: Vec<Backup> = ids.iter().filter_map(|id| project.backups.remove(id)).collect();
+    let mut backups: Vec<Backup> =
+        ids.iter().filter_map(|id| project.backups.remove(id)).map(Arc::unwrap_or_clone).collect();
     backups.push(backup);
     project.add_checkpoint(info, backups);
 }

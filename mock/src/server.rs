@@ -96,7 +96,8 @@ fn open_store(config: &MockConfig) -> std::io::Result<(Store, bool)> {
     #[cfg(feature = "state-file")]
     {
         let file = crate::state::Sqlite::open(path).map_err(std::io::Error::other)?;
-        Store::durable(Box::new(file)).map_err(|e| {
+        let max_offset = clock::MAX_TIME.saturating_sub(clock::now()).max(0);
+        Store::durable(Box::new(file), max_offset).map_err(|e| {
             std::io::Error::other(format!("cannot restore the state from {}: {e}", path.display()))
         })
     }

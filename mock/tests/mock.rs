@@ -23,6 +23,9 @@ mod contract;
 #[cfg(feature = "state-file")]
 #[path = "mock/durable.rs"]
 mod durable;
+#[cfg(feature = "state-file")]
+#[path = "mock/durable_runs.rs"]
+mod durable_runs;
 #[path = "mock/examples.rs"]
 mod examples;
 #[path = "mock/hostile.rs"]

@@ -134,20 +134,17 @@ fn provoke(
     // The backup with the most disk backups: an incomplete mapping needs two.
     let backup =
         fixture.backups().filter(|b| !volumes(b).is_empty()).max_by_key(|b| volumes(b).len());
-    match (row.when, &row.value) {
-        (Condition::NotFound, Expr::RequestPath(name)) => {
-            let mut request = request.path(name, made_up_id());
-            request.body = filler_body(op, session);
-            Ok(request)
+    if row.when == Condition::NotFound {
+        if let Some(request) = naming(session, op, &row.value, &made_up_id(), project) {
+            return Ok(request);
         }
+    }
+    match (row.when, &row.value) {
         (Condition::NotFound, Expr::RequestQuery(name)) => {
             let item = backup.ok_or("needs a backup this run made (--allow-mutations)")?;
             let checkpoint = item.get("checkpoint_id").and_then(Value::as_str).unwrap_or_default();
             Ok(request.path("checkpoint_id", checkpoint).query(name, made_up_id()))
         }
-        (Condition::NotFound, Expr::RequestBody(pointer)) if op.id == "executePolicy" => Ok(
-            request.body(with(fixtures::policy_run(&made_up_id()), pointer, json!(made_up_id()))),
-        ),
         (
             Condition::NotFound | Condition::Foreign | Condition::Incomplete,
             Expr::RequestBody(pointer),
@@ -211,6 +208,30 @@ fn provoke(
             })
         }
         _ => Err(format!("the run has no way to make {} {}", label(&row.value), row.when.name())),
+    }
+}
+
+/// A request of `op` on `project`'s path in which `value` (a path parameter, or a run's
+/// policy in its body) is `id`, valid apart from that ID (an update changes one thing);
+/// `None` where the run has no such request.
+pub(super) fn naming(
+    session: &Session,
+    op: &'static Operation,
+    value: &Expr,
+    id: &str,
+    project: &str,
+) -> Option<ApiRequest> {
+    let request = ApiRequest::new(op, project);
+    match value {
+        Expr::RequestPath(name) => {
+            let mut request = request.path(name, id);
+            request.body = filler_body(op, session);
+            Some(request)
+        }
+        Expr::RequestBody(pointer) if op.id == "executePolicy" => {
+            Some(request.body(with(fixtures::policy_run(id), pointer, json!(id))))
+        }
+        _ => None,
     }
 }
 

@@ -12,10 +12,12 @@
 //!   of the other project's items (of the request that made them, for `made-by`) that no item
 //!   of this project matches, and the list must be empty across its pages, its total and the
 //!   counts of it (`x-count-of`) 0.
+//!
+//! Then the other way round (`crossed.rs`): its credential on this project's path.
 
 use super::errors::documented;
 use super::filters::{count_value, parameter_values};
-use super::support::{fail, id_of, list_all, list_all_as, property, Listing};
+use super::support::{fail, id_of, list_all, list_all_as, made_up_id, property, Listing};
 use super::theirs;
 use crate::checks::{Check, Permission, Verdict};
 use crate::http::Auth;
@@ -42,14 +44,14 @@ struct Both {
 }
 
 /// True when `request` has a value for every path parameter of its operation.
-fn filled(request: &ApiRequest) -> bool {
+pub(super) fn filled(request: &ApiRequest) -> bool {
     let op = request.operation;
     let mut path = op.parameters.iter().filter(|p| p.location == Location::Path);
     path.all(|p| request.path.contains_key(&p.name))
 }
 
 /// Every text this project's lists show: a value among them is not the other project's alone.
-fn texts(value: &Value, out: &mut BTreeSet<String>) {
+pub(super) fn texts(value: &Value, out: &mut BTreeSet<String>) {
     match value {
         Value::String(s) => {
             out.insert(s.clone());
@@ -70,7 +72,7 @@ pub async fn run(session: &mut Session) {
         true => {
             let before = read(session, &project, &auth, &[]).await;
             let server = own_server(session, &before);
-            theirs::make(session, &project, &auth, &server).await
+            theirs::make(session, &project, &auth, &server, "o").await
         }
         false => theirs::Made::default(),
     };
@@ -87,6 +89,11 @@ pub async fn run(session: &mut Session) {
         by_filter(session, &project, &lists, &made.requests).await;
     }
     theirs::remove(session, made).await;
+    super::crossed::made_up(session, &auth).await;
+    if session.allows(Permission::Mutations) {
+        let server = session.record.facts.servers.first().cloned().unwrap_or_else(made_up_id);
+        super::crossed::mutations(session, &project, &auth, &server).await;
+    }
 }
 
 /// A server the other project backs up: `--other-server-id`, else one its own backups name (a
@@ -103,9 +110,9 @@ fn own_server(session: &Session, lists: &[Both]) -> String {
     let found = theirs
         .filter_map(|i| i.get("resource_id").and_then(Value::as_str))
         .find(|s| !ours.contains(*s));
-    found.map(str::to_owned).unwrap_or_else(|| {
-        session.record.facts.servers.first().cloned().unwrap_or_else(super::support::made_up_id)
-    })
+    found
+        .map(str::to_owned)
+        .unwrap_or_else(|| session.record.facts.servers.first().cloned().unwrap_or_else(made_up_id))
 }
 
 /// The lists of project-scoped reads without other path values, as each project reads them;
@@ -186,24 +193,37 @@ async fn by_id(session: &mut Session, project: &str, lists: &[Both], ours: &BTre
     }
 }
 
-/// Values of path parameter `name` of `op` that only the other project holds: what the links
-/// of its lists to `op` give for its items, and its items' member `name`.
+/// Values of path parameter `name` of `op` that only the other project holds.
 fn ids_for(op: &Operation, name: &str, lists: &[Both], ours: &BTreeSet<String>) -> Vec<String> {
+    let mut values = values_of(op, name, lists.iter().map(|l| (l.op, l.theirs.as_slice())));
+    values.retain(|v| !ours.contains(v));
+    values.truncate(MAX);
+    values
+}
+
+/// Values of path parameter `name` of `op` for `items` of lists: what the links of each list
+/// give for its items as `name` (to `op`, or to another operation of its service whose path
+/// names the object the same way: listPolicies links showPolicy, not updatePolicy), and the
+/// items' member `name`; each once.
+pub(super) fn values_of<'a>(
+    op: &Operation,
+    name: &str,
+    lists: impl Iterator<Item = (&'a Operation, &'a [Value])>,
+) -> Vec<String> {
     let mut values: Vec<String> = Vec::new();
-    for list in lists {
-        let to_op = links(list.op).into_iter().filter(|l| l.operation.id == op.id);
+    for (list, items) in lists {
+        let to_op = links(list).into_iter().filter(|l| l.operation.service == op.service);
         for link in to_op {
-            for item in &list.theirs {
+            for item in items {
                 let given = link.parameters_of_item(item).unwrap_or_default();
                 values.extend(given.into_iter().filter(|(n, _)| n == name).map(|(_, v)| v));
             }
         }
-        let members = list.theirs.iter().filter_map(|i| i.get(name).and_then(Value::as_str));
+        let members = items.iter().filter_map(|i| i.get(name).and_then(Value::as_str));
         values.extend(members.map(str::to_owned));
     }
     let mut seen = BTreeSet::new();
-    values.retain(|v| !ours.contains(v) && seen.insert(v.clone()));
-    values.truncate(MAX);
+    values.retain(|v| seen.insert(v.clone()));
     values
 }
 

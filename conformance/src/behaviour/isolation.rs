@@ -1,8 +1,10 @@
 //! `project_isolation`: the run's credential on another project's path (a made-up project ID,
 //! never a real one) is refused 403 (`x-credential-scope`), and an admin-only parameter
 //! (`x-admin-only`, `all_tenants=true`) is refused 403 unless the credential is an
-//! administrator's (`--admin`). Only reads are sent: nothing can change whatever the answer.
-//! With a second project, also what only it holds stays unseen (`foreign.rs`).
+//! administrator's (`--admin`). Only reads are sent here: nothing can change whatever the
+//! answer. With a second project, also what only it holds stays unseen (`foreign.rs`), and its
+//! credential on this project's path is refused whatever it names, changing nothing
+//! (`crossed.rs`; changes only with `--allow-mutations`).
 
 use super::support::{fail, made_up_id, made_up_project};
 use crate::checks::Check;

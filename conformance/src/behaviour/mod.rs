@@ -3,7 +3,8 @@
 //! `read_after_write`, `filter_conformance`, `sort_conformance`, `pagination_conformance`,
 //! `max_limit_conformance`, `count_conformance`, `list_show_agreement`, `domain_error_conformance`, `project_isolation`, `lifecycle_conformance`,
 //! `quota_usage`, and the documented families (`duplicate_name_rejection`, `binding_release`,
-//! `capability_conformance`, `policy_run_scope`, `retention_conformance`, `deletion_scope`).
+//! `capability_conformance`, `policy_run_scope`, `retention_conformance`, `deletion_scope`,
+//! `first_backup_full`).
 //! The rules come from the spec's behaviour extensions
 //! (`csbs_spec::behaviour`), which the mock reads too.
 //!
@@ -16,9 +17,11 @@
 mod bindings;
 mod capacity;
 mod combined;
+mod crossed;
 mod deletion;
 mod errors;
 mod filters;
+mod first;
 mod foreign;
 mod isolation;
 mod keeps;
@@ -76,6 +79,7 @@ pub(crate) async fn run(session: &mut Session, scenario: Scenario) {
         Scenario::ListShow => same::run(session).await,
         Scenario::Isolation => isolation::run(session).await,
         Scenario::Lifecycle => life::run(session).await,
+        Scenario::FirstBackup => first::run(session).await,
         _ => {}
     }
 }
@@ -131,7 +135,7 @@ async fn families(session: &mut Session, fixture: &mut Fixture, scenario: Scenar
 
 /// Waits (within --wait) until the project's backups stop moving (the earlier parts' deletions
 /// finish), so that lists read twice agree.
-async fn settle_project(session: &mut Session) {
+pub(super) async fn settle_project(session: &mut Session) {
     let life = backup_lifecycle();
     let moving: Vec<String> = life.pending.iter().chain(&life.deleting).cloned().collect();
     let list = session.request("listBackups");

@@ -20,13 +20,19 @@ pub struct Made {
     pub objects: Vec<Created>,
 }
 
-/// Makes a policy of `server` in `project` and runs it, waiting (within `--wait`) until the
-/// project lists the run's backups settled. What could not be made is noted, not failed: the
-/// check then judges what the project already holds.
-pub async fn make(session: &mut Session, project: &str, auth: &Auth, server: &str) -> Made {
-    let case = "project_isolation: the other project makes objects of its own";
+/// Makes a policy of `server` in `project` (named after the run, with `suffix`) and runs it,
+/// waiting (within `--wait`) until the project lists the run's backups settled. What could
+/// not be made is noted, not failed: the check then judges what the project already holds.
+pub async fn make(
+    session: &mut Session,
+    project: &str,
+    auth: &Auth,
+    server: &str,
+    suffix: &str,
+) -> Made {
+    let case = "project_isolation: each project makes objects of its own";
     let mut made = Made::default();
-    let name = format!("{}-o", session.record.facts.run_name);
+    let name = format!("{}-{suffix}", session.record.facts.run_name);
     let create = ApiRequest::of("createPolicy", project).body(fixtures::policy(
         &name,
         "",
@@ -56,7 +62,7 @@ pub async fn make(session: &mut Session, project: &str, auth: &Auth, server: &st
         })
         .await;
     if let Err(seen) = waited {
-        let what = format!("the other project's backups of record {} did not settle within --wait ({seen}); judged as they are", record.id);
+        let what = format!("project {project}'s backups of record {} did not settle within --wait ({seen}); judged as they are", record.id);
         session.recorder.note(what);
     }
     made
@@ -74,7 +80,8 @@ async fn send(
     let answer = session.call_as(request, auth.clone(), case).await;
     let Some(object) = session.made(request, &answer) else {
         session.recorder.note(format!(
-            "project_isolation: the other project's {} answered {}; judged on what that project already holds",
+            "project_isolation: {}'s {} answered {}; judged on what that project already holds",
+            request.path.get("project_id").map(String::as_str).unwrap_or_default(),
             request.operation.id,
             status_text(answer.status)
         ));
@@ -91,7 +98,7 @@ pub async fn remove(session: &mut Session, made: Made) {
     for object in made.objects.iter().rev() {
         if let Err(why) = crate::cleanup::remove(session, object).await {
             session.recorder.note(format!(
-                "project_isolation: the other project's {} stays for the cleanup: {why}",
+                "project_isolation: {} stays for the cleanup: {why}",
                 object.describe()
             ));
         }

@@ -147,7 +147,7 @@ checks! {
         proves: "unknown IDs (read-only), and with --allow-mutations bound servers, busy backups and bad restore mappings, answer the documented code and status (duplicate names: duplicate_name_rejection)";
     /// Another project's path, or an admin-only parameter without admin rights, answers 403.
     ProjectIsolation => "project_isolation", part: Behaviour, needs: ReadOnly, runs: [Isolation],
-        proves: "the credential cannot read another project's path, nor use all_tenants without admin rights (403); with a second project (--other-token), what only that project holds (with --allow-mutations: a policy and a backup record it makes) is not found by ID on this project's path, and filters naming it list and count nothing";
+        proves: "the credential cannot read another project's path, nor use all_tenants without admin rights (403); with a second project (--other-token), what only that project holds (with --allow-mutations: a policy and a backup record it makes) is not found by ID on this project's path, and filters naming it list and count nothing; the second credential on this project's path is refused 403 whatever it names (an unknown ID, and with --allow-mutations this project's objects, changes included), and what it is refused changes nothing";
     /// The quotas' `used` grows by the backups stored and falls back when they are deleted;
     /// summed ones are exactly the listed total, rounded up (`x-usage`).
     QuotaUsage => "quota_usage", part: Behaviour, needs: Mutations, runs: [Lifecycle],
@@ -175,6 +175,9 @@ checks! {
     /// `deletePolicy` deletes the policy alone (`x-leaves`).
     DeletionScope => "deletion_scope", part: Behaviour, needs: Mutations, runs: [Deletion],
         proves: "deleteCheckpoint with checkpoint_items deletes only that backup of the record, and without it every backup; deletePolicy leaves the backups the policy made";
+    /// A server's first backup is full, whatever the protect asked (`x-first-backup`).
+    FirstBackupFull => "first_backup_full", part: Behaviour, needs: Mutations, runs: [FirstBackup],
+        proves: "a server's first backup, asked incremental, is full in every view that shows it (x-first-backup); a server with no backup is one the run was given, freed only of backups the run made";
     /// Random histories answer as the reference model answers them, where the documents decide.
     ModelConformance => "model_conformance", part: Model, needs: Mutations, more: Restores, runs: [ModelHistories],
         proves: "random histories of creates, updates, deletes, backups, runs, restores and reads (filters with time bounds, sorts, pages, counts, quotas, both capability checks, the CBR views), some sent at once, answer as the reference model does wherever the documents decide: status and code, echoed members, list membership and order, counts, settled statuses, quota usage, bindings, deleted objects gone by ID, isolation from a second project";

@@ -18,6 +18,9 @@ pub enum Scenario {
     ExampleReplay,
     /// Generated requests, valid and invalid (proptest).
     GeneratedCases,
+    /// A server's first backup (before `Writes`: what it deletes to free a server is only
+    /// what the earlier parts made).
+    FirstBackup,
     /// The run's policies and backups, written and read back: the objects the other behaviour
     /// scenarios judge.
     Writes,
@@ -54,11 +57,12 @@ pub enum Scenario {
 
 impl Scenario {
     /// Every scenario, in the order a run dispatches them.
-    pub const ALL: [Scenario; 19] = [
+    pub const ALL: [Scenario; 20] = [
         Scenario::SpecItems,
         Scenario::AuthProbes,
         Scenario::ExampleReplay,
         Scenario::GeneratedCases,
+        Scenario::FirstBackup,
         Scenario::Writes,
         Scenario::Filters,
         Scenario::Sorting,
@@ -112,6 +116,7 @@ impl Scenario {
             Scenario::AuthProbes => "auth probes",
             Scenario::ExampleReplay => "example replay",
             Scenario::GeneratedCases => "generated cases",
+            Scenario::FirstBackup => "first backup",
             Scenario::Writes => "writes",
             Scenario::Filters => "filters",
             Scenario::Sorting => "sorting",

@@ -303,7 +303,8 @@ fn create(servers: usize) -> BoxedStrategy<Step> {
 
 /// A partial update: each member is left out as often as not (it must keep its value),
 /// nested ones too (`scheduled_operations` without `enabled`, without `trigger` or without
-/// `operation_definition`, and each member of that left out on its own).
+/// `operation_definition`, and each member of that left out on its own); `enabled` is sent
+/// true or false.
 fn update(servers: usize) -> BoxedStrategy<Step> {
     let w = |p| proptest::option::weighted(p, 0..3usize);
     let schedule = (
@@ -311,10 +312,10 @@ fn update(servers: usize) -> BoxedStrategy<Step> {
         proptest::option::weighted(0.25, retention()),
         proptest::option::weighted(0.25, any::<bool>()),
         proptest::option::weighted(0.25, pattern()),
-        proptest::bool::weighted(0.25),
+        proptest::option::weighted(0.3, any::<bool>()),
     )
-        .prop_map(|(max_backups, retention_days, permanent, pattern, disable)| {
-            ScheduleChange { max_backups, retention_days, permanent, pattern, disable }
+        .prop_map(|(max_backups, retention_days, permanent, pattern, enabled)| {
+            ScheduleChange { max_backups, retention_days, permanent, pattern, enabled }
         });
     (0..PLACES, w(0.4), w(0.3), proptest::option::weighted(0.3, self::servers(servers)), schedule)
         .prop_map(|(policy, name, description, servers, schedule)| Step::UpdatePolicy {

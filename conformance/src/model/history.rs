@@ -156,6 +156,7 @@ fn differ(endpoint: &Observed, model: &Observed) -> Option<(String, String, Stri
         "scope",
         "binding",
         "echo",
+        "disabled",
         "membership",
         "count",
         "usage",

@@ -261,8 +261,8 @@ fn scheduled_operation(id: &str, change: &ScheduleChange) -> Value {
     if let Some(pattern) = &change.pattern {
         item["trigger"] = json!({"properties": {"pattern": pattern}});
     }
-    if change.disable {
-        item["enabled"] = json!(false);
+    if let Some(enabled) = change.enabled {
+        item["enabled"] = json!(enabled);
     }
     item
 }
@@ -478,7 +478,15 @@ pub async fn absorb(step: &Step, side: &mut Side, ctx: &Ctx<'_>, reply: Reply) -
                 policy_facts(p, side, ctx, &mut seen.facts);
             }
         }
-        Step::UpdatePolicy { .. } | Step::ShowPolicy { .. } => {
+        Step::UpdatePolicy { policy, schedule, .. } => {
+            if let Some(p) = body.get("policy") {
+                policy_facts(p, side, ctx, &mut seen.facts);
+            }
+            if schedule.enabled == Some(true) {
+                disable_again(*policy, side, ctx, &mut seen).await;
+            }
+        }
+        Step::ShowPolicy { .. } => {
             if let Some(p) = body.get("policy") {
                 policy_facts(p, side, ctx, &mut seen.facts);
             }
@@ -543,6 +551,24 @@ pub async fn absorb(step: &Step, side: &mut Side, ctx: &Ctx<'_>, reply: Reply) -
 
 /// A capability answer's items: the resource asked about, the result, and the code of a
 /// false one.
+/// After an update that enabled policy `place`'s schedule was compared, disables it again
+/// (compared too, `disabled`): when an enabled schedule runs is the side's clock, not an
+/// outcome of the history (the model's clock runs ahead; see CONVENTIONS, "Schedules").
+async fn disable_again(place: usize, side: &mut Side, ctx: &Ctx<'_>, seen: &mut Observed) {
+    let schedule = ScheduleChange { enabled: Some(false), ..ScheduleChange::default() };
+    let update = Step::UpdatePolicy {
+        policy: place,
+        name: None,
+        description: None,
+        servers: None,
+        schedule,
+    };
+    let Some(request) = request(&update, side, ctx) else { return };
+    let reply = side.send(&request).await;
+    seen.facts.insert("disabled", json!({"status": reply.status, "code": reply.code()}));
+    seen.replies.push(reply);
+}
+
 fn capability_results(body: &Value, pointer: &str, side: &Side, ctx: &Ctx<'_>) -> Value {
     let items = body.pointer(pointer).and_then(Value::as_array).cloned().unwrap_or_default();
     let results: Vec<Value> = items

@@ -105,7 +105,7 @@ const UPDATE: [Member; 8] = [
         schedule(s, |c| c.permanent = None)
     }),
     ("/policy/scheduled_operations/0/trigger", |s| schedule(s, |c| c.pattern = None)),
-    ("/policy/scheduled_operations/0/enabled", |s| schedule(s, |c| c.disable = false)),
+    ("/policy/scheduled_operations/0/enabled", |s| schedule(s, |c| c.enabled = None)),
 ];
 
 /// Changes what an update sends of the scheduled operation.
@@ -376,7 +376,7 @@ pub(crate) mod tests {
             retention_days: Some(2),
             permanent: Some(false),
             pattern: Some(crate::fixtures::schedule()),
-            disable: true,
+            enabled: Some(false),
         };
         Step::UpdatePolicy {
             policy: 0,
@@ -400,7 +400,7 @@ pub(crate) mod tests {
         };
         assert_eq!(variants.first(), Some(&bare));
         let only_name = variants.iter().filter(|v| {
-            matches!(v, Step::UpdatePolicy { name: None, description: Some(2), schedule, .. } if schedule.disable)
+            matches!(v, Step::UpdatePolicy { name: None, description: Some(2), schedule, .. } if schedule.enabled.is_some())
         });
         assert_eq!(only_name.count(), 1, "{variants:?}");
         // Fewer servers, never a place changed.

@@ -50,14 +50,14 @@ pub struct ScheduleChange {
     pub permanent: Option<bool>,
     /// `trigger.properties.pattern`: a whole iCalendar schedule.
     pub pattern: Option<String>,
-    /// `enabled: false`.
-    pub disable: bool,
+    /// `enabled` (true or false; `None`: left out, which keeps it).
+    pub enabled: Option<bool>,
 }
 
 impl ScheduleChange {
     /// True when the update sends the scheduled operation at all.
     pub fn sends(&self) -> bool {
-        self.sends_definition() || self.pattern.is_some() || self.disable
+        self.sends_definition() || self.pattern.is_some() || self.enabled.is_some()
     }
 
     /// True when it sends an `operation_definition`.
@@ -82,8 +82,8 @@ impl fmt::Display for ScheduleChange {
             let rule = pattern.split("\r\n").find(|l| l.starts_with("RRULE:"));
             write!(f, " trigger {}", rule.unwrap_or(pattern))?;
         }
-        if self.disable {
-            write!(f, " enabled false")?;
+        if let Some(enabled) = self.enabled {
+            write!(f, " enabled {enabled}")?;
         }
         Ok(())
     }

@@ -230,14 +230,17 @@ impl Shared {
         let list = ApiRequest::of("listBackups", &self.project).query("checkpoint_id", checkpoint);
         let settled = csbs_spec::behaviour::backup_lifecycle().settled;
         let what = "(waiting for a pool's backup)";
-        let waited = self.sender.poll(Poller::new(&self.limits), &list, what, |answer| {
+        let poller = Poller::new(&self.limits)
+            .confirmed_by(crate::replay::settle::record_read(&list, checkpoint));
+        let waited = self.sender.poll(poller, &list, what, |answer| {
             let body = answer.response().and_then(|r| r.json().ok()).unwrap_or_default();
             let items =
                 body.get("checkpoint_items").and_then(Value::as_array).cloned().unwrap_or_default();
             let status = |i: &Value| i.get("status").and_then(Value::as_str).map(str::to_owned);
-            match !items.is_empty()
-                && items.iter().all(|i| status(i).is_some_and(|s| settled.contains(&s)))
-            {
+            if items.is_empty() {
+                return Poll::Unseen(format!("listBackups checkpoint_id={checkpoint} lists none"));
+            }
+            match items.iter().all(|i| status(i).is_some_and(|s| settled.contains(&s))) {
                 true => Poll::Ready(items),
                 false => Poll::Pending(format!(
                     "statuses {:?}",

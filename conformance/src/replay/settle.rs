@@ -2,7 +2,8 @@
 //! one `restoring`): polls the backup list filtered by the record, within the settle bound.
 //! The statuses a backup settles in are the spec's (`x-lifecycle`).
 
-use crate::poll::Poll;
+use crate::poll::{Poll, Poller};
+use crate::request::ApiRequest;
 use crate::session::{Answer, Session};
 use csbs_spec::behaviour::backup_lifecycle;
 use serde_json::Value;
@@ -28,8 +29,9 @@ pub async fn settled_items(
     let list = session.request("listBackups").query("checkpoint_id", checkpoint_id);
     session.progress().say(&format!("waiting for the backups of {checkpoint_id}"));
     let mut seen: Vec<String> = Vec::new();
+    let poller = Poller::new(&session.limits).confirmed_by(record_read(&list, checkpoint_id));
     let found = session
-        .poll(&list, case, |answer| {
+        .poll_with(poller, &list, case, |answer| {
             let items = answer.json.as_ref().and_then(|b| b.get("checkpoint_items"));
             let Some(items) = items.and_then(Value::as_array) else {
                 return Poll::Pending(format!("answer {:?}", answer.status));
@@ -48,7 +50,12 @@ pub async fn settled_items(
             if (items.is_empty() && was_listed) || gone {
                 return Poll::Ready(Err(format!("deleted before they settled: statuses {now:?}")));
             }
-            Poll::Pending(format!("statuses {now:?}"))
+            match items.is_empty() {
+                true => {
+                    Poll::Unseen(format!("listBackups checkpoint_id={checkpoint_id} lists none"))
+                }
+                false => Poll::Pending(format!("statuses {now:?}")),
+            }
         })
         .await;
     let (mut items, answer) = found??;
@@ -74,6 +81,14 @@ pub async fn settle(session: &mut Session, checkpoint_id: &str) {
             ));
         }
     }
+}
+
+/// The read by ID of backup record `checkpoint_id` (its CBR view, `showCbrCheckpoint`), for the
+/// project of `list`: it answers 404 once every backup of the record is gone, so a list by
+/// the record that shows none of them, then, has not merely fallen behind.
+pub fn record_read(list: &ApiRequest, checkpoint_id: &str) -> ApiRequest {
+    let project = list.path.get("project_id").map_or("", String::as_str);
+    ApiRequest::of("showCbrCheckpoint", project).path("checkpoint_id", checkpoint_id)
 }
 
 /// A status in no list of the lifecycle (neither pending, settled, deleting nor busy): where a

@@ -60,7 +60,7 @@ async fn run_broken_on(
 }
 
 /// [`run_broken_on`] with `--wait` of `wait`.
-async fn run_broken_within(
+pub async fn run_broken_within(
     mock: csbs_mock::RunningMock,
     wait: Duration,
     checks: &[Check],
@@ -494,17 +494,21 @@ async fn a_show_that_disagrees_with_its_list_fails_list_show_agreement() {
     }
 }
 
+/// The mock's protectResource URL for `server` (its default project).
+fn protect_url(mock: &csbs_mock::RunningMock, server: &str) -> String {
+    let base = mock.base_url().trim_end_matches('/').to_owned();
+    let project = csbs_mock::DEFAULT_PROJECT_ID;
+    let protect = csbs_spec::operations::find_operation("protectResource").expect("documented");
+    let provider = csbs_spec::behaviour::provider_id(protect, "provider_id").expect("one value");
+    format!("{base}/v1/{project}/providers/{provider}/resources/{server}/action")
+}
+
 /// A list longer than the marker walk goes (60 pages of 2) is judged on the part walked, not
 /// failed for the items the walk never reached.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_list_longer_than_the_marker_walk_passes() {
     let mock = mock_configured(|config| config.protect_delay = Duration::ZERO).await;
-    let base = mock.base_url().trim_end_matches('/').to_owned();
-    let project = csbs_mock::DEFAULT_PROJECT_ID;
-    let protect = csbs_spec::operations::find_operation("protectResource").expect("documented");
-    let provider = csbs_spec::behaviour::provider_id(protect, "provider_id").expect("one value");
-    let server = csbs_conformance::MOCK_SERVERS[0];
-    let url = format!("{base}/v1/{project}/providers/{provider}/resources/{server}/action");
+    let url = protect_url(&mock, csbs_conformance::MOCK_SERVERS[0]);
     let client = csbs_auth::tls::client_builder().no_proxy().build().expect("a client");
     for n in 0..130 {
         let body = json!({"protect": {"backup_name": format!("bulk-{n}")}});
@@ -521,6 +525,40 @@ async fn a_list_longer_than_the_marker_walk_passes() {
         .filter(|r| r.operation == "listBackups" && r.case == "pagination_conformance: marker");
     // The walk's pages, each within its limit, and the walk's own verdict.
     assert!(walked.count() > 60);
+}
+
+/// `first_backup_full` deletes only what the run made: when every server it was given
+/// already holds a backup made before the run, it skips saying so, and those backups stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_backup_full_skips_when_every_server_holds_backups_the_run_did_not_make() {
+    let mock = mock_configured(|config| config.protect_delay = Duration::ZERO).await;
+    let client = csbs_auth::tls::client_builder().no_proxy().build().expect("a client");
+    for server in csbs_conformance::MOCK_SERVERS {
+        let url = protect_url(&mock, server);
+        let body = json!({"protect": {"backup_name": format!("before-{server}")}});
+        let sent =
+            client.post(&url).header("X-Auth-Token", crate::support::PROXY_TOKEN).json(&body);
+        assert!(sent.send().await.expect("the mock answers").status().is_success());
+    }
+    let base = mock.base_url().trim_end_matches('/').to_owned();
+    let list = format!("{base}/v1/{}/checkpoint_items", csbs_mock::DEFAULT_PROJECT_ID);
+    let count = || async {
+        let sent = client.get(&list).header("X-Auth-Token", crate::support::PROXY_TOKEN);
+        let body: Value = sent.send().await.expect("an answer").json().await.expect("JSON");
+        body["checkpoint_items"].as_array().map_or(0, Vec::len)
+    };
+    let before = count().await;
+    let checks = [Check::FirstBackupFull];
+    let upstream = mock.base_url().trim_end_matches('/').to_owned();
+    let proxy = crate::support::proxy(upstream, |_| {}).await;
+    let options = RunOptions { checks: checks.to_vec(), ..proxied_options(&proxy.url) };
+    let report = bounded(run_suite(options)).await.expect("the proxy is reachable");
+    let skip = report.skipped.iter().find(|s| s.check == Check::FirstBackupFull);
+    let reason = skip.map(|s| s.reason.as_str()).unwrap_or_default();
+    assert!(reason.contains("backups the run did not make"), "{}", report.summary());
+    assert_eq!(count().await, before, "the backups made before the run stay");
+    drop(proxy);
+    mock.shutdown().await;
 }
 
 /// A list of two items is paged one by one rather than left unjudged.

@@ -3,12 +3,14 @@
 //! rule belongs to fails by name, whatever the model part's seed. The unbroken mock passes
 //! them in `behaviour.rs`.
 
-use crate::behaviour::{answers_of, assert_each_fails, on, unchanged, untouched, Rewrite, Tamper};
-use crate::support::Answer;
-use csbs_conformance::Check;
+use crate::behaviour::{
+    answers_of, assert_each_fails, on, run_broken_within, unchanged, untouched, Rewrite, Tamper,
+};
+use crate::support::{mock_configured, Answer};
+use csbs_conformance::{Check, Limits};
 use csbs_spec::behaviour::instant;
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 /// The first value of the query parameter `key` of a path.
@@ -384,6 +386,101 @@ async fn each_missed_fault_fails_its_check() {
             Check::DuplicateNameRejection,
             "the policy's own name",
         ),
+        // A server's first backup, asked incremental, shown incremental in the CBR view
+        // (breaker fa52).
+        (
+            unchanged(),
+            first_shown_incremental(),
+            "listCbrBackups",
+            Check::FirstBackupFull,
+            "listCbrBackups shows the first backup",
+        ),
     ];
     assert_each_fails(cases).await;
+}
+
+/// listCbrBackups shows the backups of a protect that asked `incremental: true` as
+/// incremental, the first of a server too (which the mock, as documented, made full).
+fn first_shown_incremental() -> Tamper {
+    let asked: Arc<Mutex<HashSet<String>>> = Arc::default();
+    Arc::new(move |a: &mut Answer| {
+        let path = a.path.split('?').next().unwrap_or_default().to_owned();
+        let route = csbs_spec::operations::route(&a.method, &path).ok();
+        match route.map(|(op, _)| op.id.as_str()) {
+            Some("protectResource") if a.status == 200 => {
+                let sent: Value = serde_json::from_slice(&a.request).unwrap_or_default();
+                let body: Value = serde_json::from_slice(&a.body).unwrap_or_default();
+                let record = body.pointer("/checkpoint/id").and_then(Value::as_str);
+                if sent.pointer("/protect/incremental") == Some(&json!(true)) {
+                    asked.lock().unwrap().extend(record.map(str::to_owned));
+                }
+            }
+            Some("listCbrBackups") => {
+                let asked = asked.lock().unwrap().clone();
+                a.edit_json(|v| {
+                    for item in v["backups"].as_array_mut().into_iter().flatten() {
+                        if item["checkpoint_id"].as_str().is_some_and(|r| asked.contains(r)) {
+                            item["incremental"] = json!(true);
+                        }
+                    }
+                })
+            }
+            _ => {}
+        }
+    })
+}
+
+/// Each backup `protectResource` makes is lost before the runner first looks (breaker fa22:
+/// another policy's retention deleted it): the list by its record shows none of it from the
+/// start, and the record's read by ID (`showCbrCheckpoint`) answers 404.
+fn protected_backups_lost() -> Tamper {
+    let lost: Arc<Mutex<HashSet<String>>> = Arc::default();
+    Arc::new(move |a: &mut Answer| {
+        let path = a.path.split('?').next().unwrap_or_default().to_owned();
+        let route = csbs_spec::operations::route(&a.method, &path).ok();
+        let body: Value = serde_json::from_slice(&a.body).unwrap_or_default();
+        match route.map(|(op, _)| op.id.as_str()) {
+            Some("protectResource") if a.status == 200 => {
+                let id = body.pointer("/checkpoint/id").and_then(Value::as_str);
+                lost.lock().unwrap().extend(id.map(str::to_owned));
+            }
+            Some("listBackups") => {
+                let record = query_of(&a.path, "checkpoint_id").unwrap_or_default();
+                if lost.lock().unwrap().contains(&record) {
+                    a.edit_json(|v| v["checkpoint_items"] = json!([]));
+                }
+            }
+            Some("showCbrCheckpoint") => {
+                let id = path.rsplit('/').next().unwrap_or_default();
+                if lost.lock().unwrap().contains(id) {
+                    a.status = 404;
+                    a.body =
+                        br#"{"error_code":"BackupService.3001","error_msg":"not found"}"#.to_vec();
+                }
+            }
+            _ => {}
+        }
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_lost_before_the_first_look_fails_at_once_with_the_default_wait() {
+    // With the default --wait (5 min), an empty list from the start is not taken for a list
+    // that has not caught up: the record's read by ID answers 404, and the wait ends there
+    // (the test's own bound is far shorter than --wait).
+    let wait = Limits::default().settle_timeout;
+    let mock = mock_configured(|_| {}).await;
+    let checks = [Check::LifecycleConformance];
+    let report =
+        run_broken_within(mock, wait, &checks, unchanged(), protected_backups_lost()).await;
+    let failure = report
+        .failures()
+        .find(|r| r.check == Check::LifecycleConformance && r.case.contains("a new backup"))
+        .and_then(|r| r.failure.clone())
+        .unwrap_or_else(|| panic!("lifecycle_conformance did not fail:\n{}", report.summary()));
+    assert!(
+        failure.message.contains("gone") && failure.message.contains("404"),
+        "{}",
+        failure.message
+    );
 }

@@ -29,7 +29,8 @@ static EXPORTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 /// serving), one export at a time.
 pub async fn export(State(app): State<Arc<App>>) -> Result<Response, AdminError> {
     let _one_at_a_time = EXPORTING.lock().await;
-    let written = tokio::task::spawn_blocking(move || serde_json::to_vec(&app.store.export()))
+    let export = move || serde_json::to_vec(&app.store.export(|| app.config.hooks.export_taken()));
+    let written = tokio::task::spawn_blocking(export)
         .await
         .map_err(|e| AdminError::internal(format!("the export stopped: {e}")))?
         .map_err(|e| AdminError::internal(format!("the export does not write: {e}")))?;

@@ -11,11 +11,11 @@ use crate::server::App;
 use crate::state::View;
 use crate::state::{
     change, first_places, made_of, new_backup, read, select, select_ordered, surplus, Backup,
-    CheckpointInfo, Made, NewBackup, PolicyResource, Project, Selected, Server, Status,
+    CheckpointInfo, Made, NewBackup, PolicyResource, Project, Run, Selected, Server, Status,
 };
 use crate::views::{csbs, list_body, rendered};
 use csbs_spec::rules::Direction;
-use csbs_types::codes::csbs::{CSBS_2003, CSBS_3000, CSBS_3001, CSBS_6032};
+use csbs_types::codes::csbs::{CSBS_2003, CSBS_3000, CSBS_3001, CSBS_6032, CSBS_9999};
 use csbs_types::csbs::request;
 use serde::Serialize;
 use serde_json::Value;
@@ -28,7 +28,7 @@ use uuid::Uuid;
 pub fn execute(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let sent: request::ExecutePolicy = call.decode()?;
     let lock = app.store.project(call.project_id());
-    let (id, shown) = run_off_lock(app, &lock, Some(call.now), |project| {
+    let (id, shown) = run_off_lock(app, &lock, Some(call.now), None, |project| {
         plan_execution(app, project, &sent, call)
     })?;
     let backups: Vec<&Backup> =
@@ -44,12 +44,18 @@ pub fn execute(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
 /// plans it under the read lock, its backups are built holding no lock, and only storing them
 /// takes the write lock (after purging at `purge_at`), so the project's other requests are
 /// answered meanwhile. If another request changed the project in between, the run is planned
-/// again under the write lock, as if it came after that request. The new checkpoint's ID, and
+/// again under the write lock, as if it came after that request. `schedule`: the policy whose
+/// schedule makes the run (its bookkeeping is stored with it). The new checkpoint's ID, and
 /// its backups as stored.
+///
+/// With a state file, the run is written there before it is stored (see [`write_first`]):
+/// the project's readers are answered during the commit (without the run), and after it
+/// (with it) without waiting.
 pub fn run_off_lock(
     app: &App,
     lock: &RwLock<Project>,
     purge_at: Option<Micros>,
+    schedule: Option<&str>,
     plan: impl Fn(&Project) -> Result<PlannedRun, ApiError>,
 ) -> Result<(Uuid, Vec<Backup>), ApiError> {
     let planned = plan(&read(lock))?;
@@ -57,18 +63,52 @@ pub fn run_off_lock(
     let built = crate::blocking::off_worker(|| planned.build(app));
     // What the answer shows, as the commit will leave it.
     let shown = built.shown();
+    let id = planned.info.id;
+    let run = planned.run(built, schedule);
+    let (run, written) = match app.store.is_durable() {
+        true => write_first(app, lock, &planned, run)?,
+        false => (run, false),
+    };
     let mut project = change(lock);
     if let Some(now) = purge_at {
         project.purge(now);
     }
     if project.changed_since(planned.generation) {
+        if written {
+            // Not this run after all: the file gets back what memory holds.
+            project.unwrite(run.records());
+        }
         let planned = plan(&project)?;
         let built = planned.build(app);
         let shown = built.shown();
-        Ok((planned.commit(app, &mut project, built)?, shown))
+        let run = planned.run(built, schedule);
+        Ok((planned.commit(app, &mut project, run)?, shown))
+    } else if written {
+        project.insert_run(run);
+        Ok((id, shown))
     } else {
-        Ok((planned.commit(app, &mut project, built)?, shown))
+        Ok((planned.commit(app, &mut project, run)?, shown))
     }
+}
+
+/// Writes a run to the state file before it is stored (its quota checked first: a refused
+/// run writes nothing); true if written. Not written when the project changed since the run
+/// was planned (the run is then planned again, see [`run_off_lock`]).
+fn write_first(
+    app: &App,
+    lock: &RwLock<Project>,
+    planned: &PlannedRun,
+    run: Run,
+) -> Result<(Run, bool), ApiError> {
+    check_fits(app, planned.used, &run.backups)?;
+    crate::blocking::off_worker(|| {
+        let rows = run.rows();
+        let hook = || app.config.hooks.state_writing();
+        match app.store.write_first(lock, planned.generation, rows, |p| p.run_rows(&run), hook) {
+            Ok(written) => Ok((run, written)),
+            Err(_) => Err(ApiError::documented(CSBS_9999, &[super::KEEPING])),
+        }
+    })
 }
 
 /// The run `executePolicy` asks for, planned on the project as it is.
@@ -220,11 +260,23 @@ impl PlannedRun {
         BuiltRun { backups, surplus, gone_at: self.now + app.delete_delay }
     }
 
-    /// Stores the checkpoint (if the quotas have room) and starts the deletions
+    /// What the run stores, `built` (for `schedule`'s policy, see [`run_off_lock`]).
+    fn run(&self, built: BuiltRun, schedule: Option<&str>) -> Run {
+        Run {
+            info: self.info.clone(),
+            backups: built.backups,
+            surplus: built.surplus,
+            now: self.now,
+            gone_at: built.gone_at,
+            schedule: schedule.map(str::to_owned),
+        }
+    }
+
+    /// Stores the run (if the quotas have room): its checkpoint, and the deletions
     /// `max_backups` asks for.
-    fn commit(self, app: &App, project: &mut Project, built: BuiltRun) -> Result<Uuid, ApiError> {
-        check_fits(app, self.used, &built.backups)?;
-        project.add_run(self.info.clone(), built.backups, &built.surplus, self.now, built.gone_at);
+    fn commit(&self, app: &App, project: &mut Project, run: Run) -> Result<Uuid, ApiError> {
+        check_fits(app, self.used, &run.backups)?;
+        project.add_run(run);
         Ok(self.info.id)
     }
 }

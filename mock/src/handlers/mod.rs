@@ -15,6 +15,9 @@ mod scope;
 
 pub use call::{Call, Reply};
 
+/// What failed when a change could not be kept in the state file (500 `CSBS.9999`).
+pub const KEEPING: &str = "keeping the change in the state file (see GET /_mock/ready)";
+
 use crate::errors::ApiError;
 use crate::server::App;
 use csbs_types::codes::gateway::APIGW_0101;

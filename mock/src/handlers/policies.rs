@@ -7,10 +7,10 @@ use super::scope::read_scope;
 use crate::errors::ApiError;
 use crate::server::App;
 use crate::state::{
-    change, read, select, OperationDef, Policy, PolicyResource, Project, ScheduledOp,
+    change, json_len, read, select, OperationDef, Policy, PolicyResource, Project, ScheduledOp,
 };
 use crate::views::csbs;
-use csbs_types::codes::csbs::{CSBS_0001, CSBS_3000, CSBS_6004, CSBS_9007};
+use csbs_types::codes::csbs::{CSBS_0001, CSBS_3000, CSBS_6004, CSBS_9006, CSBS_9007};
 use csbs_types::csbs::{self as body, request};
 use csbs_types::operations::ListPoliciesQuery;
 use serde::Serialize;
@@ -55,40 +55,39 @@ fn parameters(p: &body::PolicyParameters) -> Value {
 /// in memory (about six times their text) and renders them in every page (ten policies of
 /// 11 MB `parameters` once held 788 MB). Counting stops at the limit.
 fn check_free_form(app: &App, call: &Call<'_>, policy: &Policy) -> Result<(), ApiError> {
-    struct Count {
-        bytes: usize,
-        limit: usize,
-    }
-    impl std::io::Write for Count {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.bytes += buf.len();
-            if self.bytes > self.limit {
-                return Err(std::io::Error::other("beyond the limit"));
-            }
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
     let limit = app.config.limits.max_free_form_bytes;
-    let mut count = Count { bytes: 0, limit };
+    let mut left = limit;
     let members =
         std::iter::once(&policy.parameters).chain(policy.resources.iter().map(|r| &r.extra_info));
     for member in members.filter(|v| v.as_object().is_none_or(|o| !o.is_empty())) {
-        if serde_json::to_writer(&mut count, member).is_err() {
-            let message = format!(
-                "holds more than {limit} bytes of free-form JSON (parameters and the servers' \
-                 extra_info), the most the mock keeps per policy (limits.max_free_form_bytes)"
-            );
-            return Err(ApiError::invalid_field(
-                call.op.service,
-                "body.policy",
-                "max-free-form-bytes",
-                &message,
-                Value::from(limit),
-            ));
+        match json_len(member, left) {
+            Some(bytes) => left -= bytes,
+            None => {
+                let message = format!(
+                    "holds more than {limit} bytes of free-form JSON (parameters and the \
+                     servers' extra_info), the most the mock keeps per policy \
+                     (limits.max_free_form_bytes)"
+                );
+                return Err(ApiError::invalid_field(
+                    call.op.service,
+                    "body.policy",
+                    "max-free-form-bytes",
+                    &message,
+                    Value::from(limit),
+                ));
+            }
         }
+    }
+    Ok(())
+}
+
+/// CSBS.9006 (`policy_bytes`) when the project's policies would take more than
+/// `limits.max_project_policy_bytes` in the state with `bytes` for the policy `id` (new, or
+/// replacing what it took).
+fn check_policy_bytes(app: &App, project: &Project, id: &str, bytes: u64) -> Result<(), ApiError> {
+    let total = (project.policy_bytes - project.policy_size(id)).saturating_add(bytes);
+    if total > app.config.limits.max_project_policy_bytes {
+        return Err(ApiError::documented(CSBS_9006, &["policy_bytes"]));
     }
     Ok(())
 }
@@ -123,8 +122,9 @@ fn check_conflicts(
     }
 }
 
-/// CSBS.9007, CSBS.6004, then CSBS.0001 (the policy quota) for a new policy.
-fn admit_new(app: &App, project: &Project, policy: &Policy) -> Result<(), ApiError> {
+/// CSBS.9007, CSBS.6004, CSBS.0001 (the policy quota), then CSBS.9006 (the project's policy
+/// bytes, the new one taking `bytes`) for a new policy.
+fn admit_new(app: &App, project: &Project, policy: &Policy, bytes: u64) -> Result<(), ApiError> {
     check_conflicts(project, "", Some(&policy.name), &policy.resources)?;
     let limit = app.config.quotas.policies;
     // Seeded policies stay out of the count as they stay out of the name and binding checks.
@@ -133,7 +133,7 @@ fn admit_new(app: &App, project: &Project, policy: &Policy) -> Result<(), ApiErr
     {
         return Err(ApiError::documented(CSBS_0001, &[]));
     }
-    Ok(())
+    check_policy_bytes(app, project, &policy.id, bytes)
 }
 
 /// `createPolicy`.
@@ -148,19 +148,20 @@ pub fn create(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let policy = new_policy(&sent.policy, call);
     check_free_form(app, call, &policy)?;
     let answer = reply(&policy);
+    let bytes = policy.stored_bytes();
     let lock = app.store.project(call.project_id());
     let seen = {
         let project = read(&lock);
-        admit_new(app, &project, &policy)?;
+        admit_new(app, &project, &policy, bytes)?;
         project.generation
     };
     app.config.hooks.policy_unlocked();
     let id = policy.id.clone();
     let mut project = change(&lock);
     if project.changed_since(seen) {
-        admit_new(app, &project, &policy)?;
+        admit_new(app, &project, &policy, bytes)?;
     }
-    let _absent = project.put_policy(policy);
+    let _absent = project.put_policy(policy, bytes);
     project.track_schedule(&id, call.now);
     Ok(answer)
 }
@@ -215,13 +216,13 @@ pub fn list(app: &App, call: &Call<'_>, query: ListPoliciesQuery<'_>) -> Result<
             Some(m) => Some(
                 projects
                     .iter()
-                    .find_map(|p| p.policies.get(m))
+                    .find_map(|p| p.policies.get(m).map(|p| &**p))
                     .ok_or_else(|| ApiError::documented(CSBS_3000, &[m]))?,
             ),
         };
         let candidates = projects
             .iter()
-            .flat_map(|p| p.policies.values())
+            .flat_map(|p| p.policies.values().map(|p| &**p))
             .filter(|p| name.is_none_or(|n| p.name == n));
         let page = select(candidates, marker, &order, page(call, &list));
         let last = page.items.last().map(|p| p.id.clone());
@@ -236,7 +237,7 @@ pub fn list(app: &App, call: &Call<'_>, query: ListPoliciesQuery<'_>) -> Result<
 pub fn show(app: &App, call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
     let lock = app.store.project(call.project_id());
     let project = read(&lock);
-    project.policies.get(id).map(reply).ok_or_else(|| ApiError::documented(CSBS_3000, &[id]))
+    project.policies.get(id).map(|p| reply(p)).ok_or_else(|| ApiError::documented(CSBS_3000, &[id]))
 }
 
 /// `updatePolicy`: fields left out keep their values; the scheduled operation is named by
@@ -255,14 +256,18 @@ pub fn update(app: &App, call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
     // A rebuild below changes no free-form member: checked once.
     check_free_form(app, call, &policy)?;
     let mut answer = reply(&policy);
+    let mut bytes = policy.stored_bytes();
+    check_policy_bytes(app, &read(&lock), id, bytes)?;
     app.config.hooks.policy_unlocked();
     let mut project = change(&lock);
     if project.changed_since(seen) {
         let resources = body.resources.is_some().then(|| std::mem::take(&mut policy.resources));
         policy = updated(&project, call, id, body, resources)?;
         answer = reply(&policy);
+        bytes = policy.stored_bytes();
+        check_policy_bytes(app, &project, id, bytes)?;
     }
-    let replaced = project.put_policy(policy);
+    let replaced = project.put_policy(policy, bytes);
     // A changed schedule (or one enabled again) starts from now: no run is made up.
     project.track_schedule(id, call.now);
     drop(project);
@@ -298,7 +303,7 @@ fn updated(
     }
     let mut policy = match resources {
         Some(resources) => current.with_resources(resources),
-        None => current.clone(),
+        None => (**current).clone(),
     };
     if let Some(name) = body.name {
         policy.name = name.to_owned();

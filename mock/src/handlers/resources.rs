@@ -10,11 +10,21 @@ use crate::state::{change, new_backup, read, CheckpointInfo, NewBackup, Project,
 use csbs_types::codes::csbs::{CSBS_6003, CSBS_6004, CSBS_6013};
 use csbs_types::csbs::{self as body, request};
 use serde::Serialize;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use uuid::Uuid;
 
+/// What a server's first backup is made with for `incremental`, whatever was asked: the
+/// spec's `x-first-backup` (`is`) on `protectResource`; `None` when it says nothing.
+fn first_backup_incremental() -> Option<bool> {
+    static FIRST: OnceLock<Option<bool>> = OnceLock::new();
+    *FIRST.get_or_init(|| {
+        let op = csbs_spec::operations::find_operation("protectResource")?;
+        csbs_spec::behaviour::first_backup(op)?.is.as_bool()
+    })
+}
+
 /// `protectResource`: a checkpoint with one backup of the server. The first backup of a
-/// server is full whatever `incremental` says.
+/// server is full whatever `incremental` says (`x-first-backup`).
 pub fn protect(app: &App, call: &Call<'_>, resource_id: &str) -> Result<Reply, ApiError> {
     let lock = app.store.project(call.project_id());
     let mut project = change(&lock);
@@ -37,8 +47,12 @@ pub fn protect(app: &App, call: &Call<'_>, resource_id: &str) -> Result<Reply, A
     let how = NewBackup {
         name: protect.backup_name,
         description: protect.description,
-        incremental: protect.incremental.unwrap_or(false)
-            && project.has_backup_of(resource_id, call.now),
+        incremental: match project.has_backup_of(resource_id, call.now) {
+            false => first_backup_incremental(),
+            true => None,
+        }
+        .or(protect.incremental)
+        .unwrap_or(false),
         now: call.now,
         protect_delay: app.protect_delay,
     };

@@ -1,7 +1,8 @@
 //! Policies running by themselves: before a request touches a project, the runs its
 //! schedules made due since it was last looked at are made, at the times they fell due
 //! (see `state/schedule.rs`). A run that cannot be made (a quota is full) is skipped, as a
-//! failed run would leave no backup either.
+//! failed run would leave no backup either. Each run is stored with its schedule's record of
+//! it (one transaction of the state file), so a restart never makes a kept run again.
 
 use super::backups::{plan_run, run_off_lock};
 use super::call::Call;
@@ -52,10 +53,11 @@ fn catch_up_project(app: &App, lock: &RwLock<Project>, now: Micros, waits: bool)
         project.due_runs(now)
     };
     for (at, policy_id) in due {
-        let _skipped_when_full = run_off_lock(app, lock, None, |project| {
+        let _skipped_when_full = run_off_lock(app, lock, None, Some(&policy_id), |project| {
             let resources = project.policies.get(&policy_id).map(|p| &p.resources[..]);
             plan_run(app, project, &policy_id, resources.unwrap_or_default(), true, at)
         });
+        app.config.hooks.scheduled_run_stored();
     }
     change(lock).schedules_run_until(now);
 }

@@ -15,26 +15,71 @@ pub const MAX_SIZE_MB: u64 = 1 << 40;
 /// The words a policy's `status` takes (see `handlers/policies.rs`).
 const POLICY_STATUSES: [&str; 2] = ["started", "suspended"];
 
+/// How a violation names the record it is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Naming {
+    /// By its place in the export (`projects[0].policies[2].status`).
+    Export,
+    /// By its row in the state file (`policies row (project "p", id "x").status`).
+    StateFile,
+}
+
+/// Names the records of one project (the `index`th of the document).
+struct Places<'a> {
+    naming: Naming,
+    index: usize,
+    project: &'a str,
+}
+
+impl Places<'_> {
+    /// The project's own fields (its ID, its bookkeeping).
+    fn project(&self) -> String {
+        match self.naming {
+            Naming::Export => format!("projects[{}]", self.index),
+            Naming::StateFile => format!("projects row (id {}).meta", excerpt(self.project)),
+        }
+    }
+
+    /// The `j`th record of `table` (`policies`, `servers`, `backups`), with this ID.
+    fn record(&self, table: &str, j: usize, id: &str) -> String {
+        match self.naming {
+            Naming::Export => format!("projects[{}].{table}[{j}]", self.index),
+            Naming::StateFile => {
+                format!("{table} row (project {}, id {})", excerpt(self.project), excerpt(id))
+            }
+        }
+    }
+}
+
 /// Checks a whole export; `max_offset` is the largest clock offset (the one that puts the
 /// mock's time at [`MAX_TIME`]).
 pub fn check(snapshot: &Snapshot, max_offset: Micros) -> Result<(), String> {
+    check_named(snapshot, max_offset, Naming::Export)
+}
+
+/// [`check`], naming records as `naming` says (a state file's by their rows).
+pub fn check_named(snapshot: &Snapshot, max_offset: Micros, naming: Naming) -> Result<(), String> {
     snapshot.check_format()?;
     let offset = snapshot.clock_offset_us;
     if !(0..=max_offset).contains(&offset) {
+        let field = match naming {
+            Naming::Export => "clock_offset_us",
+            Naming::StateFile => "meta row (key \"clock_offset_us\").value",
+        };
         return Err(format!(
-            "clock_offset_us: must be an integer from 0 to {max_offset} (the clock never goes \
+            "{field}: must be an integer from 0 to {max_offset} (the clock never goes \
              back, nor past {}Z) (got {offset})",
             crate::clock::csbs(MAX_TIME)
         ));
     }
     let mut ids = HashSet::new();
-    for (i, project) in snapshot.projects.iter().enumerate() {
-        let at = format!("projects[{i}]");
+    for (index, project) in snapshot.projects.iter().enumerate() {
+        let places = Places { naming, index, project: &project.id };
         if project.id.is_empty() || !ids.insert(project.id.as_str()) {
-            let id = excerpt(&project.id);
+            let (at, id) = (places.project(), excerpt(&project.id));
             return Err(format!("{at}.id: must be a non-empty ID no other project has (got {id})"));
         }
-        check_project(project, &at)?;
+        check_project(project, &places)?;
     }
     Ok(())
 }
@@ -89,10 +134,10 @@ fn size(field: String, mb: u64) -> Result<(), String> {
     }
 }
 
-fn check_project(project: &ProjectState, at: &str) -> Result<(), String> {
+fn check_project(project: &ProjectState, places: &Places<'_>) -> Result<(), String> {
     let mut seen = HashSet::new();
     for (j, policy) in project.policies.iter().enumerate() {
-        let at = format!("{at}.policies[{j}]");
+        let at = places.record("policies", j, &policy.id);
         unique(&mut seen, format!("{at}.id"), policy.id.clone())?;
         time(format!("{at}.created_at"), policy.created_at)?;
         time(format!("{at}.operation.start_time"), policy.operation.start_time)?;
@@ -128,8 +173,9 @@ fn check_project(project: &ProjectState, at: &str) -> Result<(), String> {
         for (r, resource) in policy.resources.iter().enumerate() {
             if !bound.insert(resource.id.as_str()) {
                 return Err(format!(
-                    "{at}.policies[{j}].resources[{r}].id: a server is bound to at most one \
-                     policy (got {} bound twice)",
+                    "{}.resources[{r}].id: a server is bound to at most one policy (got {} \
+                     bound twice)",
+                    places.record("policies", j, &policy.id),
                     excerpt(&resource.id)
                 ));
             }
@@ -137,11 +183,12 @@ fn check_project(project: &ProjectState, at: &str) -> Result<(), String> {
     }
     let mut seen = HashSet::new();
     for (k, server) in project.servers.iter().enumerate() {
-        unique(&mut seen, format!("{at}.servers[{k}].id"), server.id.clone())?;
+        let at = places.record("servers", k, &server.id);
+        unique(&mut seen, format!("{at}.id"), server.id.clone())?;
     }
     let mut seen = HashSet::new();
     for (k, backup) in project.backups.iter().enumerate() {
-        let at = format!("{at}.backups[{k}]");
+        let at = places.record("backups", k, &backup.id.to_string());
         unique(&mut seen, format!("{at}.id"), backup.id.to_string())?;
         if *backup.checkpoint.project_id != *project.id {
             return Err(format!(
@@ -180,7 +227,7 @@ fn check_project(project: &ProjectState, at: &str) -> Result<(), String> {
         [("schedules", &project.schedules), ("restoring_servers", &project.restoring_servers)]
     {
         for (key, &t) in map {
-            time(format!("{at}.{name}[{}]", excerpt(key)), t)?;
+            time(format!("{}.{name}[{}]", places.project(), excerpt(key)), t)?;
         }
     }
     Ok(())

@@ -17,6 +17,7 @@ mod page;
 #[cfg_attr(not(feature = "state-file"), allow(dead_code))]
 mod persist;
 mod rendered;
+mod run;
 mod schedule;
 mod servers;
 mod shared;
@@ -30,12 +31,13 @@ pub use check::check as check_import;
 pub use lifecycle::{Lifecycle, Status};
 pub use make::{new_backup, NewBackup};
 pub use model::{
-    retention_end, Backup, CheckpointInfo, Disk, OperationDef, Policy, PolicyResource, ScheduledOp,
-    Server, Vault, VolumeBackup,
+    json_len, retention_end, Backup, CheckpointInfo, Disk, OperationDef, Policy, PolicyResource,
+    ScheduledOp, Server, Vault, VolumeBackup,
 };
 pub use page::{select, select_ordered, Order, PageRequest, Selected, Sortable};
 pub use persist::ClockError;
 pub use rendered::View;
+pub use run::Run;
 pub use servers::{name_uuid, provider_of, SERVER_TYPE};
 pub use snapshot::Snapshot;
 #[cfg(feature = "state-file")]

@@ -212,3 +212,33 @@ impl OperationDef {
         Value::Object(object)
     }
 }
+
+/// Bytes of `value`'s JSON text, counted without writing it out; `None` once past `limit`
+/// (counting stops there).
+pub fn json_len<T: Serialize + ?Sized>(value: &T, limit: usize) -> Option<usize> {
+    struct Count {
+        bytes: usize,
+        limit: usize,
+    }
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.bytes += buf.len();
+            if self.bytes > self.limit {
+                return Err(std::io::Error::other("beyond the limit"));
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count { bytes: 0, limit };
+    serde_json::to_writer(&mut count, value).ok().map(|()| count.bytes)
+}
+
+impl Policy {
+    /// Bytes the policy takes in the state: its JSON text as an export holds it.
+    pub fn stored_bytes(&self) -> u64 {
+        json_len(self, usize::MAX).unwrap_or(usize::MAX) as u64
+    }
+}

@@ -2,9 +2,11 @@
 //! keeping it all in a state file (see `durable.rs`).
 
 use super::changes::{Change, Record};
+use super::check::{check_named, Naming};
 use super::durable::{distinct, Backend, Batch, Durable, Row};
+use super::model::Backup;
 use super::snapshot::{Snapshot, FORMAT};
-use super::store::{read, write, Project, Store};
+use super::store::{change, read, write, Project, Store};
 use crate::clock::Micros;
 use foldhash::HashMap;
 use std::sync::atomic::Ordering;
@@ -13,9 +15,17 @@ use uuid::Uuid;
 
 impl Store {
     /// A store kept in `backend` (restored from it when it holds a state); the second value
-    /// is false for a new file.
-    pub fn durable(mut backend: Box<dyn Backend>) -> Result<(Store, bool), String> {
+    /// is false for a new file. The state read is checked as an import is (`max_offset`: the
+    /// largest clock offset, see [`check_named`]): a file edited into values the store cannot
+    /// keep is refused, naming the table, row, field, rule and value.
+    pub fn durable(
+        mut backend: Box<dyn Backend>,
+        max_offset: Micros,
+    ) -> Result<(Store, bool), String> {
         let saved = backend.load()?;
+        if let Some(snapshot) = &saved {
+            check_named(snapshot, max_offset, Naming::StateFile)?;
+        }
         let durable = Durable::new(backend);
         let store = Store { durable: Some(durable), ..Store::default() };
         let found = saved.is_some();
@@ -94,6 +104,54 @@ impl Store {
         }
     }
 
+    /// Writes a change of the project behind `lock` to the state file before it is made in
+    /// memory, so that readers of the project never wait for its commit: `rows` (the change's
+    /// own records) and `more(&project)` (rows of records the project holds, read with the
+    /// writer held) follow every change pending, in one transaction. Written only if the
+    /// project is still the store's and unchanged since `generation` (else `Ok(false)`, the
+    /// pending changes written all the same): the caller then makes the change the usual way.
+    /// `writing` runs with the writer held, the rows made (a test's hook).
+    pub fn write_first(
+        &self,
+        lock: &RwLock<Project>,
+        generation: u64,
+        mut rows: Vec<Row>,
+        more: impl FnOnce(&Project) -> Vec<Row>,
+        writing: impl FnOnce(),
+    ) -> Result<bool, String> {
+        let Some(durable) = &self.durable else { return Ok(false) };
+        let mut writer = durable.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(failure) = durable.failure() {
+            return Err(failure);
+        }
+        // Taken before the project is checked: a reset recorded after this take replaced the
+        // project before (the check sees it) or comes in a later write (it empties the run).
+        let (changes, upto) = durable.log.take();
+        let mine = {
+            let project = read(lock);
+            let current = read(&self.projects)
+                .get(&*project.id)
+                .is_some_and(|found| std::ptr::eq(Arc::as_ptr(found), lock));
+            (current && project.generation == generation).then(|| more(&project))
+        };
+        if mine.is_none() && changes.is_empty() {
+            return Ok(false);
+        }
+        let mut batch = Batch { rows: self.rows_of(changes), ..Batch::default() };
+        let written = mine.is_some();
+        if let Some(mine) = mine {
+            batch.rows.append(&mut rows);
+            batch.rows.extend(mine);
+            writing();
+        }
+        durable.write_locked(&mut **writer, &batch, upto).map(|()| written)
+    }
+
+    /// True when the store is kept in a state file.
+    pub fn is_durable(&self) -> bool {
+        self.durable.is_some()
+    }
+
     /// Empties a project (kept in the state file).
     pub fn reset_project(&self, id: &str) -> Result<(), String> {
         let fresh = Arc::new(RwLock::new(self.new_project(Project::new(id))));
@@ -105,27 +163,29 @@ impl Store {
             old
         };
         if let Some(old) = old {
-            // Requests still holding the old project change it no more in the file.
-            write(&old).log = None;
+            // Requests still holding the old project change it no more in the file, and work
+            // planned on it (a run written first, see `write_first`) sees that it changed.
+            change(&old).log = None;
         }
         self.persist()
     }
 
-    /// Every project's records, and the clock; each project's lock is held only while its
-    /// records are copied (see [`Project::copy`]). Projects holding nothing are left out: an
-    /// empty project answers as one never used, and the state file keeps no row of it, so
+    /// Every project's records, and the clock; each project's lock is held only while
+    /// pointers to its records are taken (see [`Project::copy`]); `taken` runs once all are
+    /// (a test's hook), before the records are copied. Projects holding nothing are left out:
+    /// an empty project answers as one never used, and the state file keeps no row of it, so
     /// the export reads the same after a restart.
-    pub fn export(&self) -> Snapshot {
+    pub fn export(&self, taken: impl FnOnce()) -> Snapshot {
+        let clock_offset_us = self.clock_offset();
+        // Each lock is released at once.
+        let copies: Vec<_> = self.projects().iter().map(|p| read(p).copy()).collect();
+        taken();
         Snapshot {
             format: FORMAT.to_owned(),
-            clock_offset_us: self.clock_offset(),
-            projects: self
-                .projects()
-                .iter()
-                .map(|p| {
-                    let copied = read(p).copy(); // the lock is released here
-                    copied.into_state()
-                })
+            clock_offset_us,
+            projects: copies
+                .into_iter()
+                .map(|c| c.into_state())
                 .filter(|p| !p.is_empty())
                 .collect(),
         }
@@ -171,7 +231,7 @@ impl Store {
             .collect();
         let old = std::mem::replace(&mut *write(&self.projects), projects);
         for lock in old.values() {
-            write(lock).log = None;
+            change(lock).log = None;
         }
         self.clock_offset.store(snapshot.clock_offset_us, Ordering::Release);
     }
@@ -209,36 +269,43 @@ impl Project {
         let project = self.id.clone();
         match record {
             Record::Policy(id) => {
-                let json = json(self.policies.get(&id));
+                let json = json(self.policies.get(&id).map(|p| &**p));
                 Row::Policy { project, id, json }
             }
             Record::Server(id) => {
                 let json = json(self.servers.get(&id).map(|s| &**s));
                 Row::Server { project, id, json }
             }
-            Record::Backup(id) => {
-                let backup = self.backups.get(&id);
-                let order = backup.map_or((0, Uuid::nil(), 0), |b| {
-                    let info = &b.checkpoint;
-                    let place = self
-                        .checkpoints
-                        .get(&info.id)
-                        .and_then(|c| c.backups.iter().position(|x| *x == id));
-                    (info.created_at, info.id, place.unwrap_or(0))
-                });
-                let json = json(backup);
-                Row::Backup { project, id, order, json }
-            }
+            Record::Backup(id) => match self.backups.get(&id) {
+                Some(backup) => self.backup_row(backup),
+                None => Row::Backup { project, id, order: (0, Uuid::nil(), 0), json: None },
+            },
             Record::Project => {
                 Row::Project { project, json: json(Some(&self.meta())).unwrap_or_default() }
             }
             Record::Reset => Row::Reset { project },
         }
     }
+
+    /// The row of `backup`, one of the project's (as it is now, or as a change will leave it),
+    /// in its place in its checkpoint.
+    pub(super) fn backup_row(&self, backup: &Backup) -> Row {
+        let info = &backup.checkpoint;
+        let place = self
+            .checkpoints
+            .get(&info.id)
+            .and_then(|c| c.backups.iter().position(|x| *x == backup.id));
+        Row::Backup {
+            project: self.id.clone(),
+            id: backup.id,
+            order: (info.created_at, info.id, place.unwrap_or(0)),
+            json: json(Some(backup)),
+        }
+    }
 }
 
 /// JSON of a record; serializing the model cannot fail (its maps have string keys).
-fn json<T: serde::Serialize>(record: Option<&T>) -> Option<String> {
+pub(super) fn json<T: serde::Serialize>(record: Option<&T>) -> Option<String> {
     record.map(|r| serde_json::to_string(r).unwrap_or_default())
 }
 
@@ -280,7 +347,7 @@ mod tests {
     #[test]
     fn a_request_waits_for_its_projects_changes_only() {
         let writes = Arc::default();
-        let (store, _) = Store::durable(Box::new(Memory(Arc::clone(&writes)))).unwrap();
+        let (store, _) = Store::durable(Box::new(Memory(Arc::clone(&writes))), 0).unwrap();
         assert_eq!(store.seen_upto(Some("a")), 0, "a project not made yet holds nothing");
         read(&store.project("a")).changed(Record::Project);
         let a = store.seen_upto(Some("a"));
@@ -299,7 +366,7 @@ mod tests {
         assert!(reset > b && store.is_kept_upto(reset), "a read after the reset waits for it");
         // An export leaves out projects holding nothing: b holds a schedule's bookkeeping.
         write(&store.project("b")).scheduled_until.insert("policy".into(), 0);
-        store.import(store.export()).unwrap();
+        store.import(store.export(|| {})).unwrap();
         let imported = store.seen_upto(Some("b"));
         assert!(imported > reset, "an imported project's reads wait for the import's write");
         assert!(store.is_kept_upto(store.seen_upto(None)));

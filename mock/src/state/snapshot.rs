@@ -53,21 +53,25 @@ pub struct ProjectMeta {
     pub restoring_servers: BTreeMap<String, Micros>,
 }
 
-/// A project's records as [`Project::copy`] took them, in no order.
+/// A project's records as [`Project::copy`] took them (shared with the project: pointers,
+/// copied in no time), in no order.
 pub struct Copied {
     id: String,
-    policies: Vec<Policy>,
-    backups: Vec<Backup>,
+    policies: Vec<Arc<Policy>>,
+    backups: Vec<Arc<Backup>>,
     servers: Vec<Arc<Server>>,
     meta: ProjectMeta,
 }
 
 impl Copied {
     /// The records in an export's order: policies and servers by ID, checkpoints oldest
-    /// first (a stable sort keeps each checkpoint's backups in their order).
+    /// first (a stable sort keeps each checkpoint's backups in their order). Each record is
+    /// copied here, with no lock held.
     pub fn into_state(self) -> ProjectState {
-        let Copied { id, mut policies, mut backups, servers, meta } = self;
+        let Copied { id, policies, backups, servers, meta } = self;
+        let mut policies: Vec<Policy> = policies.into_iter().map(Arc::unwrap_or_clone).collect();
         policies.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut backups: Vec<Backup> = backups.into_iter().map(Arc::unwrap_or_clone).collect();
         backups.sort_by_key(|b| (b.checkpoint.created_at, b.checkpoint.id));
         let mut servers: Vec<Server> = servers.iter().map(|s| (**s).clone()).collect();
         servers.sort_by(|a, b| a.id.cmp(&b.id));
@@ -121,9 +125,10 @@ impl Project {
             .collect()
     }
 
-    /// The project's records, copied as they are now (under the project's lock: what needs
-    /// no consistency, sorting and the servers' copies, is left to [`Copied::into_state`],
-    /// done after the lock is released).
+    /// The project's records as they are now, taken under the project's lock as pointers to
+    /// them (a record changed afterwards is copied by the change, see `table.rs`): copying
+    /// them, sorting and the servers' copies are left to [`Copied::into_state`], done after
+    /// the lock is released.
     pub fn copy(&self) -> Copied {
         Copied {
             id: self.id.to_string(),
@@ -132,7 +137,7 @@ impl Project {
             backups: self
                 .checkpoints
                 .values()
-                .flat_map(|c| c.backups.iter().filter_map(|id| self.backups.get(id)))
+                .flat_map(|c| c.backups.iter().filter_map(|id| self.backups.shared(id)))
                 .cloned()
                 .collect(),
             servers: self.servers.values().cloned().collect(),
@@ -144,7 +149,8 @@ impl Project {
     pub fn restore(state: ProjectState) -> Project {
         let mut project = Project::new(&state.id);
         for policy in state.policies {
-            project.policies.insert(policy.id.clone(), policy);
+            let bytes = policy.stored_bytes();
+            let _absent = project.put_policy(policy, bytes);
         }
         let mut backups = state.backups.into_iter().peekable();
         while let Some(first) = backups.next() {

@@ -5,6 +5,7 @@ use super::durable::Durable;
 use super::lifecycle::Status;
 use super::model::{Backup, CheckpointInfo, Policy, Server, Vault};
 use super::rendered::RenderCache;
+use super::run::Run;
 use super::servers::{derived_server, name_uuid};
 use super::table::Table;
 use crate::clock::Micros;
@@ -27,7 +28,8 @@ pub struct CheckpointEntry {
 pub struct Project {
     pub id: Arc<str>,
     pub vault: Arc<Vault>,
-    pub policies: HashMap<String, Policy>,
+    /// Behind `Arc`s, as backups are (see `table.rs`): an export copies pointers.
+    pub policies: HashMap<String, Arc<Policy>>,
     pub backups: Table<Backup>,
     pub checkpoints: HashMap<Uuid, CheckpointEntry>,
     /// Servers seen in backups or policies, newest knowledge.
@@ -62,6 +64,10 @@ pub struct Project {
     /// How many times the project was locked to be changed (see [`change`]): work prepared
     /// without the lock (a policy run) is committed only if no change came in between.
     pub generation: u64,
+    /// Bytes each policy takes in the state ([`Policy::stored_bytes`]), and their sum (what
+    /// `limits.max_project_policy_bytes` bounds).
+    policy_sizes: HashMap<String, u64>,
+    pub policy_bytes: u64,
 }
 
 impl Project {
@@ -87,6 +93,8 @@ impl Project {
             last_change: AtomicU64::new(0),
             catching_up: Arc::default(),
             generation: 0,
+            policy_sizes: HashMap::new(),
+            policy_bytes: 0,
         }
     }
 
@@ -109,19 +117,28 @@ impl Project {
         self.generation != seen + 1
     }
 
-    /// Stores a policy (new, or replacing the one with its ID); the one replaced is returned,
-    /// to be dropped once the lock is released (a big one takes a while to free).
+    /// Stores a policy (new, or replacing the one with its ID) that takes `bytes` in the state
+    /// ([`Policy::stored_bytes`], counted by the caller, outside the lock); the one replaced
+    /// is returned, to be dropped once the lock is released (a big one takes a while to free).
     #[must_use]
-    pub fn put_policy(&mut self, policy: Policy) -> Option<Policy> {
+    pub fn put_policy(&mut self, policy: Policy, bytes: u64) -> Option<Arc<Policy>> {
         self.changed(Record::Policy(policy.id.clone()));
-        self.policies.insert(policy.id.clone(), policy)
+        let before = self.policy_sizes.insert(policy.id.clone(), bytes).unwrap_or(0);
+        self.policy_bytes = (self.policy_bytes - before).saturating_add(bytes);
+        self.policies.insert(policy.id.clone(), Arc::new(policy))
     }
 
     /// Removes a policy; `None` when there is none with this ID.
-    pub fn remove_policy(&mut self, id: &str) -> Option<Policy> {
+    pub fn remove_policy(&mut self, id: &str) -> Option<Arc<Policy>> {
         let removed = self.policies.remove(id)?;
         self.changed(Record::Policy(removed.id.clone()));
+        self.policy_bytes -= self.policy_sizes.remove(id).unwrap_or(0);
         Some(removed)
+    }
+
+    /// Bytes the policy `id` takes in the state (0 for none).
+    pub fn policy_size(&self, id: &str) -> u64 {
+        self.policy_sizes.get(id).copied().unwrap_or(0)
     }
 
     /// Starts deleting a backup; it is `deleting` until `gone_at`.
@@ -133,7 +150,7 @@ impl Project {
 
     /// [`Project::start_deletion`] without recording the change; true if the backup was
     /// marked.
-    fn mark_deleting(&mut self, id: Uuid, now: Micros, gone_at: Micros) -> bool {
+    pub(super) fn mark_deleting(&mut self, id: Uuid, now: Micros, gone_at: Micros) -> bool {
         let Some(b) = self.backups.get_mut(&id) else { return false };
         if b.life.delete.is_some() {
             return false;
@@ -260,47 +277,31 @@ impl Project {
 
     /// Stores a checkpoint with its backups (and the servers they were made of).
     pub fn add_checkpoint(&mut self, info: Arc<CheckpointInfo>, backups: Vec<Backup>) {
-        self.add_run(info, backups, &[], 0, 0);
+        let run = Run { info, backups, surplus: Vec::new(), now: 0, gone_at: 0, schedule: None };
+        self.add_run(run);
     }
 
-    /// Stores a policy run's checkpoint with its backups, and starts deleting `surplus` (what
-    /// `max_backups` deletes) until `gone_at`. Recorded for the state file at once, so that
-    /// one write holds all of it: a crash keeps the whole run or none of it.
-    pub fn add_run(
-        &mut self,
-        info: Arc<CheckpointInfo>,
-        backups: Vec<Backup>,
-        surplus: &[Uuid],
-        now: Micros,
-        gone_at: Micros,
-    ) {
-        let ids = backups.iter().map(|b| b.id).collect();
-        if let Some(log) = &self.log {
-            let records = |b: &Backup| [Record::Backup(b.id), Record::Server(b.server.id.clone())];
-            let deleted = surplus.iter().map(|id| Record::Backup(*id));
-            let last = log.record_all(&self.id, backups.iter().flat_map(records).chain(deleted));
-            self.last_change.fetch_max(last, Ordering::AcqRel);
+    /// Stores a new backup in the project's indexes (its checkpoint is stored after).
+    pub(super) fn insert_backup(&mut self, backup: Backup) {
+        // Keys are cloned only for servers not seen before: most backups are of known ones.
+        match self.servers.get_mut(&backup.server.id) {
+            Some(known) => *known = backup.server.clone(),
+            None => drop(self.servers.insert(backup.server.id.clone(), backup.server.clone())),
         }
-        for backup in backups {
-            // Keys are cloned only for servers not seen before: most backups are of known ones.
-            match self.servers.get_mut(&backup.server.id) {
-                Some(known) => *known = backup.server.clone(),
-                None => drop(self.servers.insert(backup.server.id.clone(), backup.server.clone())),
-            }
-            match self.last_backup.get_mut(&backup.server.id) {
-                Some(last) => *last = backup.id,
-                None => drop(self.last_backup.insert(backup.server.id.clone(), backup.id)),
-            }
-            self.newest_first.insert((backup.life.created_at.saturating_neg(), backup.id));
-            if let Some(at) = backup.life.expires_at {
-                self.expiring.insert((at, backup.id));
-            }
-            self.backups.insert(backup.id, backup);
+        match self.last_backup.get_mut(&backup.server.id) {
+            Some(last) => *last = backup.id,
+            None => drop(self.last_backup.insert(backup.server.id.clone(), backup.id)),
         }
-        self.checkpoints.insert(info.id, CheckpointEntry { info, backups: ids });
-        for id in surplus {
-            self.mark_deleting(*id, now, gone_at);
+        self.newest_first.insert((backup.life.created_at.saturating_neg(), backup.id));
+        if let Some(at) = backup.life.expires_at {
+            self.expiring.insert((at, backup.id));
         }
+        self.backups.insert(backup.id, backup);
+    }
+
+    /// Stores a checkpoint whose backups are stored.
+    pub(super) fn insert_checkpoint(&mut self, info: Arc<CheckpointInfo>, backups: Vec<Uuid>) {
+        self.checkpoints.insert(info.id, CheckpointEntry { info, backups });
     }
 
     /// For each of `servers`, the backups `policy_id` made of it that are not being deleted,
@@ -325,6 +326,7 @@ impl Project {
         self.policies
             .values()
             .find(|p| !p.seeded && p.resources.iter().any(|r| r.id == resource_id))
+            .map(|p| &**p)
     }
 
     /// Backups kept and the storage they take, in MB.

@@ -3,8 +3,13 @@
 //! A hash map holding the records inline moves every one of them each time it grows (and
 //! leaves up to half its slots empty); here growth allocates one more chunk, the index moves
 //! only IDs and slot numbers, and scans read the chunks in order.
+//!
+//! Each record is behind an `Arc`, so that a copy of the table (an export, under the
+//! project's lock) copies pointers, not records; a record changed while such a copy holds it
+//! is copied then ([`Arc::make_mut`]).
 
 use foldhash::{HashMap, HashMapExt};
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// Records per chunk: big enough that scans stay sequential, small enough that an almost
@@ -13,7 +18,7 @@ const CHUNK: usize = 1024;
 
 #[derive(Debug)]
 pub struct Table<T> {
-    chunks: Vec<Vec<Option<T>>>,
+    chunks: Vec<Vec<Option<Arc<T>>>>,
     index: HashMap<Uuid, u32>,
     /// Slots emptied by `remove`, reused before a new chunk is allocated.
     free: Vec<u32>,
@@ -29,19 +34,21 @@ fn place(slot: u32) -> (usize, usize) {
     (slot as usize / CHUNK, slot as usize % CHUNK)
 }
 
-impl<T> Table<T> {
+impl<T: Clone> Table<T> {
     pub fn get(&self, id: &Uuid) -> Option<&T> {
         let (c, i) = place(*self.index.get(id)?);
-        self.chunks[c][i].as_ref()
+        self.chunks[c][i].as_deref()
     }
 
+    /// The record to change (copied first if a copy of the table still holds it).
     pub fn get_mut(&mut self, id: &Uuid) -> Option<&mut T> {
         let (c, i) = place(*self.index.get(id)?);
-        self.chunks[c][i].as_mut()
+        self.chunks[c][i].as_mut().map(Arc::make_mut)
     }
 
     /// Stores `record` under `id`, replacing (and returning) the one stored there before.
-    pub fn insert(&mut self, id: Uuid, record: T) -> Option<T> {
+    pub fn insert(&mut self, id: Uuid, record: T) -> Option<Arc<T>> {
+        let record = Arc::new(record);
         if let Some(&slot) = self.index.get(&id) {
             let (c, i) = place(slot);
             return self.chunks[c][i].replace(record);
@@ -71,7 +78,7 @@ impl<T> Table<T> {
         None
     }
 
-    pub fn remove(&mut self, id: &Uuid) -> Option<T> {
+    pub fn remove(&mut self, id: &Uuid) -> Option<Arc<T>> {
         let slot = self.index.remove(id)?;
         self.free.push(slot);
         let (c, i) = place(slot);
@@ -80,7 +87,13 @@ impl<T> Table<T> {
 
     /// Every record, in storage order.
     pub fn values(&self) -> impl Iterator<Item = &T> {
-        self.chunks.iter().flatten().flatten()
+        self.chunks.iter().flatten().flatten().map(|r| &**r)
+    }
+
+    /// The record under `id` as shared: a copy of it is a pointer's.
+    pub fn shared(&self, id: &Uuid) -> Option<&Arc<T>> {
+        let (c, i) = place(*self.index.get(id)?);
+        self.chunks[c][i].as_ref()
     }
 }
 
@@ -101,9 +114,9 @@ mod tests {
         }
         assert_eq!(t.values().count(), n as usize);
         assert_eq!(t.get(&id(CHUNK as u128 + 3)), Some(&(CHUNK as u128 + 3)));
-        assert_eq!(t.insert(id(7), 700), Some(7));
+        assert_eq!(t.insert(id(7), 700), Some(Arc::new(7)));
         *t.get_mut(&id(8)).unwrap() = 800;
-        assert_eq!(t.remove(&id(9)), Some(9));
+        assert_eq!(t.remove(&id(9)), Some(Arc::new(9)));
         assert_eq!(t.remove(&id(9)), None);
         assert_eq!(t.get(&id(9)), None);
         let mut seen: Vec<u128> = t.values().copied().collect();
@@ -122,6 +135,15 @@ mod tests {
             .collect();
         expected.sort_unstable();
         assert_eq!(seen, expected);
+    }
+
+    #[test]
+    fn a_record_shared_with_a_copy_is_copied_when_changed() {
+        let mut t = Table::default();
+        t.insert(id(1), 1);
+        let copy = t.shared(&id(1)).cloned().unwrap();
+        *t.get_mut(&id(1)).unwrap() = 2;
+        assert_eq!((*copy, t.get(&id(1))), (1, Some(&2)), "the copy keeps what it took");
     }
 
     #[test]

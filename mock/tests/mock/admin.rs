@@ -488,3 +488,44 @@ async fn exports_beyond_two_megabytes_are_imported_and_the_admin_limit_is_docume
         "{message}"
     );
 }
+
+/// An export takes each project's records under its lock as pointers and copies them after
+/// (test hook `export_taken`, between the two): a write of the project meanwhile is answered at
+/// once and does not show in that export (a record it changes is copied by the change), only in
+/// the next one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_holds_no_lock_while_it_copies_and_keeps_what_it_took() {
+    use crate::support::{once, Pause, PATIENCE};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let (taken, pause) = Pause::new();
+    let armed = std::sync::Arc::new(AtomicBool::new(false));
+    let hook = once(&armed, pause);
+    let mock = Mock::with(move |c| {
+        c.delete_delay = std::time::Duration::from_secs(600);
+        c.hooks = csbs_mock::Hooks { export_taken: Some(hook), ..Default::default() };
+    })
+    .await;
+    let backup = mock.protect_backup("srv-1").await;
+    let export = |mock: &Mock| mock.http.get(mock.url("/_mock/state")).send();
+    armed.store(true, Ordering::Release);
+    let held = tokio::spawn(export(&mock));
+    taken.reached("the export");
+    let checkpoint = backup["checkpoint_id"].as_str().unwrap();
+    let delete = v1(&format!("/providers/{PROVIDER}/checkpoints/{checkpoint}"));
+    let deleted = tokio::time::timeout(PATIENCE, mock.delete(&delete)).await;
+    assert_eq!(
+        deleted.expect("a write is answered while the export holds its records").status,
+        200
+    );
+    mock.protect("srv-2").await;
+    taken.resume();
+    let took: Value = held.await.unwrap().unwrap().json().await.unwrap();
+    let backups = |state: &Value| state["projects"][0]["backups"].as_array().cloned().unwrap();
+    let before = backups(&took);
+    assert_eq!(before.len(), 1, "the export keeps what it took");
+    assert_eq!(before[0]["life"]["delete"], Value::Null, "not the deletion that came after");
+    let after = backups(&export(&mock).await.unwrap().json().await.unwrap());
+    assert_eq!(after.len(), 2);
+    let first = after.iter().find(|b| b["id"] == backup["id"]).unwrap();
+    assert!(first["life"]["delete"].is_array(), "the next export shows it: {first}");
+}

@@ -11,10 +11,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// A state file path of its own, removed (with its WAL files) when dropped.
-struct StateFile(PathBuf);
+pub struct StateFile(pub PathBuf);
 
 impl StateFile {
-    fn new(name: &str) -> StateFile {
+    pub fn new(name: &str) -> StateFile {
         let dir = std::env::temp_dir();
         let path = dir.join(format!("csbs-mock-{name}-{}.sqlite", uuid::Uuid::new_v4().simple()));
         StateFile(path)
@@ -31,7 +31,7 @@ impl Drop for StateFile {
     }
 }
 
-async fn on_file(file: &StateFile, protect_delay: Duration) -> Mock {
+pub async fn on_file(file: &StateFile, protect_delay: Duration) -> Mock {
     let path = file.0.clone();
     Mock::with(move |c| {
         c.state_file = Some(path);
@@ -41,13 +41,13 @@ async fn on_file(file: &StateFile, protect_delay: Duration) -> Mock {
     .await
 }
 
-async fn export(mock: &Mock) -> Value {
+pub async fn export(mock: &Mock) -> Value {
     let answer = mock.http.get(mock.url("/_mock/state")).send().await.unwrap();
     assert_eq!(answer.status().as_u16(), 200);
     answer.json().await.unwrap()
 }
 
-fn daily_policy(name: &str, servers: &[&str]) -> Value {
+pub fn daily_policy(name: &str, servers: &[&str]) -> Value {
     let mut body = policy_body(name, servers);
     body["policy"]["scheduled_operations"][0]["trigger"]["properties"]["pattern"] = json!(
         "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nRRULE:FREQ=DAILY;BYHOUR=3;BYMINUTE=0\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
@@ -99,10 +99,16 @@ async fn a_restart_restores_the_state_and_resumes_on_the_mocks_clock() {
 }
 
 /// The `csbs-mock` binary on a state file; its base URL.
-fn start_binary(file: &StateFile) -> (Child, String) {
+pub fn start_binary(file: &StateFile) -> (Child, String) {
+    start_binary_with(file, &[])
+}
+
+/// [`start_binary`] with more arguments.
+pub fn start_binary_with(file: &StateFile, args: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_csbs-mock"))
         .args(["--listen", "127.0.0.1:0", "--token", &format!("{TOKEN}:{PROJECT}"), "--state"])
         .arg(&file.0)
+        .args(args)
         .stdout(Stdio::piped())
         // Its request log would fill the test command's output with hundreds of lines.
         .stderr(Stdio::null())
@@ -216,16 +222,37 @@ async fn a_mock_killed_under_write_load_keeps_every_acknowledged_write() {
 }
 
 /// The binary on `file` (expected to refuse to start): its exit status and standard error.
-fn refused_start(file: &StateFile) -> (std::process::ExitStatus, String) {
+/// A binary that starts after all is killed after [`PATIENCE`], so that the test fails
+/// rather than waits for ever.
+pub fn refused_start(file: &StateFile) -> (std::process::ExitStatus, String) {
     // RUST_BACKTRACE=1 (a common setting) once added a backtrace to the one line.
-    let output = Command::new(env!("CARGO_BIN_EXE_csbs-mock"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_csbs-mock"))
         .args(["--listen", "127.0.0.1:0", "--token", &format!("{TOKEN}:{PROJECT}"), "--state"])
         .arg(&file.0)
         .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
         .env("RUST_BACKTRACE", "1")
-        .output()
+        .spawn()
         .expect("the mock binary runs");
-    (output.status, String::from_utf8_lossy(&output.stderr).into_owned())
+    let mut stderr = child.stderr.take().unwrap();
+    let read = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
+        text
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > PATIENCE {
+            let _ = child.kill();
+            break child.wait().unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    (status, read.join().unwrap())
 }
 
 #[tokio::test]
@@ -255,7 +282,7 @@ async fn a_second_mock_on_the_same_state_file_refuses_to_start() {
 }
 
 /// A mock process killed (SIGKILL) when dropped, a failed assertion included.
-struct Killed(Child);
+pub struct Killed(pub Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
@@ -308,68 +335,43 @@ async fn emptied_projects_export_the_same_after_a_restart() {
     running.shutdown().await;
 }
 
-/// A policy run's write to the state file, held where its rows are made and the writer is
-/// taken (see [`Pause`]), holds up no request that cannot see the run: another project is read
-/// meanwhile. A read of the run's project, which sees the run, is answered only once the write
-/// is committed (no answer shows what a crash could take back), and so is the run.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn another_project_is_read_while_a_run_is_written_to_the_state_file() {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    let file = StateFile::new("run-written");
-    let (writing, pause) = Pause::new();
-    // Only the run's write is held: the writes before it go on.
-    let armed = Arc::new(AtomicBool::new(false));
-    let hook: csbs_mock::Hook = {
-        let armed = armed.clone();
-        Arc::new(move || {
-            if armed.swap(false, Ordering::AcqRel) {
-                pause();
-            }
-        })
-    };
-    let path = file.0.clone();
-    let mock = Mock::with(move |c| {
-        c.state_file = Some(path);
-        c.quotas.backups = -1;
-        c.hooks = csbs_mock::Hooks { state_writing: Some(hook), ..Default::default() };
-    })
-    .await;
-    let servers: Vec<String> = (0..1_000).map(|i| format!("srv-{i}")).collect();
-    let names: Vec<&str> = servers.iter().map(String::as_str).collect();
-    let policy = mock.create_policy("big", &names).await;
-    let other = |rest: &str| format!("/v1/{OTHER_PROJECT}{rest}");
-    let small = policy_body("small", &["srv-other"]);
-    let created = mock.call("POST", &other("/policies"), Some(OTHER_TOKEN), Some(small)).await;
-    let small = other(&format!("/policies/{}", created.body["policy"]["id"].as_str().unwrap()));
-
-    armed.store(true, Ordering::Release);
-    let body = json!({"checkpoint": {"plan_id": policy["id"], "parameters": {}}});
-    let run = in_flight(
-        &mock,
-        reqwest::Method::POST,
-        &v1(&format!("/providers/{PROVIDER}/checkpoints")),
-        Some(body),
-    );
-    writing.reached("the run's write to the state file");
-    let same = in_flight(&mock, reqwest::Method::GET, &v1("/checkpoint_items?limit=1000"), None);
-    for path in [small, other("/checkpoint_items")] {
-        let read = mock.call("GET", &path, Some(OTHER_TOKEN), None);
-        let answer = tokio::time::timeout(PATIENCE, read)
-            .await
-            .unwrap_or_else(|_| panic!("{path} is answered while the run is written"));
-        assert_eq!(answer.status, 200, "{}", answer.text);
+/// A state file edited by hand into a value an import would refuse is refused at start with
+/// one line naming the table, the row, the field, the rule and the value; nothing is served.
+#[tokio::test]
+async fn a_tampered_state_file_is_refused_naming_the_row_field_and_rule() {
+    let file = StateFile::new("tampered");
+    let mock = on_file(&file, Duration::ZERO).await;
+    let policy = mock.create_policy("kept", &["srv-t"]).await;
+    let Mock { running, .. } = mock;
+    running.shutdown().await;
+    let cases = [
+        ("policies", "json_set(body, '$.status', 'bogus')", ".status: must be one of"),
+        ("policies", "json_set(body, '$.operation.definition.max_backups', -2)", "RetentionCount"),
+    ];
+    for (table, edit, rule) in cases {
+        let original: String = {
+            let db = rusqlite::Connection::open(&file.0).unwrap();
+            let body = db.query_row("SELECT body FROM policies", [], |r| r.get(0)).unwrap();
+            db.execute(&format!("UPDATE {table} SET body = {edit}"), []).unwrap();
+            body
+        };
+        let (status, stderr) = refused_start(&file);
+        assert!(!status.success(), "started on a tampered file: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+        let row = format!(
+            "{table} row (project \"{PROJECT}\", id \"{}\")",
+            policy["id"].as_str().unwrap()
+        );
+        assert!(stderr.contains(&row) && stderr.contains(rule), "{stderr}");
+        let db = rusqlite::Connection::open(&file.0).unwrap();
+        db.execute("UPDATE policies SET body = ?1", [original]).unwrap();
     }
-    assert!(!run.is_finished(), "the run is answered before its write is committed");
-    assert!(!same.is_finished(), "the run's project is read before the run is committed");
-    writing.resume();
-    let made = answered(run).await;
+    // Put back, the file is served again.
+    let mock = on_file(&file, Duration::ZERO).await;
     assert_eq!(
-        made["checkpoint"]["protection_plan"]["resources"].as_array().map(Vec::len),
-        Some(1_000)
+        mock.get(&v1(&format!("/policies/{}", policy["id"].as_str().unwrap()))).await.status,
+        200
     );
-    let listed = answered(same).await;
-    assert_eq!(listed["checkpoint_items"].as_array().map(Vec::len), Some(1_000), "it sees the run");
-    let kept = export(&mock).await;
-    let project = kept["projects"].as_array().unwrap().iter().find(|p| p["id"] == PROJECT).unwrap();
-    assert_eq!(project["backups"].as_array().map(Vec::len), Some(1_000));
+    let Mock { running, .. } = mock;
+    running.shutdown().await;
 }

@@ -169,3 +169,54 @@ async fn the_policy_quota_answers_csbs_0001_and_frees_up_on_delete() {
     let third = mock.create_policy("p3", &["srv-3"]).await;
     assert_eq!(third["name"], "p3");
 }
+
+/// The body of a policy `name` of `n` servers of its own.
+fn policy_of(name: &str, n: usize) -> serde_json::Value {
+    let servers: Vec<String> = (0..n).map(|i| format!("{name}-srv-{i}")).collect();
+    policy_body(name, &servers.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// A project's policies take at most `limits.max_project_policy_bytes` in the state (their
+/// JSON as an export holds it): a create or an update beyond answers 400 CSBS.9006 naming
+/// `policy_bytes` and keeps nothing; another project is not held to this one's bytes; a
+/// delete frees its bytes.
+#[tokio::test]
+async fn a_projects_policy_bytes_are_bounded_with_csbs_9006() {
+    const LIMIT: u64 = 12_000;
+    let mock = Mock::with(|c| c.limits.max_project_policy_bytes = LIMIT).await;
+    // Each policy of 20 servers takes `size` bytes (measured from an export of one).
+    let made = mock.post(&v1("/policies"), policy_of("p1", 20)).await;
+    assert_eq!(made.status, 200, "{}", made.text);
+    let state: serde_json::Value =
+        mock.http.get(mock.url("/_mock/state")).send().await.unwrap().json().await.unwrap();
+    let size = serde_json::to_string(&state["projects"][0]["policies"][0]).unwrap().len() as u64;
+    let fit = LIMIT / size;
+    assert!(fit >= 2, "a policy takes {size} bytes");
+    let mut ids = vec![made.body["policy"]["id"].as_str().unwrap().to_owned()];
+    for i in 2..=fit {
+        let made = mock.post(&v1("/policies"), policy_of(&format!("p{i}"), 20)).await;
+        assert_eq!(made.status, 200, "policy {i} of {fit} fits: {}", made.text);
+        ids.push(made.body["policy"]["id"].as_str().unwrap().to_owned());
+    }
+    let refused = mock.post(&v1("/policies"), policy_of("beyond", 20)).await;
+    refused.expect_error(400, "CSBS.9006");
+    assert_eq!(refused.message(), "Quota exceeded for resources: policy_bytes");
+    assert_eq!(mock.get(&v1("/policies?name=beyond")).await.body["policies"], json!([]));
+    // An update that makes a policy bigger than what is left: refused, the policy unchanged.
+    let grown = json!({"policy": {"resources": policy_of("p1", 60)["policy"]["resources"]}});
+    let path = v1(&format!("/policies/{}", ids[0]));
+    mock.put(&path, grown).await.expect_error(400, "CSBS.9006");
+    let kept = mock.get(&path).await;
+    assert_eq!(kept.body["policy"]["resources"].as_array().map(Vec::len), Some(20));
+    // An update that keeps the size is let through.
+    let renamed = mock.put(&path, json!({"policy": {"name": "p1-renamed"}})).await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    // Another project has bytes of its own.
+    let other = format!("/v1/{OTHER_PROJECT}/policies");
+    let made = mock.call("POST", &other, Some(OTHER_TOKEN), Some(policy_of("o1", 20))).await;
+    assert_eq!(made.status, 200, "{}", made.text);
+    // A delete frees the bytes.
+    mock.delete(&v1(&format!("/policies/{}", ids[1]))).await;
+    let made = mock.post(&v1("/policies"), policy_of("again", 20)).await;
+    assert_eq!(made.status, 200, "{}", made.text);
+}

@@ -271,6 +271,19 @@ impl Pause {
     }
 }
 
+/// A hook that runs `pause` the first time it runs after `armed` is set, and not again.
+pub fn once(
+    armed: &std::sync::Arc<std::sync::atomic::AtomicBool>,
+    pause: csbs_mock::Hook,
+) -> csbs_mock::Hook {
+    let armed = armed.clone();
+    std::sync::Arc::new(move || {
+        if armed.swap(false, std::sync::atomic::Ordering::AcqRel) {
+            pause();
+        }
+    })
+}
+
 /// Sends a request from a task of its own, so that the test goes on while it is in progress;
 /// its status and body.
 pub fn in_flight(

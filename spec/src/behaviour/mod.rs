@@ -8,7 +8,8 @@
 //! shows of them (`x-view-of`), which parameters
 //! are admin-only or scope the credential (`x-admin-only`, `x-credential-scope`), which
 //! policy holds a server (`x-binding`, `x-protectable`), which parts a request acts on
-//! (`x-subset`) and which it leaves (`x-leaves`), and what a policy's runs keep (`x-retention`, `x-overrides`).
+//! (`x-subset`) and which it leaves (`x-leaves`), what a policy's runs keep (`x-retention`,
+//! `x-overrides`), and what a server's first backup is (`x-first-backup`).
 //!
 //! The mock and the conformance runner both read these, so that they cannot disagree
 //! silently. Each reader returns typed values; a malformed extension is a defect of the
@@ -18,6 +19,7 @@ mod binding;
 mod errors;
 mod expr;
 mod filter;
+mod first;
 mod links;
 mod lists;
 mod retention;
@@ -29,6 +31,7 @@ pub use binding::{
 pub use errors::{domain_errors, Condition, DomainError};
 pub use expr::{select, Expr, RequestParts};
 pub use filter::{filters, instant, Filter, FilterRule, MadeBy, Match};
+pub use first::{first_backup, FirstBackup, Shown};
 pub use links::{
     deletion, links, response_echo, response_keeps, Echo, EchoField, Keeps, Link, Same,
 };

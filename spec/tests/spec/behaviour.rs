@@ -3,9 +3,9 @@
 //! exist: a renamed field breaks this test, not a run.
 
 use csbs_spec::behaviour::{
-    binding, cbr_status_view, count_of, domain_errors, filters, leaves, links, pagination,
-    protectable, response_echo, response_keeps, retention, subset, usage, Echo, Expr, FilterRule,
-    Same, UsageKind,
+    binding, cbr_status_view, count_of, domain_errors, filters, first_backup, leaves, links,
+    pagination, protectable, response_echo, response_keeps, retention, subset, usage, Echo, Expr,
+    FilterRule, Same, UsageKind,
 };
 use csbs_spec::document::deref;
 use csbs_spec::operations::{all_operations, find_operation};
@@ -244,8 +244,8 @@ fn the_cbr_status_view_maps_every_csbs_status() {
     }
 }
 
-/// `x-binding`, `x-subset`, `x-leaves`, `x-protectable` and `x-retention` name request
-/// values, answer properties, operations and members that exist.
+/// `x-binding`, `x-subset`, `x-leaves`, `x-protectable`, `x-first-backup` and `x-retention`
+/// name request values, answer properties, operations and members that exist.
 #[test]
 fn bindings_subsets_and_retention_name_what_exists() {
     for op in all_operations() {
@@ -290,6 +290,20 @@ fn bindings_subsets_and_retention_name_what_exists() {
                 "x-protectable names {}, which is not in x-error-codes",
                 rule.bound
             );
+        }
+        if let Some(rule) = first_backup(op) {
+            for expr in [&rule.of, &rule.asked, &rule.made] {
+                check_request_expr(op, expr, &what("x-first-backup"));
+            }
+            for view in &rule.shown {
+                let list = find_operation(&view.operation)
+                    .unwrap_or_else(|| panic!("x-first-backup: no operation {}", view.operation));
+                let filter = list.parameter(Location::Query, &view.filter);
+                assert!(filter.is_some(), "x-first-backup: {} has no {}", list.id, view.filter);
+                let doc = list.service.document();
+                let shown = schema_at(doc, item_schema(list), &view.property);
+                assert!(shown.is_some(), "x-first-backup: no {} in {}", view.property, list.id);
+            }
         }
     }
     let definition = csbs_spec::Service::Csbs
