@@ -9,12 +9,16 @@ mod broken;
 mod browser;
 #[path = "conformance/cli.rs"]
 mod cli;
+#[path = "conformance/deletions.rs"]
+mod deletions;
 #[path = "conformance/families.rs"]
 mod families;
 #[path = "conformance/first_contact.rs"]
 mod first_contact;
 #[path = "conformance/isolation.rs"]
 mod isolation;
+#[path = "conformance/letter_case.rs"]
+mod letter_case;
 #[path = "conformance/list_misses.rs"]
 mod list_misses;
 #[path = "conformance/misses.rs"]

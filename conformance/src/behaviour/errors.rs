@@ -39,7 +39,12 @@ pub async fn run(session: &mut Session, fixture: &Fixture) {
                 continue;
             }
             match provoke(session, fixture, op, &row) {
-                Ok(request) => send(session, &request, &row, &case).await,
+                Ok(request) => {
+                    send(session, &request, &row, &case).await;
+                    if row.when == Condition::NotFound {
+                        super::parts::run(session, fixture, op, &row, &case).await;
+                    }
+                }
                 Err(why) => {
                     session.recorder.skip(Check::DomainErrorConformance, &op.id, &case, why)
                 }
@@ -61,7 +66,12 @@ fn label(expr: &Expr) -> String {
     }
 }
 
-async fn send(session: &mut Session, request: &ApiRequest, row: &DomainError, case: &str) {
+pub(super) async fn send(
+    session: &mut Session,
+    request: &ApiRequest,
+    row: &DomainError,
+    case: &str,
+) {
     let answer = session.call(request, case).await;
     session.made(request, &answer);
     if row.when == Condition::Busy && answer.status == Some(404) {

@@ -31,10 +31,12 @@ mod max_limit;
 mod names;
 mod order;
 mod paging;
+mod parts;
 mod records;
 mod retention;
 mod same;
 mod scope;
+mod stays;
 pub(crate) mod support;
 mod theirs;
 mod views;
@@ -84,7 +86,8 @@ pub(crate) async fn run(session: &mut Session, scenario: Scenario) {
 }
 
 /// The scenarios on the policy `Bindings` left holding every server: the scope of its runs,
-/// what its runs keep, and the deletion of a run's record (its last run's, or a new one).
+/// what its runs keep, the deletion of a run's record (its last run's, or a new one), and the
+/// deletion of the policy itself (its backups stay).
 async fn families(session: &mut Session, fixture: &mut Fixture, scenario: Scenario) {
     let check = match scenario {
         Scenario::RunScope => Check::PolicyRunScope,
@@ -124,6 +127,9 @@ async fn families(session: &mut Session, fixture: &mut Fixture, scenario: Scenar
             if let Some(run) = run {
                 deletion::run(session, &run).await;
             }
+            // Last of the families: the policy holding every server goes, its backups stay.
+            stays::run(session, &policy).await;
+            fixture.holding_all = None;
         }
     }
 }

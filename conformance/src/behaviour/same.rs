@@ -67,7 +67,7 @@ pub async fn run(session: &mut Session) {
 }
 
 /// The listed and the shown object agree in every member both have, apart from `except`.
-fn agree(same: &Same, listed: &Value, shown: &Value) -> Verdict {
+pub(super) fn agree(same: &Same, listed: &Value, shown: &Value) -> Verdict {
     let (mut listed, mut shown) = (listed.clone(), shown.clone());
     for pointer in &same.except {
         remove(&mut listed, pointer);

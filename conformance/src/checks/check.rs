@@ -175,9 +175,10 @@ checks! {
     /// What a policy's runs keep (`x-retention`, `x-overrides`).
     RetentionConformance => "retention_conformance", part: Behaviour, needs: Mutations, runs: [Retention],
         proves: "after a policy run each server keeps only the newest max_backups of the policy's backups, and permanent true keeps them all";
-    /// `deleteCheckpoint` deletes the backup named, or the whole record (`x-subset`).
+    /// `deleteCheckpoint` deletes the backup named, or the whole record (`x-subset`);
+    /// `deletePolicy` deletes the policy alone (`x-leaves`).
     DeletionScope => "deletion_scope", part: Behaviour, needs: Mutations, runs: [Deletion],
-        proves: "deleteCheckpoint with checkpoint_items deletes only that backup of the record, and without it every backup";
+        proves: "deleteCheckpoint with checkpoint_items deletes only that backup of the record, and without it every backup; deletePolicy leaves the backups the policy made";
     /// A server's first backup is full, whatever the protect asked (`x-first-backup`).
     FirstBackupFull => "first_backup_full", part: Behaviour, needs: Mutations, runs: [FirstBackup],
         proves: "a server's first backup, asked incremental, is full in every view that shows it (x-first-backup); a server with no backup is one the run was given, freed only of backups the run made";

@@ -91,6 +91,12 @@ fn edge_texts(schema: &str) -> BoxedStrategy<Vec<String>> {
     (every_class, longest, padded_typical)
         .prop_map(|(a, b, c)| vec![a, b, c])
         .prop_filter("fits the schema", move |texts| texts.iter().all(|t| !t.is_empty()))
+        // Whether names differing only in letter case collide is undocumented (CONVENTIONS).
+        .prop_filter("no two differ only in case", |texts| {
+            texts.iter().enumerate().all(|(i, a)| {
+                texts[..i].iter().all(|b| a == b || a.to_lowercase() != b.to_lowercase())
+            })
+        })
         .boxed()
 }
 

@@ -100,6 +100,15 @@ pub fn mutations(
         if !values.contains(&bogus) {
             push(out, "enum", "not one of the enumerated values".into(), set(bogus));
         }
+        // Enums are closed and compare exactly (CONVENTIONS): a documented value in another
+        // letter case is the likeliest leniency of a real service.
+        let recased = strings::other_case(values.iter().filter_map(Value::as_str), |v| {
+            values.iter().any(|w| w.as_str() == Some(v))
+        });
+        if !recased.is_empty() {
+            let edits = proptest::sample::select(recased).prop_map(|t| Edit::Set(Value::String(t)));
+            push(out, "enum", "an enumerated value in another letter case".into(), edits.boxed());
+        }
         return;
     }
     match kind {
@@ -178,9 +187,15 @@ fn string_mutations(s: &Map<String, Value>, path: &[Seg], out: &mut Vec<Mutation
             format!("a sort longer than {}", rule.max_length),
             set(json!(too_long)),
         );
+        let recased = strings::sort_recased(&rule);
         let edits =
             strings::sort_broken(rule).prop_map(|(text, _why)| Edit::Set(Value::String(text)));
         push(out, "pattern", "a sort with an unknown key or direction".into(), edits.boxed());
+        if !recased.is_empty() {
+            let edits = proptest::sample::select(recased).prop_map(|t| Edit::Set(Value::String(t)));
+            let what = "a sort key or direction in another letter case";
+            push(out, "pattern", what.into(), edits.boxed());
+        }
         return;
     }
     if s.get("format").and_then(Value::as_str) == Some("service-datetime") {

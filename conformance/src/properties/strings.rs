@@ -201,3 +201,53 @@ pub fn sort_broken(rule: SortRule) -> BoxedStrategy<(String, &'static str)> {
     ])
     .boxed()
 }
+
+/// Each of `values` in upper case and capitalised, where that is not itself a value
+/// (`is_value`): valid text in another letter case, which closed, exact values refuse.
+pub fn other_case<'a>(
+    values: impl IntoIterator<Item = &'a str>,
+    is_value: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for value in values {
+        let mut chars = value.chars();
+        let capital: String =
+            chars.next().into_iter().flat_map(char::to_uppercase).chain(chars).collect();
+        for variant in [value.to_uppercase(), capital] {
+            if !is_value(&variant) && !out.contains(&variant) {
+                out.push(variant);
+            }
+        }
+    }
+    out
+}
+
+/// Sorts whose keys or default direction (`x-sort`) are in another letter case: `NAME`,
+/// `Name:desc`, `name:DESC`.
+pub fn sort_recased(rule: &SortRule) -> Vec<String> {
+    let is_key = |k: &str| rule.keys.iter().any(|key| key == k);
+    let mut out = other_case(rule.keys.iter().map(String::as_str), is_key);
+    let direction = &rule.default_direction;
+    let wrong: Vec<String> = other_case([direction.as_str()], |d| d == direction);
+    if let Some(key) = rule.keys.first() {
+        out.extend(wrong.iter().map(|d| format!("{key}:{d}")));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn other_case_variants_are_never_documented_values() {
+        let values = ["available", "deleted", "Mixed"];
+        let variants = other_case(values, |v| values.contains(&v));
+        assert_eq!(variants, ["AVAILABLE", "Available", "DELETED", "Deleted", "MIXED"]);
+        let rule = SortRule::from_extension(&serde_json::json!({
+            "keys": ["name", "id"], "default_direction": "desc", "max_length": 255
+        }))
+        .unwrap();
+        assert_eq!(sort_recased(&rule), ["NAME", "Name", "ID", "Id", "name:DESC", "name:Desc"]);
+    }
+}

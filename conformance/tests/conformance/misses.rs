@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 /// The first value of the query parameter `key` of a path.
-fn query_of(path: &str, key: &str) -> Option<String> {
+pub fn query_of(path: &str, key: &str) -> Option<String> {
     let query = path.split_once('?')?.1;
     form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
 }

@@ -111,7 +111,7 @@ fn lax(answer: &mut Answer) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lax_endpoint_fails_negative_data_rejection_and_the_rule_is_named() {
-    let report = through(lax, create_policy(300, 5)).await;
+    let report = through(lax, create_policy(300, 6)).await;
     let f = failure(&report, Check::NegativeDataRejection, "createPolicy");
     let why = f.failure.as_ref().unwrap();
     assert_eq!(why.rule, "body.policy.name maxLength", "{}", report.summary());

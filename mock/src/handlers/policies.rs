@@ -336,7 +336,8 @@ fn updated(
     Ok(policy)
 }
 
-/// `deletePolicy`: 200 without a body; its backups stay.
+/// `deletePolicy`: 200 without a body; removes the policy alone, so what `x-leaves` names
+/// (the backups it made) stays.
 pub fn delete(app: &App, call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
     let lock = app.store.project(call.project_id());
     let mut project = change(&lock);

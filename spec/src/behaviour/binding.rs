@@ -87,6 +87,21 @@ pub fn subset(op: &Operation) -> Option<Subset> {
     operation_extension(op, "x-subset").map(|v| typed(op, "x-subset", v))
 }
 
+/// `x-leaves`: what `operation` lists for `query` before the request succeeds is still
+/// listed after it, unchanged (a deleted policy's backups stay).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Leaves {
+    /// The list operation that shows what stays.
+    pub operation: String,
+    /// Its query parameters, each a runtime expression of the deleting request.
+    pub query: std::collections::BTreeMap<String, Expr>,
+}
+
+/// What `op` leaves in place, if the documents say.
+pub fn leaves(op: &Operation) -> Option<Leaves> {
+    operation_extension(op, "x-leaves").map(|v| typed(op, "x-leaves", v))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,10 +126,14 @@ mod tests {
             protectable(op("checkResourceCapabilities")).expect("x-protectable").bound,
             "CSBS.6004"
         );
+        let stays = leaves(op("deletePolicy")).expect("x-leaves");
+        assert_eq!(stays.operation, "listBackups");
+        assert_eq!(stays.query["policy_id"], Expr::parse("$request.path.policy_id").unwrap());
         for op in all_operations() {
             binding(op);
             protectable(op);
             subset(op);
+            leaves(op);
         }
     }
 }

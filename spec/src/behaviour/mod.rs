@@ -8,8 +8,8 @@
 //! shows of them (`x-view-of`), which parameters
 //! are admin-only or scope the credential (`x-admin-only`, `x-credential-scope`), which
 //! policy holds a server (`x-binding`, `x-protectable`), which parts a request acts on
-//! (`x-subset`), what a policy's runs keep (`x-retention`, `x-overrides`), and what a
-//! server's first backup is (`x-first-backup`).
+//! (`x-subset`) and which it leaves (`x-leaves`), what a policy's runs keep (`x-retention`,
+//! `x-overrides`), and what a server's first backup is (`x-first-backup`).
 //!
 //! The mock and the conformance runner both read these, so that they cannot disagree
 //! silently. Each reader returns typed values; a malformed extension is a defect of the
@@ -25,7 +25,9 @@ mod lists;
 mod retention;
 mod status;
 
-pub use binding::{binding, protectable, subset, Binding, Effect, NoneChosen, Protectable, Subset};
+pub use binding::{
+    binding, leaves, protectable, subset, Binding, Effect, Leaves, NoneChosen, Protectable, Subset,
+};
 pub use errors::{domain_errors, Condition, DomainError};
 pub use expr::{select, Expr, RequestParts};
 pub use filter::{filters, instant, Filter, FilterRule, MadeBy, Match};

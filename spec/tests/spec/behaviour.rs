@@ -3,9 +3,9 @@
 //! exist: a renamed field breaks this test, not a run.
 
 use csbs_spec::behaviour::{
-    binding, cbr_status_view, count_of, domain_errors, filters, first_backup, links, pagination,
-    protectable, response_echo, response_keeps, retention, subset, usage, Echo, Expr, FilterRule,
-    Same, UsageKind,
+    binding, cbr_status_view, count_of, domain_errors, filters, first_backup, leaves, links,
+    pagination, protectable, response_echo, response_keeps, retention, subset, usage, Echo, Expr,
+    FilterRule, Same, UsageKind,
 };
 use csbs_spec::document::deref;
 use csbs_spec::operations::{all_operations, find_operation};
@@ -254,8 +254,8 @@ fn the_cbr_status_view_maps_every_csbs_status() {
     }
 }
 
-/// `x-binding`, `x-subset`, `x-protectable`, `x-first-backup` and `x-retention` name request
-/// values, answer properties, operations and members that exist.
+/// `x-binding`, `x-subset`, `x-leaves`, `x-protectable`, `x-first-backup` and `x-retention`
+/// name request values, answer properties, operations and members that exist.
 #[test]
 fn bindings_subsets_and_retention_name_what_exists() {
     for op in all_operations() {
@@ -271,6 +271,18 @@ fn bindings_subsets_and_retention_name_what_exists() {
             check_request_expr(op, &rule.chosen, &what("x-subset"));
             if let Some(made) = &rule.made {
                 check_request_expr(op, made, &what("x-subset"));
+            }
+        }
+        if let Some(rule) = leaves(op) {
+            let list = find_operation(&rule.operation).expect("x-leaves names a list");
+            for (name, expr) in &rule.query {
+                check_request_expr(op, expr, &what("x-leaves"));
+                assert!(
+                    list.parameter(Location::Query, name).is_some(),
+                    "{}: {} has no parameter {name}",
+                    what("x-leaves"),
+                    list.id
+                );
             }
         }
         if let Some(rule) = protectable(op) {
