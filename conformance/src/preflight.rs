@@ -66,6 +66,18 @@ pub(crate) async fn preflight(sender: &Sender, redactor: &Redactor) -> Result<()
                     .to_owned(),
             )),
             404 | 405 => Some(unknown_route(base, flag, service, &sent, response.status, &said())),
+            // A gateway's login page or a moved service: the API itself never redirects.
+            s @ 300..=399 => Some((
+                format!(
+                    "{sent} was redirected: it answered {s} to {}",
+                    redactor.redact(response.header("location").unwrap_or("no Location"))
+                ),
+                format!(
+                    "Pass the base URL the API answers on directly with {flag} (a login page or \
+                     single sign-on in front of it cannot be used: the runner sends the credential \
+                     in each request)"
+                ),
+            )),
             s if (200..300).contains(&s) && response.json().is_err() => {
                 Some(unknown_route(base, flag, service, &sent, s, "not JSON"))
             }

@@ -1,7 +1,7 @@
 //! `run_suite`: starts or checks the target, runs the phases within the time bound (and until
 //! Ctrl-C when asked), cleans up, and assembles the report.
 
-use crate::checks::Permission;
+use crate::checks::{Check, Permission};
 use crate::cleanup::{abandon, cleanup};
 use crate::dispatch;
 use crate::embedded::Embedded;
@@ -136,6 +136,12 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
             () = ctrl_c(options.handle_ctrl_c) => Some(CTRL_C.to_owned()),
         }
     };
+    if interrupted.is_none() {
+        for check in unjudged(&options, &session.recorder) {
+            let why = "it found nothing to judge in this run: no exchange it applies to came up";
+            session.recorder.skip(check, check.part().name(), check.name(), why);
+        }
+    }
     let mut cleaned = CleanupReport::default();
     session.progress().part("cleanup");
     let cut_short = {
@@ -171,14 +177,8 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     let timeline = session.sender.client.timeline();
     let recorder = session.recorder;
     let interrupted = interrupted.map(|why| {
-        let unjudged: Vec<&str> = options
-            .selected_checks()
-            .into_iter()
-            .filter(|c| options.runs(c.part()))
-            .filter(|c| !recorder.results.iter().any(|r| r.check == *c))
-            .filter(|c| !recorder.skipped.iter().any(|s| s.check == *c))
-            .map(|c| c.name())
-            .collect();
+        let unjudged: Vec<&str> =
+            unjudged(&options, &recorder).into_iter().map(|c| c.name()).collect();
         match unjudged.as_slice() {
             [] => why,
             names => format!("{why}; not judged before it: {}", names.join(", ")),
@@ -206,6 +206,19 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
 }
 
 /// What the reports show of the options.
+/// The selected checks of the parts that ran with neither a verdict nor a skip: named when a
+/// run is cut short, and recorded as skips when it ends, so that "0 failed" never stands for
+/// a check that judged nothing.
+fn unjudged(options: &RunOptions, recorder: &Recorder) -> Vec<Check> {
+    options
+        .selected_checks()
+        .into_iter()
+        .filter(|c| options.runs(c.part()))
+        .filter(|c| !recorder.results.iter().any(|r| r.check == *c))
+        .filter(|c| !recorder.skipped.iter().any(|s| s.check == *c))
+        .collect()
+}
+
 fn settings(options: &RunOptions, servers: &[String]) -> RunSettings {
     let l = &options.limits;
     RunSettings {

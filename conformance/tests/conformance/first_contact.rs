@@ -106,6 +106,18 @@ async fn a_server_that_is_not_this_api_stops_after_one_request() {
     assert!(error.to_string().contains("not JSON"), "{error}");
     assert_eq!(spa.seen.load(Ordering::SeqCst), 1);
 
+    // A single sign-on gateway redirecting to its login page: one request, named as such.
+    let sso = raw_server_from_first(|_| Reply::Respond {
+        status: 302,
+        content_type: Some("text/html"),
+        headers: vec![("Location".into(), "/login?next=%2Fv1".into())],
+        body: b"<html>login</html>".to_vec(),
+    })
+    .await;
+    let (code, stderr) = cli_against(&sso.url, "p", "t0ken", &[]).await;
+    assert_one_line(code, &stderr, &["was redirected", "302 to /login?next=%2Fv1", "--endpoint"]);
+    assert_eq!(sso.seen.load(Ordering::SeqCst), 1);
+
     // A 401 from a gateway: the credential, one request.
     let gateway = raw_server_from_first(|_| {
         Reply::json(401, &json!({"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information"}))

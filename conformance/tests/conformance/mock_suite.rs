@@ -23,6 +23,9 @@ const TOO_LITTLE: &[(&str, &str)] = &[
     // The CBR view shows times to the millisecond (never judged tied) and the mock's backups
     // share a status and differ in name: no two keys tie with a third telling them apart.
     ("listCbrBackups", "sort_conformance: three keys"),
+    // The spec documents a response header only on 429 (`Retry-After`), which the mock sends
+    // only when its waiting room is full: the check has nothing to judge in a normal run.
+    ("examples", "response_headers_conformance"),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -25,6 +25,20 @@ async fn named_checks_are_the_only_ones_judged_and_their_scenarios_the_only_ones
     assert!(report.properties.is_empty() && report.cleanup.deleted.is_empty());
 }
 
+/// A check that nothing in the run gave anything to judge (the mock sends no documented
+/// response header: only a 429 has one) is a skip with a reason, not a silent "0 failed".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_named_check_that_found_nothing_to_judge_is_a_skip_with_its_reason() {
+    let named = Check::ResponseHeadersConformance;
+    let options = RunOptions { checks: vec![named], ..RunOptions::default() };
+    let report = bounded(run_suite(options)).await.expect("the embedded mock runs");
+    assert_eq!(report.results_of(named).count(), 0, "{}", report.summary());
+    let skips: Vec<_> = report.skipped.iter().filter(|s| s.check == named).collect();
+    assert_eq!(skips.len(), 1, "{}", report.summary());
+    assert!(skips[0].reason.contains("found nothing to judge"), "{}", skips[0].reason);
+    assert!(report.summary().contains("1 skipped"), "{}", report.summary());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn excluded_checks_are_not_judged_and_a_part_left_without_checks_sends_nothing() {
     let options = RunOptions {
