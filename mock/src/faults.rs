@@ -307,8 +307,14 @@ pub fn documented_error(
                 table.clone().find(|r| r.code == code && r.status == status).ok_or_else(|| {
                     format!("{code} is not documented with status {status} for {}", op.id)
                 })?;
-            // The table's messages hold `%s` where the service names the object.
-            (row.code.as_str(), row.message.replace("%s", "-"))
+            // The operation's own example for the code reads as the service writes it
+            // ("backup failed"); else the table's message, whose `%s` names the object.
+            match response_example(op, status) {
+                Some((example, message)) if example == row.code => {
+                    (row.code.as_str(), message.to_owned())
+                }
+                _ => (row.code.as_str(), row.message.replace("%s", "-")),
+            }
         }
         None => {
             let (code, message) = response_example(op, status).ok_or_else(|| {

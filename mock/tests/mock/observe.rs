@@ -334,10 +334,16 @@ async fn configured_faults_meet_their_share_of_requests() {
     })
     .await;
     let mut statuses = Vec::new();
+    let mut bodies = Vec::new();
     for _ in 0..4 {
-        statuses.push(prefer(&mock, &v1("/quotas"), "").await.0);
+        let (status, body) = prefer(&mock, &v1("/quotas"), "").await;
+        statuses.push(status);
+        bodies.push(body);
     }
     assert_eq!(statuses, [200, 500, 200, 500]);
+    // The operation's own example words it, not the table's "%s failed" with a blank.
+    let said = bodies[1]["error_msg"].as_str().unwrap_or_default();
+    assert!(said.starts_with("backup failed (answered by the mock's configured fault"), "{said}");
     assert_eq!(mock.get(&v1("/policies")).await.status, 200, "other operations are untouched");
 }
 
