@@ -85,7 +85,7 @@ fn check_free_form(app: &App, call: &Call<'_>, policy: &Policy) -> Result<(), Ap
 /// `limits.max_project_policy_bytes` in the state with `bytes` for the policy `id` (new, or
 /// replacing what it took).
 fn check_policy_bytes(app: &App, project: &Project, id: &str, bytes: u64) -> Result<(), ApiError> {
-    let total = (project.policy_bytes - project.policy_size(id)).saturating_add(bytes);
+    let total = project.policy_bytes.saturating_sub(project.policy_size(id)).saturating_add(bytes);
     if total > app.config.limits.max_project_policy_bytes {
         return Err(ApiError::documented(CSBS_9006, &["policy_bytes"]));
     }
