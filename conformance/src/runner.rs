@@ -205,7 +205,6 @@ pub async fn run_suite(options: RunOptions) -> Result<Report, RunError> {
     })
 }
 
-/// What the reports show of the options.
 /// The selected checks of the parts that ran with neither a verdict nor a skip: named when a
 /// run is cut short, and recorded as skips when it ends, so that "0 failed" never stands for
 /// a check that judged nothing.
@@ -219,6 +218,7 @@ fn unjudged(options: &RunOptions, recorder: &Recorder) -> Vec<Check> {
         .collect()
 }
 
+/// What the reports show of the options.
 fn settings(options: &RunOptions, servers: &[String]) -> RunSettings {
     let l = &options.limits;
     RunSettings {
